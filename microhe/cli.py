@@ -1,0 +1,404 @@
+"""The ``microhe`` command line: a thin click layer over ``microhe.kg``.
+
+Exit codes: 0 success; 1 the data was refused (SHACL violations, learner data, a
+conflict with what is stored); 2 the call was wrong or the input could not be read or
+parsed. Machine-readable output goes to stdout alone; logs, progress and warnings go
+to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from .kg.load import LoadError, Source, drop, initialise, load, load_records
+from .kg.parse import ParseError, parse
+from .kg.personal import STRIP_OPTION, find_personal_data
+from .kg.queries import QueryError, resolve
+from .kg.settings import Settings, get_settings
+from .kg.store import Store, StoreError
+from .kg.terms import quads_to_graph
+from .kg.validate import DEFAULT_PROFILES, UnknownProfileError, ValidationReport, available_profiles, validate
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _fail(message: str, code: int) -> None:
+    _err(f"error: {message}")
+    sys.exit(code)
+
+
+store_option = click.option(
+    "--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Store directory (default: $MICROHE_STORE, else ~/.local/share/microhe/store).",
+)
+
+
+def _settings(store_path: Path | None) -> Settings:
+    return get_settings(store=store_path)
+
+
+def open_store(store_path: Path | None, *, initialise_if_empty: bool = True) -> tuple[Store, Settings]:
+    """Open the configured store; a new (empty) store gets the reference graphs."""
+    settings = _settings(store_path)
+    try:
+        store = Store(settings.store)
+    except StoreError as e:
+        _fail(str(e), EXIT_USAGE)
+    if initialise_if_empty and store.is_empty():
+        _err(f"initialising a new store at {settings.store} with the reference graphs")
+        initialise(store)
+    return store, settings
+
+
+def _profiles(values: tuple[str, ...]) -> tuple[str, ...]:
+    profiles = tuple(values) or DEFAULT_PROFILES
+    known = available_profiles()
+    bad = [p for p in profiles if p not in known]
+    if bad:
+        raise click.BadParameter(f"unknown profile(s) {', '.join(bad)}; available: {', '.join(known)}",
+                                 param_hint="--profile")
+    return profiles
+
+
+profile_option = click.option(
+    "--profile", "profiles", multiple=True, metavar="NAME",
+    help="SHACL profile (repeatable; default: council-2022 and consistency).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="microhe")
+def main() -> None:
+    """microhe: a knowledge graph and clearinghouse of European micro-credentials."""
+
+
+# -- init ---------------------------------------------------------------------------
+
+
+@main.command("init")
+@store_option
+@click.option("--demo", is_flag=True, help="Also add the demo credentials (labelled demo data).")
+def init_cmd(store_path: Path | None, demo: bool) -> None:
+    """Create the store (if needed) and bring the reference graphs up to date."""
+    store, settings = open_store(store_path, initialise_if_empty=False)
+    outcomes = initialise(store, demo=demo)
+    for o in outcomes:
+        _err(f"{o.status:9} {o.triples:7} triples  <{o.graph}>")
+    _err(f"store ready at {settings.store}")
+
+
+# -- validate -------------------------------------------------------------------------
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@profile_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], fmt: str) -> None:
+    """Validate RDF files against SHACL profiles (with the bundled reference data).
+
+    Exit 0 when every file conforms (warnings allowed), 1 on violations, 2 when a file
+    cannot be read or parsed."""
+    chosen = _profiles(profiles)
+    reports: list[tuple[str, ValidationReport]] = []
+    for path in files:
+        try:
+            src = Source.from_path(path)
+            quads = parse(src.data, name=src.name)
+        except LoadError as e:
+            _fail(str(e), EXIT_USAGE)
+        except ParseError as e:
+            _fail(str(e), EXIT_USAGE)
+        if find_personal_data(quads):
+            _err(f"note: {path} holds learner data; it is validated here but `load` refuses it "
+                 f"without {STRIP_OPTION}")
+        reports.append((str(path), validate(quads_to_graph(quads), profiles=chosen)))
+    conforms = all(r.conforms for _, r in reports)
+    if fmt == "json":
+        doc = {"conforms": conforms, "profiles": list(chosen),
+               "files": [{"source": s, **r.to_json()} for s, r in reports]}
+        click.echo(json.dumps(doc, indent=2))
+    elif fmt == "turtle":
+        for _, r in reports:
+            click.echo(r.to_turtle())
+    else:
+        for s, r in reports:
+            click.echo(f"== {s}")
+            click.echo(r.to_text())
+    sys.exit(EXIT_OK if conforms else EXIT_REFUSED)
+
+
+# -- load -----------------------------------------------------------------------------
+
+
+@main.command("load")
+@store_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--graph", default=None, metavar="IRI", help="Target graph IRI (one file only).")
+@profile_option
+@click.option("--replace", is_flag=True, help="Swap the content of graphs that already hold data.")
+@click.option("--strip-personal-data", "strip", is_flag=True,
+              help="Remove learner data from awarded credentials and load the rest.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def load_cmd(store_path, files, graph, profiles, replace, strip, fmt) -> None:
+    """Validate FILES and load each into its own named graph, all or nothing."""
+    chosen = _profiles(profiles)
+    if graph is not None and not _is_iri(graph):
+        raise click.BadParameter(f"{graph!r} is not an absolute IRI", param_hint="--graph")
+    store, settings = open_store(store_path)
+    try:
+        sources = [Source.from_path(p, settings.max_body_bytes * 64) for p in files]
+    except LoadError as e:
+        _fail(str(e), EXIT_USAGE)
+    started = time.monotonic()
+    bar = _progress(sum(len(s.data) for s in sources))
+    try:
+        outcomes = load(store, sources, graph=graph, profiles=chosen, replace=replace,
+                        strip_personal=strip, base=settings.base, agent="microhe-cli",
+                        progress=bar.step)
+    except LoadError as e:
+        bar.close()
+        if e.kind == "invalid":
+            failures = getattr(e, "failures", [e])
+            if fmt == "json":
+                click.echo(json.dumps({"loaded": False, "reason": "invalid",
+                                       "files": [{"source": f.source, **f.report.to_json()}
+                                                 for f in failures if f.report is not None]}, indent=2))
+            else:
+                for f in failures:
+                    click.echo(f"== {f.source}")
+                    click.echo(f.report.to_text() if f.report is not None else str(f))
+            _fail(f"nothing loaded: {e}", EXIT_REFUSED)
+        code = EXIT_USAGE if e.kind in ("parse", "usage") else EXIT_REFUSED
+        if fmt == "json":
+            click.echo(json.dumps({"loaded": False, "reason": e.kind, "message": str(e)}, indent=2))
+        _fail(f"nothing loaded: {e}", code)
+    bar.close()
+    elapsed = time.monotonic() - started
+    if fmt == "json":
+        click.echo(json.dumps({"loaded": True, "seconds": round(elapsed, 3),
+                               "files": [o.to_json() for o in outcomes]}, indent=2))
+    for o in outcomes:
+        extra = f", {o.stripped} personal quads stripped" if o.stripped else ""
+        warn = f", {len(o.report.warnings)} warning(s)" if o.report and o.report.warnings else ""
+        msg = ("already loaded (same SHA-256), nothing changed" if o.status == "unchanged"
+               else f"{o.status} {o.triples} triples{extra}{warn}")
+        _err(f"{o.source}: {msg} -> <{o.graph}>")
+    total = sum(o.triples for o in outcomes if o.status != "unchanged")
+    if total:
+        _err(f"{total} triples in {elapsed:.2f} s ({total / max(elapsed, 1e-9):,.0f} triples/s)")
+
+
+class _progress:
+    """A tqdm bar on stderr that appears only when the work takes more than a moment."""
+
+    def __init__(self, total_bytes: int):
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=3, desc="load", unit="step", file=sys.stderr, delay=1.0, leave=False,
+                         disable=None)
+        self._size = total_bytes
+
+    def step(self, stage: str, name: str) -> None:
+        self._bar.set_description(f"{stage} {Path(name).name if ',' not in name else name}"[:60])
+        self._bar.update(1 if self._bar.n < self._bar.total - 1 else 0)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _is_iri(value: str) -> bool:
+    import re
+
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", value))
+
+
+# -- query ----------------------------------------------------------------------------
+
+
+@main.command("query")
+@store_option
+@click.argument("query")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Query parameter (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+def query_cmd(store_path, query, params, fmt) -> None:
+    """Run a named query (see `microhe queries`) or a .rq file against the store."""
+    values = {}
+    for p in params:
+        name, sep, value = p.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{p!r}: expected NAME=VALUE", param_hint="--param")
+        values[name.lstrip("?")] = value
+    try:
+        nq = resolve(query)
+        bindings = nq.bindings(values)
+    except QueryError as e:
+        _fail(str(e), EXIT_USAGE)
+    store, _ = open_store(store_path)
+    try:
+        result = store.query(nq.text, substitutions=bindings)
+    except SyntaxError as e:
+        _fail(f"{nq.name}: SPARQL syntax error: {e}", EXIT_USAGE)
+    except OSError as e:
+        _fail(f"{nq.name}: query failed: {e}", EXIT_USAGE)
+    _print_result(result, fmt)
+
+
+def _print_result(result, fmt: str) -> None:
+    out = sys.stdout.buffer
+    if isinstance(result, ox.QueryBoolean):
+        if fmt == "json":
+            out.write(json.dumps({"head": {}, "boolean": bool(result)}).encode() + b"\n")
+        else:
+            click.echo("true" if result else "false")
+        return
+    if isinstance(result, ox.QueryTriples):
+        fmt_rdf = ox.RdfFormat.N_TRIPLES
+        out.write(result.serialize(format=fmt_rdf))
+        return
+    if fmt in ("csv", "tsv", "json"):
+        rf = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+              "json": ox.QueryResultsFormat.JSON}[fmt]
+        out.write(result.serialize(format=rf))
+        if fmt == "json":
+            out.write(b"\n")
+        return
+    variables = [v.value for v in result.variables]
+    rows = [[_cell(sol[v]) for v in variables] for sol in result]
+    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
+    click.echo("  ".join(v.ljust(w) for v, w in zip(variables, widths)))
+    click.echo("  ".join("-" * w for w in widths))
+    for r in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    _err(f"{len(rows)} row(s)")
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        return term.value + (f"@{term.language}" if term.language else "")
+    return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+
+@main.command("queries")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def queries_cmd(fmt: str) -> None:
+    """List the named queries and their parameters."""
+    from .kg.queries import catalogue
+
+    cat = catalogue()
+    if fmt == "json":
+        click.echo(json.dumps([{"name": q.name, "summary": q.summary, "description": q.description,
+                                "class": q.query_class,
+                                "params": [{"name": p.name, "type": p.type, "required": p.required,
+                                            "default": p.default, "description": p.description}
+                                           for p in q.params]} for q in cat.values()], indent=2))
+        return
+    for q in cat.values():
+        click.echo(f"{q.name}: {q.summary}")
+        for p in q.params:
+            req = "required" if p.required else f"optional{', default ' + p.default if p.default else ''}"
+            click.echo(f"    --param {p.name}=<{p.type}>  ({req}) {p.description}")
+
+
+# -- graphs, drop, dump, restore -----------------------------------------------------
+
+
+@main.command("graphs")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def graphs_cmd(store_path, fmt) -> None:
+    """List the named graphs with their size and load record."""
+    store, _ = open_store(store_path)
+    records = load_records(store)
+    rows = []
+    for g in store.named_graphs():
+        rec = records.get(g)
+        rows.append({"graph": g, "triples": store.graph_size(g), "source": rec.source if rec else None,
+                     "sha256": rec.sha256 if rec else None, "loaded": rec.time if rec else None,
+                     "profiles": rec.profiles if rec else []})
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    elif fmt == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(["graph", "triples", "source", "sha256", "loaded", "profiles"])
+        for r in rows:
+            w.writerow([r["graph"], r["triples"], r["source"] or "", r["sha256"] or "", r["loaded"] or "",
+                        " ".join(r["profiles"])])
+    else:
+        for r in rows:
+            click.echo(f"{r['triples']:>9}  {r['graph']}  {r['source'] or ''}  {r['loaded'] or ''}")
+
+
+@main.command("drop")
+@store_option
+@click.argument("graph")
+def drop_cmd(store_path, graph) -> None:
+    """Remove a named graph (and its load record)."""
+    store, _ = open_store(store_path)
+    try:
+        n = drop(store, graph)
+    except LoadError as e:
+        _fail(str(e), EXIT_USAGE)
+    _err(f"dropped <{graph}> ({n} triples)")
+
+
+@main.command("dump")
+@store_option
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def dump_cmd(store_path, file) -> None:
+    """Write the whole store as sorted N-Quads to FILE (- for stdout)."""
+    store, _ = open_store(store_path)
+    if file == "-":
+        n = store.dump(sys.stdout.buffer)
+    else:
+        try:
+            n = store.dump(file)
+        except OSError as e:
+            _fail(f"{file}: cannot write: {e.strerror or e}", EXIT_USAGE)
+    _err(f"dumped {n} quads")
+
+
+@main.command("restore")
+@store_option
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Empty a non-empty store first.")
+def restore_cmd(store_path, file, replace) -> None:
+    """Restore a dump (N-Quads) into the store, keeping blank-node labels.
+
+    Never initialises: a new store holds exactly the dump. A non-empty store is
+    refused unless --replace."""
+    try:
+        quads = parse(file.read_bytes(), format=ox.RdfFormat.N_QUADS, name=str(file), rename_blank_nodes=False)
+    except OSError as e:
+        _fail(f"{file}: cannot read: {e.strerror or e}", EXIT_USAGE)
+    except ParseError as e:
+        _fail(str(e), EXIT_USAGE)
+    store, settings = open_store(store_path, initialise_if_empty=False)
+    if not store.is_empty():
+        if not replace:
+            _fail(f"the store at {settings.store} is not empty; use --replace to empty it first", EXIT_REFUSED)
+        store.clear()
+    store.restore(quads)
+    _err(f"restored {len(quads)} quads into {settings.store}")
+
+
+def run() -> None:  # pragma: no cover - console entry alias
+    main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

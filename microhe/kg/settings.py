@@ -1,0 +1,40 @@
+"""Deployment settings, in one place.
+
+Every setting can be given as an environment variable ``MICROHE_<NAME>`` (for example
+``MICROHE_STORE=/srv/microhe/store``); CLI options override the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_store_path() -> Path:
+    """``$XDG_DATA_HOME/microhe/store``, i.e. ``~/.local/share/microhe/store`` by default."""
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "microhe" / "store"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MICROHE_", extra="ignore")
+
+    #: Directory of the embedded (pyoxigraph/RocksDB) store.
+    store: Path = default_store_path()
+    #: Base IRI under which instance data is minted and served.
+    base: str = "http://127.0.0.1:8000/"
+    #: SPARQL query deadline in seconds (HTTP API).
+    query_timeout: float = 30.0
+    #: Maximum number of result rows / triples returned by one query (HTTP API).
+    row_cap: int = 100_000
+    #: Largest accepted request body / input file in bytes.
+    max_body_bytes: int = 64 * 1024 * 1024
+    #: Validation profiles applied to loads and Graph Store writes.
+    profiles: tuple[str, ...] = ("council-2022", "consistency")
+
+
+def get_settings(**overrides) -> Settings:
+    """Settings from the environment, with explicit (non-None) overrides applied."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,199 @@
+"""The store: one small interface over the embedded pyoxigraph store.
+
+Queries see the union of all graphs as their default graph unless the caller names the
+dataset. Writes that change named graphs are all-or-nothing: a write that only adds new
+graphs is one ``Store.extend`` (transactional); a write that also replaces or drops
+graphs is one SPARQL Update request (also transactional), so a failure leaves the
+store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from .namespaces import META_GRAPH
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written (message says why and what to do)."""
+
+
+class StoreLockedError(StoreError):
+    pass
+
+
+class Store:
+    """An embedded pyoxigraph store on disk (``path``) or in memory (``path=None``)."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._db = ox.Store()
+            elif read_only:
+                self._db = ox.Store.read_only(str(self.path))
+            else:
+                self._db = ox.Store(str(self.path))
+        except OSError as e:
+            text = str(e)
+            if "lock" in text.lower():
+                raise StoreLockedError(
+                    f"the store at {self.path} is in use by another process "
+                    f"(is `microhe serve` running on it?): {text}"
+                ) from e
+            raise StoreError(f"cannot open the store at {self.path}: {text}") from e
+
+    # -- reading ---------------------------------------------------------------------
+
+    @property
+    def raw(self) -> ox.Store:
+        """The underlying pyoxigraph store (for code in ``microhe.kg`` only)."""
+        return self._db
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None = None,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ):
+        """Run a SPARQL query; the default graph is the union of all graphs unless
+        ``default_graph`` names it. ``substitutions`` binds variables (by name, without
+        ``?``) to RDF terms: values never enter the query text."""
+        kwargs: dict = {}
+        if default_graph is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+        return self._db.query(sparql, base_iri=base_iri, **kwargs)
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update request in one transaction."""
+        self._db.update(sparql, base_iri=base_iri)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._db.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def has_graph(self, iri: str) -> bool:
+        return self._db.contains_named_graph(ox.NamedNode(iri))
+
+    def graph_size(self, iri: str | None) -> int:
+        graph = ox.NamedNode(iri) if iri is not None else ox.DefaultGraph()
+        return sum(1 for _ in self._db.quads_for_pattern(None, None, None, graph))
+
+    def quads(self, graph: str | None = ...) -> Iterator[ox.Quad]:  # type: ignore[assignment]
+        """All quads, or those of one graph (``None`` = the store's own default graph)."""
+        if graph is ...:
+            return iter(self._db)
+        g = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
+        return self._db.quads_for_pattern(None, None, None, g)
+
+    def is_empty(self) -> bool:
+        return next(iter(self._db), None) is None
+
+    def __len__(self) -> int:
+        return len(self._db)
+
+    # -- writing ---------------------------------------------------------------------
+
+    def write(
+        self,
+        graphs: Mapping[str, Iterable[ox.Quad]] | None = None,
+        *,
+        drop: Iterable[str] = (),
+        add: Iterable[ox.Quad] = (),
+        remove: Iterable[ox.Quad] = (),
+    ) -> None:
+        """One atomic write: set the content of each graph in ``graphs`` (replacing what
+        it held), drop the graphs in ``drop``, then add/remove single quads (used for
+        provenance records). Either everything is applied or nothing."""
+        graphs = dict(graphs or {})
+        drop = list(drop)
+        add = list(add)
+        remove = list(remove)
+        replaced = [g for g in graphs if self.has_graph(g)]
+        if not replaced and not drop and not remove:
+            quads: list[ox.Quad] = []
+            for iri, qs in graphs.items():
+                node = ox.NamedNode(iri)
+                quads.extend(q if q.graph_name == node else ox.Quad(q.subject, q.predicate, q.object, node) for q in qs)
+            quads.extend(add)
+            self._db.extend(quads)
+            return
+        ops: list[str] = []
+        for iri in [*drop, *replaced]:
+            ops.append(f"DROP SILENT GRAPH <{iri}>")
+        if remove:
+            ops.append("DELETE DATA { " + _quads_text(remove) + " }")
+        inserts: list[ox.Quad] = []
+        for iri, qs in graphs.items():
+            node = ox.NamedNode(iri)
+            inserts.extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in qs)
+        inserts.extend(add)
+        if inserts:
+            ops.append("INSERT DATA { " + _quads_text(inserts) + " }")
+        self._db.update(" ;\n".join(ops))
+
+    def restore(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads exactly as given (blank-node labels kept), in one transaction."""
+        self._db.extend(quads)
+
+    def clear(self) -> None:
+        self._db.clear()
+
+    # -- dumping ---------------------------------------------------------------------
+
+    def dump(self, out: BinaryIO | str | Path, *, sort: bool = True) -> int:
+        """Write every quad as N-Quads; sorted lines by default (a canonical form two
+        dumps can be compared with). Returns the number of quads written."""
+        if isinstance(out, (str, Path)):
+            with open(out, "wb") as f:
+                return self.dump(f, sort=sort)
+        lines = (_quad_line(q) for q in self._db)
+        n = 0
+        for line in sorted(lines) if sort else lines:
+            out.write(line.encode("utf-8"))
+            n += 1
+        return n
+
+    def dump_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        self.dump(buf)
+        return buf.getvalue()
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._db.flush()
+
+
+def _quad_line(q: ox.Quad) -> str:
+    if isinstance(q.graph_name, ox.DefaultGraph):
+        return f"{q.subject} {q.predicate} {q.object} .\n"
+    return f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n"
+
+
+def _quads_text(quads: Iterable[ox.Quad]) -> str:
+    """Quads as the body of INSERT DATA / DELETE DATA (grouped by graph)."""
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        key = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
+        by_graph.setdefault(key, []).append(f"{q.subject} {q.predicate} {q.object} .")
+    parts = []
+    for g, lines in by_graph.items():
+        body = "\n".join(lines)
+        parts.append(body if not g else f"GRAPH {g} {{\n{body}\n}}")
+    return "\n".join(parts)
+
+
+__all__ = ["Store", "StoreError", "StoreLockedError", "META_GRAPH"]
