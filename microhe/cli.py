@@ -396,6 +396,82 @@ def restore_cmd(store_path, file, replace) -> None:
     _err(f"restored {len(quads)} quads into {settings.store}")
 
 
+# -- serve and tokens -----------------------------------------------------------------
+
+
+@main.command("serve")
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--base", default=None, metavar="IRI", help="Base IRI of instance data (default: this server's address).")
+@click.option("--demo", is_flag=True, help="Add the demo credentials to the store first.")
+def serve_cmd(store_path, host, port, base, demo) -> None:
+    """Serve the SPARQL endpoint, graph store, linked data and API over the store."""
+    import uvicorn
+
+    from .api import create_app
+
+    settings = get_settings(store=store_path, base=base or f"http://{host}:{port}/")
+    try:
+        store = Store(settings.store)
+    except StoreError as e:
+        _fail(str(e), EXIT_USAGE)
+    if store.is_empty() or demo:
+        initialise(store, demo=demo)
+    app = create_app(settings, store)
+    _err(f"microhe listening on http://{host}:{port}/ (SPARQL endpoint http://{host}:{port}/sparql, store {settings.store})")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@main.group("token")
+def token_group() -> None:
+    """Manage write tokens (kept hashed in a file beside the store)."""
+
+
+@token_group.command("add")
+@store_option
+@click.argument("name")
+def token_add(store_path, name) -> None:
+    """Create a token; it is printed once, alone on stdout."""
+    from .kg.tokens import TokenError, TokenFile
+
+    settings = _settings(store_path)
+    try:
+        token = TokenFile.beside(settings.store).add(name)
+    except TokenError as e:
+        _fail(str(e), EXIT_USAGE)
+    click.echo(token)
+    _err(f"token {name!r} created; store it now, it cannot be shown again. "
+         "Send it as 'Authorization: Bearer <token>' on write requests.")
+
+
+@token_group.command("list")
+@store_option
+def token_list(store_path) -> None:
+    """List token names and creation times (never the tokens)."""
+    from .kg.tokens import TokenError, TokenFile
+
+    try:
+        for t in TokenFile.beside(_settings(store_path).store).list():
+            click.echo(f"{t.name}\t{t.created}")
+    except TokenError as e:
+        _fail(str(e), EXIT_USAGE)
+
+
+@token_group.command("revoke")
+@store_option
+@click.argument("name")
+def token_revoke(store_path, name) -> None:
+    """Revoke a token by name."""
+    from .kg.tokens import TokenError, TokenFile
+
+    try:
+        TokenFile.beside(_settings(store_path).store).revoke(name)
+    except TokenError as e:
+        _fail(str(e), EXIT_USAGE)
+    _err(f"token {name!r} revoked")
+
+
 def run() -> None:  # pragma: no cover - console entry alias
     main()
 

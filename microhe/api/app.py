@@ -1,0 +1,35 @@
+"""The FastAPI application: a thin assembly of routers over one store.
+
+Every capability lives in a router module (``microhe.api.<name>``) so another app can
+mount the same routes; handlers call library functions in ``microhe.kg``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from .. import __version__
+from ..kg.load import initialise
+from ..kg.settings import Settings, get_settings
+from ..kg.store import Store
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None, *, demo: bool = False) -> FastAPI:
+    """The microhe HTTP API over ``store`` (default: the embedded store at
+    ``settings.store``, initialised with the reference graphs when empty)."""
+    settings = settings or get_settings()
+    if store is None:
+        store = Store(settings.store)
+        if store.is_empty() or demo:
+            initialise(store, demo=demo)
+    app = FastAPI(
+        title="microhe",
+        version=__version__,
+        description="A linked-data knowledge graph and clearinghouse of European micro-credentials: "
+        "SPARQL 1.1 Protocol, Update and Graph Store endpoints, linked-data publishing, named queries "
+        "and cross-framework recognition.",
+    )
+    app.state.settings = settings
+    app.state.store = store
+    # Routers (each module owns its routes; keep this list the only wiring).
+    return app
