@@ -1,0 +1,834 @@
+#!/usr/bin/env python3
+"""Generate the bundled reference graph in ``microhe/kg/reference/``.
+
+Writes three Turtle files from the read-only shared material (never read at run time):
+
+* ``frameworks.ttl``     EQF, QF-EHEA and the national frameworks with all their levels,
+                         one ``mhe:LevelReferencing`` node per row of the referencing CSV,
+                         and the EU QDR level concepts the levels are linked to;
+* ``credit-systems.ttl`` credit systems and sourced conversion rules;
+* ``vocabularies.ttl``   ISCED-F 2013 (with hierarchy), ELM modes, assessment types,
+                         learning settings and the country authority list.
+
+Inputs: ``<shared>/data/nqf_eqf_referencing.csv`` and ``<shared>/anchors/elm/cv-xsd/*.xsd``.
+The output is deterministic (sorted, no blank nodes, no time stamps): running the script
+twice gives byte-identical files. Usage::
+
+    python scripts/generate_reference.py [--shared ../shared] [--out DIR] [--check]
+
+Only the standard library and rdflib are used. The data-model contract is
+``docs/data-model.md``; the conventions chosen here are in ``microhe/kg/reference/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import re
+import sys
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run from a checkout without installing
+    sys.path.insert(0, str(REPO))
+
+from microhe.kg.namespaces import (  # noqa: E402
+    COUNTRY,
+    DCTERMS,
+    ECTS,
+    EQF_LEVEL,
+    EQF_SCHEME,
+    ISCED_F,
+    MHE,
+    QDR_SCHEME,
+    RDF,
+    RDFS,
+    REF,
+    SKOS,
+    framework_iri,
+    level_iri,
+    level_slug,
+)
+
+CSV_REL = "data/nqf_eqf_referencing.csv"
+XSD_REL = "anchors/elm/cv-xsd"
+ELM_REPO = "https://github.com/european-commission-empl/European-Learning-Model"
+ELM_COMMIT = "9d7c5d22002237c3afeb1750b7038e6fe2cdd371"  # anchors/elm/README.md, cv-xsd/
+ELM_XSD_PATH = "xsd/loq/cv"
+
+XS = "{http://www.w3.org/2001/XMLSchema}"
+
+# ---------------------------------------------------------------------------------------
+# Terms
+
+
+def mhe(local: str) -> URIRef:
+    return URIRef(MHE + local)
+
+
+def skos(local: str) -> URIRef:
+    return URIRef(SKOS + local)
+
+
+def dct(local: str) -> URIRef:
+    return URIRef(DCTERMS + local)
+
+
+A = URIRef(RDF + "type")
+RDFS_SEEALSO = URIRef(RDFS + "seeAlso")
+
+CONFIDENCE = {name: mhe(name) for name in ("Stated", "Inferred", "Uncertain", "Disputed")}
+
+BELOW_EQF1_NOTE = "Below EQF 1: this level is not referenced to any EQF level."
+
+
+def dec(value) -> Literal:
+    """An xsd:decimal literal, rounded to 6 places, always written with a decimal point."""
+    d = Decimal(str(value)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN).normalize()
+    text = format(d, "f")
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=XSD.decimal)
+
+
+def elm_source(xsd_name: str) -> URIRef:
+    """The anchor file's IRI in the ELM repository at the pinned commit."""
+    return URIRef(f"{ELM_REPO}/blob/{ELM_COMMIT}/{ELM_XSD_PATH}/{xsd_name}")
+
+
+# ---------------------------------------------------------------------------------------
+# Frameworks: the codes table of domain.md section 4 (levels listed lowest first)
+
+
+@dataclass(frozen=True)
+class Framework:
+    code: str
+    csv_short: str
+    levels: tuple[str, ...]
+    name_en: str
+    native: tuple[str, str] | None = None  # (lang, name) when the CSV name is not English
+    native_lang: str = "en"  # language of the CSV's level labels and framework name
+
+
+def _n(a: int, b: int) -> tuple[str, ...]:
+    return tuple(str(i) for i in range(a, b + 1))
+
+
+FRAMEWORKS: tuple[Framework, ...] = (
+    Framework("QF-EHEA", "QF-EHEA", ("short", "first", "second", "third"),
+              "Qualifications Framework of the European Higher Education Area"),
+    Framework("DQR", "DQR", _n(1, 8), "German Qualifications Framework for Lifelong Learning",
+              ("de", "Deutscher Qualifikationsrahmen für lebenslanges Lernen"), "de"),
+    Framework("LTKS", "LTKS/LTQF", _n(1, 8), "Lithuanian Qualifications Framework",
+              ("lt", "Lietuvos kvalifikacijų sandara"), "lt"),
+    Framework("FINQF", "FiNQF", _n(1, 8),
+              "Finnish National Framework for Qualifications and Other Competence Modules"),
+    Framework("SQF", "SQF/SOK", _n(1, 10), "Slovenian Qualifications Framework",
+              ("sl", "Slovensko ogrodje kvalifikacij"), "sl"),
+    Framework("MQF", "MQF", ("A", "B") + _n(1, 8), "Malta Qualifications Framework"),
+    Framework("QNQ", "QNQ", _n(1, 8), "Italian National Qualifications Framework",
+              ("it", "Quadro nazionale delle qualificazioni"), "it"),
+    Framework("NFQ", "NFQ", _n(1, 10), "Irish National Framework of Qualifications"),
+    Framework("SCQF", "SCQF", _n(1, 12), "Scottish Credit and Qualifications Framework"),
+    Framework("RQF", "RQF", ("Entry 1", "Entry 2", "Entry 3") + _n(1, 8),
+              "Regulated Qualifications Framework"),
+    Framework("CQFW", "CQFW", ("Entry 1", "Entry 2", "Entry 3") + _n(1, 8),
+              "Credit and Qualifications Framework for Wales"),
+    Framework("FHEQ", "FHEQ", _n(4, 8), "Framework for Higher Education Qualifications"),
+    Framework("CNCP", "CNCP-2019", _n(1, 8),
+              "French National Framework of Professional Certifications (2019)",
+              ("fr", "Cadre national des certifications professionnelles"), "fr"),
+    Framework("FR-1969", "FR-1969", ("V", "IV", "III", "II", "I"),
+              "French nomenclature of training levels (1969, superseded)",
+              ("fr", "Nomenclature des niveaux de formation (1969)"), "fr"),
+    Framework("NLQF", "NLQF", ("Entry",) + _n(1, 8), "Dutch Qualifications Framework"),
+)
+BY_SHORT = {fw.csv_short: fw for fw in FRAMEWORKS}
+
+# Label prefixes of the CSV's nqf_level_label column, per framework code.
+_LABEL_PATTERNS = {
+    "QF-EHEA": re.compile(r"^(?P<l>Short|First|Second|Third) cycle$"),
+    "DQR": re.compile(r"^DQR (?P<l>\d+)$"),
+    "LTKS": re.compile(r"^LTKS (?P<l>\d+)$"),
+    "FINQF": re.compile(r"^FiNQF (?P<l>\d+)$"),
+    "SQF": re.compile(r"^SQF (?P<l>\d+)$"),
+    "MQF": re.compile(r"^(?:MQF (?P<l>\d+)|Introductory Level (?P<l2>[AB]))$"),
+    "QNQ": re.compile(r"^QNQ (?P<l>\d+)$"),
+    "NFQ": re.compile(r"^NFQ (?P<l>\d+)$"),
+    "SCQF": re.compile(r"^SCQF (?P<l>\d+)$"),
+    "RQF": re.compile(r"^RQF (?P<l>Entry \d|\d+)$"),
+    "CQFW": re.compile(r"^CQFW (?P<l>Entry \d|\d+)$"),
+    "FHEQ": re.compile(r"^FHEQ (?P<l>\d+)$"),
+    "CNCP": re.compile(r"^Niveau (?P<l>\d+)$"),
+    "FR-1969": re.compile(r"^Niveau (?P<l>[IV]+)$"),
+    "NLQF": re.compile(r"^NLQF (?:(?P<l>\d+)|(?P<l2>Entry) level)$"),
+}
+_PAREN = re.compile(r"^(?P<base>[^(]*?)\s*(?:\((?P<paren>.*)\))?\s*$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def split_label(code: str, csv_label: str) -> tuple[str, str | None]:
+    """CSV level label -> (bare level label, qualification types or None).
+
+    'SQF 4 (upper secondary vocational (3-year))' -> ('4', 'upper secondary vocational (3-year)');
+    'Niveau V (1969)' -> ('V', None): a year in parentheses names no qualification type.
+    """
+    m = _PAREN.match(csv_label.strip())
+    base, paren = m["base"], m["paren"]
+    lm = _LABEL_PATTERNS[code].match(base)
+    if not lm:
+        raise ValueError(f"{code}: unexpected level label {csv_label!r}")
+    label = lm["l"] or lm.groupdict().get("l2")
+    if code == "QF-EHEA":
+        label = label.lower()
+    if paren is not None and _YEAR.match(paren):
+        paren = None
+    return label, paren
+
+
+def level_pref_label(fw: Framework, label: str) -> str:
+    if fw.code == "QF-EHEA":
+        return f"QF-EHEA {label} cycle"
+    return f"{fw.code} {label}"
+
+
+# EU QDR (nqf.xsd) label forms, per domain.md section 4.
+EXACT, CLOSE, NARROW, RELATED = (skos(x) for x in ("exactMatch", "closeMatch", "narrowMatch", "relatedMatch"))
+
+
+def qdr_links(code: str, label: str) -> list[tuple[URIRef, str]]:
+    """(SKOS mapping property, QDR prefLabel) pairs for one of our levels."""
+    simple = {"DQR": "DQR", "LTKS": "LTQF", "FINQF": "FiNQF", "SQF": "SQF", "MQF": "MQF",
+              "NFQ": "IE NQF", "SCQF": "SCQF", "NLQF": "NLQF"}
+    if code in simple:
+        if code == "NLQF" and label == "Entry":
+            return [(EXACT, "NLQF Entry Level")]
+        links = [(EXACT, f"{simple[code]} Level {label}")]
+        if code == "NLQF" and label == "4":
+            # 'NLQF Level 4+' has no row in the referencing CSV: related, never exact
+            links.append((RELATED, "NLQF Level 4+"))
+        return links
+    if code == "QNQ":
+        return [(EXACT, f"QNQ Level {label}"), (EXACT, f"IT NQF Level {label}")]
+    if code == "RQF":
+        if label in ("Entry 1", "Entry 2"):
+            return [(CLOSE, "RQF Entry Levels 1-2")]
+        if label == "Entry 3":
+            return [(EXACT, "RQF Entry Level 3")]
+        return [(EXACT, f"RQF Level {label}")]
+    if code == "CQFW":
+        if label.startswith("Entry"):
+            return [(CLOSE, "CQFW Entry 1-3")]
+        return [(EXACT, f"CQFW Level {label}")]
+    if code == "FR-1969":
+        if label == "I":
+            # one of our levels, two narrower QDR concepts (the one-to-many I -> 7 or 8)
+            return [(NARROW, "NQF RNCP Level I-Master"), (NARROW, "NQF RNCP Level I-Doctorat")]
+        if label == "II":
+            return [(EXACT, "NQF RNCP Level II-Grade de Licence")]
+        return [(EXACT, f"NQF RNCP Level {label}")]
+    return []  # QF-EHEA, FHEQ, CNCP: no QDR concept
+
+
+# QDR concepts narrower than our level: the EQF candidate each one carries (CSV FR-1969 rows,
+# note 'niveau I reclassified to 7 (master) or 8 (doctorat)').
+QDR_EQF = {"NQF RNCP Level I-Master": "7", "NQF RNCP Level I-Doctorat": "8"}
+
+# QF-EHEA typical workload (domain.md section 4 and the CSV notes).
+QF_EHEA_ECTS = {
+    "short": ("120", "120", "Typically about 120 ECTS credits."),
+    "first": ("180", "240", "Typically 180-240 ECTS credits."),
+    "second": ("90", "120", "Typically 90-120 ECTS credits, minimum 60 ECTS credits at second-cycle level."),
+    "third": (None, None, "ECTS credits not specified for the third cycle."),
+}
+
+# ---------------------------------------------------------------------------------------
+# Reading the inputs
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_xsd(path: Path) -> tuple[str, list[tuple[str, str]]]:
+    """(targetNamespace, [(concept IRI, English label)]) of a controlled-vocabulary XSD."""
+    root = ET.parse(path).getroot()
+    items = []
+    for e in root.iter(XS + "enumeration"):
+        doc = e.find(f"{XS}annotation/{XS}documentation")
+        items.append((e.get("value"), " ".join((doc.text or "").split())))
+    return root.get("targetNamespace"), items
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def sources(row: dict[str, str]) -> list[URIRef]:
+    return [URIRef(u.strip()) for u in row["source_url"].split(" ; ") if u.strip()]
+
+
+def confidence(note: str) -> URIRef:
+    """The CSV note's marker: DISPUTED > UNCERTAIN > inferred > (none = stated)."""
+    n = note.lower()
+    for word, name in (("disputed", "Disputed"), ("uncertain", "Uncertain"), ("inferred", "Inferred")):
+        if re.search(rf"\b{word}\b", n):
+            return CONFIDENCE[name]
+    return CONFIDENCE["Stated"]
+
+
+def is_credit_row(row: dict[str, str]) -> bool:
+    return row["nqf_level_label"].startswith("credit_conversion:")
+
+
+# ---------------------------------------------------------------------------------------
+# Deterministic Turtle writer (sections, fixed predicate order, sorted objects, no bnodes)
+
+PREFIXES = (
+    ("rdf", RDF), ("rdfs", RDFS), ("xsd", str(XSD)), ("skos", SKOS), ("dcterms", DCTERMS),
+    ("mhe", MHE), ("eqf", EQF_LEVEL), ("qdr", "http://data.europa.eu/snb/qdr/"),
+    ("isced", ISCED_F), ("country", COUNTRY),
+    ("mode", "http://data.europa.eu/snb/learning-assessment/"),
+    ("assessment", "http://data.europa.eu/snb/assessment/"),
+    ("setting", "http://data.europa.eu/snb/learning-setting/"),
+    ("credit", "http://data.europa.eu/snb/education-credit/"),
+)
+_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
+PREDICATE_ORDER = [URIRef(x) for x in (
+    SKOS + "inScheme", SKOS + "topConceptOf", SKOS + "notation", SKOS + "prefLabel",
+    SKOS + "altLabel", SKOS + "definition", MHE + "levelRank", MHE + "referencedLevel",
+    MHE + "eqfLevel", MHE + "referencedToEQF", SKOS + "broader", SKOS + "exactMatch",
+    SKOS + "closeMatch", SKOS + "narrowMatch", SKOS + "relatedMatch", MHE + "confidence",
+    MHE + "qualificationTypes", MHE + "typicalECTSMin", MHE + "typicalECTSMax",
+    MHE + "sourceSystem", MHE + "targetSystem", MHE + "conversionFactor",
+    MHE + "conversionFactorMin", MHE + "conversionFactorMax", MHE + "basis", MHE + "disputed",
+    MHE + "hoursPerCreditMin", MHE + "hoursPerCreditMax", DCTERMS + "spatial",
+    SKOS + "note", DCTERMS + "source",
+)]
+_NUMERIC = {str(XSD.integer), str(XSD.decimal), str(XSD.boolean)}
+
+
+class TurtleWriter:
+    def __init__(self, graph: Graph):
+        self.g = graph
+        self.used: set[str] = set()
+
+    def term(self, t) -> str:
+        if isinstance(t, URIRef):
+            s = str(t)
+            if s == RDF + "type":
+                return "a"
+            for prefix, ns in PREFIXES:
+                if s.startswith(ns) and _LOCAL.fullmatch(s[len(ns):]):
+                    self.used.add(prefix)
+                    return f"{prefix}:{s[len(ns):]}"
+            return f"<{s}>"
+        if isinstance(t, Literal):
+            if t.datatype is not None and str(t.datatype) in _NUMERIC:
+                return str(t)
+            return t.n3()
+        raise TypeError(f"blank nodes are not written: {t!r}")
+
+    def subject(self, s: URIRef) -> str:
+        preds = sorted(set(self.g.predicates(s, None)),
+                       key=lambda p: (p != A, PREDICATE_ORDER.index(p) if p in PREDICATE_ORDER
+                                      else len(PREDICATE_ORDER), str(p)))
+        lines = []
+        for p in preds:
+            objs = sorted((self.term(o) for o in self.g.objects(s, p)))
+            lines.append(f"    {self.term(p)} " + " ,\n        ".join(objs))
+        return self.term(s) + "\n" + " ;\n".join(lines) + " .\n"
+
+    def write(self, header: list[str], sections: list[tuple[str, list[URIRef]]]) -> str:
+        seen: set[URIRef] = set()
+        body = []
+        for title, subjects in sections:
+            body.append(f"# {'-' * 4} {title} {'-' * max(4, 82 - len(title))}\n")
+            for s in subjects:
+                if s in seen:
+                    raise ValueError(f"subject written twice: {s}")
+                seen.add(s)
+                body.append(self.subject(s))
+        missing = set(self.g.subjects()) - seen
+        if missing:
+            raise ValueError(f"subjects in no section: {sorted(missing)[:5]}")
+        prefixes = [f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES if p in self.used]
+        return "\n".join(["# " + h if h else "#" for h in header]) + "\n\n" + "\n".join(prefixes) + "\n\n" + "\n".join(body)
+
+
+# ---------------------------------------------------------------------------------------
+# Building the graphs
+
+
+@dataclass
+class Built:
+    graph: Graph = field(default_factory=Graph)
+    sections: list[tuple[str, list[URIRef]]] = field(default_factory=list)
+
+    def add(self, s, p, o):
+        self.graph.add((URIRef(s) if isinstance(s, str) else s, p, o))
+
+
+def header(title: str, shared: Path, inputs: list[str], extra: list[str]) -> list[str]:
+    lines = [
+        f"microhe reference data: {title}",
+        "",
+        "generated by scripts/generate_reference.py — do not edit by hand",
+        "(regenerate: python scripts/generate_reference.py [--shared ../shared])",
+        "",
+        "Sources (paths relative to the shared folder, ../shared from the repository root):",
+    ]
+    for rel in inputs:
+        lines.append(f"  {rel}  sha256 {sha256(shared / rel)}")
+    if any(rel.startswith(XSD_REL) for rel in inputs):
+        lines += [
+            f"  {XSD_REL}/*.xsd = {ELM_REPO}",
+            f"    commit {ELM_COMMIT}, path {ELM_XSD_PATH}/ (see anchors/elm/README.md)",
+        ]
+    lines += extra
+    lines += [
+        "",
+        "Licence: this file is part of microhe, EUPL-1.2. The EU controlled-vocabulary",
+        "concepts (data.europa.eu/snb/*, publications.europa.eu/resource/authority/*) are EU",
+        "Publications Office / DG EMPL reference data, reused with attribution; the ELM",
+        "repository they were read from is EUPL-1.2. Every referencing and conversion fact",
+        "cites the URLs of its CSV row with dcterms:source.",
+    ]
+    return lines
+
+
+def build_frameworks(shared: Path) -> tuple[Graph, str]:
+    rows = [r for r in read_csv(shared / CSV_REL) if not is_credit_row(r)]
+    credit_rows = [r for r in read_csv(shared / CSV_REL) if is_credit_row(r)]
+    qdr_ns, qdr_items = read_xsd(shared / XSD_REL / "nqf.xsd")
+    eqf_ns, eqf_items = read_xsd(shared / XSD_REL / "eqf.xsd")
+    assert qdr_ns == QDR_SCHEME and eqf_ns == EQF_SCHEME, (qdr_ns, eqf_ns)
+    qdr_by_label: dict[str, str] = {}
+    for iri, lab in qdr_items:
+        if lab in qdr_by_label:
+            raise ValueError(f"nqf.xsd: label {lab!r} is not unique")
+        qdr_by_label[lab] = iri
+
+    b = Built()
+    g = b.graph
+    QF, FL, LR = mhe("QualificationsFramework"), mhe("FrameworkLevel"), mhe("LevelReferencing")
+    CS, CONCEPT = skos("ConceptScheme"), skos("Concept")
+
+    # EQF: the official scheme and levels
+    eqf = URIRef(EQF_SCHEME)
+    for t in (QF, CS):
+        g.add((eqf, A, t))
+    g.add((eqf, skos("notation"), Literal("EQF")))
+    g.add((eqf, skos("prefLabel"), Literal("European Qualifications Framework", lang="en")))
+    g.add((eqf, dct("source"), elm_source("eqf.xsd")))
+    eqf_levels = []
+    for iri, lab in eqf_items:
+        n = iri.rsplit("/", 1)[1]
+        lvl = URIRef(level_iri("EQF", n))
+        assert str(lvl) == iri
+        eqf_levels.append(lvl)
+        for t in (FL, CONCEPT):
+            g.add((lvl, A, t))
+        g.add((lvl, skos("inScheme"), eqf))
+        g.add((lvl, skos("notation"), Literal(n)))
+        g.add((lvl, skos("prefLabel"), Literal(lab, lang="en")))
+        g.add((lvl, skos("altLabel"), Literal(f"EQF level {n}", lang="en")))
+        g.add((lvl, mhe("levelRank"), Literal(int(n))))
+        g.add((lvl, mhe("referencedToEQF"), lvl))
+    eqf_levels.sort(key=lambda u: int(str(u).rsplit("/", 1)[1]))
+    b.sections.append(("EQF (official scheme and levels)", [eqf] + eqf_levels))
+
+    # rows per framework
+    by_code: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in rows:
+        fw = BY_SHORT.get(r["framework_short"])
+        if fw is None:
+            raise ValueError(f"framework_short {r['framework_short']!r} is not in the codes table")
+        by_code[fw.code].append(r)
+
+    qdr_used: dict[str, str] = {}  # IRI -> label
+    for fw in FRAMEWORKS:
+        frows = by_code[fw.code]
+        f_iri = URIRef(framework_iri(fw.code))
+        for t in (QF, CS):
+            g.add((f_iri, A, t))
+        g.add((f_iri, skos("notation"), Literal(fw.code)))
+        g.add((f_iri, skos("prefLabel"), Literal(fw.name_en, lang="en")))
+        if fw.native:
+            g.add((f_iri, skos("prefLabel"), Literal(fw.native[1], lang=fw.native[0])))
+        names = {r["framework_name"] for r in frows}
+        labels = {fw.name_en} | ({fw.native[1]} if fw.native else set())
+        for name in names - labels:
+            g.add((f_iri, skos("altLabel"), Literal(name, lang=fw.native_lang)))
+        if fw.csv_short != fw.code:
+            g.add((f_iri, skos("altLabel"), Literal(fw.csv_short)))
+        for iso3 in {r["country_iso3"] for r in frows} - {""}:
+            g.add((f_iri, dct("spatial"), URIRef(COUNTRY + iso3)))
+        for r in frows:
+            for src in sources(r):
+                g.add((f_iri, dct("source"), src))
+        if fw.code == "MQF":
+            for r in credit_rows:
+                if r["framework_short"] == "MQF":
+                    g.add((f_iri, skos("note"), Literal(r["note"])))
+                    for src in sources(r):
+                        g.add((f_iri, dct("source"), src))
+
+        # levels
+        parsed = [(r, *split_label(fw.code, r["nqf_level_label"])) for r in frows]
+        found = {label for _, label, _ in parsed}
+        if found != set(fw.levels):
+            raise ValueError(f"{fw.code}: CSV levels {sorted(found)} != codes table {fw.levels}")
+        level_subjects, ref_subjects = [], []
+        for rank, label in enumerate(fw.levels, start=1):
+            lvl = URIRef(level_iri(fw.code, label))
+            level_subjects.append(lvl)
+            for t in (FL, CONCEPT):
+                g.add((lvl, A, t))
+            g.add((lvl, skos("inScheme"), f_iri))
+            g.add((lvl, skos("notation"), Literal(label)))
+            g.add((lvl, skos("prefLabel"), Literal(level_pref_label(fw, label), lang="en")))
+            g.add((lvl, mhe("levelRank"), Literal(rank)))
+            lrows = [(r, q) for r, lab, q in parsed if lab == label]
+            for r, _ in lrows:
+                base = _PAREN.match(r["nqf_level_label"].strip())["base"]
+                if base != level_pref_label(fw, label):
+                    g.add((lvl, skos("altLabel"), Literal(base, lang=fw.native_lang)))
+            eqfs = sorted({r["eqf_level"] for r, _ in lrows} - {""}, key=int)
+            for n in eqfs:
+                g.add((lvl, mhe("referencedToEQF"), URIRef(level_iri("EQF", n))))
+            if not eqfs:
+                g.add((lvl, skos("note"), Literal(BELOW_EQF1_NOTE, lang="en")))
+            if len(eqfs) > 1:
+                g.add((lvl, skos("note"), Literal(
+                    f"One-to-many: referenced to EQF levels {' and '.join(eqfs)}; each "
+                    "mhe:LevelReferencing node says which qualifications and gives the source.",
+                    lang="en")))
+            if fw.code == "QF-EHEA":
+                lo, hi, text = QF_EHEA_ECTS[label]
+                if lo is not None:
+                    g.add((lvl, mhe("typicalECTSMin"), dec(lo)))
+                    g.add((lvl, mhe("typicalECTSMax"), dec(hi)))
+                g.add((lvl, skos("note"), Literal(text, lang="en")))
+                for r, _ in lrows:
+                    for src in sources(r):
+                        g.add((lvl, dct("source"), src))
+            for prop, qlabel in qdr_links(fw.code, label):
+                if qlabel not in qdr_by_label:
+                    raise ValueError(f"{fw.code} {label}: no QDR concept labelled {qlabel!r}")
+                qiri = URIRef(qdr_by_label[qlabel])
+                g.add((lvl, prop, qiri))
+                qdr_used[str(qiri)] = qlabel
+                if prop == RELATED:
+                    g.add((lvl, skos("note"), Literal(
+                        f"The EU QDR list also has '{qlabel}' <{qiri}>, which the referencing "
+                        "CSV does not name: it is linked with skos:relatedMatch only, is not a "
+                        "level of this framework here and carries no EQF level.", lang="en")))
+                if prop == NARROW:
+                    g.add((lvl, skos("note"), Literal(
+                        f"'{qlabel}' <{qiri}> is a narrower EU QDR concept (skos:narrowMatch) "
+                        f"carrying only EQF {QDR_EQF[qlabel]}.", lang="en")))
+
+            # one referencing node per CSV row
+            for r, qtypes in lrows:
+                n = r["eqf_level"]
+                tail = f"eqf-{n}" if n else "below-eqf-1"
+                ref = URIRef(f"{REF}referencing/{fw.code}/{level_slug(label)}/{tail}")
+                if (ref, None, None) in g:
+                    raise ValueError(f"duplicate referencing {ref}")
+                ref_subjects.append(ref)
+                g.add((ref, A, LR))
+                g.add((ref, mhe("referencedLevel"), lvl))
+                if n:
+                    g.add((ref, mhe("eqfLevel"), URIRef(level_iri("EQF", n))))
+                g.add((ref, mhe("confidence"), confidence(r["note"])))
+                if qtypes:
+                    g.add((ref, mhe("qualificationTypes"), Literal(qtypes)))
+                g.add((ref, skos("note"), Literal(r["note"])))
+                for src in sources(r):
+                    g.add((ref, dct("source"), src))
+        ref_subjects.sort(key=lambda u: (fw.levels.index(str(g.value(g.value(u, mhe("referencedLevel")), skos("notation")))), str(u)))
+        b.sections.append((f"{fw.code}: framework and levels", [f_iri] + level_subjects))
+        b.sections.append((f"{fw.code}: referencing to EQF (one node per CSV row)", ref_subjects))
+
+    # QDR concepts we link to, so the graph is self-contained
+    qdr_scheme = URIRef(QDR_SCHEME)
+    g.add((qdr_scheme, A, CS))
+    g.add((qdr_scheme, skos("prefLabel"), Literal("EU QDR national qualifications framework levels", lang="en")))
+    g.add((qdr_scheme, dct("source"), elm_source("nqf.xsd")))
+    qdr_subjects = []
+    for iri in sorted(qdr_used):
+        q = URIRef(iri)
+        qdr_subjects.append(q)
+        g.add((q, A, CONCEPT))
+        g.add((q, skos("inScheme"), qdr_scheme))
+        g.add((q, skos("prefLabel"), Literal(qdr_used[iri], lang="en")))
+        if qdr_used[iri] in QDR_EQF:
+            g.add((q, mhe("referencedToEQF"), URIRef(level_iri("EQF", QDR_EQF[qdr_used[iri]]))))
+    b.sections.append(("EU QDR level concepts linked above (labels from nqf.xsd)", [qdr_scheme] + qdr_subjects))
+
+    text = TurtleWriter(g).write(
+        header("qualifications frameworks, levels and their referencing to the EQF", shared,
+               [CSV_REL, f"{XSD_REL}/nqf.xsd", f"{XSD_REL}/eqf.xsd"],
+               ["", "Data model: docs/data-model.md; conventions: microhe/kg/reference/README.md."]),
+        b.sections)
+    return g, text
+
+
+# Credit systems: (code, CSV framework_short of the hours row, label, hours min, hours max)
+CREDIT_SYSTEMS = (
+    ("ECTS", "ECTS", "European Credit Transfer and Accumulation System", "25", "30"),
+    ("UK", "UK-CATS", "UK credit (Credit Accumulation and Transfer)", "10", "10"),
+    ("SCQF", "SCQF", "SCQF credit point", "10", "10"),
+    ("US-SCH", "US-SCH", "US semester credit hour", "45", "45"),
+    ("HOURS", None, "Notional learning hours", "1", "1"),
+)
+
+
+def build_credit_systems(shared: Path) -> tuple[Graph, str]:
+    rows = [r for r in read_csv(shared / CSV_REL) if is_credit_row(r)]
+    _, credit_items = read_xsd(shared / XSD_REL / "credit-points.xsd")
+    credit_ns, _ = read_xsd(shared / XSD_REL / "credit-points.xsd")
+
+    def row(short: str, contains: str) -> dict[str, str]:
+        hits = [r for r in rows if r["framework_short"] == short and contains in r["nqf_level_label"]]
+        if len(hits) != 1:
+            raise ValueError(f"credit row {short!r}/{contains!r}: {len(hits)} matches")
+        return hits[0]
+
+    hours_row = {
+        "ECTS": row("ECTS", "1 ECTS credit"),
+        "UK": row("UK-CATS", "1 UK credit"),
+        "SCQF": row("SCQF", "1 SCQF credit point"),
+        "US-SCH": row("US-SCH", "US semester credit"),
+        "HOURS": row("ECTS", "1 ECTS credit"),  # hours are defined through the ECTS Users' Guide
+    }
+    malta = row("MQF", "Malta")
+    cmf = row("CMF", "CMF")
+
+    b = Built()
+    g = b.graph
+    sys_iri = {code: URIRef(f"{REF}credit-system/{code}") for code, *_ in CREDIT_SYSTEMS}
+    hours = {}
+    for code, short, label, lo, hi in CREDIT_SYSTEMS:
+        s = sys_iri[code]
+        hours[code] = (Decimal(lo), Decimal(hi))
+        g.add((s, A, mhe("CreditSystem")))
+        g.add((s, skos("notation"), Literal(code)))
+        g.add((s, skos("prefLabel"), Literal(label, lang="en")))
+        g.add((s, mhe("hoursPerCreditMin"), dec(lo)))
+        g.add((s, mhe("hoursPerCreditMax"), dec(hi)))
+        r = hours_row[code]
+        if short and short != code:
+            g.add((s, skos("altLabel"), Literal(short)))
+        if short and r["framework_name"] != label:
+            g.add((s, skos("altLabel"), Literal(r["framework_name"], lang="en")))
+        if code == "HOURS":
+            g.add((s, skos("definition"), Literal(
+                "One notional hour of learning (the unit of elm:volumeOfLearning); used to "
+                "convert workloads stated in hours.", lang="en")))
+        else:
+            g.add((s, skos("note"), Literal(r["note"])))
+        for src in sources(r):
+            g.add((s, dct("source"), src))
+    ects = sys_iri["ECTS"]
+    g.add((ects, skos("exactMatch"), URIRef(ECTS)))
+    g.add((ects, skos("note"), Literal(malta["note"])))
+    for src in sources(malta):
+        g.add((ects, dct("source"), src))
+    g.add((ects, RDFS_SEEALSO, URIRef(framework_iri("MQF"))))
+    for code in ("SCQF",):
+        g.add((sys_iri[code], RDFS_SEEALSO, URIRef(framework_iri(code))))
+    b.sections.append(("credit systems", [sys_iri[c] for c, *_ in CREDIT_SYSTEMS]))
+
+    # conversion rules (to ECTS; ECTS -> HOURS for workloads)
+    rules = []
+
+    def rule(rid, src_code, tgt_code, factor, basis, disputed, conf, notes, srcs, lo=None, hi=None):
+        r = URIRef(f"{REF}credit-rule/{rid}")
+        rules.append(r)
+        g.add((r, A, mhe("CreditConversionRule")))
+        g.add((r, mhe("sourceSystem"), sys_iri[src_code]))
+        g.add((r, mhe("targetSystem"), sys_iri[tgt_code]))
+        g.add((r, mhe("conversionFactor"), dec(factor)))
+        if lo is not None:
+            g.add((r, mhe("conversionFactorMin"), dec(lo)))
+            g.add((r, mhe("conversionFactorMax"), dec(hi)))
+        g.add((r, mhe("basis"), mhe(basis)))
+        g.add((r, mhe("disputed"), Literal(disputed)))
+        g.add((r, mhe("confidence"), CONFIDENCE[conf]))
+        for n in notes:
+            g.add((r, skos("note"), n if isinstance(n, Literal) else Literal(n)))
+        for s in srcs:
+            g.add((r, dct("source"), s))
+
+    def hours_rule(src_code, tgt_code, extra_rows):
+        (slo, shi), (tlo, thi) = hours[src_code], hours[tgt_code]
+        lo, hi = slo / thi, shi / tlo
+        mid = (lo + hi) / 2
+        def span(a, z):
+            return f"{a}" if a == z else f"{a}-{z}"
+
+        explain = Literal(
+            f"Notional hours: 1 {src_code} = {span(slo, shi)} h and 1 {tgt_code} = {span(tlo, thi)} h, "
+            f"so 1 {src_code} = {span(dec(lo), dec(hi))} {tgt_code}; conversionFactor is the "
+            "midpoint of that range (decimals rounded to 6 places).", lang="en")
+        srcs, notes = [], [explain]
+        for r in extra_rows:
+            srcs += sources(r)
+            notes.append(r["note"])
+        rule(f"{src_code}-{tgt_code}-hours" if src_code != "HOURS" and tgt_code != "HOURS"
+             else f"{src_code}-{tgt_code}", src_code, tgt_code, mid, "NotionalHoursBasis", False,
+             "Stated", notes, srcs, lo, hi)
+
+    uk_conv = row("UK-CATS", "2 UK credits = 1 ECTS")
+    rule("UK-ECTS", "UK", "ECTS", "0.5", "ConventionBasis", False, "Stated",
+         [uk_conv["note"], Literal("Convention: 2 UK credits = 1 ECTS credit (120 UK = 60 ECTS per "
+                                   "year); notional hours give 0.33-0.4, see credit-rule/UK-ECTS-hours.",
+                                   lang="en")],
+         sources(uk_conv))
+    hours_rule("UK", "ECTS", [hours_row["UK"], hours_row["ECTS"]])
+    scqf = hours_row["SCQF"]
+    rule("SCQF-ECTS", "SCQF", "ECTS", "0.5", "ConventionBasis", False, "Inferred",
+         [scqf["note"], Literal("Convention 2 SCQF credit points = 1 ECTS credit, assumed by analogy "
+                                "with UK credit (not seen stated for SCQF); notional hours give "
+                                "0.33-0.4, see credit-rule/SCQF-ECTS-hours.", lang="en")],
+         sources(scqf))
+    hours_rule("SCQF", "ECTS", [hours_row["SCQF"], hours_row["ECTS"]])
+    us = hours_row["US-SCH"]
+    rule("US-SCH-ECTS", "US-SCH", "ECTS", "2.0", "ConventionBasis", True, "Disputed",
+         [us["note"], Literal("Disputed, non-authoritative rule of thumb (1 US semester credit = "
+                              "2 ECTS credits); notional hours give 1.5-1.8, see "
+                              "credit-rule/US-SCH-ECTS-hours.", lang="en")],
+         sources(us))
+    hours_rule("US-SCH", "ECTS", [us, hours_row["ECTS"]])
+    hours_rule("HOURS", "ECTS", [hours_row["ECTS"]])
+    hours_rule("ECTS", "HOURS", [hours_row["ECTS"]])
+    b.sections.append(("conversion rules", sorted(rules, key=str)))
+
+    # the official ECTS concept and a sizing guideline
+    ects_c = URIRef(ECTS)
+    ects_label = dict(credit_items)[ECTS]
+    g.add((ects_c, A, skos("Concept")))
+    g.add((ects_c, skos("inScheme"), URIRef(credit_ns)))
+    g.add((ects_c, skos("prefLabel"), Literal(ects_label, lang="en")))
+    g.add((URIRef(credit_ns), A, skos("ConceptScheme")))
+    g.add((URIRef(credit_ns), skos("prefLabel"), Literal("Education credit systems (ELM)", lang="en")))
+    g.add((URIRef(credit_ns), dct("source"), elm_source("credit-points.xsd")))
+    cmf_iri = URIRef(f"{REF}sizing/CMF")
+    g.add((cmf_iri, A, dct("Standard")))
+    g.add((cmf_iri, skos("notation"), Literal("CMF")))
+    g.add((cmf_iri, skos("prefLabel"), Literal(cmf["framework_name"], lang="en")))
+    g.add((cmf_iri, skos("note"), Literal(cmf["note"])))
+    for src in sources(cmf):
+        g.add((cmf_iri, dct("source"), src))
+    b.sections.append(("official ECTS concept (credit-points.xsd) and sizing guideline",
+                       [URIRef(credit_ns), ects_c, cmf_iri]))
+
+    text = TurtleWriter(g).write(
+        header("credit systems and credit conversion rules", shared,
+               [CSV_REL, f"{XSD_REL}/credit-points.xsd"],
+               ["", "conversionFactor = target units per source unit. ConventionBasis rules carry a",
+                "system's published (or disputed) convention; NotionalHoursBasis rules the range",
+                "from notional hours (conversionFactorMin/Max) and its midpoint. Report both."]),
+        b.sections)
+    return g, text
+
+
+VOCABULARIES = (
+    ("isced-f.xsd", "ISCED-F 2013 fields of education and training"),
+    ("europass-modes.xsd", "Modes of learning and assessment (ELM)"),
+    ("europass-learning-assessment-types.xsd", "Learning assessment types (ELM)"),
+    ("europass-learning-setting-types.xsd", "Learning setting types (ELM)"),
+    ("country.xsd", "Countries and territories (EU authority table)"),
+)
+
+
+def build_vocabularies(shared: Path) -> tuple[Graph, str]:
+    b = Built()
+    g = b.graph
+    for xsd_name, scheme_label in VOCABULARIES:
+        ns, items = read_xsd(shared / XSD_REL / xsd_name)
+        scheme = URIRef(ns)
+        g.add((scheme, A, skos("ConceptScheme")))
+        g.add((scheme, skos("prefLabel"), Literal(scheme_label, lang="en")))
+        g.add((scheme, dct("source"), elm_source(xsd_name)))
+        iris = {iri for iri, _ in items}
+        subjects = []
+        for iri, lab in items:
+            c = URIRef(iri)
+            subjects.append(c)
+            g.add((c, A, skos("Concept")))
+            g.add((c, skos("inScheme"), scheme))
+            g.add((c, skos("prefLabel"), Literal(lab, lang="en")))
+            if xsd_name in ("isced-f.xsd", "country.xsd"):
+                code = iri.rsplit("/", 1)[1]
+                g.add((c, skos("notation"), Literal(code)))
+            if xsd_name == "isced-f.xsd":
+                if len(code) == 2:
+                    g.add((c, skos("topConceptOf"), scheme))
+                else:
+                    parent = ISCED_F + code[:-1]
+                    if parent not in iris:
+                        raise ValueError(f"ISCED-F {code}: no parent {code[:-1]}")
+                    g.add((c, skos("broader"), URIRef(parent)))
+        b.sections.append((f"{scheme_label} ({xsd_name})", [scheme] + sorted(subjects, key=str)))
+
+    text = TurtleWriter(g).write(
+        header("EU controlled vocabularies used by the graph", shared,
+               [f"{XSD_REL}/{x}" for x, _ in VOCABULARIES],
+               ["", "ISCED-F hierarchy (skos:broader) from code prefixes: 0613 -> 061 -> 06."]),
+        b.sections)
+    return g, text
+
+
+BUILDERS = {
+    "frameworks.ttl": build_frameworks,
+    "credit-systems.ttl": build_credit_systems,
+    "vocabularies.ttl": build_vocabularies,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shared", type=Path, default=REPO.parent / "shared",
+                    help="the shared folder (default: <repo>/../shared)")
+    ap.add_argument("--out", type=Path, default=REPO / "microhe" / "kg" / "reference",
+                    help="output folder (default: microhe/kg/reference)")
+    ap.add_argument("--check", action="store_true",
+                    help="write nothing; exit 1 if a file in --out differs from what would be generated")
+    args = ap.parse_args(argv)
+    shared = args.shared.resolve()
+    if not (shared / CSV_REL).is_file():
+        ap.error(f"{shared / CSV_REL} not found (use --shared)")
+    differ = []
+    for name, build in BUILDERS.items():
+        graph, text = build(shared)
+        check = Graph().parse(data=text, format="turtle")  # the text must parse to the graph
+        if len(check) != len(graph):
+            raise SystemExit(f"{name}: written Turtle has {len(check)} triples, graph {len(graph)}")
+        target = args.out / name
+        if args.check:
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                differ.append(name)
+            continue
+        args.out.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+        print(f"{target}: {len(graph)} triples", file=sys.stderr)
+    if differ:
+        print("out of date: " + ", ".join(differ), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
