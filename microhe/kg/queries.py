@@ -12,7 +12,9 @@ Header grammar (grlc style, lines at the top of the file)::
 ``langstring`` (a string with ``@lang``). Each parameter is a SPARQL variable ``?name``
 that the query uses; values are bound as RDF terms with pyoxigraph's ``substitutions``
 and never pasted into the query text. An optional parameter that is not given stays
-unbound.
+unbound. pyoxigraph (RDF-dev SEP-0007) requires every substituted variable of a SELECT
+query to be in its projection: list parameters among the selected variables (and in
+GROUP BY when aggregating).
 """
 
 from __future__ import annotations
