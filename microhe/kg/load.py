@@ -178,6 +178,8 @@ def stage(source: Source, *, base_iri: str | None = None, strip_personal: bool =
                       format=None if source.media_type is None else _format_for(source))
     except ParseError as e:
         raise LoadError("parse", str(e), source=source.name) from e
+    if not quads:
+        raise LoadError("parse", f"{source.name}: no RDF triples in the input; nothing to load", source=source.name)
     stripped = 0
     found = find_personal_data(quads)
     if found:
