@@ -32,6 +32,8 @@ class Store:
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
+        #: Incremented on every write through this object; caches of derived views key on it.
+        self.generation = 0
         try:
             if self.path is None:
                 self._db = ox.Store()
@@ -80,7 +82,10 @@ class Store:
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL Update request in one transaction."""
-        self._db.update(sparql, base_iri=base_iri)
+        try:
+            self._db.update(sparql, base_iri=base_iri)
+        finally:
+            self.generation += 1
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._db.named_graphs() if isinstance(g, ox.NamedNode))
@@ -118,6 +123,7 @@ class Store:
         """One atomic write: set the content of each graph in ``graphs`` (replacing what
         it held), drop the graphs in ``drop``, then add/remove single quads (used for
         provenance records). Either everything is applied or nothing."""
+        self.generation += 1
         graphs = dict(graphs or {})
         drop = list(drop)
         add = list(add)
@@ -147,9 +153,11 @@ class Store:
 
     def restore(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads exactly as given (blank-node labels kept), in one transaction."""
+        self.generation += 1
         self._db.extend(quads)
 
     def clear(self) -> None:
+        self.generation += 1
         self._db.clear()
 
     # -- dumping ---------------------------------------------------------------------
