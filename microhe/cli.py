@@ -396,6 +396,79 @@ def restore_cmd(store_path, file, replace) -> None:
     _err(f"restored {len(quads)} quads into {settings.store}")
 
 
+# -- recognition -----------------------------------------------------------------------
+
+
+def _emit(doc: dict, fmt: str, text_lines) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        for line in text_lines(doc):
+            click.echo(line)
+
+
+@main.command("level")
+@store_option
+@click.argument("framework")
+@click.argument("level")
+@click.option("--to", "to", default=None, metavar="FRAMEWORK", help="Only equivalents in this framework.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def level_cmd(store_path, framework, level, to, fmt) -> None:
+    """Translate LEVEL of FRAMEWORK (a code such as SCQF, or a level IRI) into EQF terms and
+    the equivalent levels of other frameworks, with the referencing evidence."""
+    from .kg.recognition.levels import UnknownFrameworkError, UnknownLevelError, translate
+
+    store, _ = open_store(store_path)
+    try:
+        doc = translate(store, None if framework == "-" else framework, level, to)
+    except (UnknownFrameworkError, UnknownLevelError) as e:
+        _fail(str(e), EXIT_USAGE)
+
+    def lines(d):
+        yield f"{d['label']} ({d['framework']} {d['level']}) -> EQF {', '.join(map(str, d['eqf'])) or 'none (below EQF 1)'}"
+        for r in d["referencing"]:
+            types = f" for {r['qualification_types']}" if r["qualification_types"] else ""
+            yield f"  referencing: EQF {r['eqf']}{types} [{r['confidence']}]"
+        for n in d["notes"]:
+            yield f"  note: {n}"
+        if d["equivalents"]:
+            yield "  equivalents:"
+            for e in d["equivalents"]:
+                yield f"    {e['framework']} {e['level']} (EQF {', '.join(map(str, e['eqf']))})"
+        for src in d["sources"]:
+            yield f"  source: {src}"
+
+    _emit(doc, fmt, lines)
+
+
+@main.command("credits")
+@store_option
+@click.argument("amount")
+@click.argument("system")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def credits_cmd(store_path, amount, system, fmt) -> None:
+    """Convert AMOUNT credits of SYSTEM (ECTS, UK, SCQF, US-SCH, HOURS) to ECTS, with the
+    notional-hours range, the basis and the sources."""
+    from .kg.recognition.credits import CreditError, convert
+
+    store, _ = open_store(store_path)
+    try:
+        doc = convert(store, amount, system)
+    except CreditError as e:
+        _fail(str(e), EXIT_USAGE)
+
+    def lines(d):
+        e = d["ects"]
+        flag = " (disputed)" if d["disputed"] else ""
+        yield f"{d['amount']} {d['system']} = {e['value']} ECTS by {d['basis']}{flag}; {e['min']}-{e['max']} ECTS by notional hours"
+        for n in d["notes"]:
+            yield f"  note: {n}"
+        for src in d["sources"]:
+            yield f"  source: {src}"
+
+    _emit(doc, fmt, lines)
+
+
 # -- serve and tokens -----------------------------------------------------------------
 
 
