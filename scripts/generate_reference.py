@@ -307,10 +307,10 @@ PREDICATE_ORDER = [URIRef(x) for x in (
     SKOS + "inScheme", SKOS + "topConceptOf", SKOS + "notation", SKOS + "prefLabel",
     SKOS + "altLabel", SKOS + "definition", MHE + "levelRank", MHE + "referencedLevel",
     MHE + "eqfLevel", MHE + "referencedToEQF", SKOS + "broader", SKOS + "exactMatch",
-    SKOS + "closeMatch", SKOS + "narrowMatch", SKOS + "relatedMatch", MHE + "confidence",
-    MHE + "qualificationTypes", MHE + "typicalECTSMin", MHE + "typicalECTSMax",
+    SKOS + "closeMatch", SKOS + "narrowMatch", SKOS + "relatedMatch",
     MHE + "sourceSystem", MHE + "targetSystem", MHE + "conversionFactor",
-    MHE + "conversionFactorMin", MHE + "conversionFactorMax", MHE + "basis", MHE + "disputed",
+    MHE + "basis", MHE + "disputed",
+    MHE + "confidence", MHE + "qualificationTypes", MHE + "typicalECTSMin", MHE + "typicalECTSMax",
     MHE + "hoursPerCreditMin", MHE + "hoursPerCreditMax", DCTERMS + "spatial",
     SKOS + "note", DCTERMS + "source",
 )]
@@ -362,7 +362,8 @@ class TurtleWriter:
         if missing:
             raise ValueError(f"subjects in no section: {sorted(missing)[:5]}")
         prefixes = [f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES if p in self.used]
-        return "\n".join(["# " + h if h else "#" for h in header]) + "\n\n" + "\n".join(prefixes) + "\n\n" + "\n".join(body)
+        comments = "\n".join("# " + h if h else "#" for h in header)
+        return comments + "\n\n" + "\n".join(prefixes) + "\n\n" + "\n".join(body)
 
 
 # ---------------------------------------------------------------------------------------
@@ -556,7 +557,11 @@ def build_frameworks(shared: Path) -> tuple[Graph, str]:
                 g.add((ref, skos("note"), Literal(r["note"])))
                 for src in sources(r):
                     g.add((ref, dct("source"), src))
-        ref_subjects.sort(key=lambda u: (fw.levels.index(str(g.value(g.value(u, mhe("referencedLevel")), skos("notation")))), str(u)))
+        def ref_order(u, fw=fw):
+            level = g.value(u, mhe("referencedLevel"))
+            return fw.levels.index(str(g.value(level, skos("notation")))), str(u)
+
+        ref_subjects.sort(key=ref_order)
         b.sections.append((f"{fw.code}: framework and levels", [f_iri] + level_subjects))
         b.sections.append((f"{fw.code}: referencing to EQF (one node per CSV row)", ref_subjects))
 
@@ -653,19 +658,15 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
     # conversion rules (to ECTS; ECTS -> HOURS for workloads)
     rules = []
 
-    def rule(rid, src_code, tgt_code, factor, basis, disputed, conf, notes, srcs, lo=None, hi=None):
+    def rule(rid, src_code, tgt_code, factor, basis, disputed, notes, srcs):
         r = URIRef(f"{REF}credit-rule/{rid}")
         rules.append(r)
         g.add((r, A, mhe("CreditConversionRule")))
         g.add((r, mhe("sourceSystem"), sys_iri[src_code]))
         g.add((r, mhe("targetSystem"), sys_iri[tgt_code]))
         g.add((r, mhe("conversionFactor"), dec(factor)))
-        if lo is not None:
-            g.add((r, mhe("conversionFactorMin"), dec(lo)))
-            g.add((r, mhe("conversionFactorMax"), dec(hi)))
         g.add((r, mhe("basis"), mhe(basis)))
         g.add((r, mhe("disputed"), Literal(disputed)))
-        g.add((r, mhe("confidence"), CONFIDENCE[conf]))
         for n in notes:
             g.add((r, skos("note"), n if isinstance(n, Literal) else Literal(n)))
         for s in srcs:
@@ -676,11 +677,12 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
         lo, hi = slo / thi, shi / tlo
         mid = (lo + hi) / 2
         def span(a, z):
-            return f"{a}" if a == z else f"{a}-{z}"
+            a, z = (format(Decimal(str(dec(x))).normalize(), "f") for x in (a, z))
+            return a if a == z else f"{a}-{z}"
 
         explain = Literal(
             f"Notional hours: 1 {src_code} = {span(slo, shi)} h and 1 {tgt_code} = {span(tlo, thi)} h, "
-            f"so 1 {src_code} = {span(dec(lo), dec(hi))} {tgt_code}; conversionFactor is the "
+            f"so 1 {src_code} = {span(lo, hi)} {tgt_code}; conversionFactor is the "
             "midpoint of that range (decimals rounded to 6 places).", lang="en")
         srcs, notes = [], [explain]
         for r in extra_rows:
@@ -688,24 +690,24 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
             notes.append(r["note"])
         rule(f"{src_code}-{tgt_code}-hours" if src_code != "HOURS" and tgt_code != "HOURS"
              else f"{src_code}-{tgt_code}", src_code, tgt_code, mid, "NotionalHoursBasis", False,
-             "Stated", notes, srcs, lo, hi)
+             notes, srcs)
 
     uk_conv = row("UK-CATS", "2 UK credits = 1 ECTS")
-    rule("UK-ECTS", "UK", "ECTS", "0.5", "ConventionBasis", False, "Stated",
+    rule("UK-ECTS", "UK", "ECTS", "0.5", "ConventionBasis", False,
          [uk_conv["note"], Literal("Convention: 2 UK credits = 1 ECTS credit (120 UK = 60 ECTS per "
                                    "year); notional hours give 0.33-0.4, see credit-rule/UK-ECTS-hours.",
                                    lang="en")],
          sources(uk_conv))
     hours_rule("UK", "ECTS", [hours_row["UK"], hours_row["ECTS"]])
     scqf = hours_row["SCQF"]
-    rule("SCQF-ECTS", "SCQF", "ECTS", "0.5", "ConventionBasis", False, "Inferred",
+    rule("SCQF-ECTS", "SCQF", "ECTS", "0.5", "ConventionBasis", False,
          [scqf["note"], Literal("Convention 2 SCQF credit points = 1 ECTS credit, assumed by analogy "
                                 "with UK credit (not seen stated for SCQF); notional hours give "
                                 "0.33-0.4, see credit-rule/SCQF-ECTS-hours.", lang="en")],
          sources(scqf))
     hours_rule("SCQF", "ECTS", [hours_row["SCQF"], hours_row["ECTS"]])
     us = hours_row["US-SCH"]
-    rule("US-SCH-ECTS", "US-SCH", "ECTS", "2.0", "ConventionBasis", True, "Disputed",
+    rule("US-SCH-ECTS", "US-SCH", "ECTS", "2.0", "ConventionBasis", True,
          [us["note"], Literal("Disputed, non-authoritative rule of thumb (1 US semester credit = "
                               "2 ECTS credits); notional hours give 1.5-1.8, see "
                               "credit-rule/US-SCH-ECTS-hours.", lang="en")],
@@ -738,8 +740,9 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
         header("credit systems and credit conversion rules", shared,
                [CSV_REL, f"{XSD_REL}/credit-points.xsd"],
                ["", "conversionFactor = target units per source unit. ConventionBasis rules carry a",
-                "system's published (or disputed) convention; NotionalHoursBasis rules the range",
-                "from notional hours (conversionFactorMin/Max) and its midpoint. Report both."]),
+                "system's published (or disputed) convention; NotionalHoursBasis rules the midpoint",
+                "of the range that the systems' mhe:hoursPerCreditMin/Max give (range in skos:note).",
+                "A conversion reports both, never only one."]),
         b.sections)
     return g, text
 
