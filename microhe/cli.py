@@ -54,6 +54,10 @@ def open_store(store_path: Path | None, *, initialise_if_empty: bool = True) -> 
         store = Store(settings.store)
     except StoreError as e:
         _fail(str(e), EXIT_USAGE)
+    # Close the store when the command ends, however it ends (exit codes included).
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(store.close)
     if initialise_if_empty and store.is_empty():
         _err(f"initialising a new store at {settings.store} with the reference graphs")
         initialise(store)

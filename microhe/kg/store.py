@@ -104,6 +104,11 @@ class Store:
         g = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
         return self._db.quads_for_pattern(None, None, None, g)
 
+    def quads_matching(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[ox.Quad]:
+        """The quads matching a pattern of pyoxigraph terms (``None`` = any), in every graph
+        unless ``graph`` names one (an ``ox.NamedNode`` or ``ox.DefaultGraph()``)."""
+        return self._db.quads_for_pattern(subject, predicate, object, graph)
+
     def is_empty(self) -> bool:
         return next(iter(self._db), None) is None
 
@@ -116,13 +121,14 @@ class Store:
         self,
         graphs: Mapping[str, Iterable[ox.Quad]] | None = None,
         *,
-        drop: Iterable[str] = (),
+        drop: Iterable[str | None] = (),
         add: Iterable[ox.Quad] = (),
         remove: Iterable[ox.Quad] = (),
     ) -> None:
         """One atomic write: set the content of each graph in ``graphs`` (replacing what
-        it held), drop the graphs in ``drop``, then add/remove single quads (used for
-        provenance records). Either everything is applied or nothing."""
+        it held), drop the graphs in ``drop`` (``None``: empty the default graph), then
+        add/remove single quads (used for provenance records). Either everything is
+        applied or nothing."""
         self.generation += 1
         graphs = dict(graphs or {})
         drop = list(drop)
@@ -139,7 +145,7 @@ class Store:
             return
         ops: list[str] = []
         for iri in [*drop, *replaced]:
-            ops.append(f"DROP SILENT GRAPH <{iri}>")
+            ops.append("DROP SILENT DEFAULT" if iri is None else f"DROP SILENT GRAPH <{iri}>")
         if remove:
             ops.append("DELETE DATA { " + _quads_text(remove) + " }")
         inserts: list[ox.Quad] = []
@@ -183,6 +189,19 @@ class Store:
     def flush(self) -> None:
         if self.path is not None:
             self._db.flush()
+
+    def close(self) -> None:
+        """Release the store (pyoxigraph closes RocksDB when its last reference goes)."""
+        db = self.__dict__.pop("_db", None)
+        if db is not None and self.path is not None:
+            db.flush()
+        del db
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _quad_line(q: ox.Quad) -> str:
