@@ -1,6 +1,7 @@
 """The data shipped with the package: reference graphs and the demo set.
 
-Each Turtle file in ``microhe/kg/reference/`` becomes the named graph
+The ontology files become the graphs of ``ontology_graphs()``. Each Turtle file in
+``microhe/kg/reference/`` becomes the named graph
 ``https://w3id.org/microhe/ref/graph/<stem>``; each file in ``microhe/kg/demo/`` the graph
 ``https://w3id.org/microhe/demo/graph/<stem>``. Files are found with importlib.resources,
 so the installed wheel and the checkout behave the same.
@@ -16,6 +17,8 @@ from importlib import resources
 import pyoxigraph as ox
 
 from .namespaces import DEMO, REF_GRAPH
+
+ONTOLOGY = "https://w3id.org/microhe/ontology"
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,8 @@ class BundledGraph:
         ]
 
 
-def _graphs(folder: str, graph_base: str) -> tuple[BundledGraph, ...]:
-    root = resources.files("microhe.kg").joinpath(folder)
+def _graphs(folder: str, graph_base: str, package: str = "microhe.kg") -> tuple[BundledGraph, ...]:
+    root = resources.files(package).joinpath(folder)
     if not root.is_dir():
         return ()
     files = sorted((f for f in root.iterdir() if f.name.endswith(".ttl")), key=lambda f: f.name)
@@ -48,6 +51,16 @@ def _graphs(folder: str, graph_base: str) -> tuple[BundledGraph, ...]:
 def reference_graphs() -> tuple[BundledGraph, ...]:
     """The reference graphs (frameworks, credit systems, vocabularies, institutions)."""
     return _graphs("reference", REF_GRAPH)
+
+
+@cache
+def ontology_graphs() -> tuple[BundledGraph, ...]:
+    """The ontology (``https://w3id.org/microhe/ontology``) and its alignment files
+    (``https://w3id.org/microhe/ontology/alignments/<stem>``), so that SPARQL users see
+    the labels and definitions of the terms."""
+    core = [g for g in _graphs("ontology", "", "microhe") if g.name == "ontology/core.ttl"]
+    core = [BundledGraph(ONTOLOGY, g.name, g.data) for g in core]
+    return tuple(core) + _graphs("ontology/alignments", ONTOLOGY + "/alignments/", "microhe")
 
 
 @cache

@@ -88,7 +88,7 @@ class Outcome:
     graph: str
     sha256: str
     triples: int
-    status: str  # "loaded" | "replaced" | "unchanged"
+    status: str  # "loaded" | "replaced" | "merged" | "unchanged"
     stripped: int = 0
     report: ValidationReport | None = None
 
@@ -173,6 +173,15 @@ def stage(source: Source, *, base_iri: str | None = None, strip_personal: bool =
     """Parse, check for learner data and validate one source without touching any store.
     Returns the quads (graph names dropped), the number of personal quads stripped and
     the validation report. Raises LoadError(parse|personal)."""
+    quads, stripped = prepare(source, base_iri=base_iri, strip_personal=strip_personal)
+    report = validate(quads_to_graph(quads), profiles=tuple(profiles))
+    return quads, stripped, report
+
+
+def prepare(source: Source, *, base_iri: str | None = None,
+            strip_personal: bool = False) -> tuple[list[ox.Quad], int]:
+    """Parse one source and refuse (or strip) learner data; no validation. Returns the
+    quads and the number of personal quads stripped. Raises LoadError(parse|personal)."""
     try:
         quads = parse(source.data, name=source.name, base_iri=base_iri,
                       format=None if source.media_type is None else _format_for(source))
@@ -186,8 +195,7 @@ def stage(source: Source, *, base_iri: str | None = None, strip_personal: bool =
         if not strip_personal:
             raise LoadError("personal", found.message(source.name), source=source.name)
         quads, stripped = strip_personal_data(quads)
-    report = validate(quads_to_graph(quads), profiles=tuple(profiles))
-    return quads, stripped, report
+    return quads, stripped
 
 
 def _format_for(source: Source):
@@ -207,12 +215,15 @@ def load(
     base: str = "http://127.0.0.1:8000/",
     agent: str | None = None,
     progress: Callable[[str, str], None] | None = None,
+    force: bool = False,
 ) -> list[Outcome]:
     """Load ``sources`` into the store, each into its own named graph, all or nothing.
 
     ``graph`` names the target graph (only with a single source). A source whose graph
     already holds the same bytes (same SHA-256) is reported ``unchanged``; a graph that
-    holds other data is refused unless ``replace``. Raises :class:`LoadError`.
+    holds other data is refused unless ``replace``. ``force`` writes even when the record
+    says the graph holds the same bytes (the graph may have been changed by other means,
+    e.g. SPARQL Update; the Graph Store's PUT always replaces). Raises :class:`LoadError`.
     """
     if not sources:
         raise LoadError("usage", "no input files given")
@@ -234,7 +245,7 @@ def load(
     failures: list[LoadError] = []
     for g, src in targets.items():
         rec = records.get(g)
-        if rec is not None and rec.sha256 == src.sha256:
+        if rec is not None and rec.sha256 == src.sha256 and not force:
             outcomes.append(Outcome(src.name, g, src.sha256, rec.triples, "unchanged"))
             continue
         if store.has_graph(g) and not replace:
@@ -279,8 +290,58 @@ def load(
     return outcomes
 
 
-def drop(store: Store, graph: str) -> int:
-    """Remove a named graph and its provenance records; returns the triples removed."""
+#: How provenance records name the store's own default graph (the name Apache Jena uses
+#: for it); it only appears as the mhe:targetGraph of Graph Store writes to ``?default``.
+DEFAULT_GRAPH = "urn:x-arq:DefaultGraph"
+
+
+def merge(
+    store: Store,
+    source: Source,
+    *,
+    graph: str | None,
+    replace: bool = False,
+    profiles: Sequence[str] = DEFAULT_PROFILES,
+    strip_personal: bool = False,
+    base: str = "http://127.0.0.1:8000/",
+    agent: str | None = None,
+) -> Outcome:
+    """Add the triples of one source to ``graph`` (``None``: the store's own default
+    graph; created when missing), or with ``replace`` swap the default graph's content,
+    all or nothing. What is validated is the graph's content *after* the write (what it
+    holds plus the source, or the source alone with ``replace``), with the bundled
+    reference data; then the new triples and a provenance record are written in one
+    transaction. Earlier records of the graph are kept (its content came from them too),
+    except with ``replace``. Raises :class:`LoadError` (parse, personal, invalid)."""
+    if replace and graph is not None:
+        raise LoadError("usage", "to replace a named graph use load(..., replace=True)")
+    target = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
+    record_graph = graph if graph is not None else DEFAULT_GRAPH
+    quads, stripped = prepare(source, base_iri=base, strip_personal=strip_personal)
+    existed = store.has_graph(graph) if graph is not None else not replace and store.graph_size(None) > 0
+    existing = [] if replace else list(store.quads(graph))
+    report = validate(quads_to_graph(existing + quads), profiles=tuple(profiles))
+    if not report.conforms:
+        raise LoadError("invalid", f"{source.name}: {len(report.violations)} violation(s)",
+                        source=source.name, report=report)
+    new = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+    triples = len({(q.subject, q.predicate, q.object) for q in quads})
+    add = new + provenance_quads(record_graph, Path(source.name).name, source.sha256, triples, profiles, agent)
+    if replace:
+        store.write(drop=[None], add=add, remove=_record_quads(store, record_graph))
+    else:
+        store.write(add=add)
+    status = "replaced" if replace else ("merged" if existed else "loaded")
+    return Outcome(source.name, record_graph, source.sha256, triples, status, stripped, report)
+
+
+def drop(store: Store, graph: str | None) -> int:
+    """Remove a named graph (``None``: empty the store's own default graph) and its
+    provenance records; returns the triples removed."""
+    if graph is None:
+        n = store.graph_size(None)
+        store.write(drop=[None], remove=_record_quads(store, DEFAULT_GRAPH))
+        return n
     if not store.has_graph(graph):
         raise LoadError("usage", f"no graph <{graph}> in the store (see `microhe graphs`)")
     n = store.graph_size(graph)
@@ -293,7 +354,7 @@ def initialise(store: Store, *, demo: bool = False) -> list[Outcome]:
     missing or outdated, with provenance. Bundled data is not SHACL-gated here: its
     conformance is a test of the package."""
     records = load_records(store)
-    bundles = list(bundled.reference_graphs()) + (list(bundled.demo_graphs()) if demo else [])
+    bundles = [*bundled.ontology_graphs(), *bundled.reference_graphs(), *(bundled.demo_graphs() if demo else ())]
     graphs: dict[str, list[ox.Quad]] = {}
     add: list[ox.Quad] = []
     remove: list[ox.Quad] = []
