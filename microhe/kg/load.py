@@ -20,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import bundled
+from .derive import derive, derived_graph
 from .namespaces import DCTERMS, MHE, META_GRAPH, PROV, RDF, XSD
 from .parse import ParseError, parse
 from .personal import find_personal_data, strip_personal_data
@@ -282,6 +283,7 @@ def load(
     for g, (src, quads, stripped, report) in staged.items():
         triples = len({(q.subject, q.predicate, q.object) for q in quads})
         graphs[g] = quads
+        graphs[derived_graph(g)] = derive(store, quads, g)
         remove += _record_quads(store, g)
         add += provenance_quads(g, Path(src.name).name, src.sha256, triples, profiles, agent)
         status = "replaced" if store.has_graph(g) else "loaded"
@@ -345,7 +347,8 @@ def drop(store: Store, graph: str | None) -> int:
     if not store.has_graph(graph):
         raise LoadError("usage", f"no graph <{graph}> in the store (see `microhe graphs`)")
     n = store.graph_size(graph)
-    store.write(drop=[graph], remove=_record_quads(store, graph))
+    extra = [derived_graph(graph)] if store.has_graph(derived_graph(graph)) else []
+    store.write(drop=[graph, *extra], remove=_record_quads(store, graph))
     return n
 
 
@@ -353,12 +356,19 @@ def initialise(store: Store, *, demo: bool = False) -> list[Outcome]:
     """Write the bundled reference graphs (and, with ``demo``, the demo graphs) that are
     missing or outdated, with provenance. Bundled data is not SHACL-gated here: its
     conformance is a test of the package."""
+    outcomes: list[Outcome] = []
+    # Reference data first: deriving the demo's EQF levels and ECTS needs it in the store.
+    _write_bundles(store, [*bundled.ontology_graphs(), *bundled.reference_graphs()], outcomes, derived=False)
+    if demo:
+        _write_bundles(store, list(bundled.demo_graphs()), outcomes, derived=True)
+    return outcomes
+
+
+def _write_bundles(store: Store, bundles: list, outcomes: list[Outcome], *, derived: bool) -> None:
     records = load_records(store)
-    bundles = [*bundled.ontology_graphs(), *bundled.reference_graphs(), *(bundled.demo_graphs() if demo else ())]
     graphs: dict[str, list[ox.Quad]] = {}
     add: list[ox.Quad] = []
     remove: list[ox.Quad] = []
-    outcomes = []
     for b in bundles:
         rec = records.get(b.iri)
         if rec is not None and rec.sha256 == b.sha256:
@@ -366,12 +376,13 @@ def initialise(store: Store, *, demo: bool = False) -> list[Outcome]:
             continue
         quads = b.quads()
         graphs[b.iri] = quads
+        if derived:
+            graphs[derived_graph(b.iri)] = derive(store, quads, b.iri)
         remove += _record_quads(store, b.iri)
         add += provenance_quads(b.iri, "microhe:" + b.name, b.sha256, len(quads), [], "microhe init")
         outcomes.append(Outcome(b.name, b.iri, b.sha256, len(quads), "replaced" if rec else "loaded"))
     if graphs:
         store.write(graphs, add=add, remove=remove)
-    return outcomes
 
 
 def ensure_initialised(store: Store) -> bool:
