@@ -473,6 +473,45 @@ def credits_cmd(store_path, amount, system, fmt) -> None:
     _emit(doc, fmt, lines)
 
 
+@main.command("search")
+@store_option
+@click.option("--eqf", type=click.IntRange(1, 8), default=None, help="EQF level (NQF levels count through their referencing).")
+@click.option("--framework", default=None, help="Framework code, with --level.")
+@click.option("--level", default=None, help="Level label of --framework.")
+@click.option("--ects-min", type=click.FloatRange(min=0), default=None)
+@click.option("--ects-max", type=click.FloatRange(min=0), default=None)
+@click.option("--field", default=None, metavar="ISCED", help="ISCED-F code (narrower fields included).")
+@click.option("--skill", default=None, metavar="IRI", help="Skill concept (narrower skills included).")
+@click.option("--country", default=None, metavar="ISO3", help="Issuer country (ISO 3166-1 alpha-3).")
+@click.option("--mode", type=click.Choice(["online", "presential", "blended"]), default=None)
+@click.option("--text", default=None, metavar="WORDS", help="Words in title, description or issuer name.")
+@click.option("--limit", type=click.IntRange(0, 1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def search_cmd(store_path, eqf, framework, level, ects_min, ects_max, field, skill, country, mode, text,
+               limit, offset, fmt) -> None:
+    """Find micro-credential specifications, with facet counts."""
+    from .kg.recognition.levels import UnknownFrameworkError, UnknownLevelError
+    from .kg.recognition.search import SearchError, search
+
+    store, _ = open_store(store_path)
+    try:
+        doc = search(store, eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max,
+                     field=field, skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset)
+    except (SearchError, UnknownFrameworkError, UnknownLevelError) as e:
+        _fail(str(e), EXIT_USAGE)
+
+    def lines(d):
+        yield f"{d['total']} match(es); showing {len(d['results'])} from {d['offset']}"
+        for r in d["results"]:
+            eqf_s = ",".join(map(str, r["eqf"])) or "?"
+            yield f"  EQF {eqf_s:5} {str(r['ects'] or '?'):>5} ECTS  {r['country'] or '---'}  {r['title']}  <{r['iri']}>"
+        for facet, counts in d.get("facets", {}).items():
+            yield f"  {facet}: " + ", ".join(f"{k} ({v})" for k, v in counts.items())
+
+    _emit(doc, fmt, lines)
+
+
 # -- serve and tokens -----------------------------------------------------------------
 
 
