@@ -313,8 +313,9 @@ def merge(
     all or nothing. What is validated is the graph's content *after* the write (what it
     holds plus the source, or the source alone with ``replace``), with the bundled
     reference data; then the new triples and a provenance record are written in one
-    transaction. Earlier records of the graph are kept (its content came from them too),
-    except with ``replace``. Raises :class:`LoadError` (parse, personal, invalid)."""
+    transaction, with a named graph's derived values (``<g>#derived``, recomputed over
+    the merged content; the default graph gets none). Earlier records of the graph are
+    kept (its content came from them too), except with ``replace``. Raises :class:`LoadError` (parse, personal, invalid)."""
     if replace and graph is not None:
         raise LoadError("usage", "to replace a named graph use load(..., replace=True)")
     target = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
@@ -331,6 +332,8 @@ def merge(
     add = new + provenance_quads(record_graph, Path(source.name).name, source.sha256, triples, profiles, agent)
     if replace:
         store.write(drop=[None], add=add, remove=_record_quads(store, record_graph))
+    elif graph is not None:  # the derived values are recomputed over the merged content
+        store.write({derived_graph(graph): derive(store, existing + quads, graph)}, add=add)
     else:
         store.write(add=add)
     status = "replaced" if replace else ("merged" if existed else "loaded")
