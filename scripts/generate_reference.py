@@ -201,7 +201,7 @@ def level_pref_label(fw: Framework, label: str) -> str:
 
 
 # EU QDR (nqf.xsd) label forms, per domain.md section 4.
-EXACT, CLOSE, NARROW, RELATED = (skos(x) for x in ("exactMatch", "closeMatch", "narrowMatch", "relatedMatch"))
+EXACT, CLOSE, RELATED = (skos(x) for x in ("exactMatch", "closeMatch", "relatedMatch"))
 
 
 def qdr_links(code: str, label: str) -> list[tuple[URIRef, str]]:
@@ -230,16 +230,18 @@ def qdr_links(code: str, label: str) -> list[tuple[URIRef, str]]:
         return [(EXACT, f"CQFW Level {label}")]
     if code == "FR-1969":
         if label == "I":
-            # one of our levels, two narrower QDR concepts (the one-to-many I -> 7 or 8)
-            return [(NARROW, "NQF RNCP Level I-Master"), (NARROW, "NQF RNCP Level I-Doctorat")]
+            # one of our levels, two QDR concepts, one per EQF candidate (one-to-many I -> 7 or 8):
+            # close, not exact, so that exactMatch never merges 'I-Master' with EQF 8
+            return [(CLOSE, "NQF RNCP Level I-Master"), (CLOSE, "NQF RNCP Level I-Doctorat")]
         if label == "II":
             return [(EXACT, "NQF RNCP Level II-Grade de Licence")]
         return [(EXACT, f"NQF RNCP Level {label}")]
     return []  # QF-EHEA, FHEQ, CNCP: no QDR concept
 
 
-# QDR concepts narrower than our level: the EQF candidate each one carries (CSV FR-1969 rows,
-# note 'niveau I reclassified to 7 (master) or 8 (doctorat)').
+# QDR concepts that carry one EQF candidate of our level (CSV FR-1969 rows, note 'niveau I
+# reclassified to 7 (master) or 8 (doctorat)'); domain.md: "the two level-I concepts carry the
+# one-to-many I -> 7 or 8".
 QDR_EQF = {"NQF RNCP Level I-Master": "7", "NQF RNCP Level I-Doctorat": "8"}
 
 # QF-EHEA typical workload (domain.md section 4 and the CSV notes).
@@ -307,7 +309,7 @@ PREDICATE_ORDER = [URIRef(x) for x in (
     SKOS + "inScheme", SKOS + "topConceptOf", SKOS + "notation", SKOS + "prefLabel",
     SKOS + "altLabel", SKOS + "definition", MHE + "levelRank", MHE + "referencedLevel",
     MHE + "eqfLevel", MHE + "referencedToEQF", SKOS + "broader", SKOS + "exactMatch",
-    SKOS + "closeMatch", SKOS + "narrowMatch", SKOS + "relatedMatch",
+    SKOS + "closeMatch", SKOS + "relatedMatch",
     MHE + "sourceSystem", MHE + "targetSystem", MHE + "conversionFactor",
     MHE + "basis", MHE + "disputed",
     MHE + "confidence", MHE + "qualificationTypes", MHE + "typicalECTSMin", MHE + "typicalECTSMax",
@@ -534,10 +536,11 @@ def build_frameworks(shared: Path) -> tuple[Graph, str]:
                         f"The EU QDR list also has '{qlabel}' <{qiri}>, which the referencing "
                         "CSV does not name: it is linked with skos:relatedMatch only, is not a "
                         "level of this framework here and carries no EQF level.", lang="en")))
-                if prop == NARROW:
+                if qlabel in QDR_EQF:
                     g.add((lvl, skos("note"), Literal(
-                        f"'{qlabel}' <{qiri}> is a narrower EU QDR concept (skos:narrowMatch) "
-                        f"carrying only EQF {QDR_EQF[qlabel]}.", lang="en")))
+                        f"'{qlabel}' <{qiri}> (skos:closeMatch) is the EU QDR concept for the "
+                        f"EQF {QDR_EQF[qlabel]} candidate of this level and carries "
+                        f"mhe:referencedToEQF EQF {QDR_EQF[qlabel]} itself.", lang="en")))
 
             # one referencing node per CSV row
             for r, qtypes in lrows:

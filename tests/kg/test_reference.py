@@ -284,7 +284,8 @@ def test_qnq_levels_match_both_qdr_label_sets(fw):
 
 def test_fr_1969_level_i_splits_into_master_and_doctorat(fw):
     master, doctorat = qdr("c_828fbcc3"), qdr("c_7ab73420")
-    assert set(fw.objects(lvl("FR-1969", "I"), SKOS.narrowMatch)) == {master, doctorat}
+    assert set(fw.objects(lvl("FR-1969", "I"), SKOS.closeMatch)) == {master, doctorat}
+    assert not set(fw.objects(lvl("FR-1969", "I"), SKOS.exactMatch))
     assert eqf_of(fw, master) == {eqf(7)} and eqf_of(fw, doctorat) == {eqf(8)}
     assert (lvl("FR-1969", "II"), SKOS.exactMatch, qdr("c_5ad5d222")) in fw  # II-Grade de Licence
 
@@ -298,14 +299,14 @@ def test_nlqf_4plus_is_only_related_to_level_4(fw):
 
 
 def test_levels_without_a_qdr_concept_are_exactly_the_listed_ones(fw):
-    links = (SKOS.exactMatch, SKOS.closeMatch, SKOS.narrowMatch)
+    links = (SKOS.exactMatch, SKOS.closeMatch)
     without = {(code, label) for code, labels in LEVELS.items() if code != "EQF" for label in labels
                if not any((lvl(code, label), p, None) in fw for p in links)}
     assert without == WITHOUT_QDR
 
 
 def test_linked_qdr_concepts_are_in_the_graph_with_their_official_labels(fw):
-    linked = {o for p in (SKOS.exactMatch, SKOS.closeMatch, SKOS.narrowMatch, SKOS.relatedMatch)
+    linked = {o for p in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch)
               for o in fw.objects(None, p) if str(o).startswith("http://data.europa.eu/snb/qdr/")}
     assert len(linked) == 117
     for q in linked:
