@@ -512,6 +512,68 @@ def search_cmd(store_path, eqf, framework, level, ects_min, ects_max, field, ski
     _emit(doc, fmt, lines)
 
 
+def _side(store: Store, value: str, *, target: bool):
+    """Facts of a comparison side: an IRI in the store, an RDF file (validated, not
+    stored) or, for a target, a JSON file of requirements."""
+    from .kg.recognition.compare import target_from_requirements
+    from .kg.recognition.facts import NotFoundError, facts_from_document, read_facts
+
+    path = Path(value)
+    try:
+        if path.is_file():
+            if target and path.suffix == ".json":
+                try:
+                    return target_from_requirements(json.loads(path.read_text(encoding="utf-8"))), None
+                except (ValueError, UnicodeDecodeError) as e:
+                    _fail(f"{path}: {e}", EXIT_USAGE)
+            from .kg.load import stage
+
+            try:
+                quads, _, report = stage(Source.from_path(path), strip_personal=True)
+            except LoadError as e:
+                _fail(str(e), EXIT_USAGE)
+            return facts_from_document(store, quads, path.name), report
+        if not _is_iri(value):
+            _fail(f"{value!r} is neither a file nor an absolute IRI", EXIT_USAGE)
+        return read_facts(store, value), None
+    except NotFoundError as e:
+        _fail(str(e), EXIT_USAGE)
+
+
+@main.command("compare")
+@store_option
+@click.argument("credential")
+@click.option("--target", required=True, help="Target: an IRI in the store, an RDF file, or a JSON file of requirements.")
+@click.option("--workload-ratio", type=click.FloatRange(0, 10), default=0.8, show_default=True)
+@click.option("--outcome-coverage", type=click.FloatRange(0, 1), default=0.75, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage, fmt) -> None:
+    """Compare CREDENTIAL (an IRI in the store or an RDF file) with a target, criterion
+    by criterion (Lisbon Recognition Convention), with a recommendation."""
+    from .kg.recognition.compare import Rules, compare
+
+    store, _ = open_store(store_path)
+    cred, report = _side(store, credential, target=False)
+    tgt, treport = _side(store, target, target=True)
+    doc = compare(store, cred, tgt, Rules(workload_ratio, outcome_coverage))
+    for key, rep in (("credential_validation", report), ("target_validation", treport)):
+        if rep is not None:
+            doc[key] = {"conforms": rep.conforms, "violations": len(rep.violations), "warnings": len(rep.warnings)}
+
+    def lines(d):
+        yield f"{d['credential']['title'] or d['credential']['iri']}  vs  {d['target']['title'] or d['target']['iri']}"
+        for c in d["criteria"]:
+            flag = {True: "SUBSTANTIAL", False: "ok", None: "UNKNOWN"}[c["substantial"]]
+            yield f"  {c['name']:18} {flag:12} {c['detail']}"
+        r = d["recommendation"]
+        credited = f" ({r['credited_ects']:g} ECTS)" if r["credited_ects"] is not None else ""
+        yield f"  recommendation: {r['outcome']}{credited}"
+        for reason in r["reasons"]:
+            yield f"    - {reason}"
+
+    _emit(doc, fmt, lines)
+
+
 # -- serve and tokens -----------------------------------------------------------------
 
 

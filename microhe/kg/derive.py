@@ -68,10 +68,7 @@ def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Qu
     for r in staging.query(_QUERY):
         info = specs.setdefault(r["spec"], {"eqf": set(), "credits": [], "hours": None})
         if r["level"] is not None and isinstance(r["level"], ox.NamedNode):
-            iri = idx.aliases.get(r["level"].value, r["level"].value)
-            lv = idx.levels.get(iri)
-            if lv is not None:
-                info["eqf"].update(lv.eqf)
+            info["eqf"].update(idx.eqf_of(r["level"].value))
         if r["fw"] is not None and r["point"] is not None:
             info["credits"].append((r["fw"].value, r["point"].value))
         if r["vol"] is not None:

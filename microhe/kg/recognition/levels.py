@@ -66,6 +66,16 @@ class FrameworkIndex:
     names: dict[str, str]       # code -> name
     levels: dict[str, Level]    # level IRI -> Level
     aliases: dict[str, str]     # QDR / exactMatch IRI -> level IRI
+    direct: dict[str, list[int]] = field(default_factory=dict)  # other concepts with their own mhe:referencedToEQF
+
+    def eqf_of(self, level_iri: str) -> list[int]:
+        """EQF levels of a declared level IRI: a concept's own referencing first (QDR
+        concepts that stand for part of a level, such as 'Level I-Master'), then our
+        level it exactly matches."""
+        if level_iri in self.direct:
+            return self.direct[level_iri]
+        lv = self.levels.get(self.aliases.get(level_iri, level_iri))
+        return lv.eqf if lv else []
 
     def codes(self) -> list[str]:
         return list(self.frameworks)
@@ -117,7 +127,7 @@ SELECT ?fw ?code ?fwname ?lvl ?label ?rank ?pref ?ref ?eqfnum ?conf ?note ?types
   OPTIONAL {{ ?lvl mhe:levelRank ?rank }}
   OPTIONAL {{ ?lvl skos:prefLabel ?pref }}
   OPTIONAL {{ ?lvl skos:note ?lnote }}
-  OPTIONAL {{ ?lvl skos:exactMatch|skos:closeMatch ?match }}
+  OPTIONAL {{ ?lvl skos:exactMatch ?match }}
   OPTIONAL {{
     ?ref a mhe:LevelReferencing ; mhe:referencedLevel ?lvl ; mhe:eqfLevel ?eqf .
     ?eqf skos:notation ?eqfnum .
@@ -179,9 +189,14 @@ def _build(store: Store) -> FrameworkIndex:
             lv.referencings = [Referencing(int(lv.label), "stated", None, None, [])]
         for ref in lv.referencings:
             ref.sources.sort()
+    direct: dict[str, list[int]] = {}
+    for r in store.query(f"PREFIX mhe: <{MHE}> PREFIX skos: <{SKOS}> SELECT ?c ?n WHERE {{ "
+                         f"?c mhe:referencedToEQF ?e . ?e skos:notation ?n FILTER NOT EXISTS {{ ?c a mhe:FrameworkLevel }} }}"):
+        direct.setdefault(r["c"].value, []).append(int(r["n"].value))
     # EQF first, then the others in alphabetical order.
     order = sorted(frameworks, key=lambda c: (c != "EQF", c != "QF-EHEA", c))
-    return FrameworkIndex({c: frameworks[c] for c in order}, names, levels, aliases)
+    return FrameworkIndex({c: frameworks[c] for c in order}, names, levels, aliases,
+                          {k: sorted(set(v)) for k, v in direct.items()})
 
 
 def translate(store: Store, framework: str | None, level: str, to: str | None = None) -> dict:
@@ -235,7 +250,4 @@ def translate(store: Store, framework: str | None, level: str, to: str | None = 
 
 def eqf_levels_of(store: Store, level_iri: str) -> list[int]:
     """EQF level numbers of a declared level IRI (EQF, project or QDR IRI); [] if unknown."""
-    idx = framework_index(store)
-    iri = idx.aliases.get(level_iri, level_iri)
-    lv = idx.levels.get(iri)
-    return lv.eqf if lv else []
+    return framework_index(store).eqf_of(level_iri)
