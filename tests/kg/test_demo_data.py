@@ -261,10 +261,12 @@ def test_every_specification_carries_the_mandatory_element(store, element):
     assert int(next(iter(store.query(q_total)))["n"].value) >= 36
 
 
-def test_every_specification_has_a_description_that_says_demo_data_and_an_isced_f_field(creds):
+def test_every_specification_says_it_is_demo_data_and_has_an_isced_f_field(creds):
     for s in specs(creds):
         descriptions = [d for d in creds.objects(s, DCTERMS.description) if d.language == "en"]
         assert descriptions and all(str(d).startswith("Demo data") for d in descriptions), s
+        notes = [str(n) for n in creds.objects(s, ELM.additionalNote / ELM.noteLiteral)]
+        assert any(n.startswith("Demo data") for n in notes), s
         codes = list(creds.objects(s, ELM.ISCEDFCode))
         assert codes, f"{s} has no ISCED-F code"
         for c in codes:
@@ -298,7 +300,11 @@ def test_elm_shapes_basics_points_are_strings_and_titles_are_language_tagged(cre
         assert len(list(creds.objects(s, ELM.EQFLevel))) <= 1, s
         assert len(list(creds.objects(s, ELM.volumeOfLearning))) <= 1, s
         assert len(list(creds.objects(s, ELM.entryRequirement))) <= 1, s
-    for cls in (ELM.Qualification, ELM.LearningOutcome, ELM.LearningAssessmentSpecification, ELM.Accreditation):
+    for a in creds.subjects(RDF.type, ELM.LearningAssessmentSpecification):
+        scheme = creds.value(a, ELM.gradingScheme)
+        assert (scheme, RDF.type, ELM.GradingScheme) in creds, a
+    for cls in (ELM.Qualification, ELM.LearningOutcome, ELM.LearningAssessmentSpecification, ELM.Accreditation,
+                ELM.GradingScheme):
         for node in creds.subjects(RDF.type, cls):
             titles = list(creds.objects(node, DCTERMS.title))
             assert titles and all(t.language for t in titles), node
