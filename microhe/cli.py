@@ -574,6 +574,36 @@ def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage
     _emit(doc, fmt, lines)
 
 
+@main.command("stack")
+@store_option
+@click.option("--target", required=True, help="Target: an IRI in the store, an RDF file, or a JSON file of requirements.")
+@click.option("--max", "max_size", type=click.IntRange(1, 6), default=3, show_default=True,
+              help="Most credentials in one pathway.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stack_cmd(store_path, target, max_size, fmt) -> None:
+    """Find combinations of micro-credentials that together cover a target's outcomes
+    and workload at a compatible level (fewest excess credits first)."""
+    from .kg.recognition.pathways import pathways
+
+    store, _ = open_store(store_path)
+    tgt, _ = _side(store, target, target=True)
+    doc = pathways(store, tgt, max_size=max_size)
+
+    def lines(d):
+        t = d["target"]
+        yield f"target: {t['title'] or t['iri']} (EQF {t['eqf'] or '?'}, {t['ects']} ECTS, {len(t['required_outcomes'])} outcomes)"
+        for i, p in enumerate(d["pathways"], 1):
+            yield f"  {i}. {p['total_ects']:g} ECTS (+{p['excess_ects']:g}): " + " + ".join(c["title"] for c in p["credentials"])
+        if d["no_solution"]:
+            yield f"  no pathway: {d['no_solution']['reason']}; missing: {', '.join(d['no_solution']['missing'])}"
+        if d["declared_stack"]["parts"]:
+            yield f"  declared parts: {', '.join(d['declared_stack']['parts'])}"
+        for c in d["declared_stack"]["cycles"]:
+            yield f"  CYCLE in declared stack: {' -> '.join(c)}"
+
+    _emit(doc, fmt, lines)
+
+
 # -- serve and tokens -----------------------------------------------------------------
 
 

@@ -1,0 +1,123 @@
+"""Stackability: combinations of micro-credentials that together cover a target's
+required learning outcomes and workload at a compatible level.
+
+Candidates are pruned before combining: only specifications at or above the target's
+EQF level that cover at least one required outcome (same concept or narrower), and for
+each distinct set of covered outcomes only the few with the least workload. A bounded
+depth-first search then combines up to ``max_size`` candidates; pathways are ranked by
+the fewest credits beyond the requirement, then the fewest credentials. Declared stacks
+(``elm:hasPart`` / ``elm:isPartOf``) are reported as they are, with any cycle found in them.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from ..store import Store
+from .facts import Facts, read_facts
+from .search import Record, search_index
+
+KEEP_PER_SIGNATURE = 3
+
+
+def _cycles(store: Store, start: str, limit: int = 50) -> tuple[list[list[str]], list[str]]:
+    """Cycles in the declared part-of graph reachable from ``start`` and its parts closure."""
+    edges: dict[str, set[str]] = {}
+    for r in store.query("PREFIX elm: <http://data.europa.eu/snb/model/elm/> SELECT ?w ?p WHERE "
+                         "{ { ?w elm:hasPart ?p } UNION { ?p elm:isPartOf ?w } }"):
+        edges.setdefault(r["w"].value, set()).add(r["p"].value)
+    cycles: list[list[str]] = []
+    seen_parts: list[str] = []
+    visited: set[str] = set()
+
+    def walk(node: str, path: list[str]) -> None:
+        for nxt in sorted(edges.get(node, ())):
+            if nxt in path:
+                cyc = path[path.index(nxt):] + [nxt]
+                if cyc not in cycles and len(cycles) < limit:
+                    cycles.append(cyc)
+                continue
+            if nxt not in visited:
+                visited.add(nxt)
+                seen_parts.append(nxt)
+                walk(nxt, path + [nxt])
+
+    walk(start, [start])
+    return cycles, seen_parts
+
+
+def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int = 10) -> dict:
+    """Ranked pathways to ``target`` (a Facts or an IRI in the store)."""
+    if not 1 <= max_size <= 6:
+        raise ValueError("max must be between 1 and 6")
+    tgt = read_facts(store, target) if isinstance(target, str) else target
+    idx = search_index(store)
+    required = sorted(tgt.required_outcomes)
+    need_ects = tgt.ects or 0.0
+    need_eqf = min(tgt.eqf) if tgt.eqf else None
+    cycles, declared_parts = _cycles(store, tgt.iri)
+    excluded = {tgt.iri}
+
+    def covers(rec: Record) -> frozenset[str]:
+        have = rec.skills
+        return frozenset(t for t in required if have & idx.expand(t))
+
+    # Prune: level-compatible candidates that cover something (or, with no required
+    # outcomes, that bring workload), best few per covered set.
+    by_sig: dict[frozenset[str], list[tuple[Record, frozenset[str]]]] = {}
+    considered = 0
+    for rec in idx.records:
+        if rec.iri in excluded or rec.ects is None:
+            continue
+        if need_eqf is not None and (not rec.eqf or max(rec.eqf) < need_eqf):
+            continue
+        sig = covers(rec)
+        if required and not sig:
+            continue
+        considered += 1
+        by_sig.setdefault(sig, []).append((rec, sig))
+    cands: list[tuple[Record, frozenset[str]]] = []
+    for sig, lst in by_sig.items():
+        lst.sort(key=lambda x: (x[0].ects, x[0].iri))
+        cands.extend(lst[:KEEP_PER_SIGNATURE])
+    cands.sort(key=lambda x: (-len(x[1]), x[0].ects, x[0].iri))
+
+    full = frozenset(required)
+    found: list[tuple[float, int, tuple[str, ...], list[Record]]] = []
+    for size in range(1, max_size + 1):
+        for combo in itertools.combinations(cands, size):
+            covered = frozenset().union(*(c[1] for c in combo))
+            total = sum(c[0].ects for c in combo)
+            if covered != full or total + 1e-9 < need_ects:
+                continue
+            # Minimal combinations only: every member must be needed.
+            if size > 1 and any(
+                frozenset().union(*(c[1] for c in combo if c is not drop)) == full
+                and total - drop[0].ects + 1e-9 >= need_ects for drop in combo):
+                continue
+            recs = [c[0] for c in combo]
+            found.append((round(total - need_ects, 4), size, tuple(sorted(r.iri for r in recs)), recs))
+        if len(found) >= limit * 4:
+            break
+    found.sort(key=lambda f: (f[0], f[1], f[2]))
+
+    def brief(r: Record) -> dict:
+        return {"iri": r.iri, "title": r.title, "ects": r.ects, "eqf": sorted(r.eqf)}
+
+    best_partial = None
+    if not found and cands:
+        union = frozenset().union(*(c[1] for c in cands))
+        best_partial = {"covered": sorted(union), "missing": sorted(full - union),
+                        "reason": "no combination of at most %d credentials covers every required outcome "
+                                  "and the workload" % max_size}
+    return {
+        "target": {"iri": tgt.iri, "title": tgt.title, "eqf": sorted(tgt.eqf), "ects": tgt.ects,
+                   "required_outcomes": required},
+        "pathways": [{"credentials": [brief(r) for r in recs], "total_ects": round(sum(r.ects for r in recs), 2),
+                      "excess_ects": round(excess, 2), "covered": required, "missing": []}
+                     for excess, _, _, recs in found[:limit]],
+        "declared_stack": {"parts": declared_parts, "cycles": cycles},
+        "candidates_considered": considered,
+        "candidates_combined": len(cands),
+        "no_solution": best_partial,
+    }
