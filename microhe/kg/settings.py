@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024 * 1024
     #: Validation profiles applied to loads and Graph Store writes.
     profiles: tuple[str, ...] = ("council-2022", "consistency")
+    #: Let SPARQL Update (``/update``) run ``LOAD`` and ``SERVICE``, i.e. make the server
+    #: fetch IRIs named in a request (SSRF risk). Off: such requests are refused with 400.
+    allow_remote_update: bool = False
 
 
 def get_settings(**overrides) -> Settings:
