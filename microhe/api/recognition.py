@@ -25,8 +25,8 @@ router = APIRouter(tags=["recognition"])
 
 @router.get("/api/recognition/level", summary="Translate a framework level into EQF and other frameworks")
 def level(store: StoreDep,
+          level: Annotated[str, Query(description="Bare level label (7, Entry 3, short) or a level IRI")],
           framework: Annotated[str | None, Query(description="Framework code, e.g. SCQF (omit with a level IRI)")] = None,
-          level: Annotated[str, Query(description="Bare level label (7, Entry 3, short) or a level IRI")] = ...,
           to: Annotated[str | None, Query(description="Only equivalents in this framework")] = None) -> dict:
     try:
         return translate(store, framework, level, to)

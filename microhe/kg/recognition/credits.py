@@ -11,6 +11,7 @@ Rules are read from the reference graph (``mhe:CreditConversionRule``), never co
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -60,16 +61,16 @@ SELECT ?sys ?code ?hmin ?hmax ?match ?ssrc ?rule ?factor ?basis ?disputed ?note 
   }}
 }}"""
 
-_cache: dict[tuple[int, int], dict[str, CreditSystem]] = {}
+# Per store object (weakly held: an id() could be reused by a later store) and its generation.
+_cache: "weakref.WeakKeyDictionary[Store, tuple[int, dict[str, CreditSystem]]]" = weakref.WeakKeyDictionary()
 
 
 def credit_systems(store: Store) -> dict[str, CreditSystem]:
     """The credit systems of the store's reference data by code (cached per store state)."""
-    key = (id(store), store.generation)
-    if key not in _cache:
-        _cache.clear()
-        _cache[key] = _build(store)
-    return _cache[key]
+    hit = _cache.get(store)
+    if hit is None or hit[0] != store.generation:
+        hit = _cache[store] = (store.generation, _build(store))
+    return hit[1]
 
 
 def _build(store: Store) -> dict[str, CreditSystem]:
@@ -125,6 +126,8 @@ def parse_amount(amount) -> float:
         raise CreditError(f"credit amount {amount!r} is not a finite number")
     if d < 0:
         raise CreditError(f"credit amount {amount!r} is negative; credits are non-negative")
+    if not math.isfinite(float(d)):  # e.g. 1e400: finite as a Decimal, not as a float
+        raise CreditError(f"credit amount {amount!r} is too large")
     return float(d)
 
 
@@ -138,6 +141,8 @@ def convert(store: Store, amount, system: str) -> dict:
     sys = system_for(store, system)
     ects = system_for(store, ECTS_CODE)
     hours_min, hours_max = value_in * sys.hours_min, value_in * sys.hours_max
+    if not math.isfinite(hours_max):
+        raise CreditError(f"credit amount {amount!r} is too large")
     notes: list[str] = []
     sources = set(sys.sources) | set(ects.sources)
     if sys.code == ECTS_CODE:

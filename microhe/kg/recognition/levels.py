@@ -9,6 +9,7 @@ by an IRI: the project's level IRI, the EU QDR concept (resolved through
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from ..namespaces import MHE, SKOS
@@ -32,7 +33,7 @@ class UnknownLevelError(LookupError):
 
 @dataclass
 class Referencing:
-    eqf: int
+    eqf: int | None  # None: a sourced statement that the level is below EQF 1
     confidence: str
     note: str | None
     qualification_types: str | None
@@ -49,6 +50,7 @@ class Level:
     referencings: list[Referencing] = field(default_factory=list)
     matches: list[str] = field(default_factory=list)  # skos:exactMatch / closeMatch concepts (QDR)
     notes: list[str] = field(default_factory=list)
+    below: list[Referencing] = field(default_factory=list)  # sourced "below EQF 1" statements (no EQF level)
 
     @property
     def eqf(self) -> list[int]:
@@ -129,25 +131,23 @@ SELECT ?fw ?code ?fwname ?lvl ?label ?rank ?pref ?ref ?eqfnum ?conf ?note ?types
   OPTIONAL {{ ?lvl skos:note ?lnote }}
   OPTIONAL {{ ?lvl skos:exactMatch ?match }}
   OPTIONAL {{
-    ?ref a mhe:LevelReferencing ; mhe:referencedLevel ?lvl ; mhe:eqfLevel ?eqf .
-    ?eqf skos:notation ?eqfnum .
+    ?ref a mhe:LevelReferencing ; mhe:referencedLevel ?lvl .
+    OPTIONAL {{ ?ref mhe:eqfLevel ?eqf . ?eqf skos:notation ?eqfnum }}
     OPTIONAL {{ ?ref mhe:confidence ?conf }} OPTIONAL {{ ?ref skos:note ?note }}
     OPTIONAL {{ ?ref mhe:qualificationTypes ?types }} OPTIONAL {{ ?ref dcterms:source ?src }}
   }}
 }}"""
 
-_cache: dict[tuple[int, int], FrameworkIndex] = {}
+# Per store object (weakly held: an id() could be reused by a later store) and its generation.
+_cache: "weakref.WeakKeyDictionary[Store, tuple[int, FrameworkIndex]]" = weakref.WeakKeyDictionary()
 
 
 def framework_index(store: Store) -> FrameworkIndex:
     """The index for ``store``, rebuilt only when the store changed."""
-    key = (id(store), store.generation)
-    idx = _cache.get(key)
-    if idx is None:
-        idx = _build(store)
-        _cache.clear()
-        _cache[key] = idx
-    return idx
+    hit = _cache.get(store)
+    if hit is None or hit[0] != store.generation:
+        hit = _cache[store] = (store.generation, _build(store))
+    return hit[1]
 
 
 def _build(store: Store) -> FrameworkIndex:
@@ -176,18 +176,18 @@ def _build(store: Store) -> FrameworkIndex:
         if r["ref"] is not None and code != "EQF":
             ref = refs.setdefault(iri, {}).get(r["ref"].value)
             if ref is None:
-                ref = Referencing(int(r["eqfnum"].value),
+                ref = Referencing(int(r["eqfnum"].value) if r["eqfnum"] is not None else None,
                                   _CONFIDENCE.get(r["conf"].value, "stated") if r["conf"] is not None else "stated",
                                   r["note"].value if r["note"] is not None else None,
                                   r["types"].value if r["types"] is not None else None, [])
                 refs[iri][r["ref"].value] = ref
-                lv.referencings.append(ref)
+                (lv.referencings if ref.eqf is not None else lv.below).append(ref)
             if r["src"] is not None and r["src"].value not in ref.sources:
                 ref.sources.append(r["src"].value)
     for iri, lv in levels.items():
         if lv.framework == "EQF":
             lv.referencings = [Referencing(int(lv.label), "stated", None, None, [])]
-        for ref in lv.referencings:
+        for ref in lv.referencings + lv.below:
             ref.sources.sort()
     direct: dict[str, list[int]] = {}
     for r in store.query(f"PREFIX mhe: <{MHE}> PREFIX skos: <{SKOS}> SELECT ?c ?n WHERE {{ "
@@ -222,6 +222,9 @@ def translate(store: Store, framework: str | None, level: str, to: str | None = 
     for r in lv.referencings:
         if r.confidence != "stated":
             notes.append(f"The referencing to EQF {r.eqf} is {r.confidence}: {r.note or 'see sources'}")
+    for r in lv.below:
+        if r.confidence != "stated":
+            notes.append(f"The statement that it is below EQF 1 is {r.confidence}: {r.note or 'see sources'}")
     notes.extend(n for n in lv.notes if n not in notes and not eqf)
     equivalents = []
     for other in idx.levels.values():
@@ -231,7 +234,7 @@ def translate(store: Store, framework: str | None, level: str, to: str | None = 
             equivalents.append(other)
     order = {c: i for i, c in enumerate(idx.codes())}
     equivalents.sort(key=lambda o: (order.get(o.framework, 99), o.rank))
-    sources = sorted({s for r in lv.referencings for s in r.sources})
+    sources = sorted({s for r in lv.referencings + lv.below for s in r.sources})
     return {
         "framework": lv.framework,
         "level": lv.label,

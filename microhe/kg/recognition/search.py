@@ -13,6 +13,7 @@ state (``Store.generation``), so a search is a scan of plain Python records: che
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from ..namespaces import DCTERMS, ELM, MHE, SKOS
@@ -93,15 +94,15 @@ class SearchIndex:
         return self.narrower.get(concept, set()) | {concept}
 
 
-_cache: dict[tuple[int, int], SearchIndex] = {}
+# Per store object (weakly held: an id() could be reused by a later store) and its generation.
+_cache: "weakref.WeakKeyDictionary[Store, tuple[int, SearchIndex]]" = weakref.WeakKeyDictionary()
 
 
 def search_index(store: Store) -> SearchIndex:
-    key = (id(store), store.generation)
-    if key not in _cache:
-        _cache.clear()
-        _cache[key] = _build(store)
-    return _cache[key]
+    hit = _cache.get(store)
+    if hit is None or hit[0] != store.generation:
+        hit = _cache[store] = (store.generation, _build(store))
+    return hit[1]
 
 
 def _lang_pick(current: str, lit) -> str:
