@@ -166,9 +166,9 @@ def store() -> Store:
     return s
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def bare_store() -> Store:
-    """An isolated store (for tests that must see the store unchanged)."""
+    """A store of its own (for the tests that check that the store stays unchanged)."""
     s = Store()
     initialise(s, demo=True)
     return s
@@ -802,3 +802,30 @@ def test_edge_case_summary_outcomes_and_one_sided_stack(edge_store):
     assert [(val(r["part"]), val(r["whole"]), val(r["declaredBy"])) for r in stack] == [(EDGE + "b", EDGE + "a", "isPartOf")]
     summary_a = {(val(r["field"]), val(r["value"])) for r in run(edge_store, "credential-summary", credential=EDGE + "a")}
     assert ("hasPart", EDGE + "b") in summary_a and not any(f == "hours" for f, _ in summary_a)
+
+
+def test_credential_facets_count_the_specifications_as_rdflib_does(store, demo_graph):
+    g = demo_graph + parse_ttl(KG / "reference" / "credit-systems.ttl")
+    expected: dict[tuple[str, str], set] = defaultdict(set)
+    for s in specs(g):
+        for d in declared_levels(g, s):
+            for e in expected_eqf(d):
+                expected[("eqf", f"{EQF}{e}")].add(s)
+        for b in issuers(g, s):
+            expected[("issuer", str(b))].add(s)
+            for loc in g.objects(b, ELM.location):
+                for a in g.objects(loc, ELM.address):
+                    for c in g.objects(a, ELM.countryCode):
+                        expected[("country", str(c))].add(s)
+        for m in g.objects(s, ELM.mode):
+            expected[("mode", str(m))].add(s)
+        for i in g.objects(s, ELM.ISCEDFCode):
+            expected[("isced", str(i))].add(s)
+        for cp in g.objects(s, ELM.creditPoint):
+            for f in g.objects(cp, ELM.framework):
+                expected[("creditSystem", str(f))].add(s)
+    rows = run(store, "credential-facets")
+    assert {(val(r["facet"]), val(r["value"])): int(val(r["count"])) for r in rows} == \
+        {k: len(v) for k, v in expected.items()}
+    labels = {val(r["value"]): val(r["label"]) for r in rows if val(r["facet"]) in ("eqf", "creditSystem")}
+    assert labels[f"{EQF}6"] == "6" and labels["http://data.europa.eu/snb/education-credit/6fcec5c5af"] == "ECTS"
