@@ -105,7 +105,7 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
         return {"iri": r.iri, "title": r.title, "ects": r.ects, "eqf": sorted(r.eqf)}
 
     best_partial = None
-    if not found and cands:
+    if not found:  # also when no candidate covers anything: say so, never an empty answer
         union = frozenset().union(*(c[1] for c in cands))
         best_partial = {"covered": sorted(union), "missing": sorted(full - union),
                         "reason": "no combination of at most %d credentials covers every required outcome "
