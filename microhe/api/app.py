@@ -12,6 +12,7 @@ from .. import __version__
 from ..kg.load import initialise
 from ..kg.settings import Settings, get_settings
 from ..kg.store import Store
+from . import named_queries, sparql
 from . import recognition
 
 
@@ -33,5 +34,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.state.settings = settings
     app.state.store = store
     # Routers (each module owns its routes; keep this list the only wiring).
+    app.include_router(sparql.router)
+    app.include_router(named_queries.build_router())
     app.include_router(recognition.router)
     return app
