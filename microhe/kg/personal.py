@@ -34,6 +34,7 @@ PERSONAL_PROPERTIES = frozenset(
         ELM + "dateOfBirth",
         ELM + "placeOfBirth",
         ELM + "nationalId",
+        ELM + "nationalID",  # the EDC v3.1 JSON-LD context's spelling
         ELM + "citizenshipCountry",
         ELM + "gender",
         ELM + "birthName",
