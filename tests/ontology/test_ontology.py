@@ -177,6 +177,22 @@ def test_core_annotations_come_in_the_agreed_order():
     assert not problems, f"annotations out of order: {problems}"
 
 
+def test_every_value_set_member_has_a_code_unique_in_its_set(core):
+    """Named individuals (confidence, basis, purpose, outcome, criterion, awarding method)
+    carry skos:notation, the code the CLI and API use."""
+    members = [s for s in core.subjects(RDF.type, OWL.NamedIndividual) if str(s).startswith(MHE)]
+    assert len(members) >= 20
+    by_set: dict[URIRef, list[str]] = {}
+    for member in members:
+        codes = [str(c) for c in core.objects(member, SKOS.notation)]
+        assert len(codes) == 1, member
+        for cls in core.objects(member, RDF.type):
+            if cls != OWL.NamedIndividual:
+                by_set.setdefault(cls, []).extend(codes)
+    for cls, codes in by_set.items():
+        assert len(codes) == len(set(codes)), cls
+
+
 def test_every_mhe_iri_used_anywhere_is_declared_in_core(core, alignments):
     declared = {s for s in core.subjects(RDF.type, None) if isinstance(s, URIRef)}
     used = _all_mhe_iris(core)
