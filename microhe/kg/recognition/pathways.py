@@ -3,15 +3,14 @@ required learning outcomes and workload at a compatible level.
 
 Candidates are pruned before combining: only specifications at or above the target's
 EQF level that cover at least one required outcome (same concept or narrower), and for
-each distinct set of covered outcomes only the few with the least workload. A bounded
-depth-first search then combines up to ``max_size`` candidates; pathways are ranked by
+each distinct set of covered outcomes only the few with the least workload plus one of
+each other workload. A bounded depth-first search (pruned where what is left cannot
+complete a combination) then combines up to ``max_size`` candidates; pathways are ranked by
 the fewest credits beyond the requirement, then the fewest credentials. Declared stacks
 (``elm:hasPart`` / ``elm:isPartOf``) are reported as they are, with any cycle found in them.
 """
 
 from __future__ import annotations
-
-import itertools
 
 from ..store import Store
 from .facts import Facts, read_facts
@@ -79,24 +78,59 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
     cands: list[tuple[Record, frozenset[str]]] = []
     for sig, lst in by_sig.items():
         lst.sort(key=lambda x: (x[0].ects, x[0].iri))
-        cands.extend(lst[:KEEP_PER_SIGNATURE])
+        # The cheapest few, and one of every other workload: same covered set and same
+        # ECTS are interchangeable, but the cheapest alone may never reach the target's
+        # workload (three 1-ECTS courses hide the 6-ECTS one a 6-ECTS target needs).
+        kept = lst[:KEEP_PER_SIGNATURE]
+        seen = {x[0].ects for x in kept}
+        for x in lst[KEEP_PER_SIGNATURE:]:
+            if x[0].ects not in seen:
+                seen.add(x[0].ects)
+                kept.append(x)
+        cands.extend(kept)
     cands.sort(key=lambda x: (-len(x[1]), x[0].ects, x[0].iri))
 
     full = frozenset(required)
     found: list[tuple[float, int, tuple[str, ...], list[Record]]] = []
-    for size in range(1, max_size + 1):
-        for combo in itertools.combinations(cands, size):
-            covered = frozenset().union(*(c[1] for c in combo))
-            total = sum(c[0].ects for c in combo)
-            if covered != full or total + 1e-9 < need_ects:
-                continue
+    # Bounds of what cands[i:] can still bring (each non-increasing in i), so that the
+    # search of each size skips branches that cannot give a complete combination.
+    n = len(cands)
+    suffix_cover: list[frozenset[str]] = [frozenset()] * (n + 1)
+    suffix_sig, suffix_ects = [0] * (n + 1), [0.0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        suffix_cover[i] = suffix_cover[i + 1] | cands[i][1]
+        suffix_sig[i] = max(suffix_sig[i + 1], len(cands[i][1]))
+        suffix_ects[i] = max(suffix_ects[i + 1], cands[i][0].ects)
+
+    def complete(covered: frozenset[str], total: float) -> bool:
+        return covered == full and total + 1e-9 >= need_ects
+
+    def extend(start: int, combo: list, covered: frozenset[str], total: float, size: int) -> None:
+        if len(combo) == size:
+            if not complete(covered, total):
+                return
             # Minimal combinations only: every member must be needed.
             if size > 1 and any(
                 frozenset().union(*(c[1] for c in combo if c is not drop)) == full
                 and total - drop[0].ects + 1e-9 >= need_ects for drop in combo):
-                continue
+                return
             recs = [c[0] for c in combo]
             found.append((round(total - need_ects, 4), size, tuple(sorted(r.iri for r in recs)), recs))
+            return
+        slots = size - len(combo)
+        missing = full - covered
+        for i in range(start, n - slots + 1):
+            if not missing <= suffix_cover[i] or len(missing) > slots * suffix_sig[i] \
+                    or total + slots * suffix_ects[i] + 1e-9 < need_ects:
+                break  # no combination from here on can be complete
+            rec, sig = cands[i]
+            covered2, total2 = covered | sig, total + rec.ects
+            if slots > 1 and complete(covered2, total2):
+                continue  # complete already: any larger combination with it is not minimal
+            extend(i + 1, combo + [cands[i]], covered2, total2, size)
+
+    for size in range(1, max_size + 1):
+        extend(0, [], frozenset(), 0.0, size)
         if len(found) >= limit * 4:
             break
     found.sort(key=lambda f: (f[0], f[1], f[2]))
