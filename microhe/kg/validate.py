@@ -217,7 +217,9 @@ def validate(data: rdflib.Graph, profiles: str | Iterable[str] = DEFAULT_PROFILE
     copied and ``data`` is not modified. Raises UnknownProfileError for a name that is not in available_profiles()."""
     chosen = _resolve(profiles)
     shapes = _shapes_graph(chosen)
-    if isinstance(data, rdflib.ConjunctiveGraph):  # Dataset too: validate the union of its graphs
+    if isinstance(data, rdflib.Dataset):  # validate the union of its graphs
+        graphs = [reference_graph(), *data.graphs()]
+    elif isinstance(data, rdflib.ConjunctiveGraph):
         graphs = [reference_graph(), *data.contexts()]
     else:
         graphs = [reference_graph(), data]
@@ -233,8 +235,10 @@ def validate(data: rdflib.Graph, profiles: str | Iterable[str] = DEFAULT_PROFILE
         abort_on_first=False,
         meta_shacl=False,
     )
+    # only the report's own results: nested sh:detail results explain a parent result
     results = [_result(results_graph, shapes, node)
-               for node in results_graph.subjects(RDF.type, SH.ValidationResult)]
+               for report in results_graph.subjects(RDF.type, SH.ValidationReport)
+               for node in results_graph.objects(report, SH.result)]
     results.sort(key=lambda r: (_SEVERITIES.index(r.severity) if r.severity in _SEVERITIES else 9,
                                 r.focus_node, r.path or "", r.shape, r.constraint, r.value or ""))
     return ValidationReport(results=results, profiles=chosen)

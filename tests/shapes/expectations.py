@@ -10,7 +10,7 @@ comment header, one per line::
 
 Terms are written with the prefixes of ``PREFIXES``; a complex path in SPARQL 1.1
 property-path syntax as ``ValidationResult.path`` gives it (sequences and alternatives
-in parentheses); ``_:`` as focus node matches any blank node. The set of results must
+in parentheses); ``_:`` as focus node or value matches any blank node. The set of results must
 equal the expectations exactly: nothing missing, nothing extra.
 """
 
@@ -79,14 +79,19 @@ class Expected:
             focus=focus if focus.startswith("_:") else expand(focus),
             path=None if path in ("", "-") else expand(path, in_path=complex_path),
             constraint=expand(constraint),
-            value=(expand(parts[4]) if ":" in parts[4] and " " not in parts[4] else parts[4])
+            value=(expand(parts[4]) if ":" in parts[4] and " " not in parts[4] and parts[4] != "_:" else parts[4])
             if len(parts) == 5 else None,
         )
 
     def matches(self, r) -> bool:
-        focus_ok = r.focus_node.startswith("_:") if self.focus == "_:" else r.focus_node == self.focus
-        return (focus_ok and r.severity == self.severity and r.path == self.path
-                and r.constraint == self.constraint and (self.value is None or r.value == self.value))
+        return (_same(self.focus, r.focus_node) and r.severity == self.severity and r.path == self.path
+                and r.constraint == self.constraint and (self.value is None or _same(self.value, r.value)))
+
+
+def _same(expected: str, actual: str | None) -> bool:
+    if expected == "_:":
+        return actual is not None and actual.startswith("_:")
+    return actual == expected
 
 
 def expectations(path: Path) -> list[Expected]:
