@@ -14,6 +14,7 @@ from ..kg.settings import Settings, get_settings
 from ..kg.store import Store
 from . import named_queries, sparql
 from . import recognition
+from . import graph_store, linked_data, update, void
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None, *, demo: bool = False) -> FastAPI:
@@ -37,4 +38,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.include_router(sparql.router)
     app.include_router(named_queries.build_router())
     app.include_router(recognition.router)
+    app.include_router(update.router)
+    app.include_router(graph_store.router)
+    app.include_router(void.router)
+    app.include_router(linked_data.router)  # its base catch-all steps aside for every other route
     return app

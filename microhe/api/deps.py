@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
 from ..kg.settings import Settings
 from ..kg.store import Store
+from .auth import require_writer
 from .executor import QueryExecutor
 
 
@@ -22,6 +23,28 @@ def get_settings(request: Request) -> Settings:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+#: The name of the write token presented (400 token in URL, 401 none, 403 wrong).
+WriterDep = Annotated[str, Depends(require_writer)]
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, at most ``limit`` bytes (``Settings.max_body_bytes``): 413 when
+    ``Content-Length`` announces more, or when the streamed body grows past the limit
+    (chunked uploads, or a lying header). Nothing beyond the limit is buffered."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            size = int(declared)
+        except ValueError:
+            raise HTTPException(400, detail=f"invalid Content-Length {declared!r}") from None
+        if size > limit:
+            raise HTTPException(413, detail=f"request body of {size} bytes exceeds the limit of {limit} bytes")
+    buf = bytearray()
+    async for chunk in request.stream():
+        buf += chunk
+        if len(buf) > limit:
+            raise HTTPException(413, detail=f"request body exceeds the limit of {limit} bytes")
+    return bytes(buf)
 
 
 def get_executor(request: Request) -> QueryExecutor:

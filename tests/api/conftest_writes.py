@@ -1,0 +1,173 @@
+"""Fixtures for the tests of the write endpoints, linked data and VoID (imported
+explicitly by ``test_graph_store.py``, ``test_update.py``, ``test_linked_data.py`` and
+``test_void.py``; ``conftest.py`` belongs to the read-endpoint tests).
+
+``writable`` is a fresh app over a fresh store holding the bundled ontology and reference
+graphs, with one write token in the token file beside ``Settings.store``
+(``tmp_path/"store"``). The store is filled by restoring quads made once per session
+(initialising every store from scratch would dominate the run time). It is in memory:
+opening and filling a RocksDB store costs ~0.6 s, which over a hundred tests breaks the
+time budget; ``writable_on_disk`` (and ``make_writable_env(on_disk=True)``) use
+``Store(tmp_path/"store")`` itself, for the tests that must see the real thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from microhe.api import create_app
+from microhe.kg.load import initialise
+from microhe.kg.settings import Settings
+from microhe.kg.store import Store
+from microhe.kg.tokens import TokenFile
+
+BASE = "http://127.0.0.1:8000/"
+EX = "https://example.org/test/"
+GRAPH = EX + "graph/spec"
+
+PREFIXES = """@prefix elm: <http://data.europa.eu/snb/model/elm/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rov: <http://www.w3.org/ns/regorg#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix cred: <https://www.w3.org/2018/credentials#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix ex: <https://example.org/test/> .
+"""
+
+ORG = """
+ex:org a elm:Organisation ; rov:legalName "Test University"@en ;
+    elm:location [ a dcterms:Location ; elm:address [ a elm:Address ;
+        elm:countryCode <http://publications.europa.eu/resource/authority/country/DEU> ] ] .
+ex:agency a elm:Organisation ; rov:legalName "Test Accreditation Agency"@en ;
+    elm:location [ a dcterms:Location ; elm:address [ a elm:Address ;
+        elm:countryCode <http://publications.europa.eu/resource/authority/country/DEU> ] ] .
+"""
+
+
+def spec(name: str = "spec", title: str = "Data analysis with Python") -> str:
+    """A micro-credential specification with every Council 2022 element
+    (docs/data-model.md), without the organisations."""
+    return f"""
+ex:{name} a elm:Qualification ;
+    dcterms:title "{title}"@en ;
+    elm:awardingOpportunity [ a elm:AwardingOpportunity ; elm:awardingBody ex:org ] ;
+    elm:learningOutcome ex:{name}-lo1 ;
+    elm:creditPoint [ a elm:CreditPoint ; elm:framework <http://data.europa.eu/snb/education-credit/6fcec5c5af> ;
+                      elm:point "5" ] ;
+    elm:volumeOfLearning "PT125H"^^xsd:duration ;
+    elm:EQFLevel <http://data.europa.eu/snb/eqf/6> ;
+    elm:provenBy [ a elm:LearningAssessmentSpecification ; dcterms:title "Written examination"@en ;
+                   dcterms:type <http://data.europa.eu/snb/assessment/6e6cb2cc78> ] ;
+    elm:mode <http://data.europa.eu/snb/learning-assessment/920fbb3cbe> ;
+    elm:accreditation [ a elm:Accreditation ; dcterms:title "Programme quality assurance"@en ;
+                        dcterms:type <http://data.europa.eu/snb/accreditation/820101cba6> ;
+                        elm:accreditingAgent ex:agency ] ;
+    elm:ISCEDFCode <http://data.europa.eu/snb/isced-f/0613> .
+ex:{name}-lo1 a elm:LearningOutcome ; dcterms:title "Analyse data sets with Python"@en .
+"""
+
+
+#: A conforming specification with its organisations (Council 2022 + consistency).
+VALID = PREFIXES + spec() + ORG
+#: A second conforming specification (for merges), without organisations: valid only
+#: together with a graph that already holds ``ex:org`` and ``ex:agency``.
+SECOND_SPEC_ONLY = PREFIXES + spec("spec2", "Statistics for data science")
+#: No title (M2) and no learning outcome (M6).
+INVALID = PREFIXES + """
+ex:bad a elm:Qualification ;
+    elm:awardingOpportunity [ a elm:AwardingOpportunity ; elm:awardingBody ex:org ] ;
+    elm:creditPoint [ a elm:CreditPoint ; elm:framework <http://data.europa.eu/snb/education-credit/6fcec5c5af> ;
+                      elm:point "5" ] ;
+    elm:EQFLevel <http://data.europa.eu/snb/eqf/6> .
+""" + ORG
+#: Not Turtle.
+UNPARSABLE = PREFIXES + "ex:a ex:b .\n"
+#: A conforming specification plus an award to a named learner.
+LEARNER = VALID + """
+ex:award1 cred:credentialSubject ex:learner1 .
+ex:learner1 foaf:givenName "Ada" ; foaf:familyName "Lovelace" .
+"""
+#: Triples no profile cares about (for tests of the protocol rather than the shapes).
+PLAIN = PREFIXES + 'ex:thing dcterms:description "just a thing"@en .\n'
+
+
+@dataclass
+class Writable:
+    client: TestClient
+    store: Store
+    settings: Settings
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def dump(self) -> bytes:
+        """The store as sorted N-Quads: the measure of "unchanged"."""
+        return self.store.dump_bytes()
+
+
+@pytest.fixture(scope="session")
+def reference_quads() -> list[ox.Quad]:
+    store = Store()
+    initialise(store)
+    return list(store.quads())
+
+
+def make_writable(tmp_path, reference_quads, *, on_disk: bool = False, reference: bool = True,
+                  **overrides) -> Writable:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    store = Store(tmp_path / "store") if on_disk else Store()
+    if reference:  # validation brings its own copy of the reference data; derived values need it here
+        store.restore(reference_quads)
+    settings = Settings(**{"store": tmp_path / "store", "base": BASE, **overrides})
+    token = TokenFile.beside(settings.store).add("test")
+    client = TestClient(create_app(settings, store))
+    client.__enter__()  # one event-loop portal for all requests of the test (much faster)
+    return Writable(client, store, settings, token)
+
+
+@pytest.fixture
+def writable(tmp_path, reference_quads) -> Iterator[Writable]:
+    w = make_writable(tmp_path, reference_quads)
+    yield w
+    w.client.__exit__(None, None, None)
+    w.store.close()
+
+
+@pytest.fixture
+def writable_on_disk(tmp_path, reference_quads) -> Iterator[Writable]:
+    w = make_writable(tmp_path, reference_quads, on_disk=True)
+    yield w
+    w.client.__exit__(None, None, None)
+    w.store.close()
+
+
+@pytest.fixture
+def make_writable_env(tmp_path, reference_quads):
+    """``make_writable_env(on_disk=False, reference=True, **settings)``: for tests that need
+    other settings, or a store without the reference graphs (small, fast dumps)."""
+    made: list[Writable] = []
+
+    def factory(on_disk: bool = False, reference: bool = True, **overrides) -> Writable:
+        w = make_writable(tmp_path / f"env{len(made)}", reference_quads, on_disk=on_disk, reference=reference,
+                          **overrides)
+        made.append(w)
+        return w
+
+    yield factory
+    for w in made:
+        w.client.__exit__(None, None, None)
+        w.store.close()
+
+
+def parse_rdf(data: bytes, media_type: str) -> list[ox.Quad]:
+    """Parse a response body by its media type (pyoxigraph; JSON-LD included)."""
+    fmt = ox.RdfFormat.from_media_type(media_type.split(";")[0].strip())
+    assert fmt is not None, media_type
+    return list(ox.parse(data, fmt))
