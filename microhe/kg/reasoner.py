@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.resources
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,9 @@ ALIGNMENT_FILES: tuple[str, ...] = (
 )
 
 _OWL_NOTHING = str(OWL.Nothing)
+# owlready2 keeps some module-level state (current namespaces, the default world); one check
+# at a time keeps calls from different threads apart.
+_LOCK = threading.Lock()
 
 
 class ReasonerError(RuntimeError):
@@ -110,12 +114,14 @@ def check_consistency(graph: Graph, *, ignore_unsupported_datatypes: bool = True
     directory and loaded into a fresh owlready2 ``World`` that is closed afterwards.
     ``ignore_unsupported_datatypes`` lets HermiT accept literals of datatypes outside the
     OWL 2 datatype map (``xsd:duration``, ``xsd:date`` ...), which ELM data uses; their values
-    are then not checked. Raises :class:`ReasonerError` when the reasoner cannot run.
+    are then not checked. Calls are serialised (one HermiT run at a time); HermiT has no
+    time limit here, so do not feed it untrusted, unbounded input on a request path.
+    Raises :class:`ReasonerError` when the reasoner cannot run.
     """
     owlready2 = _import_owlready2()
     data = _without_imports(graph)
     ontologies = sorted(str(s) for s in data.subjects(RDF.type, OWL.Ontology))
-    with tempfile.TemporaryDirectory(prefix="microhe-reasoner-") as tmp:
+    with _LOCK, tempfile.TemporaryDirectory(prefix="microhe-reasoner-") as tmp:
         path = Path(tmp) / "input.nt"
         data.serialize(destination=str(path), format="nt", encoding="utf-8")
         world = owlready2.World()
