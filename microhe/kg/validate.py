@@ -81,6 +81,7 @@ class ValidationResult:
     shape: str
     constraint: str  # the constraint component IRI, e.g. sh:MinCountConstraintComponent
     value: str | None
+    # internal: the value as an rdflib term, so that to_turtle() keeps a literal a literal
     _value_term: rdflib.term.Node | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
@@ -211,10 +212,12 @@ def reference_graph() -> rdflib.Graph:
 
 
 def validate(data: rdflib.Graph, profiles: str | Iterable[str] = DEFAULT_PROFILES) -> ValidationReport:
-    """Validate ``data`` (with the reference graph mixed in) against ``profiles``.
+    """Validate ``data``, with the reference graph mixed in, against ``profiles``.
 
-    A Dataset or ConjunctiveGraph is validated as the union of its graphs. Nothing is
-    copied and ``data`` is not modified. Raises UnknownProfileError for a name that is not in available_profiles()."""
+    ``profiles`` is a name or names from available_profiles() (UnknownProfileError
+    otherwise). A Dataset or ConjunctiveGraph is validated as the union of its graphs.
+    Nothing is copied: pyshacl reads a read-only view over the input and the cached
+    reference graph, so ``data`` is never modified."""
     chosen = _resolve(profiles)
     shapes = _shapes_graph(chosen)
     if isinstance(data, rdflib.Dataset):  # validate the union of its graphs

@@ -28,7 +28,6 @@ from .expectations import FIXTURES, SAMPLE_TTL, SHARED, expand
 
 ELM = Namespace("http://data.europa.eu/snb/model/elm/")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
-EX = Namespace("https://example.org/")
 ACHIEVEMENT = "urn:epass:learningAchievement:1"
 M11_AWARD_PATH = expand(
     "((elm:specifiedBy/elm:accreditation)|(elm:awardedBy/elm:awardingBody/elm:accreditation))", in_path=True)
