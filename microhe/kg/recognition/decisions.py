@@ -6,6 +6,7 @@ outcome and credit, on the basis of which comparison (PROV), kept in the graph
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote, unquote
 from datetime import datetime, timezone
 
 import pyoxigraph as ox
@@ -18,6 +19,10 @@ PURPOSES = {"access": "AccessPurpose", "credit-transfer": "CreditTransferPurpose
             "full-recognition": "FullRecognitionPurpose"}
 OUTCOMES = {"recognise": "Recognise", "recognise-partially": "RecognisePartially",
             "substantial-differences": "SubstantialDifferences", "needs-information": "NeedsInformation"}
+
+
+CRITERIA = {"level": "LevelCriterion", "workload": "WorkloadCriterion", "learning-outcomes": "LearningOutcomesCriterion",
+            "assessment": "AssessmentCriterion", "quality-assurance": "QualityAssuranceCriterion"}
 
 
 class DecisionError(ValueError):
@@ -61,7 +66,7 @@ def record_decision(store: Store, *, credential: str, institution: str, purpose:
         ox.Quad(d, _n(MHE + "recognitionPurpose"), _n(MHE + PURPOSES[purpose]), g),
         ox.Quad(d, _n(MHE + "recognitionOutcome"), _n(MHE + OUTCOMES[outcome]), g),
         ox.Quad(d, _n(PROV + "generatedAtTime"), ox.Literal(now, datatype=_n(XSD + "dateTime")), g),
-        ox.Quad(d, _n(PROV + "wasAttributedTo"), ox.Literal(decided_by), g),
+        ox.Quad(d, _n(PROV + "wasAttributedTo"), _n(f"{base.rstrip('/')}/agent/{quote(decided_by, safe='')}"), g),
     ]
     if credited_ects is not None:
         q.append(ox.Quad(d, _n(MHE + "creditedECTS"), ox.Literal(f"{credited_ects:g}", datatype=_n(XSD + "decimal")), g))
@@ -72,13 +77,13 @@ def record_decision(store: Store, *, credential: str, institution: str, purpose:
         q += [ox.Quad(d, _n(MHE + "basedOnComparison"), c, g), ox.Quad(c, _n(RDF + "type"), _n(MHE + "Comparison"), g)]
         target = (comparison.get("target") or {}).get("iri")
         if target:
-            q.append(ox.Quad(c, _n(DCTERMS + "references"), _n(target), g))
+            q.append(ox.Quad(c, _n(MHE + "comparisonTarget"), _n(target), g))
         for i, crit in enumerate(comparison.get("criteria", [])):
             node = _n(f"{c.value}-{i}")
             q += [ox.Quad(c, _n(MHE + "criterionResult"), node, g),
                   ox.Quad(node, _n(RDF + "type"), _n(MHE + "CriterionResult"), g),
-                  ox.Quad(node, _n(MHE + "criterion"), ox.Literal(str(crit.get("name"))), g),
-                  ox.Quad(node, _n(RDFS + "comment"), ox.Literal(str(crit.get("detail", ""))), g)]
+                  ox.Quad(node, _n(MHE + "criterion"), _n(MHE + CRITERIA.get(str(crit.get("name")), "IssuerStatusCriterion")), g),
+                  ox.Quad(node, _n(MHE + "reason"), ox.Literal(str(crit.get("detail", ""))), g)]
             if crit.get("substantial") is not None:
                 q.append(ox.Quad(node, _n(MHE + "substantial"),
                                  ox.Literal("true" if crit["substantial"] else "false", datatype=_n(XSD + "boolean")), g))
@@ -109,5 +114,5 @@ def list_decisions(store: Store, *, credential: str | None = None, issuer: str |
                     "institution": r["inst"].value, "purpose": inv_p.get(r["purpose"].value, r["purpose"].value),
                     "outcome": inv_o.get(r["outcome"].value, r["outcome"].value),
                     "credited_ects": float(r["ects"].value) if r["ects"] else None,
-                    "time": r["time"].value, "decided_by": r["by"].value})
+                    "time": r["time"].value, "decided_by": unquote(r["by"].value.rsplit("/", 1)[-1])})
     return out
