@@ -242,7 +242,10 @@ def query_cmd(store_path, query, params, fmt) -> None:
         name, sep, value = p.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"{p!r}: expected NAME=VALUE", param_hint="--param")
-        values[name.lstrip("?")] = value
+        key = name.lstrip("?")
+        if key in values:
+            raise click.BadParameter(f"parameter {key!r} given twice", param_hint="--param")
+        values[key] = value
     try:
         nq = resolve(query)
         bindings = nq.bindings(values)
@@ -253,7 +256,8 @@ def query_cmd(store_path, query, params, fmt) -> None:
         result = store.query(nq.text, substitutions=bindings)
     except SyntaxError as e:
         _fail(f"{nq.name}: SPARQL syntax error: {e}", EXIT_USAGE)
-    except OSError as e:
+    except (OSError, RuntimeError, ValueError) as e:
+        # pyoxigraph reports e.g. a parameter missing from the SELECT projection this way.
         _fail(f"{nq.name}: query failed: {e}", EXIT_USAGE)
     _print_result(result, fmt)
 

@@ -337,3 +337,19 @@ def test_token_add_prints_the_token_alone_and_keeps_only_its_hash(runner, store_
     assert run(runner, "token", "add", "--store", store_dir, "steward").exit_code == 2
     assert run(runner, "token", "revoke", "--store", store_dir, "steward").exit_code == 0
     assert run(runner, "token", "revoke", "--store", store_dir, "steward").exit_code == 2
+
+
+def test_query_parameter_given_twice_or_not_projected_exits_2(runner, store_dir, tmp_path):
+    rq = tmp_path / "p.rq"
+    rq.write_text("#+ summary: s\n#+ param: x string an x\nSELECT ?s WHERE { ?s ?p ?x }")
+    r = run(runner, "query", "--store", store_dir, rq, "--param", "x=a", "--param", "x=b")
+    assert r.exit_code == 2 and "twice" in r.stderr
+    r = run(runner, "query", "--store", store_dir, rq, "--param", "x=a")
+    assert r.exit_code == 2 and "query failed" in r.stderr
+
+
+def test_a_malformed_query_header_is_reported(runner, store_dir, tmp_path):
+    rq = tmp_path / "h.rq"
+    rq.write_text("#+ summary: s\n#+ param: x nosuchtype an x\nSELECT ?x WHERE { ?s ?p ?x }")
+    r = run(runner, "query", "--store", store_dir, rq)
+    assert r.exit_code == 2 and "param" in r.stderr

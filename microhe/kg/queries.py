@@ -175,6 +175,8 @@ def resolve(name_or_path: str) -> NamedQuery:
             raise QueryError(f"{p}: not UTF-8 text") from None
         try:
             return parse_query_file(p.stem, text)
-        except QueryError:
+        except QueryError as e:
+            if "missing '#+ summary:'" not in str(e):
+                raise  # a malformed header is reported, not silently ignored
             return NamedQuery(p.stem, text, summary=f"query file {p.name}")
     raise QueryError(f"no named query {name_or_path!r}; known: {', '.join(cat) or 'none'} (or give a .rq file)")
