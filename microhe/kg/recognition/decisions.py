@@ -95,15 +95,20 @@ def list_decisions(store: Store, *, credential: str | None = None, issuer: str |
     subs = {}
     if credential:
         subs["cred"] = ox.NamedNode(credential)
+    # A substituted ?issuer is bound before the pattern is evaluated, so under OPTIONAL it
+    # would keep every decision: when filtering by issuer, the pattern must be required.
+    by_issuer = "?cred elm:awardingOpportunity/elm:awardingBody ?issuer ."
     if issuer:
         subs["issuer"] = ox.NamedNode(issuer)
+    else:
+        by_issuer = f"OPTIONAL {{ {by_issuer} }}"
     rows = store.query(
         f"""PREFIX mhe: <{MHE}> PREFIX prov: <{PROV}> PREFIX elm: <{ELM}>
         SELECT ?d ?cred ?issuer ?inst ?purpose ?outcome ?ects ?time ?by WHERE {{
           GRAPH <{DECISIONS_GRAPH}> {{ ?d a mhe:RecognitionDecision ; mhe:recognisedSpecification ?cred ;
              mhe:recognisingInstitution ?inst ; mhe:recognitionPurpose ?purpose ; mhe:recognitionOutcome ?outcome ;
              prov:generatedAtTime ?time ; prov:wasAttributedTo ?by . OPTIONAL {{ ?d mhe:creditedECTS ?ects }} }}
-          OPTIONAL {{ ?cred elm:awardingOpportunity/elm:awardingBody ?issuer }}
+          {by_issuer}
         }} ORDER BY ?time ?d""", substitutions=subs or None)
     inv_p = {MHE + v: k for k, v in PURPOSES.items()}
     inv_o = {MHE + v: k for k, v in OUTCOMES.items()}
