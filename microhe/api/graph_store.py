@@ -222,7 +222,8 @@ def nquads_lines(quads: Iterator[ox.Quad], with_graph: bool) -> Iterator[bytes]:
         yield "".join(batch).encode("utf-8")
 
 
-@router.api_route(PATH, methods=["GET", "HEAD"], summary="Read a graph (Graph Store Protocol)")
+@router.get(PATH, summary="Read a graph (Graph Store Protocol)")
+@router.head(PATH, include_in_schema=False)
 def get_graph(request: Request, store: StoreDep) -> Response:
     """``?graph=IRI`` or ``?default``; the representation by ``Accept`` (Turtle default)."""
     graph = target_graph(request)

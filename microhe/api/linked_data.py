@@ -405,19 +405,22 @@ router = APIRouter(tags=["linked data"])
 fallback = APIRouter(tags=["linked data"], route_class=FallbackRoute)
 
 
-@router.api_route("/demo/{rest:path}", methods=["GET", "HEAD"], summary="Dereference a demo IRI")
+@router.get("/demo/{rest:path}", summary="Dereference a demo IRI")
+@router.head("/demo/{rest:path}", include_in_schema=False)
 def demo_resource(rest: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """``https://w3id.org/microhe/demo/<rest>`` (the bundled, labelled demo data)."""
     return serve_resource(request, store, settings.base, DEMO + _raw_rest(request, "/demo/"))
 
 
-@router.api_route("/ref/{rest:path}", methods=["GET", "HEAD"], summary="Dereference a reference-data IRI")
+@router.get("/ref/{rest:path}", summary="Dereference a reference-data IRI")
+@router.head("/ref/{rest:path}", include_in_schema=False)
 def ref_resource(rest: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """``https://w3id.org/microhe/ref/<rest>`` (frameworks, levels, credit systems, ...)."""
     return serve_resource(request, store, settings.base, REF + _raw_rest(request, "/ref/"))
 
 
-@router.api_route("/ontology", methods=["GET", "HEAD"], summary="The microhe core ontology")
+@router.get("/ontology", summary="The microhe core ontology")
+@router.head("/ontology", include_in_schema=False)
 def ontology(request: Request) -> Response:
     """HTML documentation (labels and definitions of every term) for browsers; Turtle
     (the source file itself), JSON-LD, N-Triples or RDF/XML for machines."""
@@ -438,7 +441,8 @@ def ontology(request: Request) -> Response:
     return Response(body, media_type=content_type(mt), headers=headers)
 
 
-@fallback.api_route("/{path:path}", methods=["GET", "HEAD"], summary="Dereference an instance IRI")
+@fallback.get("/{path:path}", summary="Dereference an instance IRI")
+@fallback.head("/{path:path}", include_in_schema=False)
 def base_resource(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """An IRI minted under the deployment's base (``Settings.base``): ``<base><path>``."""
     return serve_resource(request, store, settings.base, settings.base + _raw_rest(request, "/"))

@@ -211,7 +211,8 @@ def _slug(iri: str) -> str:
     return f"{tail.strip('-') or 'x'}-{hashlib.sha1(iri.encode('utf-8')).hexdigest()[:8]}"
 
 
-@router.api_route(VOID_PATH, methods=["GET", "HEAD"], summary="VoID and DCAT-AP description of the dataset")
+@router.get(VOID_PATH, summary="VoID and DCAT-AP description of the dataset")
+@router.head(VOID_PATH, include_in_schema=False)
 def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """Turtle by default; JSON-LD, N-Triples, RDF/XML by ``Accept`` (or ``?format=``)."""
     mt = choose(request, OFFERED)
@@ -219,8 +220,8 @@ def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     return rdf_response(description(store, settings.base), mt, head=request.method == "HEAD", headers=headers)
 
 
-@router.api_route(DUMP_PATH, methods=["GET", "HEAD"], summary="The whole store as N-Quads (streamed)",
-                  response_class=StreamingResponse)
+@router.get(DUMP_PATH, summary="The whole store as N-Quads (streamed)", response_class=StreamingResponse)
+@router.head(DUMP_PATH, include_in_schema=False)
 def dump(request: Request, store: StoreDep) -> Response:
     """Every quad of every graph, streamed; never built in memory."""
     headers = {"Content-Disposition": 'inline; filename="microhe.nq"'}

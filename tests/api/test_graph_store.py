@@ -6,6 +6,7 @@ Every refusal checks the store with a sorted N-Quads dump before and after: unch
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 import pytest
@@ -46,9 +47,9 @@ def test_put_of_a_conforming_specification_creates_the_graph_with_provenance(wri
     assert ox.Triple(SPEC, TITLE, ox.Literal("Data analysis with Python", language="en")) in triples(writable, GRAPH)
     record = load_records(writable.store)[GRAPH]
     assert record.source == "HTTP PUT" and record.profiles == ["council-2022", "consistency"]
-    agents = [q.object.value for q in writable.store.quads(META_GRAPH)
+    agents = [unquote(q.object.value) for q in writable.store.quads(META_GRAPH)
               if q.predicate.value.endswith("wasAssociatedWith")]
-    assert "graph-store:test" in agents
+    assert any(a.endswith("graph-store:test") for a in agents)  # the token's name
 
 
 def test_put_over_an_existing_graph_replaces_it(writable):
@@ -144,9 +145,10 @@ def test_deployment_profiles_come_from_settings(make_writable_env):
     assert r.status_code == 201, r.text
 
 
-def test_strip_personal_data_stores_the_rest_without_the_learner(writable):
-    r = writable.client.put("/rdf-graphs", params={"graph": GRAPH, "strip-personal-data": "true"}, content=LEARNER,
-                            headers={**writable.auth, **TTL})
+@pytest.mark.parametrize("method", ["PUT", "POST"])
+def test_strip_personal_data_stores_the_rest_without_the_learner(writable, method):
+    r = writable.client.request(method, "/rdf-graphs", params={"graph": GRAPH, "strip-personal-data": "true"},
+                                content=LEARNER, headers={**writable.auth, **TTL})
     assert r.status_code == 201, r.text
     assert r.json()["personal_quads_stripped"] == 3
     dump = writable.dump()
