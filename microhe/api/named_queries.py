@@ -104,17 +104,20 @@ _INTEGER_TYPES = {
 
 
 def rows_json(name: str, result: Materialised, deadline: Deadline | None = None) -> bytes:
-    """The simple JSON shape of a SELECT (or ASK) result."""
+    """The simple JSON shape of a SELECT (or ASK) result. Rows are encoded one by one, so
+    the GIL is never held for a whole large result."""
     if result.kind == "ask":
         return json.dumps({"query": name, "boolean": result.boolean}).encode()
     names = result.variables
-    rows = []
-    for i, row in enumerate(result.rows):
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    parts = []
+    for i, solution in enumerate(result.solutions()):
         if deadline is not None and i % 256 == 0:
             deadline.check()
-        rows.append({names[k]: _json_value(t) for k, t in enumerate(row)})
-    doc = {"query": name, "variables": names, "rows": rows, "truncated": result.truncated}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        parts.append(encode({v: _json_value(t) for v, t in zip(names, solution)}))
+    head = encode({"query": name, "variables": names})[:-1]
+    doc = f'{head},"rows":[{",".join(parts)}],"truncated":{"true" if result.truncated else "false"}}}'
+    return doc.encode("utf-8")
 
 
 def describe(q: NamedQuery) -> dict:
@@ -221,7 +224,7 @@ def _endpoint(q: NamedQuery):
             fmt = offer.format(media_type)
             if fmt == "rows":
                 return rows_json(q.name, result, deadline)
-            return serialise(result, media_type, fmt, deadline=deadline, prefixes=info.prefixes)
+            return serialise(result, fmt, deadline=deadline, prefixes=info.prefixes)
 
         try:
             if kind is not None:

@@ -93,12 +93,6 @@ def make_client(tmp_path):
         c.close()
 
 
-def free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serve(app, host: str = "127.0.0.1") -> Iterator[str]:
     """Run ``app`` with uvicorn in a background thread; yields its base URL."""
