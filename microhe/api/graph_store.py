@@ -61,6 +61,7 @@ from ..kg.personal import STRIP_OPTION
 from ..kg.settings import Settings
 from ..kg.store import Store
 from ..kg.validate import ValidationReport, available_profiles
+from .auth import refuse_token_in_url
 from .deps import SettingsDep, StoreDep, WriterDep, read_body
 from .linked_data import choose, rdf_response
 from .negotiation import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, content_type, negotiate
@@ -226,6 +227,7 @@ def nquads_lines(quads: Iterator[ox.Quad], with_graph: bool) -> Iterator[bytes]:
 @router.head(PATH, include_in_schema=False)
 def get_graph(request: Request, store: StoreDep) -> Response:
     """``?graph=IRI`` or ``?default``; the representation by ``Accept`` (Turtle default)."""
+    refuse_token_in_url(request)  # reads need none, but one in the URL is a leak to report
     graph = target_graph(request)
     if graph is not None and not store.has_graph(graph):
         raise HTTPException(404, detail=f"no graph <{graph}> in the store")

@@ -372,3 +372,8 @@ def test_head_answers_like_get_without_a_body(reader):
 @pytest.mark.parametrize("params", [{}, {"graph": GRAPH, "default": ""}, {"graph": ["a:b", "c:d"]}])
 def test_get_needs_exactly_one_graph(reader, params):
     assert reader.client.get("/rdf-graphs", params=params).status_code == 400
+
+
+def test_a_token_in_the_url_of_a_read_is_refused_too(reader):
+    r = reader.client.get("/rdf-graphs", params={"graph": GRAPH, "access_token": reader.token})
+    assert r.status_code == 400 and "URL" in r.text

@@ -37,6 +37,7 @@ def instance_quads() -> list[ox.Quad]:
         ox.Quad(REFERRER, N(ELM + "hasPart"), CRED, g),
         ox.Quad(REFERRER, N(DCTERMS + "title"), L("A bigger credential", language="en"), g),
         ox.Quad(SPACED, N(DCTERMS + "title"), L("An IRI with a space escape"), g),
+        ox.Quad(REFERRER, N(DCTERMS + "description"), L("<script>alert(1)</script>"), g),
     ]
 
 
@@ -121,7 +122,7 @@ def test_percent_encoded_iris_are_matched_as_written(site):
 def test_a_named_graph_iri_under_the_base_dereferences(site):
     r = site.client.get("/graph/instances", headers={"Accept": "text/html"})
     assert r.status_code == 200
-    assert "names a graph of 10 triples" in r.text and "/rdf-graphs?graph=" in r.text
+    assert "names a graph of 11 triples" in r.text and "/rdf-graphs?graph=" in r.text
 
 
 def test_demo_iris_are_served_under_demo(site):
@@ -196,3 +197,9 @@ def test_the_ontology_is_served_locally(site, accept, served):
     onto = triples_about(quads, N("https://w3id.org/microhe/ontology"))
     assert (N(RDF + "type"), N(OWL + "Ontology")) in onto
     assert (N(RDFS + "label"), L("level rank", language="en")) in triples_about(quads, N(MHE + "levelRank"))
+
+
+def test_html_escapes_literal_values(site):
+    r = site.client.get("/credential/bigger", headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
