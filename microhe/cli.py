@@ -684,6 +684,32 @@ def token_revoke(store_path, name) -> None:
     _err(f"token {name!r} revoked")
 
 
+@main.command("synth")
+@click.option("--credentials", "n", type=int, required=True, help="Number of specifications to generate (>= 1).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: same seed, same bytes.")
+@click.option("--invalid-rate", "rate", type=float, default=0.0, show_default=True,
+              help="Fraction (0-1) of specifications made to violate one shape each (listed in <out>.violations.json).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file: .nt (N-Triples) or .ttl (Turtle).")
+def synth_cmd(n, seed, rate, out) -> None:
+    """Write a deterministic synthetic dataset of N micro-credential specifications."""
+    from .kg.synth import generate, violations_path
+
+    if n < 1:
+        raise click.BadParameter(f"{n} is not a positive number of credentials", param_hint="--credentials")
+    if not 0.0 <= rate <= 1.0:
+        raise click.BadParameter(f"{rate} is not between 0 and 1", param_hint="--invalid-rate")
+    if out.suffix not in (".nt", ".ttl"):
+        raise click.BadParameter(f"{out}: use a .nt or .ttl file name", param_hint="--out")
+    try:
+        stats = generate(out, credentials=n, seed=seed, invalid_rate=rate)
+    except OSError as e:
+        _fail(f"{out}: cannot write: {e.strerror or e}", EXIT_USAGE)
+    extra = f", {stats.invalid} invalid (listed in {violations_path(out)})" if rate > 0 else ""
+    _err(f"{out}: {stats.credentials} specifications, {stats.institutions} institutions, {stats.skills} skills, "
+         f"{stats.triples} triples{extra}")
+
+
 def run() -> None:  # pragma: no cover - console entry alias
     main()
 
