@@ -39,6 +39,7 @@ __all__ = [
     "available_profiles",
     "reference_graph",
     "validate",
+    "validate_quads",
 ]
 
 DEFAULT_PROFILES: tuple[str, ...] = ("council-2022", "consistency")
@@ -245,6 +246,55 @@ def validate(data: rdflib.Graph, profiles: str | Iterable[str] = DEFAULT_PROFILE
     results.sort(key=lambda r: (_SEVERITIES.index(r.severity) if r.severity in _SEVERITIES else 9,
                                 r.focus_node, r.path or "", r.shape, r.constraint, r.value or ""))
     return ValidationReport(results=results, profiles=chosen)
+
+
+def validate_quads(quads, profiles: str | Iterable[str] = DEFAULT_PROFILES, *,
+                   engine: str = "auto") -> ValidationReport:
+    """Validate pyoxigraph quads (the union of their triples) like ``validate``.
+
+    ``engine``: ``"pyshacl"`` converts to rdflib and calls ``validate``; ``"compiled"``
+    runs the SPARQL-compiled shapes of ``microhe.kg.fastvalidate`` on a pyoxigraph staging
+    store (reference + input) and raises ``fastvalidate.UnsupportedShape`` /
+    ``NonCanonicalInput`` where it cannot give pyshacl's results; ``"auto"`` (default)
+    uses the compiled path for every profile that compiles and pyshacl for the rest (and
+    for everything when the input's literals cannot be staged faithfully). The results
+    equal pyshacl's (tests/shapes/test_fastvalidate.py)."""
+    from . import fastvalidate as fv
+    from .terms import quads_to_graph
+
+    if engine not in ("auto", "compiled", "pyshacl"):
+        raise ValueError(f"unknown validation engine {engine!r}; valid engines: auto, compiled, pyshacl")
+    chosen = _resolve(profiles)
+    quads = quads if isinstance(quads, list) else list(quads)
+    if engine == "pyshacl":
+        return validate(quads_to_graph(quads), chosen)
+    compiled, fallback = [], []
+    for name in chosen:
+        try:
+            compiled.append(fv.compile_shapes(name))
+        except fv.UnsupportedShape:
+            if engine == "compiled":
+                raise
+            fallback.append(name)
+    results: list[ValidationResult] = []
+    if compiled:
+        try:
+            store, changed = fv.staging_store(quads)
+        except fv.NonCanonicalInput:
+            if engine == "compiled":
+                raise
+            return validate(quads_to_graph(quads), chosen)
+        for c in compiled:
+            results.extend(fv.run_compiled(store, changed, c))
+    if fallback:
+        results.extend(validate(quads_to_graph(quads), tuple(fallback)).results)
+    results.sort(key=_sort_key)
+    return ValidationReport(results=results, profiles=chosen)
+
+
+def _sort_key(r: ValidationResult):
+    return (_SEVERITIES.index(r.severity) if r.severity in _SEVERITIES else 9,
+            r.focus_node, r.path or "", r.shape, r.constraint, r.value or "")
 
 
 class _ValidationView(ReadOnlyGraphAggregate):
