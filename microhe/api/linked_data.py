@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -67,8 +67,6 @@ FORMAT_NAMES = {
 }
 SHORT_NAMES = {TURTLE: "ttl", JSON_LD: "jsonld", N_TRIPLES: "nt", RDF_XML: "rdf", N_QUADS: "nq", TRIG: "trig",
                HTML: "html"}
-TRIPLE_TYPES = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
-QUAD_TYPES = (N_QUADS, TRIG)
 
 PREFIXES = {
     "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV,

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -62,7 +63,7 @@ DESCRIPTION = (
 
 router = APIRouter(tags=["dataset"])
 
-_cache: dict[int, tuple[tuple, list[ox.Quad]]] = {}
+_cache: "weakref.WeakKeyDictionary[Store, tuple[tuple, list[ox.Quad]]]" = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
 
@@ -82,12 +83,12 @@ def description(store: Store, base: str) -> list[ox.Quad]:
     """The VoID + DCAT-AP description of the store's current content (cached per state)."""
     key = (store.generation, len(store), base)
     with _cache_lock:
-        hit = _cache.get(id(store))
+        hit = _cache.get(store)
         if hit is not None and hit[0] == key:
             return hit[1]
     quads = _describe(store, base)
     with _cache_lock:
-        _cache[id(store)] = (key, quads)
+        _cache[store] = (key, quads)
     return quads
 
 
