@@ -36,6 +36,19 @@ class Settings(BaseSettings):
     #: Let SPARQL Update (``/update``) run ``LOAD`` and ``SERVICE``, i.e. make the server
     #: fetch IRIs named in a request (SSRF risk). Off: such requests are refused with 400.
     allow_remote_update: bool = False
+    #: Remote store (see README "Remote store"): the SPARQL 1.1 query endpoint of a server,
+    #: e.g. ``http://127.0.0.1:7878/query``. Set: the remote back end is used and
+    #: ``store`` is ignored. Unset: the embedded store at ``store``.
+    sparql_endpoint: str | None = None
+    #: Its SPARQL 1.1 Update endpoint (default: the query endpoint).
+    update_endpoint: str | None = None
+    #: Its Graph Store Protocol endpoint (optional; needed to reach the store's own
+    #: default graph, e.g. ``http://127.0.0.1:7878/store``).
+    graph_store_endpoint: str | None = None
+    #: HTTP authentication for the remote store (``sparql_auth``: basic or digest).
+    sparql_user: str | None = None
+    sparql_password: str | None = None
+    sparql_auth: str = "basic"
 
 
 def get_settings(**overrides) -> Settings:

@@ -204,6 +204,25 @@ class Store:
         self.close()
 
 
+def open_configured(settings, *, read_only: bool = False):
+    """The store the settings name: a :class:`~microhe.kg.remote.RemoteStore` when
+    ``settings.sparql_endpoint`` is set, else the embedded :class:`Store` at
+    ``settings.store``. Raises :class:`StoreError`."""
+    if getattr(settings, "sparql_endpoint", None):
+        from .remote import RemoteStore
+
+        return RemoteStore(
+            settings.sparql_endpoint,
+            settings.update_endpoint,
+            graph_store_endpoint=settings.graph_store_endpoint,
+            user=settings.sparql_user,
+            password=settings.sparql_password,
+            auth=settings.sparql_auth,
+            timeout=settings.query_timeout,
+        )
+    return Store(settings.store, read_only=read_only)
+
+
 def _quad_line(q: ox.Quad) -> str:
     if isinstance(q.graph_name, ox.DefaultGraph):
         return f"{q.subject} {q.predicate} {q.object} .\n"
@@ -223,4 +242,4 @@ def _quads_text(quads: Iterable[ox.Quad]) -> str:
     return "\n".join(parts)
 
 
-__all__ = ["Store", "StoreError", "StoreLockedError", "META_GRAPH"]
+__all__ = ["Store", "StoreError", "open_configured", "StoreLockedError", "META_GRAPH"]

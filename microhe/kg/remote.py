@@ -1,0 +1,550 @@
+"""The remote back end: the :class:`~microhe.kg.store.Store` interface over any SPARQL 1.1
+server (Oxigraph server, Virtuoso, Fuseki, GraphDB, Neptune).
+
+Queries go through SPARQLWrapper to the query endpoint; the raw response (SPARQL JSON
+results, or N-Triples/Turtle for CONSTRUCT/DESCRIBE) is parsed with pyoxigraph, so callers
+get real ``pyoxigraph.QuerySolutions`` / ``QueryBoolean`` / ``QueryTriples`` objects and
+read ``row["var"]`` exactly as with the embedded store.
+
+Writes: every :meth:`RemoteStore.write` is **one** SPARQL 1.1 Update request (``DROP``s,
+then ``DELETE DATA``, then ``INSERT DATA``). It is atomic on servers that run one update
+request in one transaction: Oxigraph server (each request is one RocksDB transaction),
+Apache Jena Fuseki (TDB/TDB2 write transaction per request), GraphDB (one transaction per
+request) and Neptune (one transaction per request). Virtuoso runs an update request
+statement by statement in autocommit mode on its ``/sparql`` endpoint: a failure part
+way leaves earlier statements applied, so on Virtuoso a write is all-or-nothing only in
+the sense that microhe validates everything *before* it sends the request.
+
+Required server configuration
+-----------------------------
+* **Union default graph.** Queries must see the union of all named graphs as their
+  default graph. Oxigraph server: ``oxigraph serve --union-default-graph``. Virtuoso: the
+  default graph is the union of all graphs by default (nothing to do). Fuseki:
+  ``tdb2:unionDefaultGraph true`` on the dataset. GraphDB: the default graph is the
+  union by default. :class:`RemoteStore` probes this when it starts and refuses (with
+  :class:`~microhe.kg.store.StoreError`) when the default graph is not the union.
+* **Updates allowed** on the update endpoint (Virtuoso: grant ``SPARQL_UPDATE`` to the
+  ``SPARQL`` user for ``/sparql``, or use ``/sparql-auth`` with digest authentication).
+
+Parameters (``substitutions``) are bound as RDF terms: each term is serialised by
+pyoxigraph in N-Triples syntax (which is also SPARQL syntax, escaping done by
+pyoxigraph) into a ``VALUES`` block injected at the start of the query's outermost
+``WHERE`` group. User text never enters the query otherwise.
+
+The store's own default graph (``graph=None``) is reached through the Graph Store
+Protocol (``?default``) when a graph store endpoint is configured; otherwise operations
+on it raise :class:`StoreError` (Virtuoso has no separate default graph).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import urllib.error
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from SPARQLWrapper import DIGEST, BASIC, POST, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from .store import StoreError, _quad_line, _quads_text
+
+#: Graph IRI prefixes a Virtuoso server holds for itself (system graphs), hidden by
+#: ``named_graphs``/``dump``/``is_empty`` when ``hide_graphs`` is left at its default.
+VIRTUOSO_SYSTEM_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localhost:8890/",
+    "http://www.w3.org/2002/07/owl#",
+)
+
+_PROBE_GRAPH = "urn:microhe:union-probe"
+
+
+class RemoteQueryError(SyntaxError):
+    """The server refused a query or update (HTTP 400): the message is the server's."""
+
+
+class _Raw:
+    """The small part of ``pyoxigraph.Store`` that ``microhe.kg`` reads through ``store.raw``."""
+
+    def __init__(self, store: "RemoteStore"):
+        self._store = store
+
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None):
+        return self._store.quads_matching(subject, predicate, object, graph_name)
+
+
+class RemoteStore:
+    """The store interface over a SPARQL 1.1 query endpoint and update endpoint."""
+
+    def __init__(
+        self,
+        query_endpoint: str,
+        update_endpoint: str | None = None,
+        *,
+        graph_store_endpoint: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        auth: str = "basic",
+        timeout: float = 30.0,
+        hide_graphs: Iterable[str] = VIRTUOSO_SYSTEM_GRAPHS,
+        check_union: bool = True,
+    ):
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint or query_endpoint
+        self.graph_store_endpoint = graph_store_endpoint
+        self.user, self.password = user, password
+        if auth not in ("basic", "digest"):
+            raise StoreError(f"unknown HTTP authentication {auth!r} (basic or digest)")
+        self.auth = auth
+        self.timeout = float(timeout)
+        self.hide_graphs = tuple(hide_graphs)
+        self.path = None
+        #: Incremented on every write through this object (writes by others are not seen).
+        self.generation = 0
+        if check_union:
+            self._check_union_default_graph()
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.query_endpoint!r})"
+
+    # -- HTTP --------------------------------------------------------------------------
+
+    def _wrapper(self, endpoint: str) -> SPARQLWrapper:
+        w = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
+        w.setMethod(POST)
+        w.setTimeout(self.timeout)
+        if self.user is not None:
+            w.setHTTPAuth(DIGEST if self.auth == "digest" else BASIC)
+            w.setCredentials(self.user, self.password or "")
+        return w
+
+    def _send(self, w: SPARQLWrapper, endpoint: str) -> tuple[bytes, str]:
+        try:
+            res = w.query()
+            resp = res.response
+            try:
+                return resp.read(), resp.headers.get("Content-Type", "")
+            finally:
+                resp.close()
+        except SPARQLWrapperException as e:
+            text = str(e)
+            if "QueryBadFormed" in type(e).__name__ or "400" in text[:40]:
+                raise RemoteQueryError(f"{endpoint} refused the request: {_short(text)}") from None
+            raise StoreError(f"the SPARQL server at {endpoint} failed: {_short(text)}") from None
+        except urllib.error.HTTPError as e:
+            body = e.read().decode("utf-8", "replace")
+            if e.code == 400:
+                raise RemoteQueryError(f"{endpoint} refused the request: {_short(body)}") from None
+            raise StoreError(f"the SPARQL server at {endpoint} answered HTTP {e.code}: {_short(body)}") from None
+        except urllib.error.URLError as e:
+            reason = e.reason
+            if isinstance(reason, (TimeoutError, socket.timeout)):
+                raise StoreError(f"the SPARQL server at {endpoint} did not answer within "
+                                 f"{self.timeout:g} s (MICROHE_QUERY_TIMEOUT)") from None
+            raise StoreError(f"cannot reach the SPARQL server at {endpoint}: {reason} "
+                             "(is it running? check MICROHE_SPARQL_ENDPOINT)") from None
+        except (TimeoutError, socket.timeout):
+            raise StoreError(f"the SPARQL server at {endpoint} did not answer within "
+                             f"{self.timeout:g} s (MICROHE_QUERY_TIMEOUT)") from None
+        except OSError as e:
+            raise StoreError(f"cannot reach the SPARQL server at {endpoint}: {e}") from None
+
+    def _request_query(self, text: str, accept: str, default_graph=None, named_graphs=None) -> tuple[bytes, str]:
+        w = self._wrapper(self.query_endpoint)
+        w.setQuery(text)
+        w.queryType = "SELECT"  # never let SPARQLWrapper route a query to the update endpoint
+        for g in default_graph or ():
+            w.addParameter("default-graph-uri", g)
+        for g in named_graphs or ():
+            w.addParameter("named-graph-uri", g)
+        w.addCustomHttpHeader("Accept", accept)
+        return self._send(w, self.query_endpoint)
+
+    # -- reading ---------------------------------------------------------------------
+
+    @property
+    def raw(self) -> _Raw:
+        return _Raw(self)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None = None,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ):
+        """Run a SPARQL query on the server; same contract as :meth:`Store.query`.
+        ``substitutions`` are bound in a ``VALUES`` block (terms, never text)."""
+        form = query_form(sparql)
+        text = bind_values(sparql, substitutions) if substitutions else sparql
+        if base_iri:
+            text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            body, ctype = self._request_query(
+                text, "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8",
+                default_graph, named_graphs)
+            return _as_query_triples(_parse_rdf(body, ctype, self.query_endpoint))
+        body, ctype = self._request_query(
+            text, "application/sparql-results+json, application/sparql-results+xml;q=0.8",
+            default_graph, named_graphs)
+        fmt = ox.QueryResultsFormat.XML if "xml" in ctype else ox.QueryResultsFormat.JSON
+        try:
+            return ox.parse_query_results(_fix_json(body) if fmt == ox.QueryResultsFormat.JSON else body,
+                                          format=fmt)
+        except (SyntaxError, ValueError) as e:
+            raise StoreError(f"unreadable results from {self.query_endpoint} ({ctype}): {e}") from None
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update request (one request; see the module docstring on atomicity)."""
+        if base_iri:
+            sparql = f"BASE {ox.NamedNode(base_iri)}\n{sparql}"
+        try:
+            self._update(sparql)
+        finally:
+            self.generation += 1
+
+    def _update(self, sparql: str) -> None:
+        w = self._wrapper(self.update_endpoint)
+        w.setQuery(sparql)
+        w.queryType = "INSERT"  # an update: SPARQLWrapper posts it as update= to the update endpoint
+        w.addCustomHttpHeader("Accept", "*/*")
+        self._send(w, self.update_endpoint)
+
+    def _select(self, text: str, **subs) -> ox.QuerySolutions:
+        return self.query(text, substitutions=subs or None)
+
+    def _visible(self, iri: str) -> bool:
+        return not iri.startswith(self.hide_graphs)
+
+    def named_graphs(self) -> list[str]:
+        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(g for g in (r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
+                      if self._visible(g))
+
+    def has_graph(self, iri: str) -> bool:
+        return bool(self._select("ASK { GRAPH ?g { ?s ?p ?o } }", g=ox.NamedNode(iri)))
+
+    def graph_size(self, iri: str | None) -> int:
+        if iri is None:
+            return sum(1 for _ in self._default_graph_quads())
+        rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=ox.NamedNode(iri))
+        return next(int(r["n"].value) for r in rows)
+
+    def quads(self, graph: str | None = ...) -> Iterator[ox.Quad]:  # type: ignore[assignment]
+        """All quads (the visible named graphs, and the default graph when a graph store
+        endpoint is configured), or those of one graph (``None``: the default graph)."""
+        if graph is ...:
+            return iter(self._all_quads())
+        if graph is None:
+            return iter(self._default_graph_quads())
+        return iter(self.quads_matching(graph=ox.NamedNode(graph)))
+
+    def _all_quads(self) -> list[ox.Quad]:
+        out: list[ox.Quad] = []
+        for g in self.named_graphs():
+            out.extend(self.quads_matching(graph=ox.NamedNode(g)))
+        if self.graph_store_endpoint:
+            out.extend(self._default_graph_quads())
+        return out
+
+    def quads_matching(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[ox.Quad]:
+        """The quads matching a pattern of pyoxigraph terms (``None`` = any) in the named
+        graphs (or in the graph ``graph`` names; ``ox.DefaultGraph()``: the default graph)."""
+        if isinstance(graph, ox.DefaultGraph):
+            return iter([q for q in self._default_graph_quads()
+                         if (subject is None or q.subject == subject)
+                         and (predicate is None or q.predicate == predicate)
+                         and (object is None or q.object == object)])
+        subs = {k: v for k, v in (("s", subject), ("p", predicate), ("o", object), ("g", graph)) if v is not None}
+        rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions=subs or None)
+        out = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+        if graph is None:
+            out = [q for q in out if self._visible(q.graph_name.value)]
+        return iter(out)
+
+    def _default_graph_quads(self) -> list[ox.Quad]:
+        if not self.graph_store_endpoint:
+            raise StoreError("the store's own default graph can only be read through the Graph Store "
+                             "Protocol on a remote store: set MICROHE_GRAPH_STORE_ENDPOINT")
+        import urllib.request
+
+        req = urllib.request.Request(self.graph_store_endpoint + "?default",
+                                     headers={"Accept": "application/n-triples"})
+        if self.user is not None and self.auth == "basic":
+            import base64
+            token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode()
+            req.add_header("Authorization", f"Basic {token}")
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                body, ctype = resp.read(), resp.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as e:
+            if e.code == 404:
+                return []
+            raise StoreError(f"the graph store at {self.graph_store_endpoint} answered HTTP {e.code}") from None
+        except (urllib.error.URLError, OSError) as e:
+            raise StoreError(f"cannot reach the graph store at {self.graph_store_endpoint}: {e}") from None
+        return [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                for t in _parse_rdf(body, ctype, self.graph_store_endpoint)]
+
+    def is_empty(self) -> bool:
+        if self.graph_store_endpoint and self.graph_size(None):
+            return False
+        return not self.named_graphs()
+
+    def __len__(self) -> int:
+        n = sum(self.graph_size(g) for g in self.named_graphs())
+        return n + (self.graph_size(None) if self.graph_store_endpoint else 0)
+
+    # -- writing ---------------------------------------------------------------------
+
+    def write(
+        self,
+        graphs: Mapping[str, Iterable[ox.Quad]] | None = None,
+        *,
+        drop: Iterable[str | None] = (),
+        add: Iterable[ox.Quad] = (),
+        remove: Iterable[ox.Quad] = (),
+    ) -> None:
+        """One write, sent as one SPARQL Update request: set the content of each graph in
+        ``graphs``, drop the graphs in ``drop`` (``None``: empty the default graph), then
+        remove/add single quads. Atomic on servers that run a request in one transaction
+        (see the module docstring)."""
+        self.generation += 1
+        graphs = dict(graphs or {})
+        ops: list[str] = []
+        for iri in [*drop, *graphs]:
+            ops.append("DROP SILENT DEFAULT" if iri is None else f"DROP SILENT GRAPH {ox.NamedNode(iri)}")
+        remove = list(remove)
+        if remove:
+            ops.append("DELETE DATA { " + _quads_text(remove) + " }")
+        inserts: list[ox.Quad] = []
+        for iri, qs in graphs.items():
+            node = ox.NamedNode(iri)
+            inserts.extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in qs)
+        inserts.extend(add)
+        if inserts:
+            ops.append("INSERT DATA { " + _quads_text(inserts) + " }")
+        if ops:
+            self._update(" ;\n".join(ops))
+
+    def restore(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one request (the server relabels blank nodes)."""
+        self.write(add=list(quads))
+
+    def clear(self) -> None:
+        """Drop every visible named graph (and the default graph), in one request."""
+        self.generation += 1
+        ops = [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in self.named_graphs()]
+        if self.graph_store_endpoint:
+            ops.append("DROP SILENT DEFAULT")
+        if ops:
+            self._update(" ;\n".join(ops))
+
+    # -- dumping ---------------------------------------------------------------------
+
+    def dump(self, out: BinaryIO | str, *, sort: bool = True) -> int:
+        """Write every quad as (sorted) N-Quads; returns the number of quads written."""
+        if not hasattr(out, "write"):
+            with open(out, "wb") as f:
+                return self.dump(f, sort=sort)
+        lines = (_quad_line(q) for q in self._all_quads())
+        n = 0
+        for line in sorted(lines) if sort else lines:
+            out.write(line.encode("utf-8"))
+            n += 1
+        return n
+
+    def dump_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        self.dump(buf)
+        return buf.getvalue()
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "RemoteStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- probing ---------------------------------------------------------------------
+
+    def _check_union_default_graph(self) -> None:
+        """Refuse a server whose default graph is not the union of the named graphs."""
+        rows = list(self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                               "FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1"))
+        if rows:
+            r = rows[0]
+            ok = bool(self.query("ASK { ?s ?p ?o }", substitutions={"s": r["s"], "p": r["p"], "o": r["o"]}))
+        else:  # an empty store: write a probe triple, look, remove it
+            node = ox.NamedNode(f"urn:uuid:{uuid.uuid4()}")
+            probe = ox.Quad(node, node, node, ox.NamedNode(_PROBE_GRAPH))
+            self._update("INSERT DATA { " + _quads_text([probe]) + " }")
+            try:
+                ok = bool(self.query("ASK { ?s ?s ?s }", substitutions={"s": node}))
+            finally:
+                self._update(f"DROP SILENT GRAPH <{_PROBE_GRAPH}>")
+        if not ok:
+            raise StoreError(
+                f"the SPARQL server at {self.query_endpoint} does not use the union of its named "
+                "graphs as the default graph; microhe needs it (Oxigraph: `oxigraph serve "
+                "--union-default-graph`; Fuseki: tdb2:unionDefaultGraph true; Virtuoso: the default)")
+
+
+# -- query text --------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r'''(?P<comment>\#[^\n]*)
+      | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+                   |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<word>[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_:.%-]*)?|:[A-Za-z0-9_:.%-]*)
+      | (?P<var>[?$][A-Za-z0-9_]+)
+      | (?P<open>\{) | (?P<close>\}) | (?P<lp>\() | (?P<rp>\))
+      | (?P<other>.)''',
+    re.VERBOSE | re.DOTALL,
+)
+_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+
+
+def _tokens(text: str):
+    for m in _TOKEN.finditer(text):
+        yield m.lastgroup, m.group(), m.start()
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE (the first form keyword outside comments,
+    strings and IRIs); SELECT when none is found (the server will complain)."""
+    for kind, tok, _ in _tokens(sparql):
+        if kind == "word" and tok.upper() in _FORMS:
+            return tok.upper()
+    return "SELECT"
+
+
+def _group_starts(sparql: str) -> list[int]:
+    """Offsets just after the ``{`` of every group graph pattern of the query's WHERE
+    clause (the outermost group and every group nested in it, sub-select bodies
+    included), skipping CONSTRUCT templates, ``VALUES`` data blocks and the ``{`` that
+    wraps a sub-select (nothing may precede its SELECT)."""
+    toks = [(k, t, p) for k, t, p in _tokens(sparql) if k != "comment" and not (k == "other" and t.isspace())]
+    form = None
+    depth = parens = 0
+    seen_where = False
+    in_where_from = None  # depth at which the WHERE clause's group opened
+    values_block = None  # depth at which a VALUES data block opened
+    pending_values = False
+    out: list[int] = []
+    for i, (kind, tok, pos) in enumerate(toks):
+        if kind == "word":
+            up = tok.upper()
+            if form is None and up in _FORMS:
+                form = up
+            elif up == "WHERE" and depth == 0 and parens == 0:
+                seen_where = True
+            elif up == "VALUES":
+                pending_values = True
+        elif kind == "lp":
+            parens += 1
+        elif kind == "rp":
+            parens -= 1
+        elif kind == "open":
+            if pending_values and values_block is None:
+                values_block = depth
+                pending_values = False
+            elif values_block is None:
+                if in_where_from is None:
+                    if depth == 0 and parens == 0 and form is not None and (form != "CONSTRUCT" or seen_where):
+                        in_where_from = depth
+                        out.append(pos + 1)
+                else:
+                    nxt = toks[i + 1] if i + 1 < len(toks) else None
+                    if not (nxt and nxt[0] == "word" and nxt[1].upper() == "SELECT"):
+                        out.append(pos + 1)
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if values_block is not None and depth == values_block:
+                values_block = None
+    if not out:
+        raise ValueError("cannot find the query's WHERE clause to bind parameters in")
+    return out
+
+
+def bind_values(sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """The query with a one-row ``VALUES`` block binding ``substitutions`` injected at the
+    start of every group of its WHERE clause (so, as with SEP-0007 substitutions, the
+    values are seen inside sub-selects, UNION branches and MINUS too). Terms are
+    serialised by pyoxigraph (N-Triples syntax), so no value can end the literal or IRI
+    it is written in; the user's text never becomes query syntax."""
+    names, terms = [], []
+    for name, term in substitutions.items():
+        var = ox.Variable(name)  # validates the name
+        if isinstance(term, ox.BlankNode) or not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise ValueError(f"?{name}: only IRIs and literals can be bound on a remote store, not {term!r}")
+        names.append(str(var))
+        terms.append(str(term))
+    if query_form(sparql) == "CONSTRUCT" and re.search(r"(?i)\bCONSTRUCT\s+WHERE\b", _strip(sparql)):
+        raise ValueError("parameters cannot be bound in the short CONSTRUCT WHERE form")
+    block = f" VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} "
+    out, last = [], 0
+    for at in _group_starts(sparql):
+        out += [sparql[last:at], block]
+        last = at
+    out.append(sparql[last:])
+    return "".join(out)
+
+
+def _strip(sparql: str) -> str:
+    return " ".join(tok for kind, tok, _ in _tokens(sparql) if kind not in ("comment", "string", "iri"))
+
+
+# -- results -----------------------------------------------------------------------
+
+def _fix_json(body: bytes) -> bytes:
+    """Virtuoso still writes the SPARQL 1.0 ``typed-literal`` type; pyoxigraph reads 1.1."""
+    return body.replace(b'"type": "typed-literal"', b'"type": "literal"').replace(
+        b'"type":"typed-literal"', b'"type":"literal"')
+
+
+def _rdf_format(ctype: str) -> ox.RdfFormat:
+    ct = ctype.split(";")[0].strip().lower()
+    if ct in ("text/turtle", "application/x-turtle"):
+        return ox.RdfFormat.TURTLE
+    if ct in ("application/rdf+xml",):
+        return ox.RdfFormat.RDF_XML
+    if ct in ("application/n-quads",):
+        return ox.RdfFormat.N_QUADS
+    return ox.RdfFormat.N_TRIPLES
+
+
+def _parse_rdf(body: bytes, ctype: str, endpoint: str) -> list[ox.Triple]:
+    try:
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=_rdf_format(ctype))]
+    except (SyntaxError, ValueError) as e:
+        raise StoreError(f"unreadable RDF from {endpoint} ({ctype}): {e}") from None
+
+
+def _as_query_triples(triples: list[ox.Triple]) -> ox.QueryTriples:
+    """A real ``pyoxigraph.QueryTriples`` over the triples (through a scratch store)."""
+    scratch = ox.Store()
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+
+
+def _short(text: str, limit: int = 600) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+__all__ = ["RemoteStore", "RemoteQueryError", "bind_values", "query_form", "VIRTUOSO_SYSTEM_GRAPHS"]
