@@ -59,6 +59,27 @@ __all__ = ["UnsupportedShape", "NonCanonicalInput", "CompiledProfile", "compile_
 
 _XSD_STRING = str(XSD.string)
 _LEX_FN = ox.NamedNode("urn:microhe:fastvalidate:lexical")
+_STRDT_FN = ox.NamedNode("urn:microhe:fastvalidate:strdt")
+_DURATIONS = {str(XSD.duration), str(XSD.dayTimeDuration)}
+_DURATION_RE = re.compile(r"^(-?)P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
+                          r"(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+def lenient_duration(lexical: str) -> str | None:
+    """rdflib (isodate) reads fractional days, hours and minutes ("PT112.5H"), which XSD and
+    oxigraph reject: the same duration in seconds ("PT405000S"), or None when the
+    lexical form is already XSD or not a day-time duration."""
+    m = _DURATION_RE.match(lexical)
+    if not m or lexical in ("P", "-P") or lexical.endswith("T"):
+        return None
+    d, h, mi = m.group(2), m.group(3), m.group(4)
+    if not any(x and "." in x for x in (d, h, mi)):
+        return None
+    from decimal import Decimal
+
+    secs = sum(Decimal(x or "0") * k for x, k in ((d, 86400), (h, 3600), (mi, 60), (m.group(5), 1)))
+    text = format(secs.normalize(), "f")
+    return f"{m.group(1)}PT{text}S"
 _DEFAULT_PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD), "owl": "http://www.w3.org/2002/07/owl#",
                      "sh": str(SH)}
 
@@ -443,6 +464,8 @@ class _Compiler:
         body = re.sub(r"\$this\b", "?this", body)
         # STR() gives the input's lexical form, as rdflib does (the store canonicalises)
         body = re.sub(r"(?i)\bSTR\s*\(", f"<{_LEX_FN.value}>(", body)
+        # STRDT() reads durations as leniently as rdflib
+        body = re.sub(r"(?i)\bSTRDT\s*\(", f"<{_STRDT_FN.value}>(", body)
         out_vars = [v for v in dict.fromkeys(pvars) if v != "this"]
         proj = " ".join(["?this"] + [f"?{v}" for v in out_vars])
         query = f"SELECT DISTINCT {proj} WHERE {{ {focus} {body} }}"
@@ -486,38 +509,80 @@ def _reference_literals() -> frozenset:
     return frozenset(q.object for q in _reference_quads() if _is_lexical(q.object))
 
 
-def _canonical_map(literals) -> dict:
-    """{stored (canonical) literal: input literal} for the literals the store rewrites;
-    NonCanonicalInput when two distinct literals share one stored form."""
+def _canonical_map(literals) -> tuple[dict, dict]:
+    """({stored literal: input literal} for the literals the store rewrites,
+    {stored literal: {input literals}} for stored literals several input literals map to,
+    e.g. "1"^^xsd:integer and "1"^^xsd:positiveInteger)."""
     lits = list(literals)
     tmp = ox.Store()
     p = ox.NamedNode("urn:p")
     tmp.extend([ox.Quad(ox.BlankNode(f"l{i}"), p, lit) for i, lit in enumerate(lits)])
     seen: dict = {}
     changed: dict = {}
+    ambiguous: dict = {}
     for q in tmp:
         orig = lits[int(q.subject.value[1:])]
         canon = q.object
         if canon in seen and seen[canon] != orig:
-            raise NonCanonicalInput(f"the literals {seen[canon]} and {orig} are one term once stored ({canon})")
+            ambiguous.setdefault(canon, {seen[canon]}).add(orig)
         seen[canon] = orig
         if canon != orig:
             changed[canon] = orig
-    if len(seen) != len(lits):  # two literals merged into one stored triple
-        raise NonCanonicalInput("distinct literals are merged by the store's canonical forms")
-    return changed
+    for canon in ambiguous:
+        changed.pop(canon, None)
+    return changed, ambiguous
+
+
+class _Ambiguous(dict):
+    """The canonical->original map, refusing the stored literals that stand for several
+    input literals (a result or a lexical test on one of them cannot be attributed)."""
+
+    def __init__(self, changed, ambiguous):
+        super().__init__(changed)
+        self.ambiguous = ambiguous
+
+    def get(self, key, default=None):
+        if key in self.ambiguous:
+            raise NonCanonicalInput(f"{key} stands for several input literals: {sorted(map(str, self.ambiguous[key]))}")
+        return super().get(key, default)
 
 
 def staging_store(quads) -> tuple[ox.Store, dict]:
     """A fresh in-memory store with the reference graph and the input (default graph, the
     union of the quads' triples), and the {canonical: original} literal map."""
     inputs = {q.object for q in quads if _is_lexical(q.object)}
-    changed = _canonical_map(inputs | _reference_literals())
+    changed, ambiguous = _canonical_map(inputs | _reference_literals())
+    if ambiguous:
+        # two triples that differ only in such literals would be one stored triple
+        to_canon = {o: c for c, origs in ambiguous.items() for o in origs}
+        seen = {}
+        for q in (*_reference_quads(), *quads):
+            c = to_canon.get(q.object)
+            if c is not None:
+                k = (q.subject, q.predicate, c)
+                if seen.setdefault(k, q.object) != q.object:
+                    raise NonCanonicalInput(f"{seen[k]} and {q.object} of {q.subject} {q.predicate} "
+                                            f"are one triple once stored")
+        changed = _Ambiguous(changed, ambiguous)
+    # durations rdflib reads but the store would keep ill-typed: stored in seconds
+    fixes = {}
+    for lit in inputs:
+        if lit.datatype.value in _DURATIONS and lit.language is None:
+            fixed = lenient_duration(lit.value)
+            if fixed is not None:
+                fixes[lit] = ox.Literal(fixed, datatype=lit.datatype)
+    if fixes:
+        canon, _amb = _canonical_map(fixes.values())
+        for orig, fixed in fixes.items():
+            stored = next((c for c, o in canon.items() if o == fixed), fixed)
+            if stored in changed and changed[stored] != orig:
+                raise NonCanonicalInput(f"{orig} and {changed[stored]} are one term once stored")
+            changed[stored] = orig
     store = ox.Store()
     store.extend(_reference_quads())
     dg = ox.DefaultGraph()
-    store.extend([q if isinstance(q.graph_name, ox.DefaultGraph) else ox.Quad(q.subject, q.predicate, q.object, dg)
-                  for q in quads])
+    store.extend([ox.Quad(q.subject, q.predicate, fixes.get(q.object, q.object), dg)
+                  if fixes or not isinstance(q.graph_name, ox.DefaultGraph) else q for q in quads])
     return store, changed
 
 
@@ -535,7 +600,16 @@ def run_compiled(store: ox.Store, changed: dict, compiled: CompiledProfile):
             return ox.Literal(t.value)
         return None
 
-    functions = {_LEX_FN: lexical}
+    def strdt(lex, dt):
+        if type(lex) is not ox.Literal or type(dt) is not ox.NamedNode:
+            return None
+        if dt.value in _DURATIONS:
+            fixed = lenient_duration(lex.value)
+            if fixed is not None:
+                return ox.Literal(fixed, datatype=dt)
+        return ox.Literal(lex.value, datatype=dt)
+
+    functions = {_LEX_FN: lexical, _STRDT_FN: strdt}
     results = []
     for check in compiled.checks:
         for row in store.query(check.query, prefixes=check.prefixes, custom_functions=functions):

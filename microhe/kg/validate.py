@@ -280,12 +280,12 @@ def validate_quads(quads, profiles: str | Iterable[str] = DEFAULT_PROFILES, *,
     if compiled:
         try:
             store, changed = fv.staging_store(quads)
+            for c in compiled:
+                results.extend(fv.run_compiled(store, changed, c))
         except fv.NonCanonicalInput:
             if engine == "compiled":
                 raise
             return validate(quads_to_graph(quads), chosen)
-        for c in compiled:
-            results.extend(fv.run_compiled(store, changed, c))
     if fallback:
         results.extend(validate(quads_to_graph(quads), tuple(fallback)).results)
     results.sort(key=_sort_key)
