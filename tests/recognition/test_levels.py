@@ -19,7 +19,6 @@ from .conftest import CODES, RQF6_QDR, csv_levels, csv_sources
 LEVELS = csv_levels()
 #: (code, bare label) -> expected EQF levels, EQF itself included (1-8 -> itself).
 EXPECTED = {k: v["eqf"] for k, v in LEVELS.items()} | {("EQF", str(n)): {n} for n in range(1, 9)}
-LEVEL_KEYS = sorted(LEVELS, key=lambda k: (k[0], k[1]))
 
 
 def test_the_csv_has_136_rows_and_every_code_is_covered():
@@ -29,19 +28,46 @@ def test_the_csv_has_136_rows_and_every_code_is_covered():
     assert {code for code, _ in EXPECTED} == set(CODES)
 
 
-@pytest.mark.parametrize("key", LEVEL_KEYS, ids=[f"{c}-{lv}" for c, lv in LEVEL_KEYS])
-def test_every_csv_level_translates_to_its_eqf_levels(store, key):
+ALL_KEYS = sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("key", ALL_KEYS, ids=[f"{c}-{lv}" for c, lv in ALL_KEYS])
+def test_every_level_against_the_csv(store, key):
+    """One golden check per level (every CSV level row, and EQF 1-8): EQF level(s),
+    sources, equivalents, many-to-one notes and the confidence of each referencing."""
     code, label = key
     doc = translate(store, code, label)
     assert doc["framework"] == code
     assert doc["level"] == label
     assert doc["eqf"] == sorted(EXPECTED[key])
-    # Every source URL of the level's CSV row(s) is cited.
-    for row in LEVELS[key]["rows"]:
-        assert csv_sources(row) <= set(doc["sources"]), row["nqf_level_label"]
     if not EXPECTED[key]:
         assert doc["equivalents"] == []
         assert any("below EQF" in n for n in doc["notes"])
+    rows = LEVELS.get(key, {"rows": []})["rows"]
+    # Every source URL of the level's CSV row(s) is cited.
+    for row in rows:
+        assert csv_sources(row) <= set(doc["sources"]), row["nqf_level_label"]
+    # Equivalents: exactly the other frameworks' levels sharing an EQF level.
+    got = {(e["framework"], e["level"]) for e in doc["equivalents"]}
+    assert got == {k for k, eqf in EXPECTED.items() if k[0] != code and eqf & EXPECTED[key]}
+    for e in doc["equivalents"]:
+        assert set(e["eqf"]) & set(doc["eqf"]) and e["framework"] != code
+        assert set(e["eqf"]) == EXPECTED[(e["framework"], e["level"])]
+    # Many-to-one notes name the framework's sibling levels of each shared EQF level.
+    notes = {}
+    for n in doc["notes"]:
+        if m := _NOTE.match(n):
+            assert m.group(1) == code
+            notes[int(m.group(3))] = set(m.group(2).split(", "))
+    assert notes == MANY_TO_ONE.get(key, {})
+    # The CSV note markers (UNCERTAIN, DISPUTED, inferred) are carried as confidence.
+    by_eqf = {r["eqf"]: r for r in doc["referencing"]}
+    for row in rows:
+        if row["eqf_level"].strip():
+            ref = by_eqf[int(row["eqf_level"])]
+            assert ref["confidence"] == _confidence(row["note"])
+            if ref["confidence"] != "stated":
+                assert any(ref["confidence"] in n for n in doc["notes"])
 
 
 @pytest.mark.parametrize("n", range(1, 9))
@@ -60,20 +86,6 @@ def test_each_framework_lists_exactly_the_csv_levels(store, code):
     assert set(e.value.valid) == {label for c, label in EXPECTED if c == code}
     for label in e.value.valid:
         assert label in str(e.value)
-
-
-@pytest.mark.parametrize("key", sorted(EXPECTED), ids=[f"{c}-{lv}" for c, lv in sorted(EXPECTED)])
-def test_equivalents_are_exactly_the_other_levels_sharing_an_eqf_level(store, key):
-    code, label = key
-    mine = EXPECTED[key]
-    doc = translate(store, code, label)
-    got = {(e["framework"], e["level"]) for e in doc["equivalents"]}
-    want = {k for k, eqf in EXPECTED.items() if k[0] != code and eqf & mine}
-    assert got == want
-    for e in doc["equivalents"]:
-        assert set(e["eqf"]) & set(doc["eqf"]), e
-        assert e["framework"] != code
-        assert set(e["eqf"]) == EXPECTED[(e["framework"], e["level"])]
 
 
 # -- one-to-many and many-to-one -------------------------------------------------------
@@ -117,18 +129,6 @@ def test_the_many_to_one_cases_of_domain_md_are_in_the_csv():
         assert MANY_TO_ONE[(code, b)][e] >= {a}
 
 
-@pytest.mark.parametrize("key", sorted(EXPECTED), ids=[f"{c}-{lv}" for c, lv in sorted(EXPECTED)])
-def test_many_to_one_notes_name_the_sibling_levels(store, key):
-    doc = translate(store, *key)
-    notes = {}
-    for n in doc["notes"]:
-        m = _NOTE.match(n)
-        if m:
-            assert m.group(1) == key[0]
-            notes[int(m.group(3))] = set(m.group(2).split(", "))
-    assert notes == MANY_TO_ONE.get(key, {})
-
-
 # -- below EQF 1, confidence -----------------------------------------------------------
 
 
@@ -155,17 +155,6 @@ def _confidence(note: str) -> str:
     if "inferred" in note:
         return "inferred"
     return "stated"
-
-
-@pytest.mark.parametrize("key", [k for k in LEVEL_KEYS if LEVELS[k]["eqf"]], ids=lambda k: f"{k[0]}-{k[1]}")
-def test_the_csv_note_markers_are_carried_as_confidence(store, key):
-    doc = translate(store, *key)
-    by_eqf = {r["eqf"]: r for r in doc["referencing"]}
-    for row in LEVELS[key]["rows"]:
-        ref = by_eqf[int(row["eqf_level"])]
-        assert ref["confidence"] == _confidence(row["note"])
-        if ref["confidence"] != "stated":
-            assert any(ref["confidence"] in n for n in doc["notes"])
 
 
 # -- IRIs ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import RDF, Graph, Namespace
 from rdflib.namespace import DCTERMS, SKOS
 
 from microhe.kg.recognition.levels import UnknownFrameworkError, UnknownLevelError
