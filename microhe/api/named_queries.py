@@ -36,7 +36,8 @@ from . import negotiation as neg
 from .deps import ExecutorDep, SettingsDep, StoreDep
 from .executor import Deadline
 from .sparql import (
-    Materialised, ProtocolError, PublicReadRoute, inspect_query, outcome_response, preflight, run_query, serialise,
+    Materialised, ProtocolError, PublicReadRoute, dataset_for, inspect_query, outcome_response, preflight, run_query,
+    serialise,
 )
 
 PREFIX = "/api/queries"
@@ -68,6 +69,17 @@ _SCHEMA = {
     "langstring": {"type": "string", "pattern": r"^.*@[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"},
 }
 _EXAMPLE = {"iri": "https://w3id.org/microhe/ref/", "langstring": "text@en"}
+_ROWS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "query": {"type": "string", "description": "the query's name"},
+        "variables": {"type": "array", "items": {"type": "string"}},
+        "rows": {"type": "array", "items": {"type": "object", "description": "variable -> value (IRI or text as "
+                 "string, number, boolean, or null when unbound)"}},
+        "truncated": {"type": "boolean", "description": "true when the row cap cut the answer"},
+        "boolean": {"type": "boolean", "description": "the answer of an ASK query (instead of variables/rows)"},
+    },
+}
 
 
 def _json_value(term):
@@ -111,7 +123,7 @@ def rows_json(name: str, result: Materialised, deadline: Deadline | None = None)
     names = result.variables
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     parts = []
-    for i, solution in enumerate(result.solutions()):
+    for i, solution in enumerate(result.rows()):
         if deadline is not None and i % 256 == 0:
             deadline.check()
         parts.append(encode({v: _json_value(t) for v, t in zip(names, solution)}))
@@ -162,7 +174,8 @@ def _openapi(q: NamedQuery, kind: str | None) -> dict:
     return {
         "parameters": params,
         "responses": {
-            "200": {"description": "The query's answer.", "content": {mt: {} for mt in offer.media_types}},
+            "200": {"description": "The query's answer.",
+                    "content": {mt: ({"schema": _ROWS_SCHEMA} if mt == ROWS_JSON else {}) for mt in offer.media_types}},
             "406": {"description": "No acceptable format."},
             "422": {"description": "A parameter value is wrong (the message says which and why)."},
             "503": {"description": "Timed out, or all query workers busy (Retry-After)."},
@@ -197,7 +210,6 @@ def _values(request: Request, q: NamedQuery) -> dict[str, str]:
 def _endpoint(q: NamedQuery):
     info = inspect_query(q.text)
     kind = info.kind
-    dataset = (list(info.from_default), list(info.from_named)) if (info.from_default or info.from_named) else (None, None)
 
     async def run_named_query(request: Request, store: StoreDep, settings: SettingsDep,
                               executor: ExecutorDep) -> Response:
@@ -229,10 +241,11 @@ def _endpoint(q: NamedQuery):
         try:
             if kind is not None:
                 choose_media_type("graph" if kind == "graph" else "select")
+            default_graph, named_graphs = dataset_for((), (), info)
             outcome = await run_query(store=store, settings=settings, executor=executor, text=q.text,
                                       choose_media_type=choose_media_type, render=render,
-                                      substitutions=bindings, default_graph=dataset[0], named_graphs=dataset[1],
-                                      prefixes=info.prefixes)
+                                      substitutions=bindings, default_graph=default_graph,
+                                      named_graphs=named_graphs, prefixes=info.prefixes)
         except ProtocolError as e:
             return JSONResponse({"detail": str(e)}, status_code=e.status, headers=e.headers)
         return outcome_response(outcome, settings)

@@ -48,7 +48,7 @@ from ..kg.namespaces import RDF, RDFS
 from ..kg.settings import Settings
 from ..kg.store import Store
 from . import negotiation as neg
-from .deps import ExecutorDep, SettingsDep, StoreDep
+from .deps import ExecutorDep, SettingsDep, StoreDep, read_body
 from .executor import Deadline, QueryTimeout, Saturated
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -162,10 +162,6 @@ class QueryInfo:
             return "graph"
         return None
 
-    @property
-    def has_dataset(self) -> bool:
-        return bool(self.from_default or self.from_named or self.unresolved_from)
-
 
 def _tokens(text: str):
     for m in _TOKEN.finditer(text):
@@ -173,6 +169,13 @@ def _tokens(text: str):
         if kind in ("ws", "comment"):
             continue
         yield kind, m.group()
+
+
+def _resolve(base: str, ref: str) -> str:
+    """RFC 3986 resolution of a relative IRI (urljoin, keeping an empty fragment: ``<x#>``)."""
+    path, hash_, fragment = ref.partition("#")
+    resolved = urljoin(base, path) if path else base.partition("#")[0]
+    return resolved + hash_ + fragment
 
 
 def inspect_query(text: str, base_iri: str | None = None) -> QueryInfo:
@@ -186,7 +189,7 @@ def inspect_query(text: str, base_iri: str | None = None) -> QueryInfo:
         kind, value = tok
         if kind == "iri":
             v = value[1:-1]
-            return urljoin(base, v) if base and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", v) else v
+            return _resolve(base, v) if base and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", v) else v
         if kind == "word" and ":" in value:
             prefix, _, local = value.partition(":")
             if prefix in info.prefixes:
@@ -270,8 +273,13 @@ class Materialised:
         return "\n".join([head, *self.lines, ""]).encode("utf-8")
 
     def solutions(self) -> ox.QuerySolutions | ox.QueryBoolean:
-        """The result as pyoxigraph query results (parsed back from TSV)."""
+        """The result as pyoxigraph query results (parsed back from TSV). Like every
+        pyoxigraph result iterator it must be dropped on the thread that made it."""
         return ox.parse_query_results(self.tsv(), format=ox.QueryResultsFormat.TSV)
+
+    def rows(self) -> list[tuple]:
+        """SELECT rows as tuples of pyoxigraph terms (None when unbound)."""
+        return [tuple(solution) for solution in self.solutions()]
 
 
 @dataclass
@@ -395,24 +403,6 @@ class _Params:
         return any(k == name for k, _ in self.pairs)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 past ``limit`` bytes (declared or actual)."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            if int(declared) > limit:
-                raise ProtocolError(413, f"request body of {declared} bytes exceeds the limit of {limit} bytes")
-        except ValueError:
-            raise ProtocolError(400, "invalid Content-Length") from None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ProtocolError(413, f"request body exceeds the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _media_type_and_charset(header: str | None) -> tuple[str, str | None]:
     if not header:
         return "", None
@@ -477,11 +467,17 @@ async def protocol_request(request: Request, settings: Settings) -> ProtocolRequ
     return ProtocolRequest(query, dg, ng, params)
 
 
-def dataset_for(req: ProtocolRequest, info: QueryInfo) -> tuple[list[str] | None, list[str] | None]:
-    """(default_graph, named_graphs) for Store.query: protocol parameters override the
-    query's FROM/FROM NAMED; neither means the union default graph and every named graph."""
-    if req.default_graphs or req.named_graphs:
-        return list(req.default_graphs), list(req.named_graphs)
+def dataset_for(default_graphs: Sequence[str], named_graphs: Sequence[str],
+                info: QueryInfo) -> tuple[list[str] | None, list[str] | None]:
+    """(default_graph, named_graphs) for Store.query: the protocol's default-graph-uri /
+    named-graph-uri override the query's FROM / FROM NAMED; neither means the union
+    default graph and every named graph. (pyoxigraph's union flag would override FROM,
+    so FROM is read here and passed on explicitly.)"""
+    if default_graphs or named_graphs:
+        return list(default_graphs), list(named_graphs)
+    if info.unresolved_from:  # never fall back to the union when the query names its dataset
+        raise ProtocolError(400, "cannot read the IRI of a FROM / FROM NAMED clause; write it as <iri> or "
+                                 "name the dataset with default-graph-uri / named-graph-uri")
     if info.from_default or info.from_named:
         return list(info.from_default), list(info.from_named)
     return None, None
@@ -589,7 +585,11 @@ _SPARQL_POST_DOC = {
         },
     },
     "parameters": _SPARQL_DOC["parameters"][1:],
-    "responses": _SPARQL_DOC["responses"],
+    "responses": {
+        **_SPARQL_DOC["responses"],
+        "200": {"description": "Query results (by content negotiation).",
+                "content": {mt: {} for mt in [*neg.RESULTS.media_types, *neg.GRAPH.media_types]}},
+    },
 }
 
 
@@ -625,7 +625,7 @@ async def answer(request: Request, store: Store, settings: Settings, executor) -
         if info.service and not getattr(settings, "allow_service", False):
             raise ProtocolError(400, "SERVICE (federated query) is disabled on this endpoint: "
                                      "the server makes no outbound requests")
-        default_graph, named_graphs = dataset_for(req, info)
+        default_graph, named_graphs = dataset_for(req.default_graphs, req.named_graphs, info)
 
         def choose_media_type(kind: str) -> str:
             offer, other = (neg.GRAPH, neg.RESULTS) if kind == "graph" else (neg.RESULTS, neg.GRAPH)
@@ -754,7 +754,7 @@ def html_page(request: Request, settings: Settings, *, query: str | None = None,
 
 
 __all__ = [
-    "router", "PublicReadRoute", "preflight", "CORS_HEADERS", "ProtocolError", "QueryInfo", "inspect_query",
+    "router", "PublicReadRoute", "preflight", "CORS_HEADERS", "ProtocolError", "QueryInfo", "inspect_query", "dataset_for",
     "Materialised", "Outcome", "materialise", "serialise", "run_query",
     "outcome_response", "service_description", "error_response",
 ]

@@ -55,6 +55,9 @@ ASK {{ ?thing <{EX}label> ?l }}
 #+ param: thing iri required the thing's IRI
 CONSTRUCT { ?thing ?p ?o } WHERE { ?thing ?p ?o }
 """,
+    "in-graph-one": f"""#+ summary: Labelled things of graph one only (FROM)
+SELECT ?thing FROM <{G1}> WHERE {{ ?thing <{EX}label> ?label }} ORDER BY ?thing
+""",
     "everything": """#+ summary: Every triple, as rows
 SELECT ?s ?p ?o WHERE { ?s ?p ?o }
 """,
@@ -135,6 +138,11 @@ def test_typed_values_are_bound_as_typed_terms_and_answered_as_json_types(nq):
     r = nq.get("/api/queries/labels-in-language", params={"label": "Bob@en"})
     assert [row["thing"] for row in r.json()["rows"]] == [EX + "bob"]
     assert nq.get("/api/queries/labels-in-language", params={"label": "Bob@de"}).json()["rows"] == []
+
+
+def test_a_from_clause_in_a_named_query_is_honoured(nq):
+    rows = nq.get("/api/queries/in-graph-one").json()["rows"]
+    assert [r["thing"] for r in rows] == [EX + "alice", EX + "bob", EX + "mallory", EX + "trudy"]
 
 
 def test_sparql_json_results_on_request(nq):

@@ -304,3 +304,31 @@ def test_a_result_within_the_cap_is_marked_complete(make_client):
     assert r.headers["x-result-truncated"] == "false" and "warning" not in r.headers
     r = c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
     assert r.headers["x-result-truncated"] == "false"
+
+
+# -- reading a query without evaluating it ------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("# SELECT in a comment\nINSERT DATA { <http://e/a> <http://e/b> 1 }", {"update": "INSERT", "form": None}),
+    ("PREFIX ex: <http://e/>\nselect ?x FROM ex:g FROM NAMED ex:h WHERE {}",
+     {"form": "SELECT", "from_default": ["http://e/g"], "from_named": ["http://e/h"]}),
+    ('SELECT ?x WHERE { ?x ?p "FROM <http://x> SERVICE" }', {"from_default": [], "service": False}),
+    ('SELECT ?x WHERE { ?x ?p """long\nFROM <http://x>""" }', {"from_default": []}),
+    ("SELECT * WHERE { ?s <http://e/SERVICE> ?o . ?s ex:service ?o }", {"service": False}),
+    ("select * { service <http://remote/sparql> { ?s ?p ?o } }", {"service": True, "form": "SELECT"}),
+    ("BASE <http://b/>\nCONSTRUCT WHERE { ?s ?p ?o } ", {"form": "CONSTRUCT", "base": "http://b/"}),
+    ("BASE <http://b/> PREFIX : <x#> ASK FROM :g {}", {"form": "ASK", "from_default": ["http://b/x#g"]}),
+    ("SELECT * FROM <rel> {}", {"from_default": [BASE + "rel"]}),
+    ("SELECT * FROM nope:g {}", {"unresolved_from": True}),
+])
+def test_inspect_query_reads_form_dataset_and_service_lexically(text, expected):
+    from microhe.api.sparql import inspect_query
+
+    info = inspect_query(text, BASE)
+    for key, value in expected.items():
+        assert getattr(info, key) == value, key
+
+
+def test_an_unreadable_from_is_refused_rather_than_ignored(client):
+    r = client.get("/sparql", params={"query": "SELECT * FROM nope:g WHERE { ?s ?p ?o }"})
+    assert r.status_code == 400
