@@ -1,0 +1,35 @@
+"""The named query search-credentials gives the same credentials as the library search."""
+
+import pytest
+
+from microhe.kg.load import initialise
+from microhe.kg.queries import catalogue
+from microhe.kg.recognition.search import MODES, search
+from microhe.kg.store import Store
+
+COUNTRY = "http://publications.europa.eu/resource/authority/country/"
+
+
+@pytest.fixture(scope="module")
+def store():
+    s = Store()
+    initialise(s, demo=True)
+    return s
+
+
+CASES = [
+    ({}, {}),
+    ({"eqf": "6"}, {"eqf": 6}),
+    ({"ectsMin": "7", "ectsMax": "8"}, {"ects_min": 7, "ects_max": 8}),
+    ({"country": COUNTRY + "GBR"}, {"country": "GBR"}),
+    ({"mode": MODES["online"], "eqf": "7"}, {"mode": "online", "eqf": 7}),
+    ({"country": COUNTRY + "DEU", "ectsMax": "5"}, {"country": "DEU", "ects_max": 5}),
+]
+
+
+@pytest.mark.parametrize("params,kwargs", CASES, ids=[str(c[0]) for c in CASES])
+def test_search_query_matches_the_library_search(store, params, kwargs):
+    nq = catalogue()["search-credentials"]
+    got = {r["credential"].value for r in store.query(nq.text, substitutions=nq.bindings(params))}
+    expected = {r["iri"] for r in search(store, limit=1000, **kwargs)["results"]}
+    assert got == expected and (got or params)
