@@ -93,6 +93,7 @@ class RemoteStore:
         timeout: float = 30.0,
         hide_graphs: Iterable[str] = VIRTUOSO_SYSTEM_GRAPHS,
         check_union: bool = True,
+        chunk_size: int = 1000,
     ):
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
@@ -104,6 +105,9 @@ class RemoteStore:
         self.timeout = float(timeout)
         self.hide_graphs = tuple(hide_graphs)
         self.path = None
+        #: Most quads per INSERT operation (Virtuoso refuses very large ones); all the
+        #: operations of one write still go in one request.
+        self.chunk_size = chunk_size
         #: Incremented on every write through this object (writes by others are not seen).
         self.generation = 0
         if check_union:
@@ -183,6 +187,10 @@ class RemoteStore:
         """Run a SPARQL query on the server; same contract as :meth:`Store.query`.
         ``substitutions`` are bound in a ``VALUES`` block (terms, never text)."""
         form = query_form(sparql)
+        if default_graph is not None and named_graphs is None:
+            # As with the embedded store, naming the default graph leaves the named graphs
+            # as they are; the protocol would empty them, so name them all.
+            named_graphs = self.named_graphs()
         text = bind_values(sparql, substitutions) if substitutions else sparql
         if base_iri:
             text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
@@ -329,8 +337,13 @@ class RemoteStore:
             node = ox.NamedNode(iri)
             inserts.extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in qs)
         inserts.extend(add)
-        if inserts:
-            ops.append("INSERT DATA { " + _quads_text(inserts) + " }")
+        for chunk in _chunks(inserts, self.chunk_size):
+            if any(isinstance(t, ox.BlankNode) for q in chunk for t in (q.subject, q.object)):
+                # Blank nodes: a template over one empty solution (INSERT DATA with blank
+                # nodes is refused by Virtuoso; this is standard SPARQL 1.1 everywhere).
+                ops.append("INSERT { " + _quads_text(chunk) + " } WHERE {}")
+            else:
+                ops.append("INSERT DATA { " + _quads_text(chunk) + " }")
         if ops:
             self._update(" ;\n".join(ops))
 
@@ -510,6 +523,35 @@ def _strip(sparql: str) -> str:
 
 
 # -- results -----------------------------------------------------------------------
+
+def _chunks(quads: list[ox.Quad], size: int) -> list[list[ox.Quad]]:
+    """Split quads into operations of about ``size`` quads, never splitting the quads
+    that share a blank node (a blank node label only holds within one operation)."""
+    if len(quads) <= size:
+        return [quads] if quads else []
+    parent: dict = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for q in quads:
+        nodes = [t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
+        for a in nodes[1:]:
+            parent[find(a)] = find(nodes[0])
+    groups: dict = {}
+    for i, q in enumerate(quads):
+        b = next((t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)), None)
+        groups.setdefault(find(b) if b is not None else ("q", i), []).append(q)
+    out: list[list[ox.Quad]] = [[]]
+    for group in groups.values():
+        if out[-1] and len(out[-1]) + len(group) > size:
+            out.append([])
+        out[-1].extend(group)
+    return out
+
 
 def _fix_json(body: bytes) -> bytes:
     """Virtuoso still writes the SPARQL 1.0 ``typed-literal`` type; pyoxigraph reads 1.1."""

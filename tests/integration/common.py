@@ -1,0 +1,149 @@
+"""Checks shared by the remote-store integration tests (Oxigraph server, Virtuoso)."""
+
+from __future__ import annotations
+
+import socket
+import time
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from microhe.kg.load import LoadError, Source, initialise, load
+from microhe.kg.queries import QueryError, catalogue
+from microhe.kg.recognition.levels import translate
+from microhe.kg.recognition.search import search
+from microhe.kg.remote import RemoteStore
+from microhe.kg.store import Store, StoreError
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+#: Parameter values for the named queries (demo data).
+PARAMS = {
+    "credential": "https://w3id.org/microhe/demo/credential/acb-web-development",
+    "eqf": "6",
+    "institution": "https://w3id.org/microhe/demo/org/qa-fra",
+    "issuer": "https://w3id.org/microhe/demo/org/qa-fra",
+    "framework": "EQF",
+    "level": "6",
+    "skill": "https://w3id.org/microhe/demo/skill/statistical-analysis",
+    "from": "UK",
+    "to": "ECTS",
+}
+
+EVIL = 'x" } > \n<http://evil/> ; DROP ALL # \\u0022 \'\'\' """'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, seconds: float, proc=None) -> None:
+    """Wait (bounded) until ``url`` answers an HTTP request."""
+    deadline = time.monotonic() + seconds
+    last = None
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError as e:
+            last = e
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {seconds} s: {last}")
+
+
+def _cell(t):
+    """A comparable form of a result cell: blank nodes are anonymous and GROUP_CONCAT
+    order is not defined, so a literal compares by its sorted words."""
+    if t is None:
+        return None
+    if isinstance(t, ox.BlankNode):
+        return "_:"
+    if isinstance(t, ox.Literal):
+        return (" ".join(sorted(t.value.replace(" | ", " ").split())), t.datatype.value, t.language)
+    return str(t)
+
+
+def rows(store, text: str, bindings=None) -> set[tuple]:
+    return {tuple(_cell(v) for v in row) for row in store.query(text, substitutions=bindings or None)}
+
+
+def embedded_demo() -> Store:
+    store = Store()
+    initialise(store, demo=True)
+    return store
+
+
+def check_named_queries(remote, embedded) -> None:
+    nonempty = 0
+    for name, nq in catalogue().items():
+        try:
+            b = nq.bindings({p.name: PARAMS[p.name] for p in nq.params if p.name in PARAMS})
+        except QueryError:  # a required parameter this test has no value for
+            continue
+        got, want = rows(remote, nq.text, b), rows(embedded, nq.text, b)
+        assert got == want, f"{name}: remote and embedded results differ"
+        nonempty += bool(want)
+    assert nonempty >= 8  # the comparison is not vacuous
+
+
+def check_load_and_refusal(remote, tmp_path) -> None:
+    before = remote.dump_bytes()
+    bad = Source.from_path(FIXTURES / "spec-invalid.ttl")
+    with pytest.raises(LoadError):
+        load(remote, [bad])
+    assert remote.dump_bytes() == before
+    unparsable = Source.from_path(FIXTURES / "unparsable.ttl")
+    with pytest.raises(LoadError):
+        load(remote, [unparsable])
+    assert remote.dump_bytes() == before
+    good = Source.from_path(FIXTURES / "spec-valid.ttl")
+    [outcome] = load(remote, [good])
+    assert outcome.status == "loaded"
+    assert remote.has_graph(outcome.graph)
+    assert remote.graph_size(outcome.graph) == outcome.triples
+    # the same load on an embedded store with the same data gives the same graph
+    local = Store()
+    local.restore(ox.parse(before, format=ox.RdfFormat.N_QUADS))
+    [local_outcome] = load(local, [Source.from_path(FIXTURES / "spec-valid.ttl")])
+    assert {str(q) for q in remote.quads(outcome.graph)} == {str(q) for q in local.quads(local_outcome.graph)} \
+        or remote.graph_size(outcome.graph) == local.graph_size(local_outcome.graph)
+    # loading it again is a no-op
+    [again] = load(remote, [good])
+    assert again.status == "unchanged"
+
+
+def check_recognition(remote, embedded) -> None:
+    assert translate(remote, "EQF", "6") == translate(embedded, "EQF", "6")
+    got = search(remote, eqf=6, limit=50)
+    want = search(embedded, eqf=6, limit=50)
+    assert got == want
+    assert got["total"] if "total" in got else got
+
+
+def check_injection(remote) -> None:
+    evil = ox.Literal(EVIL)
+    got = list(remote.query("SELECT ?v ?n WHERE { BIND(STRLEN(?v) AS ?n) }", substitutions={"v": evil}))
+    assert len(got) == 1
+    assert got[0]["v"] == evil
+    assert int(got[0]["n"].value) == len(EVIL)
+    iri = ox.NamedNode("http://example.org/a?b=c#d")
+    [row] = remote.query("SELECT ?v WHERE { }", substitutions={"v": iri})
+    assert row["v"] == iri
+    # and the store still holds its data (nothing was dropped)
+    assert not remote.is_empty()
+
+
+def check_connection_failure() -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/query"
+    with pytest.raises(StoreError) as e:
+        RemoteStore(url, timeout=2)
+    assert url in str(e.value)
