@@ -21,7 +21,7 @@ from .kg.parse import ParseError, parse
 from .kg.personal import STRIP_OPTION, find_personal_data
 from .kg.queries import QueryError, resolve
 from .kg.settings import Settings, get_settings
-from .kg.store import Store, StoreError
+from .kg.store import Store, StoreError, open_configured
 from .kg.terms import quads_to_graph
 from .kg.validate import DEFAULT_PROFILES, UnknownProfileError, ValidationReport, available_profiles, validate
 
@@ -51,15 +51,16 @@ def open_store(store_path: Path | None, *, initialise_if_empty: bool = True) -> 
     """Open the configured store; a new (empty) store gets the reference graphs."""
     settings = _settings(store_path)
     try:
-        store = Store(settings.store)
+        store = open_configured(settings)  # remote when MICROHE_SPARQL_ENDPOINT is set
     except StoreError as e:
         _fail(str(e), EXIT_USAGE)
+    where = settings.sparql_endpoint or settings.store
     # Close the store when the command ends, however it ends (exit codes included).
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.call_on_close(store.close)
     if initialise_if_empty and store.is_empty():
-        _err(f"initialising a new store at {settings.store} with the reference graphs")
+        _err(f"initialising a new store at {where} with the reference graphs")
         initialise(store)
     return store, settings
 
@@ -625,13 +626,14 @@ def serve_cmd(store_path, host, port, base, demo) -> None:
 
     settings = get_settings(store=store_path, base=base or f"http://{host}:{port}/")
     try:
-        store = Store(settings.store)
+        store = open_configured(settings)  # remote when MICROHE_SPARQL_ENDPOINT is set
+        if store.is_empty() or demo:
+            initialise(store, demo=demo)
     except StoreError as e:
         _fail(str(e), EXIT_USAGE)
-    if store.is_empty() or demo:
-        initialise(store, demo=demo)
     app = create_app(settings, store)
-    _err(f"microhe listening on http://{host}:{port}/ (SPARQL endpoint http://{host}:{port}/sparql, store {settings.store})")
+    _err(f"microhe listening on http://{host}:{port}/ (SPARQL endpoint http://{host}:{port}/sparql, "
+         f"store {settings.sparql_endpoint or settings.store})")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
