@@ -58,8 +58,7 @@ def get_executor(request: Request) -> QueryExecutor:
             executor = getattr(state, "query_executor", None)
             if executor is None:
                 settings = state.settings
-                executor = QueryExecutor(int(getattr(settings, "query_workers", 4)),
-                                         int(getattr(settings, "query_queue", 8)))
+                executor = QueryExecutor(settings.query_workers, settings.query_queue)
                 state.query_executor = executor
     return executor
 

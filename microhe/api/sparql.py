@@ -622,7 +622,7 @@ async def answer(request: Request, store: Store, settings: Settings, executor) -
         if info.update:
             raise ProtocolError(400, f"{info.update} is SPARQL Update; this is the query endpoint: "
                                      "send updates to /update")
-        if info.service and not getattr(settings, "allow_service", False):
+        if info.service and not settings.allow_service:
             raise ProtocolError(400, "SERVICE (federated query) is disabled on this endpoint: "
                                      "the server makes no outbound requests")
         default_graph, named_graphs = dataset_for(req.default_graphs, req.named_graphs, info)

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     query_timeout: float = 30.0
     #: Maximum number of result rows / triples returned by one query (HTTP API).
     row_cap: int = 100_000
+    #: Worker threads that evaluate /sparql queries, and requests that may wait for one;
+    #: past that a request gets 503 with Retry-After instead of queueing.
+    query_workers: int = 4
+    query_queue: int = 8
+    #: Let /sparql queries use SERVICE (the server would fetch remote endpoints: SSRF).
+    allow_service: bool = False
     #: Largest accepted request body / input file in bytes.
     max_body_bytes: int = 64 * 1024 * 1024
     #: Validation profiles applied to loads and Graph Store writes.
