@@ -68,16 +68,6 @@ class RemoteQueryError(SyntaxError):
     """The server refused a query or update (HTTP 400): the message is the server's."""
 
 
-class _Raw:
-    """The small part of ``pyoxigraph.Store`` that ``microhe.kg`` reads through ``store.raw``."""
-
-    def __init__(self, store: "RemoteStore"):
-        self._store = store
-
-    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None):
-        return self._store.quads_matching(subject, predicate, object, graph_name)
-
-
 class RemoteStore:
     """The store interface over a SPARQL 1.1 query endpoint and update endpoint."""
 
@@ -170,10 +160,6 @@ class RemoteStore:
         return self._send(w, self.query_endpoint)
 
     # -- reading ---------------------------------------------------------------------
-
-    @property
-    def raw(self) -> _Raw:
-        return _Raw(self)
 
     def query(
         self,
