@@ -183,7 +183,19 @@ class _Compiler:
             items = list(Collection(g, p))
             if not items:
                 raise UnsupportedShape("empty sequence path")
-            return "(" + "/".join(self.path(x, depth + 1) for x in items) + ")"
+            # a/(b)?/c is evaluated as (a/c)|(a/b/c): oxigraph evaluates a zero-or-one step
+            # from every node of the store, the expanded form only from the bound ones
+            choices = [[""]]
+            for x in items:
+                inner = g.value(x, SH.zeroOrOnePath) if isinstance(x, BNode) else None
+                step = self.path(inner if inner is not None else x, depth + 1)
+                choices = [c + [step] for c in choices] + ([c for c in choices] if inner is not None else [])
+            seqs = ["/".join(c[1:]) for c in choices if len(c) > 1]
+            if len(seqs) == 1:
+                return f"({seqs[0]})"
+            if any(len(c) == 1 for c in choices):
+                return "(" + "/".join(self.path(x, depth + 1) for x in items) + ")"
+            return "(" + "|".join(f"({sq})" for sq in seqs) + ")"
         props = {pr: o for pr, o in g.predicate_objects(p)}
         if len(props) != 1:
             raise UnsupportedShape(f"malformed path node {p}")
