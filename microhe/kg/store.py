@@ -9,7 +9,9 @@ store exactly as it was.
 
 from __future__ import annotations
 
+import functools
 import io
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -240,6 +242,23 @@ def _quads_text(quads: Iterable[ox.Quad]) -> str:
         body = "\n".join(lines)
         parts.append(body if not g else f"GRAPH {g} {{\n{body}\n}}")
     return "\n".join(parts)
+
+
+def per_store(build):
+    """Decorate ``build(store) -> view`` so the view is built once per store state: cached
+    per store object (weakly held, so an id() reused by a later store never hits) and
+    rebuilt when ``store.generation`` changes. Thread-safe enough for read-mostly views:
+    two threads may build the same view once each; both results are equal."""
+    cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+    @functools.wraps(build)
+    def view(store):
+        hit = cache.get(store)
+        if hit is None or hit[0] != store.generation:
+            hit = cache[store] = (store.generation, build(store))
+        return hit[1]
+
+    return view
 
 
 __all__ = ["Store", "StoreError", "open_configured", "StoreLockedError", "META_GRAPH"]

@@ -11,12 +11,11 @@ Rules are read from the reference graph (``mhe:CreditConversionRule``), never co
 from __future__ import annotations
 
 import math
-import weakref
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ..namespaces import MHE, SKOS
-from ..store import Store
+from ..store import Store, per_store
 
 ECTS_CODE = "ECTS"
 
@@ -61,19 +60,10 @@ SELECT ?sys ?code ?hmin ?hmax ?match ?ssrc ?rule ?factor ?basis ?disputed ?note 
   }}
 }}"""
 
-# Per store object (weakly held: an id() could be reused by a later store) and its generation.
-_cache: "weakref.WeakKeyDictionary[Store, tuple[int, dict[str, CreditSystem]]]" = weakref.WeakKeyDictionary()
 
-
+@per_store
 def credit_systems(store: Store) -> dict[str, CreditSystem]:
-    """The credit systems of the store's reference data by code (cached per store state)."""
-    hit = _cache.get(store)
-    if hit is None or hit[0] != store.generation:
-        hit = _cache[store] = (store.generation, _build(store))
-    return hit[1]
-
-
-def _build(store: Store) -> dict[str, CreditSystem]:
+    """The credit systems of the store's reference data by code (built once per store state)."""
     systems: dict[str, CreditSystem] = {}
     rules: dict[str, Rule] = {}
     for r in store.query(_QUERY):

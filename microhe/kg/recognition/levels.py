@@ -9,11 +9,10 @@ by an IRI: the project's level IRI, the EU QDR concept (resolved through
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
 from ..namespaces import MHE, SKOS
-from ..store import Store
+from ..store import Store, per_store
 
 _CONFIDENCE = {MHE + "Stated": "stated", MHE + "Inferred": "inferred",
                MHE + "Uncertain": "uncertain", MHE + "Disputed": "disputed"}
@@ -138,19 +137,10 @@ SELECT ?fw ?code ?fwname ?lvl ?label ?rank ?pref ?ref ?eqfnum ?conf ?note ?types
   }}
 }}"""
 
-# Per store object (weakly held: an id() could be reused by a later store) and its generation.
-_cache: "weakref.WeakKeyDictionary[Store, tuple[int, FrameworkIndex]]" = weakref.WeakKeyDictionary()
 
-
+@per_store
 def framework_index(store: Store) -> FrameworkIndex:
-    """The index for ``store``, rebuilt only when the store changed."""
-    hit = _cache.get(store)
-    if hit is None or hit[0] != store.generation:
-        hit = _cache[store] = (store.generation, _build(store))
-    return hit[1]
-
-
-def _build(store: Store) -> FrameworkIndex:
+    """The frameworks and levels of the store's reference data, indexed (built once per store state)."""
     frameworks: dict[str, str] = {}
     names: dict[str, str] = {}
     levels: dict[str, Level] = {}

@@ -13,11 +13,10 @@ state (``Store.generation``), so a search is a scan of plain Python records: che
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
 from ..namespaces import DCTERMS, ELM, MHE, SKOS
-from ..store import Store
+from ..store import Store, per_store
 from .levels import framework_index
 
 MODES = {
@@ -94,15 +93,6 @@ class SearchIndex:
         return self.narrower.get(concept, set()) | {concept}
 
 
-# Per store object (weakly held: an id() could be reused by a later store) and its generation.
-_cache: "weakref.WeakKeyDictionary[Store, tuple[int, SearchIndex]]" = weakref.WeakKeyDictionary()
-
-
-def search_index(store: Store) -> SearchIndex:
-    hit = _cache.get(store)
-    if hit is None or hit[0] != store.generation:
-        hit = _cache[store] = (store.generation, _build(store))
-    return hit[1]
 
 
 def _lang_pick(current: str, lit) -> str:
@@ -112,7 +102,9 @@ def _lang_pick(current: str, lit) -> str:
     return current
 
 
-def _build(store: Store) -> SearchIndex:
+@per_store
+def search_index(store: Store) -> SearchIndex:
+    """The per-credential facts search filters on (built once per store state)."""
     recs: dict[str, Record] = {}
     for r in store.query(_QUERY):
         iri = r["spec"].value
