@@ -50,7 +50,7 @@ import pyoxigraph as ox
 from SPARQLWrapper import DIGEST, BASIC, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from .store import StoreError, _quad_line, _quads_text
+from .store import StoreError, _quads_text, dump_quads
 
 #: Graph IRI prefixes a Virtuoso server holds for itself (system graphs), hidden by
 #: ``named_graphs``/``dump``/``is_empty`` when ``hide_graphs`` is left at its default.
@@ -350,15 +350,7 @@ class RemoteStore:
 
     def dump(self, out: BinaryIO | str, *, sort: bool = True) -> int:
         """Write every quad as (sorted) N-Quads; returns the number of quads written."""
-        if not hasattr(out, "write"):
-            with open(out, "wb") as f:
-                return self.dump(f, sort=sort)
-        lines = (_quad_line(q) for q in self._all_quads())
-        n = 0
-        for line in sorted(lines) if sort else lines:
-            out.write(line.encode("utf-8"))
-            n += 1
-        return n
+        return dump_quads(self._all_quads(), out, sort=sort)
 
     def dump_bytes(self) -> bytes:
         buf = io.BytesIO()

@@ -173,15 +173,7 @@ class Store:
     def dump(self, out: BinaryIO | str | Path, *, sort: bool = True) -> int:
         """Write every quad as N-Quads; sorted lines by default (a canonical form two
         dumps can be compared with). Returns the number of quads written."""
-        if isinstance(out, (str, Path)):
-            with open(out, "wb") as f:
-                return self.dump(f, sort=sort)
-        lines = (_quad_line(q) for q in self._db)
-        n = 0
-        for line in sorted(lines) if sort else lines:
-            out.write(line.encode("utf-8"))
-            n += 1
-        return n
+        return dump_quads(self._db, out, sort=sort)
 
     def dump_bytes(self) -> bytes:
         buf = io.BytesIO()
@@ -223,6 +215,20 @@ def open_configured(settings, *, read_only: bool = False):
             timeout=settings.query_timeout,
         )
     return Store(settings.store, read_only=read_only)
+
+
+def dump_quads(quads: Iterable[ox.Quad], out: BinaryIO | str | Path, *, sort: bool = True) -> int:
+    """Write quads as N-Quads lines to a binary stream or a file path (sorted by default);
+    returns the number of quads written. Shared by the embedded and the remote store."""
+    if isinstance(out, (str, Path)):
+        with open(out, "wb") as f:
+            return dump_quads(quads, f, sort=sort)
+    lines = (_quad_line(q) for q in quads)
+    n = 0
+    for line in sorted(lines) if sort else lines:
+        out.write(line.encode("utf-8"))
+        n += 1
+    return n
 
 
 def _quad_line(q: ox.Quad) -> str:
