@@ -38,10 +38,13 @@ on it raise :class:`StoreError` (Virtuoso has no separate default graph).
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import socket
 import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import BinaryIO
@@ -84,6 +87,7 @@ class RemoteStore:
         hide_graphs: Iterable[str] = VIRTUOSO_SYSTEM_GRAPHS,
         check_union: bool = True,
         chunk_size: int = 1000,
+        writes: str = "auto",
     ):
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
@@ -94,10 +98,16 @@ class RemoteStore:
         self.auth = auth
         self.timeout = float(timeout)
         self.hide_graphs = tuple(hide_graphs)
+        self._hide_origin = hide_graphs is VIRTUOSO_SYSTEM_GRAPHS
         self.path = None
         #: Most quads per INSERT operation (Virtuoso refuses very large ones); all the
         #: operations of one write still go in one request.
         self.chunk_size = chunk_size
+        if writes not in ("auto", "update", "graph-store"):
+            raise StoreError(f"unknown write mode {writes!r} (auto, update or graph-store)")
+        self.writes = writes
+        #: The ``Server`` header of the last answer (how a Virtuoso server is recognised).
+        self.server_software: str | None = None
         #: Incremented on every write through this object (writes by others are not seen).
         self.generation = 0
         if check_union:
@@ -121,6 +131,7 @@ class RemoteStore:
         try:
             res = w.query()
             resp = res.response
+            self.server_software = resp.headers.get("Server", "") or ""
             try:
                 return resp.read(), resp.headers.get("Content-Type", "")
             finally:
@@ -147,6 +158,61 @@ class RemoteStore:
                              f"{self.timeout:g} s (MICROHE_QUERY_TIMEOUT)") from None
         except OSError as e:
             raise StoreError(f"cannot reach the SPARQL server at {endpoint}: {e}") from None
+
+    @property
+    def is_virtuoso(self) -> bool:
+        """Whether the server is OpenLink Virtuoso (from its ``Server`` header)."""
+        if self.server_software is None:
+            self._request_query("ASK {}", "application/sparql-results+json, application/sparql-results+xml;q=0.8")
+        return "virtuoso" in (self.server_software or "").lower()
+
+    @property
+    def _default_graph_ok(self) -> bool:
+        """The store's own default graph is reachable (Graph Store ``?default``); never on
+        Virtuoso, whose default graph is only the union of its graphs."""
+        return bool(self.graph_store_endpoint) and not self.is_virtuoso
+
+    def _graph_store_writes(self) -> bool:
+        if self.writes == "auto":
+            return self.is_virtuoso
+        return self.writes == "graph-store"
+
+    def _graph_store_write_endpoint(self) -> str:
+        if self.graph_store_endpoint:
+            return self.graph_store_endpoint
+        if self.is_virtuoso:  # Virtuoso's SPARQL 1.1 Graph Store endpoint, next to /sparql
+            parts = urllib.parse.urlsplit(self.update_endpoint)
+            path = "/sparql-graph-crud-auth" if self.user is not None else "/sparql-graph-crud"
+            return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+        raise StoreError("graph store writes need a Graph Store endpoint: set MICROHE_GRAPH_STORE_ENDPOINT")
+
+    def _http(self, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] = {}) -> bytes:
+        """One plain HTTP request (Graph Store Protocol), with the configured credentials."""
+        handlers = []
+        if self.user is not None:
+            mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            mgr.add_password(None, url, self.user, self.password or "")
+            handlers.append(urllib.request.HTTPDigestAuthHandler(mgr) if self.auth == "digest"
+                            else urllib.request.HTTPBasicAuthHandler(mgr))
+        opener = urllib.request.build_opener(*handlers)
+        req = urllib.request.Request(url, data=body, method=method, headers=dict(headers))
+        if self.user is not None and self.auth == "basic":
+            token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode()
+            req.add_header("Authorization", f"Basic {token}")
+        endpoint = url.split("?")[0]
+        try:
+            with opener.open(req, timeout=self.timeout) as resp:
+                self.server_software = resp.headers.get("Server", "") or ""
+                return resp.read()
+        except urllib.error.HTTPError as e:
+            text = _html_text(e.read().decode("utf-8", "replace"))
+            if e.code == 400:
+                raise RemoteQueryError(f"{endpoint} refused the request: {_short(text)}") from None
+            raise StoreError(f"the graph store at {endpoint} answered HTTP {e.code}: {_short(text)}") from None
+        except (TimeoutError, socket.timeout):
+            raise StoreError(f"the graph store at {endpoint} did not answer within {self.timeout:g} s") from None
+        except (urllib.error.URLError, OSError) as e:
+            raise StoreError(f"cannot reach the graph store at {endpoint}: {e}") from None
 
     def _request_query(self, text: str, accept: str, default_graph=None, named_graphs=None) -> tuple[bytes, str]:
         w = self._wrapper(self.query_endpoint)
@@ -184,14 +250,19 @@ class RemoteStore:
             body, ctype = self._request_query(
                 text, "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8",
                 default_graph, named_graphs)
+            if self.is_virtuoso:
+                body = _fix_virtuoso_rdf(body)
             return _as_query_triples(_parse_rdf(body, ctype, self.query_endpoint))
         body, ctype = self._request_query(
             text, "application/sparql-results+json, application/sparql-results+xml;q=0.8",
             default_graph, named_graphs)
         fmt = ox.QueryResultsFormat.XML if "xml" in ctype else ox.QueryResultsFormat.JSON
+        if fmt == ox.QueryResultsFormat.JSON:
+            body = _fix_json(body)
+        if self.is_virtuoso:
+            body = _fix_virtuoso_results(body)
         try:
-            return ox.parse_query_results(_fix_json(body) if fmt == ox.QueryResultsFormat.JSON else body,
-                                          format=fmt)
+            return ox.parse_query_results(body, format=fmt)
         except (SyntaxError, ValueError) as e:
             raise StoreError(f"unreadable results from {self.query_endpoint} ({ctype}): {e}") from None
 
@@ -215,6 +286,13 @@ class RemoteStore:
         return self.query(text, substitutions=subs or None)
 
     def _visible(self, iri: str) -> bool:
+        if self._hide_origin and self.server_software is not None:
+            # Virtuoso also names system graphs after the server's own address
+            # (http://host:port/DAV/, http://host:port/sparql).
+            self._hide_origin = False
+            if self.is_virtuoso:
+                parts = urllib.parse.urlsplit(self.query_endpoint)
+                self.hide_graphs += (f"{parts.scheme}://{parts.netloc}/",)
         return not iri.startswith(self.hide_graphs)
 
     def named_graphs(self) -> list[str]:
@@ -244,7 +322,7 @@ class RemoteStore:
         out: list[ox.Quad] = []
         for g in self.named_graphs():
             out.extend(self.quads_matching(graph=ox.NamedNode(g)))
-        if self.graph_store_endpoint:
+        if self._default_graph_ok:
             out.extend(self._default_graph_quads())
         return out
 
@@ -264,15 +342,10 @@ class RemoteStore:
         return iter(out)
 
     def _default_graph_quads(self) -> list[ox.Quad]:
-        if not self.graph_store_endpoint:
-            raise StoreError("the store's own default graph can only be read through the Graph Store "
-                             "Protocol on a remote store: set MICROHE_GRAPH_STORE_ENDPOINT")
-        import urllib.request
-
+        self._need_default_graph()
         req = urllib.request.Request(self.graph_store_endpoint + "?default",
                                      headers={"Accept": "application/n-triples"})
         if self.user is not None and self.auth == "basic":
-            import base64
             token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode()
             req.add_header("Authorization", f"Basic {token}")
         try:
@@ -284,17 +357,26 @@ class RemoteStore:
             raise StoreError(f"the graph store at {self.graph_store_endpoint} answered HTTP {e.code}") from None
         except (urllib.error.URLError, OSError) as e:
             raise StoreError(f"cannot reach the graph store at {self.graph_store_endpoint}: {e}") from None
+        body = _fix_virtuoso_rdf(body) if self.is_virtuoso else body
         return [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
                 for t in _parse_rdf(body, ctype, self.graph_store_endpoint)]
 
+    def _need_default_graph(self) -> None:
+        if self.is_virtuoso:
+            raise StoreError("Virtuoso has no separate default graph (its default graph is the union of "
+                             "its named graphs): use a named graph")
+        if not self.graph_store_endpoint:
+            raise StoreError("the store's own default graph can only be read through the Graph Store "
+                             "Protocol on a remote store: set MICROHE_GRAPH_STORE_ENDPOINT")
+
     def is_empty(self) -> bool:
-        if self.graph_store_endpoint and self.graph_size(None):
+        if self._default_graph_ok and self.graph_size(None):
             return False
         return not self.named_graphs()
 
     def __len__(self) -> int:
         n = sum(self.graph_size(g) for g in self.named_graphs())
-        return n + (self.graph_size(None) if self.graph_store_endpoint else 0)
+        return n + (self.graph_size(None) if self._default_graph_ok else 0)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -312,6 +394,9 @@ class RemoteStore:
         (see the module docstring)."""
         self.generation += 1
         graphs = dict(graphs or {})
+        if self._graph_store_writes():
+            self._write_graph_store(graphs, list(drop), list(add), list(remove))
+            return
         ops: list[str] = []
         for iri in [*drop, *graphs]:
             ops.append("DROP SILENT DEFAULT" if iri is None else f"DROP SILENT GRAPH {ox.NamedNode(iri)}")
@@ -333,6 +418,31 @@ class RemoteStore:
         if ops:
             self._update(" ;\n".join(ops))
 
+    def _write_graph_store(self, graphs: dict, drop: list, add: list, remove: list) -> None:
+        """A write as Graph Store requests (Virtuoso): first one SPARQL Update request
+        with the drops and ``DELETE DATA``, then one ``PUT`` per graph whose content is
+        set and one ``POST`` per graph that gets quads added, each an N-Triples body read
+        by the server's own parser. Each request is atomic; the write as a whole is not."""
+        if None in drop or any(isinstance(q.graph_name, ox.DefaultGraph) for q in add + remove):
+            self._need_default_graph()
+        ops = [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in drop]
+        ops += [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri, qs in graphs.items() if not qs]
+        for chunk in _chunks(remove, self.chunk_size):
+            ops.append("DELETE DATA { " + _quads_text(chunk) + " }")
+        if ops:
+            self._update(" ;\n".join(ops))
+        endpoint = self._graph_store_write_endpoint()
+        added: dict[str, list[ox.Quad]] = {}
+        for q in add:
+            added.setdefault(q.graph_name.value, []).append(q)
+        requests = [("PUT", iri, qs) for iri, qs in graphs.items() if qs]
+        requests += [("POST", iri, qs) for iri, qs in added.items()]
+        for method, iri, qs in requests:
+            body = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in qs),
+                                format=ox.RdfFormat.N_TRIPLES)
+            url = f"{endpoint}?graph-uri={urllib.parse.quote(iri, safe='')}"
+            self._http(method, url, body, {"Content-Type": "application/n-triples"})
+
     def restore(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one request (the server relabels blank nodes)."""
         self.write(add=list(quads))
@@ -341,7 +451,7 @@ class RemoteStore:
         """Drop every visible named graph (and the default graph), in one request."""
         self.generation += 1
         ops = [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in self.named_graphs()]
-        if self.graph_store_endpoint:
+        if self._default_graph_ok:
             ops.append("DROP SILENT DEFAULT")
         if ops:
             self._update(" ;\n".join(ops))
@@ -535,6 +645,67 @@ def _fix_json(body: bytes) -> bytes:
     """Virtuoso still writes the SPARQL 1.0 ``typed-literal`` type; pyoxigraph reads 1.1."""
     return body.replace(b'"type": "typed-literal"', b'"type": "literal"').replace(
         b'"type":"typed-literal"', b'"type":"literal"')
+
+
+_XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
+_VIRTUOSO_JSON_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+_VIRTUOSO_JSON_DURATION = re.compile(
+    rb'("datatype"\s*:\s*"' + re.escape(_XSD_DURATION.encode()) + rb'"\s*,\s*"value"\s*:\s*")([^"]*)(")')
+_VIRTUOSO_NT_DURATION = re.compile(rb'(")([^"\\]*)("\^\^<' + re.escape(_XSD_DURATION.encode()) + rb'>)')
+_VIRTUOSO_NT_BNODE = re.compile(rb'<nodeID://([A-Za-z0-9_]+)>|_:nodeID://([A-Za-z0-9_]+)')
+
+
+_VIRTUOSO_XML_BNODE = re.compile(rb"<bnode>nodeID://")
+_VIRTUOSO_XML_DURATION = re.compile(
+    rb'(<literal\s+datatype="' + re.escape(_XSD_DURATION.encode()) + rb'"\s*>)([^<]*)(</literal>)')
+
+
+def _fix_virtuoso_results(body: bytes) -> bytes:
+    """Virtuoso's JSON or XML results, as pyoxigraph reads them: blank nodes
+    ``nodeID://b123`` become ``b123``; durations, which Virtuoso stores as a number
+    (seconds, or months), get their ``xsd:duration`` lexical form back
+    (:func:`_duration_lexical`)."""
+    fix = lambda m: m[1] + _duration_lexical(m[2]) + m[3]  # noqa: E731
+    body = _VIRTUOSO_XML_BNODE.sub(b"<bnode>", _VIRTUOSO_JSON_BNODE.sub(rb"\1", body))
+    return _VIRTUOSO_XML_DURATION.sub(fix, _VIRTUOSO_JSON_DURATION.sub(fix, body))
+
+
+def _fix_virtuoso_rdf(body: bytes) -> bytes:
+    """The same repairs for N-Triples/Turtle from Virtuoso (CONSTRUCT, Graph Store GET)."""
+    body = _VIRTUOSO_NT_BNODE.sub(lambda m: b"_:" + (m[1] or m[2]), body)
+    return _VIRTUOSO_NT_DURATION.sub(lambda m: m[1] + _duration_lexical(m[2]) + m[3], body)
+
+
+def _duration_lexical(value: bytes) -> bytes:
+    """The canonical ``xsd:duration`` form (as Oxigraph writes it) of a duration Virtuoso
+    returns as a number: a decimal (``540000.0``) is seconds (day-time durations), an
+    integer (``14``) months (year-month durations). Anything else is left as it is."""
+    text = value.decode("ascii", "replace")
+    if not re.fullmatch(r"-?\d+(\.\d*)?([eE][+-]?\d+)?", text):
+        return value
+    from decimal import Decimal
+
+    neg, number = text.startswith("-"), Decimal(text.lstrip("-"))
+    if "e" in text.lower():  # Virtuoso prints large ones as doubles, 6 significant digits
+        number = number.quantize(Decimal("0.001")).normalize()
+    sign = "-" if neg and number else ""
+    if "." not in text and "e" not in text.lower():  # months
+        years, months = divmod(int(number), 12)
+        out = (f"{years}Y" if years else "") + (f"{months}M" if months or not years else "")
+        return f"{sign}P{out}".encode()
+    days, rest = divmod(number, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    date = f"{int(days)}D" if days else ""
+    secs = format(seconds.normalize(), "f") if seconds else ""
+    time_ = (f"{int(hours)}H" if hours else "") + (f"{int(minutes)}M" if minutes else "") + (f"{secs}S" if secs else "")
+    if not date and not time_:
+        return f"{sign}PT0S".encode()
+    return f"{sign}P{date}{'T' + time_ if time_ else ''}".encode()
+
+
+def _html_text(text: str) -> str:
+    return re.sub(r"<[^>]+>", " ", text)
 
 
 def _rdf_format(ctype: str) -> ox.RdfFormat:
