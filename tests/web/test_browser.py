@@ -1,0 +1,361 @@
+"""The HTML pages in a real browser: headless Chromium against the app on loopback.
+
+The app (over the bundled ontology, reference and demo graphs) is served by uvicorn on a
+free 127.0.0.1 port (``serve`` from the API tests' conftest). Chromium loads each page
+with ``--dump-dom`` after a virtual-time budget, so the query page's inline JavaScript
+has run (it POSTs the query to /sparql and renders the SPARQL JSON as a table), and the
+tests assert on the DOM the browser built, parsed with ``html.parser``. One screenshot of
+the query page checks that the page paints.
+
+Chromium is Debian's (``apt-get install -y chromium``); without the binary the tests
+skip. It runs headless as root with no sandbox, no GPU, no background networking and a
+fresh profile per run, so it never reaches beyond loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote, urljoin, urlsplit
+
+import pyoxigraph as ox
+import pytest
+
+from api.conftest import serve
+from microhe.api import create_app
+from microhe.kg import bundled
+from microhe.kg.load import initialise
+from microhe.kg.queries import catalogue
+from microhe.kg.settings import Settings
+from microhe.kg.store import Store
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(CHROMIUM is None, reason="the chromium binary is not installed "
+                       "(apt-get install -y chromium chromium-driver)"),
+]
+
+#: Flags that keep headless Chromium on loopback and off the network (as root, no sandbox).
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars", "--mute-audio", "--disable-extensions"]
+#: Virtual time the page gets to run its scripts (fetches pause virtual time until answered).
+BUDGET_MS = 10_000
+#: Wall-clock bound on one Chromium run.
+TIMEOUT_S = 30
+
+MHE = "https://w3id.org/microhe/ontology#"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+EQF_LEVELS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX mhe: <https://w3id.org/microhe/ontology#>
+SELECT ?level ?notation ?name WHERE {
+  ?level skos:inScheme/skos:notation "EQF" ; a mhe:FrameworkLevel ;
+         skos:notation ?notation ; skos:prefLabel ?name ; mhe:levelRank ?rank .
+} ORDER BY ?rank"""
+
+BAD_QUERY = "SELECT * WHERE { ?s ?p }"
+
+
+# -- a DOM from Chromium's serialisation ---------------------------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None = None):
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node | str] = []
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+    def iter(self) -> Iterator[Node]:
+        yield self
+        for c in self.children:
+            if isinstance(c, Node):
+                yield from c.iter()
+
+    def find_all(self, tag: str | None = None, **attrs: str) -> list[Node]:
+        """Descendants (and self) with ``tag`` whose attributes hold ``attrs``
+        (``class_`` matches one class of the element)."""
+        out = []
+        for n in self.iter():
+            if tag is not None and n.tag != tag:
+                continue
+            ok = True
+            for k, v in attrs.items():
+                if k == "class_":
+                    ok = ok and v in n.attrs.get("class", "").split()
+                else:
+                    ok = ok and n.attrs.get(k) == v
+            if ok:
+                out.append(n)
+        return out
+
+    def find(self, tag: str | None = None, **attrs: str) -> Node:
+        found = self.find_all(tag, **attrs)
+        assert found, f"no <{tag} {attrs}> in the page"
+        return found[0]
+
+    def __repr__(self) -> str:
+        return f"<{self.tag} {self.attrs}>"
+
+
+class _Builder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.cur = self.root
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, {k: v or "" for k, v in attrs}, self.cur)
+        self.cur.children.append(node)
+        if tag not in VOID:
+            self.cur = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.cur.children.append(Node(tag, {k: v or "" for k, v in attrs}, self.cur))
+
+    def handle_endtag(self, tag):
+        n = self.cur
+        while n is not None and n.tag != tag:
+            n = n.parent
+        if n is not None and n.parent is not None:
+            self.cur = n.parent
+
+    def handle_data(self, data):
+        self.cur.children.append(data)
+
+
+def parse(html: str) -> Node:
+    b = _Builder()
+    b.feed(html)
+    b.close()
+    return b.root
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- Chromium -------------------------------------------------------------------------------
+
+
+def chromium(*args: str) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        env = {**os.environ, "HOME": profile}
+        return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
+                              capture_output=True, timeout=TIMEOUT_S, env=env, check=False)
+
+
+def dom(url: str) -> Node:
+    """The DOM Chromium built for ``url`` once its scripts have run."""
+    run = chromium(f"--virtual-time-budget={BUDGET_MS}", "--dump-dom", url)
+    out = run.stdout.decode("utf-8")
+    assert run.returncode == 0 and "<html" in out, (run.returncode, run.stderr.decode(errors="replace")[-2000:])
+    return parse(out)
+
+
+# -- the server -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[str]:
+    store = Store()
+    initialise(store, demo=True)
+    settings = Settings(store=tmp_path_factory.mktemp("web") / "unused-store", base="http://127.0.0.1:8000/")
+    with serve(create_app(settings, store)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def eqf_page(site) -> Node:
+    return dom(f"{site}/sparql?query={quote(EQF_LEVELS)}")
+
+
+# -- the query page ------------------------------------------------------------------------
+
+
+def test_query_from_the_url_is_filled_in_run_and_rendered_as_a_table(eqf_page):
+    assert eqf_page.find("textarea", id="query").text().strip() == EQF_LEVELS
+    status = eqf_page.find(id="status")
+    assert "error" not in status.attrs.get("class", "")
+    assert squash(status.text()).startswith("8 rows in ")
+
+    results = eqf_page.find(id="results")
+    (table,) = results.find_all("table")
+    assert [squash(th.text()) for th in table.find_all("th")] == ["?level", "?notation", "?name"]
+    rows = [tr.find_all("td") for tr in table.find("tbody").find_all("tr")]
+    assert [squash(r[1].text()) for r in rows] == [str(n) for n in range(1, 9)]
+    assert [squash(r[2].text()) for r in rows] == [f"Level {n} @en" for n in range(1, 9)]
+    for n, r in enumerate(rows, start=1):
+        (a,) = r[0].find_all("a")  # IRIs are links
+        assert a.attrs["href"] == a.text() == f"http://data.europa.eu/snb/eqf/{n}"
+        assert r[2].find("span", class_="lang").text().strip() == "@en"
+    assert eqf_page.find(id="notice").text() == ""  # not truncated
+
+
+def test_query_page_lists_the_named_query_catalogue_as_links(eqf_page):
+    aside = eqf_page.find("aside")
+    expected = set(catalogue())
+    assert len(expected) >= 5
+    entries = aside.find_all("a", class_="example")
+    assert {squash(a.text()) for a in entries} == expected
+    rest = {a.attrs["href"] for a in aside.find_all("a") if a.attrs.get("href", "").startswith("/api/queries/")}
+    assert rest == {f"/api/queries/{name}" for name in expected}
+    # each entry carries the query's summary
+    for li in aside.find_all("li"):
+        name = squash(li.find("a", class_="example").text())
+        assert catalogue()[name].summary.split()[0] in li.text()
+
+
+def test_a_syntax_error_shows_the_parsers_message(site):
+    with pytest.raises(SyntaxError) as parser_error:
+        ox.Store().query(BAD_QUERY)
+    page = dom(f"{site}/sparql?query={quote(BAD_QUERY)}")
+    status = page.find(id="status")
+    assert "error" in status.attrs.get("class", "").split()
+    text = squash(status.text())
+    assert text.startswith("HTTP 400: ")
+    assert squash(str(parser_error.value)) in text
+    assert page.find(id="results").children == []
+    assert page.find("textarea", id="query").text().strip() == BAD_QUERY
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_query_page_screenshot(site, tmp_path):
+    shot = tmp_path / "sparql.png"
+    run = chromium(f"--virtual-time-budget={BUDGET_MS}", "--window-size=1280,1000", f"--screenshot={shot}",
+                   f"{site}/sparql?query={quote(EQF_LEVELS)}")
+    assert run.returncode == 0, run.stderr.decode(errors="replace")[-2000:]
+    data = shot.read_bytes()
+    assert _png_size(data) == (1280, 1000)
+    assert len(data) > 5 * 1024  # a blank page compresses to a few hundred bytes
+    keep = os.environ.get("MICROHE_SCREENSHOTS")  # a directory to keep the picture in, to look at
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / shot.name)
+
+
+# -- linked-data pages -----------------------------------------------------------------------
+
+
+def _section(page: Node, heading: str) -> Node:
+    for section in page.find_all("section"):
+        h2 = section.find_all("h2")
+        if h2 and squash(h2[0].text()) == heading:
+            return section
+    raise AssertionError(f"no section {heading!r}")
+
+
+def _property_rows(section: Node) -> dict[str, Node]:
+    """Property (compact IRI) -> its value cell, for the top-level property table."""
+    table = section.find("table")
+    out = {}
+    for tr in table.find("tbody").children:
+        if isinstance(tr, Node) and tr.tag == "tr":
+            th = next(c for c in tr.children if isinstance(c, Node) and c.tag == "th")
+            tds = [c for c in tr.children if isinstance(c, Node) and c.tag == "td"]
+            out[squash(th.text())] = tds[0]
+    return out
+
+
+def test_credential_page(site):
+    page = dom(f"{site}/demo/credential/strathlowe-applied-data-analysis")
+    assert squash(page.find("title").text()) == "Applied data analysis · microhe"
+    assert squash(page.find("h1").text()) == "Applied data analysis"
+    assert squash(page.find("div", class_="iri").text()) == \
+        "https://w3id.org/microhe/demo/credential/strathlowe-applied-data-analysis"
+    formats = {squash(a.text()) for a in page.find("nav", class_="formats").find_all("a")}
+    assert {"ttl", "jsonld", "nt", "rdf"} <= formats
+
+    props = _property_rows(_section(page, "Properties"))
+    assert {"rdf:type", "dcterms:title", "elm:awardingOpportunity", "elm:creditPoint",
+            "elm:learningOutcome", "mhe:derivedEQFLevel"} <= set(props)
+    assert "Applied data analysis" in props["dcterms:title"].text()
+    # a link to an IRI this server serves is local, with the label as its text
+    body = next(a for a in props["elm:awardingOpportunity"].find_all("a")
+                if a.attrs["href"].endswith("/demo/org/strathlowe"))
+    assert body.attrs["href"] == "/demo/org/strathlowe"
+    assert squash(body.text()) == "Strathlowe University (demo)"
+    # the blank node's own description is a nested table
+    assert props["elm:creditPoint"].find_all("table", class_="nested")
+    assert "15" in props["elm:creditPoint"].text()
+    level = props["mhe:derivedEQFLevel"].find("a")
+    assert level.attrs["href"] == "http://data.europa.eu/snb/eqf/7" and squash(level.text()) == "Level 7"
+    assert len(props["elm:learningOutcome"].find_all("a")) == 3
+
+    graphs = _section(page, "Graphs")
+    assert any(a.attrs["href"] == "/demo/graph/credentials" for a in graphs.find_all("a"))
+
+
+def test_followed_link_shows_incoming_links(site):
+    start = f"{site}/demo/credential/strathlowe-applied-data-analysis"
+    href = "/demo/org/strathlowe"
+    page = dom(urljoin(start, href))
+    assert squash(page.find("h1").text()) == "Strathlowe University (demo)"
+    incoming = _section(page, "Incoming links")
+    rows = incoming.find("tbody").find_all("tr")
+    assert len(rows) >= 3
+    froms = [squash(tr.find("td").text()) for tr in rows]
+    props = [squash(tr.find_all("td")[1].text()) for tr in rows]
+    assert "elm:awardingBody" in props and "elm:organisation" in props
+    assert all(froms), "every incoming link names where it comes from"
+    # awarding bodies are named from blank nodes (the awarding opportunities)
+    assert {f for f, p in zip(froms, props) if p == "elm:awardingBody"} == {"(blank node)"}
+    accreditation = [a for tr in rows for a in tr.find("td").find_all("a")
+                     if a.attrs["href"] == "/demo/credential/strathlowe-applied-data-analysis/accreditation"]
+    assert accreditation
+
+
+def test_framework_page_lists_its_levels_as_incoming_links(site):
+    page = dom(f"{site}/ref/framework/SCQF")
+    assert squash(page.find("h1").text()) == "Scottish Credit and Qualifications Framework"
+    props = _property_rows(_section(page, "Properties"))
+    assert squash(props["skos:notation"].text()) == "SCQF"
+    incoming = _section(page, "Incoming links")
+    links = {}
+    for tr in incoming.find("tbody").find_all("tr"):
+        tds = tr.find_all("td")
+        if squash(tds[1].text()) == "skos:inScheme":
+            a = tds[0].find("a")
+            links[a.attrs["href"]] = squash(a.text())
+    assert {f"/ref/framework/SCQF/level/{n}" for n in range(1, 13)} <= set(links)
+    assert links["/ref/framework/SCQF/level/11"].startswith("SCQF 11")
+
+
+def test_ontology_page_lists_term_labels(site):
+    page = dom(f"{site}/ontology")
+    assert squash(page.find("h1").text()) == "microhe core ontology"
+    labels = {}
+    for b in bundled.ontology_graphs():
+        for q in b.quads():
+            if (q.predicate.value == RDFS_LABEL and isinstance(q.subject, ox.NamedNode)
+                    and q.subject.value.startswith(MHE) and q.object.language in (None, "en")):
+                labels[q.subject.value] = q.object.value
+    assert len(labels) > 20
+    terms = {}
+    for section in page.find_all("section", class_="term"):
+        h3 = section.find("h3")
+        curie = squash(h3.find("span", class_="iri").text())
+        terms[curie] = squash(h3.text())[: -len(curie)].strip()
+    for iri, label in labels.items():
+        curie = "mhe:" + iri[len(MHE):]
+        assert terms.get(curie) == label, curie
+    # the table of contents links to the terms on the page
+    ids = {s.attrs["id"] for s in page.find_all("section", class_="term")}
+    toc = [a.attrs["href"] for nav in page.find_all("nav", class_="toc") for a in nav.find_all("a")]
+    assert toc and all(urlsplit(h).fragment in ids for h in toc)
