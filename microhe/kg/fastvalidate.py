@@ -147,6 +147,21 @@ def _string_literal(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _absent(pattern: str, path: str) -> str:
+    """A filter keeping the rows whose bound ``?this`` has no solution of ``pattern``.
+
+    ``MINUS`` when the path has no zero-length step: oxigraph evaluates it as one hash
+    anti-join (the pattern once, from its own side), while ``FILTER NOT EXISTS`` after the
+    focus subquery is re-evaluated per focus row without the binding reaching the path, so
+    its cost grew with (focus nodes x path solutions): 250 s at 10k credentials for the
+    Specification-M3 sequence path, 0.3 s as MINUS. ``?this`` occurs in both sides, so MINUS
+    and NOT EXISTS agree. A zero-length step (``?``/``*``) would make the unbound pattern
+    start from every node of the store, so those keep ``FILTER NOT EXISTS``."""
+    if "?" in path.replace("?_", "") or "*" in path:
+        return f"FILTER NOT EXISTS {{ {pattern} }}"
+    return f"MINUS {{ {pattern} }}"
+
+
 class _Compiler:
     def __init__(self, g: Graph):
         self.g = g
@@ -416,7 +431,7 @@ class _Compiler:
             for mc in g.objects(shape, SH.minCount):
                 n = int(mc)
                 if n == 1:
-                    add(f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} ?_x }} }}",
+                    add(f"SELECT ?this WHERE {{ {focus} {_absent(f'?this {p} ?_x', p)} }}",
                         SH.MinCountConstraintComponent, False)
                 elif n > 1:
                     add(f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?_x }} }} GROUP BY ?this "
@@ -425,7 +440,7 @@ class _Compiler:
                 add(f"SELECT ?this WHERE {{ {focus} ?this {p} ?_x }} GROUP BY ?this "
                     f"HAVING (COUNT(DISTINCT ?_x) > {int(mc)})", SH.MaxCountConstraintComponent, False)
             for hv in g.objects(shape, SH.hasValue):
-                add(f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} {_sparql_term(hv)} }} }}",
+                add(f"SELECT ?this WHERE {{ {focus} {_absent(f'?this {p} {_sparql_term(hv)}', p)} }}",
                     SH.HasValueConstraintComponent, False)
             for ul in g.objects(shape, SH.uniqueLang):
                 if not (isinstance(ul, Literal) and ul.value is True):
@@ -444,8 +459,9 @@ class _Compiler:
                         raise UnsupportedShape("sh:qualifiedMinCount > 1")
                     if int(qmin) == 1:
                         inner = self.violation(qvs[0], "?_q", 1)
-                        add(f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} ?_q . "
-                            f"FILTER NOT EXISTS {{ {inner} }} }} }}", SH.QualifiedMinCountConstraintComponent, False)
+                        add(f"SELECT ?this WHERE {{ {focus} "
+                            f"{_absent(f'?this {p} ?_q . FILTER NOT EXISTS {{ {inner} }}', p)} }}",
+                            SH.QualifiedMinCountConstraintComponent, False)
         for c in g.objects(shape, SH.sparql):
             self.sparql_constraint(shape, c, focus, prefixes, add)
 
