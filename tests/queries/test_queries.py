@@ -754,7 +754,11 @@ def edge_store() -> Store:
     s = Store()
     initialise(s, demo=True)
     quads = list(ox.parse(EDGE_TTL.read_bytes(), ox.RdfFormat.TURTLE, without_named_graphs=True))
-    s.write({"https://example.org/graph/edge-cases": quads})
+    # with its derived values, as microhe.kg.load writes them (the queries read mhe:derivedEQFLevel)
+    from microhe.kg.derive import derive, derived_graph
+
+    g = "https://example.org/graph/edge-cases"
+    s.write({g: quads, derived_graph(g): derive(s, quads, g)})
     return s
 
 
