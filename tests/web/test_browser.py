@@ -14,11 +14,16 @@ fresh profile per run, so it never reaches beyond loopback.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import select
+import shlex
 import shutil
 import struct
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -165,6 +170,107 @@ def dom(url: str) -> Node:
     return parse(out)
 
 
+class Page:
+    """One tab of a headless Chromium driven over the DevTools protocol on a pipe
+    (``--remote-debugging-pipe``: NUL-terminated JSON on fds 3 and 4), with the standard
+    library only. For what ``--dump-dom`` cannot do: clicks (real mouse events) and waiting
+    for a condition."""
+
+    def __init__(self, url: str):
+        self.profile = tempfile.TemporaryDirectory(prefix="chromium-profile-")
+        r_cmd, self.w = os.pipe()
+        self.r, w_out = os.pipe()
+        # the child's ends above fd 9, so that the shell's redirections cannot clobber them
+        r_cmd, w_out = (_high(fd) for fd in (r_cmd, w_out))
+        argv = [CHROMIUM, *FLAGS, f"--user-data-dir={self.profile.name}", "--remote-debugging-pipe"]
+        # bash (dash takes no fd above 9) puts the pipe ends on the fds Chromium expects
+        cmd = " ".join(["exec", *(quote_sh(a) for a in argv), f"3<&{r_cmd}", f"4>&{w_out}"])
+        self.proc = subprocess.Popen(["bash", "-c", cmd], pass_fds=(r_cmd, w_out), stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, env={**os.environ, "HOME": self.profile.name})
+        os.close(r_cmd)
+        os.close(w_out)
+        self.buf, self.n = b"", 0
+        try:
+            target = self.send("Target.createTarget", {"url": url})["targetId"]
+            self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        except BaseException:
+            self.close()
+            raise
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None, timeout: float = 15) -> dict:
+        self.n += 1
+        msg = {"id": self.n, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        os.write(self.w, json.dumps(msg).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\0" in self.buf:
+                raw, self.buf = self.buf.split(b"\0", 1)
+                answer = json.loads(raw)
+                if answer.get("id") == self.n:
+                    if "error" in answer:
+                        raise RuntimeError(f"{method}: {answer['error']}")
+                    return answer["result"]
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no answer to {method} in {timeout} s")
+            if select.select([self.r], [], [], left)[0]:
+                chunk = os.read(self.r, 1 << 16)
+                if not chunk:
+                    raise RuntimeError("Chromium closed the DevTools pipe")
+                self.buf += chunk
+
+    def js(self, expression: str):
+        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                "awaitPromise": True}, self.session)
+        assert "exceptionDetails" not in result, result["exceptionDetails"]
+        return result["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float = 10):
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.js(f"(function () {{ try {{ return {expression}; }} catch (e) {{ return null; }} }})()")
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"still false after {timeout} s: {expression}")
+            time.sleep(0.05)
+
+    def click(self, selector_js: str) -> None:
+        """A real left click in the middle of the element ``selector_js`` evaluates to."""
+        x, y = self.js(f"(function () {{ var e = {selector_js}; e.scrollIntoView({{block: 'center'}});"
+                       " var r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+        for kind in ("mousePressed", "mouseReleased"):
+            self.send("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1},
+                      self.session)
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close", timeout=5)
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        os.close(self.w)
+        os.close(self.r)
+        self.profile.cleanup()
+
+
+def quote_sh(arg: str) -> str:
+    return shlex.quote(arg)
+
+
+def _high(fd: int) -> int:
+    """``fd`` moved to a descriptor number >= 10 (the old one closed)."""
+    new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return new
+
+
 # -- the server -----------------------------------------------------------------------------
 
 
@@ -216,6 +322,29 @@ def test_query_page_lists_the_named_query_catalogue_as_links(eqf_page):
     for li in aside.find_all("li"):
         name = squash(li.find("a", class_="example").text())
         assert catalogue()[name].summary.split()[0] in li.text()
+
+
+def test_clicking_a_named_query_loads_it_and_run_renders_its_results(site):
+    name = "credential-facets"
+    query = catalogue()[name]
+    assert not query.params
+    page = Page(f"{site}/sparql?query={quote(EQF_LEVELS)}")
+    try:
+        page.wait_for("document.getElementById('status').textContent.indexOf('8 rows') === 0")
+        page.click(f"[...document.querySelectorAll('a.example')].find(a => a.textContent === {json.dumps(name)})")
+        page.wait_for("document.getElementById('status').textContent.indexOf('Loaded') === 0")
+        assert page.js("document.getElementById('query').value") == query.text
+        assert page.js("document.getElementById('status').textContent") == f"Loaded {name}."
+        assert page.js("document.activeElement.id") == "query"
+        assert page.js("document.getElementById('results').childElementCount") == 0
+        assert page.js("location.hash") == ""  # the link's own navigation is prevented
+        page.click("document.getElementById('run')")
+        page.wait_for("/^\\d+ rows in /.test(document.getElementById('status').textContent)")
+        heads = page.js("[...document.querySelectorAll('#results th')].map(th => th.textContent)")
+        assert heads and all(h.startswith("?") for h in heads)
+        assert page.js("document.querySelectorAll('#results tbody tr').length") > 0
+    finally:
+        page.close()
 
 
 def test_a_syntax_error_shows_the_parsers_message(site):
