@@ -121,6 +121,7 @@ class RemoteStore:
     def _wrapper(self, endpoint: str) -> SPARQLWrapper:
         w = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
         w.setMethod(POST)
+        w.setOnlyConneg(True)  # the Accept header only: no format=xml (Virtuoso obeys it)
         w.setTimeout(self.timeout)
         if self.user is not None:
             w.setHTTPAuth(DIGEST if self.auth == "digest" else BASIC)
@@ -660,6 +661,11 @@ _VIRTUOSO_XML_DURATION = re.compile(
     rb'(<literal\s+datatype="' + re.escape(_XSD_DURATION.encode()) + rb'"\s*>)([^<]*)(</literal>)')
 
 
+_VIRTUOSO_BOOLEAN = re.compile(  # Virtuoso writes computed xsd:boolean values as 0 and 1
+    rb'((?:"datatype"\s*:\s*"|<literal\s+datatype=")http://www\.w3\.org/2001/XMLSchema#boolean"'
+    rb'(?:\s*,\s*"value"\s*:\s*"|\s*>))([01])(["<])')
+
+
 def _fix_virtuoso_results(body: bytes) -> bytes:
     """Virtuoso's JSON or XML results, as pyoxigraph reads them: blank nodes
     ``nodeID://b123`` become ``b123``; durations, which Virtuoso stores as a number
@@ -667,6 +673,7 @@ def _fix_virtuoso_results(body: bytes) -> bytes:
     (:func:`_duration_lexical`)."""
     fix = lambda m: m[1] + _duration_lexical(m[2]) + m[3]  # noqa: E731
     body = _VIRTUOSO_XML_BNODE.sub(b"<bnode>", _VIRTUOSO_JSON_BNODE.sub(rb"\1", body))
+    body = _VIRTUOSO_BOOLEAN.sub(lambda m: m[1] + (b"false" if m[2] == b"0" else b"true") + m[3], body)
     return _VIRTUOSO_XML_DURATION.sub(fix, _VIRTUOSO_JSON_DURATION.sub(fix, body))
 
 

@@ -99,7 +99,7 @@ DefaultHost  = 127.0.0.1:{http}
 
 [SPARQL]
 ResultSetMaxRows           = 1000000
-MaxQueryCostEstimationTime = 400
+MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime      = 60
 DeferInferenceRulesInit    = 0
 """
