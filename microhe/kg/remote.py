@@ -10,10 +10,29 @@ Writes: every :meth:`RemoteStore.write` is **one** SPARQL 1.1 Update request (``
 then ``DELETE DATA``, then ``INSERT DATA``). It is atomic on servers that run one update
 request in one transaction: Oxigraph server (each request is one RocksDB transaction),
 Apache Jena Fuseki (TDB/TDB2 write transaction per request), GraphDB (one transaction per
-request) and Neptune (one transaction per request). Virtuoso runs an update request
-statement by statement in autocommit mode on its ``/sparql`` endpoint: a failure part
-way leaves earlier statements applied, so on Virtuoso a write is all-or-nothing only in
-the sense that microhe validates everything *before* it sends the request.
+request) and Neptune (one transaction per request).
+
+Virtuoso (recognised by its ``Server`` header; ``writes="graph-store"``/``"update"``
+forces a mode) is written through its SPARQL 1.1 Graph Store endpoint instead
+(``/sparql-graph-crud``, ``/sparql-graph-crud-auth`` with credentials, or
+``graph_store_endpoint``): one Update request with the drops and ``DELETE DATA``, then one
+``PUT`` per replaced graph and one ``POST`` per graph with added quads, N-Triples bodies
+read by Virtuoso's native parser (the demo and reference data take about 2 s, where
+``INSERT`` took minutes, refused blank nodes in ``INSERT DATA`` and mis-read
+``xsd:duration`` literals in templates: "SQ200: No column PT150HD"). Each request is
+atomic (a refused ``PUT`` leaves its graph unchanged) but **a write is not atomic across
+graphs**: a failure part way leaves the earlier requests applied. microhe validates
+everything *before* it sends anything. Other Virtuoso differences, repaired on reading
+where possible: blank nodes come back as ``nodeID://b123`` (read as ``_:b123``; a blank
+node shared by two graphs of one write becomes two); ``xsd:duration`` values are stored as
+numbers (seconds or months) and turned back into canonical durations (``P6DT6H``; above
+about 11 days through a 6-digit double, exact for whole hours); computed ``xsd:boolean``
+values come back as ``0``/``1`` (read as ``false``/``true``); system graphs named after
+the server (``http://host:port/DAV/``) are hidden; there is no separate default graph
+(operations on it raise :class:`StoreError`). Virtuoso 7.2's SPARQL compiler refuses some
+valid queries (non-grouped variables beside aggregates, ``HAVING`` without ``GROUP BY``,
+``xsd:dayTimeDuration`` casts); its cost estimator must be off
+(``MaxQueryCostEstimationTime = 0``). See ``tests/integration/test_remote_virtuoso.py``.
 
 Required server configuration
 -----------------------------
@@ -33,7 +52,7 @@ pyoxigraph) into a ``VALUES`` block injected at the start of the query's outermo
 
 The store's own default graph (``graph=None``) is reached through the Graph Store
 Protocol (``?default``) when a graph store endpoint is configured; otherwise operations
-on it raise :class:`StoreError` (Virtuoso has no separate default graph).
+on it raise :class:`StoreError` (always on Virtuoso, which has no separate default graph).
 """
 
 from __future__ import annotations
