@@ -575,11 +575,50 @@ class _Ambiguous(dict):
         return super().get(key, default)
 
 
+@cache
+def _reference_canonical() -> dict:
+    """{reference literal: its stored form} (computed once)."""
+    lits = list(_reference_literals())
+    return dict(zip(lits, _stored_forms(lits)))
+
+
+def _stored_forms(lits: list) -> list:
+    """The form the store gives each literal of ``lits`` (same order)."""
+    tmp = ox.Store()
+    p = ox.NamedNode("urn:p")
+    tmp.extend([ox.Quad(ox.BlankNode(f"l{i}"), p, lit) for i, lit in enumerate(lits)])
+    out = [None] * len(lits)
+    for q in tmp:
+        out[int(q.subject.value[1:])] = q.object
+    return out
+
+
+def _canonical_map_with_reference(inputs) -> tuple[dict, dict]:
+    """``_canonical_map(inputs | reference literals)``, the reference part cached."""
+    ref = _reference_canonical()
+    new = [lit for lit in inputs if lit not in ref]
+    pairs = list(ref.items()) + list(zip(new, _stored_forms(new)))
+    seen: dict = {}
+    changed: dict = {}
+    ambiguous: dict = {}
+    for orig, canon in pairs:
+        if canon in seen and seen[canon] != orig:
+            ambiguous.setdefault(canon, {seen[canon]}).add(orig)
+        seen[canon] = orig
+        if canon != orig:
+            changed[canon] = orig
+    for canon in ambiguous:
+        changed.pop(canon, None)
+    return changed, ambiguous
+
+
 def staging_store(quads) -> tuple[ox.Store, dict]:
     """A fresh in-memory store with the reference graph and the input (default graph, the
     union of the quads' triples), and the {canonical: original} literal map."""
-    inputs = {q.object for q in quads if _is_lexical(q.object)}
-    changed, ambiguous = _canonical_map(inputs | _reference_literals())
+    Lit = ox.Literal
+    inputs = {o for o in (q.object for q in quads) if type(o) is Lit}
+    inputs = {o for o in inputs if o.language is not None or o.datatype.value != _XSD_STRING}
+    changed, ambiguous = _canonical_map_with_reference(inputs)
     if ambiguous:
         # two triples that differ only in such literals would be one stored triple
         to_canon = {o: c for c, origs in ambiguous.items() for o in origs}
@@ -609,8 +648,19 @@ def staging_store(quads) -> tuple[ox.Store, dict]:
     store = ox.Store()
     store.extend(_reference_quads())
     dg = ox.DefaultGraph()
-    store.extend([ox.Quad(q.subject, q.predicate, fixes.get(q.object, q.object), dg)
-                  if fixes or not isinstance(q.graph_name, ox.DefaultGraph) else q for q in quads])
+    DG = ox.DefaultGraph
+    if all(type(q.graph_name) is DG for q in quads) and not (fixes.keys() & _reference_literals()):
+        # as given (building new Quad objects costs more than inserting them)
+        store.extend(quads)
+        if fixes:
+            # the input's ill-typed durations, now as their fixed forms
+            bad = [q for lit in fixes for q in store.quads_for_pattern(None, None, lit, dg)]
+            if bad:
+                for q in bad:
+                    store.remove(q)
+                store.extend([ox.Quad(q.subject, q.predicate, fixes[q.object], dg) for q in bad])
+    else:
+        store.extend([ox.Quad(q.subject, q.predicate, fixes.get(q.object, q.object), dg) for q in quads])
     return store, changed
 
 
