@@ -36,6 +36,11 @@ SELECT ?spec ?level ?fw ?point ?vol WHERE {{
   OPTIONAL {{ ?spec elm:volumeOfLearning ?vol }}
 }}"""
 
+#: every predicate _QUERY matches
+_QUERY_PREDICATES = frozenset(ox.NamedNode(p) for p in (
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ELM + "EQFLevel", ELM + "NQFLevel", ELM + "creditPoint",
+    ELM + "framework", ELM + "point", ELM + "volumeOfLearning"))
+
 _DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 
 
@@ -61,7 +66,11 @@ def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Qu
     """Derived quads (in ``<graph>#derived``) for the specifications among ``quads``;
     ``reference`` provides the frameworks and credit systems."""
     staging = ox.Store()
-    staging.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    # only the triples _QUERY reads (inserting everything cost more than the rest of derive)
+    wanted = _QUERY_PREDICATES
+    default = ox.DefaultGraph()
+    staging.extend([q if q.graph_name == default else ox.Quad(q.subject, q.predicate, q.object)
+                    for q in quads if q.predicate in wanted])
     idx = framework_index(reference)
     target = ox.NamedNode(derived_graph(graph))
     specs: dict = {}
