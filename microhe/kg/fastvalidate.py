@@ -542,15 +542,15 @@ def _canonical_map(literals) -> tuple[dict, dict]:
     {stored literal: {input literals}} for stored literals several input literals map to,
     e.g. "1"^^xsd:integer and "1"^^xsd:positiveInteger)."""
     lits = list(literals)
-    tmp = ox.Store()
-    p = ox.NamedNode("urn:p")
-    tmp.extend([ox.Quad(ox.BlankNode(f"l{i}"), p, lit) for i, lit in enumerate(lits)])
+    return _classify(zip(lits, _stored_forms(lits)))
+
+
+def _classify(pairs) -> tuple[dict, dict]:
+    """Split (input literal, stored literal) pairs into the rewritten and the ambiguous ones."""
     seen: dict = {}
     changed: dict = {}
     ambiguous: dict = {}
-    for q in tmp:
-        orig = lits[int(q.subject.value[1:])]
-        canon = q.object
+    for orig, canon in pairs:
         if canon in seen and seen[canon] != orig:
             ambiguous.setdefault(canon, {seen[canon]}).add(orig)
         seen[canon] = orig
@@ -597,19 +597,7 @@ def _canonical_map_with_reference(inputs) -> tuple[dict, dict]:
     """``_canonical_map(inputs | reference literals)``, the reference part cached."""
     ref = _reference_canonical()
     new = [lit for lit in inputs if lit not in ref]
-    pairs = list(ref.items()) + list(zip(new, _stored_forms(new)))
-    seen: dict = {}
-    changed: dict = {}
-    ambiguous: dict = {}
-    for orig, canon in pairs:
-        if canon in seen and seen[canon] != orig:
-            ambiguous.setdefault(canon, {seen[canon]}).add(orig)
-        seen[canon] = orig
-        if canon != orig:
-            changed[canon] = orig
-    for canon in ambiguous:
-        changed.pop(canon, None)
-    return changed, ambiguous
+    return _classify(list(ref.items()) + list(zip(new, _stored_forms(new))))
 
 
 def staging_store(quads) -> tuple[ox.Store, dict]:
