@@ -155,7 +155,8 @@ def convert(store: Store, amount, system: str) -> dict:
         for ru in sys.to_ects:
             if ru.basis == "notional-hours":
                 sources |= set(ru.sources)
-        notes.append(f"{_fmt(value_in)} {sys.code} = {_fmt(hours_min)}-{_fmt(hours_max)} notional hours; "
+        hours = _fmt(hours_min) if hours_min == hours_max else f"{_fmt(hours_min)}-{_fmt(hours_max)}"
+        notes.append(f"{_fmt(value_in)} {sys.code} = {hours} notional hours; "
                      f"at 25-30 h per ECTS that is {_fmt(lo)}-{_fmt(hi)} ECTS.")
     if disputed:
         notes.insert(0, f"The {sys.code} to ECTS convention is disputed (not an official rule).")
