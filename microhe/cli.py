@@ -712,6 +712,70 @@ def synth_cmd(n, seed, rate, out) -> None:
          f"{stats.triples} triples{extra}")
 
 
+# -- recognition decisions ------------------------------------------------------------
+
+
+@main.group("decision")
+def decision_group() -> None:
+    """Record and list recognition decisions (graph https://w3id.org/microhe/graph/decisions)."""
+
+
+@decision_group.command("record")
+@store_option
+@click.option("--credential", required=True, metavar="IRI", help="The recognised specification (in the store).")
+@click.option("--institution", required=True, metavar="IRI", help="The recognising institution.")
+@click.option("--purpose", required=True, type=click.Choice(["access", "credit-transfer", "full-recognition"]))
+@click.option("--outcome", required=True,
+              type=click.Choice(["recognise", "recognise-partially", "substantial-differences", "needs-information"]))
+@click.option("--credited-ects", type=click.FloatRange(min=0), default=None)
+@click.option("--comparison", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The comparison it rests on: a JSON file from `microhe compare --format json`.")
+@click.option("--decided-by", default=None, help="Who decided (default: $USER).")
+@click.option("--note", default=None)
+def decision_record(store_path, credential, institution, purpose, outcome, credited_ects, comparison, decided_by,
+                    note) -> None:
+    """Record a decision; prints its IRI alone on stdout."""
+    import os
+
+    from .kg.recognition.decisions import DecisionError, record_decision
+
+    comp = None
+    if comparison is not None:
+        try:
+            comp = json.loads(comparison.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            _fail(f"{comparison}: not a readable JSON comparison: {e}", EXIT_USAGE)
+        if not isinstance(comp, dict):
+            _fail(f"{comparison}: a comparison is a JSON object", EXIT_USAGE)
+    store, settings = open_store(store_path)
+    try:
+        iri = record_decision(store, credential=credential, institution=institution, purpose=purpose,
+                              outcome=outcome, credited_ects=credited_ects, comparison=comp, note=note,
+                              decided_by=decided_by or os.environ.get("USER") or "microhe-cli", base=settings.base)
+    except DecisionError as e:
+        _fail(str(e), EXIT_USAGE)
+    click.echo(iri)
+
+
+@decision_group.command("list")
+@store_option
+@click.option("--credential", default=None, metavar="IRI")
+@click.option("--issuer", default=None, metavar="IRI", help="Decisions about credentials of this issuer.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def decision_list(store_path, credential, issuer, fmt) -> None:
+    """List recorded decisions (oldest first)."""
+    from .kg.recognition.decisions import list_decisions
+
+    store, _ = open_store(store_path)
+    rows = list_decisions(store, credential=credential, issuer=issuer)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for d in rows:
+        ects = f" {d['credited_ects']:g} ECTS" if d["credited_ects"] is not None else ""
+        click.echo(f"{d['time']}  {d['outcome']}{ects} ({d['purpose']})  {d['credential']}  by {d['institution']}")
+
+
 def run() -> None:  # pragma: no cover - console entry alias
     main()
 

@@ -302,3 +302,29 @@ def test_a_new_store_path_gets_the_reference_graphs_only(runner, tmp_path):
     assert "initialising" in r.stderr           # ... progress goes to stderr
     assert run_json(runner, fresh, "level", "SCQF", "11")["eqf"] == [7]
     assert run_json(runner, fresh, "credits", "20", "UK")["ects"]["value"] == 10.0
+
+
+def test_decisions_can_be_recorded_and_listed_from_the_cli(tmp_path):
+    runner = CliRunner()
+    store = str(tmp_path / "store")
+    assert runner.invoke(main, ["init", "--store", store, "--demo"]).exit_code == 0
+    cred = "https://w3id.org/microhe/demo/credential/strathlowe-applied-data-analysis"
+    r = runner.invoke(main, ["decision", "record", "--store", store, "--credential", cred,
+                             "--institution", "https://w3id.org/microhe/ref/org/vmu",
+                             "--purpose", "credit-transfer", "--outcome", "recognise", "--credited-ects", "7.5",
+                             "--decided-by", "evaluator"])
+    assert r.exit_code == 0, r.output
+    iri = r.stdout.strip()
+    assert iri.startswith("http") and "\n" not in iri
+    r = runner.invoke(main, ["decision", "list", "--store", store, "--issuer",
+                             "https://w3id.org/microhe/demo/org/strathlowe", "--format", "json"])
+    rows = json.loads(r.stdout)
+    assert [d["iri"] for d in rows] == [iri]
+    assert rows[0]["credited_ects"] == 7.5 and rows[0]["decided_by"] == "evaluator"
+    # an unknown credential is refused and nothing is written
+    r = runner.invoke(main, ["decision", "record", "--store", store, "--credential", "https://example.org/nope",
+                             "--institution", "https://w3id.org/microhe/ref/org/vmu",
+                             "--purpose", "access", "--outcome", "recognise"])
+    assert r.exit_code == 2 and "unknown credential" in r.stderr
+    r = runner.invoke(main, ["decision", "list", "--store", store, "--format", "json"])
+    assert len(json.loads(r.stdout)) == 1
