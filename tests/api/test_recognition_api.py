@@ -6,6 +6,8 @@ and the OpenAPI description of every route."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -27,26 +29,7 @@ STRATHLOWE = "https://w3id.org/microhe/demo/org/strathlowe"
 CODES = {"EQF", "QF-EHEA", "DQR", "LTKS", "FINQF", "SQF", "MQF", "QNQ", "NFQ", "SCQF", "RQF", "CQFW", "FHEQ",
          "CNCP", "FR-1969", "NLQF"}
 
-UPLOAD = """
-@prefix elm: <http://data.europa.eu/snb/model/elm/> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix skill: <https://w3id.org/microhe/demo/skill/> .
-<https://example.org/upload/ada> a elm:Qualification ;
-    dcterms:title "Applied data analysis (uploaded)"@en ;
-    elm:NQFLevel <http://data.europa.eu/snb/qdr/c_517309ca> ;
-    elm:creditPoint [ a elm:CreditPoint ; elm:framework <https://w3id.org/microhe/ref/credit-system/SCQF> ;
-                      elm:point "15" ] ;
-    elm:learningOutcome <https://example.org/upload/lo/1>, <https://example.org/upload/lo/2>,
-                        <https://example.org/upload/lo/3> ;
-    elm:provenBy <https://example.org/upload/assessment> ;
-    elm:accreditation <https://example.org/upload/accreditation> .
-<https://example.org/upload/lo/1> a elm:LearningOutcome ; dcterms:title "a"@en ; elm:relatedESCOSkill skill:statistical-analysis .
-<https://example.org/upload/lo/2> a elm:LearningOutcome ; dcterms:title "b"@en ; elm:relatedESCOSkill skill:data-visualisation .
-<https://example.org/upload/lo/3> a elm:LearningOutcome ; dcterms:title "c"@en ; elm:relatedESCOSkill skill:python-data-wrangling .
-<https://example.org/upload/assessment> a elm:LearningAssessmentSpecification ; dcterms:title "Exam"@en ;
-    elm:idVerification <https://w3id.org/microhe/demo/supervision-verification/supervised-with-id-verification> .
-<https://example.org/upload/accreditation> a elm:Accreditation ; dcterms:title "QA"@en .
-"""
+UPLOAD = (Path(__file__).parents[1] / "fixtures" / "upload-applied-data-analysis.ttl").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +163,7 @@ def test_compare_uploaded_document_is_never_stored(rclient, rstore):
                      json={"document": UPLOAD, "document_format": "text/turtle", "target": TARGET})
     assert r.status_code == 200, r.text
     doc = r.json()
-    assert doc["credential"]["iri"] == "https://example.org/upload/ada"
+    assert doc["credential"]["iri"] == "https://example.org/upload/applied-data-analysis"
     assert doc["recommendation"]["outcome"] == "recognise"
     assert set(doc["credential_validation"]) == {"conforms", "violations", "warnings"}
     assert rstore.dump_bytes() == before

@@ -12,6 +12,8 @@ required and there is no accreditation. Missing data is unknown (substantial Non
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from microhe.kg.load import LoadError, Source, stage
@@ -332,24 +334,10 @@ def test_unknown_specification_is_not_found(store):
 
 # -- an uploaded document: compared, never stored --------------------------------------
 
-UPLOAD = PREFIXES + f"""
-@prefix atu: <http://publications.europa.eu/resource/authority/atu/> .
-<https://example.org/upload/applied-data-analysis> a elm:Qualification ;
-    dcterms:title "Applied data analysis (uploaded)"@en ;
-    elm:NQFLevel qdr:c_517309ca ;
-    elm:creditPoint [ a elm:CreditPoint ; elm:framework <https://w3id.org/microhe/ref/credit-system/SCQF> ;
-                      elm:point "15" ] ;
-    elm:learningOutcome <https://example.org/upload/lo/1>, <https://example.org/upload/lo/2>,
-                        <https://example.org/upload/lo/3> ;
-    elm:provenBy <https://example.org/upload/assessment> ;
-    elm:accreditation <https://example.org/upload/accreditation> .
-<https://example.org/upload/lo/1> a elm:LearningOutcome ; dcterms:title "a"@en ; elm:relatedESCOSkill skill:statistical-analysis .
-<https://example.org/upload/lo/2> a elm:LearningOutcome ; dcterms:title "b"@en ; elm:relatedESCOSkill skill:data-visualisation .
-<https://example.org/upload/lo/3> a elm:LearningOutcome ; dcterms:title "c"@en ; elm:relatedESCOSkill skill:python-data-wrangling .
-<https://example.org/upload/assessment> a elm:LearningAssessmentSpecification ; dcterms:title "Exam"@en ;
-    elm:idVerification <{VERIFIED}> .
-<https://example.org/upload/accreditation> a elm:Accreditation ; dcterms:title "QA"@en .
-"""
+# The same document as the HTTP tests upload (identity-verified assessment: VERIFIED).
+UPLOAD = PREFIXES + "@prefix atu: <http://publications.europa.eu/resource/authority/atu/> .\n" + (
+    Path(__file__).parents[1] / "fixtures" / "upload-applied-data-analysis.ttl").read_text(encoding="utf-8")
+assert f"<{VERIFIED}>" in UPLOAD
 
 
 def test_an_uploaded_document_is_compared_and_never_stored(store):
