@@ -126,22 +126,35 @@ class Store:
         drop: Iterable[str | None] = (),
         add: Iterable[ox.Quad] = (),
         remove: Iterable[ox.Quad] = (),
+        bulk: bool = False,
     ) -> None:
         """One atomic write: set the content of each graph in ``graphs`` (replacing what
         it held), drop the graphs in ``drop`` (``None``: empty the default graph), then
         add/remove single quads (used for provenance records). Either everything is
-        applied or nothing."""
+        applied or nothing.
+
+        ``bulk=True`` trades atomicity for speed on large graphs (pyoxigraph's bulk
+        writer: on disk ~8x faster than one transaction of millions of quads, and without
+        holding the whole transaction in memory): the drops and removals run first in one
+        transaction, then the graphs' quads are bulk-written, then ``add`` in a
+        transaction of its own, last, so a provenance record in ``add`` is only present
+        when its graph was written completely. An interrupted bulk write leaves part of
+        the graphs (and no record)."""
         self.generation += 1
         graphs = dict(graphs or {})
         drop = list(drop)
         add = list(add)
         remove = list(remove)
         replaced = [g for g in graphs if self.has_graph(g)]
+        if bulk:
+            if drop or replaced or remove:
+                self.write(drop=[*drop, *replaced], remove=remove)
+            self._db.bulk_extend(_in_graphs(graphs))
+            if add:
+                self._db.extend(add)
+            return
         if not replaced and not drop and not remove:
-            quads: list[ox.Quad] = []
-            for iri, qs in graphs.items():
-                node = ox.NamedNode(iri)
-                quads.extend(q if q.graph_name == node else ox.Quad(q.subject, q.predicate, q.object, node) for q in qs)
+            quads = _in_graphs(graphs)
             quads.extend(add)
             self._db.extend(quads)
             return
@@ -215,6 +228,15 @@ def open_configured(settings, *, read_only: bool = False):
             timeout=settings.query_timeout,
         )
     return Store(settings.store, read_only=read_only)
+
+
+def _in_graphs(graphs: Mapping[str, Iterable[ox.Quad]]) -> list[ox.Quad]:
+    """The quads of each graph, placed in the graph that names them."""
+    quads: list[ox.Quad] = []
+    for iri, qs in graphs.items():
+        node = ox.NamedNode(iri)
+        quads.extend(q if q.graph_name == node else ox.Quad(q.subject, q.predicate, q.object, node) for q in qs)
+    return quads
 
 
 def dump_quads(quads: Iterable[ox.Quad], out: BinaryIO | str | Path, *, sort: bool = True) -> int:

@@ -280,8 +280,8 @@ def validate_quads(quads, profiles: str | Iterable[str] = DEFAULT_PROFILES, *,
     if compiled:
         try:
             store, changed = fv.staging_store(quads)
-            for c in compiled:
-                results.extend(fv.run_compiled(store, changed, c))
+            # all profiles' checks in one run, so they share the worker threads
+            results.extend(fv.run_compiled(store, changed, fv.CompiledProfile([ch for c in compiled for ch in c.checks])))
         except fv.NonCanonicalInput:
             if engine == "compiled":
                 raise

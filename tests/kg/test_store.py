@@ -67,3 +67,13 @@ def test_a_second_writer_on_the_same_directory_gets_a_clear_error(tmp_path):
     with pytest.raises(StoreLockedError, match="in use by another process"):
         Store(tmp_path / "db")
     del first
+
+
+def test_a_bulk_write_gives_the_same_graphs_and_writes_the_records_last(store):
+    record = ox.Quad(ox.NamedNode(EX + "load"), ox.NamedNode(EX + "of"), ox.NamedNode(EX + "g1"),
+                     ox.NamedNode(EX + "meta"))
+    plain = Store()
+    plain.write({EX + "g1": [q("c", "p", ox.Literal("3"), "g1")]}, drop=[EX + "g2"], add=[record])
+    store.write({EX + "g1": [q("c", "p", ox.Literal("3"), "g1")]}, drop=[EX + "g2"], add=[record], bulk=True)
+    assert store.dump_bytes() == plain.dump_bytes()
+    assert store.named_graphs() == [EX + "g1", EX + "meta"]
