@@ -701,9 +701,12 @@ def token_revoke(store_path, name) -> None:
               help="Fraction (0-1) of specifications made to violate one shape each (listed in <out>.violations.json).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Output file: .nt (N-Triples) or .ttl (Turtle).")
-def synth_cmd(n, seed, rate, out) -> None:
+@click.option("--shards", type=int, default=1, show_default=True,
+              help="Split the dataset into this many files <stem>-<k><suffix>, each valid on its own "
+                   "(skills and institutions repeated in each).")
+def synth_cmd(n, seed, rate, out, shards) -> None:
     """Write a deterministic synthetic dataset of N micro-credential specifications."""
-    from .kg.synth import generate, violations_path
+    from .kg.synth import generate, shard_paths, violations_path
 
     if n < 1:
         raise click.BadParameter(f"{n} is not a positive number of credentials", param_hint="--credentials")
@@ -711,10 +714,15 @@ def synth_cmd(n, seed, rate, out) -> None:
         raise click.BadParameter(f"{rate} is not between 0 and 1", param_hint="--invalid-rate")
     if out.suffix not in (".nt", ".ttl"):
         raise click.BadParameter(f"{out}: use a .nt or .ttl file name", param_hint="--out")
+    if not 1 <= shards <= max(1, n // 40):
+        raise click.BadParameter(f"{shards} shards for {n} credentials: use 1 to {max(1, n // 40)} "
+                                 "(at least 40 specifications per shard)", param_hint="--shards")
     try:
-        stats = generate(out, credentials=n, seed=seed, invalid_rate=rate)
+        stats = generate(out, credentials=n, seed=seed, invalid_rate=rate, shards=shards)
     except OSError as e:
         _fail(f"{out}: cannot write: {e.strerror or e}", EXIT_USAGE)
+    if shards > 1:
+        _err(f"{shards} files: {', '.join(str(p) for p in shard_paths(out, shards))}")
     extra = f", {stats.invalid} invalid (listed in {violations_path(out)})" if rate > 0 else ""
     _err(f"{out}: {stats.credentials} specifications, {stats.institutions} institutions, {stats.skills} skills, "
          f"{stats.triples} triples{extra}")

@@ -263,6 +263,11 @@ class _Gen:
 
     # -- specifications ----------------------------------------------------------------
     def specifications(self) -> Iterator[tuple[str, str, str]]:
+        for _i, triple in self.indexed_specifications():
+            yield triple
+
+    def indexed_specifications(self) -> Iterator[tuple[int, tuple[str, str, str]]]:
+        """(specification index, triple) for every triple of every specification."""
         rng = self.rng
         n = self.n
         # stacks: blocks of 3 parts + 1 whole starting at every 40th index
@@ -289,7 +294,8 @@ class _Gen:
                 inst = rng.choice([x for x in self.insts if x[1] in self.ref.countries])
             else:
                 inst = rng.choice(self.insts)
-            yield from self._spec(i, inst, kind_of.get(i), member, stack_ects)
+            for triple in self._spec(i, inst, kind_of.get(i), member, stack_ects):
+                yield i, triple
         self.stats.credentials = n
         self.stats.stacks = len({w for w, _ in stack_members.values()})
 
@@ -453,30 +459,67 @@ def violations_path(out: str | Path) -> Path:
     return Path(str(out) + ".violations.json")
 
 
-def generate(out: str | Path, *, credentials: int, seed: int = 0, invalid_rate: float = 0.0) -> Stats:
+def shard_paths(out: str | Path, shards: int) -> list[Path]:
+    """The files ``generate(out, ..., shards=K)`` writes: ``out`` itself for one shard,
+    else ``<stem>-<k><suffix>`` for k = 1..K (zero-padded)."""
+    out = Path(out)
+    if shards == 1:
+        return [out]
+    width = len(str(shards))
+    return [out.with_name(f"{out.stem}-{k:0{width}d}{out.suffix}") for k in range(1, shards + 1)]
+
+
+def generate(out: str | Path, *, credentials: int, seed: int = 0, invalid_rate: float = 0.0,
+             shards: int = 1) -> Stats:
     """Write the dataset to ``out`` (N-Triples for ``.nt``, Turtle for ``.ttl``) and, when
-    ``invalid_rate`` > 0, the sidecar ``<out>.violations.json``. Returns the counts."""
+    ``invalid_rate`` > 0, the sidecar ``<out>.violations.json``. Returns the counts.
+
+    ``shards=K`` splits the same dataset (same seed, same specifications) into K files
+    (:func:`shard_paths`), each loadable and valid on its own, as a national database
+    split into batches would be: every shard repeats the skill hierarchy and the
+    institutions, and holds a contiguous run of specifications cut at a multiple of 40,
+    so declared stacks never straddle two shards. ``Stats.triples`` counts every line
+    written (the repeated ones once per shard)."""
     if credentials < 1:
         raise ValueError("credentials must be at least 1")
     if not 0.0 <= invalid_rate <= 1.0:
         raise ValueError("invalid rate must be between 0 and 1")
+    if not 1 <= shards <= max(1, credentials // 40):
+        raise ValueError(f"shards must be between 1 and {max(1, credentials // 40)} (40 specifications per shard)")
     out = Path(out)
     if out.suffix not in (".nt", ".ttl"):
         raise ValueError(f"{out}: the output file must end in .nt (N-Triples) or .ttl (Turtle)")
     gen = _Gen(credentials, seed, invalid_rate)
+    paths = shard_paths(out, shards)
+    # specification index where each shard after the first starts
+    starts = [(k * credentials // shards) // 40 * 40 for k in range(1, shards)]
+    files = [open(p, "w", encoding="utf-8", newline="\n", buffering=1 << 20) for p in paths]
     n = 0
-    with open(out, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as f:
+    try:
         if out.suffix == ".ttl":
-            f.write(f"# microhe synthetic data (not real offers): {credentials} specifications, seed {seed}, "
-                    f"invalid rate {invalid_rate}\n")
+            for f in files:
+                f.write(f"# microhe synthetic data (not real offers): {credentials} specifications, seed {seed}, "
+                        f"invalid rate {invalid_rate}\n")
+        common = "".join(f"{s} {p} {o} .\n" for s, p, o in (*gen.skills(), *gen.institutions()))
+        for f in files:
+            f.write(common)
+        n += common.count("\n") * len(files)
+        shard = 0
         buf: list[str] = []
-        for s, p, o in gen.triples():
+        for i, (s, p, o) in gen.indexed_specifications():
+            if shard < len(starts) and i >= starts[shard]:
+                files[shard].write("".join(buf))
+                buf.clear()
+                shard += 1
             buf.append(f"{s} {p} {o} .\n")
             n += 1
             if len(buf) >= 10_000:
-                f.write("".join(buf))
+                files[shard].write("".join(buf))
                 buf.clear()
-        f.write("".join(buf))
+        files[shard].write("".join(buf))
+    finally:
+        for f in files:
+            f.close()
     gen.stats.triples = n
     side = violations_path(out)
     if invalid_rate > 0:

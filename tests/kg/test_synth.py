@@ -12,10 +12,13 @@ from click.testing import CliRunner
 
 from microhe.cli import main
 from microhe.kg.load import Source, initialise, load
-from microhe.kg.namespaces import ELM, SKOS
+from microhe.kg.namespaces import ELM, RDF, SKOS
 from microhe.kg.store import Store
-from microhe.kg.synth import VIOLATION_KINDS, generate, violations_path
+from microhe.kg.synth import VIOLATION_KINDS, generate, shard_paths, violations_path
 from microhe.kg.validate import validate
+
+
+RDF_TYPE = RDF + "type"
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +89,29 @@ def test_valid_file_loads(tmp_path):
     assert isinstance(next(iter(store.quads(outcome.graph))), ox.Quad)
 
 
+def test_shards_split_the_same_dataset_into_files_valid_on_their_own(tmp_path):
+    whole = tmp_path / "whole.nt"
+    generate(whole, credentials=200, seed=5)
+    stats = generate(tmp_path / "part.nt", credentials=200, seed=5, shards=3)
+    paths = shard_paths(tmp_path / "part.nt", 3)
+    assert [p.name for p in paths] == ["part-1.nt", "part-2.nt", "part-3.nt"]
+    lines = [set(p.read_text().splitlines()) for p in paths]
+    # together exactly the unsharded dataset; the common part (skills, institutions) in each
+    assert set().union(*lines) == set(whole.read_text().splitlines())
+    assert stats.triples == sum(len(p.read_text().splitlines()) for p in paths)
+    store = Store()
+    initialise(store)
+    counts = []
+    for path in paths:
+        [outcome] = load(store, [Source.from_path(path)])  # each conforms on its own
+        counts.append(len({q.subject for q in store.quads_matching(
+            None, ox.NamedNode(RDF_TYPE), ox.NamedNode(ELM + "Qualification"), ox.NamedNode(outcome.graph))}))
+    # cut at multiples of 40 (stacks stay whole): shards start at 0, 40 (66 down) and 120 (133 down)
+    assert counts == [40, 80, 80]
+
+
 @pytest.mark.parametrize("args", [
-    ["--credentials", "0"], ["--credentials", "-3"], ["--credentials", "x"],
+    ["--credentials", "0"], ["--credentials", "40", "--shards", "2"], ["--credentials", "80", "--shards", "0"], ["--credentials", "-3"], ["--credentials", "x"],
     ["--credentials", "5", "--invalid-rate", "1.5"], ["--credentials", "5", "--invalid-rate", "-0.1"],
 ])
 def test_cli_bad_arguments_exit_2(tmp_path, args):
