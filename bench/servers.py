@@ -1,30 +1,29 @@
 """Server processes the harness starts on 127.0.0.1 (never run by tests).
 
-    python -m bench.servers microhe <dump.nq> <port>
+    python -m bench.servers microhe <store directory> <port>
     python -m bench.servers rdflib  <dump.nq> <port>
 
-Both load the same N-Quads dump (the benchmark store: reference data + synthetic data +
-derived values + load records) and serve SPARQL on ``/sparql`` with the union of all
-graphs as the default graph. ``oxigraph serve`` is started directly by the harness.
+microhe serves the on-disk store the benchmark's validated load wrote (reference data +
+synthetic data + derived values + load records); rdflib-endpoint an N-Quads dump of it.
+Both serve SPARQL on ``/sparql`` with the union of all graphs as the default graph.
+``oxigraph serve-read-only`` is started directly by the harness on a copy of the store.
 """
 
 from __future__ import annotations
 
 import sys
-import tempfile
 
 
-def microhe(dump: str, port: int) -> None:
-    import pyoxigraph as ox
+def microhe(store_dir: str, port: int) -> None:
+    """The app ``microhe serve`` runs, on the store directory the benchmark's load wrote."""
     import uvicorn
 
     from microhe.api.app import create_app
     from microhe.kg.settings import get_settings
     from microhe.kg.store import Store
 
-    store = Store()
-    store.raw.bulk_load(path=dump, format=ox.RdfFormat.N_QUADS)
-    settings = get_settings(store=tempfile.mkdtemp(prefix="microhe-bench-"))
+    store = Store(store_dir)
+    settings = get_settings(store=store_dir)
     uvicorn.run(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning")
 
 

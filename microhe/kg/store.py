@@ -34,6 +34,7 @@ class Store:
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         #: Incremented on every write through this object; caches of derived views key on it.
         self.generation = 0
         try:
@@ -194,13 +195,13 @@ class Store:
         return buf.getvalue()
 
     def flush(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._db.flush()
 
     def close(self) -> None:
         """Release the store (pyoxigraph closes RocksDB when its last reference goes)."""
         db = self.__dict__.pop("_db", None)
-        if db is not None and self.path is not None:
+        if db is not None and self.path is not None and not self.read_only:
             db.flush()
         del db
 
