@@ -3,8 +3,20 @@ reasoning: each specification's EQF level(s) (from ``elm:EQFLevel`` or through t
 referencing of its ``elm:NQFLevel``) and its workload in ECTS (value, min, max: from its
 credit points in any system, else from ``elm:volumeOfLearning``).
 
+A per-graph aggregate serves the named query that would otherwise count every
+specification of the store:
+
+* facet counts (``credential-facets``): for each facet value, the number of the graph's
+  specifications that have it: ``<g>#derived/facet/<facet>/<n> mhe:facet "eqf" ;
+  mhe:facetValue <value> ; mhe:facetCount N``. The facets and their values are those of
+  the query: ``eqf`` (derived EQF levels), ``country`` (the issuer's
+  ``elm:location/elm:address/elm:countryCode``, looked up in the graph, else in the store
+  as it is at load time), ``mode``, ``isced``, ``creditSystem`` (``elm:framework`` of each
+  credit point) and ``issuer``.
+
 Derived triples of a graph ``<g>`` live in the graph ``<g>#derived`` and are written,
-replaced and dropped together with it.
+replaced and dropped together with it (and recomputed over the whole graph when a load
+adds to it). SPARQL Update does not refresh them.
 """
 
 from __future__ import annotations
@@ -25,7 +37,20 @@ _EQF_P = ox.NamedNode(MHE + "derivedEQFLevel")
 _ECTS_P = ox.NamedNode(MHE + "derivedECTS")
 _MIN_P = ox.NamedNode(MHE + "derivedECTSMin")
 _MAX_P = ox.NamedNode(MHE + "derivedECTSMax")
+_FACET_P = ox.NamedNode(MHE + "facet")
+_FVALUE_P = ox.NamedNode(MHE + "facetValue")
+_FCOUNT_P = ox.NamedNode(MHE + "facetCount")
 _DEC = ox.NamedNode(XSD + "decimal")
+_INT = ox.NamedNode(XSD + "integer")
+_EQF = "http://data.europa.eu/snb/eqf/"
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_SPEC_TYPES = frozenset(ox.NamedNode(ELM + t) for t in ("Qualification", "LearningAchievementSpecification"))
+_AO, _BODY, _LOCATION, _ADDRESS, _COUNTRY, _MODE, _ISCED, _CP, _FW = (ox.NamedNode(ELM + p) for p in (
+    "awardingOpportunity", "awardingBody", "location", "address", "countryCode", "mode", "ISCEDFCode",
+    "creditPoint", "framework"))
+#: every predicate the facet counts read (besides the derived EQF levels)
+_FACET_PREDICATES = frozenset((_RDF_TYPE, _AO, _BODY, _LOCATION, _ADDRESS, _COUNTRY, _MODE, _ISCED, _CP, _FW))
 
 _QUERY = f"""
 PREFIX elm: <{ELM}>
@@ -69,6 +94,7 @@ def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Qu
     # only the triples _QUERY reads (inserting everything cost more than the rest of derive)
     wanted = _QUERY_PREDICATES
     default = ox.DefaultGraph()
+    quads = quads if isinstance(quads, (list, tuple)) else list(quads)
     staging.extend([q if q.graph_name == default else ox.Quad(q.subject, q.predicate, q.object)
                     for q in quads if q.predicate in wanted])
     idx = framework_index(reference)
@@ -85,7 +111,7 @@ def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Qu
     out: list[ox.Quad] = []
     for spec, info in specs.items():
         for e in sorted(info["eqf"]):
-            out.append(ox.Quad(spec, _EQF_P, ox.NamedNode(f"http://data.europa.eu/snb/eqf/{e}"), target))
+            out.append(ox.Quad(spec, _EQF_P, ox.NamedNode(f"{_EQF}{e}"), target))
         ects = None
         for system, point in sorted(info["credits"], key=lambda c: (not c[0].endswith("6fcec5c5af"), c)):
             try:
@@ -99,4 +125,64 @@ def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Qu
             out += [ox.Quad(spec, _ECTS_P, _dec(ects["value"]), target),
                     ox.Quad(spec, _MIN_P, _dec(ects["min"]), target),
                     ox.Quad(spec, _MAX_P, _dec(ects["max"]), target)]
+    out += _facet_counts(reference, quads, specs, graph, target)
+    return out
+
+
+def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: str,
+                  target: ox.NamedNode) -> list[ox.Quad]:
+    """Per facet value, the number of the graph's specifications with that value (the
+    facets of the ``credential-facets`` named query)."""
+    wanted = _FACET_PREDICATES
+    typed: set = set()
+    links: dict[ox.NamedNode, dict] = {p: {} for p in wanted if p != _RDF_TYPE}
+    for q in quads:
+        p = q.predicate
+        if p not in wanted:
+            continue
+        if p == _RDF_TYPE:
+            if q.object in _SPEC_TYPES:
+                typed.add(q.subject)
+        else:
+            links[p].setdefault(q.subject, set()).add(q.object)
+
+    def objs(p: ox.NamedNode, s) -> set:
+        return links[p].get(s, set())
+
+    countries: dict = {}
+
+    def country_of(org) -> set:
+        hit = countries.get(org)
+        if hit is None:
+            hit = {c for loc in objs(_LOCATION, org) for a in objs(_ADDRESS, loc) for c in objs(_COUNTRY, a)}
+            if not hit and not isinstance(org, ox.Literal):  # described elsewhere: the store as it is now
+                hit = {c.object for loc in reference.quads_matching(org, _LOCATION, None)
+                       for a in reference.quads_matching(loc.object, _ADDRESS, None)
+                       for c in reference.quads_matching(a.object, _COUNTRY, None)}
+            countries[org] = hit
+        return hit
+
+    counts: dict[tuple[str, object], set] = {}
+    for spec in typed:
+        values: list[tuple[str, object]] = []
+        info = specs.get(spec)
+        if info is not None:
+            values += [("eqf", ox.NamedNode(f"{_EQF}{e}")) for e in info["eqf"]]
+        bodies = {b for ao in objs(_AO, spec) for b in objs(_BODY, ao)}
+        values += [("issuer", b) for b in bodies]
+        values += [("country", c) for b in bodies for c in country_of(b)]
+        values += [("mode", m) for m in objs(_MODE, spec)]
+        values += [("isced", i) for i in objs(_ISCED, spec)]
+        values += [("creditSystem", f) for cp in objs(_CP, spec) for f in objs(_FW, cp)]
+        for key in values:
+            counts.setdefault(key, set()).add(spec)
+    out = []
+    base = derived_graph(graph) + "/facet/"
+    seq: dict[str, int] = {}
+    for (facet, value), members in sorted(counts.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+        n = seq[facet] = seq.get(facet, 0) + 1
+        node = ox.NamedNode(f"{base}{facet}/{n}")
+        out += [ox.Quad(node, _FACET_P, ox.Literal(facet), target),
+                ox.Quad(node, _FVALUE_P, value, target),
+                ox.Quad(node, _FCOUNT_P, ox.Literal(str(len(members)), datatype=_INT), target)]
     return out

@@ -812,8 +812,8 @@ def test_edge_case_summary_outcomes_and_one_sided_stack(edge_store):
     assert ("hasPart", EDGE + "b") in summary_a and not any(f == "hours" for f, _ in summary_a)
 
 
-def test_credential_facets_count_the_specifications_as_rdflib_does(store, demo_graph):
-    g = demo_graph + parse_ttl(KG / "reference" / "credit-systems.ttl")
+def expected_facets(g: rdflib.Graph) -> dict[tuple[str, str], int]:
+    """(facet, value) -> number of specifications, computed with rdflib."""
     expected: dict[tuple[str, str], set] = defaultdict(set)
     for s in specs(g):
         for d in declared_levels(g, s):
@@ -832,8 +832,48 @@ def test_credential_facets_count_the_specifications_as_rdflib_does(store, demo_g
         for cp in g.objects(s, ELM.creditPoint):
             for f in g.objects(cp, ELM.framework):
                 expected[("creditSystem", str(f))].add(s)
+    return {k: len(v) for k, v in expected.items()}
+
+
+def facet_counts(store: Store) -> dict[tuple[str, str], int]:
+    return {(val(r["facet"]), val(r["value"])): int(val(r["count"])) for r in run(store, "credential-facets")}
+
+
+def test_credential_facets_count_the_specifications_as_rdflib_does(store, demo_graph):
+    g = demo_graph + parse_ttl(KG / "reference" / "credit-systems.ttl")
+    assert facet_counts(store) == expected_facets(g)
     rows = run(store, "credential-facets")
-    assert {(val(r["facet"]), val(r["value"])): int(val(r["count"])) for r in rows} == \
-        {k: len(v) for k, v in expected.items()}
     labels = {val(r["value"]): val(r["label"]) for r in rows if val(r["facet"]) in ("eqf", "creditSystem")}
     assert labels[f"{EQF}6"] == "6" and labels["http://data.europa.eu/snb/education-credit/6fcec5c5af"] == "ECTS"
+
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def test_credential_facet_counts_follow_a_load_a_replace_and_a_drop_of_a_graph(demo_graph):
+    """The counts are kept per graph at load time (<g>#derived): they follow the graph's
+    content when it is loaded, replaced and dropped."""
+    from microhe.kg.load import Source, drop, load
+
+    s = Store()
+    initialise(s, demo=True)
+    base = demo_graph + parse_ttl(KG / "reference" / "credit-systems.ttl")
+    graph = "https://example.org/graph/facets"
+    first, second = FIXTURES / "spec-valid.ttl", FIXTURES / "upload-applied-data-analysis.ttl"
+
+    def summed(*extra: Path) -> dict[tuple[str, str], int]:
+        # per graph, as the derived counts are: the demo graph and the loaded file each count
+        out = dict(expected_facets(base))
+        for path in extra:
+            for k, n in expected_facets(parse_ttl(path, KG / "reference" / "institutions.ttl",
+                                                  KG / "reference" / "credit-systems.ttl")).items():
+                out[k] = out.get(k, 0) + n
+        return out
+
+    load(s, [Source.from_path(first)], graph=graph)
+    assert facet_counts(s) == summed(first)
+    load(s, [Source.from_path(second)], graph=graph, replace=True, profiles=("consistency",))  # not M1-M11 complete
+    assert facet_counts(s) == summed(second)
+    assert summed(second) != summed(first)
+    drop(s, graph)
+    assert facet_counts(s) == expected_facets(base)
