@@ -308,12 +308,22 @@ def _param_sets(store, rng: random.Random, n: int) -> dict:
 
 
 def _query_values(nq, p: dict) -> dict:
+    """The parameter set ``p`` as the values of ``nq``'s parameters (IRI parameters get
+    IRIs: the country authority IRI, the mode IRI)."""
+    from microhe.kg.recognition.search import MODES
+
     names = {x.name for x in nq.params}
+    kinds = {x.name: x.type for x in nq.params}
     vals = {}
     for name in names:
         key = {"framework": "fw" if nq.name == "framework-levels" else "framework"}.get(name, name)
         if key in p and p[key] is not None:
-            vals[name] = p[key]
+            v = p[key]
+            if kinds[name] == "iri" and key == "country":
+                v = "http://publications.europa.eu/resource/authority/country/" + v
+            elif kinds[name] == "iri" and key == "mode":
+                v = MODES[v]
+            vals[name] = v
     return vals
 
 
