@@ -838,7 +838,7 @@ def main(argv=None) -> int:
         # one transaction of 30M+ quads does not fit in memory here: above 100k only bulk loads,
         # of the dataset in 100k-credential shards (microhe load --bulk, file by file)
         "transactional": not big, "shards": max(1, n // 100_000) if big else 1,
-        "repeat_raw": not quick and not big, "validated_bulk": not quick,
+        "repeat_raw": not quick and n < 100_000, "validated_bulk": not quick,
         # the secondary in-memory comparison: on a 2k file in --quick, 10k otherwise, none above 100k
         "memory_credentials": None if big else min(n, 2000 if quick else 10_000),
         "http_requests": 3000 if quick else 20000, "http_seconds": 6.0 if quick else 20.0, "http_concurrency": 8,
