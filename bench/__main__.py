@@ -833,7 +833,7 @@ def main(argv=None) -> int:
     quick = a.quick
     big = n > 100_000
     cfg = {
-        "reps": 15 if quick else 50, "rdflib_reps": 2 if quick else 3, "query_cap_s": 20.0 if quick else 60.0, "rdflib_budget_s": 4.0 if quick else 30.0,
+        "reps": 15 if quick else 50, "rdflib_reps": 2 if quick else 3, "query_cap_s": 20.0 if quick else 60.0, "rdflib_budget_s": 4.0 if quick else 15.0,
         "load_budget_s": 300.0 if quick else 7200.0, "fidelity_credentials": 30 if quick else 1000,
         # one transaction of 30M+ quads does not fit in memory here: above 100k only bulk loads,
         # of the dataset in 100k-credential shards (microhe load --bulk, file by file)
