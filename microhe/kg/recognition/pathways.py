@@ -8,29 +8,42 @@ each other workload. A bounded depth-first search (pruned where what is left can
 complete a combination) then combines up to ``max_size`` candidates; pathways are ranked by
 the fewest credits beyond the requirement, then the fewest credentials. Declared stacks
 (``elm:hasPart`` / ``elm:isPartOf``) are reported as they are, with any cycle found in them.
+
+Per store state (``per_store``) the declared part-of edges are read once, and the records
+covering a required outcome come from the search index's skill posting lists (with the
+outcome's narrower concepts, memoised), so a call touches only the records that cover
+something rather than every record.
 """
 
 from __future__ import annotations
 
-from ..store import Store
+from ..store import Store, per_store
 from .facts import Facts, read_facts
-from .search import Record, search_index
+from .search import Record, facet_index
 
 KEEP_PER_SIGNATURE = 3
+_STACK_QUERY = ("PREFIX elm: <http://data.europa.eu/snb/model/elm/> SELECT ?w ?p WHERE "
+                "{ { ?w elm:hasPart ?p } UNION { ?p elm:isPartOf ?w } }")
+
+
+@per_store
+def part_of_edges(store: Store) -> dict[str, tuple[str, ...]]:
+    """Declared part-of graph, whole -> its parts (sorted), read once per store state."""
+    edges: dict[str, set[str]] = {}
+    for r in store.query(_STACK_QUERY):
+        edges.setdefault(r["w"].value, set()).add(r["p"].value)
+    return {w: tuple(sorted(ps)) for w, ps in edges.items()}
 
 
 def _cycles(store: Store, start: str, limit: int = 50) -> tuple[list[list[str]], list[str]]:
     """Cycles in the declared part-of graph reachable from ``start`` and its parts closure."""
-    edges: dict[str, set[str]] = {}
-    for r in store.query("PREFIX elm: <http://data.europa.eu/snb/model/elm/> SELECT ?w ?p WHERE "
-                         "{ { ?w elm:hasPart ?p } UNION { ?p elm:isPartOf ?w } }"):
-        edges.setdefault(r["w"].value, set()).add(r["p"].value)
+    edges = part_of_edges(store)
     cycles: list[list[str]] = []
     seen_parts: list[str] = []
     visited: set[str] = set()
 
     def walk(node: str, path: list[str]) -> None:
-        for nxt in sorted(edges.get(node, ())):
+        for nxt in edges.get(node, ()):
             if nxt in path:
                 cyc = path[path.index(nxt):] + [nxt]
                 if cyc not in cycles and len(cycles) < limit:
@@ -50,28 +63,39 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
     if not 1 <= max_size <= 6:
         raise ValueError("max must be between 1 and 6")
     tgt = read_facts(store, target) if isinstance(target, str) else target
-    idx = search_index(store)
+    fx = facet_index(store)
+    idx = fx.idx
     required = sorted(tgt.required_outcomes)
     need_ects = tgt.ects or 0.0
     need_eqf = min(tgt.eqf) if tgt.eqf else None
     cycles, declared_parts = _cycles(store, tgt.iri)
     excluded = {tgt.iri}
 
-    def covers(rec: Record) -> frozenset[str]:
-        have = rec.skills
-        return frozenset(t for t in required if have & idx.expand(t))
+    def eligible(rec: Record) -> bool:
+        if rec.iri in excluded or rec.ects is None:
+            return False
+        return need_eqf is None or (bool(rec.eqf) and max(rec.eqf) >= need_eqf)
 
     # Prune: level-compatible candidates that cover something (or, with no required
-    # outcomes, that bring workload), best few per covered set.
+    # outcomes, that bring workload), best few per covered set. What each record covers
+    # comes from the skill posting lists (required outcome -> its narrower concepts ->
+    # the records with any of them), not from a scan of every record.
     by_sig: dict[frozenset[str], list[tuple[Record, frozenset[str]]]] = {}
     considered = 0
-    for rec in idx.records:
-        if rec.iri in excluded or rec.ects is None:
-            continue
-        if need_eqf is not None and (not rec.eqf or max(rec.eqf) < need_eqf):
-            continue
-        sig = covers(rec)
-        if required and not sig:
+    recs = idx.records
+    if required:
+        covered_by: dict[int, list[str]] = {}
+        for t in required:
+            hit: set[int] = set()
+            for c in idx.expanded(t):
+                hit.update(fx.skills.get(c, ()))
+            for i in hit:
+                covered_by.setdefault(i, []).append(t)
+        pool = ((recs[i], frozenset(ts)) for i, ts in covered_by.items())
+    else:
+        pool = ((rec, frozenset()) for rec in recs)
+    for rec, sig in pool:
+        if not eligible(rec):
             continue
         considered += 1
         by_sig.setdefault(sig, []).append((rec, sig))

@@ -7,12 +7,16 @@ title/description. Results come in a stable order (title, then IRI) with paginat
 facet counts (EQF level, country, field, mode, ECTS band).
 
 The per-credential facts are read with one SPARQL query and kept in memory per store
-state (``Store.generation``), so a search is a scan of plain Python records: cheap at
-10^5 credentials once the index is built.
+state (``Store.generation``, via ``per_store``), with posting lists per filter and facet
+value (:class:`FacetIndex`): a search intersects bitsets of record positions and counts
+each facet value by one more intersection, never scanning the records; words of the text
+filter are found in one casefolded blob of every record's text (recent words memoised).
 """
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..namespaces import DCTERMS, ELM, MHE, SKOS
@@ -88,10 +92,157 @@ _BROADER = f"PREFIX skos: <{SKOS}> SELECT ?c ?b WHERE {{ ?c skos:broader ?b }}"
 class SearchIndex:
     records: list[Record]
     narrower: dict[str, set[str]]  # concept -> all narrower concepts (transitive, incl. itself)
+    _expanded: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def expand(self, concept: str) -> set[str]:
         return self.narrower.get(concept, set()) | {concept}
 
+    def expanded(self, concept: str) -> frozenset[str]:
+        """:meth:`expand`, memoised for the life of the index (read-only)."""
+        hit = self._expanded.get(concept)
+        if hit is None:
+            if len(self._expanded) > 100_000:  # bounded: concepts asked about, not records
+                self._expanded.clear()
+            hit = self._expanded[concept] = frozenset(self.expand(concept))
+        return hit
+
+
+# -- posting lists ------------------------------------------------------------------------
+#
+# Record positions (in ``SearchIndex.records`` order) as bitsets: a Python int whose bit i
+# is record i. An AND of two sets of 10^5 records is a few microseconds and ``bit_count``
+# counts it, so filters and facet counts are intersections, never scans; each dense set
+# costs n/8 bytes (12.5 kB at 10^5). Sparse keys (levels, skills) keep sorted arrays of
+# positions (4 bytes each) and become bitsets only when a query asks for them.
+
+
+def _bitset(positions, n: int) -> int:
+    buf = bytearray((n + 7) // 8)
+    for i in positions:
+        buf[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(buf, "little")
+
+
+def _positions(bits: int, start: int, count: int) -> list[int]:
+    """Positions of the set bits of ``bits`` of rank ``start`` .. ``start + count - 1``."""
+    out: list[int] = []
+    if count <= 0 or bits.bit_count() <= start:
+        return out
+    lo = 0
+    if start:
+        # The smallest prefix length holding ``start + 1`` set bits, by bisection.
+        lo, hi = 0, bits.bit_length()
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if (bits & ((1 << mid) - 1)).bit_count() >= start + 1:
+                hi = mid
+            else:
+                lo = mid + 1
+        lo -= 1
+    rest = bits >> lo
+    while rest and len(out) < count:
+        low = rest & -rest
+        k = low.bit_length() - 1
+        out.append(lo + k)
+        rest >>= k + 1
+        lo += k + 1
+    return out
+
+
+class FacetIndex:
+    """Posting lists of every filter and facet of :func:`search`, per store state."""
+
+    def __init__(self, idx: SearchIndex):
+        self.idx = idx
+        recs = idx.records
+        self.n = n = len(recs)
+        self.all = (1 << n) - 1
+        eqf: dict[int, list[int]] = {}
+        country: dict[str, list[int]] = {}
+        modes: dict[str, list[int]] = {}
+        fields: dict[str, list[int]] = {}
+        bands: dict[str, list[int]] = {}
+        levels: dict[str, list[int]] = {}
+        skills: dict[str, list[int]] = {}
+        by_ects: list[tuple[float, int]] = []
+        hay: list[bytes] = []
+        self.offsets = offsets = array("Q", [0])
+        pos = 0
+        for i, r in enumerate(recs):
+            for e in r.eqf:
+                eqf.setdefault(e, []).append(i)
+            if r.country:
+                country.setdefault(r.country, []).append(i)
+            for m in r.modes:
+                modes.setdefault(m, []).append(i)
+            for f in r.fields:
+                fields.setdefault(f, []).append(i)
+            for lv in r.levels:
+                levels.setdefault(lv, []).append(i)
+            for sk in r.skills:
+                skills.setdefault(sk, []).append(i)
+            if r.ects is not None:
+                if (band := _band(r.ects)) is not None:
+                    bands.setdefault(band, []).append(i)
+                by_ects.append((r.ects, i))
+            # What a text search matches: one UTF-8 blob, one record after the other. UTF-8
+            # is self-synchronising, so a byte match is a character match; a word has no
+            # whitespace, so no match spans the "\n" between two records.
+            h = f"{r.title} {r.description} {r.issuer_name or ''}".casefold().encode("utf-8") + b"\n"
+            hay.append(h)
+            pos += len(h)
+            offsets.append(pos)
+        self.blob = b"".join(hay)
+        del hay
+        self.eqf = {k: _bitset(v, n) for k, v in eqf.items()}
+        self.country = {k: _bitset(v, n) for k, v in country.items()}
+        self.modes = {k: _bitset(v, n) for k, v in modes.items()}
+        self.fields = {k: _bitset(v, n) for k, v in fields.items()}
+        self.bands = {k: _bitset(v, n) for k, v in bands.items()}
+        self.levels = {k: array("I", v) for k, v in levels.items()}
+        self.skills = {k: array("I", v) for k, v in skills.items()}
+        by_ects.sort()
+        self.ects_values = array("d", (e for e, _ in by_ects))
+        self.ects_positions = array("I", (i for _, i in by_ects))
+        self._words: dict[bytes, int] = {}
+
+    def union(self, postings: dict[str, array], keys) -> int:
+        pos: set[int] = set()
+        for k in keys:
+            pos.update(postings.get(k, ()))
+        return _bitset(pos, self.n)
+
+    def ects_range(self, lo: float | None, hi: float | None) -> int:
+        a = 0 if lo is None else bisect_left(self.ects_values, lo)
+        b = len(self.ects_values) if hi is None else bisect_right(self.ects_values, hi)
+        return _bitset(self.ects_positions[a:b], self.n) if a < b else 0
+
+    def word(self, w: str) -> int:
+        """Records whose title, description or issuer name contain ``w`` (casefolded)."""
+        key = w.encode("utf-8")
+        hit = self._words.get(key)
+        if hit is None:
+            blob, offsets, found = self.blob, self.offsets, []
+            at = blob.find(key)
+            while at != -1:
+                i = bisect_right(offsets, at) - 1
+                found.append(i)
+                at = blob.find(key, offsets[i + 1])
+            hit = _bitset(found, self.n)
+            if len(self._words) >= 256:  # bounded memo of recent words (n/8 bytes each)
+                self._words.pop(next(iter(self._words)))
+            self._words[key] = hit
+        return hit
+
+
+def _band(ects: float) -> str | None:
+    return next((b for lo, hi, b in ECTS_BANDS if lo <= ects < hi), None)
+
+
+@per_store
+def facet_index(store: Store) -> FacetIndex:
+    """The posting lists of :class:`FacetIndex` (built once per store state)."""
+    return FacetIndex(search_index(store))
 
 
 
@@ -182,7 +333,8 @@ def search(
     for name, v in (("ects_min", ects_min), ("ects_max", ects_max)):
         if v is not None and (v != v or v < 0):
             raise SearchError(f"{name} must be a non-negative number")
-    idx = search_index(store)
+    fx = facet_index(store)
+    idx = fx.idx
     level_iris: set[str] | None = None
     level_eqf: set[int] = set()
     if framework is not None:
@@ -190,48 +342,64 @@ def search(
         lv = fidx.find(framework, level)  # raises Unknown* errors with valid values
         level_iris = {lv.iri, *lv.matches}
         level_eqf = set(lv.eqf)
-    fields = idx.expand(_isced(field)) if field else None
-    skills = idx.expand(skill) if skill else None
     country_iri = _country(country) if country else None
-    mode_iri = MODES[mode.lower()] if mode else None
     words = [w.casefold() for w in text.split()] if text else []
 
-    def ok(r: Record) -> bool:
-        if eqf is not None and int(eqf) not in r.eqf:
-            return False
-        if level_iris is not None and not (r.levels & level_iris):
-            return False
-        if ects_min is not None and (r.ects is None or r.ects < ects_min):
-            return False
-        if ects_max is not None and (r.ects is None or r.ects > ects_max):
-            return False
-        if fields is not None and not (r.fields & fields):
-            return False
-        if skills is not None and not (r.skills & skills):
-            return False
-        if country_iri is not None and r.country != country_iri:
-            return False
-        if mode_iri is not None and mode_iri not in r.modes:
-            return False
-        if words:
-            hay = f"{r.title} {r.description} {r.issuer_name or ''}".casefold()
-            if not all(w in hay for w in words):
-                return False
-        return True
+    # Each filter is a set of record positions; the hits are their intersection.
+    hits = fx.all
+    if eqf is not None:
+        hits &= fx.eqf.get(int(eqf), 0)
+    if level_iris is not None:
+        hits &= fx.union(fx.levels, level_iris)
+    if ects_min is not None or ects_max is not None:
+        hits &= fx.ects_range(ects_min, ects_max)
+    if field:
+        fields = idx.expanded(_isced(field))
+        bits = 0
+        for f in fields:
+            bits |= fx.fields.get(f, 0)
+        hits &= bits
+    if skill:
+        hits &= fx.union(fx.skills, idx.expanded(skill))
+    if country_iri is not None:
+        hits &= fx.country.get(country_iri, 0)
+    if mode:
+        hits &= fx.modes.get(MODES[mode.lower()], 0)
+    for w in words:
+        if not hits:
+            break
+        hits &= fx.word(w)
 
-    hits = [r for r in idx.records if ok(r)]
+    recs = idx.records
     doc = {
-        "total": len(hits), "offset": offset, "limit": limit,
-        "results": [r.to_json() for r in hits[offset:offset + limit]],
+        "total": hits.bit_count(), "offset": offset, "limit": limit,
+        "results": [recs[i].to_json() for i in _positions(hits, offset, limit)],
     }
     if level_iris is not None:
         doc["level"] = {"framework": framework, "level": level, "eqf": sorted(level_eqf)}
     if facets:
-        doc["facets"] = _facets(hits)
+        doc["facets"] = _facet_counts(fx, hits)
     return doc
 
 
+def _facet_counts(fx: FacetIndex, hits: int) -> dict:
+    """Facet counts of the hits: per value, the size of its intersection with the hits
+    (a record counts once per value it has, as in :func:`_facets`)."""
+    out: dict[str, dict[str, int]] = {"eqf": {}, "country": {}, "field": {}, "mode": {}, "ects": {}}
+    dims = (("eqf", fx.eqf, str), ("country", fx.country, _code), ("field", fx.fields, _code),
+            ("mode", fx.modes, lambda m: _MODE_NAMES.get(m, _code(m))), ("ects", fx.bands, str))
+    for name, postings, key in dims:
+        counts = out[name]
+        for value, bits in postings.items():
+            c = (bits & hits).bit_count()
+            if c:
+                k = key(value)
+                counts[k] = counts.get(k, 0) + c
+    return {k: dict(sorted(v.items())) for k, v in out.items()}
+
+
 def _facets(hits: list[Record]) -> dict:
+    """Facet counts by a scan of the records (the reference :func:`_facet_counts` keeps)."""
     out: dict[str, dict[str, int]] = {"eqf": {}, "country": {}, "field": {}, "mode": {}, "ects": {}}
     for r in hits:
         for e in r.eqf:
@@ -245,8 +413,7 @@ def _facets(hits: list[Record]) -> dict:
         for m in r.modes:
             c = _MODE_NAMES.get(m, _code(m))
             out["mode"][c] = out["mode"].get(c, 0) + 1
-        if r.ects is not None:
-            band = next(b for lo, hi, b in ECTS_BANDS if lo <= r.ects < hi)
+        if r.ects is not None and (band := _band(r.ects)) is not None:
             out["ects"][band] = out["ects"].get(band, 0) + 1
     return {k: dict(sorted(v.items())) for k, v in out.items()}
 

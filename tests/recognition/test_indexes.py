@@ -1,0 +1,148 @@
+"""The per-store indexes behind pathways and faceted search (posting lists, part-of
+edges, memoised skill expansions): results equal to the uncached computation of
+``_uncached`` (the scan-based functions as they were) on the demo data and on synthetic
+data, and a write after a first call is seen by the next one (cache keyed on the store
+state)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from microhe.kg.load import Source, initialise, load
+from microhe.kg.recognition.compare import target_from_requirements
+from microhe.kg.recognition.pathways import pathways
+from microhe.kg.recognition.search import _positions, facet_index, search, search_index
+from microhe.kg.store import Store
+from microhe.kg.synth import generate
+
+from ._uncached import pathways_uncached, search_uncached
+from .conftest import DEMO, SKILL, demo_store, write_turtle
+
+T = "https://example.org/test/"
+ELM = "http://data.europa.eu/snb/model/elm/"
+
+
+def _specs(store: Store) -> list[str]:
+    return sorted(r["s"].value for r in store.query(
+        f"SELECT DISTINCT ?s WHERE {{ {{ ?s a <{ELM}Qualification> }} UNION "
+        f"{{ ?s a <{ELM}LearningAchievementSpecification> }} }}"))
+
+
+def _wholes(store: Store) -> list[str]:
+    return sorted({r["w"].value for r in store.query(
+        f"SELECT ?w WHERE {{ {{ ?w <{ELM}hasPart> ?p }} UNION {{ ?p <{ELM}isPartOf> ?w }} }}")})
+
+
+def _search_calls(store: Store, rng: random.Random, n: int) -> list[dict]:
+    idx = search_index(store)
+    skills = sorted({s for r in idx.records for s in r.skills} | set(idx.narrower))
+    fields = sorted({f.rsplit("/", 1)[-1] for r in idx.records for f in r.fields})
+    words = sorted({w for r in idx.records for w in r.title.split()[:3]}) or ["data"]
+    calls: list[dict] = [{}, {"limit": 0}, {"limit": 1000}, {"text": "data analysis"}, {"text": "DATA"},
+                         {"framework": "SCQF", "level": "11"}, {"framework": "DQR", "level": "6"},
+                         {"ects_min": 5}, {"ects_max": 6}, {"ects_min": 3, "ects_max": 10}, {"ects_min": 7, "ects_max": 2},
+                         {"country": "ZZZ"}, {"field": "99"}, {"skill": T + "no-such-skill"}, {"text": "zzqqxx"},
+                         {"facets": False, "eqf": 6}]
+    for _ in range(n):
+        kw: dict = {}
+        for key, make in (("eqf", lambda: rng.randint(1, 8)), ("country", lambda: rng.choice(["DEU", "GBR", "FRA", "IRL", "LTU"])),
+                          ("mode", lambda: rng.choice(["online", "presential", "blended", "Online"])),
+                          ("field", lambda: rng.choice(fields[:1] + [f[:2] for f in fields] + fields)),
+                          ("skill", lambda: rng.choice(skills)), ("text", lambda: " ".join(rng.sample(words, rng.choice([1, 1, 2])))),
+                          ("ects_min", lambda: rng.choice([0, 1, 2.5, 5, 6])), ("ects_max", lambda: rng.choice([3, 6, 10, 30]))):
+            if rng.random() < 0.3:
+                kw[key] = make()
+        kw["limit"] = rng.choice([0, 1, 5, 20])
+        kw["offset"] = rng.choice([0, 0, 1, 3, 7, 50])
+        calls.append(kw)
+    return calls
+
+
+def _assert_same(store: Store, seed: int, n_search: int) -> None:
+    rng = random.Random(seed)
+    specs, wholes = _specs(store), _wholes(store)
+    for iri in rng.sample(specs, min(len(specs), 40)) + wholes[:6]:
+        assert pathways(store, iri) == pathways_uncached(store, iri), iri
+    for iri in wholes[:3]:
+        for size in (1, 2):
+            assert pathways(store, iri, max_size=size) == pathways_uncached(store, iri, max_size=size), iri
+    for kw in _search_calls(store, random.Random(seed), n_search):
+        assert search(store, **kw) == search_uncached(store, **kw), kw
+
+
+def test_demo_data_same_as_uncached():
+    store = demo_store()
+    _assert_same(store, 1, 400)
+    targets = [{"eqf": 6, "ects": 6, "outcomes": [SKILL + "data-analysis"]},
+               {"eqf": 5, "ects": 0, "outcomes": []}, {"outcomes": [SKILL + "carbon-accounting", SKILL + "python-data-wrangling"]}]
+    for req in targets:
+        t = target_from_requirements(req)
+        assert pathways(store, t) == pathways_uncached(store, t), req
+
+
+@pytest.fixture(scope="module")
+def synth_store(tmp_path_factory) -> Store:
+    path = tmp_path_factory.mktemp("synth") / "synth.nt"
+    generate(path, credentials=300, seed=3)
+    store = Store()
+    initialise(store)
+    [outcome] = load(store, [Source.from_path(path)])
+    assert outcome.status == "loaded"
+    return store
+
+
+def test_synthetic_data_same_as_uncached(synth_store):
+    assert _wholes(synth_store), "the synthetic data declares stacks"
+    _assert_same(synth_store, 2, 400)
+
+
+def test_positions_are_the_ranked_set_bits():
+    rng = random.Random(5)
+    for _ in range(200):
+        bits = [i for i in range(rng.randint(0, 300)) if rng.random() < rng.choice([0.02, 0.3, 0.9])]
+        x = sum(1 << i for i in bits)
+        start, count = rng.randint(0, len(bits) + 2), rng.randint(0, 12)
+        assert _positions(x, start, count) == bits[start:start + count]
+
+
+def test_a_write_after_a_first_call_is_seen():
+    store = demo_store()
+    whole = DEMO + "dhbw-applied-data-science-certificate"
+    before = pathways(store, whole)
+    fx = facet_index(store)
+    assert search(store, text="zebracourse")["total"] == 0
+    write_turtle(store, "late", f"""
+t:late-part a elm:Qualification ; dcterms:title "Zebracourse in data wrangling"@en ;
+    elm:EQFLevel eqf:7 ; elm:isPartOf <{whole}> ;
+    elm:creditPoint [ a elm:CreditPoint ; elm:framework <http://data.europa.eu/snb/education-credit/6fcec5c5af> ;
+                      elm:point "5" ] ;
+    elm:learningOutcome t:late-part-lo0 .
+t:late-part-lo0 a elm:LearningOutcome ; dcterms:title "lo"@en ;
+    elm:relatedESCOSkill <{SKILL}python-data-wrangling> .
+""")
+    assert facet_index(store) is not fx  # rebuilt for the new store state
+    after = pathways(store, whole)
+    assert T + "late-part" in after["declared_stack"]["parts"]
+    assert T + "late-part" not in before["declared_stack"]["parts"]
+    assert after == pathways_uncached(store, whole)
+    hit = search(store, text="zebracourse")
+    assert hit["total"] == 1 and hit["results"][0]["iri"] == T + "late-part"
+    assert hit["facets"]["eqf"] == {"7": 1}
+    assert search(store, eqf=7, facets=True) == search_uncached(store, eqf=7, facets=True)
+
+
+def test_a_load_after_a_first_call_is_seen(tmp_path):
+    store = Store()
+    initialise(store)
+    assert search(store)["total"] == 0
+    assert search(store, text="a")["facets"]["eqf"] == {}
+    path = tmp_path / "s.nt"
+    generate(path, credentials=40, seed=9)
+    [outcome] = load(store, [Source.from_path(path)])
+    assert outcome.status == "loaded"
+    doc = search(store, limit=0)
+    assert doc["total"] == 40 and doc == search_uncached(store, limit=0)
+    for whole in _wholes(store):
+        assert pathways(store, whole) == pathways_uncached(store, whole)
