@@ -1,6 +1,6 @@
 """The recognition functions as they were before their per-store indexes (microhe
 0.x, commit baf4e5b): a scan of every record per call, part-of edges queried per call,
-the search index built by the undecorated builder (``search_index.__wrapped__``), not the cached view. The
+the search index built by the one-query builder as it was (``old_search_index``), not the cached view. The
 tests compare the indexed functions with these on the demo data and on synthetic data."""
 
 # ruff: noqa
@@ -8,19 +8,92 @@ from __future__ import annotations
 
 from microhe.kg.recognition.facts import Facts, read_facts
 from microhe.kg.recognition.levels import framework_index
-from microhe.kg.recognition.search import (_MODE_NAMES, ECTS_BANDS, MODES, Record, SearchError, _code, _country, _isced,
-                                           search_index)
+from microhe.kg.namespaces import DCTERMS, ELM, MHE, SKOS
+from microhe.kg.recognition.search import (_MODE_NAMES, ECTS_BANDS, MODES, Record, SearchError, SearchIndex,
+                                           _code, _country, _isced, _lang_pick)
 from microhe.kg.store import Store
 
 KEEP_PER_SIGNATURE = 3
 _last: list = [None, None, None]
 
 
+_QUERY = f"""
+PREFIX elm: <{ELM}> PREFIX dcterms: <{DCTERMS}> PREFIX mhe: <{MHE}> PREFIX skos: <{SKOS}>
+PREFIX rov: <http://www.w3.org/ns/regorg#>
+SELECT ?spec ?title ?desc ?org ?orgname ?country ?eqf ?level ?ects ?emin ?emax ?mode ?isced ?skill WHERE {{
+  {{ ?spec a elm:Qualification }} UNION {{ ?spec a elm:LearningAchievementSpecification }}
+  FILTER NOT EXISTS {{ ?ach elm:specifiedBy ?spec }}
+  OPTIONAL {{ ?spec dcterms:title ?title }}
+  OPTIONAL {{ ?spec dcterms:description ?desc }}
+  OPTIONAL {{ ?spec elm:awardingOpportunity/elm:awardingBody ?org .
+             OPTIONAL {{ ?org rov:legalName|skos:prefLabel ?orgname }}
+             OPTIONAL {{ ?org elm:location/elm:address/elm:countryCode ?country }} }}
+  OPTIONAL {{ ?spec mhe:derivedEQFLevel ?eqf }}
+  OPTIONAL {{ ?spec elm:EQFLevel|elm:NQFLevel ?level }}
+  OPTIONAL {{ ?spec mhe:derivedECTS ?ects ; mhe:derivedECTSMin ?emin ; mhe:derivedECTSMax ?emax }}
+  OPTIONAL {{ ?spec elm:mode ?mode }}
+  OPTIONAL {{ ?spec elm:ISCEDFCode ?isced }}
+  OPTIONAL {{ ?spec elm:learningOutcome/elm:relatedESCOSkill ?skill }}
+}}"""
+
+_BROADER = f"PREFIX skos: <{SKOS}> SELECT ?c ?b WHERE {{ ?c skos:broader ?b }}"
+
+
+def old_search_index(store: Store) -> SearchIndex:
+    """The search index as it was built: one SPARQL query with every OPTIONAL."""
+    recs: dict[str, Record] = {}
+    for r in store.query(_QUERY):
+        iri = r["spec"].value
+        rec = recs.get(iri) or recs.setdefault(iri, Record(iri))
+        if r["title"] is not None:
+            rec.title = _lang_pick(rec.title, r["title"])
+        if r["desc"] is not None:
+            rec.description = _lang_pick(rec.description, r["desc"])
+        if r["org"] is not None:
+            rec.issuer = r["org"].value
+        if r["orgname"] is not None:
+            rec.issuer_name = _lang_pick(rec.issuer_name or "", r["orgname"])
+        if r["country"] is not None:
+            rec.country = r["country"].value
+        if r["eqf"] is not None:
+            rec.eqf.add(int(r["eqf"].value.rsplit("/", 1)[-1]))
+        if r["level"] is not None:
+            rec.levels.add(r["level"].value)
+        if r["ects"] is not None:
+            rec.ects, rec.ects_min, rec.ects_max = (float(r["ects"].value), float(r["emin"].value),
+                                                    float(r["emax"].value))
+        if r["mode"] is not None:
+            rec.modes.add(r["mode"].value)
+        if r["isced"] is not None:
+            rec.fields.add(r["isced"].value)
+        if r["skill"] is not None:
+            rec.skills.add(r["skill"].value)
+    children: dict[str, set[str]] = {}
+    for r in store.query(_BROADER):
+        children.setdefault(r["b"].value, set()).add(r["c"].value)
+    narrower: dict[str, set[str]] = {}
+
+    def closure(c: str, seen: set[str]) -> set[str]:
+        if c in narrower:
+            return narrower[c]
+        out = set()
+        for ch in children.get(c, ()):
+            if ch not in seen:
+                out |= {ch} | closure(ch, seen | {ch})
+        narrower[c] = out
+        return out
+
+    for c in list(children):
+        closure(c, {c})
+    ordered = sorted(recs.values(), key=lambda r: (r.title.casefold(), r.iri))
+    return SearchIndex(ordered, narrower)
+
+
 def _fresh_index(store: Store):
-    """The search index built by the undecorated builder; kept only while the same store
+    """The search index built by the old builder; kept only while the same store
     is asked about at the same generation (so a test's many calls do not rebuild it)."""
     if _last[0] is not store or _last[1] != store.generation:
-        _last[:] = [store, store.generation, search_index.__wrapped__(store)]
+        _last[:] = [store, store.generation, old_search_index(store)]
     return _last[2]
 
 

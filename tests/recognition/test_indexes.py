@@ -17,7 +17,7 @@ from microhe.kg.recognition.search import _positions, facet_index, search, searc
 from microhe.kg.store import Store
 from microhe.kg.synth import generate
 
-from ._uncached import pathways_uncached, search_uncached
+from ._uncached import old_search_index, pathways_uncached, search_uncached
 from .conftest import DEMO, SKILL, demo_store, write_turtle
 
 T = "https://example.org/test/"
@@ -72,8 +72,15 @@ def _assert_same(store: Store, seed: int, n_search: int) -> None:
         assert search(store, **kw) == search_uncached(store, **kw), kw
 
 
+def _assert_same_records(store: Store) -> None:
+    new, old = search_index.__wrapped__(store), old_search_index(store)
+    assert new.records == old.records
+    assert new.narrower == old.narrower
+
+
 def test_demo_data_same_as_uncached():
     store = demo_store()
+    _assert_same_records(store)
     _assert_same(store, 1, 400)
     targets = [{"eqf": 6, "ects": 6, "outcomes": [SKILL + "data-analysis"]},
                {"eqf": 5, "ects": 0, "outcomes": []}, {"outcomes": [SKILL + "carbon-accounting", SKILL + "python-data-wrangling"]}]
@@ -95,6 +102,7 @@ def synth_store(tmp_path_factory) -> Store:
 
 def test_synthetic_data_same_as_uncached(synth_store):
     assert _wholes(synth_store), "the synthetic data declares stacks"
+    _assert_same_records(synth_store)
     _assert_same(synth_store, 2, 400)
 
 

@@ -66,24 +66,16 @@ def _code(iri: str | None) -> str | None:
     return iri.rstrip("/").rsplit("/", 1)[-1] if iri else None
 
 
-_QUERY = f"""
+_PREFIXES = f"""
 PREFIX elm: <{ELM}> PREFIX dcterms: <{DCTERMS}> PREFIX mhe: <{MHE}> PREFIX skos: <{SKOS}>
 PREFIX rov: <http://www.w3.org/ns/regorg#>
-SELECT ?spec ?title ?desc ?org ?orgname ?country ?eqf ?level ?ects ?emin ?emax ?mode ?isced ?skill WHERE {{
-  {{ ?spec a elm:Qualification }} UNION {{ ?spec a elm:LearningAchievementSpecification }}
-  FILTER NOT EXISTS {{ ?ach elm:specifiedBy ?spec }}
-  OPTIONAL {{ ?spec dcterms:title ?title }}
-  OPTIONAL {{ ?spec dcterms:description ?desc }}
-  OPTIONAL {{ ?spec elm:awardingOpportunity/elm:awardingBody ?org .
-             OPTIONAL {{ ?org rov:legalName|skos:prefLabel ?orgname }}
-             OPTIONAL {{ ?org elm:location/elm:address/elm:countryCode ?country }} }}
-  OPTIONAL {{ ?spec mhe:derivedEQFLevel ?eqf }}
-  OPTIONAL {{ ?spec elm:EQFLevel|elm:NQFLevel ?level }}
-  OPTIONAL {{ ?spec mhe:derivedECTS ?ects ; mhe:derivedECTSMin ?emin ; mhe:derivedECTSMax ?emax }}
-  OPTIONAL {{ ?spec elm:mode ?mode }}
-  OPTIONAL {{ ?spec elm:ISCEDFCode ?isced }}
-  OPTIONAL {{ ?spec elm:learningOutcome/elm:relatedESCOSkill ?skill }}
-}}"""
+"""
+#: Specifications (qualifications and learning achievement specifications, not the
+#: specification of an achievement), each once.
+_SPECS = """SELECT DISTINCT ?spec WHERE {
+  { ?spec a elm:Qualification } UNION { ?spec a elm:LearningAchievementSpecification }
+  FILTER NOT EXISTS { ?ach elm:specifiedBy ?spec }
+}"""
 
 _BROADER = f"PREFIX skos: <{SKOS}> SELECT ?c ?b WHERE {{ ?c skos:broader ?b }}"
 
@@ -256,33 +248,49 @@ def _lang_pick(current: str, lit) -> str:
 @per_store
 def search_index(store: Store) -> SearchIndex:
     """The per-credential facts search filters on (built once per store state)."""
+    # One query per attribute rather than one with every OPTIONAL: the same rows, read
+    # ~2x faster (the join of all OPTIONALs per specification is what cost the time).
+    # Values of subjects that are not specifications are skipped. (Where a specification
+    # has several values and only one is kept -- two awarding bodies, or several titles none
+    # of them English -- which one is kept depends on row order, as it did before.)
     recs: dict[str, Record] = {}
-    for r in store.query(_QUERY):
+    for r in store.query(_PREFIXES + _SPECS):
         iri = r["spec"].value
-        rec = recs.get(iri) or recs.setdefault(iri, Record(iri))
-        if r["title"] is not None:
-            rec.title = _lang_pick(rec.title, r["title"])
-        if r["desc"] is not None:
-            rec.description = _lang_pick(rec.description, r["desc"])
-        if r["org"] is not None:
-            rec.issuer = r["org"].value
+        if iri not in recs:
+            recs[iri] = Record(iri)
+
+    def rows(query: str):
+        for r in store.query(_PREFIXES + query):
+            rec = recs.get(r["spec"].value)
+            if rec is not None:
+                yield rec, r
+
+    for rec, r in rows("SELECT ?spec ?title WHERE { ?spec dcterms:title ?title }"):
+        rec.title = _lang_pick(rec.title, r["title"])
+    for rec, r in rows("SELECT ?spec ?desc WHERE { ?spec dcterms:description ?desc }"):
+        rec.description = _lang_pick(rec.description, r["desc"])
+    for rec, r in rows("SELECT ?spec ?org ?orgname ?country WHERE { ?spec elm:awardingOpportunity/elm:awardingBody ?org "
+                       "OPTIONAL { ?org rov:legalName|skos:prefLabel ?orgname } "
+                       "OPTIONAL { ?org elm:location/elm:address/elm:countryCode ?country } }"):
+        rec.issuer = r["org"].value
         if r["orgname"] is not None:
             rec.issuer_name = _lang_pick(rec.issuer_name or "", r["orgname"])
         if r["country"] is not None:
             rec.country = r["country"].value
-        if r["eqf"] is not None:
-            rec.eqf.add(int(r["eqf"].value.rsplit("/", 1)[-1]))
-        if r["level"] is not None:
-            rec.levels.add(r["level"].value)
-        if r["ects"] is not None:
-            rec.ects, rec.ects_min, rec.ects_max = (float(r["ects"].value), float(r["emin"].value),
-                                                    float(r["emax"].value))
-        if r["mode"] is not None:
-            rec.modes.add(r["mode"].value)
-        if r["isced"] is not None:
-            rec.fields.add(r["isced"].value)
-        if r["skill"] is not None:
-            rec.skills.add(r["skill"].value)
+    for rec, r in rows("SELECT ?spec ?eqf WHERE { ?spec mhe:derivedEQFLevel ?eqf }"):
+        rec.eqf.add(int(r["eqf"].value.rsplit("/", 1)[-1]))
+    for rec, r in rows("SELECT ?spec ?level WHERE { ?spec elm:EQFLevel|elm:NQFLevel ?level }"):
+        rec.levels.add(r["level"].value)
+    for rec, r in rows("SELECT ?spec ?ects ?emin ?emax WHERE "
+                       "{ ?spec mhe:derivedECTS ?ects ; mhe:derivedECTSMin ?emin ; mhe:derivedECTSMax ?emax }"):
+        rec.ects, rec.ects_min, rec.ects_max = (float(r["ects"].value), float(r["emin"].value),
+                                                float(r["emax"].value))
+    for rec, r in rows("SELECT ?spec ?mode WHERE { ?spec elm:mode ?mode }"):
+        rec.modes.add(r["mode"].value)
+    for rec, r in rows("SELECT ?spec ?isced WHERE { ?spec elm:ISCEDFCode ?isced }"):
+        rec.fields.add(r["isced"].value)
+    for rec, r in rows("SELECT ?spec ?skill WHERE { ?spec elm:learningOutcome/elm:relatedESCOSkill ?skill }"):
+        rec.skills.add(r["skill"].value)
     children: dict[str, set[str]] = {}
     for r in store.query(_BROADER):
         children.setdefault(r["b"].value, set()).add(r["c"].value)
