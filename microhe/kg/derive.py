@@ -129,6 +129,10 @@ def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Qu
     return out
 
 
+_COUNTRY_QUERY = (f"SELECT ?org ?c WHERE {{ ?org <{ELM}location> ?loc . ?loc <{ELM}address> ?a . "
+                  f"?a <{ELM}countryCode> ?c }}")
+
+
 def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: str,
                   target: ox.NamedNode) -> list[ox.Quad]:
     """Per facet value, the number of the graph's specifications with that value (the
@@ -155,10 +159,10 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: st
         hit = countries.get(org)
         if hit is None:
             hit = {c for loc in objs(_LOCATION, org) for a in objs(_ADDRESS, loc) for c in objs(_COUNTRY, a)}
-            if not hit and not isinstance(org, ox.Literal):  # described elsewhere: the store as it is now
-                hit = {c.object for loc in reference.quads_matching(org, _LOCATION, None)
-                       for a in reference.quads_matching(loc.object, _ADDRESS, None)
-                       for c in reference.quads_matching(a.object, _COUNTRY, None)}
+            if not hit and isinstance(org, ox.NamedNode):  # described elsewhere: the store as it is now
+                # one query (not a walk over quads_matching): the location and address may be
+                # blank nodes, which a remote store cannot be asked about by label
+                hit = {r["c"] for r in reference.query(_COUNTRY_QUERY, substitutions={"org": org})}
             countries[org] = hit
         return hit
 

@@ -407,11 +407,13 @@ class RemoteStore:
         drop: Iterable[str | None] = (),
         add: Iterable[ox.Quad] = (),
         remove: Iterable[ox.Quad] = (),
+        bulk: bool = False,
     ) -> None:
         """One write, sent as one SPARQL Update request: set the content of each graph in
         ``graphs``, drop the graphs in ``drop`` (``None``: empty the default graph), then
         remove/add single quads. Atomic on servers that run a request in one transaction
-        (see the module docstring)."""
+        (see the module docstring). ``bulk`` is accepted for the embedded store's
+        signature and changes nothing: a server has no bulk writer microhe can drive."""
         self.generation += 1
         graphs = dict(graphs or {})
         if self._graph_store_writes():

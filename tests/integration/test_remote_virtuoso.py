@@ -82,7 +82,7 @@ def test_durations_read_back_in_their_lexical_form(remote, embedded):
 #: (SP031), and an SQL translation error (SQ074).
 VIRTUOSO_UNSUPPORTED = {
     "credential-summary": "dayTimeDuration",
-    "credentials-by-eqf-level": "SP031",
+    "credentials-by-eqf-level": "SQ156",
     "credentials-of-institution": "SP031",
     "learning-outcomes-of-credential": "SP031",
     "skills-narrower": "SP031",
