@@ -754,16 +754,16 @@ def _size_block(r: dict) -> str:
                  f"{f['project_s']} s vs pyshacl {f['pyshacl_s']} s (ratio {f['project_over_pyshacl']}); violations "
                  f"project {f['violations_project']} / pyshacl {f['violations_pyshacl']} / sidecar "
                  f"{f['violations_sidecar']} |")
-    lines += ["", "| query / endpoint | class | p50 ms | p99 ms | rdflib p50 ms | speedup vs rdflib |",
-              "|---|---|---|---|---|---|"]
+    lines += ["", "| query / endpoint | class | runs | p50 ms | p99 ms | rdflib p50 ms | speedup vs rdflib |",
+              "|---|---|---|---|---|---|---|"]
     for n_ in r["query_p50_ms"]:
         q = r["queries"].get(n_) or r["recognition"].get(n_) or {}
         rd = q.get("rdflib_p50_ms", "")
         spd = r["speedup_vs_rdflib"].get(n_, "")
         if spd != "" and q.get("speedup_is_lower_bound"):
             spd, rd = f">= {spd}", f">= {rd} (timeout)"
-        lines.append(f"| {n_} | {r['query_class'][n_]} | {r['query_p50_ms'][n_]} | {r['query_p99_ms'][n_]} "
-                     f"| {rd} | {spd} |")
+        lines.append(f"| {n_} | {r['query_class'][n_]} | {q.get('runs', '')} | {r['query_p50_ms'][n_]} "
+                     f"| {r['query_p99_ms'][n_]} | {rd} | {spd} |")
     lines += ["", "| HTTP `/sparql` (mix 50% point, 30% search, 20% recognition) | requests ok | rps | p50 ms | p99 ms |",
               "|---|---|---|---|---|"]
     for name, h in r["http"].items():
