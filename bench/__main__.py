@@ -634,7 +634,7 @@ async def _get_all(base: str, paths: list[str]) -> str:
     import httpx
 
     ok = 0
-    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=900) as client:  # the first call builds indexes
         for path in paths:
             ok += (await client.get(path)).status_code == 200
     return f"{ok}/{len(paths)}"
