@@ -8,7 +8,8 @@ specification of the store:
 
 * facet counts (``credential-facets``): for each facet value, the number of the graph's
   specifications that have it: ``<g>#derived/facet/<facet>/<n> mhe:facet "eqf" ;
-  mhe:facetValue <value> ; mhe:facetCount N``. The facets and their values are those of
+  mhe:facetValue <value> ; mhe:facetCount N ; mhe:facetLabel "..."`` (the label the
+  query shows, looked up in the graph and the store at load time). The facets and their values are those of
   the query: ``eqf`` (derived EQF levels), ``country`` (the issuer's
   ``elm:location/elm:address/elm:countryCode``, looked up in the graph, else in the store
   as it is at load time), ``mode``, ``isced``, ``creditSystem`` (``elm:framework`` of each
@@ -26,7 +27,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from .namespaces import ELM, MHE, XSD
+from .namespaces import ELM, MHE, SKOS, XSD
 from .recognition.credits import CreditError, convert
 from .recognition.levels import framework_index
 from .store import Store
@@ -40,6 +41,13 @@ _MAX_P = ox.NamedNode(MHE + "derivedECTSMax")
 _FACET_P = ox.NamedNode(MHE + "facet")
 _FVALUE_P = ox.NamedNode(MHE + "facetValue")
 _FCOUNT_P = ox.NamedNode(MHE + "facetCount")
+_FLABEL_P = ox.NamedNode(MHE + "facetLabel")
+_LEGAL_NAME = ox.NamedNode("http://www.w3.org/ns/regorg#legalName")
+_PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
+_RANK = ox.NamedNode(MHE + "levelRank")
+_EXACT_MATCH = ox.NamedNode(SKOS + "exactMatch")
+_NOTATION = ox.NamedNode(SKOS + "notation")
+_CREDIT_SYSTEM = ox.NamedNode(MHE + "CreditSystem")
 _DEC = ox.NamedNode(XSD + "decimal")
 _INT = ox.NamedNode(XSD + "integer")
 _EQF = "http://data.europa.eu/snb/eqf/"
@@ -180,6 +188,14 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: st
         values += [("creditSystem", f) for cp in objs(_CP, spec) for f in objs(_FW, cp)]
         for key in values:
             counts.setdefault(key, set()).add(spec)
+    # English names the input itself gives the values (the store's are looked up per value)
+    wanted_names = {(f, v) for f, v in counts if f in ("issuer", "mode", "isced")}
+    by_value = {v: f for f, v in wanted_names}
+    names: dict = {}
+    for q in quads:
+        f = by_value.get(q.subject)
+        if f is not None and q.predicate == (_LEGAL_NAME if f == "issuer" else _PREF_LABEL) and _english(q.object):
+            names.setdefault((f, q.subject), set()).add(q.object.value)
     out = []
     base = derived_graph(graph) + "/facet/"
     seq: dict[str, int] = {}
@@ -189,4 +205,40 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: st
         out += [ox.Quad(node, _FACET_P, ox.Literal(facet), target),
                 ox.Quad(node, _FVALUE_P, value, target),
                 ox.Quad(node, _FCOUNT_P, ox.Literal(str(len(members)), datatype=_INT), target)]
+        label = _facet_label(facet, value, reference, names)
+        if label is not None:
+            out.append(ox.Quad(node, _FLABEL_P, ox.Literal(label), target))
     return out
+
+
+def _english(lit) -> bool:
+    lang = getattr(lit, "language", None)
+    return bool(lang) and (lang.lower() == "en" or lang.lower().startswith("en-"))
+
+
+def _facet_label(facet: str, value, reference: Store, names: dict) -> str | None:
+    """The label ``credential-facets`` shows for a facet value, kept at load time so the
+    query need not look 2,500 issuer names up: the EQF rank, the country code, the credit
+    system's notation, the issuer's English legal name, else the English preferred label,
+    else the IRI (the smallest string where there are several, as the query's MIN did)."""
+    v = value.value
+    if facet == "country":
+        return v.split("/country/", 1)[1] if "/country/" in v else ""
+    if not isinstance(value, ox.NamedNode):
+        found = names.get((facet, value), set())
+        return min(found) if found else v
+    if facet == "eqf":
+        ranks = {q.object.value for q in reference.quads_matching(value, _RANK, None)}
+        return min(ranks) if ranks else None
+    if facet == "creditSystem":
+        # the value itself, or a system skos:exactMatch it (plain lookups: they work the same
+        # on a remote store, where a path from a bound term did not)
+        systems = {value} | {q.subject for q in reference.quads_matching(None, _EXACT_MATCH, value)}
+        codes = {q.object.value for sys_ in systems if isinstance(sys_, ox.NamedNode)
+                 and next(reference.quads_matching(sys_, _RDF_TYPE, _CREDIT_SYSTEM), None) is not None
+                 for q in reference.quads_matching(sys_, _NOTATION, None)}
+        return min(codes) if codes else v
+    predicate = _LEGAL_NAME if facet == "issuer" else _PREF_LABEL
+    found = set(names.get((facet, value), ())) | {
+        q.object.value for q in reference.quads_matching(value, predicate, None) if _english(q.object)}
+    return min(found) if found else v
