@@ -159,30 +159,6 @@ def loads(paths: list[str], mem_path: str, tmp: str, cfg: dict) -> dict:
     return out
 
 
-def build_query_store(path: str):
-    """(For experiments; the harness queries the store its validated load wrote.) An in-memory store: reference data + the file, loaded through
-    ``microhe.kg.load.load`` with validation skipped (validation is timed separately), so
-    the derived values and the load record (with mhe:tripleCount) are as a load makes them."""
-    import microhe.kg.load as L
-    from microhe.kg.store import Store
-    from microhe.kg.validate import ValidationReport
-
-    store = Store()
-    L.initialise(store)
-    skip = lambda data, profiles=(), **kw: ValidationReport([], tuple(profiles))  # noqa: E731
-    real = L.validate, getattr(L, "validate_quads", None)
-    L.validate = skip
-    if real[1] is not None:
-        L.validate_quads = skip
-    try:
-        L.load(store, [L.Source.from_path(path)])
-    finally:
-        L.validate = real[0]
-        if real[1] is not None:
-            L.validate_quads = real[1]
-    return store
-
-
 # -- 2. validation fidelity --------------------------------------------------------------
 
 

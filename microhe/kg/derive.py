@@ -145,7 +145,8 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: st
                   target: ox.NamedNode) -> list[ox.Quad]:
     """Per facet value, the number of the graph's specifications with that value (the
     facets of the ``credential-facets`` named query)."""
-    wanted = _FACET_PREDICATES
+    names = (_LEGAL_NAME, _PREF_LABEL)  # the English names the input gives (for the labels)
+    wanted = _FACET_PREDICATES | set(names)
     typed: set = set()
     links: dict[ox.NamedNode, dict] = {p: {} for p in wanted if p != _RDF_TYPE}
     for q in quads:
@@ -155,6 +156,9 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: st
         if p == _RDF_TYPE:
             if q.object in _SPEC_TYPES:
                 typed.add(q.subject)
+        elif p in names:
+            if _english(q.object):
+                links[p].setdefault(q.subject, set()).add(q.object.value)
         else:
             links[p].setdefault(q.subject, set()).add(q.object)
 
@@ -188,14 +192,6 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: st
         values += [("creditSystem", f) for cp in objs(_CP, spec) for f in objs(_FW, cp)]
         for key in values:
             counts.setdefault(key, set()).add(spec)
-    # English names the input itself gives the values (the store's are looked up per value)
-    wanted_names = {(f, v) for f, v in counts if f in ("issuer", "mode", "isced")}
-    by_value = {v: f for f, v in wanted_names}
-    names: dict = {}
-    for q in quads:
-        f = by_value.get(q.subject)
-        if f is not None and q.predicate == (_LEGAL_NAME if f == "issuer" else _PREF_LABEL) and _english(q.object):
-            names.setdefault((f, q.subject), set()).add(q.object.value)
     out = []
     base = derived_graph(graph) + "/facet/"
     seq: dict[str, int] = {}
@@ -205,7 +201,7 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: st
         out += [ox.Quad(node, _FACET_P, ox.Literal(facet), target),
                 ox.Quad(node, _FVALUE_P, value, target),
                 ox.Quad(node, _FCOUNT_P, ox.Literal(str(len(members)), datatype=_INT), target)]
-        label = _facet_label(facet, value, reference, names)
+        label = _facet_label(facet, value, reference, objs)
         if label is not None:
             out.append(ox.Quad(node, _FLABEL_P, ox.Literal(label), target))
     return out
@@ -216,16 +212,18 @@ def _english(lit) -> bool:
     return bool(lang) and (lang.lower() == "en" or lang.lower().startswith("en-"))
 
 
-def _facet_label(facet: str, value, reference: Store, names: dict) -> str | None:
+def _facet_label(facet: str, value, reference: Store, local) -> str | None:
     """The label ``credential-facets`` shows for a facet value, kept at load time so the
     query need not look 2,500 issuer names up: the EQF rank, the country code, the credit
     system's notation, the issuer's English legal name, else the English preferred label,
-    else the IRI (the smallest string where there are several, as the query's MIN did)."""
+    else the IRI (the smallest string where there are several, as the query's MIN did).
+    ``local(predicate, value)`` gives the English names the input itself holds."""
     v = value.value
     if facet == "country":
         return v.split("/country/", 1)[1] if "/country/" in v else ""
+    predicate = _LEGAL_NAME if facet == "issuer" else _PREF_LABEL
     if not isinstance(value, ox.NamedNode):
-        found = names.get((facet, value), set())
+        found = local(predicate, value) if facet in ("issuer", "mode", "isced") else set()
         return min(found) if found else v
     if facet == "eqf":
         ranks = {q.object.value for q in reference.quads_matching(value, _RANK, None)}
@@ -238,7 +236,6 @@ def _facet_label(facet: str, value, reference: Store, names: dict) -> str | None
                  and next(reference.quads_matching(sys_, _RDF_TYPE, _CREDIT_SYSTEM), None) is not None
                  for q in reference.quads_matching(sys_, _NOTATION, None)}
         return min(codes) if codes else v
-    predicate = _LEGAL_NAME if facet == "issuer" else _PREF_LABEL
-    found = set(names.get((facet, value), ())) | {
+    found = set(local(predicate, value)) | {
         q.object.value for q in reference.quads_matching(value, predicate, None) if _english(q.object)}
     return min(found) if found else v
