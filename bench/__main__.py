@@ -365,7 +365,7 @@ def query_latency(store, baseline: "RdflibBaseline | None", reps: int, rdflib_re
                 out[name] = {"error": str(e)}
                 break
             t = time.perf_counter()
-            n = len(list(store.query(nq.text, substitutions=binds)))
+            n = len(list(store.query(nq.text_for(binds), substitutions=binds)))
             dt = (time.perf_counter() - t) * 1000
             spent += dt / 1000
             if cold is None:
@@ -374,7 +374,7 @@ def query_latency(store, baseline: "RdflibBaseline | None", reps: int, rdflib_re
             if use_rdflib and i < rdflib_reps and rd_status == "ok":
                 wire = {k: ("iri", v.value, None) if isinstance(v, ox.NamedNode) else
                         ("lit", v.value, v.datatype.value if v.datatype else None) for k, v in binds.items()}
-                conn.send((nq.text, wire))
+                conn.send((nq.text_for(binds), wire))
                 status, secs, info = conn.recv()
                 if status == "ok":
                     rd.append(secs * 1000)

@@ -262,7 +262,7 @@ def query_cmd(store_path, query, params, fmt) -> None:
         _fail(str(e), EXIT_USAGE)
     store, _ = open_store(store_path)
     try:
-        result = store.query(nq.text, substitutions=bindings)
+        result = store.query(nq.text_for(bindings), substitutions=bindings)
     except SyntaxError as e:
         _fail(f"{nq.name}: SPARQL syntax error: {e}", EXIT_USAGE)
     except (OSError, RuntimeError, ValueError) as e:

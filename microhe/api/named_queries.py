@@ -242,7 +242,7 @@ def _endpoint(q: NamedQuery):
             if kind is not None:
                 choose_media_type("graph" if kind == "graph" else "select")
             default_graph, named_graphs = dataset_for((), (), info)
-            outcome = await run_query(store=store, settings=settings, executor=executor, text=q.text,
+            outcome = await run_query(store=store, settings=settings, executor=executor, text=q.text_for(bindings),
                                       choose_media_type=choose_media_type, render=render,
                                       substitutions=bindings, default_graph=default_graph,
                                       named_graphs=named_graphs, prefixes=info.prefixes)

@@ -15,6 +15,12 @@ and never pasted into the query text. An optional parameter that is not given st
 unbound. pyoxigraph (RDF-dev SEP-0007) requires every substituted variable of a SELECT
 query to be in its projection: list parameters among the selected variables (and in
 GROUP BY when aggregating).
+
+Optional blocks: a query line ending in ``#+ if NAME [NAME...]`` is kept only when at least
+one of the named parameters is given (:meth:`NamedQuery.text_for`), so a filter on an
+optional parameter can be a plain, anchoring triple pattern instead of a
+``COALESCE(..., true)`` filter that the store can only apply after reading everything. The
+file as written (every line kept) is the query with all those parameters given.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from .namespaces import XSD
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean", "langstring")
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
+_IF = re.compile(r"#\+\s*if\s+(\w+(?:\s+\w+)*)\s*$")
 
 
 class QueryError(ValueError):
@@ -89,6 +96,17 @@ class NamedQuery:
     query_class: str = "lookup"
     extra: dict = field(default_factory=dict, compare=False)
 
+    def text_for(self, given) -> str:
+        """The query text for the given parameter names: each ``#+ if`` line is kept only
+        when one of its parameters is among ``given``."""
+        given = set(given)
+        out = []
+        for line in self.text.splitlines(keepends=True):
+            m = _IF.search(line)
+            if m is None or given.intersection(m.group(1).split()):
+                out.append(line)
+        return "".join(out)
+
     def bindings(self, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """Typed RDF terms for user values; unknown or missing required ones -> QueryError."""
         known = {p.name: p for p in self.params}
@@ -145,6 +163,12 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
             params.append(Param(pname, ptype, required, " ".join(rest), default))
     if not summary:
         raise QueryError(f"{name}: missing '#+ summary:' header")
+    declared = {p.name for p in params}
+    for line in text.splitlines():
+        m = _IF.search(line)
+        if m and not set(m.group(1).split()) <= declared:
+            raise QueryError(f"{name}: '#+ if' names {', '.join(sorted(set(m.group(1).split()) - declared))}, "
+                             f"which is not a declared parameter (line {line.strip()!r})")
     return NamedQuery(name, text, summary, " ".join(description), tags, tuple(params), qclass)
 
 

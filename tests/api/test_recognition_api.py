@@ -287,7 +287,7 @@ def test_decision_with_token_is_recorded_and_listed(rclient, rstore, token):
                                                      params={"issuer": VMU}).json()}
     # ... and through the named query.
     nq = resolve("decisions-about-issuer")
-    rows = rstore.query(nq.text, substitutions=nq.bindings({"issuer": STRATHLOWE}))
+    rows = rstore.query(nq.text_for(nq.bindings({"issuer": STRATHLOWE})), substitutions=nq.bindings({"issuer": STRATHLOWE}))
     assert iri in {row["decision"].value for row in rows}
 
 

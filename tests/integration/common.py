@@ -95,9 +95,9 @@ def check_named_queries(remote, embedded, unsupported: dict[str, str] | None = N
             continue
         if name in unsupported:
             with pytest.raises((StoreError, SyntaxError), match=unsupported[name]):
-                rows(remote, nq.text, b)
+                rows(remote, nq.text_for(b), b)
             continue
-        got, want = rows(remote, nq.text, b), rows(embedded, nq.text, b)
+        got, want = rows(remote, nq.text_for(b), b), rows(embedded, nq.text_for(b), b)
         if name in differ:
             continue
         assert got == want, f"{name}: remote and embedded results differ"

@@ -57,11 +57,11 @@ def main() -> None:
     print(f"{'query':36s} {'rows':>6s} {'median ms':>10s} {'min ms':>8s}")
     for name, nq in catalogue().items():
         bindings = nq.bindings(examples.get(name, {}))
-        rows = len(list(store.query(nq.text, substitutions=bindings)))
+        rows = len(list(store.query(nq.text_for(bindings), substitutions=bindings)))
         times = []
         for _ in range(args.runs):
             start = time.perf_counter()
-            list(store.query(nq.text, substitutions=bindings))
+            list(store.query(nq.text_for(bindings), substitutions=bindings))
             times.append((time.perf_counter() - start) * 1000)
         print(f"{name:36s} {rows:6d} {statistics.median(times):10.2f} {min(times):8.2f}")
 

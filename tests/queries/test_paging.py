@@ -1,5 +1,7 @@
-"""Keyset paging of credentials-by-eqf-level: a page is the rows of the first 100 specifications
-by IRI; `after` (the last ?credential of a page) gives the next one.
+"""Keyset paging of credentials-by-eqf-level and search-credentials: a page is the rows of the
+next 100 specifications in page-key order (the first 15 hex digits of the SHA-256 of the IRI,
+computed here with hashlib, not read from the store); `after` (the last ?credential of a page)
+gives the next one.
 
 Expectations come from the demo Turtle parsed with rdflib and the referencing CSV
 (``expected_by_eqf`` in test_queries.py), never from the query's own output. The demo data
@@ -9,6 +11,8 @@ size cut to 3 (the query text with ``LIMIT 3``), which makes several pages.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 
 import pytest
@@ -24,24 +28,35 @@ NAME = "credentials-by-eqf-level"
 PAGE = 100
 
 
-def query(page: int | None = None):
-    nq = catalogue()[NAME]
+def key(iri: str) -> str:
+    return hashlib.sha256(iri.encode()).hexdigest()[:15]
+
+
+def iri_with_key(prefix: str) -> str:
+    """An IRI whose page key starts with ``prefix`` (found by trying), to page from either end."""
+    return next(i for i in (f"urn:x:{n}" for n in itertools.count()) if key(i).startswith(prefix))
+
+
+def query(page: int | None = None, name: str = NAME):
+    nq = catalogue()[name]
     if page is None:
         return nq
     assert f"LIMIT {PAGE}" in nq.text
-    return parse_query_file(NAME, nq.text.replace(f"LIMIT {PAGE}", f"LIMIT {page}"))
+    return parse_query_file(name, nq.text.replace(f"LIMIT {PAGE}", f"LIMIT {page}"))
 
 
 def rows(store, nq, **params) -> list[dict]:
-    result = store.query(nq.text, substitutions=nq.bindings(params))
+    result = store.query(nq.text_for(nq.bindings(params)), substitutions=nq.bindings(params))
     names = [v.value for v in result.variables]
     return [{n: sol[n] for n in names} for sol in result]
 
 
-def all_pages(store, nq, eqf: str) -> list[list[dict]]:
+def all_pages(store, nq, eqf: str | None = None, **params) -> list[list[dict]]:
     pages, after = [], None
+    if eqf is not None:
+        params["eqf"] = eqf
     while True:
-        page = rows(store, nq, eqf=eqf, **({"after": after} if after else {}))
+        page = rows(store, nq, **params, **({"after": after} if after else {}))
         if not page:
             return pages
         pages.append(page)
@@ -65,7 +80,7 @@ def test_pages_continue_without_overlap_or_gap_and_together_are_the_whole_level(
     seen: list[str] = []
     for page in pages:
         creds = [val(r["credential"]) for r in page]
-        assert creds == sorted(creds), "rows are ordered by the credential IRI"
+        assert creds == sorted(creds, key=key), "rows are ordered by the page key"
         assert len(set(creds)) <= 3
         assert not set(creds) & set(seen), "a credential on two pages"
         seen += creds
@@ -84,12 +99,12 @@ def test_the_first_page_holds_at_most_100_specifications(store):
 
 
 def test_after_the_last_credential_or_past_the_end_there_are_no_rows(store, demo_graph):
-    last = max(c for c, _ in expected_by_eqf(demo_graph)[6])
+    last = max((c for c, _ in expected_by_eqf(demo_graph)[6]), key=key)
     assert rows(store, query(), eqf="6", after=last) == []
-    assert rows(store, query(), eqf="6", after="https://zzz.example/") == []
-    # an `after` before every IRI is the first page
+    assert rows(store, query(), eqf="6", after=iri_with_key("fff")) == []
+    # an `after` whose key is before every key is the first page
     first = [val(r["credential"]) for r in rows(store, query(), eqf="6")]
-    assert [val(r["credential"]) for r in rows(store, query(), eqf="6", after="a:")] == first
+    assert first and [val(r["credential"]) for r in rows(store, query(), eqf="6", after=iri_with_key("000"))] == first
 
 
 def test_a_malformed_after_is_a_query_error_in_the_library_cli_and_api(store, tmp_path):
@@ -110,8 +125,24 @@ def test_the_http_endpoint_pages_and_rejects_a_malformed_after(store, tmp_path):
         assert first.status_code == 200, first.text
         body = first.json()
         creds = [r["credential"]["value"] if isinstance(r["credential"], dict) else r["credential"] for r in body["rows"]]
-        assert creds and creds == sorted(creds)
+        assert creds and creds == sorted(creds, key=key)
         nxt = client.get(f"/api/queries/{NAME}", params={"eqf": "6", "after": creds[-1]})
         assert nxt.status_code == 200 and nxt.json()["rows"] == []
         bad = client.get(f"/api/queries/{NAME}", params={"eqf": "6", "after": "not an iri"})
         assert bad.status_code == 422 and "not an absolute IRI" in bad.json()["detail"]
+
+
+SEARCH_CASES = [{}, {"eqf": "6"}, {"country": "http://publications.europa.eu/resource/authority/country/GBR"},
+                {"eqf": "7", "mode": "http://data.europa.eu/snb/learning-assessment/920fbb3cbe"},
+                {"ectsMin": "3", "ectsMax": "10"}]
+
+
+@pytest.mark.parametrize("params", SEARCH_CASES, ids=[str(p) for p in SEARCH_CASES])
+def test_search_pages_of_3_are_the_one_page_answer_in_key_order(store, params):
+    whole = rows(store, query(name="search-credentials"), **params)
+    pages = all_pages(store, query(3, "search-credentials"), **params)
+    creds = [val(r["credential"]) for p in pages for r in p]
+    assert creds == sorted(creds, key=key)
+    assert all(len({val(r["credential"]) for r in p}) <= 3 for p in pages)
+    assert [val(r["credential"]) for r in whole] == creds
+    assert len(set(creds)) < PAGE, "the demo answer should fit one page of 100"

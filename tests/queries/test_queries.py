@@ -176,7 +176,7 @@ def bare_store() -> Store:
 
 def run(store: Store, name: str, **params: str) -> list[dict]:
     nq = catalogue()[name]
-    result = store.query(nq.text, substitutions=nq.bindings(params))
+    result = store.query(nq.text_for(nq.bindings(params)), substitutions=nq.bindings(params))
     names = [v.value for v in result.variables]
     return [{n: sol[n] for n in names} for sol in result]
 
@@ -270,7 +270,7 @@ def test_every_query_is_valid_sparql_and_runs_on_the_demo_store(store, path):
     values = EXAMPLES.get(nq.name, {})
     missing = [p.name for p in nq.params if p.required and p.name not in values]
     assert not missing, f"README.md has no example for {nq.name} with {missing}"
-    result = store.query(nq.text, substitutions=nq.bindings(values))
+    result = store.query(nq.text_for(nq.bindings(values)), substitutions=nq.bindings(values))
     rows = list(result)
     if nq.name.endswith("-violation"):
         assert rows == [], f"{nq.name} must return no rows: {rows[:5]}"
@@ -344,7 +344,7 @@ def test_a_string_parameter_is_a_literal_and_an_injection_attempt_changes_nothin
         values = dict(EXAMPLES.get(name, {}))
         for p in string_params:
             values[p.name] = evil
-        rows = list(bare_store.query(nq.text, substitutions=nq.bindings(values)))
+        rows = list(bare_store.query(nq.text_for(nq.bindings(values)), substitutions=nq.bindings(values)))
         assert rows == [], f"{name} matched the injected value {evil!r}"
     assert bare_store.dump_bytes() == before
 
@@ -814,6 +814,11 @@ def test_edge_case_summary_outcomes_and_one_sided_stack(edge_store):
 
 def expected_facets(g: rdflib.Graph) -> dict[tuple[str, str], int]:
     """(facet, value) -> number of specifications, computed with rdflib."""
+    return {k: len(v) for k, v in expected_facet_members(g).items()}
+
+
+def expected_facet_members(g: rdflib.Graph) -> dict[tuple[str, str], set]:
+    """(facet, value) -> the specifications with it, computed with rdflib."""
     expected: dict[tuple[str, str], set] = defaultdict(set)
     for s in specs(g):
         for d in declared_levels(g, s):
@@ -832,7 +837,7 @@ def expected_facets(g: rdflib.Graph) -> dict[tuple[str, str], int]:
         for cp in g.objects(s, ELM.creditPoint):
             for f in g.objects(cp, ELM.framework):
                 expected[("creditSystem", str(f))].add(s)
-    return {k: len(v) for k, v in expected.items()}
+    return expected
 
 
 def facet_counts(store: Store) -> dict[tuple[str, str], int]:
@@ -845,6 +850,51 @@ def test_credential_facets_count_the_specifications_as_rdflib_does(store, demo_g
     rows = run(store, "credential-facets")
     labels = {val(r["value"]): val(r["label"]) for r in rows if val(r["facet"]) in ("eqf", "creditSystem")}
     assert labels[f"{EQF}6"] == "6" and labels["http://data.europa.eu/snb/education-credit/6fcec5c5af"] == "ECTS"
+
+
+def test_eqf_country_and_mode_facets_list_their_members_page_keys(store, demo_graph):
+    """mhe:facetMember: the page keys (SHA-256 of the IRI, computed here with hashlib) of the
+    specifications with the facet value; mhe:pageKey: each specification's own key."""
+    import hashlib
+
+    def key(iri) -> str:
+        return hashlib.sha256(str(iri).encode()).hexdigest()[:15]
+
+    want = {k: {key(s) for s in members} for k, members in expected_facet_members(demo_graph).items()
+            if k[0] in ("eqf", "country", "mode")}
+    got: dict = defaultdict(set)
+    for r in store.query("PREFIX mhe: <https://w3id.org/microhe/ontology#> SELECT ?f ?v ?k WHERE { "
+                         "?n mhe:facet ?f ; mhe:facetValue ?v ; mhe:facetMember ?k }"):
+        got[(r["f"].value, r["v"].value)].add(r["k"].value)
+    assert dict(got) == want and want
+    keys = {r["s"].value: r["k"].value for r in store.query(
+        "SELECT ?s ?k WHERE { ?s <https://w3id.org/microhe/ontology#pageKey> ?k }")}
+    assert set(keys) == {str(s) for s in specs(demo_graph)} and all(k == key(s) for s, k in keys.items())
+
+
+def test_optional_blocks_are_kept_only_for_given_parameters():
+    text = """#+ summary: s
+#+ param: a iri optional x
+#+ param: b iri optional y
+SELECT ?s ?a ?b WHERE {
+  ?s ?p ?o .
+  ?s <urn:p> ?a .   #+ if a
+  ?s <urn:q> ?b .   #+ if a b
+}"""
+    nq = parse_query_file("t", text)
+    assert "<urn:p>" not in nq.text_for({}) and "<urn:q>" not in nq.text_for({})
+    assert "<urn:p>" not in nq.text_for({"b"}) and "<urn:q>" in nq.text_for({"b"})
+    assert nq.text_for({"a"}) == text
+    with pytest.raises(QueryError, match="not a declared parameter"):
+        parse_query_file("t", text.replace("#+ if a b", "#+ if c"))
+
+
+def test_search_credentials_leaves_out_the_blocks_of_absent_parameters():
+    nq = catalogue()["search-credentials"]
+    bare = nq.text_for({})
+    assert '"country"' not in bare and '"mode"' not in bare and "derivedECTS ?candidateEcts" not in bare
+    assert '"country"' in nq.text_for({"country"}) and "?candidateEcts >= ?ectsMin" in nq.text_for({"ectsMin"})
+    assert "?candidateEcts <= ?ectsMax" not in nq.text_for({"ectsMin"})
 
 
 FIXTURES = ROOT / "tests" / "fixtures"

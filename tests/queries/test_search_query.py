@@ -30,6 +30,6 @@ CASES = [
 @pytest.mark.parametrize("params,kwargs", CASES, ids=[str(c[0]) for c in CASES])
 def test_search_query_matches_the_library_search(store, params, kwargs):
     nq = catalogue()["search-credentials"]
-    got = {r["credential"].value for r in store.query(nq.text, substitutions=nq.bindings(params))}
+    got = {r["credential"].value for r in store.query(nq.text_for(nq.bindings(params)), substitutions=nq.bindings(params))}
     expected = {r["iri"] for r in search(store, limit=1000, **kwargs)["results"]}
     assert got == expected and (got or params)

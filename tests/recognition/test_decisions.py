@@ -27,7 +27,7 @@ BALLYNORE = ORG + "ballynore"
 
 def run_named(store: Store, issuer: str) -> list[dict]:
     nq = resolve("decisions-about-issuer")
-    rows = store.query(nq.text, substitutions=nq.bindings({"issuer": issuer}))
+    rows = store.query(nq.text_for(nq.bindings({"issuer": issuer})), substitutions=nq.bindings({"issuer": issuer}))
     names = [v.value for v in rows.variables]
     return [{n: (r[n].value if r[n] is not None else None) for n in names} for r in rows]
 
