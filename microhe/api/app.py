@@ -6,10 +6,13 @@ mount the same routes; handlers call library functions in ``microhe.kg``.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from .. import __version__
 from ..kg.load import initialise
+from ..kg.recognition.warm import Warmer
 from ..kg.settings import Settings, get_settings
 from ..kg.store import Store
 from . import named_queries, sparql
@@ -25,7 +28,20 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
         store = Store(settings.store)
         if store.is_empty() or demo:
             initialise(store, demo=demo)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # the recognition indexes are built in the background from start-up (see warm.py)
+        warmer = Warmer(store).start() if settings.warm_indexes else None
+        app.state.warmer = warmer
+        try:
+            yield
+        finally:
+            if warmer is not None:
+                warmer.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="microhe",
         version=__version__,
         description="A linked-data knowledge graph and clearinghouse of European micro-credentials: "

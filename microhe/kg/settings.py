@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     sparql_user: str | None = None
     sparql_password: str | None = None
     sparql_auth: str = "basic"
+    #: Build the recognition indexes (search, compare, pathways) on a background thread at
+    #: start-up and after writes, instead of in the first request that needs them.
+    warm_indexes: bool = True
 
 
 def get_settings(**overrides) -> Settings:

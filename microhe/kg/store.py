@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -276,17 +277,28 @@ def _quads_text(quads: Iterable[ox.Quad]) -> str:
 def per_store(build):
     """Decorate ``build(store) -> view`` so the view is built once per store state: cached
     per store object (weakly held, so an id() reused by a later store never hits) and
-    rebuilt when ``store.generation`` changes. Thread-safe enough for read-mostly views:
-    two threads may build the same view once each; both results are equal."""
+    rebuilt when ``store.generation`` changes. A caller that asks while another thread builds
+    the view waits for that build instead of starting a second one (builds of a large store
+    take seconds: ``microhe.kg.recognition.warm`` runs them ahead of the first request)."""
     cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+    locks: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+    guard = threading.Lock()
 
     @functools.wraps(build)
     def view(store):
         hit = cache.get(store)
-        if hit is None or hit[0] != store.generation:
-            hit = cache[store] = (store.generation, build(store))
+        if hit is not None and hit[0] == store.generation:
+            return hit[1]
+        with guard:
+            lock = locks.setdefault(store, threading.Lock())
+        with lock:
+            hit = cache.get(store)
+            generation = store.generation  # read before the build: a write during it forces a rebuild
+            if hit is None or hit[0] != generation:
+                hit = cache[store] = (generation, build(store))
         return hit[1]
 
+    view.cached = lambda store: (hit := cache.get(store)) is not None and hit[0] == store.generation
     return view
 
 

@@ -1,0 +1,97 @@
+"""Warming the per-store recognition indexes: ``warm`` builds every view once per store
+state, ``per_store`` builds once when several threads ask at the same time, the server's
+background ``Warmer`` builds at start-up and again after a write."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from fastapi.testclient import TestClient
+
+from microhe.api import create_app
+from microhe.kg.load import initialise
+from microhe.kg.recognition.search import search
+from microhe.kg.recognition.warm import VIEWS, Warmer, warm
+from microhe.kg.settings import Settings
+from microhe.kg.store import Store, per_store
+
+from .conftest import write_turtle
+
+
+def _fresh() -> Store:
+    s = Store()
+    initialise(s, demo=True)
+    return s
+
+
+def test_warm_builds_every_view_once_per_store_state():
+    s = _fresh()
+    assert not any(view.cached(s) for _, view in VIEWS)
+    took = warm(s)
+    assert set(took) == {name for name, _ in VIEWS}
+    assert all(view.cached(s) for _, view in VIEWS)
+    assert warm(s) == {}  # nothing left to build
+    s.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }")
+    assert not any(view.cached(s) for _, view in VIEWS)
+
+
+def test_concurrent_callers_share_one_build():
+    calls = []
+
+    @per_store
+    def slow(store):
+        calls.append(1)
+        time.sleep(0.3)
+        return object()
+
+    s = Store()
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(slow(s))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len({id(g) for g in got}) == 1
+
+
+def test_the_warmer_builds_at_start_and_after_a_write():
+    s = _fresh()
+    warmer = Warmer(s, poll=0.05, settle=0.2).start()
+    try:
+        assert warmer.ready.wait(30)
+        assert all(view.cached(s) for _, view in VIEWS)
+        before = {r["iri"] for r in search(s, limit=1000, facets=False)["results"]}
+        warmer.ready.clear()
+        write_turtle(s, "warm", """
+            <https://example.org/warm/c1> a elm:Qualification ;
+                dcterms:title "Warm-up test credential"@en ;
+                elm:EQFLevel <http://data.europa.eu/snb/eqf/6> .""")
+        assert not search_cached(s)
+        assert warmer.ready.wait(30), "the warmer did not rebuild after the write"
+        assert all(view.cached(s) for _, view in VIEWS)
+        after = {r["iri"] for r in search(s, limit=1000, facets=False)["results"]}
+        assert after - before == {"https://example.org/warm/c1"}
+    finally:
+        warmer.stop()
+    assert not warmer.thread.is_alive()
+
+
+def search_cached(s: Store) -> bool:
+    return dict(VIEWS)["search records"].cached(s)
+
+
+def test_the_server_warms_its_store_unless_told_not_to(tmp_path):
+    s = _fresh()
+    app = create_app(Settings(store=tmp_path / "unused", base="http://example.org/"), store=s)
+    with TestClient(app):
+        assert app.state.warmer.ready.wait(30) and search_cached(s)
+    assert not app.state.warmer.thread.is_alive()
+    cold = _fresh()
+    off = create_app(Settings(store=tmp_path / "unused", base="http://example.org/", warm_indexes=False), store=cold)
+    with TestClient(off) as client:
+        assert off.state.warmer is None
+        time.sleep(0.3)
+        assert not search_cached(cold)
+        r = client.get("/api/credentials", params={"eqf": 6})
+        assert r.status_code == 200 and r.json()["results"] and search_cached(cold)
