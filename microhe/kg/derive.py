@@ -24,7 +24,10 @@ reading each one's text from disk, 1.5 s for 22k specifications at 100k):
 * facet members: the facet nodes of ``eqf``, ``country`` and ``mode`` list the page keys
   of their specifications (``mhe:facetMember "k"``), so a page of the specifications with
   a facet value is one index scan plus a sort of inline strings
-  (``credentials-by-eqf-level``, ``search-credentials``).
+  (``credentials-by-eqf-level``, ``search-credentials``);
+* ECTS members: per derived ECTS value, ``<g>#derived/ects/<n> mhe:ectsValue 5.0 ;
+  mhe:facetMember "k"`` (an ECTS range is a filter on the few values, then a scan of their
+  members, instead of a lookup per candidate specification).
 
 Derived triples of a graph ``<g>`` live in the graph ``<g>#derived`` and are written,
 replaced and dropped together with it (and recomputed over the whole graph when a load
@@ -56,6 +59,7 @@ _FCOUNT_P = ox.NamedNode(MHE + "facetCount")
 _FLABEL_P = ox.NamedNode(MHE + "facetLabel")
 _FMEMBER_P = ox.NamedNode(MHE + "facetMember")
 _PAGE_KEY_P = ox.NamedNode(MHE + "pageKey")
+_ECTS_VALUE_P = ox.NamedNode(MHE + "ectsValue")
 #: the facets whose nodes list their members' page keys (the search parameters)
 MEMBER_FACETS = frozenset(("eqf", "country", "mode"))
 _LEGAL_NAME = ox.NamedNode("http://www.w3.org/ns/regorg#legalName")
@@ -155,6 +159,23 @@ def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Qu
                     ox.Quad(spec, _MIN_P, _dec(ects["min"]), target),
                     ox.Quad(spec, _MAX_P, _dec(ects["max"]), target)]
     out += _facet_counts(reference, quads, specs, graph, target)
+    out += _ects_members(out, graph, target)
+    return out
+
+
+def _ects_members(derived: list[ox.Quad], graph: str, target: ox.NamedNode) -> list[ox.Quad]:
+    """Per derived ECTS value, the page keys of the graph's specifications with it."""
+    keys = {q.subject: q.object for q in derived if q.predicate == _PAGE_KEY_P}
+    by_value: dict = {}
+    for q in derived:
+        if q.predicate == _ECTS_P and q.subject in keys:
+            by_value.setdefault(q.object, []).append(keys[q.subject])
+    out = []
+    base = derived_graph(graph) + "/ects/"
+    for n, value in enumerate(sorted(by_value, key=lambda v: float(v.value)), 1):
+        node = ox.NamedNode(f"{base}{n}")
+        out.append(ox.Quad(node, _ECTS_VALUE_P, value, target))
+        out += [ox.Quad(node, _FMEMBER_P, k, target) for k in by_value[value]]
     return out
 
 

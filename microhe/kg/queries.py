@@ -17,10 +17,12 @@ query to be in its projection: list parameters among the selected variables (and
 GROUP BY when aggregating).
 
 Optional blocks: a query line ending in ``#+ if NAME [NAME...]`` is kept only when at least
-one of the named parameters is given (:meth:`NamedQuery.text_for`), so a filter on an
+one of the named parameters is given, one ending in ``#+ unless NAME [NAME...]`` only when
+none of them is (:meth:`NamedQuery.text_for`), so a filter on an
 optional parameter can be a plain, anchoring triple pattern instead of a
 ``COALESCE(..., true)`` filter that the store can only apply after reading everything. The
-file as written (every line kept) is the query with all those parameters given.
+file as written (every line kept) is the query with all those parameters given (the
+``unless`` lines are then redundant, as they must be written).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from .namespaces import XSD
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean", "langstring")
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
-_IF = re.compile(r"#\+\s*if\s+(\w+(?:\s+\w+)*)\s*$")
+_IF = re.compile(r"#\+\s*(if|unless)\s+(\w+(?:\s+\w+)*)\s*$")
 
 
 class QueryError(ValueError):
@@ -98,12 +100,13 @@ class NamedQuery:
 
     def text_for(self, given) -> str:
         """The query text for the given parameter names: each ``#+ if`` line is kept only
-        when one of its parameters is among ``given``."""
+        when one of its parameters is among ``given``, each ``#+ unless`` line only when
+        none is."""
         given = set(given)
         out = []
         for line in self.text.splitlines(keepends=True):
             m = _IF.search(line)
-            if m is None or given.intersection(m.group(1).split()):
+            if m is None or bool(given.intersection(m.group(2).split())) == (m.group(1) == "if"):
                 out.append(line)
         return "".join(out)
 
@@ -166,8 +169,8 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
     declared = {p.name for p in params}
     for line in text.splitlines():
         m = _IF.search(line)
-        if m and not set(m.group(1).split()) <= declared:
-            raise QueryError(f"{name}: '#+ if' names {', '.join(sorted(set(m.group(1).split()) - declared))}, "
+        if m and not set(m.group(2).split()) <= declared:
+            raise QueryError(f"{name}: '#+ {m.group(1)}' names {', '.join(sorted(set(m.group(2).split()) - declared))}, "
                              f"which is not a declared parameter (line {line.strip()!r})")
     return NamedQuery(name, text, summary, " ".join(description), tags, tuple(params), qclass)
 

@@ -870,6 +870,15 @@ def test_eqf_country_and_mode_facets_list_their_members_page_keys(store, demo_gr
     keys = {r["s"].value: r["k"].value for r in store.query(
         "SELECT ?s ?k WHERE { ?s <https://w3id.org/microhe/ontology#pageKey> ?k }")}
     assert set(keys) == {str(s) for s in specs(demo_graph)} and all(k == key(s) for s, k in keys.items())
+    # ECTS members: per derived ECTS value, the keys of the specifications with that value
+    by_value: dict = defaultdict(set)
+    for r in store.query("PREFIX mhe: <https://w3id.org/microhe/ontology#> SELECT ?s ?v WHERE { ?s mhe:derivedECTS ?v }"):
+        by_value[float(r["v"].value)].add(key(r["s"].value))
+    members: dict = defaultdict(set)
+    for r in store.query("PREFIX mhe: <https://w3id.org/microhe/ontology#> SELECT ?v ?k WHERE { "
+                         "?n mhe:ectsValue ?v ; mhe:facetMember ?k }"):
+        members[float(r["v"].value)].add(r["k"].value)
+    assert dict(members) == dict(by_value) and len(by_value) > 3
 
 
 def test_optional_blocks_are_kept_only_for_given_parameters():
@@ -892,9 +901,9 @@ SELECT ?s ?a ?b WHERE {
 def test_search_credentials_leaves_out_the_blocks_of_absent_parameters():
     nq = catalogue()["search-credentials"]
     bare = nq.text_for({})
-    assert '"country"' not in bare and '"mode"' not in bare and "derivedECTS ?candidateEcts" not in bare
-    assert '"country"' in nq.text_for({"country"}) and "?candidateEcts >= ?ectsMin" in nq.text_for({"ectsMin"})
-    assert "?candidateEcts <= ?ectsMax" not in nq.text_for({"ectsMin"})
+    assert '"country"' not in bare and '"mode"' not in bare and "mhe:ectsValue" not in bare
+    assert "?candidate mhe:pageKey" in bare and "?candidate mhe:pageKey" not in nq.text_for({"ectsMax"})
+    assert '"country"' in nq.text_for({"country"}) and "mhe:ectsValue" in nq.text_for({"ectsMin"})
 
 
 FIXTURES = ROOT / "tests" / "fixtures"
