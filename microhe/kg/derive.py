@@ -238,7 +238,8 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: st
             counts.setdefault(key, set()).add(spec)
     base = derived_graph(graph) + "/facet/"
     seq: dict[str, int] = {}
-    for (facet, value), members in sorted(counts.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+    # n follows the value IRIs' order: credential-facets sorts equal counts by it
+    for (facet, value), members in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1].value)):
         n = seq[facet] = seq.get(facet, 0) + 1
         node = ox.NamedNode(f"{base}{facet}/{n}")
         out += [ox.Quad(node, _FACET_P, ox.Literal(facet), target),

@@ -852,6 +852,12 @@ def test_credential_facets_count_the_specifications_as_rdflib_does(store, demo_g
     assert labels[f"{EQF}6"] == "6" and labels["http://data.europa.eu/snb/education-credit/6fcec5c5af"] == "ECTS"
 
 
+def test_credential_facets_rows_are_ordered_by_facet_count_and_value(store):
+    rows = [(val(r["facet"]), -int(val(r["count"])), val(r["value"])) for r in run(store, "credential-facets")]
+    assert len(rows) > 20 and rows == sorted(rows)
+    assert len({(f, c) for f, c, _ in rows}) < len(rows), "the demo data should have equal counts to order"
+
+
 def test_eqf_country_and_mode_facets_list_their_members_page_keys(store, demo_graph):
     """mhe:facetMember: the page keys (SHA-256 of the IRI, computed here with hashlib) of the
     specifications with the facet value; mhe:pageKey: each specification's own key."""
