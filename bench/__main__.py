@@ -112,6 +112,8 @@ def _validated_load(paths: list[str], where: str | None, bulk: bool) -> dict:
     for path in paths:
         [out] = load(store, [Source.from_path(path)], bulk=bulk)
         triples += out.triples
+    if bulk:
+        store.optimize()  # once after the last file, as after `microhe load --bulk`
     store.flush()
     res = {"s": time.perf_counter() - t, "triples": triples}
     store.close()

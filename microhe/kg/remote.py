@@ -465,6 +465,9 @@ class RemoteStore:
             url = f"{endpoint}?graph-uri={urllib.parse.quote(iri, safe='')}"
             self._http(method, url, body, {"Content-Type": "application/n-triples"})
 
+    def optimize(self) -> None:
+        """Nothing to do: the remote server manages its own storage."""
+
     def restore(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one request (the server relabels blank nodes)."""
         self.write(add=list(quads))

@@ -77,3 +77,16 @@ def test_a_bulk_write_gives_the_same_graphs_and_writes_the_records_last(store):
     store.write({EX + "g1": [q("c", "p", ox.Literal("3"), "g1")]}, drop=[EX + "g2"], add=[record], bulk=True)
     assert store.dump_bytes() == plain.dump_bytes()
     assert store.named_graphs() == [EX + "g1", EX + "meta"]
+
+
+def test_optimize_compacts_a_disk_store_without_changing_it(tmp_path):
+    s = Store(tmp_path / "db")
+    s.write({EX + "g1": [q("c", "p", ox.Literal(str(i)), "g1") for i in range(200)]}, bulk=True)
+    before = s.dump_bytes()
+    s.optimize()
+    assert s.dump_bytes() == before
+    Store().optimize()  # in memory: nothing to do
+    s.close()
+    ro = Store(tmp_path / "db", read_only=True)
+    ro.optimize()  # read-only: nothing to do, no error
+    assert ro.dump_bytes() == before
