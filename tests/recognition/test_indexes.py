@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 
+import pyoxigraph as ox
 import pytest
 
 from microhe.kg.load import Source, initialise, load
@@ -154,3 +155,33 @@ def test_a_load_after_a_first_call_is_seen(tmp_path):
     assert doc["total"] == 40 and doc == search_uncached(store, limit=0)
     for whole in _wholes(store):
         assert pathways(store, whole) == pathways_uncached(store, whole)
+
+
+def test_institutions_described_in_several_graphs_give_the_same_records():
+    """The same institutions (names, locations, addresses) copied into three more graphs, as
+    sharded loads or two publishers give: the union default graph then matches each triple
+    once per graph, and the index must neither change nor multiply its reads."""
+    single = demo_store()
+    copied = demo_store()
+    inst = "https://w3id.org/microhe/ref/graph/institutions"
+    quads = list(copied.quads(inst))
+    assert quads, "the reference institutions graph should not be empty"
+    for n in range(3):
+        g = ox.NamedNode(f"https://example.org/test/graph/institutions-copy-{n}")
+        copied.write({g.value: [ox.Quad(q.subject, q.predicate, q.object, g) for q in quads]})
+    read = {}
+    for name, store in (("single", single), ("copied", copied)):
+        query, read[name] = store.query, [0]
+
+        def counting(*args, _query=query, _n=read[name], **kwargs):
+            rows = list(_query(*args, **kwargs))
+            _n[0] += len(rows)
+            return iter(rows)
+
+        store.query = counting
+    a, b = search_index(single), search_index(copied)
+    assert [vars(r) for r in a.records] == [vars(r) for r in b.records]
+    assert any(r.country and r.issuer_name for r in a.records)
+    # the copies add at most their own triples to what is read (one query joining names,
+    # locations, addresses and countries read their product: 6,378 rows instead of 1,080)
+    assert 0 < read["single"][0] <= read["copied"][0] <= read["single"][0] + 3 * len(quads)
