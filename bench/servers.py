@@ -20,9 +20,8 @@ def microhe(store_dir: str, port: int) -> None:
 
     from microhe.api.app import create_app
     from microhe.kg.settings import get_settings
-    from microhe.kg.store import Store
-
     from microhe.kg.recognition.warm import warm
+    from microhe.kg.store import Store
 
     store = Store(store_dir)
     settings = get_settings(store=store_dir)

@@ -141,7 +141,10 @@ def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Qu
             info["credits"].append((r["fw"].value, r["point"].value))
         if r["vol"] is not None:
             info["hours"] = duration_hours(r["vol"].value)
-    out: list[ox.Quad] = []
+    # page keys: every specification (of _QUERY, i.e. typed) with an IRI
+    keys = {spec: ox.Literal(page_key(spec.value)) for spec in specs if isinstance(spec, ox.NamedNode)}
+    out: list[ox.Quad] = [ox.Quad(spec, _PAGE_KEY_P, key, target) for spec, key in keys.items()]
+    ects_members: dict[ox.Literal, list] = {}  # derived ECTS value -> page keys
     for spec, info in specs.items():
         for e in sorted(info["eqf"]):
             out.append(ox.Quad(spec, _EQF_P, ox.NamedNode(f"{_EQF}{e}"), target))
@@ -155,21 +158,18 @@ def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Qu
         if ects is None and info["hours"]:
             ects = convert(reference, info["hours"], "HOURS")["ects"]
         if ects is not None:
+            if spec in keys:
+                ects_members.setdefault(_dec(ects["value"]), []).append(keys[spec])
             out += [ox.Quad(spec, _ECTS_P, _dec(ects["value"]), target),
                     ox.Quad(spec, _MIN_P, _dec(ects["min"]), target),
                     ox.Quad(spec, _MAX_P, _dec(ects["max"]), target)]
-    out += _facet_counts(reference, quads, specs, graph, target)
-    out += _ects_members(out, graph, target)
+    out += _facet_counts(reference, quads, specs, keys, graph, target)
+    out += _ects_members(ects_members, graph, target)
     return out
 
 
-def _ects_members(derived: list[ox.Quad], graph: str, target: ox.NamedNode) -> list[ox.Quad]:
-    """Per derived ECTS value, the page keys of the graph's specifications with it."""
-    keys = {q.subject: q.object for q in derived if q.predicate == _PAGE_KEY_P}
-    by_value: dict = {}
-    for q in derived:
-        if q.predicate == _ECTS_P and q.subject in keys:
-            by_value.setdefault(q.object, []).append(keys[q.subject])
+def _ects_members(by_value: dict[ox.Literal, list], graph: str, target: ox.NamedNode) -> list[ox.Quad]:
+    """Per derived ECTS value, a node listing the page keys of the graph's specifications with it."""
     out = []
     base = derived_graph(graph) + "/ects/"
     for n, value in enumerate(sorted(by_value, key=lambda v: float(v.value)), 1):
@@ -183,10 +183,10 @@ _COUNTRY_QUERY = (f"SELECT ?org ?c WHERE {{ ?org <{ELM}location> ?loc . ?loc <{E
                   f"?a <{ELM}countryCode> ?c }}")
 
 
-def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: str,
+def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, keys: dict, graph: str,
                   target: ox.NamedNode) -> list[ox.Quad]:
     """Per facet value, the number of the graph's specifications with that value (the
-    facets of the ``credential-facets`` named query)."""
+    facets of the ``credential-facets`` named query), and for MEMBER_FACETS their page keys."""
     names = (_LEGAL_NAME, _PREF_LABEL)  # the English names the input gives (for the labels)
     wanted = _FACET_PREDICATES | set(names)
     typed: set = set()
@@ -221,8 +221,6 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: st
         return hit
 
     counts: dict[tuple[str, object], set] = {}
-    keys = {spec: ox.Literal(page_key(spec.value)) for spec in typed if isinstance(spec, ox.NamedNode)}
-    out = [ox.Quad(spec, _PAGE_KEY_P, key, target) for spec, key in keys.items()]
     for spec in typed:
         values: list[tuple[str, object]] = []
         info = specs.get(spec)
@@ -236,6 +234,7 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, graph: st
         values += [("creditSystem", f) for cp in objs(_CP, spec) for f in objs(_FW, cp)]
         for key in values:
             counts.setdefault(key, set()).add(spec)
+    out = []
     base = derived_graph(graph) + "/facet/"
     seq: dict[str, int] = {}
     # n follows the value IRIs' order: credential-facets sorts equal counts by it
