@@ -493,33 +493,46 @@ SELECT DISTINCT ?eqf ?other WHERE {{ <{p['credential']}> elm:EQFLevel|elm:NQFLev
 
 
 async def _load(url: str, queries: list[str], concurrency: int, seconds: float) -> dict:
+    """``concurrency`` clients sending ``queries`` in turn for ``seconds`` (or until the
+    queries run out). Requests still in flight at the deadline are cancelled and counted as
+    ``unfinished`` (as wrk does): a slow server then cannot stretch the run, and its rate
+    counts only what it answered within the window."""
     import httpx
 
-    done, errors, lat = 0, 0, []
+    done, errors, inflight, lat = 0, 0, 0, []
     it = iter(queries)
     end = time.monotonic() + seconds
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=concurrency)) as client:
         async def worker():
-            nonlocal done, errors
+            nonlocal done, errors, inflight
             for q in it:
                 if time.monotonic() > end:
                     return
                 t = time.perf_counter()
+                inflight += 1
                 try:
                     r = await client.post(url, data={"query": q}, headers={"Accept": "application/sparql-results+json"})
                     r.read()
                     ok = r.status_code == 200
                 except httpx.HTTPError:
                     ok = False
+                finally:
+                    inflight -= 1
                 lat.append((time.perf_counter() - t) * 1000)
                 done += ok
                 errors += not ok
 
         t0 = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - t0
-    return {"requests": done + errors, "ok": done, "errors": errors, "seconds": round(elapsed, 2),
-            "rps": round(done / elapsed, 1), "p50_ms": round(pct(lat, 50), 1), "p99_ms": round(pct(lat, 99), 1)}
+        tasks = [asyncio.create_task(worker()) for _ in range(concurrency)]
+        _, pending = await asyncio.wait(tasks, timeout=max(0.0, end - time.monotonic()))
+        unfinished = inflight
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        elapsed = min(time.perf_counter() - t0, seconds) if pending else time.perf_counter() - t0
+    return {"requests": done + errors, "ok": done, "errors": errors, "unfinished": unfinished,
+            "seconds": round(elapsed, 2), "rps": round(done / elapsed, 1) if elapsed else 0.0,
+            "p50_ms": round(pct(lat, 50), 1) if lat else None, "p99_ms": round(pct(lat, 99), 1) if lat else None}
 
 
 def _peak_rss_mb(pid: int) -> float | None:
@@ -586,7 +599,7 @@ def http_throughput(store_dir: str, params: list[dict], concurrency: int, second
             else:
                 ready_s = round(time.perf_counter() - t, 1)
                 log(f"{name} ready in {ready_s}s on {url}")
-                asyncio.run(_load(url, queries[:20], concurrency, 10))  # warm-up
+                asyncio.run(_load(url, queries[:20], concurrency, min(10.0, seconds)))  # warm-up
                 results[name] = asyncio.run(_load(url, queries, concurrency, seconds))
                 results[name]["ready_s"] = ready_s
                 if name == "microhe":

@@ -1,11 +1,11 @@
 """Keyset paging of credentials-by-eqf-level and search-credentials: a page is the rows of the
-next 100 specifications in page-key order (the first 15 hex digits of the SHA-256 of the IRI,
+next 50 specifications in page-key order (the first 15 hex digits of the SHA-256 of the IRI,
 computed here with hashlib, not read from the store); `after` (the last ?credential of a page)
 gives the next one.
 
 Expectations come from the demo Turtle parsed with rdflib and the referencing CSV
 (``expected_by_eqf`` in test_queries.py), never from the query's own output. The demo data
-has fewer than 100 specifications per level, so the paging logic is also run with the page
+has fewer than 50 specifications per level, so the paging logic is also run with the page
 size cut to 3 (the query text with ``LIMIT 3``), which makes several pages.
 """
 
@@ -25,7 +25,7 @@ from microhe.kg.queries import QueryError, catalogue, parse_query_file
 from test_queries import demo_graph, expected_by_eqf, store, val  # noqa: F401  (fixtures)
 
 NAME = "credentials-by-eqf-level"
-PAGE = 100
+PAGE = 50
 
 
 def key(iri: str) -> str:
@@ -86,14 +86,14 @@ def test_pages_continue_without_overlap_or_gap_and_together_are_the_whole_level(
         seen += creds
     got = {(val(r["credential"]), val(r["declaredLevel"])) for page in pages for r in page}
     assert got == expected
-    # the pages together are the full page-size-100 answer (demo levels fit in one page)
+    # the pages together are the full page-size-50 answer (demo levels fit in one page)
     one = rows(store, query(), eqf=eqf)
     def cells(r):  # every column but the echoed parameter
         return tuple(val(v) for k, v in r.items() if k != "after")
     assert [cells(r) for r in one] == [cells(r) for p in pages for r in p]
 
 
-def test_the_first_page_holds_at_most_100_specifications(store):
+def test_the_first_page_holds_at_most_50_specifications(store):
     for eqf in ("5", "6", "7"):
         assert len({val(r["credential"]) for r in rows(store, query(), eqf=eqf)}) <= PAGE
 
@@ -145,4 +145,4 @@ def test_search_pages_of_3_are_the_one_page_answer_in_key_order(store, params):
     assert creds == sorted(creds, key=key)
     assert all(len({val(r["credential"]) for r in p}) <= 3 for p in pages)
     assert [val(r["credential"]) for r in whole] == creds
-    assert len(set(creds)) < PAGE, "the demo answer should fit one page of 100"
+    assert len(set(creds)) < PAGE, "the demo answer should fit one page of 50"
