@@ -23,6 +23,7 @@ from microhe.kg.store import Store
 from test_queries import EXAMPLES
 
 REF = "https://w3id.org/microhe/ref/graph/"
+SKILLS = "https://w3id.org/microhe/demo/graph/skills"  # a skill hierarchy, as each batch of the bench repeats it
 COPIES = 2  # two more copies: three graphs hold each reference triple
 
 
@@ -60,16 +61,18 @@ def single() -> Store:
 @pytest.fixture(scope="module")
 def shared() -> Store:
     """The demo store plus COPIES more copies of every reference graph (frameworks,
-    vocabularies, credit systems, institutions), each in a graph of its own."""
+    vocabularies, credit systems, institutions) and of the demo skill hierarchy, each in a
+    graph of its own."""
     s = Store()
     initialise(s, demo=True)
     ref = sorted({q.graph_name.value for q in s.quads() if isinstance(q.graph_name, ox.NamedNode)
                   and q.graph_name.value.startswith(REF)})
     assert REF + "institutions" in ref and REF + "frameworks" in ref
-    for g in ref:
+    for g in ref + [SKILLS]:
         quads = list(s.quads(g))
+        assert quads, g
         for n in range(COPIES):
-            copy = ox.NamedNode(f"https://example.org/test/copy-{n}/{g[len(REF):]}")
+            copy = ox.NamedNode(f"https://example.org/test/copy-{n}/{g.rsplit('/', 1)[1]}")
             s.write({copy.value: [ox.Quad(q.subject, q.predicate, q.object, copy) for q in quads]})
     return s
 
