@@ -20,7 +20,7 @@ from microhe.kg.load import initialise
 from microhe.kg.queries import catalogue
 from microhe.kg.store import Store
 
-from test_queries import EXAMPLES
+from test_queries import EXAMPLES, store  # noqa: F401  (store: the demo store, one copy of everything)
 
 REF = "https://w3id.org/microhe/ref/graph/"
 SKILLS = "https://w3id.org/microhe/demo/graph/skills"  # a skill hierarchy, as each batch of the bench repeats it
@@ -52,13 +52,6 @@ def _rows(store: Store, name: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def single() -> Store:
-    s = Store()
-    initialise(s, demo=True)
-    return s
-
-
-@pytest.fixture(scope="module")
 def shared() -> Store:
     """The demo store plus COPIES more copies of every reference graph (frameworks,
     vocabularies, credit systems, institutions) and of the demo skill hierarchy, each in a
@@ -87,6 +80,6 @@ def test_the_copies_are_matched_once_per_graph_by_the_store(shared):
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))
-def test_every_named_query_gives_the_same_rows_when_descriptions_are_repeated(single, shared, name):
-    a, b = _rows(single, name), _rows(shared, name)
+def test_every_named_query_gives_the_same_rows_when_descriptions_are_repeated(store, shared, name):
+    a, b = _rows(store, name), _rows(shared, name)
     assert a == b, f"{name}: {len(a)} rows on one copy, {len(b)} with {COPIES} more copies"
