@@ -309,6 +309,9 @@ def _param_sets(store, rng: random.Random, n: int) -> dict:
     levels = [("SCQF", "11"), ("DQR", "6"), ("RQF", "6"), ("NFQ", "8"), ("EQF", "5"), ("SQF", "9"), ("LTKS", "7")]
     fws = ["EQF", "DQR", "SCQF", "RQF", "NFQ", "SQF", "QF-EHEA"]
     systems = ["ECTS", "UK", "SCQF", "US-SCH", "HOURS"]
+    # paged queries get `after` (a later page: its key filter costs more than a first page's)
+    # in half the sets; drawn from their own generator so the other values stay as before
+    pages = random.Random(7)
     out = []
     for _ in range(n):
         fw, lvl = rng.choice(levels)
@@ -319,7 +322,8 @@ def _param_sets(store, rng: random.Random, n: int) -> dict:
                     "other": rng.choice(creds), "amount": str(rng.choice([5, 10, 15, 20])),
                     "country": rng.choice(["DEU", "GBR", "FRA", "IRL", "NLD", "ESP"]),
                     "mode": rng.choice(["online", "presential", "blended"]),
-                    "text": rng.choice(["data", "energy", "project management", "python"])})
+                    "text": rng.choice(["data", "energy", "project management", "python"]),
+                    "after": pages.choice(creds) if pages.random() < 0.5 else None})
     return {"sets": out, "credentials": len(creds)}
 
 
