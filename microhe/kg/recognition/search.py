@@ -245,7 +245,7 @@ def _lang_pick(current: str, lit) -> str:
     return current
 
 
-@per_store
+@per_store(persist="search-records", classes=(SearchIndex, Record))
 def search_index(store: Store) -> SearchIndex:
     """The per-credential facts search filters on (built once per store state)."""
     # One query per attribute rather than one with every OPTIONAL: the same rows, read

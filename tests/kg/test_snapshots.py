@@ -1,0 +1,156 @@
+"""Views saved in the store's directory (``microhe.kg.snapshots``): the state token changes
+before every write, a saved view is read back only for the state it was built for, and a
+damaged or planted file is ignored (rebuilt), never trusted."""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from microhe.kg import snapshots
+from microhe.kg.load import initialise
+from microhe.kg.recognition.search import Record, SearchIndex, search, search_index
+from microhe.kg.store import Store, StoreError
+
+VIEW = "search-records"
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("snap") / "store"
+    with Store(path) as s:
+        initialise(s, demo=True)
+    return path
+
+
+@pytest.fixture
+def store_dir(demo_dir, tmp_path):
+    """A private copy of the demo store (tests write to it)."""
+    import shutil
+
+    path = tmp_path / "store"
+    shutil.copytree(demo_dir, path)
+    shutil.rmtree(path / snapshots.VIEWS_DIR, ignore_errors=True)
+    return path
+
+
+def _file(path):
+    return path / snapshots.VIEWS_DIR / f"{VIEW}.pickle"
+
+
+def _titles(store) -> list[str]:
+    return [r["title"] for r in search(store, limit=1000, facets=False)["results"]]
+
+
+def test_every_write_replaces_the_token_and_reads_do_not(store_dir):
+    with Store(store_dir) as s:
+        first = s.state
+        assert first and len(first) == 32
+        s.query("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+        assert s.state == first
+        s.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }")
+        second = s.state
+        s.write({"urn:h": []}, add=[])
+        assert len({first, second, s.state}) == 3
+
+
+def test_a_store_without_a_token_gets_one_when_opened_for_writing_only(tmp_path):
+    path = tmp_path / "s"
+    with Store(path):
+        pass
+    (path / snapshots.STATE_FILE).unlink()
+    with Store(path, read_only=True) as ro:
+        assert ro.state is None
+        search_index(ro)  # builds, saves nothing without a token
+    assert not _file(path).exists()
+    with Store(path) as s:
+        assert s.state is not None
+
+
+def test_the_saved_view_is_read_back_by_the_next_store_object(store_dir):
+    with Store(store_dir) as s:
+        expected = _titles(s)
+        state = s.state
+    assert json.loads(_file(store_dir).open("rb").readline()) == {"view": VIEW, "state": state,
+                                                                   "format": snapshots.FORMAT}
+    # plant a changed title in the saved view: a new store object must answer from the file
+    with open(_file(store_dir), "rb") as f:
+        header = f.readline()
+        saved = pickle.load(f)
+    saved.records[0].title = "Planted title"
+    with open(_file(store_dir), "wb") as f:
+        f.write(header)
+        pickle.dump(saved, f)
+    with Store(store_dir, read_only=True) as ro:
+        assert "Planted title" in _titles(ro)
+        assert len(_titles(ro)) == len(expected)
+
+
+def test_after_a_write_the_saved_view_is_not_used(store_dir):
+    with Store(store_dir) as s:
+        before = _titles(s)
+        assert _file(store_dir).exists()
+        s.update("""PREFIX elm: <http://data.europa.eu/snb/model/elm/> PREFIX dcterms: <http://purl.org/dc/terms/>
+                    INSERT DATA { GRAPH <urn:new> { <urn:spec> a elm:Qualification ; dcterms:title "Zz new spec"@en } }""")
+    with Store(store_dir, read_only=True) as ro:
+        after = _titles(ro)
+    assert "Zz new spec" in after and len(after) == len(before) + 1
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "other-format", "code"])
+def test_a_damaged_or_planted_file_is_ignored_and_replaced(store_dir, damage, tmp_path, caplog):
+    with Store(store_dir) as s:
+        expected = _titles(s)
+        state = s.state
+    file = _file(store_dir)
+    header = json.dumps({"view": VIEW, "state": state, "format": snapshots.FORMAT}).encode() + b"\n"
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (subprocess.call, ([sys.executable, "-c", f"open({str(marker)!r}, 'w')"],))
+
+    body = {
+        "truncated": file.read_bytes()[: file.stat().st_size // 2],
+        "garbage": header + b"\x80\x05not a pickle at all",
+        "other-format": json.dumps({"view": VIEW, "state": state, "format": 0}).encode() + b"\n" + b"x",
+        "code": header + pickle.dumps(Evil()),
+    }[damage]
+    file.write_bytes(body)
+    caplog.set_level(logging.WARNING, logger="microhe.snapshots")
+    with Store(store_dir, read_only=True) as ro:
+        assert _titles(ro) == expected
+    assert not marker.exists()
+    if damage in ("garbage", "code", "truncated"):
+        assert "ignoring the saved view" in caplog.text
+    with Store(store_dir, read_only=True) as ro:  # the rebuilt view was saved over it
+        assert _titles(ro) == expected
+    assert file.read_bytes().startswith(header)
+    assert snapshots.load(store_dir, VIEW, state, (SearchIndex, Record)).records == search_index(Store(store_dir, read_only=True)).records
+
+
+def test_a_state_file_that_cannot_be_written_stops_the_write(store_dir):
+    with Store(store_dir) as s:
+        before = len(s)
+        token = store_dir / snapshots.STATE_FILE
+        token.unlink()
+        token.mkdir()  # a directory where the file should be: replacing it fails
+        with pytest.raises(StoreError, match="state file"):
+            s.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }")
+        assert len(s) == before
+        token.rmdir()
+
+
+def test_the_store_opens_compacts_and_reopens_with_the_files_inside(store_dir):
+    with Store(store_dir) as s:
+        n = len(s)
+        _titles(s)
+        s.optimize()
+    with Store(store_dir) as s:
+        assert len(s) == n and s.state is not None
+    assert _file(store_dir).exists()
