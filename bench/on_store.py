@@ -18,7 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from .__main__ import RESULTS, _param_sets, http_throughput, log, query_latency, recognition_latency
+from .__main__ import (
+    RESULTS, _param_sets, http_throughput, log, query_latency, recognition_latency, views_reload,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
     store = Store(a.store_dir, read_only=True)
     out["recognition"] = recognition_latency(store, a.reps)
+    out["views_reload"] = views_reload(store)
     save()
     out["queries"] = query_latency(store, None, a.reps, 0, a.cap)["queries"]
     save()
