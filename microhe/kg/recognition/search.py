@@ -6,8 +6,9 @@ field and skill (narrower concepts included), issuer country, mode, and words of
 title/description. Results come in a stable order (title, then IRI) with pagination and
 facet counts (EQF level, country, field, mode, ECTS band).
 
-The per-credential facts are read with one SPARQL query and kept in memory per store
-state (``Store.generation``, via ``per_store``), with posting lists per filter and facet
+The per-credential facts are read with SPARQL queries and kept in memory per store
+state (``Store.generation``, via ``per_store``), and saved in the store's directory for the
+next process (``microhe.kg.snapshots``), with posting lists per filter and facet
 value (:class:`FacetIndex`): a search intersects bitsets of record positions and counts
 each facet value by one more intersection, never scanning the records; words of the text
 filter are found in one casefolded blob of every record's text (recent words memoised).

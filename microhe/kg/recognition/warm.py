@@ -3,7 +3,8 @@
 Search, compare and pathways answer from views built once per store state (``per_store``:
 the search records and their posting lists, part-of edges, frameworks, credit systems).
 Built on demand, the first request after start-up or after a write pays for the build
-(seconds at 10^5 credentials, minutes at 10^6). :class:`Warmer` builds them on a background
+(seconds at 10^5 credentials, minutes at 10^6; at start-up the search records are read back
+from the store's directory when saved for its current state: ``microhe.kg.snapshots``). :class:`Warmer` builds them on a background
 thread when the server starts and again once the store has been quiet for a moment after a
 write; a request that arrives mid-build waits for that build (``per_store``'s lock) rather
 than starting a second one.
