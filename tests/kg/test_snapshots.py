@@ -76,12 +76,11 @@ def test_the_saved_view_is_read_back_by_the_next_store_object(store_dir):
     with Store(store_dir) as s:
         expected = _titles(s)
         state = s.state
-    assert json.loads(_file(store_dir).open("rb").readline()) == {"view": VIEW, "state": state,
-                                                                   "format": snapshots.FORMAT}
     # plant a changed title in the saved view: a new store object must answer from the file
     with open(_file(store_dir), "rb") as f:
         header = f.readline()
         saved = pickle.load(f)
+    assert json.loads(header) == {"view": VIEW, "state": state, "format": snapshots.FORMAT}
     saved.records[0].title = "Planted title"
     with open(_file(store_dir), "wb") as f:
         f.write(header)
