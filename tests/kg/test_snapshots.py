@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import pickle
+import shutil
 import subprocess
 import sys
 
@@ -31,8 +32,6 @@ def demo_dir(tmp_path_factory):
 @pytest.fixture
 def store_dir(demo_dir, tmp_path):
     """A private copy of the demo store (tests write to it)."""
-    import shutil
-
     path = tmp_path / "store"
     shutil.copytree(demo_dir, path)
     shutil.rmtree(path / snapshots.VIEWS_DIR, ignore_errors=True)
