@@ -55,6 +55,8 @@ def open_store(store_path: Path | None, *, initialise_if_empty: bool = True) -> 
     except StoreError as e:
         _fail(str(e), EXIT_USAGE)
     where = settings.sparql_endpoint or settings.store
+    if getattr(store, "rolled_back", None) is not None:
+        _err(f"warning: {store.rolled_back.describe()}; the store was rolled back to its state before it")
     # Close the store when the command ends, however it ends (exit codes included).
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
@@ -156,15 +158,18 @@ def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], fmt: str) -
               help="Remove learner data from awarded credentials and load the rest.")
 @click.option("--bulk", is_flag=True,
               help="After validation, write with the bulk loader: much faster for millions of triples, "
-                   "but not one transaction (an interrupted write leaves a partial graph without a load record).")
+                   "but not one transaction: a checkpoint is taken first and an interrupted write is "
+                   "rolled back to it when the store is next opened (or by `microhe restore-checkpoint`).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, fmt) -> None:
     """Validate FILES and load each into its own named graph, all or nothing.
 
     Nothing is written unless every file conforms. With --bulk the validated files are
     written by pyoxigraph's bulk loader instead of one transaction (use it for initial
-    loads of large files; `microhe graphs` shows a graph without a load record if one
-    was interrupted), and the store is compacted afterwards."""
+    loads of large files), and the store is compacted afterwards. Before the bulk write
+    the store is checkpointed beside itself (hard links, `<store>.checkpoint`); if the
+    write is interrupted (killed, power cut), the next command that opens the store rolls
+    it back to that checkpoint exactly (or run `microhe restore-checkpoint`)."""
     chosen = _profiles(profiles)
     if graph is not None and not _is_iri(graph):
         raise click.BadParameter(f"{graph!r} is not an absolute IRI", param_hint="--graph")
@@ -415,6 +420,27 @@ def restore_cmd(store_path, file, replace) -> None:
         store.clear()
     store.restore(quads)
     _err(f"restored {len(quads)} quads into {settings.store}")
+
+
+@main.command("restore-checkpoint")
+@store_option
+def restore_checkpoint_cmd(store_path) -> None:
+    """Roll the store back to the checkpoint an interrupted `load --bulk` left beside it.
+
+    Every bulk write on disk is bracketed by a checkpoint (hard links, `<store>.checkpoint`);
+    any command that opens the store for writing rolls an interrupted one back by itself.
+    This command does only that, and says whether there was anything to roll back."""
+    from .kg import checkpoint
+
+    settings = _settings(store_path)
+    try:
+        what = checkpoint.roll_back(Path(settings.store))
+    except OSError as e:
+        _fail(f"cannot roll back the store at {settings.store}: {e}", EXIT_USAGE)
+    if what is None:
+        _err(f"no interrupted bulk write at {settings.store}: nothing to roll back")
+    else:
+        _err(f"{what.describe()}; the store at {settings.store} was rolled back to its state before it")
 
 
 # -- recognition -----------------------------------------------------------------------

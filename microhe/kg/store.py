@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from . import snapshots
+from . import checkpoint, snapshots
 from .namespaces import META_GRAPH
 
 
@@ -39,8 +39,16 @@ class Store:
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
-        #: Incremented on every write through this object; caches of derived views key on it.
+        #: The committed state's number: incremented when a write through this object ends
+        #: (committed or failed), never before, so a view keyed on it describes committed data.
         self.generation = 0
+        #: Writes in progress through this object (views built meanwhile are not kept).
+        self.writing = 0
+        self._write_guard = threading.Lock()
+        #: What the open rolled back (an interrupted bulk write), for the caller to report.
+        self.rolled_back: checkpoint.Interrupted | None = None
+        if self.path is not None:
+            self._recover(read_only)
         try:
             if self.path is None:
                 self._db = ox.Store()
@@ -59,6 +67,20 @@ class Store:
         if self.path is not None and not read_only and snapshots.token(self.path) is None:
             self._new_state()
 
+    def _recover(self, read_only: bool) -> None:
+        """Roll back an interrupted bulk write (``microhe.kg.checkpoint``) before opening;
+        a read-only open may not, so it refuses with what to do."""
+        try:
+            if read_only:
+                what = checkpoint.pending(self.path)
+                if what is not None:
+                    raise StoreError(f"the store at {self.path} needs a roll-back: {what.describe()}; "
+                                     f"run `microhe restore-checkpoint --store {self.path}` (or any write command)")
+                return
+            self.rolled_back = checkpoint.roll_back(self.path)
+        except OSError as e:
+            raise StoreError(f"cannot roll back the interrupted bulk write of the store at {self.path}: {e}") from e
+
     @property
     def state(self) -> str | None:
         """The durable token of the store's content (``microhe.kg.snapshots``): replaced
@@ -66,12 +88,28 @@ class Store:
         writable open. Views saved on disk are valid for one token."""
         return snapshots.token(self.path)
 
-    def _changing(self) -> None:
-        """Mark a write about to happen: in-memory views (``generation``) and views saved
-        on disk (the state token, replaced first, so a failed write only costs a rebuild)."""
-        self.generation += 1
-        if self.path is not None and not self.read_only:
-            self._new_state()
+    @contextlib.contextmanager
+    def _changing(self):
+        """The scope of one write. Before it the state token on disk is replaced (a crash
+        during the write then costs a rebuild of the saved views, never a stale one); while
+        it runs ``writing`` is non-zero, so a view built meanwhile (which may read the old
+        data, or part of a bulk write) is neither cached nor saved (``per_store``); after
+        it, committed or not, ``generation`` moves on and the token is replaced again, so
+        every view is rebuilt from the committed state. Readers keep the views of the
+        state before the write until then."""
+        with self._write_guard:
+            self.writing += 1
+        try:
+            if self.path is not None and not self.read_only:
+                self._new_state()
+            yield
+        finally:
+            with self._write_guard:
+                self.generation += 1
+                if self.path is not None and not self.read_only:
+                    with contextlib.suppress(StoreError):  # the token before the write already differs
+                        self._new_state()
+                self.writing -= 1
 
     def _new_state(self) -> None:
         try:
@@ -111,11 +149,8 @@ class Store:
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL Update request in one transaction."""
-        self._changing()
-        try:
+        with self._changing():
             self._db.update(sparql, base_iri=base_iri)
-        finally:
-            self.generation += 1
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._db.named_graphs() if isinstance(g, ox.NamedNode))
@@ -166,20 +201,16 @@ class Store:
         holding the whole transaction in memory): the drops and removals run first in one
         transaction, then the graphs' quads are bulk-written, then ``add`` in a
         transaction of its own, last, so a provenance record in ``add`` is only present
-        when its graph was written completely. An interrupted bulk write leaves part of
-        the graphs (and no record). Call :meth:`optimize` after the last bulk write."""
-        self._changing()
-        graphs = dict(graphs or {})
-        drop = list(drop)
-        add = list(add)
-        remove = list(remove)
+        when its graph was written completely. On disk a checkpoint is taken first and an
+        interrupted bulk write is rolled back to it by the next open (``microhe.kg.checkpoint``);
+        in memory it leaves part of the graphs. Call :meth:`optimize` after the last bulk write."""
+        with self._changing():
+            self._write(dict(graphs or {}), list(drop), list(add), list(remove), bulk)
+
+    def _write(self, graphs: dict, drop: list, add: list, remove: list, bulk: bool) -> None:
         replaced = [g for g in graphs if self.has_graph(g)]
         if bulk:
-            if drop or replaced or remove:
-                self.write(drop=[*drop, *replaced], remove=remove)
-            self._db.bulk_extend(_in_graphs(graphs))
-            if add:
-                self._db.extend(add)
+            self._bulk_write(graphs, drop, add, remove, replaced)
             return
         if not replaced and not drop and not remove:
             quads = _in_graphs(graphs)
@@ -200,6 +231,34 @@ class Store:
             ops.append("INSERT DATA { " + _quads_text(inserts) + " }")
         self._db.update(" ;\n".join(ops))
 
+    def _bulk_write(self, graphs: dict, drop: list, add: list, remove: list, replaced: list) -> None:
+        """Drops and removals in one transaction, the graphs by the bulk writer, ``add``
+        last. On disk the whole of it is bracketed by a checkpoint (``microhe.kg.checkpoint``),
+        so a write killed half-way is rolled back exactly by the next open of the store."""
+        on_disk = self.path is not None
+        if on_disk:
+            try:
+                checkpoint.begin(self.path, self._db, graphs=sorted(graphs),
+                                 dropped=sorted(g or "(default graph)" for g in [*drop, *replaced]))
+            except OSError as e:
+                raise StoreError(f"cannot take the checkpoint before a bulk write, nothing written: {e}") from e
+        try:
+            if drop or replaced or remove:
+                self._write({}, [*drop, *replaced], [], remove, False)
+            self._db.bulk_extend(_in_graphs(graphs))
+            if add:
+                self._db.extend(add)
+            if on_disk:
+                self._db.flush()
+        except Exception as e:
+            if on_disk:
+                raise StoreError(f"the bulk write failed part-way ({type(e).__name__}: {e}); the store will be "
+                                 f"rolled back to its state before it when next opened (or run "
+                                 f"`microhe restore-checkpoint --store {self.path}`)") from e
+            raise
+        if on_disk:
+            checkpoint.finish(self.path)
+
     def optimize(self) -> None:
         """Compact the on-disk store (RocksDB). The bulk writer leaves many overlapping
         files; one compaction after a series of bulk writes makes the queries after it
@@ -209,12 +268,12 @@ class Store:
 
     def restore(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads exactly as given (blank-node labels kept), in one transaction."""
-        self._changing()
-        self._db.extend(quads)
+        with self._changing():
+            self._db.extend(quads)
 
     def clear(self) -> None:
-        self._changing()
-        self._db.clear()
+        with self._changing():
+            self._db.clear()
 
     # -- dumping ---------------------------------------------------------------------
 
@@ -341,18 +400,23 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
     locks: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
     guard = threading.Lock()
 
-    def load_or_build(store, generation):
+    def load_or_build(store):
+        """The view and whether it describes a committed state: built (or read back) with
+        no write through ``store`` in progress at its start or end and none in between
+        (``Store._changing``). A view built across a write may have read the old data or
+        part of the new, so it answers the request that asked for it but is never kept."""
+        generation, writing = store.generation, getattr(store, "writing", 0)
         path = getattr(store, "path", None) if persist else None
         state = store.state if path is not None else None
         with _collector_paused():
-            saved = snapshots.load(path, persist, state, classes) if state is not None else None
+            saved = snapshots.load(path, persist, state, classes) if state is not None and not writing else None
             if saved is not None:
-                return saved
+                return saved, _quiet(store, generation) and not writing
             built = build(store)
-        # saved only when no write began during the build (it replaces the token first)
-        if state is not None and store.generation == generation and store.state == state:
+        committed = not writing and _quiet(store, generation)
+        if committed and state is not None and store.state == state:
             snapshots.save(path, persist, state, built)
-        return built
+        return built, committed
 
     @functools.wraps(build)
     def view(store):
@@ -363,13 +427,21 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
             lock = locks.setdefault(store, threading.Lock())
         with lock:
             hit = cache.get(store)
-            generation = store.generation  # read before the build: a write during it forces a rebuild
-            if hit is None or hit[0] != generation:
-                hit = cache[store] = (generation, load_or_build(store, generation))
-        return hit[1]
+            if hit is not None and hit[0] == store.generation:
+                return hit[1]
+            generation = store.generation
+            built, committed = load_or_build(store)
+            if committed:
+                cache[store] = (generation, built)
+        return built
 
     view.cached = lambda store: (hit := cache.get(store)) is not None and hit[0] == store.generation
     return view
+
+
+def _quiet(store, generation: int) -> bool:
+    """No write through ``store`` began or ended since ``generation`` was read."""
+    return store.generation == generation and not getattr(store, "writing", 0)
 
 
 __all__ = ["Store", "StoreError", "open_configured", "StoreLockedError", "META_GRAPH"]
