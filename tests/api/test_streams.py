@@ -78,9 +78,9 @@ def demo_store(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def server(demo_store, tmp_path) -> Iterator[Server]:
-    """A fresh server process per test, so one that dies fails only its own test."""
+@pytest.fixture(scope="module")
+def module_server(demo_store, tmp_path_factory) -> Iterator[Server]:
+    """One server process for the module; every test first checks it is still alive."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
@@ -88,7 +88,7 @@ def server(demo_store, tmp_path) -> Iterator[Server]:
     env = {**os.environ, "MICROHE_STORE": str(demo_store), "MICROHE_BASE": url + "/",
            "MICROHE_WARM_INDEXES": "false", "PYTHONPATH": str(ROOT),
            "RUST_BACKTRACE": "0"}  # a panic in one line, not a page of frames
-    log = tmp_path / "server.log"
+    log = tmp_path_factory.mktemp("server") / "server.log"
     with open(log, "wb") as err:
         proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(sock.fileno())], pass_fds=[sock.fileno()],
                                 env=env, stdout=subprocess.DEVNULL, stderr=err)
@@ -159,6 +159,13 @@ def _concurrently(srv: Server, jobs: list[Callable[[Server], bytes]]) -> list[by
     return results  # type: ignore[return-value]
 
 
+@pytest.fixture
+def server(module_server) -> Server:
+    """The module's server, alive (else the error says how it died, e.g. in an earlier test)."""
+    assert module_server.alive(), module_server.why_dead()
+    return module_server
+
+
 def test_concurrent_dumps_and_graph_reads_keep_the_server_alive_and_agree(server):
     expected = {"dump": _dump(server), NT: _graph(NT)(server), NQ: _graph(NQ)(server)}
     assert expected["dump"].count(b"\n") > 9000 and expected[NT].count(b"\n") > 2000
@@ -188,15 +195,14 @@ def test_a_dump_alongside_other_requests(server):
 
 def test_a_client_that_goes_away_mid_stream_leaves_no_thread_behind(server):
     """A client reads the first bytes of a dump (2 MB, far more than the socket buffers
-    and the producer's queue hold) and hangs up, twenty times over. The producer must stop
+    and the producer's queue hold) and hangs up, ten times over. The producer must stop
     and end its thread: the server's thread count comes back to what it was, and the
     server still answers. (A producer that went on, or blocked forever on its full queue,
     would leave one thread per abandoned stream.)"""
-    for _ in range(2):  # let every pool the routes use start its threads
-        _dump(server), _query(server), _graph(NT)(server)
+    _dump(server), _query(server), _graph(NT)(server)  # let every pool the routes use start its threads
     before = server.threads()
 
-    for _ in range(20):
+    for _ in range(10):
         with httpx.stream("GET", server.url + "/dump.nq", timeout=ENOUGH) as r:
             assert r.status_code == 200
             first = next(r.iter_raw())
