@@ -8,6 +8,7 @@ import asyncio
 import logging
 import threading
 
+import httpx
 import pyoxigraph as ox
 import pytest
 
@@ -177,3 +178,61 @@ def test_a_failing_producer_ends_the_stream_with_an_error_and_keeps_its_iterator
     [record] = [r for r in caplog.records if r.name == "microhe.streaming"]
     assert "the dump" in record.getMessage() and record.exc_info is not None
     assert released_on == [stream.thread.ident]
+
+
+# -- through a real server (uvicorn in a thread: no pyoxigraph iterator involved here) ----
+
+
+def _stream_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("microhe-stream-")]
+
+
+@pytest.fixture(scope="module")
+def stream_server():
+    """A small app whose routes stream an endless body, a failing one and a short one."""
+    from fastapi import FastAPI
+
+    from microhe.api.streaming import stream
+
+    from .conftest import serve
+
+    app = FastAPI()
+
+    def endless():
+        while True:
+            yield PIECE
+
+    def failing():
+        yield from [PIECE] * (2 * CHUNK_BYTES // len(PIECE))
+        raise OSError("the disk went away")
+
+    app.get("/endless")(lambda: stream(endless, media_type="text/plain", what="the endless body"))
+    app.get("/failing")(lambda: stream(failing, media_type="text/plain", what="the failing body"))
+    app.get("/short")(lambda: stream(lambda: [b"one ", b"two"], media_type="text/plain"))
+    with serve(app) as url:
+        yield url
+
+
+def test_a_client_that_hangs_up_ends_the_producer_thread(stream_server):
+    for _ in range(5):
+        with httpx.stream("GET", stream_server + "/endless", timeout=ENOUGH) as r:
+            assert r.status_code == 200 and next(r.iter_raw())
+
+    for t in _stream_threads():
+        t.join(ENOUGH)
+    assert not _stream_threads(), "producer threads outlived their clients"
+    assert httpx.get(stream_server + "/short", timeout=ENOUGH).content == b"one two"
+
+
+def test_a_producer_failing_mid_stream_cuts_the_response_short_and_the_server_goes_on(stream_server, caplog):
+    received = bytearray()
+    with caplog.at_level(logging.ERROR, logger="microhe.streaming"):
+        with pytest.raises(httpx.RemoteProtocolError):  # no final chunk: the client knows it is truncated
+            with httpx.stream("GET", stream_server + "/failing", timeout=ENOUGH) as r:
+                assert r.status_code == 200
+                for chunk in r.iter_raw():
+                    received += chunk
+
+    assert CHUNK_BYTES <= len(received) < 2 * CHUNK_BYTES + len(PIECE)
+    assert any("the failing body" in rec.getMessage() for rec in caplog.records)
+    assert httpx.get(stream_server + "/short", timeout=ENOUGH).content == b"one two"
