@@ -45,13 +45,12 @@ import re
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import EllipsisType
 
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
 
 from ..kg.derive import DERIVED_SUFFIX
 from ..kg.load import LoadError, Outcome, Source, drop, load, merge
@@ -65,6 +64,7 @@ from .auth import refuse_token_in_url
 from .deps import SettingsDep, StoreDep, WriterDep, read_body
 from .linked_data import choose, rdf_response
 from .negotiation import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, content_type, negotiate
+from .streaming import stream
 
 PATH = "/rdf-graphs"
 OFFERED = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)
@@ -209,18 +209,15 @@ def success(outcome: Outcome, graph: str | None, created: bool, location: str | 
 # -- reads ----------------------------------------------------------------------------------
 
 
-def nquads_lines(quads: Iterator[ox.Quad], with_graph: bool) -> Iterator[bytes]:
-    batch: list[str] = []
+def nquads_lines(quads: Iterable[ox.Quad], with_graph: bool) -> Iterator[bytes]:
+    """Quads as N-Quads lines (``with_graph``) or N-Triples lines (graph names dropped), one
+    ``bytes`` per line. Meant for :func:`microhe.api.streaming.stream`, which batches them
+    and runs this, and the iterator it consumes, on one thread."""
     for q in quads:
         if with_graph and not isinstance(q.graph_name, ox.DefaultGraph):
-            batch.append(f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n")
+            yield f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n".encode("utf-8")
         else:
-            batch.append(f"{q.subject} {q.predicate} {q.object} .\n")
-        if len(batch) >= 1000:
-            yield "".join(batch).encode("utf-8")
-            batch = []
-    if batch:
-        yield "".join(batch).encode("utf-8")
+            yield f"{q.subject} {q.predicate} {q.object} .\n".encode("utf-8")
 
 
 @router.get(PATH, summary="Read a graph (Graph Store Protocol)")
@@ -236,8 +233,9 @@ def get_graph(request: Request, store: StoreDep) -> Response:
     if mt in (N_TRIPLES, N_QUADS):  # line formats stream: a large graph is never held in memory
         if request.method == "HEAD":
             return Response(status_code=200, media_type=content_type(mt), headers=headers)
-        return StreamingResponse(nquads_lines(store.quads(graph), mt == N_QUADS), media_type=content_type(mt),
-                                 headers=headers)
+        # the iterator is made on the stream's own thread (pyoxigraph iterators are bound to theirs)
+        return stream(lambda: nquads_lines(store.quads(graph), mt == N_QUADS), media_type=content_type(mt),
+                      headers=headers, what="a graph" if graph is None else f"graph <{graph}>")
     return rdf_response(store.quads(graph), mt, head=request.method == "HEAD", headers=headers)
 
 

@@ -18,8 +18,9 @@ document, content-negotiated (Turtle by default, JSON-LD, N-Triples, RDF/XML), w
 The counts are SPARQL aggregates over the union graph (``SELECT ... GROUP BY``), cached per
 store state (``Store.generation``, bumped by every write through the store object).
 
-``GET /dump.nq`` streams every quad as N-Quads (``application/n-quads``), a thousand lines
-at a time from ``Store.quads()``: the dump is never built in memory. Blank nodes keep
+``GET /dump.nq`` streams every quad as N-Quads (``application/n-quads``) from
+``Store.quads()``, made and read on a thread of its own (``microhe.api.streaming``), in
+chunks of 64 KiB a few ahead of the client: the dump is never built in memory. Blank nodes keep
 their store labels, so ``microhe restore`` of the file rebuilds the same store.
 """
 
@@ -32,7 +33,6 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import StreamingResponse
 
 from ..kg.namespaces import DCAT, DCTERMS, ELM, FOAF, MHE, PROV, RDF, RDFS, SKOS, VOID, XSD
 from ..kg.store import Store
@@ -41,6 +41,7 @@ from .graph_store import PATH as GSP_PATH
 from .graph_store import nquads_lines
 from .linked_data import choose, link_header, rdf_response
 from .negotiation import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TURTLE
+from .streaming import ThreadStreamingResponse, stream
 
 VOID_PATH = "/.well-known/void"
 DUMP_PATH = "/dump.nq"
@@ -221,14 +222,15 @@ def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     return rdf_response(description(store, settings.base), mt, head=request.method == "HEAD", headers=headers)
 
 
-@router.get(DUMP_PATH, summary="The whole store as N-Quads (streamed)", response_class=StreamingResponse)
+@router.get(DUMP_PATH, summary="The whole store as N-Quads (streamed)", response_class=ThreadStreamingResponse)
 @router.head(DUMP_PATH, include_in_schema=False)
 def dump(request: Request, store: StoreDep) -> Response:
     """Every quad of every graph, streamed; never built in memory."""
     headers = {"Content-Disposition": 'inline; filename="microhe.nq"'}
     if request.method == "HEAD":
         return Response(status_code=200, media_type=N_QUADS, headers=headers)
-    return StreamingResponse(nquads_lines(store.quads(), True), media_type=N_QUADS, headers=headers)
+    # the iterator is made on the stream's own thread (pyoxigraph iterators are bound to theirs)
+    return stream(lambda: nquads_lines(store.quads(), True), media_type=N_QUADS, headers=headers, what="the dump")
 
 
 __all__ = ["router", "description", "VOID_PATH", "DUMP_PATH"]
