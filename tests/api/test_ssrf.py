@@ -421,3 +421,23 @@ def test_the_remote_store_still_runs_its_own_queries_and_named_parameters(listen
     made, rows = connections_made(listener, lambda: list(store.query(
         "SELECT ?z WHERE { ?s ?p ?z }", substitutions={"s": ox.Literal("self-service download")})))
     assert made == 1 and rows
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+def test_the_cli_runs_the_users_own_file_as_written_on_the_embedded_store(tmp_path, listener):
+    """`microhe query FILE.rq` is the local user's text on their own machine: not gated
+    (nothing crosses a trust boundary); the same SERVICE then really runs."""
+    from click.testing import CliRunner
+
+    from microhe.cli import main
+
+    store = Store(tmp_path / "store")
+    initialise(store)
+    store.close()
+    rq = tmp_path / "mine.rq"
+    rq.write_text(fill("# my own query\n" + QUERIES["plain"].replace("SELECT *", "SELECT ?z"), listener))
+    made, result = connections_made(listener, lambda: CliRunner().invoke(
+        main, ["query", "--store", str(tmp_path / "store"), "--format", "csv", str(rq)]))
+    assert result.exit_code == 0, result.output
+    assert made == 1 and "from the listener" in result.output
