@@ -254,7 +254,12 @@ def _is_iri(value: str) -> bool:
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Query parameter (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
 def query_cmd(store_path, query, params, fmt) -> None:
-    """Run a named query (see `microhe queries`) or a .rq file against the store."""
+    """Run a named query (see `microhe queries`) or a .rq file against the store.
+
+    A .rq file is your own text and runs as written on the embedded store (SERVICE and LOAD
+    connect from your machine, as your user). A remote store would run them itself, from
+    the server, so there a file containing SERVICE or LOAD is refused unless
+    MICROHE_ALLOW_SERVICE=true (see README, "No outbound requests")."""
     values = {}
     for p in params:
         name, sep, value = p.partition("=")

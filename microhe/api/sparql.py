@@ -11,8 +11,10 @@
   query page; a ``GET ?query=`` from a browser opens that page and runs the query.
 * Errors: 400 with the parser's message for a syntax error, for two ``query``
   parameters, for an update (``INSERT``... in ``query=``, an ``update=`` parameter or an
-  ``application/sparql-update`` body: updates go to ``/update``), for a ``SERVICE``
-  clause (federation is off: no outbound requests) and for a bad graph IRI; 415 for a
+  ``application/sparql-update`` body: updates go to ``/update``), for a query whose text
+  contains the word ``SERVICE`` or ``LOAD`` anywhere (federation is off: no outbound
+  requests; :mod:`microhe.kg.sparql_gate`, unless ``Settings.allow_service``) and for a bad
+  graph IRI; 415 for a
   POST whose Content-Type is neither form-encoded nor ``application/sparql-query`` or
   whose charset is not UTF-8 (RFC 9110 §15.5.16; the SPARQL Protocol only requires a
   4xx); 413 for a body over ``Settings.max_body_bytes``; 503 for a query past
@@ -44,6 +46,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..kg import queries as named
+from ..kg import sparql_gate
 from ..kg.namespaces import RDF, RDFS
 from ..kg.settings import Settings
 from ..kg.store import Store
@@ -142,7 +145,9 @@ UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "
 @dataclass
 class QueryInfo:
     """What the endpoint needs to know of a query before running it (a lexical scan,
-    not a parse: the parser's verdict comes from pyoxigraph)."""
+    not a parse: the parser's verdict comes from pyoxigraph). It never decides whether
+    the query may reach the network: :mod:`microhe.kg.sparql_gate` does, without
+    tokenising."""
 
     form: str | None = None  # SELECT, CONSTRUCT, DESCRIBE, ASK, or None (unknown: let the parser say)
     update: str | None = None  # the update keyword when this is an update request
@@ -151,7 +156,6 @@ class QueryInfo:
     from_default: list[str] = field(default_factory=list)
     from_named: list[str] = field(default_factory=list)
     unresolved_from: bool = False
-    service: bool = False
 
     @property
     def kind(self) -> str | None:
@@ -179,7 +183,7 @@ def _resolve(base: str, ref: str) -> str:
 
 
 def inspect_query(text: str, base_iri: str | None = None) -> QueryInfo:
-    """The form, prologue, dataset clauses and SERVICE use of a query or update text."""
+    """The form, prologue and dataset clauses of a query or update text."""
     info = QueryInfo()
     toks = list(_tokens(text))
     base = base_iri
@@ -220,15 +224,13 @@ def inspect_query(text: str, base_iri: str | None = None) -> QueryInfo:
             info.form = up
         elif up in UPDATE_WORDS:
             info.update = up
-    # dataset clauses and SERVICE anywhere
+    # dataset clauses
     for j in range(i, n):
         kind, value = toks[j]
         if kind != "word":
             continue
         up = value.upper()
-        if up == "SERVICE":
-            info.service = True
-        elif up == "FROM" and info.form:
+        if up == "FROM" and info.form:
             k = j + 1
             into = info.from_default
             if k < n and toks[k][0] == "word" and toks[k][1].upper() == "NAMED":
@@ -563,7 +565,8 @@ _SPARQL_DOC = {
     "responses": {
         "200": {"description": "Query results, service description or query page (by content negotiation).",
                 "content": {mt: {} for mt in [*neg.RESULTS.media_types, *neg.GRAPH.media_types, neg.HTML]}},
-        "400": {"description": "Syntax error, two queries, an update, SERVICE, or a bad graph IRI."},
+        "400": {"description": "Syntax error, two queries, an update, the word SERVICE or LOAD in the text "
+                               "(refused unless MICROHE_ALLOW_SERVICE=true), or a bad graph IRI."},
         "406": {"description": "No acceptable result format."},
         "413": {"description": "Request body too large."},
         "415": {"description": "POST with an unsupported Content-Type or charset."},
@@ -622,9 +625,11 @@ async def answer(request: Request, store: Store, settings: Settings, executor) -
         if info.update:
             raise ProtocolError(400, f"{info.update} is SPARQL Update; this is the query endpoint: "
                                      "send updates to /update")
-        if info.service and not settings.allow_service:
-            raise ProtocolError(400, "SERVICE (federated query) is disabled on this endpoint: "
-                                     "the server makes no outbound requests")
+        if not settings.allow_service:
+            try:
+                sparql_gate.check_query(req.query)
+            except sparql_gate.RemoteAccessRefused as e:
+                raise ProtocolError(400, str(e)) from None
         default_graph, named_graphs = dataset_for(req.default_graphs, req.named_graphs, info)
 
         def choose_media_type(kind: str) -> str:
@@ -679,7 +684,8 @@ def service_description(endpoint: str, store: Store, settings: Settings) -> list
             f"SPARQL 1.1 Query over the microhe knowledge graph of micro-credentials. The default graph is the "
             f"union of all named graphs unless default-graph-uri/named-graph-uri or FROM/FROM NAMED name the "
             f"dataset. Queries time out after {settings.query_timeout:g} s (HTTP 503); results are capped at "
-            f"{settings.row_cap} rows or triples (headers X-Result-Truncated, X-Row-Cap). SERVICE is disabled. "
+            f"{settings.row_cap} rows or triples (headers X-Result-Truncated, X-Row-Cap). "
+            f"{'SERVICE is enabled. ' if settings.allow_service else 'SERVICE is disabled (no outbound requests). '}"
             f"Updates go to /update.", language="en")),
         ox.Triple(dataset, a, sd("Dataset")),
         ox.Triple(dataset, sd("defaultGraph"), default),

@@ -50,6 +50,13 @@ pyoxigraph in N-Triples syntax (which is also SPARQL syntax, escaping done by
 pyoxigraph) into a ``VALUES`` block injected at the start of the query's outermost
 ``WHERE`` group. User text never enters the query otherwise.
 
+No network on a caller's behalf (SSRF): the server runs ``SERVICE`` and ``LOAD`` itself, so
+the text of every query and of every :meth:`RemoteStore.update` passes
+:mod:`microhe.kg.sparql_gate` before anything is sent (refused: the word SERVICE or LOAD
+anywhere in it), unless ``allow_service`` (queries) or ``allow_remote_update`` (updates)
+is set (``MICROHE_ALLOW_SERVICE``, ``MICROHE_ALLOW_REMOTE_UPDATE``). Bound parameters are
+terms, not text, and microhe's own writes are built from terms: neither is checked.
+
 The store's own default graph (``graph=None``) is reached through the Graph Store
 Protocol (``?default``) when a graph store endpoint is configured; otherwise operations
 on it raise :class:`StoreError` (always on Virtuoso, which has no separate default graph).
@@ -72,6 +79,7 @@ import pyoxigraph as ox
 from SPARQLWrapper import DIGEST, BASIC, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+from . import sparql_gate
 from .store import StoreError, _quads_text, dump_quads
 
 #: Graph IRI prefixes a Virtuoso server holds for itself (system graphs), hidden by
@@ -107,6 +115,8 @@ class RemoteStore:
         check_union: bool = True,
         chunk_size: int = 1000,
         writes: str = "auto",
+        allow_service: bool = False,
+        allow_remote_update: bool = False,
     ):
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
@@ -125,6 +135,9 @@ class RemoteStore:
         if writes not in ("auto", "update", "graph-store"):
             raise StoreError(f"unknown write mode {writes!r} (auto, update or graph-store)")
         self.writes = writes
+        #: Send queries / updates whose text contains SERVICE or LOAD (see the module docstring).
+        self.allow_service = allow_service
+        self.allow_remote_update = allow_remote_update
         #: The ``Server`` header of the last answer (how a Virtuoso server is recognised).
         self.server_software: str | None = None
         #: Incremented on every write through this object (writes by others are not seen).
@@ -257,7 +270,11 @@ class RemoteStore:
         base_iri: str | None = None,
     ):
         """Run a SPARQL query on the server; same contract as :meth:`Store.query`.
-        ``substitutions`` are bound in a ``VALUES`` block (terms, never text)."""
+        ``substitutions`` are bound in a ``VALUES`` block (terms, never text). Raises
+        :class:`~microhe.kg.sparql_gate.RemoteAccessRefused` (a ValueError), before
+        sending anything, for a text with SERVICE or LOAD unless ``allow_service``."""
+        if not self.allow_service:
+            sparql_gate.check_query(sparql)
         form = query_form(sparql)
         if default_graph is not None and named_graphs is None:
             # As with the embedded store, naming the default graph leaves the named graphs
@@ -287,7 +304,11 @@ class RemoteStore:
             raise StoreError(f"unreadable results from {self.query_endpoint} ({ctype}): {e}") from None
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """Run a SPARQL Update request (one request; see the module docstring on atomicity)."""
+        """Run a SPARQL Update request (one request; see the module docstring on atomicity).
+        Raises :class:`~microhe.kg.sparql_gate.RemoteAccessRefused`, before sending anything,
+        for a text with SERVICE or LOAD unless ``allow_remote_update``."""
+        if not self.allow_remote_update:
+            sparql_gate.check_update(sparql)
         if base_iri:
             sparql = f"BASE {ox.NamedNode(base_iri)}\n{sparql}"
         try:

@@ -320,6 +320,8 @@ def open_configured(settings, *, read_only: bool = False):
             password=settings.sparql_password,
             auth=settings.sparql_auth,
             timeout=settings.query_timeout,
+            allow_service=getattr(settings, "allow_service", False),
+            allow_remote_update=getattr(settings, "allow_remote_update", False),
         )
     return Store(settings.store, read_only=read_only)
 

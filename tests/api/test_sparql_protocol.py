@@ -118,9 +118,12 @@ def test_a_body_that_is_not_utf8_is_400(client):
 def test_service_is_refused_so_the_server_makes_no_outbound_requests(client):
     q = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
     r = client.get("/sparql", params={"query": q})
-    assert r.status_code == 400 and "SERVICE" in r.text
-    # the word inside a string or an IRI is not a SERVICE clause
-    ok = f'SELECT ?x WHERE {{ BIND("SERVICE" AS ?x) FILTER(?x != <{EX}SERVICE>) }}'
+    assert r.status_code == 400 and "SERVICE refused" in r.text and "MICROHE_ALLOW_SERVICE" in r.text
+    # the gate does not tokenise: the word inside a string or an IRI is refused too
+    # (tests/api/test_ssrf.py); variables and local names are not
+    text = f'SELECT ?x WHERE {{ BIND("SERVICE" AS ?x) FILTER(?x != <{EX}SERVICE>) }}'
+    assert client.get("/sparql", params={"query": text}).status_code == 400
+    ok = f'PREFIX ex: <{EX}> SELECT ?service WHERE {{ ?service ex:load ?o }}'
     assert client.get("/sparql", params={"query": ok}).status_code == 200
 
 
@@ -312,16 +315,15 @@ def test_a_result_within_the_cap_is_marked_complete(make_client):
     ("# SELECT in a comment\nINSERT DATA { <http://e/a> <http://e/b> 1 }", {"update": "INSERT", "form": None}),
     ("PREFIX ex: <http://e/>\nselect ?x FROM ex:g FROM NAMED ex:h WHERE {}",
      {"form": "SELECT", "from_default": ["http://e/g"], "from_named": ["http://e/h"]}),
-    ('SELECT ?x WHERE { ?x ?p "FROM <http://x> SERVICE" }', {"from_default": [], "service": False}),
+    ('SELECT ?x WHERE { ?x ?p "FROM <http://x>" }', {"from_default": []}),
     ('SELECT ?x WHERE { ?x ?p """long\nFROM <http://x>""" }', {"from_default": []}),
-    ("SELECT * WHERE { ?s <http://e/SERVICE> ?o . ?s ex:service ?o }", {"service": False}),
-    ("select * { service <http://remote/sparql> { ?s ?p ?o } }", {"service": True, "form": "SELECT"}),
+    ("select * { ?s ?p ?o }", {"form": "SELECT"}),
     ("BASE <http://b/>\nCONSTRUCT WHERE { ?s ?p ?o } ", {"form": "CONSTRUCT", "base": "http://b/"}),
     ("BASE <http://b/> PREFIX : <x#> ASK FROM :g {}", {"form": "ASK", "from_default": ["http://b/x#g"]}),
     ("SELECT * FROM <rel> {}", {"from_default": [BASE + "rel"]}),
     ("SELECT * FROM nope:g {}", {"unresolved_from": True}),
 ])
-def test_inspect_query_reads_form_dataset_and_service_lexically(text, expected):
+def test_inspect_query_reads_form_and_dataset_lexically(text, expected):
     from microhe.api.sparql import inspect_query
 
     info = inspect_query(text, BASE)

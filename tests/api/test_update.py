@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from microhe.api.update import remote_operations, with_dataset
+from microhe.api.update import with_dataset
 
 from .conftest_writes import EX, make_writable_env, reference_quads, writable  # noqa: F401
 
@@ -156,23 +156,6 @@ def test_remote_operations_can_be_allowed_by_a_setting(make_writable_env):
     r = w.client.post("/update", content="LOAD SILENT <http://127.0.0.1:9/none.ttl>",
                       headers={**w.auth, **SPARQL_UPDATE})
     assert "refused" not in r.text and r.status_code in (204, 502)
-
-
-@pytest.mark.parametrize("text, found", [
-    ("LOAD <http://x/>", ["LOAD"]),
-    ("INSERT DATA { <a:a> <a:b> 'load the service' }", []),
-    ('INSERT DATA { <a:a> <a:b> """x\nSERVICE""" }', []),
-    ("INSERT DATA { <http://e/load> <http://e/service> 1 }", []),
-    ("# LOAD <x>\nCLEAR ALL", []),
-    ("INSERT DATA { <a:a> <a:b> 'x\\' LOAD' }", []),
-    ("INSERT DATA { ex:a\\#b ex:p 1 } ; LOAD <http://x/>", ["LOAD"]),  # an escaped '#' is no comment
-    ("INSERT DATA { <a:a> <a:b> 'unterminated } ; LOAD <x>", ["LOAD"]),  # no string: all code
-    ("DELETE WHERE { ?s ?p ?o FILTER(?a<?b) } ; LOAD <x>", ["LOAD"]),
-    ("INSERT { ?s ?p ?o } WHERE { ?s ?p ?o .SERVICE <x> {} }", ["SERVICE"]),
-    ("CLEAR ALL ; Load <x>", ["LOAD"]),
-])
-def test_the_lexer_finds_load_and_service_outside_literals_and_iris(text, found):
-    assert remote_operations(text) == found
 
 
 def test_with_dataset_adds_using_clauses_to_every_modify_operation():
