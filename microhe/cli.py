@@ -39,7 +39,8 @@ def _fail(message: str, code: int) -> None:
 
 store_option = click.option(
     "--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Store directory (default: $MICROHE_STORE, else ~/.local/share/microhe/store).",
+    help="Store directory (default: $MICROHE_STORE, else microhe/store in the platform's data directory, "
+         "e.g. ~/.local/share/microhe/store on Linux).",
 )
 
 

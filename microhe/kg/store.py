@@ -41,6 +41,13 @@ class Store:
         self.read_only = read_only
         #: Incremented on every write through this object; caches of derived views key on it.
         self.generation = 0
+        if self.path is not None and not read_only:
+            # a fresh account has no data directory yet (~/.local/share may not exist)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"cannot create the directory of the store at {self.path}: {e} "
+                                 "(choose another place with --store PATH or MICROHE_STORE)") from e
         try:
             if self.path is None:
                 self._db = ox.Store()
