@@ -45,6 +45,7 @@ def get(url: str) -> int | None:
         with urllib.request.urlopen(url, timeout=5) as r:
             return r.status
     except urllib.error.HTTPError as e:
+        e.read()  # the whole response: the server logs a refusal before it sends the body
         return e.code
     except OSError:
         return None
@@ -69,6 +70,9 @@ def test_microhe_serve_on_a_fresh_account_creates_the_store_and_answers(tmp_path
             if status != 200:
                 time.sleep(0.2)
         assert get(f"http://127.0.0.1:{port}/health") == 200
+        # the operator sees one line per refused request on stderr
+        assert get(f"http://127.0.0.1:{port}/sparql?query=SELECT%20%3Fx") == 400
+        assert "refused 400 GET /sparql client=127.0.0.1:" in log.read_text()
     finally:
         proc.terminate()
         try:

@@ -579,8 +579,9 @@ def _refuse_relative(quads: list[ox.Quad], source: str | None) -> None:
                      q.object.datatype if isinstance(q.object, ox.Literal) else None):
             if isinstance(term, ox.NamedNode) and term.value.startswith(_NO_BASE):
                 ref = term.value[len(_NO_BASE):]
-                raise ParseError(f"relative IRI reference {ref!r} but no base IRI was given "
-                                 f"(pass base_iri, or use absolute IRIs / @base)", source)
+                raise ParseError(f"relative IRI reference {ref!r} but no base IRI was given (use absolute "
+                                 "IRIs or @base, or give a base: `--base IRI` on the command line, base_iri= "
+                                 "in Python)", source)
 
 
 # --------------------------------------------------------------------------- RDF/XML
@@ -678,7 +679,8 @@ def _run(make, source: str | None, base_iri: str | None, *, positions: bool = Tr
         raw_msg = e.msg if isinstance(e.msg, str) else str(e)
         message = _POSITION_PREFIX.sub("", raw_msg)
         if base_iri is None and "No scheme found in an absolute IRI" in message:
-            message += " (a relative IRI and no base IRI was given: pass base_iri)"
+            message += (" (a relative IRI and no base IRI to resolve it against: use absolute IRIs or @base, "
+                        "or give a base: `--base IRI` on the command line, base_iri= in Python)")
         line = e.lineno if positions else None
         column = e.offset if positions else None
         raise ParseError(message, source, line, column) from None
