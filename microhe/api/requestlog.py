@@ -67,6 +67,9 @@ def _reason(body: bytes, content_type: str) -> str:
             pass
         else:
             detail = doc.get("detail", doc) if isinstance(doc, dict) else doc
+            if isinstance(detail, list):  # FastAPI's 422: where and what, never the "input" echoed back
+                detail = "; ".join(f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg', '')}"
+                                   if isinstance(e, dict) else str(e) for e in detail)
             text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
     text = " ".join(text.split())
     return text if len(text) <= _REASON_CHARS else text[:_REASON_CHARS - 3] + "..."

@@ -157,3 +157,13 @@ def test_an_unhandled_error_logs_one_failed_line(tmp_path, caplog):
     (m,) = request_lines(caplog)
     assert (m["kind"], m["status"], m["path"]) == ("failed", "500", "/boom-for-test")
     assert "RuntimeError: kaput" in m["reason"]
+
+
+def test_a_validation_error_logs_where_and_what_but_not_the_input(tmp_path, caplog):
+    client = TestClient(app_over(tmp_path, warm_indexes=False))
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    r = client.get("/api/credentials", params={"limit": "NOT-A-NUMBER-VALUE"})
+    assert r.status_code == 422 and "NOT-A-NUMBER-VALUE" in r.text  # FastAPI echoes the input to the client
+    (m,) = request_lines(caplog)
+    assert m["status"] == "422" and "limit" in m["reason"]
+    assert "NOT-A-NUMBER-VALUE" not in "\n".join(r.getMessage() for r in caplog.records if r.name == LOGGER)
