@@ -39,7 +39,8 @@ def _fail(message: str, code: int) -> None:
 
 store_option = click.option(
     "--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Store directory (default: $MICROHE_STORE, else ~/.local/share/microhe/store).",
+    help="Store directory (default: $MICROHE_STORE, else microhe/store in the platform's data directory, "
+         "e.g. ~/.local/share/microhe/store on Linux).",
 )
 
 
@@ -83,6 +84,24 @@ profile_option = click.option(
 )
 
 
+def _check_base(ctx, param, value: str | None) -> str | None:
+    if value is not None and not _is_iri(value):
+        raise click.BadParameter(f"{value!r} is not an absolute IRI", ctx=ctx, param=param)
+    return value
+
+
+base_option = click.option(
+    "--base", default=None, metavar="IRI", callback=_check_base,
+    help="Base IRI that relative IRIs in the files resolve against (default: $MICROHE_BASE, else "
+         "http://127.0.0.1:8000/); validate and load resolve them alike.",
+)
+
+
+def _base(base: str | None) -> str:
+    """The base IRI of ``validate``/``load``: ``--base``, else the instance base (settings)."""
+    return base or get_settings().base
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="microhe")
 def main() -> None:
@@ -110,18 +129,21 @@ def init_cmd(store_path: Path | None, demo: bool) -> None:
 @main.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @profile_option
+@base_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
-def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], fmt: str) -> None:
+def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], base: str | None, fmt: str) -> None:
     """Validate RDF files against SHACL profiles (with the bundled reference data).
 
+    Relative IRIs resolve against --base as in `load`, so both see the same IRIs.
     Exit 0 when every file conforms (warnings allowed), 1 on violations, 2 when a file
     cannot be read or parsed."""
     chosen = _profiles(profiles)
+    base_iri = _base(base)
     reports: list[tuple[str, ValidationReport]] = []
     for path in files:
         try:
             src = Source.from_path(path)
-            quads = parse(src.data, name=src.name)
+            quads = parse(src.data, name=src.name, base_iri=base_iri)
         except LoadError as e:
             _fail(str(e), EXIT_USAGE)
         except ParseError as e:
@@ -160,9 +182,13 @@ def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], fmt: str) -
               help="After validation, write with the bulk loader: much faster for millions of triples, "
                    "but not one transaction: a checkpoint is taken first and an interrupted write is "
                    "rolled back to it when the store is next opened (or by `microhe restore-checkpoint`).")
+@base_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, fmt) -> None:
+def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, fmt) -> None:
     """Validate FILES and load each into its own named graph, all or nothing.
+
+    Relative IRIs resolve against --base (default: the instance base), as in `validate`;
+    a file's graph, unless --graph names it, is <base>graph/<file name>.
 
     Nothing is written unless every file conforms. With --bulk the validated files are
     written by pyoxigraph's bulk loader instead of one transaction (use it for initial
@@ -182,7 +208,7 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, fmt) -> N
     bar = _progress(sum(len(s.data) for s in sources))
     try:
         outcomes = load(store, sources, graph=graph, profiles=chosen, replace=replace,
-                        strip_personal=strip, base=settings.base, agent="microhe-cli",
+                        strip_personal=strip, base=base or settings.base, agent="microhe-cli",
                         progress=bar.step, bulk=bulk)
     except LoadError as e:
         bar.close()
@@ -655,6 +681,19 @@ def stack_cmd(store_path, target, max_size, fmt) -> None:
 # -- serve and tokens -----------------------------------------------------------------
 
 
+def _log_to_stderr() -> None:
+    """The server's own log lines (``microhe.*``: one per refused or failed request, view
+    builds) on stderr at INFO; uvicorn's access log stays off (it would log query strings)."""
+    import logging
+
+    log = logging.getLogger("microhe")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
 @main.command("serve")
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
@@ -675,6 +714,7 @@ def serve_cmd(store_path, host, port, base, demo) -> None:
     except StoreError as e:
         _fail(str(e), EXIT_USAGE)
     app = create_app(settings, store)
+    _log_to_stderr()
     _err(f"microhe listening on http://{host}:{port}/ (SPARQL endpoint http://{host}:{port}/sparql, "
          f"store {settings.sparql_endpoint or settings.store})")
     uvicorn.run(app, host=host, port=port, log_level="warning")

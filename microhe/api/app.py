@@ -17,7 +17,9 @@ from ..kg.settings import Settings, get_settings
 from ..kg.store import Store
 from . import named_queries, sparql
 from . import recognition
-from . import graph_store, linked_data, update, void
+from . import graph_store, health, linked_data, update, void
+from .requestlog import RequestLog
+from .urlguard import URLGuard
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None, *, demo: bool = False) -> FastAPI:
@@ -50,7 +52,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     )
     app.state.settings = settings
     app.state.store = store
+    # Middleware, innermost first: the URL rules of every route, then the request log
+    # (outermost, so that it also sees the refusals of the middleware inside it).
+    app.add_middleware(URLGuard)
+    app.add_middleware(RequestLog)
     # Routers (each module owns its routes; keep this list the only wiring).
+    app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(named_queries.build_router())
     app.include_router(recognition.router)

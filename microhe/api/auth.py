@@ -5,7 +5,10 @@ beside the store (``<Settings.store>.tokens.json``, see :mod:`microhe.kg.tokens`
 the RDF store. A write request must carry ``Authorization: Bearer <token>``:
 
 * a token in the URL (``?token=``, ``?access_token=``, any case) is refused with 400, never
-  silently ignored: URLs end up in logs, browser histories and ``Referer`` headers;
+  silently ignored: URLs end up in logs, browser histories and ``Referer`` headers. The
+  rule holds on every route, reads included (:mod:`microhe.api.urlguard` applies it before
+  routing); :func:`refuse_token_in_url` repeats it here for an app that mounts a write
+  router without that middleware;
 * no (or a non-Bearer) ``Authorization`` header: 401 with ``WWW-Authenticate: Bearer``;
 * a token that is not in the token file: 403.
 

@@ -166,6 +166,18 @@ def local_href(iri: str, base: str | None, root_path: str = "") -> str | None:
     return None
 
 
+#: URI schemes that may become a link on an HTML page. Anything else from the data
+#: (``javascript:``, ``data:``, ``vbscript:``, ``file:``, URNs ...) is shown as text only:
+#: a clickable ``javascript:`` IRI would run script in this origin.
+LINK_SCHEMES = ("http", "https", "mailto")
+
+
+def safe_href(iri: str) -> str | None:
+    """``iri`` when a browser may follow it as a link (an http, https or mailto IRI), else None."""
+    scheme, colon, _ = iri.partition(":")
+    return iri if colon and scheme.lower() in LINK_SCHEMES else None
+
+
 def compact(iri: str) -> str:
     """``prefix:local`` when a known prefix fits, else ``<iri>``."""
     best = ""
@@ -260,8 +272,10 @@ class _Html:
         self.store, self.base, self.root = store, base, root_path
         self._labels: dict = {}
 
-    def href(self, iri: str) -> str:
-        return local_href(iri, self.base, self.root) or iri
+    def href(self, iri: str) -> str | None:
+        """A local path where this server serves ``iri``, the IRI itself when it is safe
+        to follow, else None (shown as text)."""
+        return local_href(iri, self.base, self.root) or safe_href(iri)
 
     def label(self, node) -> str | None:
         if node not in self._labels:
@@ -475,7 +489,7 @@ def _ontology_html(root: str) -> str:
         return [t.object for t in by_subject.get(s, []) if t.predicate.value == p and isinstance(t.object, ox.NamedNode)]
 
     def link(iri: str) -> dict:
-        return {"text": compact(iri), "href": local_href(iri, None, root) or iri, "iri": iri}
+        return {"text": compact(iri), "href": local_href(iri, None, root) or safe_href(iri), "iri": iri}
 
     kinds = [("Classes", OWL + "Class"), ("Object properties", OWL + "ObjectProperty"),
              ("Datatype properties", OWL + "DatatypeProperty"),
@@ -515,5 +529,5 @@ def _ontology_html(root: str) -> str:
     )
 
 
-__all__ = ["router", "negotiate", "choose", "serialize", "rdf_response", "describe", "local_href",
+__all__ = ["router", "negotiate", "choose", "serialize", "rdf_response", "describe", "local_href", "safe_href",
            "RDF_FORMATS", "TURTLE", "JSON_LD", "N_TRIPLES", "N_QUADS", "TRIG", "RDF_XML", "HTML"]

@@ -53,6 +53,7 @@ from ..kg.store import Store
 from . import negotiation as neg
 from .deps import ExecutorDep, SettingsDep, StoreDep, read_body
 from .executor import Deadline, QueryTimeout, Saturated
+from .requestlog import note_query
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 ENTAILMENT = "http://www.w3.org/ns/entailment/"
@@ -459,6 +460,8 @@ async def protocol_request(request: Request, settings: Settings) -> ProtocolRequ
         raise ProtocolError(400, "this is the SPARQL query endpoint; send SPARQL Update requests "
                                  "(the update= parameter) to /update")
     query = queries[0] if queries else None
+    if query is not None:
+        note_query(request, query)  # its hash (never the text) goes in the log line of a refusal
     if query is not None and not query.strip():
         raise ProtocolError(400, "the query is empty")
     dg = params.getlist("default-graph-uri")

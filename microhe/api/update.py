@@ -48,6 +48,7 @@ from ..kg import sparql_gate
 from ..kg.store import Store
 from .deps import SettingsDep, StoreDep, WriterDep, read_body
 from .graph_store import write_lock
+from .requestlog import note_query
 
 PATH = "/update"
 FORM = "application/x-www-form-urlencoded"
@@ -189,6 +190,7 @@ async def update(request: Request, store: StoreDep, settings: SettingsDep, write
         text = _decode(data, "the update")
         using = request.query_params.getlist("using-graph-uri")
         using_named = request.query_params.getlist("using-named-graph-uri")
+    note_query(request, text)  # its hash (never the text) goes in the log line of a refusal
     if not text.strip():
         raise HTTPException(400, detail="empty update")
     _iris(using, "using-graph-uri")

@@ -28,7 +28,9 @@ Limits (:class:`Limits`)
     ``max_json_depth`` the nesting of JSON arrays/objects (checked on the raw bytes
     before ``json.loads``, so hostile nesting cannot exhaust the stack). RDF/XML that
     declares XML entities is first run through expat (which stops "billion laughs"
-    amplification) and its expanded text is held to the same literal limit.
+    amplification) and its expanded text is held to the same literal limit. External
+    entities (``<!ENTITY x SYSTEM "file:///etc/passwd">``, ``PUBLIC``) and parameter
+    entities are refused there with a message saying so; nothing they name is read.
 
 JSON-LD specifics
     Duplicate keys in a JSON object are refused (JSON processors disagree on them).
@@ -577,8 +579,9 @@ def _refuse_relative(quads: list[ox.Quad], source: str | None) -> None:
                      q.object.datatype if isinstance(q.object, ox.Literal) else None):
             if isinstance(term, ox.NamedNode) and term.value.startswith(_NO_BASE):
                 ref = term.value[len(_NO_BASE):]
-                raise ParseError(f"relative IRI reference {ref!r} but no base IRI was given "
-                                 f"(pass base_iri, or use absolute IRIs / @base)", source)
+                raise ParseError(f"relative IRI reference {ref!r} but no base IRI was given (use absolute "
+                                 "IRIs or @base, or give a base: `--base IRI` on the command line, base_iri= "
+                                 "in Python)", source)
 
 
 # --------------------------------------------------------------------------- RDF/XML
@@ -599,6 +602,21 @@ def _expat_check(raw: bytes | None, path: str | None, limits: Limits, source: st
     class _TooBig(Exception):
         pass
 
+    class _Refused(Exception):
+        pass
+
+    def entity(name: str, is_parameter: int, _value, _base, system_id, public_id, _notation) -> None:
+        # pyoxigraph refuses these too, but with a message about quotes that hides the reason
+        if system_id is not None or public_id is not None:
+            where = f'SYSTEM "{system_id}"' if public_id is None else f'PUBLIC "{public_id}" "{system_id}"'
+            raise _Refused(f"external XML entities are not allowed (<!ENTITY {'% ' * bool(is_parameter)}{name} "
+                           f"{where[:120]}>): microhe never reads a file or URL that a document names; "
+                           "write the text into the document, or declare an internal entity "
+                           '(<!ENTITY name "text">)')
+        if is_parameter:
+            raise _Refused(f"XML parameter entities are not allowed (<!ENTITY % {name} ...>); only internal "
+                           'general entities are (<!ENTITY name "text">)')
+
     def add(data: str) -> None:
         n = len(data.encode("utf-8", "surrogatepass"))
         run[0] += n
@@ -618,6 +636,7 @@ def _expat_check(raw: bytes | None, path: str | None, limits: Limits, source: st
     parser.CharacterDataHandler = add
     parser.StartElementHandler = start
     parser.EndElementHandler = end
+    parser.EntityDeclHandler = entity
     try:
         if raw is not None:
             parser.Parse(raw, True)
@@ -627,6 +646,8 @@ def _expat_check(raw: bytes | None, path: str | None, limits: Limits, source: st
     except pyexpat.ExpatError as e:
         what = "XML error" if for_error else "invalid XML"
         return ParseError(f"{what}: {pyexpat.ErrorString(e.code)}", source, e.lineno, e.offset + 1)
+    except _Refused as e:
+        return ParseError(str(e), source, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
     except _TooBig:
         return ParseError(f"XML text after entity expansion exceeds the limit of {limit} bytes per literal "
                           f"or {limits.max_bytes} bytes in all",
@@ -658,7 +679,8 @@ def _run(make, source: str | None, base_iri: str | None, *, positions: bool = Tr
         raw_msg = e.msg if isinstance(e.msg, str) else str(e)
         message = _POSITION_PREFIX.sub("", raw_msg)
         if base_iri is None and "No scheme found in an absolute IRI" in message:
-            message += " (a relative IRI and no base IRI was given: pass base_iri)"
+            message += (" (a relative IRI and no base IRI to resolve it against: use absolute IRIs or @base, "
+                        "or give a base: `--base IRI` on the command line, base_iri= in Python)")
         line = e.lineno if positions else None
         column = e.offset if positions else None
         raise ParseError(message, source, line, column) from None

@@ -6,23 +6,28 @@ Every setting can be given as an environment variable ``MICROHE_<NAME>`` (for ex
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from platformdirs import user_data_path
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def default_store_path() -> Path:
-    """``$XDG_DATA_HOME/microhe/store``, i.e. ``~/.local/share/microhe/store`` by default."""
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "microhe" / "store"
+    """``store`` in the platform's per-user data directory for microhe: on Linux
+    ``$XDG_DATA_HOME/microhe/store``, i.e. ``~/.local/share/microhe/store``; on macOS
+    ``~/Library/Application Support/microhe/store``; on Windows under ``%LOCALAPPDATA%``.
+    Read from the environment when settings are made, so a changed ``HOME`` counts.
+    The directory (and its parents) is created by :class:`microhe.kg.store.Store` when a
+    store is first opened for writing: on a fresh account none of it exists yet."""
+    return user_data_path("microhe", appauthor=False) / "store"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MICROHE_", extra="ignore")
 
     #: Directory of the embedded (pyoxigraph/RocksDB) store.
-    store: Path = default_store_path()
+    store: Path = Field(default_factory=default_store_path)
     #: Base IRI under which instance data is minted and served.
     base: str = "http://127.0.0.1:8000/"
     #: SPARQL query deadline in seconds (HTTP API).

@@ -47,6 +47,13 @@ class Store:
         self._write_guard = threading.Lock()
         #: What the open rolled back (an interrupted bulk write), for the caller to report.
         self.rolled_back: checkpoint.Interrupted | None = None
+        if self.path is not None and not read_only:
+            # a fresh account has no data directory yet (~/.local/share may not exist)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"cannot create the directory of the store at {self.path}: {e} "
+                                 "(choose another place with --store PATH or MICROHE_STORE)") from e
         if self.path is not None:
             self._recover(read_only)
         try:

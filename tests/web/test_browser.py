@@ -360,6 +360,28 @@ def test_a_syntax_error_shows_the_parsers_message(site):
     assert page.find("textarea", id="query").text().strip() == BAD_QUERY
 
 
+HOSTILE_IRIS = ["javascript:alert(1)", "JavaScript:alert(2)", "data:text/html,x", "vbscript:msgbox(1)"]
+LINKABLE_IRIS = ["http://example.org/a", "https://example.org/b", "mailto:someone@example.org"]
+
+
+def test_result_iris_become_links_only_for_http_https_and_mailto(site):
+    """The page runs a query from its URL (anyone can send that link): an IRI in the results
+    with another scheme must not become a clickable link (``javascript:`` would run here)."""
+    values = " ".join(f"<{i}>" for i in HOSTILE_IRIS + LINKABLE_IRIS)
+    query = f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} }}"
+    page = dom(f"{site}/sparql?query={quote(query)}")
+    assert squash(page.find(id="status").text()).startswith(f"{len(HOSTILE_IRIS + LINKABLE_IRIS)} rows in ")
+    cells = {squash(td.text()): td for td in page.find(id="results").find_all("td")}
+    assert set(cells) == set(HOSTILE_IRIS + LINKABLE_IRIS)
+    for iri in HOSTILE_IRIS:
+        assert cells[iri].find_all("a") == [], iri  # shown as text
+    for iri in LINKABLE_IRIS:
+        (a,) = cells[iri].find_all("a")
+        assert a.attrs["href"] == iri
+    hrefs = [a.attrs.get("href", "") for a in page.find_all("a")]
+    assert not [h for h in hrefs if h.lower().startswith(("javascript:", "data:", "vbscript:"))]
+
+
 def _png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
     return struct.unpack(">II", data[16:24])
