@@ -207,6 +207,8 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, fmt) -> N
                                "files": [o.to_json() for o in outcomes]}, indent=2))
     for o in outcomes:
         extra = f", {o.stripped} personal quads stripped" if o.stripped else ""
+        if o.personal:
+            extra += f" (learners: {o.personal.summary()})"
         warn = f", {len(o.report.warnings)} warning(s)" if o.report and o.report.warnings else ""
         msg = ("already loaded (same SHA-256), nothing changed" if o.status == "unchanged"
                else f"{o.status} {o.triples} triples{extra}{warn}")
