@@ -153,7 +153,8 @@ def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], fmt: str) -
 @profile_option
 @click.option("--replace", is_flag=True, help="Swap the content of graphs that already hold data.")
 @click.option("--strip-personal-data", "strip", is_flag=True,
-              help="Remove learner data from awarded credentials and load the rest.")
+              help="Remove learner data (the learner of an award, any person record; see README) "
+                   "and load the rest; the learners removed are reported.")
 @click.option("--bulk", is_flag=True,
               help="After validation, write with the bulk loader: much faster for millions of triples, "
                    "but not one transaction (an interrupted write leaves a partial graph without a load record).")

@@ -1,10 +1,13 @@
 """Learner (personal) data in RDF to be written: find it, and strip it on request.
 
 The clearinghouse stores specifications, organisations, frameworks and recognition
-decisions; learner data is never written to the store. Every write path (``microhe load``,
-Graph Store PUT/POST, through :mod:`microhe.kg.load`) passes its parsed quads through
+decisions; learner data is never written to the store. Every data write path (``microhe
+load``, Graph Store PUT/POST: ``load``/``merge`` in :mod:`microhe.kg.load`) passes its
+parsed quads through one gate, :func:`microhe.kg.load.personal_gate`, which calls
 :func:`find_personal_data`, refuses the write when it finds a learner, and with the
-explicit opt-in writes :meth:`PersonalData.strip` of them instead.
+explicit opt-in has :meth:`PersonalData.strip` of them written instead (after the
+document was validated as issued). SPARQL Update (``/update``, an administrator's tool
+with a token) writes what its text says and is not gated.
 
 **A learner** is a node that is
 
@@ -43,8 +46,8 @@ learner's school is institution data), which stay without the link to the learne
 
 The report (:class:`PersonalData`) names each learner node and why it is one ("typed
 schema:Person", "object of cred:credentialSubject", "carries schema:birthDate") and never
-the personal values; e-mail and telephone IRIs used as node names are shortened to their
-scheme.
+the personal values; e-mail, telephone and DID IRIs used as node names are shortened to
+their scheme.
 """
 
 from __future__ import annotations
@@ -134,6 +137,8 @@ CONTACT_LINKS = _nodes(ELM + "contactPoint", *_schema("contactPoint"))
 _KEEP_LINKS = _nodes(ELM + "hasClaim", ELM + "hasCredential", *_schema("hasCredential"))
 
 STRIP_OPTION = "--strip-personal-data"
+#: IRI schemes that name a person themselves: the report shows the scheme only.
+_PERSONAL_SCHEMES = frozenset({"mailto", "tel", "sms", "fax", "did"})
 
 # One dict lookup per quad on the fast path: predicate -> rule.
 _OBJECT, _SUBJECT, _TYPE, _PROPERTY = range(4)
@@ -154,11 +159,12 @@ def short(iri: str) -> str:
 
 
 def node_label(term) -> str:
-    """How the report names a node: its IRI, but an e-mail or telephone IRI by its scheme
-    only (it is personal data itself); a blank node has no name worth showing."""
+    """How the report names a node: its IRI, but an e-mail, telephone or DID by its scheme
+    only (such an IRI is personal data itself, and reports end up in logs); a blank node
+    has no name worth showing."""
     if isinstance(term, ox.NamedNode):
         scheme = term.value.split(":", 1)[0].lower()
-        if scheme in ("mailto", "tel", "sms", "fax"):
+        if scheme in _PERSONAL_SCHEMES:
             return f"<{scheme}:…>"
         return f"<{term.value}>"
     return "a blank node"

@@ -9,12 +9,14 @@ institution data (organisations with names and e-mails, an organisation's publis
 contact point) must pass untouched.
 """
 
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from microhe.kg import bundled
+from microhe.kg.parse import parse
 from microhe.kg.personal import STRIP_OPTION, find_personal_data, strip_personal_data
 
 ROOT = Path(__file__).parents[2]
@@ -131,6 +133,18 @@ def test_a_learner_given_by_a_mailto_iri_is_reported_without_the_address():
                 ox.NamedNode("mailto:zelda.x@example.com"))
     message = find_personal_data([q]).message()
     assert "zelda.x@" not in message and "mailto:" in message
+
+
+def test_a_vc_2_0_json_ld_credential_subject_with_a_did_is_a_learner_and_its_did_not_echoed():
+    doc = {"@context": ["https://www.w3.org/ns/credentials/v2", {"schema": "https://schema.org/"}],
+           "type": ["VerifiableCredential"], "issuer": "https://example.org/issuer",
+           "credentialSubject": {"id": "did:example:zelda", "schema:name": "Zelda Xanthopoulou"}}
+    quads = parse(json.dumps(doc).encode(), name="vc.jsonld")
+    found = find_personal_data(quads)
+    assert [(x.node, x.reasons) for x in found.learners] == [("<did:…>", ("object of cred:credentialSubject",))]
+    assert "zelda" not in found.message().lower()
+    kept, _ = strip_personal_data(quads)
+    assert "Zelda" not in text(kept) and "did:example" not in text(kept)
 
 
 def test_nodes_only_the_learner_reaches_go_with_it_and_shared_ones_stay():
