@@ -177,7 +177,8 @@ def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], base: str |
 @profile_option
 @click.option("--replace", is_flag=True, help="Swap the content of graphs that already hold data.")
 @click.option("--strip-personal-data", "strip", is_flag=True,
-              help="Remove learner data from awarded credentials and load the rest.")
+              help="Remove learner data (the learner of an award, any person record; see README) "
+                   "and load the rest; the learners removed are reported.")
 @click.option("--bulk", is_flag=True,
               help="After validation, write with the bulk loader: much faster for millions of triples, "
                    "but not one transaction: a checkpoint is taken first and an interrupted write is "
@@ -238,6 +239,8 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, fmt
                                "files": [o.to_json() for o in outcomes]}, indent=2))
     for o in outcomes:
         extra = f", {o.stripped} personal quads stripped" if o.stripped else ""
+        if o.personal:
+            extra += f" (learners: {o.personal.summary()})"
         warn = f", {len(o.report.warnings)} warning(s)" if o.report and o.report.warnings else ""
         msg = ("already loaded (same SHA-256), nothing changed" if o.status == "unchanged"
                else f"{o.status} {o.triples} triples{extra}{warn}")
