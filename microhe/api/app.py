@@ -18,6 +18,7 @@ from ..kg.store import Store
 from . import named_queries, sparql
 from . import recognition
 from . import graph_store, linked_data, update, void
+from .limits import BodyLimit
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None, *, demo: bool = False) -> FastAPI:
@@ -50,6 +51,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     )
     app.state.settings = settings
     app.state.store = store
+    # The body limit holds while bodies are read, on every route (JSON ones included).
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     # Routers (each module owns its routes; keep this list the only wiring).
     app.include_router(sparql.router)
     app.include_router(named_queries.build_router())
