@@ -49,6 +49,7 @@ from ..kg.settings import Settings
 from ..kg.store import Store
 from . import negotiation as neg
 from .deps import ExecutorDep, SettingsDep, StoreDep, read_body
+from .errors import error_content
 from .executor import Deadline, QueryTimeout, Saturated
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -563,11 +564,18 @@ _SPARQL_DOC = {
     "responses": {
         "200": {"description": "Query results, service description or query page (by content negotiation).",
                 "content": {mt: {} for mt in [*neg.RESULTS.media_types, *neg.GRAPH.media_types, neg.HTML]}},
-        "400": {"description": "Syntax error, two queries, an update, SERVICE, or a bad graph IRI."},
-        "406": {"description": "No acceptable result format."},
-        "413": {"description": "Request body too large."},
-        "415": {"description": "POST with an unsupported Content-Type or charset."},
-        "503": {"description": "Query timed out, or all workers busy (Retry-After)."},
+        # Protocol errors are plain text (what SPARQL clients print); the body limit's 413
+        # comes from the app's BodyLimit middleware, in the JSON of every other route.
+        "400": {"description": "Syntax error, two queries, an update, SERVICE, or a bad graph IRI.",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "406": {"description": "No acceptable result format.",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "413": {"description": "Request body too large.",
+                "content": {**error_content(413)["content"], "text/plain": {"schema": {"type": "string"}}}},
+        "415": {"description": "POST with an unsupported Content-Type or charset.",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "503": {"description": "Query timed out, or all workers busy (Retry-After).",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
     },
 }
 
