@@ -269,9 +269,9 @@ class _progress:
 
 
 def _is_iri(value: str) -> bool:
-    import re
+    from .kg.iri import is_absolute_iri
 
-    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", value))
+    return is_absolute_iri(value)
 
 
 # -- query ----------------------------------------------------------------------------
@@ -858,10 +858,13 @@ def decision_record(store_path, credential, institution, purpose, outcome, credi
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def decision_list(store_path, credential, issuer, fmt) -> None:
     """List recorded decisions (oldest first)."""
-    from .kg.recognition.decisions import list_decisions
+    from .kg.recognition.decisions import DecisionError, list_decisions
 
     store, _ = open_store(store_path)
-    rows = list_decisions(store, credential=credential, issuer=issuer)
+    try:
+        rows = list_decisions(store, credential=credential, issuer=issuer)
+    except DecisionError as e:
+        _fail(str(e), EXIT_USAGE)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return

@@ -18,6 +18,7 @@ from ..kg.store import Store
 from . import named_queries, sparql
 from . import recognition
 from . import graph_store, health, linked_data, update, void
+from .limits import BodyLimit
 from .requestlog import RequestLog
 from .urlguard import URLGuard
 
@@ -52,9 +53,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     )
     app.state.settings = settings
     app.state.store = store
-    # Middleware, innermost first: the URL rules of every route, then the request log
-    # (outermost, so that it also sees the refusals of the middleware inside it).
+    # Middleware, innermost first: the URL rules of every route, the body limit (held while
+    # bodies are read, on every route, JSON ones included), then the request log (outermost,
+    # so that it also sees the refusals of the middleware inside it).
     app.add_middleware(URLGuard)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     # Routers (each module owns its routes; keep this list the only wiring).
     app.include_router(health.router)

@@ -11,6 +11,7 @@ from ..kg.settings import Settings
 from ..kg.store import Store
 from .auth import require_writer
 from .executor import QueryExecutor
+from .limits import bad_length, declared_too_large, streamed_too_large
 
 
 def get_store(request: Request) -> Store:
@@ -30,20 +31,24 @@ WriterDep = Annotated[str, Depends(require_writer)]
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, at most ``limit`` bytes (``Settings.max_body_bytes``): 413 when
     ``Content-Length`` announces more, or when the streamed body grows past the limit
-    (chunked uploads, or a lying header). Nothing beyond the limit is buffered."""
+    (chunked uploads, or a lying header). Nothing beyond the limit is buffered.
+
+    In the microhe app the ``BodyLimit`` middleware (``microhe.api.limits``) has already
+    applied the same rule to every route; this keeps it for these routers when they are
+    mounted in another app, with the same messages."""
     declared = request.headers.get("content-length")
     if declared is not None:
         try:
             size = int(declared)
         except ValueError:
-            raise HTTPException(400, detail=f"invalid Content-Length {declared!r}") from None
+            raise HTTPException(400, detail=bad_length(declared)) from None
         if size > limit:
-            raise HTTPException(413, detail=f"request body of {size} bytes exceeds the limit of {limit} bytes")
+            raise HTTPException(413, detail=declared_too_large(size, limit))
     buf = bytearray()
     async for chunk in request.stream():
         buf += chunk
         if len(buf) > limit:
-            raise HTTPException(413, detail=f"request body exceeds the limit of {limit} bytes")
+            raise HTTPException(413, detail=streamed_too_large(limit))
     return bytes(buf)
 
 

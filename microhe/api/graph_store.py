@@ -41,7 +41,6 @@ data, read-only), ``PATCH`` with SPARQL Update (use ``/update``), and conditiona
 from __future__ import annotations
 
 import json
-import re
 import threading
 import uuid
 import weakref
@@ -56,12 +55,14 @@ from ..kg.derive import DERIVED_SUFFIX
 from ..kg.load import LoadError, Outcome, Source, drop, load, merge
 from ..kg.namespaces import META_GRAPH
 from ..kg.parse import UnsupportedFormatError, detect_format
+from ..kg.iri import iri_problem
 from ..kg.personal import STRIP_OPTION
 from ..kg.settings import Settings
 from ..kg.store import Store
 from ..kg.validate import ValidationReport, available_profiles
 from .auth import refuse_token_in_url
 from .deps import SettingsDep, StoreDep, WriterDep, read_body
+from .errors import WRITE, error_content, error_responses
 from .linked_data import choose, rdf_response
 from .negotiation import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, content_type, negotiate
 from .streaming import stream
@@ -69,7 +70,6 @@ from .streaming import stream
 PATH = "/rdf-graphs"
 OFFERED = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)
 STRIP_PARAM = "strip-personal-data"
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 _TRUE, _FALSE = {"true", "1", "yes", "on", ""}, {"false", "0", "no", "off"}
 
 router = APIRouter(tags=["graph store"])
@@ -113,8 +113,9 @@ def target_graph(request: Request, *, allow_none: bool = False) -> str | None | 
             raise HTTPException(400, detail="?default takes no value")
         return None
     iri = graphs[0]
-    if not _IRI.match(iri):
-        raise HTTPException(400, detail=f"?graph={iri!r} is not an absolute IRI")
+    problem = iri_problem(iri)
+    if problem is not None:
+        raise HTTPException(400, detail=f"?graph={iri!r} is not an absolute IRI ({problem})")
     return iri
 
 
@@ -220,7 +221,51 @@ def nquads_lines(quads: Iterable[ox.Quad], with_graph: bool) -> Iterator[bytes]:
             yield f"{q.subject} {q.predicate} {q.object} .\n".encode("utf-8")
 
 
-@router.get(PATH, summary="Read a graph (Graph Store Protocol)")
+# -- the OpenAPI description (the routes read their parameters themselves) -------------------
+
+_GRAPH_PARAMS = [
+    {"name": "graph", "in": "query", "required": False, "schema": {"type": "string", "format": "iri"},
+     "description": "The graph's IRI (absolute). Give it or `default`, not both."},
+    {"name": "default", "in": "query", "required": False, "allowEmptyValue": True,
+     "schema": {"type": "string", "enum": [""]}, "description": "The store's default graph (no value)."},
+]
+_WRITE_PARAMS = [
+    {"name": "profile", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Validation profile(s), comma-separated (default: the deployment's)."},
+    {"name": STRIP_PARAM, "in": "query", "required": False, "schema": {"type": "boolean"},
+     "description": "Drop learner data instead of refusing the write."},
+]
+_RDF_BODY = {"required": True, "content": {mt: {"schema": {"type": "string"}} for mt in
+                                           (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)}}
+_WRITTEN = {"type": "object", "required": ["graph", "default", "status", "triples"], "properties": {
+    "graph": {"type": ["string", "null"]}, "default": {"type": "boolean"}, "status": {"type": "string"},
+    "triples": {"type": "integer"}, "source": {"type": "string"}, "sha256": {"type": ["string", "null"]},
+    "personal_quads_stripped": {"type": "integer"}, "warnings": {"type": "integer"},
+    "report": {"type": "object"}}}
+_REFUSED = {"type": "object", "required": ["detail"], "properties": {
+    "detail": {"type": "string"}, "report": {"type": "object", "description": "The SHACL report"}}}
+
+
+def _write_doc(created: str) -> dict:
+    return {
+        "parameters": _GRAPH_PARAMS + _WRITE_PARAMS,
+        "requestBody": _RDF_BODY,
+        "responses": {
+            "200": {"description": "Written (validated, one transaction)",
+                    "content": {"application/json": {"schema": _WRITTEN}}},
+            "201": {"description": created, "content": {"application/json": {"schema": _WRITTEN}}},
+            **{str(code): error_content(code) for code in (*WRITE, 409, 415)},
+            "422": {"description": "The data would not conform (SHACL report), or holds learner data",
+                    "content": {"application/json": {"schema": _REFUSED}, TURTLE: {"schema": {"type": "string"}}}},
+        },
+    }
+
+
+@router.get(PATH, summary="Read a graph (Graph Store Protocol)", response_class=Response, openapi_extra={
+    "parameters": _GRAPH_PARAMS,
+    "responses": {"200": {"description": "The graph (by content negotiation)",
+                          "content": {mt: {"schema": {"type": "string"}} for mt in OFFERED}},
+                  **{str(code): error_content(code) for code in (400, 404, 406)}}})
 @router.head(PATH, include_in_schema=False)
 def get_graph(request: Request, store: StoreDep) -> Response:
     """``?graph=IRI`` or ``?default``; the representation by ``Accept`` (Turtle default)."""
@@ -264,7 +309,8 @@ async def _write(request: Request, store: Store, settings: Settings, writer: str
         return refusal(request, e, graph)
 
 
-@router.put(PATH, summary="Replace a graph (Graph Store Protocol)", status_code=200)
+@router.put(PATH, summary="Replace a graph (Graph Store Protocol)", status_code=200, response_class=Response,
+            openapi_extra=_write_doc("Created: the graph was new"))
 async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
     """Replace the graph's content with the (validated) body; 201 when it is new."""
     graph = target_graph(request)
@@ -283,7 +329,8 @@ async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, wr
     return success(result, graph, created=result.status == "loaded", location=gsp_url(request, graph))
 
 
-@router.post(PATH, summary="Merge into a graph, or create one (Graph Store Protocol)", status_code=200)
+@router.post(PATH, summary="Merge into a graph, or create one (Graph Store Protocol)", status_code=200, response_class=Response,
+             openapi_extra=_write_doc("Created: a new graph (Location)"))
 async def post_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
     """Add the (validated) body to the graph; without ``?graph``/``?default`` create a new
     graph ``<base>graph/<uuid>`` (201, ``Location``)."""
@@ -301,7 +348,9 @@ async def post_graph(request: Request, store: StoreDep, settings: SettingsDep, w
                    location=graph if named is ... else gsp_url(request, graph))
 
 
-@router.delete(PATH, summary="Delete a graph (Graph Store Protocol)", status_code=204)
+@router.delete(PATH, summary="Delete a graph (Graph Store Protocol)", status_code=204,
+               responses={204: {"description": "Deleted"}, **error_responses(400, 401, 403, 404, 503)},
+               openapi_extra={"parameters": _GRAPH_PARAMS})
 async def delete_graph(request: Request, store: StoreDep, writer: WriterDep) -> Response:
     """Drop the graph with its provenance records and derived values (204); 404 when the
     store does not hold it. ``?default`` empties the default graph."""

@@ -40,8 +40,10 @@ from starlette.routing import Match
 from ..kg import bundled
 from ..kg.namespaces import (CRED, DCAT, DCTERMS, DEMO, ELM, FOAF, MHE, OWL, PROV, RDF, RDFS, REF, SKOS,
                              VOID, XSD)
+from ..kg.iri import iri_problem
 from ..kg.store import Store
 from .deps import SettingsDep, StoreDep
+from .errors import error_content
 from .negotiation import HTML, JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, content_type, negotiate
 
 # -- media types and negotiation (Accept parsing: microhe.api.negotiation) ---------------
@@ -359,7 +361,12 @@ OFFERED = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML, N_QUADS, TRIG)
 
 
 def serve_resource(request: Request, store: Store, base: str, iri: str) -> Response:
-    """Dereference ``iri``: 404 when unknown, else HTML or RDF by negotiation."""
+    """Dereference ``iri``: 404 when unknown (or when the path cannot form an IRI, such
+    as ``/demo/%zz``: nothing can be described there), else HTML or RDF by negotiation."""
+    problem = iri_problem(iri)
+    if problem is not None:
+        raise HTTPException(404, detail=f"{iri!r} is not an IRI ({problem}), so nothing is described here",
+                            headers={"Vary": "Accept"})
     node = ox.NamedNode(iri)
     if not is_known(store, node):
         raise HTTPException(404, detail=f"<{iri}> is not described here", headers={"Vary": "Accept"})
@@ -413,25 +420,44 @@ class FallbackRoute(APIRoute):
         return match, child
 
 
+def rdf_doc(offered: Sequence[str], *errors: int) -> dict:
+    """The OpenAPI description of a route that answers ``offered`` representations: the
+    ``?format=`` parameter, the 200 content types, and the JSON ``errors``."""
+    def schema(mt: str) -> dict:
+        return {"type": ["object", "array"]} if mt == JSON_LD else {"type": "string"}
+
+    return {
+        "parameters": [{"name": "format", "in": "query", "required": False,
+                        "schema": {"type": "string", "enum": [SHORT_NAMES[mt] for mt in offered]},
+                        "description": "The representation, overriding Accept"}],
+        "responses": {"200": {"description": "The resource (by content negotiation or ?format=)",
+                              "content": {mt: {"schema": schema(mt)} for mt in offered}},
+                      **{str(code): error_content(code) for code in errors}},
+    }
+
+
+_RESOURCE_DOC = rdf_doc(OFFERED, 400, 404, 406)
+
 router = APIRouter(tags=["linked data"])
 fallback = APIRouter(tags=["linked data"], route_class=FallbackRoute)
 
 
-@router.get("/demo/{rest:path}", summary="Dereference a demo IRI")
+@router.get("/demo/{rest:path}", summary="Dereference a demo IRI", openapi_extra=_RESOURCE_DOC, response_class=Response)
 @router.head("/demo/{rest:path}", include_in_schema=False)
 def demo_resource(rest: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """``https://w3id.org/microhe/demo/<rest>`` (the bundled, labelled demo data)."""
     return serve_resource(request, store, settings.base, DEMO + _raw_rest(request, "/demo/"))
 
 
-@router.get("/ref/{rest:path}", summary="Dereference a reference-data IRI")
+@router.get("/ref/{rest:path}", summary="Dereference a reference-data IRI", openapi_extra=_RESOURCE_DOC, response_class=Response)
 @router.head("/ref/{rest:path}", include_in_schema=False)
 def ref_resource(rest: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """``https://w3id.org/microhe/ref/<rest>`` (frameworks, levels, credit systems, ...)."""
     return serve_resource(request, store, settings.base, REF + _raw_rest(request, "/ref/"))
 
 
-@router.get("/ontology", summary="The microhe core ontology")
+@router.get("/ontology", summary="The microhe core ontology",
+            openapi_extra=rdf_doc((TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML), 400, 406), response_class=Response)
 @router.head("/ontology", include_in_schema=False)
 def ontology(request: Request) -> Response:
     """HTML documentation (labels and definitions of every term) for browsers; Turtle
@@ -453,7 +479,7 @@ def ontology(request: Request) -> Response:
     return Response(body, media_type=content_type(mt), headers=headers)
 
 
-@fallback.get("/{path:path}", summary="Dereference an instance IRI")
+@fallback.get("/{path:path}", summary="Dereference an instance IRI", openapi_extra=_RESOURCE_DOC, response_class=Response)
 @fallback.head("/{path:path}", include_in_schema=False)
 def base_resource(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """An IRI minted under the deployment's base (``Settings.base``): ``<base><path>``."""

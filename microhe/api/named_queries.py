@@ -34,6 +34,7 @@ from ..kg import queries as named
 from ..kg.queries import NamedQuery, QueryError
 from . import negotiation as neg
 from .deps import ExecutorDep, SettingsDep, StoreDep
+from .errors import error_content
 from .executor import Deadline
 from .sparql import (
     Materialised, ProtocolError, PublicReadRoute, dataset_for, inspect_query, outcome_response, preflight, run_query,
@@ -176,9 +177,9 @@ def _openapi(q: NamedQuery, kind: str | None) -> dict:
         "responses": {
             "200": {"description": "The query's answer.",
                     "content": {mt: ({"schema": _ROWS_SCHEMA} if mt == ROWS_JSON else {}) for mt in offer.media_types}},
-            "406": {"description": "No acceptable format."},
-            "422": {"description": "A parameter value is wrong (the message says which and why)."},
-            "503": {"description": "Timed out, or all query workers busy (Retry-After)."},
+            "406": {**error_content(406), "description": "No acceptable format."},
+            "422": {**error_content(422), "description": "A parameter value is wrong (the message says which and why)."},
+            "503": {**error_content(503), "description": "Timed out, or all query workers busy (Retry-After)."},
         },
     }
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
+from ..kg.iri import InvalidIRI
 from ..kg.load import LoadError, Source, stage
 from ..kg.recognition.compare import Rules, compare, target_from_requirements
 from ..kg.recognition.credits import CreditError, convert
@@ -19,11 +20,13 @@ from ..kg.recognition.pathways import pathways
 from ..kg.recognition.search import SearchError, search
 from .auth import require_writer
 from .deps import SettingsDep, StoreDep
+from .errors import WRITE, UnknownTerm, error_responses
 
 router = APIRouter(tags=["recognition"])
 
 
-@router.get("/api/recognition/level", summary="Translate a framework level into EQF and other frameworks")
+@router.get("/api/recognition/level", summary="Translate a framework level into EQF and other frameworks",
+            responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
 def level(store: StoreDep,
           level: Annotated[str, Query(description="Bare level label (7, Entry 3, short) or a level IRI")],
           framework: Annotated[str | None, Query(description="Framework code, e.g. SCQF (omit with a level IRI)")] = None,
@@ -34,7 +37,8 @@ def level(store: StoreDep,
         raise HTTPException(404, detail={"message": str(e), "valid": e.valid}) from None
 
 
-@router.get("/api/recognition/credits", summary="Convert credits to ECTS with the notional-hours range")
+@router.get("/api/recognition/credits", summary="Convert credits to ECTS with the notional-hours range",
+            responses=error_responses(422))
 def credits(store: StoreDep,
             amount: Annotated[str, Query(description="Non-negative number of credits")],
             system: Annotated[str, Query(description="ECTS, UK, SCQF, US-SCH or HOURS")]) -> dict:
@@ -76,7 +80,9 @@ def _target(store, target: str | None, requirements: Requirements | None):
         raise HTTPException(422, detail=str(e)) from None
 
 
-@router.post("/api/recognition/compare", summary="Compare a micro-credential with a target (substantial differences)")
+@router.post("/api/recognition/compare", summary="Compare a micro-credential with a target (substantial differences)",
+             responses=error_responses(400, 404, 413, 422, d400="The document cannot be read as RDF",
+                                       d404="No such specification in the store"))
 def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -> dict:
     if (req.credential is None) == (req.document is None):
         raise HTTPException(422, detail="give exactly one of credential (an IRI) or document")
@@ -96,6 +102,8 @@ def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -
             cred = facts_from_document(store, quads)
     except NotFoundError as e:
         raise HTTPException(404, detail=str(e)) from None
+    except InvalidIRI as e:
+        raise HTTPException(422, detail=f"credential: {e}") from None
     except LoadError as e:
         raise HTTPException(400, detail=str(e)) from None
     tgt = _target(store, req.target, req.requirements)
@@ -105,7 +113,8 @@ def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -
     return doc
 
 
-@router.get("/api/recognition/pathways", summary="Combinations of micro-credentials that stack to a target")
+@router.get("/api/recognition/pathways", summary="Combinations of micro-credentials that stack to a target",
+            responses=error_responses(404, 422, d404="No such specification in the store"))
 def pathways_route(store: StoreDep,
                    target: Annotated[str, Query(description="IRI of the target specification")],
                    max: Annotated[int, Query(ge=1, le=6, description="Most credentials in one pathway")] = 3) -> dict:
@@ -113,9 +122,12 @@ def pathways_route(store: StoreDep,
         return pathways(store, target, max_size=max)
     except NotFoundError as e:
         raise HTTPException(404, detail=str(e)) from None
+    except InvalidIRI as e:
+        raise HTTPException(422, detail=f"target: {e}") from None
 
 
-@router.get("/api/credentials", summary="Faceted search of micro-credential specifications")
+@router.get("/api/credentials", summary="Faceted search of micro-credential specifications",
+            responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
 def credentials(store: StoreDep,
                 eqf: Annotated[int | None, Query(ge=1, le=8, description="EQF level (NQF levels through referencing)")] = None,
                 framework: Annotated[str | None, Query(description="Framework code (with level)")] = None,
@@ -150,7 +162,8 @@ class DecisionRequest(BaseModel):
     note: str | None = Field(None, max_length=10_000)
 
 
-@router.post("/api/recognition/decisions", status_code=201, summary="Record a recognition decision (token required)")
+@router.post("/api/recognition/decisions", status_code=201, summary="Record a recognition decision (token required)",
+             responses=error_responses(*WRITE, 404, 422, d404="No such specification in the store"))
 def record(store: StoreDep, settings: SettingsDep, req: DecisionRequest,
            writer: Annotated[str, Depends(require_writer)]) -> dict:
     try:
@@ -163,9 +176,13 @@ def record(store: StoreDep, settings: SettingsDep, req: DecisionRequest,
     return {"iri": iri, "decided_by": writer}
 
 
-@router.get("/api/recognition/decisions", summary="Recorded recognition decisions")
+@router.get("/api/recognition/decisions", summary="Recorded recognition decisions",
+            responses=error_responses(422))
 def decisions(store: StoreDep,
               credential: Annotated[str | None, Query(description="Only decisions about this credential")] = None,
               issuer: Annotated[str | None, Query(description="Only decisions about credentials of this issuer")] = None
               ) -> list[dict]:
-    return list_decisions(store, credential=credential, issuer=issuer)
+    try:
+        return list_decisions(store, credential=credential, issuer=issuer)
+    except DecisionError as e:
+        raise HTTPException(422, detail=str(e)) from None

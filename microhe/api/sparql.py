@@ -52,6 +52,7 @@ from ..kg.settings import Settings
 from ..kg.store import Store
 from . import negotiation as neg
 from .deps import ExecutorDep, SettingsDep, StoreDep, read_body
+from .errors import error_content
 from .executor import Deadline, QueryTimeout, Saturated
 from .requestlog import note_query
 
@@ -568,12 +569,19 @@ _SPARQL_DOC = {
     "responses": {
         "200": {"description": "Query results, service description or query page (by content negotiation).",
                 "content": {mt: {} for mt in [*neg.RESULTS.media_types, *neg.GRAPH.media_types, neg.HTML]}},
+        # Protocol errors are plain text (what SPARQL clients print); the body limit's 413
+        # comes from the app's BodyLimit middleware, in the JSON of every other route.
         "400": {"description": "Syntax error, two queries, an update, the word SERVICE or LOAD in the text "
-                               "(refused unless MICROHE_ALLOW_SERVICE=true), or a bad graph IRI."},
-        "406": {"description": "No acceptable result format."},
-        "413": {"description": "Request body too large."},
-        "415": {"description": "POST with an unsupported Content-Type or charset."},
-        "503": {"description": "Query timed out, or all workers busy (Retry-After)."},
+                               "(refused unless MICROHE_ALLOW_SERVICE=true), or a bad graph IRI.",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "406": {"description": "No acceptable result format.",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "413": {"description": "Request body too large.",
+                "content": {**error_content(413)["content"], "text/plain": {"schema": {"type": "string"}}}},
+        "415": {"description": "POST with an unsupported Content-Type or charset.",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "503": {"description": "Query timed out, or all workers busy (Retry-After).",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
     },
 }
 

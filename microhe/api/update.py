@@ -47,6 +47,7 @@ from fastapi.concurrency import run_in_threadpool
 from ..kg import sparql_gate
 from ..kg.store import Store
 from .deps import SettingsDep, StoreDep, WriterDep, read_body
+from .errors import WRITE, error_responses
 from .graph_store import write_lock
 from .requestlog import note_query
 
@@ -161,10 +162,15 @@ def _decode(data: bytes, what: str) -> str:
 
 @router.post(
     PATH, status_code=204, summary="SPARQL 1.1 Update (administrators; not SHACL-gated)",
-    responses={204: {"description": "applied (one transaction)"}, 400: {"description": "syntax error, "
-               "LOAD/SERVICE refused, bad parameters"}, 401: {"description": "no bearer token"},
-               403: {"description": "wrong token"}, 413: {"description": "body too large"},
-               415: {"description": "not form-encoded nor application/sparql-update"}},
+    responses={204: {"description": "applied (one transaction)"},
+               **error_responses(*WRITE, 415, d400="syntax error, LOAD/SERVICE refused, bad parameters",
+                                 d415="not form-encoded nor application/sparql-update")},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        SPARQL_UPDATE: {"schema": {"type": "string"}},
+        FORM: {"schema": {"type": "object", "required": ["update"], "properties": {
+            "update": {"type": "string"},
+            "using-graph-uri": {"type": "array", "items": {"type": "string", "format": "iri"}},
+            "using-named-graph-uri": {"type": "array", "items": {"type": "string", "format": "iri"}}}}}}}},
 )
 async def update(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
     """Run a SPARQL 1.1 Update request in one transaction. Writes exactly what it says:

@@ -39,7 +39,7 @@ from ..kg.store import Store
 from .deps import SettingsDep, StoreDep
 from .graph_store import PATH as GSP_PATH
 from .graph_store import nquads_lines
-from .linked_data import choose, link_header, rdf_response
+from .linked_data import choose, link_header, rdf_doc, rdf_response
 from .negotiation import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TURTLE
 from .streaming import ThreadStreamingResponse, stream
 
@@ -213,7 +213,8 @@ def _slug(iri: str) -> str:
     return f"{tail.strip('-') or 'x'}-{hashlib.sha1(iri.encode('utf-8')).hexdigest()[:8]}"
 
 
-@router.get(VOID_PATH, summary="VoID and DCAT-AP description of the dataset")
+@router.get(VOID_PATH, summary="VoID and DCAT-AP description of the dataset", response_class=Response,
+            openapi_extra=rdf_doc(OFFERED, 400, 406))
 @router.head(VOID_PATH, include_in_schema=False)
 def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """Turtle by default; JSON-LD, N-Triples, RDF/XML by ``Accept`` (or ``?format=``)."""
@@ -222,7 +223,9 @@ def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     return rdf_response(description(store, settings.base), mt, head=request.method == "HEAD", headers=headers)
 
 
-@router.get(DUMP_PATH, summary="The whole store as N-Quads (streamed)", response_class=ThreadStreamingResponse)
+@router.get(DUMP_PATH, summary="The whole store as N-Quads (streamed)", response_class=ThreadStreamingResponse,
+            openapi_extra={"responses": {"200": {"description": "Every quad, as N-Quads",
+                                                 "content": {N_QUADS: {"schema": {"type": "string"}}}}}})
 @router.head(DUMP_PATH, include_in_schema=False)
 def dump(request: Request, store: StoreDep) -> Response:
     """Every quad of every graph, streamed; never built in memory."""

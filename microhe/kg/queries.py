@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .iri import iri_problem
 from .namespaces import XSD
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean", "langstring")
@@ -59,8 +60,9 @@ class Param:
         """The RDF term for a user-given string value, or QueryError."""
         v = value.strip() if self.type != "string" and self.type != "langstring" else value
         if self.type == "iri":
-            if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", v):
-                raise QueryError(f"parameter {self.name}: {value!r} is not an absolute IRI")
+            problem = iri_problem(v)
+            if problem is not None:
+                raise QueryError(f"parameter {self.name}: {value!r} is not an absolute IRI ({problem})")
             return ox.NamedNode(v)
         if self.type == "integer":
             if not re.fullmatch(r"[+-]?\d+", v):

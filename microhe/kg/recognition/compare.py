@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 
 import pyoxigraph as ox
 
+from ..iri import is_absolute_iri
 from ..namespaces import SKOS
 from ..store import Store
 from .facts import Facts
@@ -62,7 +63,7 @@ def target_from_requirements(req: dict) -> Facts:
             raise ValueError("ects must be a non-negative number")
         f.ects = f.ects_min = f.ects_max = float(ects)
     outcomes = req.get("outcomes", [])
-    if not isinstance(outcomes, list) or not all(isinstance(o, str) and ":" in o for o in outcomes):
+    if not isinstance(outcomes, list) or not all(isinstance(o, str) and is_absolute_iri(o) for o in outcomes):
         raise ValueError("outcomes must be a list of IRIs")
     f.skills = set(outcomes)
     for key in ("requires_identity_verification", "requires_quality_assurance"):

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 import pyoxigraph as ox
 
+from ..iri import iri_problem
 from ..namespaces import DCTERMS, ELM, MHE, PROV, RDF, RDFS, XSD
 from ..store import Store
 
@@ -51,8 +52,9 @@ def record_decision(store: Store, *, credential: str, institution: str, purpose:
     if credited_ects is not None and (credited_ects != credited_ects or credited_ects < 0):
         raise DecisionError("credited_ects must be a non-negative number")
     for name, iri in (("credential", credential), ("institution", institution)):
-        if ":" not in iri or any(c in iri for c in ' <>"{}|\\^`'):
-            raise DecisionError(f"{name} must be an absolute IRI")
+        problem = iri_problem(iri)
+        if problem is not None:
+            raise DecisionError(f"{name} must be an absolute IRI: {iri!r} is not ({problem})")
     if not _is_spec(store, credential):
         raise DecisionError(f"unknown credential <{credential}>: no such specification in the store")
     g = _n(DECISIONS_GRAPH)
@@ -92,6 +94,10 @@ def record_decision(store: Store, *, credential: str, institution: str, purpose:
 
 
 def list_decisions(store: Store, *, credential: str | None = None, issuer: str | None = None) -> list[dict]:
+    for name, iri in (("credential", credential), ("issuer", issuer)):
+        problem = iri_problem(iri) if iri else None
+        if problem is not None:
+            raise DecisionError(f"{name} must be an absolute IRI: {iri!r} is not ({problem})")
     subs = {}
     if credential:
         subs["cred"] = ox.NamedNode(credential)

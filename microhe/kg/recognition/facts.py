@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..derive import derive
+from ..iri import check_iri
 from ..namespaces import DCTERMS, ELM, MHE
 from ..store import Store
 
@@ -68,6 +69,7 @@ class Facts:
 
 
 def read_facts(store: Store, iri: str, *, source: str = "store") -> Facts:
+    check_iri(iri, "specification")  # InvalidIRI (a ValueError) before the store sees it
     f = Facts(iri, source=source)
     found = False
     for r in store.query(_Q, substitutions={"spec": ox.NamedNode(iri)}):

@@ -1,0 +1,94 @@
+"""The error answers of the API as the OpenAPI document declares them.
+
+Every refusal is a JSON object ``{"detail": ...}`` (FastAPI's ``HTTPException`` shape):
+
+* ``detail`` is a message saying what was wrong and what to do (``ErrorMessage``), on
+  every 4xx the app raises itself;
+* on 422 it is either such a message (the app's own checks of a value: "credential
+  'x' is not an absolute IRI ...") or FastAPI's list of field errors (a declared
+  parameter or body field of the wrong type or range), so 422 declares both
+  (``InvalidInput``) instead of FastAPI's default schema, which claims only the list;
+* an unknown framework or level (404) carries the valid choices (``UnknownTerm``).
+
+Routers declare their real error statuses with :func:`error_responses`, so clients
+(and schemathesis, tests/api/test_schemathesis.py) can rely on the document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ErrorMessage(BaseModel):
+    """A refused request: what was wrong and what to do about it."""
+
+    detail: str = Field(description="What was wrong and what to do about it")
+
+
+class FieldError(BaseModel):
+    """One wrong parameter or body field (FastAPI's request validation)."""
+
+    loc: list[str | int] = Field(description="Where: ['query', name], ['body', field, ...]")
+    msg: str
+    type: str
+
+
+class InvalidInput(BaseModel):
+    """422: a value was wrong. FastAPI's validation of declared parameters answers a list
+    of field errors; the app's own checks answer one message."""
+
+    detail: list[FieldError] | str
+
+
+class UnknownTermDetail(BaseModel):
+    message: str
+    valid: list[str] = Field(description="The values that would have been understood")
+
+
+class UnknownTerm(BaseModel):
+    """404: an unknown framework code or level label, with the valid ones."""
+
+    detail: UnknownTermDetail
+
+
+DESCRIPTIONS = {
+    400: "Malformed request (the message says what to fix)",
+    401: "No bearer token: write routes need 'Authorization: Bearer <token>'",
+    403: "The bearer token is not valid for this store",
+    404: "Not found",
+    406: "None of the offered representations is acceptable",
+    409: "Conflict with the current state of the store",
+    413: "Request body over the limit (Settings.max_body_bytes)",
+    415: "Unsupported Content-Type",
+    422: "A value is wrong (the message says which and why)",
+    503: "Temporarily unavailable (write tokens unreadable, or the server is busy)",
+}
+
+#: The statuses of every route that writes (token check) and takes a body.
+WRITE = (400, 401, 403, 413, 503)
+
+
+def error_responses(*codes: int, models: dict[int, type[BaseModel]] | None = None,
+                    **descriptions: str) -> dict[int | str, dict[str, Any]]:
+    """FastAPI ``responses=`` for the error ``codes`` a route really answers: JSON
+    ``ErrorMessage`` bodies, ``InvalidInput`` for 422; ``models`` overrides the body
+    model, ``descriptions`` (``d404="..."``) the description of a status."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        model = (models or {}).get(code, InvalidInput if code == 422 else ErrorMessage)
+        out[code] = {"model": model, "description": descriptions.get(f"d{code}", DESCRIPTIONS[code])}
+    return out
+
+
+def error_content(code: int) -> dict[str, Any]:
+    """The same declaration as a raw OpenAPI response object, for routes documented with
+    ``openapi_extra`` (refers to the component schema, registered by the app)."""
+    name = "InvalidInput" if code == 422 else "ErrorMessage"
+    return {"description": DESCRIPTIONS[code],
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+
+
+__all__ = ["ErrorMessage", "FieldError", "InvalidInput", "UnknownTerm", "error_responses", "error_content",
+           "DESCRIPTIONS", "WRITE"]
