@@ -146,20 +146,24 @@ class Lab:
     # -- server writes -------------------------------------------------------------------
 
     def _serve(self, path: Path) -> tuple[subprocess.Popen, str]:
-        port = _free_port()
         env = {**_env(), "MICROHE_WARM_INDEXES": "false"}
-        proc = subprocess.Popen(["microhe", "serve", "--store", str(path), "--port", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2).read()
-                return proc, url
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.1)
-        proc.kill()
-        raise SystemExit("the server did not start within 60 s")
+        log = self.root / "serve.log"
+        for _attempt in range(3):  # a port taken between choosing and binding it: try another
+            port = _free_port()
+            with open(log, "wb") as err:
+                proc = subprocess.Popen(["microhe", "serve", "--store", str(path), "--port", str(port)],
+                                        stdout=subprocess.DEVNULL, stderr=err, env=env)
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    urllib.request.urlopen(url + "/health", timeout=5).read()
+                    return proc, url
+                except (urllib.error.URLError, OSError):
+                    time.sleep(0.1)
+            proc.kill()
+            proc.wait()
+        raise SystemExit(f"the server did not start: {log.read_text(errors='replace')[-2000:]}")
 
     def _put(self, url: str) -> int:
         req = urllib.request.Request(f"{url}/rdf-graphs?graph={G}", data=self.b.read_bytes(), method="PUT",
