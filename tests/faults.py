@@ -129,7 +129,7 @@ class Lab:
         path = self.copy(f"run-{i}")
         proc = subprocess.Popen(self.load_cmd(path, mode), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 env=_env())
-        delay = self.rng.uniform(0.3, 1.05) * took
+        delay = self.rng.uniform(0.55, 1.02) * took  # validation comes first: aim at the write
         try:
             proc.wait(delay)
             killed = False
@@ -199,7 +199,7 @@ class Lab:
             done.set()
 
         threading.Thread(target=send, daemon=True).start()
-        killed = not done.wait(self.rng.uniform(0.2, 1.05) * took)
+        killed = not done.wait(self.rng.uniform(0.4, 1.02) * took)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         outcome = _classify(path, self.before, sizes, G)

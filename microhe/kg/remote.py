@@ -80,7 +80,7 @@ from SPARQLWrapper import DIGEST, BASIC, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from . import sparql_gate
-from .store import StoreError, _quads_text, dump_quads
+from .store import StoreError, WriteTracking, _quads_text, dump_quads
 
 #: Graph IRI prefixes a Virtuoso server holds for itself (system graphs), hidden by
 #: ``named_graphs``/``dump``/``is_empty`` when ``hide_graphs`` is left at its default.
@@ -98,7 +98,7 @@ class RemoteQueryError(SyntaxError):
     """The server refused a query or update (HTTP 400): the message is the server's."""
 
 
-class RemoteStore:
+class RemoteStore(WriteTracking):
     """The store interface over a SPARQL 1.1 query endpoint and update endpoint."""
 
     def __init__(
@@ -141,7 +141,7 @@ class RemoteStore:
         #: The ``Server`` header of the last answer (how a Virtuoso server is recognised).
         self.server_software: str | None = None
         #: Incremented on every write through this object (writes by others are not seen).
-        self.generation = 0
+        self._init_write_tracking()
         if check_union:
             self._check_union_default_graph()
 
@@ -311,10 +311,8 @@ class RemoteStore:
             sparql_gate.check_update(sparql)
         if base_iri:
             sparql = f"BASE {ox.NamedNode(base_iri)}\n{sparql}"
-        try:
+        with self._changing():
             self._update(sparql)
-        finally:
-            self.generation += 1
 
     def _update(self, sparql: str) -> None:
         w = self._wrapper(self.update_endpoint)
@@ -435,8 +433,10 @@ class RemoteStore:
         remove/add single quads. Atomic on servers that run a request in one transaction
         (see the module docstring). ``bulk`` is accepted for the embedded store's
         signature and changes nothing: a server has no bulk writer microhe can drive."""
-        self.generation += 1
-        graphs = dict(graphs or {})
+        with self._changing():
+            self._write(dict(graphs or {}), list(drop), list(add), list(remove))
+
+    def _write(self, graphs: dict, drop: list, add: list, remove: list) -> None:
         if self._graph_store_writes():
             self._write_graph_store(graphs, list(drop), list(add), list(remove))
             return
@@ -495,12 +495,12 @@ class RemoteStore:
 
     def clear(self) -> None:
         """Drop every visible named graph (and the default graph), in one request."""
-        self.generation += 1
-        ops = [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in self.named_graphs()]
-        if self._default_graph_ok:
-            ops.append("DROP SILENT DEFAULT")
-        if ops:
-            self._update(" ;\n".join(ops))
+        with self._changing():
+            ops = [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in self.named_graphs()]
+            if self._default_graph_ok:
+                ops.append("DROP SILENT DEFAULT")
+            if ops:
+                self._update(" ;\n".join(ops))
 
     # -- dumping ---------------------------------------------------------------------
 

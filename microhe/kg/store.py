@@ -33,18 +33,46 @@ class StoreLockedError(StoreError):
     pass
 
 
-class Store:
+class WriteTracking:
+    """What a store says about its writes, for the views derived from it (``per_store``):
+    ``generation``, the committed state's number, moves when a write ends (committed or
+    failed), never before, so a view keyed on it describes committed data; ``writing``
+    counts the writes under way, and a view built meanwhile (which may have read the old
+    data, or part of the new) is neither cached nor saved. Readers keep the views of the
+    state before a write until it ends. Every write runs inside ``with self._changing():``."""
+
+    def _init_write_tracking(self) -> None:
+        self.generation = 0
+        self.writing = 0
+        self._write_guard = threading.Lock()
+
+    @contextlib.contextmanager
+    def _changing(self):
+        with self._write_guard:
+            self.writing += 1
+        try:
+            self._before_write()
+            yield
+        finally:
+            with self._write_guard:
+                self.generation += 1
+                self._after_write()
+                self.writing -= 1
+
+    def _before_write(self) -> None:
+        """Hook: before the write (the embedded store replaces its state token)."""
+
+    def _after_write(self) -> None:
+        """Hook: after the write, committed or not."""
+
+
+class Store(WriteTracking):
     """An embedded pyoxigraph store on disk (``path``) or in memory (``path=None``)."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
-        #: The committed state's number: incremented when a write through this object ends
-        #: (committed or failed), never before, so a view keyed on it describes committed data.
-        self.generation = 0
-        #: Writes in progress through this object (views built meanwhile are not kept).
-        self.writing = 0
-        self._write_guard = threading.Lock()
+        self._init_write_tracking()
         #: What the open rolled back (an interrupted bulk write), for the caller to report.
         self.rolled_back: checkpoint.Interrupted | None = None
         if self.path is not None and not read_only:
@@ -95,28 +123,16 @@ class Store:
         writable open. Views saved on disk are valid for one token."""
         return snapshots.token(self.path)
 
-    @contextlib.contextmanager
-    def _changing(self):
-        """The scope of one write. Before it the state token on disk is replaced (a crash
-        during the write then costs a rebuild of the saved views, never a stale one); while
-        it runs ``writing`` is non-zero, so a view built meanwhile (which may read the old
-        data, or part of a bulk write) is neither cached nor saved (``per_store``); after
-        it, committed or not, ``generation`` moves on and the token is replaced again, so
-        every view is rebuilt from the committed state. Readers keep the views of the
-        state before the write until then."""
-        with self._write_guard:
-            self.writing += 1
-        try:
-            if self.path is not None and not self.read_only:
+    def _before_write(self) -> None:
+        # the token on disk is replaced first: a crash during the write then costs a
+        # rebuild of the saved views, never a stale one
+        if self.path is not None and not self.read_only:
+            self._new_state()
+
+    def _after_write(self) -> None:
+        if self.path is not None and not self.read_only:
+            with contextlib.suppress(StoreError):  # the token before the write already differs
                 self._new_state()
-            yield
-        finally:
-            with self._write_guard:
-                self.generation += 1
-                if self.path is not None and not self.read_only:
-                    with contextlib.suppress(StoreError):  # the token before the write already differs
-                        self._new_state()
-                self.writing -= 1
 
     def _new_state(self) -> None:
         try:
@@ -453,4 +469,4 @@ def _quiet(store, generation: int) -> bool:
     return store.generation == generation and not getattr(store, "writing", 0)
 
 
-__all__ = ["Store", "StoreError", "open_configured", "StoreLockedError", "META_GRAPH"]
+__all__ = ["Store", "WriteTracking", "StoreError", "open_configured", "StoreLockedError", "META_GRAPH"]
