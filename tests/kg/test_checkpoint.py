@@ -5,7 +5,6 @@ restore-checkpoint` or a read-only open is checked against a dump taken before."
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,25 +13,9 @@ import textwrap
 import pytest
 
 from microhe.kg import checkpoint
-from microhe.kg.load import initialise
 from microhe.kg.store import Store, StoreError
 
 GRAPH = "https://w3id.org/microhe/demo/graph/credentials"
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cp") / "store"
-    with Store(path) as s:
-        initialise(s, demo=True)
-    return path
-
-
-@pytest.fixture
-def store_dir(demo_dir, tmp_path):
-    path = tmp_path / "store"
-    shutil.copytree(demo_dir, path)
-    return path
 
 
 def _dump(path) -> bytes:

@@ -7,35 +7,16 @@ from __future__ import annotations
 import json
 import logging
 import pickle
-import shutil
 import subprocess
 import sys
 
 import pytest
 
 from microhe.kg import snapshots
-from microhe.kg.load import initialise
 from microhe.kg.recognition.search import Record, SearchIndex, search, search_index
 from microhe.kg.store import Store, StoreError
 
 VIEW = "search-records"
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("snap") / "store"
-    with Store(path) as s:
-        initialise(s, demo=True)
-    return path
-
-
-@pytest.fixture
-def store_dir(demo_dir, tmp_path):
-    """A private copy of the demo store (tests write to it)."""
-    path = tmp_path / "store"
-    shutil.copytree(demo_dir, path)
-    shutil.rmtree(path / snapshots.VIEWS_DIR, ignore_errors=True)
-    return path
 
 
 def _file(path):

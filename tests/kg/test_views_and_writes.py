@@ -4,36 +4,17 @@ describe a committed state, in memory and in the files saved beside the store
 
 from __future__ import annotations
 
-import shutil
 import threading
 
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg import snapshots
-from microhe.kg.load import initialise
 from microhe.kg.recognition.search import search
 from microhe.kg.store import Store
 
 ELM = "http://data.europa.eu/snb/model/elm/"
 TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 COUNT = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{ELM}Qualification> }}"
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("views") / "store"
-    with Store(path) as s:
-        initialise(s, demo=True)
-    return path
-
-
-@pytest.fixture
-def store_dir(demo_dir, tmp_path):
-    path = tmp_path / "store"
-    shutil.copytree(demo_dir, path)
-    shutil.rmtree(path / snapshots.VIEWS_DIR, ignore_errors=True)
-    return path
 
 
 def _spec(i: int) -> tuple[str, list[ox.Quad]]:
