@@ -451,7 +451,10 @@ async def run_query(
     except QueryFailure as e:
         raise ProtocolError(e.status, str(e), e.headers) from None
     except QueryRefused as e:
-        raise ProtocolError(503, str(e), {"Retry-After": str(e.retry_after)}) from None
+        headers = {"Retry-After": str(e.retry_after)}
+        if getattr(e, "reason", None) == "timeout":
+            headers["X-Query-Timeout"] = f"{settings.query_timeout:g}"
+        raise ProtocolError(503, str(e), headers) from None
     except QueryTimeout as e:
         raise ProtocolError(503, str(e), {"X-Query-Timeout": f"{e.timeout:g}",
                                           "Retry-After": str(executor.retry_after)}) from None

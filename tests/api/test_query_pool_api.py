@@ -158,7 +158,7 @@ def test_runaways_are_killed_at_the_deadline_and_other_clients_keep_being_served
         for r in responses:
             assert r.status_code == 503, r.text[:300]
             assert "timed out after 2 s" in r.text and "stopped" in r.text, r.text
-            assert int(r.headers["retry-after"]) >= 1
+            assert int(r.headers["retry-after"]) >= 1 and r.headers["x-query-timeout"] == "2"
         # their processes are gone (CPU freed) within timeout + 2 s of the start
         assert poll(lambda: not any(alive(p) for p in busy), max(0.0, started + 4 - time.monotonic())), \
             [p for p in busy if alive(p)]
@@ -302,3 +302,17 @@ def test_the_process_engine_answers_the_same_bytes_as_the_thread_engine(tmp_path
             assert compared == len(cases)
     finally:
         store.close()
+
+
+def test_the_client_is_the_peer_unless_a_trusted_proxy_names_it():
+    from microhe.api.clients import client_address
+
+    trusted = ("10.0.0.1", "192.168.0.0/16")
+    assert client_address("203.0.113.9", ["198.51.100.7"], ()) == "203.0.113.9"
+    assert client_address("203.0.113.9", ["198.51.100.7"], trusted) == "203.0.113.9"  # not a proxy: ignored
+    assert client_address("10.0.0.1", ["198.51.100.7"], trusted) == "198.51.100.7"
+    # the right-most address that is not a trusted proxy; what the client wrote left of it is ignored
+    assert client_address("10.0.0.1", ["6.6.6.6, 198.51.100.7, 192.168.4.4"], trusted) == "198.51.100.7"
+    assert client_address("10.0.0.1", ["6.6.6.6", "198.51.100.7,192.168.4.4"], trusted) == "198.51.100.7"
+    assert client_address("10.0.0.1", [], trusted) == "10.0.0.1"
+    assert client_address(None, [], trusted) == "unknown"
