@@ -12,10 +12,12 @@ from fastapi import FastAPI
 
 from .. import __version__
 from ..kg.load import initialise
+from ..kg.query_pool import QueryPool
 from ..kg.recognition.warm import Warmer
 from ..kg.settings import Settings, get_settings
 from ..kg.store import Store
 from . import named_queries, sparql
+from .deps import start_query_engine
 from . import recognition
 from . import graph_store, health, linked_data, update, void
 from .limits import BodyLimit
@@ -37,11 +39,20 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
         # the recognition indexes are built in the background from start-up (see warm.py)
         warmer = Warmer(store).start() if settings.warm_indexes else None
         app.state.warmer = warmer
+        # the query engine starts with the app (worker processes warm before the first query)
+        engine = start_query_engine(settings, store)
+        if isinstance(engine, QueryPool):
+            app.state.query_pool = engine
+        else:
+            app.state.query_executor = engine
         try:
             yield
         finally:
             if warmer is not None:
                 warmer.stop()
+            if isinstance(engine, QueryPool):
+                app.state.query_pool = None
+                engine.close()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import threading
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from ..kg.query_pool import QueryPool, engine_for, pool_for
 from ..kg.settings import Settings
 from ..kg.store import Store
 from .auth import require_writer
@@ -52,21 +54,33 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(buf)
 
 
-def get_executor(request: Request) -> QueryExecutor:
-    """The app's query worker pool (``microhe.api.executor``), created on first use.
-    Size: ``Settings.query_workers`` workers (default 4) and ``Settings.query_queue``
-    waiting places (default 8) when those settings exist."""
+def get_executor(request: Request) -> QueryExecutor | QueryPool:
+    """The app's query engine: its pool of worker processes (``microhe.kg.query_pool``,
+    started with the app, or here on first use when the app runs without its lifespan) or
+    the thread executor (``microhe.api.executor``: a store in memory or remote, or
+    ``Settings.query_engine = threads``). Size: ``Settings.query_workers`` workers and
+    ``Settings.query_queue`` waiting places."""
     state = request.app.state
-    executor = getattr(state, "query_executor", None)
-    if executor is None:
+    engine = getattr(state, "query_pool", None) or getattr(state, "query_executor", None)
+    if engine is None:
         with _EXECUTOR_LOCK:
-            executor = getattr(state, "query_executor", None)
-            if executor is None:
-                settings = state.settings
-                executor = QueryExecutor(settings.query_workers, settings.query_queue)
-                state.query_executor = executor
-    return executor
+            engine = getattr(state, "query_pool", None) or getattr(state, "query_executor", None)
+            if engine is None:
+                engine = start_query_engine(state.settings, state.store)
+                if isinstance(engine, QueryPool):
+                    state.query_pool = engine
+                    atexit.register(engine.close)
+                else:
+                    state.query_executor = engine
+    return engine
+
+
+def start_query_engine(settings: Settings, store) -> QueryExecutor | QueryPool:
+    """The query engine ``settings`` and ``store`` call for (``query_pool.engine_for``), started."""
+    if engine_for(settings, store) == "processes":
+        return pool_for(settings, store).start()
+    return QueryExecutor(settings.query_workers, settings.query_queue)
 
 
 _EXECUTOR_LOCK = threading.Lock()
-ExecutorDep = Annotated[QueryExecutor, Depends(get_executor)]
+ExecutorDep = Annotated[QueryExecutor | QueryPool, Depends(get_executor)]

@@ -21,8 +21,6 @@ cap (headers ``X-Result-Truncated``, ``X-Row-Cap``) and CORS as ``/sparql`` appl
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from collections.abc import Mapping
 
@@ -31,14 +29,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..kg import queries as named
+from ..kg import results
 from ..kg.queries import NamedQuery, QueryError
 from . import negotiation as neg
+from .clients import client_of
 from .deps import ExecutorDep, SettingsDep, StoreDep
 from .errors import error_content
 from .executor import Deadline
 from .sparql import (
     Materialised, ProtocolError, PublicReadRoute, dataset_for, inspect_query, outcome_response, preflight, run_query,
-    serialise,
 )
 
 PREFIX = "/api/queries"
@@ -47,7 +46,7 @@ ROWS_JSON = neg.JSON  # the simple JSON shape is served as application/json
 #: SELECT/ASK answers of a named query: the simple JSON shape first, then SPARQL results.
 NAMED_RESULTS = neg.Offer(
     "named-query results",
-    {ROWS_JSON: "rows", **neg.RESULTS.formats},
+    {ROWS_JSON: results.ROWS, **neg.RESULTS.formats},
     synonyms={"application/xml": neg.SPARQL_XML, "text/xml": neg.SPARQL_XML},
     aliases={**neg.RESULTS.aliases, "json": ROWS_JSON, "rows": ROWS_JSON},
 )
@@ -83,54 +82,9 @@ _ROWS_SCHEMA = {
 }
 
 
-def _json_value(term):
-    """A term as a plain JSON value (for the simple row shape)."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return "_:" + term.value
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value if not term.language else ""
-        if dt.startswith(_XSD):
-            local = dt[len(_XSD):]
-            try:
-                if local in _INTEGER_TYPES:
-                    return int(term.value)
-                if local in ("decimal", "double", "float"):
-                    f = float(term.value)
-                    return f if math.isfinite(f) else term.value
-                if local == "boolean":
-                    return term.value.strip() in ("true", "1")
-            except ValueError:
-                return term.value
-        return term.value
-    return str(term)
-
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGER_TYPES = {
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
-    "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
-}
-
-
 def rows_json(name: str, result: Materialised, deadline: Deadline | None = None) -> bytes:
-    """The simple JSON shape of a SELECT (or ASK) result. Rows are encoded one by one, so
-    the GIL is never held for a whole large result."""
-    if result.kind == "ask":
-        return json.dumps({"query": name, "boolean": result.boolean}).encode()
-    names = result.variables
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    parts = []
-    for i, solution in enumerate(result.rows()):
-        if deadline is not None and i % 256 == 0:
-            deadline.check()
-        parts.append(encode({v: _json_value(t) for v, t in zip(names, solution)}))
-    head = encode({"query": name, "variables": names})[:-1]
-    doc = f'{head},"rows":[{",".join(parts)}],"truncated":{"true" if result.truncated else "false"}}}'
-    return doc.encode("utf-8")
+    """The simple JSON shape of a SELECT (or ASK) result (:func:`microhe.kg.results.rows_json`)."""
+    return results.rows_json(name, result, deadline.check if deadline is not None else (lambda: None))
 
 
 def describe(q: NamedQuery) -> dict:
@@ -232,19 +186,16 @@ def _endpoint(q: NamedQuery):
                 raise ProtocolError(406, neg.not_acceptable_message(accept, offer), {"Vary": "Accept"})
             return mt
 
-        def render(result: Materialised, media_type: str, deadline: Deadline) -> bytes:
-            offer = NAMED_GRAPH if result.kind == "graph" else NAMED_RESULTS
-            fmt = offer.format(media_type)
-            if fmt == "rows":
-                return rows_json(q.name, result, deadline)
-            return serialise(result, fmt, deadline=deadline, prefixes=info.prefixes)
+        def format_of(result_kind: str, media_type: str):
+            return (NAMED_GRAPH if result_kind == "graph" else NAMED_RESULTS).format(media_type)
 
         try:
             if kind is not None:
                 choose_media_type("graph" if kind == "graph" else "select")
             default_graph, named_graphs = dataset_for((), (), info)
             outcome = await run_query(store=store, settings=settings, executor=executor, text=q.text_for(bindings),
-                                      choose_media_type=choose_media_type, render=render,
+                                      choose_media_type=choose_media_type, format_of=format_of, name=q.name,
+                                      client=client_of(request, settings),
                                       substitutions=bindings, default_graph=default_graph,
                                       named_graphs=named_graphs, prefixes=info.prefixes)
         except ProtocolError as e:

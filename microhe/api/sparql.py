@@ -31,8 +31,6 @@ then :func:`serialise`) is shared with the named-query routes.
 from __future__ import annotations
 
 import re
-import time
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -46,11 +44,14 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..kg import queries as named
-from ..kg import sparql_gate
+from ..kg import results, sparql_gate
+from ..kg.query_pool import QueryPool, QueryRefused
+from ..kg.results import Answer, Job, Materialised, QueryFailure, Rendering
 from ..kg.namespaces import RDF, RDFS
 from ..kg.settings import Settings
 from ..kg.store import Store
 from . import negotiation as neg
+from .clients import client_of
 from .deps import ExecutorDep, SettingsDep, StoreDep, read_body
 from .errors import error_content
 from .executor import Deadline, QueryTimeout, Saturated
@@ -247,50 +248,15 @@ def inspect_query(text: str, base_iri: str | None = None) -> QueryInfo:
 
 
 # == evaluation (runs on a worker) =====================================================
-
-@dataclass
-class Materialised:
-    """A query result held in memory, cut at the row cap (``truncated`` says so).
-
-    SELECT rows are kept as lines of SPARQL TSV (terms in N-Triples syntax, one line per
-    row): made with one ``str()`` per term while iterating, and turned into JSON, XML or
-    CSV by pyoxigraph's own parsers and writers, which are lossless for TSV, fast, and
-    release the GIL (building Python dicts and ``json.dumps`` held it for seconds on
-    100k rows). CONSTRUCT/DESCRIBE keep pyoxigraph triples."""
-
-    kind: str  # "select", "ask" or "graph"
-    variables: list[str] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
-    triples: list[ox.Triple] = field(default_factory=list)
-    boolean: bool | None = None
-    truncated: bool = False
-
-    @property
-    def size(self) -> int:
-        return len(self.triples) if self.kind == "graph" else len(self.lines) if self.kind == "select" else 1
-
-    def tsv(self) -> bytes:
-        """The result as ``text/tab-separated-values`` (SPARQL 1.1 TSV)."""
-        if self.kind == "ask":
-            return b"true" if self.boolean else b"false"
-        head = "\t".join("?" + v for v in self.variables)
-        return "\n".join([head, *self.lines, ""]).encode("utf-8")
-
-    def solutions(self) -> ox.QuerySolutions | ox.QueryBoolean:
-        """The result as pyoxigraph query results (parsed back from TSV). Like every
-        pyoxigraph result iterator it must be dropped on the thread that made it."""
-        return ox.parse_query_results(self.tsv(), format=ox.QueryResultsFormat.TSV)
-
-    def rows(self) -> list[tuple]:
-        """SELECT rows as tuples of pyoxigraph terms (None when unbound)."""
-        return [tuple(solution) for solution in self.solutions()]
+# The evaluation and the writing of results live in microhe.kg.results, shared by the
+# thread engine (here) and the worker processes (microhe.kg.query_pool).
 
 
 @dataclass
 class Outcome:
     body: bytes
     media_type: str
-    result: Materialised
+    result: Answer
     seconds: float
 
 
@@ -305,73 +271,21 @@ def materialise(
     named_graphs: list[str] | None = None,
     base_iri: str | None = None,
 ) -> Materialised:
-    """Run a query and hold at most ``row_cap`` rows/triples of its result, checking the
-    deadline before every row (raises :class:`QueryTimeout` past it).
-
-    pyoxigraph's result iterators may only be dropped on the thread that made them, so
-    the iterator is released here, on the worker, whatever happens (an exception's
-    traceback would otherwise carry it to the thread that awaits the job)."""
-    res = store.query(text, substitutions=substitutions, default_graph=default_graph,
-                      named_graphs=named_graphs, base_iri=base_iri)
-    try:
-        deadline.check()
-        return _collect(res, deadline, row_cap)
-    except BaseException as e:
-        traceback.clear_frames(e.__traceback__)
-        raise
-    finally:
-        del res
-
-
-def _collect(res, deadline: Deadline, row_cap: int) -> Materialised:
-    check = deadline.check
-    if isinstance(res, ox.QueryBoolean):
-        return Materialised("ask", boolean=bool(res))
-    if isinstance(res, ox.QuerySolutions):
-        out = Materialised("select", variables=[v.value for v in res.variables])
-        lines = out.lines
-        for solution in res:
-            check()
-            if len(lines) >= row_cap:
-                out.truncated = True
-                break
-            lines.append("\t".join([_tsv_term(t) for t in solution]))
-        return out
-    out = Materialised("graph")
-    triples = out.triples
-    for triple in res:
-        check()
-        if len(triples) >= row_cap:
-            out.truncated = True
-            break
-        triples.append(triple)
-    return out
-
-
-def _tsv_term(term) -> str:
-    """A term as a SPARQL TSV cell: N-Triples syntax (pyoxigraph's ``str``, which escapes
-    tabs and newlines), triple terms as ``<<( s p o )>>``, unbound as nothing."""
-    if term is None:
-        return ""
-    if type(term) is ox.Triple:
-        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
-    return str(term)
+    """Run a query on ``store`` and hold at most ``row_cap`` rows/triples of its result,
+    checking the deadline before every row (raises :class:`QueryTimeout` past it)."""
+    # no local holds the result iterator (see results.materialise)
+    return results.materialise(store.query(text, substitutions=substitutions, default_graph=default_graph,
+                                           named_graphs=named_graphs, base_iri=base_iri), deadline.check, row_cap)
 
 
 def serialise(result: Materialised, fmt, *, deadline: Deadline | None = None,
               prefixes: Mapping[str, str] | None = None) -> bytes:
     """A materialised result in a pyoxigraph format (QueryResultsFormat or RdfFormat)."""
-    if deadline is not None:
-        deadline.check()
-    if result.kind == "graph":
-        kwargs = {"prefixes": dict(prefixes)} if prefixes and fmt == ox.RdfFormat.TURTLE else {}
-        return ox.serialize(result.triples, format=fmt, **kwargs)
-    if fmt == ox.QueryResultsFormat.TSV and result.kind == "select":
-        return result.tsv()
-    return result.solutions().serialize(format=fmt)
+    return results.serialise(result, fmt, check=deadline.check if deadline is not None else results._never,
+                             prefixes=prefixes)
 
 
-def result_headers(result: Materialised, settings: Settings, seconds: float) -> dict[str, str]:
+def result_headers(result: Answer, settings: Settings, seconds: float) -> dict[str, str]:
     h = {
         "X-Row-Cap": str(settings.row_cap),
         "X-Result-Truncated": "true" if result.truncated else "false",
@@ -496,47 +410,57 @@ async def run_query(
     executor,
     text: str,
     choose_media_type: Callable[[str], str],
-    render: Callable[[Materialised, str, Deadline], bytes] | None = None,
+    format_of: Callable[[str, str], Any] | None = None,
+    name: str = "",
+    client: str = "",
     substitutions: Mapping[str, Any] | None = None,
     default_graph: list[str] | None = None,
     named_graphs: list[str] | None = None,
     prefixes: Mapping[str, str] | None = None,
 ) -> Outcome:
-    """Evaluate and serialise a query on the worker pool under the deadline.
+    """Evaluate and serialise a query under the deadline, on the app's query engine: the
+    worker processes (:class:`~microhe.kg.query_pool.QueryPool`) or the thread executor.
 
-    ``choose_media_type(kind)`` picks the media type for the result kind (``select``,
-    ``ask``, ``graph``) or raises ProtocolError (406); ``render`` turns the result into
-    bytes (default: :func:`serialise` with the pyoxigraph format of the media type)."""
+    ``choose_media_type(kind)`` picks the media type for the result kind (``select`` or
+    ``graph``) or raises ProtocolError (406); ``format_of(kind, media_type)`` the format
+    to write (default: the pyoxigraph format of the media type; the named-query routes
+    add their JSON row shape, ``results.ROWS``, with the query's ``name``). Both are
+    decided here, before evaluation, so that the job is plain data. ``client`` is whom the
+    query counts against (``Settings.client_share``)."""
 
-    def job(deadline: Deadline) -> Outcome:
-        t0 = time.monotonic()
+    def choice(kind: str) -> tuple:
         try:
-            result = materialise(store, text, deadline=deadline, row_cap=settings.row_cap,
-                                 substitutions=substitutions, default_graph=default_graph,
-                                 named_graphs=named_graphs, base_iri=settings.base)
-        except SyntaxError as e:
-            raise ProtocolError(400, f"SPARQL syntax error: {e}") from None
-        except ValueError as e:  # bad IRI in a dataset, bad substitution
-            raise ProtocolError(400, str(e)) from None
-        except RuntimeError as e:  # e.g. a substituted variable missing from the projection
-            raise ProtocolError(500, f"the query could not be evaluated: {e}") from None
-        except OSError as e:  # the store could not be read (or a remote SERVICE failed, where allowed)
-            raise ProtocolError(500, f"the query failed while reading data: {e}") from None
-        media_type = choose_media_type(result.kind)
-        if render is not None:
-            body = render(result, media_type, deadline)
+            media_type = choose_media_type(kind)
+        except ProtocolError as e:
+            return (e.status, str(e), e.headers)
+        if format_of is not None:
+            fmt = format_of(kind, media_type)
         else:
-            offer = neg.GRAPH if result.kind == "graph" else neg.RESULTS
-            body = serialise(result, offer.format(media_type), deadline=deadline, prefixes=prefixes)
-        deadline.check()
-        return Outcome(body, media_type, result, time.monotonic() - t0)
+            fmt = (neg.GRAPH if kind == "graph" else neg.RESULTS).format(media_type)
+        return (media_type, results.format_token(fmt))
 
+    rendering = Rendering(results=choice("select"), graph=choice("graph"), prefixes=dict(prefixes or {}), name=name)
+    job = Job(text, rendering, settings.row_cap, {k: results.term_text(v) for k, v in (substitutions or {}).items()},
+              default_graph, named_graphs, settings.base)
     try:
-        return await executor.run(job, float(settings.query_timeout))
+        if isinstance(executor, QueryPool):
+            answer = await executor.run(job, client)
+        else:
+            answer = await executor.run(lambda deadline: results.evaluate(store, job, deadline.check),
+                                        float(settings.query_timeout))
+    except QueryFailure as e:
+        raise ProtocolError(e.status, str(e), e.headers) from None
+    except QueryRefused as e:
+        headers = {"Retry-After": str(e.retry_after)}
+        if getattr(e, "reason", None) == "timeout":
+            headers["X-Query-Timeout"] = f"{settings.query_timeout:g}"
+        raise ProtocolError(503, str(e), headers) from None
     except QueryTimeout as e:
-        raise ProtocolError(503, str(e), {"X-Query-Timeout": f"{e.timeout:g}"}) from None
+        raise ProtocolError(503, str(e), {"X-Query-Timeout": f"{e.timeout:g}",
+                                          "Retry-After": str(executor.retry_after)}) from None
     except Saturated as e:
         raise ProtocolError(503, str(e), {"Retry-After": str(e.retry_after)}) from None
+    return Outcome(answer.body, answer.media_type, answer, answer.seconds)
 
 
 def outcome_response(outcome: Outcome, settings: Settings, *, vary: bool = True) -> Response:
@@ -656,7 +580,8 @@ async def answer(request: Request, store: Store, settings: Settings, executor) -
         if info.kind is not None:  # refuse early, before any evaluation
             choose_media_type("graph" if info.kind == "graph" else "select")
         outcome = await run_query(store=store, settings=settings, executor=executor, text=req.query,
-                                  choose_media_type=choose_media_type, default_graph=default_graph,
+                                  choose_media_type=choose_media_type, client=client_of(request, settings),
+                                  default_graph=default_graph,
                                   named_graphs=named_graphs, prefixes=info.prefixes)
         return outcome_response(outcome, settings)
     except ProtocolError as e:

@@ -6,11 +6,13 @@ Every setting can be given as an environment variable ``MICROHE_<NAME>`` (for ex
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Annotated, Literal
 
 from platformdirs import user_data_path
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def default_store_path() -> Path:
@@ -34,10 +36,24 @@ class Settings(BaseSettings):
     query_timeout: float = 30.0
     #: Maximum number of result rows / triples returned by one query (HTTP API).
     row_cap: int = 100_000
-    #: Worker threads that evaluate /sparql queries, and requests that may wait for one;
-    #: past that a request gets 503 with Retry-After instead of queueing.
+    #: Query workers that evaluate /sparql and named queries, and requests that may wait
+    #: for one; past that a request gets 503 with Retry-After instead of queueing.
     query_workers: int = 4
     query_queue: int = 8
+    #: ``processes``: each query runs in a worker process on a read-only snapshot of the
+    #: store, killed at its deadline or memory limit (default for an embedded store on
+    #: disk); ``threads``: on threads of the server process, where a runaway cannot be
+    #: stopped (always used for a store in memory or a remote store).
+    query_engine: Literal["processes", "threads"] | None = None
+    #: Memory limit of one query worker process in MB (RLIMIT_DATA and resident size): a
+    #: query that needs more is stopped with 503.
+    query_memory_mb: int = 1024
+    #: How many of the query workers (running or waiting jobs) one client may hold;
+    #: default half of them, at least 1. A client is its source IP address.
+    client_share: int | None = None
+    #: Reverse proxies (IP addresses or CIDR networks, comma-separated) whose
+    #: X-Forwarded-For header names the client; from any other peer it is ignored.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
     #: Let /sparql queries use SERVICE (the server would fetch remote endpoints: SSRF).
     allow_service: bool = False
     #: Largest accepted request body / input file in bytes.
@@ -63,6 +79,19 @@ class Settings(BaseSettings):
     #: Build the recognition indexes (search, compare, pathways) on a background thread at
     #: start-up and after writes, instead of in the first request that needs them.
     warm_indexes: bool = True
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value):
+        if isinstance(value, str):
+            value = tuple(v for v in value.replace(",", " ").split() if v)
+        for v in value:
+            try:
+                ipaddress.ip_network(v, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: {v!r} is neither an IP address nor a network (CIDR) such as "
+                                 "10.0.0.0/8") from None
+        return value
 
 
 def get_settings(**overrides) -> Settings:

@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from . import checkpoint, snapshots
+from . import checkpoint, results, snapshots
 from .namespaces import META_GRAPH
 
 
@@ -159,16 +159,8 @@ class Store(WriteTracking):
         """Run a SPARQL query; the default graph is the union of all graphs unless
         ``default_graph`` names it. ``substitutions`` binds variables (by name, without
         ``?``) to RDF terms: values never enter the query text."""
-        kwargs: dict = {}
-        if default_graph is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if substitutions:
-            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
-        return self._db.query(sparql, base_iri=base_iri, **kwargs)
+        return results.query(self._db, sparql, substitutions=substitutions, default_graph=default_graph,
+                             named_graphs=named_graphs, base_iri=base_iri)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL Update request in one transaction."""
