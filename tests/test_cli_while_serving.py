@@ -40,6 +40,7 @@ START_TIMEOUT_S = 60
 ADDRESS_FILE = "microhe-server.json"
 DEMO = "https://w3id.org/microhe/demo/credential/vmu-academic-writing-english"
 FIXTURES = Path(__file__).parent / "fixtures"
+ROW_CAP = 100  # the module server's MICROHE_ROW_CAP: above every compared result, below MANY_RQ's
 
 SELECT_RQ = """PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX elm: <http://data.europa.eu/snb/model/elm/>
@@ -49,6 +50,7 @@ SELECT ?s ?title (LANG(?title) AS ?lang) (STRLEN(?title) AS ?n) (1.5 AS ?d) (tru
   OPTIONAL { ?s elm:address ?address }
 } ORDER BY ?s ?title LIMIT 40
 """
+MANY_RQ = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} ORDER BY ?s ?p ?o LIMIT {ROW_CAP + 1}\n"
 BLANK_RQ = "SELECT ?b ?p ?o WHERE { ?b ?p ?o FILTER(isBlank(?b)) } ORDER BY ?b ?p ?o LIMIT 12\n"
 ASK_RQ = "ASK { ?s ?p ?o }\n"
 CONSTRUCT_RQ = """PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -116,12 +118,13 @@ class Server:
     """``microhe serve --store STORE --port <free>`` as a subprocess, ready once its
     address file names a URL that answers /health."""
 
-    def __init__(self, store: Path, log: Path):
+    def __init__(self, store: Path, log: Path, **settings: str):
         self.store, self.log = store, log
         self.port = _free_port()
+        env = {**_env(), **{f"MICROHE_{k.upper()}": v for k, v in settings.items()}}
         with open(log, "wb") as out:
             self.proc = subprocess.Popen([*_microhe(), "serve", "--store", str(store), "--port", str(self.port)],
-                                         stdout=out, stderr=subprocess.STDOUT, env=_env())
+                                         stdout=out, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             assert self.proc.poll() is None, f"microhe serve exited {self.proc.returncode}:\n{log.read_text()}"
@@ -174,7 +177,7 @@ def served(tmp_path_factory):
     before = {case: run(*args, store=store, queries=queries) for case, args in READ_CASES}
     before_dump = root / "before.nq"
     assert run("dump", str(before_dump), store=store)[0] == 0
-    server = Server(store, root / "serve.log")
+    server = Server(store, root / "serve.log", row_cap=str(ROW_CAP))
     try:
         yield {"store": store, "queries": queries, "root": root, "before": before, "before_dump": before_dump,
                "server": server}
@@ -233,6 +236,13 @@ def test_dump_to_a_file_while_serving_writes_the_same_file(served):
     assert err.strip().endswith(f"dumped {len(target.read_bytes().splitlines())} quads")
 
 
+def test_a_result_the_server_cut_at_its_row_cap_is_refused_never_printed_as_complete(served):
+    (served["queries"] / "many.rq").write_text(MANY_RQ)
+    code, out, err = run("query", "{dir}/many.rq", "--format", "csv", store=served["store"], queries=served["queries"])
+    assert code == 2 and out == b"", err
+    assert f"row cap of {ROW_CAP} rows" in err, err
+
+
 def test_a_query_file_with_parameters_is_refused_while_serving_not_run_differently(served):
     rq = served["queries"] / "param.rq"
     rq.write_text("#+ summary: one label\n#+ param: s iri (required) the subject\n"
@@ -271,7 +281,21 @@ def test_a_write_command_while_serving_refuses_and_says_what_to_do(served, args,
 def test_tokens_are_managed_while_serving_they_need_no_store_lock(served):
     code, out, err = run("token", "add", "while-serving", store=served["store"])
     assert code == 0, err
-    assert out.strip()
+    token = out.decode().strip()
+
+    def delete_missing_graph(bearer: str) -> int:  # a write route that changes nothing (404)
+        req = urllib.request.Request(served["server"].info["url"] + "/rdf-graphs?graph=urn:while-serving:none",
+                                     method="DELETE", headers={"Authorization": f"Bearer {bearer}"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(req, timeout=30) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            e.read()
+            return e.code
+
+    assert delete_missing_graph("not-a-token") == 403
+    assert delete_missing_graph(token) == 404  # the running server accepts the new token at once
 
 
 # -- no server, or a dead one --------------------------------------------------------------

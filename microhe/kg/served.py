@@ -111,6 +111,10 @@ def remove(store: str | Path, *, pid: int | None = None) -> None:
 
 
 def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (signal 0 checks without sending anything). On
+    Windows ``os.kill`` would terminate it instead, so there only ``/health`` decides."""
+    if os.name == "nt":
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
