@@ -876,13 +876,16 @@ def serve_cmd(store_path, host, port, base, demo) -> None:
                 _err(f"warning: cannot write {served.address_file(embedded)}: {e}; read commands on this "
                      "store will refuse while the server runs")
 
+    def stopping() -> None:  # also after a failed start; only this process's own file
+        if embedded is not None:
+            served.remove(embedded, pid=os.getpid())
+
     server = _announced_server(uvicorn, uvicorn.Config(app, host=host, port=port, log_level="warning"),
-                               listening, lambda: embedded is not None and served.remove(embedded, pid=os.getpid()))
+                               listening, stopping)
     try:
         server.run()
     finally:
-        if embedded is not None:
-            served.remove(embedded, pid=os.getpid())
+        stopping()
 
 
 def _announced_server(uvicorn, config, on_listening, on_shutdown):

@@ -54,7 +54,8 @@ MANY_RQ = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} ORDER BY ?s ?p ?o LIMIT {ROW_CA
 BLANK_RQ = "SELECT ?b ?p ?o WHERE { ?b ?p ?o FILTER(isBlank(?b)) } ORDER BY ?b ?p ?o LIMIT 12\n"
 ASK_RQ = "ASK { ?s ?p ?o }\n"
 CONSTRUCT_RQ = """PREFIX dcterms: <http://purl.org/dc/terms/>
-CONSTRUCT { ?s dcterms:title ?t } WHERE { ?s dcterms:title ?t . FILTER(STRSTARTS(STR(?s), "https://w3id.org/microhe/demo/")) }
+CONSTRUCT { ?s dcterms:title ?t }
+WHERE { ?s dcterms:title ?t . FILTER(STRSTARTS(STR(?s), "https://w3id.org/microhe/demo/")) }
 ORDER BY ?s ?t LIMIT 10
 """
 BAD_RQ = "SELECT ?x WHERE { ?x \n"
@@ -170,7 +171,8 @@ def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("while-serving")
     store, queries = root / "store", root / "queries"
     queries.mkdir()
-    for name, text in (("select", SELECT_RQ), ("blank", BLANK_RQ), ("ask", ASK_RQ), ("construct", CONSTRUCT_RQ), ("bad", BAD_RQ)):
+    files = {"select": SELECT_RQ, "blank": BLANK_RQ, "ask": ASK_RQ, "construct": CONSTRUCT_RQ, "bad": BAD_RQ}
+    for name, text in files.items():
         (queries / f"{name}.rq").write_text(text)
     code, _, err = run("init", "--demo", store=store)
     assert code == 0, err
