@@ -9,6 +9,7 @@ to stderr.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,12 +17,13 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from .kg.load import LoadError, Source, drop, initialise, load, load_records
+from .kg.load import LoadError, Source, drop, graph_listing, initialise, load
 from .kg.parse import ParseError, parse
 from .kg.personal import STRIP_OPTION, find_personal_data
 from .kg.queries import QueryError, resolve
 from .kg.settings import Settings, get_settings
-from .kg.store import Store, StoreError, open_configured
+from .kg import served
+from .kg.store import Store, StoreError, StoreLockedError, open_configured
 from .kg.terms import quads_to_graph
 from .kg.validate import DEFAULT_PROFILES, UnknownProfileError, ValidationReport, available_profiles, validate
 
@@ -48,13 +50,67 @@ def _settings(store_path: Path | None) -> Settings:
     return get_settings(store=store_path)
 
 
-def open_store(store_path: Path | None, *, initialise_if_empty: bool = True) -> tuple[Store, Settings]:
-    """Open the configured store; a new (empty) store gets the reference graphs."""
+def open_store(store_path: Path | None, *, initialise_if_empty: bool = True, writes: bool = True,
+               http: str | None = None) -> tuple[Store, Settings]:
+    """Open the configured store; a new (empty) store gets the reference graphs.
+
+    A store held by `microhe serve` is refused with what to do: stop the server, or use
+    ``http`` (its HTTP route for what the command does). ``writes`` says whether the
+    command writes (the read commands that can ask the server use :func:`open_for_reading`)."""
     settings = _settings(store_path)
     try:
         store = open_configured(settings)  # remote when MICROHE_SPARQL_ENDPOINT is set
+    except StoreLockedError as e:
+        _fail(_locked_message(settings, e, _server_of(settings), writes=writes, http=http), EXIT_USAGE)
     except StoreError as e:
         _fail(str(e), EXIT_USAGE)
+    return _opened(store, settings, initialise_if_empty)
+
+
+def open_for_reading(store_path: Path | None) -> tuple[Store | None, served.Client | None]:
+    """The store, or, when `microhe serve` holds it (its RocksDB lock) and answers, a
+    client of that server: ``(store, None)`` or ``(None, client)``. The read commands
+    then call the server's route that runs the same library function, and print its
+    answer with their own formatting, so the output is the same either way. A store
+    locked by anything else (a `microhe load` under way, a server that does not answer)
+    is refused as before."""
+    settings = _settings(store_path)
+    try:
+        store = open_configured(settings)
+    except StoreLockedError as e:
+        address = _server_of(settings)
+        if address is None:
+            _fail(_locked_message(settings, e, None, writes=False, http=None), EXIT_USAGE)
+        _err(f"note: the store is held by `microhe serve` (pid {address.pid}); asking it at {address.url}")
+        return None, served.Client(address.url)
+    except StoreError as e:
+        _fail(str(e), EXIT_USAGE)
+    return _opened(store, settings, True)[0], None
+
+
+def _server_of(settings: Settings) -> served.Address | None:
+    """The running server that holds the embedded store, if one answers."""
+    return None if settings.sparql_endpoint else served.running(settings.store)
+
+
+def _locked_message(settings: Settings, e: StoreError, address: served.Address | None, *, writes: bool,
+                    http: str | None) -> str:
+    """What to do about a store another process holds: the server's pid and address
+    when it is `microhe serve`, and how to stop it or reach it instead."""
+    if address is None:
+        return f"{e}; if it is a server starting or stopping, try again in a moment"
+    held = f"the store at {settings.store} is held by `microhe serve` (pid {address.pid}, {address.url})"
+    stop = f"stop the server first (Ctrl-C where it runs, or `kill {address.pid}`), then run this command again"
+    if not writes:
+        return f"{held}, and this command cannot ask it: {stop}" + (f"; or use its route {http}" if http else "")
+    msg = f"{held}, and this command writes to the store: {stop}"
+    if http:
+        msg += (f"; or write through the server's HTTP API with a write token (`microhe token add NAME` works "
+                f"while it runs; send 'Authorization: Bearer <token>'): {http} on {address.url}")
+    return msg
+
+
+def _opened(store, settings: Settings, initialise_if_empty: bool) -> tuple[Store, Settings]:
     where = settings.sparql_endpoint or settings.store
     if getattr(store, "rolled_back", None) is not None:
         _err(f"warning: {store.rolled_back.describe()}; the store was rolled back to its state before it")
@@ -65,7 +121,21 @@ def open_store(store_path: Path | None, *, initialise_if_empty: bool = True) -> 
     if initialise_if_empty and store.is_empty():
         _err(f"initialising a new store at {where} with the reference graphs")
         initialise(store)
+    if isinstance(store, Store) and store.path is not None and not store.read_only:
+        # this process holds the store's lock, so no server does: an address file is stale
+        # (left by a server that was killed)
+        served.remove(store.path)
     return store, settings
+
+
+def _ask(server: served.Client, path: str, params=None):
+    """The JSON answer of a server route; its refusal is this command's error (exit 2)."""
+    try:
+        return server.json(path, params)
+    except served.ServerRefused as e:
+        _fail(e.message, EXIT_USAGE)
+    except served.ServerUnavailable as e:
+        _fail(f"{e}; try again, or stop the server and run the command on the store", EXIT_USAGE)
 
 
 def _profiles(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -200,7 +270,8 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, fmt
     chosen = _profiles(profiles)
     if graph is not None and not _is_iri(graph):
         raise click.BadParameter(f"{graph!r} is not an absolute IRI", param_hint="--graph")
-    store, settings = open_store(store_path)
+    store, settings = open_store(store_path, http="PUT /rdf-graphs?graph=IRI (replace a graph) or POST "
+                                 "/rdf-graphs?graph=IRI (merge into it), with the file as the body")
     try:
         sources = [Source.from_path(p, settings.max_body_bytes * 64) for p in files]
     except LoadError as e:
@@ -303,7 +374,10 @@ def query_cmd(store_path, query, params, fmt) -> None:
         bindings = nq.bindings(values)
     except QueryError as e:
         _fail(str(e), EXIT_USAGE)
-    store, _ = open_store(store_path)
+    store, server = open_for_reading(store_path)
+    if server is not None:
+        _print_served_result(server, query, nq, values, bindings, fmt)
+        return
     try:
         result = store.query(nq.text_for(bindings), substitutions=bindings)
     except SyntaxError as e:
@@ -312,6 +386,48 @@ def query_cmd(store_path, query, params, fmt) -> None:
         # pyoxigraph reports e.g. a parameter missing from the SELECT projection this way.
         _fail(f"{nq.name}: query failed: {e}", EXIT_USAGE)
     _print_result(result, fmt)
+
+
+#: What the CLI asks the server for: lossless formats it parses back into pyoxigraph
+#: results, so :func:`_print_result` formats them exactly as an in-process result.
+_SERVED_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+
+
+def _print_served_result(server: served.Client, query: str, nq, values: dict, bindings: dict, fmt: str) -> None:
+    """Run the query on the server that holds the store: a named query by its route
+    (``/api/queries/NAME``, which binds the parameters as the CLI does), a file by
+    ``/sparql``. A result the server cut at its row cap is refused, never printed as if
+    complete."""
+    from urllib.parse import quote
+
+    from .kg.queries import catalogue
+
+    try:
+        if query in catalogue():
+            headers, body = server.fetch(f"/api/queries/{quote(nq.name, safe='')}", values, accept=_SERVED_ACCEPT)
+        else:
+            if bindings:
+                _fail(f"{nq.name}: the store is held by `microhe serve`, and a query file with parameters cannot be "
+                      "sent to it (/sparql takes no parameters); stop the server, or put the values in the file",
+                      EXIT_USAGE)
+            headers, body = server.fetch("/sparql", method="POST", body=nq.text_for(bindings).encode("utf-8"),
+                                         content_type="application/sparql-query", accept=_SERVED_ACCEPT)
+    except served.ServerRefused as e:
+        _fail(f"{nq.name}: {e.message}", EXIT_USAGE)
+    except served.ServerUnavailable as e:
+        _fail(f"{nq.name}: {e}; try again, or stop the server and run the query on the store", EXIT_USAGE)
+    if headers.get("X-Result-Truncated") == "true":
+        _fail(f"{nq.name}: the server cut the answer at its row cap of {headers.get('X-Row-Cap')} rows "
+              "(MICROHE_ROW_CAP); nothing printed: page with LIMIT/OFFSET, or stop the server and run the query "
+              "on the store", EXIT_USAGE)
+    media_type = (headers.get("Content-Type") or "").split(";")[0].strip()
+    if media_type == "application/n-triples":
+        sys.stdout.buffer.write(ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES),
+                                             format=ox.RdfFormat.N_TRIPLES))
+        return
+    if media_type != "application/sparql-results+json":
+        _fail(f"{nq.name}: the server answered {media_type or 'no media type'}, not SPARQL results", EXIT_USAGE)
+    _print_result(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON), fmt)
 
 
 def _print_result(result, fmt: str) -> None:
@@ -380,14 +496,8 @@ def queries_cmd(fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 def graphs_cmd(store_path, fmt) -> None:
     """List the named graphs with their size and load record."""
-    store, _ = open_store(store_path)
-    records = load_records(store)
-    rows = []
-    for g in store.named_graphs():
-        rec = records.get(g)
-        rows.append({"graph": g, "triples": store.graph_size(g), "source": rec.source if rec else None,
-                     "sha256": rec.sha256 if rec else None, "loaded": rec.time if rec else None,
-                     "profiles": rec.profiles if rec else []})
+    store, server = open_for_reading(store_path)
+    rows = _ask(server, "/api/graphs") if server is not None else graph_listing(store)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
     elif fmt == "csv":
@@ -408,7 +518,7 @@ def graphs_cmd(store_path, fmt) -> None:
 @click.argument("graph")
 def drop_cmd(store_path, graph) -> None:
     """Remove a named graph (and its load record)."""
-    store, _ = open_store(store_path)
+    store, _ = open_store(store_path, http="DELETE /rdf-graphs?graph=IRI")
     try:
         n = drop(store, graph)
     except LoadError as e:
@@ -421,15 +531,40 @@ def drop_cmd(store_path, graph) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 def dump_cmd(store_path, file) -> None:
     """Write the whole store as sorted N-Quads to FILE (- for stdout)."""
-    store, _ = open_store(store_path)
+    store, server = open_for_reading(store_path)
+    lines = _served_dump(server) if server is not None else None
+
+    def write(out) -> int:
+        if lines is None:
+            return store.dump(out)
+        out.writelines(lines)
+        return len(lines)
+
     if file == "-":
-        n = store.dump(sys.stdout.buffer)
+        n = write(sys.stdout.buffer)
     else:
         try:
-            n = store.dump(file)
+            with open(file, "wb") as out:
+                n = write(out)
         except OSError as e:
             _fail(f"{file}: cannot write: {e.strerror or e}", EXIT_USAGE)
     _err(f"dumped {n} quads")
+
+
+def _served_dump(server: served.Client) -> list[bytes]:
+    """The server's dump (``/dump.nq``, streamed in store order) as sorted lines: the
+    same bytes as :meth:`Store.dump` (lines sorted as UTF-8 bytes sort as code points)."""
+    try:
+        _, body = server.fetch("/dump.nq", accept="application/n-quads")
+    except served.ServerRefused as e:
+        _fail(f"the server refused the dump: {e.message}", EXIT_USAGE)
+    except served.ServerUnavailable as e:
+        _fail(f"{e}; nothing written; try again, or stop the server and run the command on the store", EXIT_USAGE)
+    lines = body.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(b"\n"):
+        _fail("the server's dump ended in the middle of a line; nothing written", EXIT_USAGE)
+    lines.sort()
+    return lines
 
 
 @main.command("restore")
@@ -499,11 +634,15 @@ def level_cmd(store_path, framework, level, to, fmt) -> None:
     the equivalent levels of other frameworks, with the referencing evidence."""
     from .kg.recognition.levels import UnknownFrameworkError, UnknownLevelError, translate
 
-    store, _ = open_store(store_path)
-    try:
-        doc = translate(store, None if framework == "-" else framework, level, to)
-    except (UnknownFrameworkError, UnknownLevelError) as e:
-        _fail(str(e), EXIT_USAGE)
+    store, server = open_for_reading(store_path)
+    fw = None if framework == "-" else framework
+    if server is not None:
+        doc = _ask(server, "/api/recognition/level", {"framework": fw, "level": level, "to": to})
+    else:
+        try:
+            doc = translate(store, fw, level, to)
+        except (UnknownFrameworkError, UnknownLevelError) as e:
+            _fail(str(e), EXIT_USAGE)
 
     def lines(d):
         yield f"{d['label']} ({d['framework']} {d['level']}) -> EQF {', '.join(map(str, d['eqf'])) or 'none (below EQF 1)'}"
@@ -532,11 +671,14 @@ def credits_cmd(store_path, amount, system, fmt) -> None:
     notional-hours range, the basis and the sources."""
     from .kg.recognition.credits import CreditError, convert
 
-    store, _ = open_store(store_path)
-    try:
-        doc = convert(store, amount, system)
-    except CreditError as e:
-        _fail(str(e), EXIT_USAGE)
+    store, server = open_for_reading(store_path)
+    if server is not None:
+        doc = _ask(server, "/api/recognition/credits", {"amount": amount, "system": system})
+    else:
+        try:
+            doc = convert(store, amount, system)
+        except CreditError as e:
+            _fail(str(e), EXIT_USAGE)
 
     def lines(d):
         e = d["ects"]
@@ -571,12 +713,16 @@ def search_cmd(store_path, eqf, framework, level, ects_min, ects_max, field, ski
     from .kg.recognition.levels import UnknownFrameworkError, UnknownLevelError
     from .kg.recognition.search import SearchError, search
 
-    store, _ = open_store(store_path)
-    try:
-        doc = search(store, eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max,
-                     field=field, skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset)
-    except (SearchError, UnknownFrameworkError, UnknownLevelError) as e:
-        _fail(str(e), EXIT_USAGE)
+    filters = dict(eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max, field=field,
+                   skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset)
+    store, server = open_for_reading(store_path)
+    if server is not None:
+        doc = _ask(server, "/api/credentials", filters)
+    else:
+        try:
+            doc = search(store, **filters)
+        except (SearchError, UnknownFrameworkError, UnknownLevelError) as e:
+            _fail(str(e), EXIT_USAGE)
 
     def lines(d):
         yield f"{d['total']} match(es); showing {len(d['results'])} from {d['offset']}"
@@ -629,7 +775,7 @@ def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage
     by criterion (Lisbon Recognition Convention), with a recommendation."""
     from .kg.recognition.compare import Rules, compare
 
-    store, _ = open_store(store_path)
+    store, _ = open_store(store_path, writes=False, http="POST /api/recognition/compare")
     cred, report = _side(store, credential, target=False)
     tgt, treport = _side(store, target, target=True)
     doc = compare(store, cred, tgt, Rules(workload_ratio, outcome_coverage))
@@ -662,7 +808,7 @@ def stack_cmd(store_path, target, max_size, fmt) -> None:
     and workload at a compatible level (fewest excess credits first)."""
     from .kg.recognition.pathways import pathways
 
-    store, _ = open_store(store_path)
+    store, _ = open_store(store_path, writes=False, http="GET /api/recognition/pathways")
     tgt, _ = _side(store, target, target=True)
     doc = pathways(store, tgt, max_size=max_size)
 
@@ -718,9 +864,51 @@ def serve_cmd(store_path, host, port, base, demo) -> None:
         _fail(str(e), EXIT_USAGE)
     app = create_app(settings, store)
     _log_to_stderr()
-    _err(f"microhe listening on http://{host}:{port}/ (SPARQL endpoint http://{host}:{port}/sparql, "
-         f"store {settings.sparql_endpoint or settings.store})")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    embedded = None if settings.sparql_endpoint else Path(settings.store)
+
+    def listening(bound_host: str, bound_port: int) -> None:
+        _err(f"microhe listening on http://{host}:{bound_port}/ (SPARQL endpoint http://{host}:{bound_port}/sparql, "
+             f"store {settings.sparql_endpoint or settings.store})")
+        if embedded is not None:  # the read commands ask this server while it holds the store
+            try:
+                served.write(embedded, served.loopback_url(bound_host, bound_port))
+            except OSError as e:
+                _err(f"warning: cannot write {served.address_file(embedded)}: {e}; read commands on this "
+                     "store will refuse while the server runs")
+
+    def stopping() -> None:  # also after a failed start; only this process's own file
+        if embedded is not None:
+            served.remove(embedded, pid=os.getpid())
+
+    server = _announced_server(uvicorn, uvicorn.Config(app, host=host, port=port, log_level="warning"),
+                               listening, stopping)
+    try:
+        server.run()
+    finally:
+        stopping()
+
+
+def _announced_server(uvicorn, config, on_listening, on_shutdown):
+    """A uvicorn server that calls ``on_listening(host, port)`` with the address its socket
+    is bound to once it accepts connections (the real port when --port 0), and
+    ``on_shutdown()`` as soon as it starts shutting down (before open requests end, so no
+    new command is sent to a server on its way out)."""
+
+    class Announced(uvicorn.Server):
+        async def startup(self, sockets=None):
+            await super().startup(sockets=sockets)
+            if self.started and not self.should_exit and getattr(self, "servers", None):
+                names = [sock.getsockname() for srv in self.servers for sock in (srv.sockets or ())]
+                ipv4 = [n for n in names if len(n) == 2]
+                if names:
+                    host, port = (ipv4 or names)[0][:2]
+                    on_listening(host, port)
+
+        async def shutdown(self, sockets=None):
+            on_shutdown()
+            await super().shutdown(sockets=sockets)
+
+    return Announced(config)
 
 
 @main.group("token")
@@ -841,7 +1029,7 @@ def decision_record(store_path, credential, institution, purpose, outcome, credi
             _fail(f"{comparison}: not a readable JSON comparison: {e}", EXIT_USAGE)
         if not isinstance(comp, dict):
             _fail(f"{comparison}: a comparison is a JSON object", EXIT_USAGE)
-    store, settings = open_store(store_path)
+    store, settings = open_store(store_path, http="POST /api/recognition/decisions")
     try:
         iri = record_decision(store, credential=credential, institution=institution, purpose=purpose,
                               outcome=outcome, credited_ects=credited_ects, comparison=comp, note=note,
@@ -860,7 +1048,7 @@ def decision_list(store_path, credential, issuer, fmt) -> None:
     """List recorded decisions (oldest first)."""
     from .kg.recognition.decisions import DecisionError, list_decisions
 
-    store, _ = open_store(store_path)
+    store, _ = open_store(store_path, writes=False, http="GET /api/recognition/decisions")
     try:
         rows = list_decisions(store, credential=credential, issuer=issuer)
     except DecisionError as e:

@@ -19,7 +19,7 @@ from ..kg.store import Store
 from . import named_queries, sparql
 from .deps import start_query_engine
 from . import recognition
-from . import graph_store, health, linked_data, update, void
+from . import graph_store, graphs, health, linked_data, update, void
 from .limits import BodyLimit
 from .requestlog import RequestLog
 from .urlguard import URLGuard
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.include_router(recognition.router)
     app.include_router(update.router)
     app.include_router(graph_store.router)
+    app.include_router(graphs.router)
     app.include_router(void.router)
     app.include_router(linked_data.router)  # its base catch-all steps aside for every other route
     return app
