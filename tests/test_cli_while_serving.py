@@ -156,8 +156,10 @@ def run(*args: str, store: Path, queries: Path | None = None):
     """The command in this process (not the server's): exit code, stdout bytes, stderr."""
     argv = [a.replace("{dir}", str(queries)) for a in args]
     r = CliRunner().invoke(main, [*argv, "--store", str(store)], catch_exceptions=False, env={"MICROHE_STORE": None})
+    out = r.exit_code, r.stdout_bytes, r.stderr
+    del r  # its exc_info (an error's traceback) may still reference the command's store
     gc.collect()  # the store object of the command goes now: its RocksDB lock with it
-    return r.exit_code, r.stdout_bytes, r.stderr
+    return out
 
 
 def _error_lines(stderr: str) -> list[str]:
