@@ -17,9 +17,13 @@ costs is its own worker:
   worker whose resident size passes the limit (checked every 100 ms). Either way: "exceeded
   the memory limit of N MB". The server process never holds more of a result than the
   row cap allows.
+* **Fairness**: one client runs at most ``client_share`` jobs at a time; its further jobs
+  wait (a free worker takes the oldest job of a client under its share), so one client's
+  runaways leave workers to the others while a busy but honest client (eight threads of a
+  harvester) is queued rather than refused.
 * **Admission**: at most ``workers + queue`` jobs running or waiting (:class:`PoolBusy`
-  beyond), and at most ``client_share`` of them from one client (:class:`ClientBusy`), so
-  one client's runaways leave workers to the others.
+  beyond), and at most ``client_share + queue`` of them from one client
+  (:class:`ClientBusy`), so one client cannot fill the whole waiting line either.
 * Every refusal is a :class:`QueryRefused` (HTTP 503) whose ``retry_after`` is the time
   until the earliest running deadline ends (rounded up, at least 1 s).
 
@@ -156,7 +160,9 @@ class QueryPool:
         self._wakeup = threading.Condition(self._lock)
         self._waiting: collections.deque[_Ticket] = collections.deque()
         self._admitted: set[_Ticket] = set()
-        self._per_client: collections.Counter[str] = collections.Counter()
+        self._per_client: collections.Counter[str] = collections.Counter()  # admitted (running + waiting)
+        self._running: collections.Counter[str] = collections.Counter()
+        self.client_queue = max(0, queue)
         self._slots = [_Slot(i) for i in range(workers)]
         self._closed = False
         self._started = False
@@ -235,11 +241,12 @@ class QueryPool:
             if self._closed:
                 raise QueryStopped("the server is shutting down; try again shortly", 1, "shutdown")
             now = time.monotonic()
-            if self._per_client[client] >= self.client_share:
+            if self._per_client[client] >= self.client_share + self.client_queue:
                 raise ClientBusy(
                     f"this client has too many queries running or waiting ({self._per_client[client]}; one client "
-                    f"may hold {self.client_share} of the {self.workers} query workers); wait for one to finish "
-                    f"and try again in {self._retry_after(now)} s", self._retry_after(now))
+                    f"runs at most {self.client_share} of the {self.workers} query workers at a time and may have "
+                    f"{self.client_queue} more waiting); wait for one to finish and try again in "
+                    f"{self._retry_after(now)} s", self._retry_after(now))
             if len(self._admitted) >= self.capacity:
                 raise PoolBusy(
                     f"all {self.workers} query workers are busy and {self.queue_size} queries are waiting; "
@@ -291,6 +298,19 @@ class QueryPool:
             self._per_client[ticket.client] -= 1
             if self._per_client[ticket.client] <= 0:
                 del self._per_client[ticket.client]
+            if ticket.slot is not None:
+                self._running[ticket.client] -= 1
+                if self._running[ticket.client] <= 0:
+                    del self._running[ticket.client]
+                self._wakeup.notify_all()  # a job of this client may now run
+
+    def _take_waiting(self) -> _Ticket | None:
+        """The oldest waiting job whose client runs fewer than its share (or None)."""
+        for t in self._waiting:
+            if self._running[t.client] < self.client_share:
+                self._waiting.remove(t)
+                return t
+        return None
 
     # -- answers -----------------------------------------------------------------------
 
@@ -386,14 +406,15 @@ class QueryPool:
         found = None
         with self._lock:
             while not self._closed and found is None:
-                if not self._waiting:
+                ticket = self._take_waiting()
+                if ticket is None:
                     self._wakeup.wait()
                     continue
-                ticket = self._waiting.popleft()
                 if time.monotonic() >= ticket.deadline:
                     expired.append(ticket)
                     continue
                 ticket.slot = slot
+                self._running[ticket.client] += 1
                 slot.ticket = found = ticket
         for t in expired:
             self._fail(t, "waited")

@@ -48,8 +48,9 @@ class Settings(BaseSettings):
     #: Memory limit of one query worker process in MB (RLIMIT_DATA and resident size): a
     #: query that needs more is stopped with 503.
     query_memory_mb: int = 1024
-    #: How many of the query workers (running or waiting jobs) one client may hold;
-    #: default half of them, at least 1. A client is its source IP address.
+    #: How many query workers one client may run at a time (its further queries wait, up
+    #: to ``query_queue`` of them); default half of them, at least 1. A client is its
+    #: source IP address.
     client_share: int | None = None
     #: Reverse proxies (IP addresses or CIDR networks, comma-separated) whose
     #: X-Forwarded-For header names the client; from any other peer it is ignored.

@@ -200,7 +200,8 @@ def test_a_sort_over_a_join_is_stopped_at_the_memory_cap(tmp_path, demo_store):
 
 def test_one_client_holds_at_most_its_share_and_retry_after_is_the_earliest_deadline(tmp_path, demo_store):
     timeout = 3.0
-    with running(tmp_path, demo_store, query_workers=4, query_queue=4, client_share=2, query_timeout=timeout,
+    # no waiting places: a client past its share of running queries is refused at once
+    with running(tmp_path, demo_store, query_workers=4, query_queue=0, client_share=2, query_timeout=timeout,
                  trusted_proxies="127.0.0.31, 10.9.0.0/16") as srv:
         pool = srv.app.state.query_pool
         sent = time.monotonic()

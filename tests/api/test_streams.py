@@ -87,9 +87,6 @@ def module_server(demo_store, tmp_path_factory) -> Iterator[Server]:
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     env = {**os.environ, "MICROHE_STORE": str(demo_store), "MICROHE_BASE": url + "/",
            "MICROHE_WARM_INDEXES": "false", "PYTHONPATH": str(ROOT),
-           # every request here comes from one client (127.0.0.1), and up to 7 run at once:
-           # the per-client share (default: half the query workers) would refuse some
-           "MICROHE_CLIENT_SHARE": "8",
            "RUST_BACKTRACE": "0"}  # a panic in one line, not a page of frames
     log = tmp_path_factory.mktemp("server") / "server.log"
     with open(log, "wb") as err:

@@ -106,15 +106,26 @@ def test_a_job_that_waits_past_its_deadline_is_never_run_and_refusals_say_why(st
         pool.close()
 
 
-def test_a_client_past_its_share_is_refused_while_others_are_admitted(store):
-    pool = QueryPool(store, workers=2, queue=2, timeout=20).start()  # share: half the workers
+def test_a_client_past_its_share_waits_while_others_are_served_and_past_its_queue_is_refused(store):
+    pool = QueryPool(store, workers=2, queue=1, timeout=20).start()  # share: half the workers
     try:
         assert pool.client_share == 1
-        first = pool.submit(job(AGGREGATE), "a")
-        with pytest.raises(ClientBusy, match="too many queries"):
-            pool.submit(job("ASK {}"), "a")
-        assert pool.submit(job("ASK {}"), "b").result(10).body.endswith(b"true}")
-        first.cancel()
+
+        async def scenario():
+            first = asyncio.ensure_future(pool.run(job(AGGREGATE), "a"))
+            while not pool.busy_pids():
+                await asyncio.sleep(0.02)
+            waiting = asyncio.ensure_future(pool.run(job("ASK {}"), "a"))  # admitted, not run: a holds its share
+            other = await pool.run(job("ASK {}"), "b")  # the second worker is b's
+            assert other.body.endswith(b"true}")
+            assert not waiting.done() and len(pool.busy_pids()) == 1
+            with pytest.raises(ClientBusy, match="too many queries"):  # share 1 + queue 1 admitted already
+                pool.submit(job("ASK {}"), "a")
+            first.cancel()  # the runaway goes: a's waiting job runs
+            answer = await asyncio.wait_for(waiting, 10)
+            assert answer.body.endswith(b"true}")
+
+        asyncio.run(scenario())
     finally:
         pool.close()
 
