@@ -677,18 +677,23 @@ def http_throughput(store_dir: str, params: list[dict], concurrency: int, second
             if proc is baseline:
                 baseline.stop()
                 continue
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc, 10)
     finally:
         for p in procs:
             if p.poll() is None:
                 p.kill()
                 p.wait()
     return results
+
+
+def stop_process(proc, grace: float) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 async def _get_all(base: str, paths: list[str]) -> str:

@@ -19,7 +19,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -116,12 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 asyncio.run(_drive(url, queries[:40], args.clients, 5.0))  # warm-up
                 row[name] = asyncio.run(_drive(url, queries, args.clients, args.seconds))
             finally:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                harness.stop_process(proc, 15)
         row["ratio"] = round(row["microhe"]["rps"] / row["oxigraph_server"]["rps"], 2)
         print(f"round {r + 1}: microhe {row['microhe']['rps']} req/s, oxigraph serve "
               f"{row['oxigraph_server']['rps']} req/s, ratio {row['ratio']}", file=sys.stderr)
