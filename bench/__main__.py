@@ -99,11 +99,11 @@ def _raw_load(paths: list[str], where: str | None, bulk: bool) -> dict:
 
 
 def _validated_load(paths: list[str], where: str | None, bulk: bool) -> dict:
-    """``microhe.kg.load.load`` (parse, validate with the default profiles, derive, write
+    """``microhe.ingest.load.load`` (parse, validate with the default profiles, derive, write
     with provenance) of each file in turn into a store holding the reference data, as
     ``microhe load [--bulk]`` does; the store directory is kept for the query phase."""
-    from microhe.kg.load import Source, initialise, load
-    from microhe.kg.store import Store
+    from microhe.ingest.load import Source, initialise, load
+    from microhe.store.embedded import Store
 
     store = Store(where)
     initialise(store)
@@ -169,12 +169,12 @@ def fidelity(path: str, sidecar: str) -> dict:
     import rdflib
     from rdflib.namespace import RDF, SH
 
-    from microhe.kg.load import Source, stage
-    from microhe.kg.validate import DEFAULT_PROFILES, _shapes_graph, reference_graph
+    from microhe.ingest.load import Source, stage
+    from microhe.validation.validate import DEFAULT_PROFILES, _shapes_graph, reference_graph
 
     src = Source.from_path(path)
     t = time.perf_counter()
-    _, _, report = stage(src)  # what microhe.kg.load.load runs (parse + personal check + validate)
+    _, _, report = stage(src)  # what microhe.ingest.load.load runs (parse + personal check + validate)
     project_s = time.perf_counter() - t
     project = {(r.focus_node, r.path, r.constraint) for r in report.violations}
 
@@ -330,7 +330,7 @@ def _param_sets(store, rng: random.Random, n: int) -> dict:
 def _query_values(nq, p: dict) -> dict:
     """The parameter set ``p`` as the values of ``nq``'s parameters (IRI parameters get
     IRIs: the country authority IRI, the mode IRI)."""
-    from microhe.kg.recognition.search import MODES
+    from microhe.recognition.search import MODES
 
     names = {x.name for x in nq.params}
     kinds = {x.name: x.type for x in nq.params}
@@ -387,7 +387,7 @@ def query_latency(store, baseline: "RdflibBaseline | None", reps: int, rdflib_re
     """p50/p99 of every named query over ``reps`` parameter sets (fewer, with the number of
     runs reported, once one query has used ``cap_s`` seconds: at least one run), alternating
     with the rdflib baseline for the first ``rdflib_reps``."""
-    from microhe.kg.queries import catalogue
+    from microhe.queries.catalogue import catalogue
 
     rng = random.Random(5)
     params = _param_sets(store, rng, reps)["sets"]
@@ -449,8 +449,8 @@ def views_reload(store) -> dict:
     the next ``microhe search`` has) holds the search views: read back from the store's
     ``microhe-views`` when it has a state token, else built. Run after
     :func:`recognition_latency`, whose first calls built (and saved) them."""
-    from microhe.kg.recognition.search import facet_index, search_index
-    from microhe.kg.store import Store
+    from microhe.recognition.search import facet_index, search_index
+    from microhe.store.embedded import Store
 
     if store.path is None:
         return {}
@@ -470,12 +470,12 @@ def views_reload(store) -> dict:
 
 
 def recognition_latency(store, reps: int) -> dict:
-    from microhe.kg.recognition.compare import compare
-    from microhe.kg.recognition.credits import convert
-    from microhe.kg.recognition.facts import read_facts
-    from microhe.kg.recognition.levels import translate
-    from microhe.kg.recognition.pathways import pathways
-    from microhe.kg.recognition.search import search
+    from microhe.recognition.compare import compare
+    from microhe.frameworks.credits import convert
+    from microhe.recognition.facts import read_facts
+    from microhe.frameworks.levels import translate
+    from microhe.recognition.pathways import pathways
+    from microhe.recognition.search import search
 
     params = _param_sets(store, random.Random(9), reps)["sets"]
     calls = {
@@ -926,7 +926,7 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     DATA.mkdir(exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
-    from microhe.kg.synth import generate, shard_paths, violations_path
+    from microhe.devtools.synth import generate, shard_paths, violations_path
 
     path = DATA / f"synth-{n}-s{a.seed}.nt"
     t = time.perf_counter()
@@ -950,8 +950,8 @@ def main(argv=None) -> int:
         # 2. fidelity (the invalid-rate dataset, whole graph), 3. queries, on the store
         # microhe's load wrote (opened read-only; the HTTP server opens it afterwards). The
         # rdflib baseline parses the same data in its own process.
-        from microhe.kg.load import graph_for
-        from microhe.kg.store import Store
+        from microhe.ingest.load import graph_for
+        from microhe.store.embedded import Store
 
         use_rdflib = not a.no_rdflib and n <= cfg["max_rdflib_credentials"] and len(paths) == 1
         store = Store(ld["store_dir"], read_only=True)

@@ -3,7 +3,7 @@
     python bench/measure_load.py [--copies 60]
 
 Builds a ~100k-triple file by copying the demo credentials under fresh IRIs, then times:
-the reference-graph initialisation, `microhe.kg.load.load` of the file (parse, learner-data
+the reference-graph initialisation, `microhe.ingest.load.load` of the file (parse, learner-data
 check, SHACL validation with the default profiles, derived values, one transaction),
 pyoxigraph's own transactional `Store.load` of the same file (the baseline), and the
 validation step alone. Prints one JSON document.
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from microhe.kg import bundled
-from microhe.kg.load import Source, initialise, load, stage
-from microhe.kg.store import Store
+from microhe.ingest import bundled
+from microhe.ingest.load import Source, initialise, load, stage
+from microhe.store.embedded import Store
 
 
 def synth_file(copies: int, out: Path) -> int:

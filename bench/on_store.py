@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if not Path(a.store_dir).is_dir():
         ap.error(f"{a.store_dir}: no such store directory")
-    from microhe.kg.store import Store
+    from microhe.store.embedded import Store
 
     out: dict = {"store_dir": a.store_dir, "date": time.strftime("%Y-%m-%d %H:%M")}
 

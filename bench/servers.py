@@ -19,9 +19,9 @@ def microhe(store_dir: str, port: int) -> None:
     import uvicorn
 
     from microhe.api.app import create_app
-    from microhe.kg.settings import get_settings
-    from microhe.kg.recognition.warm import warm
-    from microhe.kg.store import Store
+    from microhe.settings import get_settings
+    from microhe.recognition.warm import warm
+    from microhe.store.embedded import Store
 
     store = Store(store_dir)
     settings = get_settings(store=store_dir)

@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     oxi_dir = root / "oxigraph-copy"
     shutil.rmtree(oxi_dir, ignore_errors=True)
     shutil.copytree(store, oxi_dir)
-    from microhe.kg.store import Store
+    from microhe.store.embedded import Store
 
     with Store(store, read_only=True) as s:
         params = harness._param_sets(s, random.Random(13), 2000)["sets"]

@@ -17,15 +17,21 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from .kg.load import LoadError, Source, drop, graph_listing, initialise, load
-from .kg.parse import ParseError, parse
-from .kg.personal import STRIP_OPTION, find_personal_data
-from .kg.queries import QueryError, resolve
-from .kg.settings import Settings, get_settings
-from .kg import served
-from .kg.store import Store, StoreError, StoreLockedError, open_configured
-from .kg.terms import quads_to_graph
-from .kg.validate import DEFAULT_PROFILES, UnknownProfileError, ValidationReport, available_profiles, validate
+from microhe.ingest.load import LoadError, Source, drop, graph_listing, initialise, load
+from microhe.rdf.parse import ParseError, parse
+from microhe.ingest.personal import STRIP_OPTION, find_personal_data
+from microhe.queries.catalogue import QueryError, resolve
+from microhe.settings import Settings, get_settings
+from microhe.store import served
+from microhe.store.embedded import Store, StoreError, StoreLockedError, open_configured
+from microhe.rdf.terms import quads_to_graph
+from microhe.validation.validate import (
+    DEFAULT_PROFILES,
+    UnknownProfileError,
+    ValidationReport,
+    available_profiles,
+    validate,
+)
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -340,7 +346,7 @@ class _progress:
 
 
 def _is_iri(value: str) -> bool:
-    from .kg.iri import is_absolute_iri
+    from microhe.rdf.iri import is_absolute_iri
 
     return is_absolute_iri(value)
 
@@ -400,7 +406,7 @@ def _print_served_result(server: served.Client, query: str, nq, values: dict, bi
     complete."""
     from urllib.parse import quote
 
-    from .kg.queries import catalogue
+    from microhe.queries.catalogue import catalogue
 
     try:
         if query in catalogue():
@@ -471,7 +477,7 @@ def _cell(term) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def queries_cmd(fmt: str) -> None:
     """List the named queries and their parameters."""
-    from .kg.queries import catalogue
+    from microhe.queries.catalogue import catalogue
 
     cat = catalogue()
     if fmt == "json":
@@ -599,7 +605,7 @@ def restore_checkpoint_cmd(store_path) -> None:
     Every bulk write on disk is bracketed by a checkpoint (hard links, `<store>.checkpoint`);
     any command that opens the store for writing rolls an interrupted one back by itself.
     This command does only that, and says whether there was anything to roll back."""
-    from .kg import checkpoint
+    from microhe.store import checkpoint
 
     settings = _settings(store_path)
     try:
@@ -632,7 +638,7 @@ def _emit(doc: dict, fmt: str, text_lines) -> None:
 def level_cmd(store_path, framework, level, to, fmt) -> None:
     """Translate LEVEL of FRAMEWORK (a code such as SCQF, or a level IRI) into EQF terms and
     the equivalent levels of other frameworks, with the referencing evidence."""
-    from .kg.recognition.levels import UnknownFrameworkError, UnknownLevelError, translate
+    from microhe.frameworks.levels import UnknownFrameworkError, UnknownLevelError, translate
 
     store, server = open_for_reading(store_path)
     fw = None if framework == "-" else framework
@@ -669,7 +675,7 @@ def level_cmd(store_path, framework, level, to, fmt) -> None:
 def credits_cmd(store_path, amount, system, fmt) -> None:
     """Convert AMOUNT credits of SYSTEM (ECTS, UK, SCQF, US-SCH, HOURS) to ECTS, with the
     notional-hours range, the basis and the sources."""
-    from .kg.recognition.credits import CreditError, convert
+    from microhe.frameworks.credits import CreditError, convert
 
     store, server = open_for_reading(store_path)
     if server is not None:
@@ -710,8 +716,8 @@ def credits_cmd(store_path, amount, system, fmt) -> None:
 def search_cmd(store_path, eqf, framework, level, ects_min, ects_max, field, skill, country, mode, text,
                limit, offset, fmt) -> None:
     """Find micro-credential specifications, with facet counts."""
-    from .kg.recognition.levels import UnknownFrameworkError, UnknownLevelError
-    from .kg.recognition.search import SearchError, search
+    from microhe.frameworks.levels import UnknownFrameworkError, UnknownLevelError
+    from microhe.recognition.search import SearchError, search
 
     filters = dict(eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max, field=field,
                    skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset)
@@ -738,8 +744,8 @@ def search_cmd(store_path, eqf, framework, level, ects_min, ects_max, field, ski
 def _side(store: Store, value: str, *, target: bool):
     """Facts of a comparison side: an IRI in the store, an RDF file (validated, not
     stored) or, for a target, a JSON file of requirements."""
-    from .kg.recognition.compare import target_from_requirements
-    from .kg.recognition.facts import NotFoundError, facts_from_document, read_facts
+    from microhe.recognition.compare import target_from_requirements
+    from microhe.recognition.facts import NotFoundError, facts_from_document, read_facts
 
     path = Path(value)
     try:
@@ -749,7 +755,7 @@ def _side(store: Store, value: str, *, target: bool):
                     return target_from_requirements(json.loads(path.read_text(encoding="utf-8"))), None
                 except (ValueError, UnicodeDecodeError) as e:
                     _fail(f"{path}: {e}", EXIT_USAGE)
-            from .kg.load import stage
+            from microhe.ingest.load import stage
 
             try:
                 quads, _, report = stage(Source.from_path(path), strip_personal=True)
@@ -773,7 +779,7 @@ def _side(store: Store, value: str, *, target: bool):
 def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage, fmt) -> None:
     """Compare CREDENTIAL (an IRI in the store or an RDF file) with a target, criterion
     by criterion (Lisbon Recognition Convention), with a recommendation."""
-    from .kg.recognition.compare import Rules, compare
+    from microhe.recognition.compare import Rules, compare
 
     store, _ = open_store(store_path, writes=False, http="POST /api/recognition/compare")
     cred, report = _side(store, credential, target=False)
@@ -806,7 +812,7 @@ def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage
 def stack_cmd(store_path, target, max_size, fmt) -> None:
     """Find combinations of micro-credentials that together cover a target's outcomes
     and workload at a compatible level (fewest excess credits first)."""
-    from .kg.recognition.pathways import pathways
+    from microhe.recognition.pathways import pathways
 
     store, _ = open_store(store_path, writes=False, http="GET /api/recognition/pathways")
     tgt, _ = _side(store, target, target=True)
@@ -853,7 +859,7 @@ def serve_cmd(store_path, host, port, base, demo) -> None:
     """Serve the SPARQL endpoint, graph store, linked data and API over the store."""
     import uvicorn
 
-    from .api import create_app
+    from microhe.api import create_app
 
     settings = get_settings(store=store_path, base=base or f"http://{host}:{port}/")
     try:
@@ -921,7 +927,7 @@ def token_group() -> None:
 @click.argument("name")
 def token_add(store_path, name) -> None:
     """Create a token; it is printed once, alone on stdout."""
-    from .kg.tokens import TokenError, TokenFile
+    from microhe.auth.tokens import TokenError, TokenFile
 
     settings = _settings(store_path)
     try:
@@ -937,7 +943,7 @@ def token_add(store_path, name) -> None:
 @store_option
 def token_list(store_path) -> None:
     """List token names and creation times (never the tokens)."""
-    from .kg.tokens import TokenError, TokenFile
+    from microhe.auth.tokens import TokenError, TokenFile
 
     try:
         for t in TokenFile.beside(_settings(store_path).store).list():
@@ -951,7 +957,7 @@ def token_list(store_path) -> None:
 @click.argument("name")
 def token_revoke(store_path, name) -> None:
     """Revoke a token by name."""
-    from .kg.tokens import TokenError, TokenFile
+    from microhe.auth.tokens import TokenError, TokenFile
 
     try:
         TokenFile.beside(_settings(store_path).store).revoke(name)
@@ -972,7 +978,7 @@ def token_revoke(store_path, name) -> None:
                    "(skills and institutions repeated in each).")
 def synth_cmd(n, seed, rate, out, shards) -> None:
     """Write a deterministic synthetic dataset of N micro-credential specifications."""
-    from .kg.synth import generate, shard_paths, violations_path
+    from microhe.devtools.synth import generate, shard_paths, violations_path
 
     if n < 1:
         raise click.BadParameter(f"{n} is not a positive number of credentials", param_hint="--credentials")
@@ -1019,7 +1025,7 @@ def decision_record(store_path, credential, institution, purpose, outcome, credi
     """Record a decision; prints its IRI alone on stdout."""
     import os
 
-    from .kg.recognition.decisions import DecisionError, record_decision
+    from microhe.recognition.decisions import DecisionError, record_decision
 
     comp = None
     if comparison is not None:
@@ -1046,7 +1052,7 @@ def decision_record(store_path, credential, institution, purpose, outcome, credi
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def decision_list(store_path, credential, issuer, fmt) -> None:
     """List recorded decisions (oldest first)."""
-    from .kg.recognition.decisions import DecisionError, list_decisions
+    from microhe.recognition.decisions import DecisionError, list_decisions
 
     store, _ = open_store(store_path, writes=False, http="GET /api/recognition/decisions")
     try:

@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
-from microhe.kg.namespaces import (  # noqa: E402
+from microhe.vocab import (
     COUNTRY,
     DCTERMS,
     ECTS,

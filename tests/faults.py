@@ -37,9 +37,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from microhe.kg.load import load_records
-from microhe.kg.namespaces import META_GRAPH
-from microhe.kg.store import Store
+from microhe.ingest.load import load_records
+from microhe.vocab import META_GRAPH
+from microhe.store.embedded import Store
 
 G = "urn:faults:target"  # holds file A in the base store; the replace modes swap in B
 G_NEW = "urn:faults:new"  # the new-graph modes load B here

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from microhe.cli import main
-from microhe.kg.store import Store
+from microhe.store.embedded import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PERSONAL = FIXTURES / "personal"

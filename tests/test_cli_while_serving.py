@@ -31,7 +31,7 @@ import pytest
 from click.testing import CliRunner
 
 from microhe.cli import main
-from microhe.kg.store import Store
+from microhe.store.embedded import Store
 
 pytestmark = pytest.mark.integration
 
@@ -211,7 +211,7 @@ def test_the_server_writes_its_loopback_address_beside_the_store_readable_by_its
     ("::ffff:0.0.0.0", 8000, "http://127.0.0.1:8000"),
 ])
 def test_the_address_is_a_loopback_url_even_when_the_server_binds_every_interface(host, port, url):
-    from microhe.kg.served import loopback_url
+    from microhe.store.served import loopback_url
 
     assert loopback_url(host, port) == url
 

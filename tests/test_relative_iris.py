@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from microhe.cli import main
-from microhe.kg.settings import Settings
-from microhe.kg.store import Store
+from microhe.settings import Settings
+from microhe.store.embedded import Store
 
 VALID = Path(__file__).parent / "fixtures" / "spec-valid.ttl"
 OTHER_BASE = "https://credentials.example.org/"

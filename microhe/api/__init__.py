@@ -1,5 +1,5 @@
 """microhe's HTTP API (FastAPI routers over ``microhe.kg``)."""
 
-from .app import create_app
+from microhe.api.app import create_app
 
 __all__ = ["create_app"]

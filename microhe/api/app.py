@@ -10,19 +10,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from .. import __version__
-from ..kg.load import initialise
-from ..kg.query_pool import QueryPool
-from ..kg.recognition.warm import Warmer
-from ..kg.settings import Settings, get_settings
-from ..kg.store import Store
-from . import named_queries, sparql
-from .deps import start_query_engine
-from . import recognition
-from . import graph_store, graphs, health, linked_data, update, void
-from .limits import BodyLimit
-from .requestlog import RequestLog
-from .urlguard import URLGuard
+from microhe import __version__
+from microhe.ingest.load import initialise
+from microhe.engine.pool import QueryPool
+from microhe.recognition.warm import Warmer
+from microhe.settings import Settings, get_settings
+from microhe.store.embedded import Store
+from microhe.api.routes import named_queries, sparql
+from microhe.api.deps import start_query_engine
+from microhe.api.routes import recognition
+from microhe.api.routes import graph_store, graphs, health, linked_data, update, void
+from microhe.api.http.limits import BodyLimit
+from microhe.api.http.requestlog import RequestLog
+from microhe.api.http.urlguard import URLGuard
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None, *, demo: bool = False) -> FastAPI:

@@ -1,12 +1,12 @@
 """Bearer-token authentication for the write endpoints (Graph Store writes, ``/update``).
 
 Tokens are created with ``microhe token add NAME`` and kept hashed in the token file
-beside the store (``<Settings.store>.tokens.json``, see :mod:`microhe.kg.tokens`), never in
+beside the store (``<Settings.store>.tokens.json``, see :mod:`microhe.auth.tokens`), never in
 the RDF store. A write request must carry ``Authorization: Bearer <token>``:
 
 * a token in the URL (``?token=``, ``?access_token=``, any case) is refused with 400, never
   silently ignored: URLs end up in logs, browser histories and ``Referer`` headers. The
-  rule holds on every route, reads included (:mod:`microhe.api.urlguard` applies it before
+  rule holds on every route, reads included (:mod:`microhe.api.http.urlguard` applies it before
   routing); :func:`refuse_token_in_url` repeats it here for an app that mounts a write
   router without that middleware;
 * no (or a non-Bearer) ``Authorization`` header: 401 with ``WWW-Authenticate: Bearer``;
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
-from ..kg.tokens import TokenError, TokenFile
+from microhe.auth.tokens import TokenError, TokenFile
 
 REALM = "microhe"
 #: Query parameters that would carry a token in the URL (compared case-insensitively).

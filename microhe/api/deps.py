@@ -8,12 +8,12 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from ..kg.query_pool import QueryPool, engine_for, pool_for
-from ..kg.settings import Settings
-from ..kg.store import Store
-from .auth import require_writer
-from .executor import QueryExecutor
-from .limits import bad_length, declared_too_large, streamed_too_large
+from microhe.engine.pool import QueryPool, engine_for, pool_for
+from microhe.settings import Settings
+from microhe.store.embedded import Store
+from microhe.api.auth import require_writer
+from microhe.engine.threads import QueryExecutor
+from microhe.api.http.limits import bad_length, declared_too_large, streamed_too_large
 
 
 def get_store(request: Request) -> Store:
@@ -35,7 +35,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     ``Content-Length`` announces more, or when the streamed body grows past the limit
     (chunked uploads, or a lying header). Nothing beyond the limit is buffered.
 
-    In the microhe app the ``BodyLimit`` middleware (``microhe.api.limits``) has already
+    In the microhe app the ``BodyLimit`` middleware (``microhe.api.http.limits``) has already
     applied the same rule to every route; this keeps it for these routers when they are
     mounted in another app, with the same messages."""
     declared = request.headers.get("content-length")
@@ -55,9 +55,9 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def get_executor(request: Request) -> QueryExecutor | QueryPool:
-    """The app's query engine: its pool of worker processes (``microhe.kg.query_pool``,
+    """The app's query engine: its pool of worker processes (``microhe.engine.pool``,
     started with the app, or here on first use when the app runs without its lifespan) or
-    the thread executor (``microhe.api.executor``: a store in memory or remote, or
+    the thread executor (``microhe.engine.threads``: a store in memory or remote, or
     ``Settings.query_engine = threads``). Size: ``Settings.query_workers`` workers and
     ``Settings.query_queue`` waiting places."""
     state = request.app.state

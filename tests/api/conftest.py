@@ -22,8 +22,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from microhe.api import create_app
-from microhe.kg.settings import Settings
-from microhe.kg.store import Store
+from microhe.settings import Settings
+from microhe.store.embedded import Store
 
 EX = "http://example.org/"
 G1 = EX + "graph/one"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from microhe.kg.tokens import TokenFile
+from microhe.auth.tokens import TokenFile
 
 
 LIMIT = 1024 * 1024
@@ -74,7 +74,7 @@ def test_body_within_the_limit_still_reaches_the_handler(make_client):
 def test_unparsable_content_length_is_400(make_client):
     """A Content-Length that is not a number cannot be checked against the limit.
     (h11 and httptools refuse it before the app on a real server; the app refuses it too.)"""
-    from microhe.api.limits import BodyLimit
+    from microhe.api.http.limits import BodyLimit
 
     sent: list[dict] = []
 
@@ -102,8 +102,8 @@ _SERVER = textwrap.dedent("""
     import socket, sys
     import uvicorn
     from microhe.api import create_app
-    from microhe.kg.settings import get_settings
-    from microhe.kg.store import Store
+    from microhe.settings import get_settings
+    from microhe.store.embedded import Store
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))

@@ -11,8 +11,8 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg.load import DEFAULT_GRAPH, load_records
-from microhe.kg.namespaces import META_GRAPH
+from microhe.ingest.load import DEFAULT_GRAPH, load_records
+from microhe.vocab import META_GRAPH
 
 from .conftest_writes import (BASE, EX, GRAPH, INVALID, LEARNER, PLAIN, PREFIXES, SECOND_SPEC_ONLY, UNPARSABLE,
                               VALID, make_writable, make_writable_env, parse_rdf, reference_quads, writable,  # noqa: F401

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from microhe.api import create_app
-from microhe.api.linked_data import safe_href
-from microhe.kg.store import Store
+from microhe.api.routes.linked_data import safe_href
+from microhe.store.embedded import Store
 
 from .conftest import make_settings
 

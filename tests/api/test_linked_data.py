@@ -8,8 +8,8 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg import bundled
-from microhe.kg.namespaces import DCTERMS, DEMO, ELM, MHE, OWL, RDF, REF, RDFS, SKOS
+from microhe.ingest import bundled
+from microhe.vocab import DCTERMS, DEMO, ELM, MHE, OWL, RDF, REF, RDFS, SKOS
 
 from .conftest_writes import BASE, Writable, make_writable, parse_rdf, reference_quads  # noqa: F401
 

@@ -15,8 +15,8 @@ import pytest
 import rdflib
 from rdflib.query import Result
 
-from microhe.kg import queries as kg_queries
-from microhe.kg.queries import parse_query_file
+from microhe.queries import catalogue as kg_queries
+from microhe.queries.catalogue import parse_query_file
 
 from .conftest import EX, G1, fixture_quads, make_store
 

@@ -5,9 +5,9 @@ from fastapi.testclient import TestClient
 from openapi_spec_validator import validate
 
 from microhe.api import create_app
-from microhe.kg.load import initialise
-from microhe.kg.settings import get_settings
-from microhe.kg.store import Store
+from microhe.ingest.load import initialise
+from microhe.settings import get_settings
+from microhe.store.embedded import Store
 
 
 def test_openapi_document_is_valid_and_every_route_is_documented(tmp_path):

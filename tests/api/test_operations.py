@@ -1,6 +1,6 @@
 """Operations: ``/health`` (the process answers), ``/ready`` (the store answers and the
 search views describe its current state) and one log line per refused or failed request
-(``microhe.api.requestlog``) that never holds a token or a query text."""
+(``microhe.api.http.requestlog``) that never holds a token or a query text."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from microhe.api import create_app
-from microhe.kg.recognition.warm import VIEWS, warm
-from microhe.kg.store import Store
-from microhe.kg.tokens import TokenFile
+from microhe.recognition.warm import VIEWS, warm
+from microhe.store.embedded import Store
+from microhe.auth.tokens import TokenFile
 
 from .conftest import make_settings
 

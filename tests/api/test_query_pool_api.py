@@ -26,10 +26,10 @@ import pytest
 from fastapi import FastAPI
 
 from microhe.api import create_app
-from microhe.kg.load import initialise
-from microhe.kg.settings import Settings
-from microhe.kg.store import Store
-from microhe.kg.tokens import TokenFile
+from microhe.ingest.load import initialise
+from microhe.settings import Settings
+from microhe.store.embedded import Store
+from microhe.auth.tokens import TokenFile
 
 BASE = "http://127.0.0.1:8000/"
 CREDENTIAL = "https://w3id.org/microhe/demo/credential/acb-web-development"
@@ -306,7 +306,7 @@ def test_the_process_engine_answers_the_same_bytes_as_the_thread_engine(tmp_path
 
 
 def test_the_client_is_the_peer_unless_a_trusted_proxy_names_it():
-    from microhe.api.clients import client_address
+    from microhe.api.http.clients import client_address
 
     trusted = ("10.0.0.1", "192.168.0.0/16")
     assert client_address("203.0.113.9", ["198.51.100.7"], ()) == "203.0.113.9"

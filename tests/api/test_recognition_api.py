@@ -1,4 +1,4 @@
-"""Recognition over HTTP (microhe.api.recognition) on the demo data: each route's JSON,
+"""Recognition over HTTP (microhe.api.routes.recognition) on the demo data: each route's JSON,
 its error statuses (404 unknown framework/level/specification with the valid values, 422
 bad input), uploaded documents that are never stored, decisions (201 with a bearer token,
 401/403/400 without a valid one, 404 for an unknown credential; refusals change nothing)
@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from microhe.api import create_app
-from microhe.kg.load import initialise
-from microhe.kg.queries import resolve
-from microhe.kg.settings import get_settings
-from microhe.kg.store import Store
-from microhe.kg.tokens import TokenFile
+from microhe.ingest.load import initialise
+from microhe.queries.catalogue import resolve
+from microhe.settings import get_settings
+from microhe.store.embedded import Store
+from microhe.auth.tokens import TokenFile
 
 DEMO = "https://w3id.org/microhe/demo/credential/"
 SKILL = "https://w3id.org/microhe/demo/skill/"

@@ -22,10 +22,10 @@ from schemathesis.checks import (content_type_conformance, not_a_server_error, r
 from schemathesis.config import SchemathesisConfig
 
 from microhe.api import create_app
-from microhe.kg.load import initialise
-from microhe.kg.settings import Settings
-from microhe.kg.store import Store
-from microhe.kg.tokens import TokenFile
+from microhe.ingest.load import initialise
+from microhe.settings import Settings
+from microhe.store.embedded import Store
+from microhe.auth.tokens import TokenFile
 
 BASE = "http://127.0.0.1:8000/"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

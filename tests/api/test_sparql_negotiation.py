@@ -13,7 +13,7 @@ import pytest
 import rdflib
 from rdflib.query import Result
 
-from microhe.api import negotiation as neg
+from microhe.api.http import negotiation as neg
 
 from .conftest import EX
 

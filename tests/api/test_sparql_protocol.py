@@ -248,7 +248,7 @@ def test_a_browser_following_a_query_link_gets_the_page_with_the_query_and_autor
 
 
 def test_the_page_lists_the_named_queries(client):
-    from microhe.kg.queries import catalogue
+    from microhe.queries.catalogue import catalogue
 
     r = client.get("/sparql", headers={"Accept": "text/html"})
     for name in list(catalogue())[:3]:
@@ -324,7 +324,7 @@ def test_a_result_within_the_cap_is_marked_complete(make_client):
     ("SELECT * FROM nope:g {}", {"unresolved_from": True}),
 ])
 def test_inspect_query_reads_form_and_dataset_lexically(text, expected):
-    from microhe.api.sparql import inspect_query
+    from microhe.api.routes.sparql import inspect_query
 
     info = inspect_query(text, BASE)
     for key, value in expected.items():

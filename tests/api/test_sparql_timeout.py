@@ -14,7 +14,7 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from microhe.api.executor import Deadline, QueryExecutor, QueryTimeout, Saturated
+from microhe.engine.threads import Deadline, QueryExecutor, QueryTimeout, Saturated
 
 from .conftest import make_store
 
@@ -183,7 +183,7 @@ def test_a_timed_out_result_is_released_on_its_worker_thread(monkeypatch):
     import gc
     import sys
 
-    from microhe.api.sparql import materialise
+    from microhe.api.routes.sparql import materialise
 
     store = generated(300)
     caught: list = []

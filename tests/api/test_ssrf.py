@@ -28,10 +28,10 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from microhe.api import create_app
-from microhe.kg.load import initialise
-from microhe.kg.remote import RemoteStore
-from microhe.kg.settings import Settings
-from microhe.kg.store import Store
+from microhe.ingest.load import initialise
+from microhe.store.remote import RemoteStore
+from microhe.settings import Settings
+from microhe.store.embedded import Store
 
 from .conftest_writes import Writable, make_writable, reference_quads  # noqa: F401
 from .loopback import Listener

@@ -1,4 +1,4 @@
-"""``microhe.api.streaming``: a body produced on one thread of its own, handed to the event
+"""``microhe.api.http.streaming``: a body produced on one thread of its own, handed to the event
 loop in bounded chunks (the mechanism behind ``/dump.nq`` and Graph Store line formats;
 the server-level test is ``test_streams.py``)."""
 
@@ -12,7 +12,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from microhe.api.streaming import AHEAD_CHUNKS, CHUNK_BYTES, StreamFailed, ThreadStream
+from microhe.api.http.streaming import AHEAD_CHUNKS, CHUNK_BYTES, StreamFailed, ThreadStream
 
 PIECE = b"x" * 1000
 ENOUGH = 10.0  # seconds: a bound for waits on threads, far above what they take
@@ -192,7 +192,7 @@ def stream_server():
     """A small app whose routes stream an endless body, a failing one and a short one."""
     from fastapi import FastAPI
 
-    from microhe.api.streaming import stream
+    from microhe.api.http.streaming import stream
 
     from .conftest import serve
 

@@ -28,8 +28,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from microhe.kg.load import initialise
-from microhe.kg.store import Store
+from microhe.ingest.load import initialise
+from microhe.store.embedded import Store
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +45,7 @@ LAUNCHER = """
 import socket, sys
 import uvicorn
 from microhe.api import create_app
-from microhe.kg.settings import get_settings
+from microhe.settings import get_settings
 sock = socket.socket(fileno=int(sys.argv[1]))
 uvicorn.Server(uvicorn.Config(create_app(get_settings()), log_level="warning")).run(sockets=[sock])
 """

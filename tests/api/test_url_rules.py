@@ -1,4 +1,4 @@
-"""Rules every route applies to the request URL (microhe.api.urlguard), whatever the route:
+"""Rules every route applies to the request URL (microhe.api.http.urlguard), whatever the route:
 
 * the query string must be valid UTF-8 once percent-decoded: the same bytes are refused
   in a POST body, so they are refused in a GET too, never silently replaced by U+FFFD

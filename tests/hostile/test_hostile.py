@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from microhe.cli import main
-from microhe.kg.load import initialise
-from microhe.kg.store import Store
+from microhe.ingest.load import initialise
+from microhe.store.embedded import Store
 from tests.api.conftest_writes import make_writable, reference_quads  # noqa: F401 - fixture
 
 HERE = Path(__file__).parent

@@ -10,12 +10,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg.load import LoadError, Source, initialise, load
-from microhe.kg.queries import QueryError, catalogue
-from microhe.kg.recognition.levels import translate
-from microhe.kg.recognition.search import search
-from microhe.kg.remote import RemoteStore
-from microhe.kg.store import Store, StoreError
+from microhe.ingest.load import LoadError, Source, initialise, load
+from microhe.queries.catalogue import QueryError, catalogue
+from microhe.frameworks.levels import translate
+from microhe.recognition.search import search
+from microhe.store.remote import RemoteStore
+from microhe.store.embedded import Store, StoreError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -9,10 +9,10 @@ import subprocess
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg.load import initialise
-from microhe.kg.remote import RemoteStore, bind_values
-from microhe.kg.settings import Settings
-from microhe.kg.store import Store, StoreError, open_configured
+from microhe.ingest.load import initialise
+from microhe.store.remote import RemoteStore, bind_values
+from microhe.settings import Settings
+from microhe.store.embedded import Store, StoreError, open_configured
 
 from .common import (EVIL, check_connection_failure, check_injection, check_load_and_refusal,
                      check_named_queries, check_recognition, embedded_demo, free_port, wait_http)

@@ -3,7 +3,7 @@
 directory (see :mod:`tests.integration.virtuoso`).
 
 Writes go through Virtuoso's Graph Store endpoint (``/sparql-graph-crud``), chosen by
-``RemoteStore`` when it recognises the server; see the ``microhe.kg.remote`` docstring
+``RemoteStore`` when it recognises the server; see the ``microhe.store.remote`` docstring
 for what differs from Oxigraph (atomicity per graph, no own default graph, durations)."""
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg.load import initialise
-from microhe.kg.recognition.levels import translate
-from microhe.kg.recognition.search import search
-from microhe.kg.remote import RemoteStore
-from microhe.kg.settings import Settings
-from microhe.kg.store import StoreError, open_configured
+from microhe.ingest.load import initialise
+from microhe.frameworks.levels import translate
+from microhe.recognition.search import search
+from microhe.store.remote import RemoteStore
+from microhe.settings import Settings
+from microhe.store.embedded import StoreError, open_configured
 
 from .common import (check_connection_failure, check_injection, check_load_and_refusal,
                      check_named_queries, embedded_demo)

@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from microhe.kg import snapshots
-from microhe.kg.load import initialise
-from microhe.kg.store import Store
+from microhe.store import snapshots
+from microhe.ingest.load import initialise
+from microhe.store.embedded import Store
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,11 @@ and a new store holds exactly the ontology and reference graphs."""
 
 import pytest
 
-from microhe.kg import bundled
-from microhe.kg.load import initialise, load_records
-from microhe.kg.store import Store
-from microhe.kg.terms import quads_to_graph
-from microhe.kg.validate import DEFAULT_PROFILES, validate
+from microhe.ingest import bundled
+from microhe.ingest.load import initialise, load_records
+from microhe.store.embedded import Store
+from microhe.rdf.terms import quads_to_graph
+from microhe.validation.validate import DEFAULT_PROFILES, validate
 
 
 @pytest.mark.parametrize("graph", bundled.demo_graphs(), ids=lambda g: g.name)

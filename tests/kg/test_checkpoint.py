@@ -1,4 +1,4 @@
-"""A bulk write killed half-way is rolled back exactly (``microhe.kg.checkpoint``): the
+"""A bulk write killed half-way is rolled back exactly (``microhe.store.checkpoint``): the
 process is really killed (SIGKILL, in a child), then the next open, `microhe
 restore-checkpoint` or a read-only open is checked against a dump taken before."""
 
@@ -12,8 +12,8 @@ import textwrap
 
 import pytest
 
-from microhe.kg import checkpoint
-from microhe.kg.store import Store, StoreError
+from microhe.store import checkpoint
+from microhe.store.embedded import Store, StoreError
 
 GRAPH = "https://w3id.org/microhe/demo/graph/credentials"
 
@@ -28,7 +28,7 @@ def _dump(path) -> bytes:
 CHILD = textwrap.dedent("""
     import os, signal, sys
     import pyoxigraph as ox
-    from microhe.kg.store import Store
+    from microhe.store.embedded import Store
     path, graph, step = sys.argv[1], sys.argv[2], sys.argv[3]
     s = Store(path)
     real = s._db

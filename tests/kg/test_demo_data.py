@@ -18,7 +18,7 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from microhe.kg.namespaces import COUNTRY, DEMO, ECTS, EQF_LEVEL, MHE, REF
+from microhe.vocab import COUNTRY, DEMO, ECTS, EQF_LEVEL, MHE, REF
 
 ROOT = Path(__file__).parents[2]
 PKG = files("microhe") / "kg"

@@ -1,4 +1,4 @@
-"""microhe.kg.parse: formats, bundled JSON-LD contexts, limits and located errors."""
+"""microhe.rdf.parse: formats, bundled JSON-LD contexts, limits and located errors."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg.parse import (
+from microhe.rdf.parse import (
     DEFAULT_LIMITS,
     FORMATS,
     Limits,
@@ -26,7 +26,7 @@ from microhe.kg.parse import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parse"
-CONTEXTS = Path(__file__).parents[2] / "microhe" / "kg" / "contexts"
+CONTEXTS = Path(__file__).parents[2] / "microhe" / "rdf" / "contexts"
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -1,5 +1,5 @@
-"""The worker-process pool and its snapshots, without HTTP (microhe.kg.query_pool,
-microhe.kg.query_snapshots): worker deaths, errors that stay 400, jobs that expire while
+"""The worker-process pool and its snapshots, without HTTP (microhe.engine.pool,
+microhe.engine.snapshots): worker deaths, errors that stay 400, jobs that expire while
 waiting, snapshots taken only of committed states and deleted once nobody holds them."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg.query_pool import ClientBusy, PoolBusy, QueryPool, QueryStopped, engine_for
-from microhe.kg.query_snapshots import DIR, Snapshots
-from microhe.kg.results import Job, QueryFailure, Rendering
-from microhe.kg.settings import Settings
-from microhe.kg.store import Store
+from microhe.engine.pool import ClientBusy, PoolBusy, QueryPool, QueryStopped, engine_for
+from microhe.engine.snapshots import DIR, Snapshots
+from microhe.engine.results import Job, QueryFailure, Rendering
+from microhe.settings import Settings
+from microhe.store.embedded import Store
 
 EX = "http://example.org/"
 JSON = ("application/sparql-results+json", "results:application/sparql-results+json")

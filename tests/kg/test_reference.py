@@ -17,7 +17,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from microhe.kg.namespaces import (
+from microhe.vocab import (
     COUNTRY,
     ECTS,
     EQF_SCHEME,

@@ -1,4 +1,4 @@
-"""Views saved in the store's directory (``microhe.kg.snapshots``): the state token changes
+"""Views saved in the store's directory (``microhe.store.snapshots``): the state token changes
 before every write, a saved view is read back only for the state it was built for, and a
 damaged or planted file is ignored (rebuilt), never trusted."""
 
@@ -12,9 +12,9 @@ import sys
 
 import pytest
 
-from microhe.kg import snapshots
-from microhe.kg.recognition.search import Record, SearchIndex, search, search_index
-from microhe.kg.store import Store, StoreError
+from microhe.store import snapshots
+from microhe.recognition.search import Record, SearchIndex, search, search_index
+from microhe.store.embedded import Store, StoreError
 
 VIEW = "search-records"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from microhe.api.sparql import DEFAULT_QUERY
-from microhe.kg.sparql_gate import RemoteAccessRefused, check_query, check_update, decode_escapes, find
+from microhe.api.routes.sparql import DEFAULT_QUERY
+from microhe.rdf.sparql_gate import RemoteAccessRefused, check_query, check_update, decode_escapes, find
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,7 +3,7 @@
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg.store import Store, StoreLockedError
+from microhe.store.embedded import Store, StoreLockedError
 
 EX = "http://example.org/"
 

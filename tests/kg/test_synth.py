@@ -11,11 +11,11 @@ import rdflib
 from click.testing import CliRunner
 
 from microhe.cli import main
-from microhe.kg.load import Source, initialise, load
-from microhe.kg.namespaces import ELM, RDF, SKOS
-from microhe.kg.store import Store
-from microhe.kg.synth import VIOLATION_KINDS, generate, shard_paths, violations_path
-from microhe.kg.validate import validate
+from microhe.ingest.load import Source, initialise, load
+from microhe.vocab import ELM, RDF, SKOS
+from microhe.store.embedded import Store
+from microhe.devtools.synth import VIOLATION_KINDS, generate, shard_paths, violations_path
+from microhe.validation.validate import validate
 
 
 RDF_TYPE = RDF + "type"

@@ -5,7 +5,7 @@ import pytest
 import rdflib
 from rdflib.namespace import XSD
 
-from microhe.kg.terms import graph_to_quads, quads_to_graph, to_oxigraph, to_rdflib
+from microhe.rdf.terms import graph_to_quads, quads_to_graph, to_oxigraph, to_rdflib
 
 OX_TERMS = [
     ox.NamedNode("http://example.org/a"),

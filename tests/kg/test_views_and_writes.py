@@ -9,8 +9,8 @@ import threading
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg.recognition.search import search
-from microhe.kg.store import Store
+from microhe.recognition.search import search
+from microhe.store.embedded import Store
 
 ELM = "http://data.europa.eu/snb/model/elm/"
 TITLE = ox.NamedNode("http://purl.org/dc/terms/title")

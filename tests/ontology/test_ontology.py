@@ -1,5 +1,5 @@
 """The OWL ontology (microhe/ontology/): documentation habits, alignments, the MicroHE 2018
-field mapping, and HermiT consistency through microhe.kg.reasoner.
+field mapping, and HermiT consistency through microhe.devtools.reasoner.
 
 Expected values come from outside the files under test: the MicroHE 2018 field list is
 written here from shared/design/domain.md section 1 (plus the fields the draft itself has
@@ -18,8 +18,8 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, SKOS
 from rdflib.plugins.sparql import prepareQuery
 
-from microhe.kg import reasoner
-from microhe.kg.namespaces import MHE
+from microhe.devtools import reasoner
+from microhe.vocab import MHE
 
 ROOT = Path(__file__).parents[2]
 ONTOLOGY_DIR = ROOT / "microhe" / "ontology"
@@ -468,7 +468,7 @@ def test_a_mapping_path_finds_the_value_in_model_shaped_data(draft):
 
 
 # ---------------------------------------------------------------------------------------
-# HermiT through microhe.kg.reasoner. Marked slow (a JVM per check) but run by default:
+# HermiT through microhe.devtools.reasoner. Marked slow (a JVM per check) but run by default:
 # they need Java, which CI installs; a missing Java fails them rather than skipping them.
 # ---------------------------------------------------------------------------------------
 

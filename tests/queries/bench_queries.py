@@ -19,9 +19,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 import microhe
-from microhe.kg.load import initialise
-from microhe.kg.queries import catalogue
-from microhe.kg.store import Store
+from microhe.ingest.load import initialise
+from microhe.queries.catalogue import catalogue
+from microhe.store.embedded import Store
 
 QUERIES = Path(microhe.__file__).parent / "queries"
 DEMO_TTL = Path(microhe.__file__).parent / "kg" / "demo" / "credentials.ttl"

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from microhe.cli import main
-from microhe.kg.queries import QueryError, catalogue, parse_query_file
+from microhe.queries.catalogue import QueryError, catalogue, parse_query_file
 
 from test_queries import demo_graph, expected_by_eqf, store, val  # noqa: F401  (fixtures)
 
@@ -117,7 +117,7 @@ def test_a_malformed_after_is_a_query_error_in_the_library_cli_and_api(store, tm
 
 def test_the_http_endpoint_pages_and_rejects_a_malformed_after(store, tmp_path):
     from microhe.api import create_app
-    from microhe.kg.settings import Settings
+    from microhe.settings import Settings
 
     settings = Settings(store=tmp_path / "unused-store", base="http://example.org/base/")
     with TestClient(create_app(settings, store=store)) as client:

@@ -20,9 +20,9 @@ import rdflib
 from rdflib.namespace import RDF, SKOS
 
 import microhe
-from microhe.kg.load import initialise
-from microhe.kg.queries import PARAM_TYPES, QueryError, catalogue, parse_query_file
-from microhe.kg.store import Store
+from microhe.ingest.load import initialise
+from microhe.queries.catalogue import PARAM_TYPES, QueryError, catalogue, parse_query_file
+from microhe.store.embedded import Store
 
 ROOT = Path(__file__).parents[2]
 SHARED = ROOT / ".." / "shared"
@@ -754,8 +754,8 @@ def edge_store() -> Store:
     s = Store()
     initialise(s, demo=True)
     quads = list(ox.parse(EDGE_TTL.read_bytes(), ox.RdfFormat.TURTLE, without_named_graphs=True))
-    # with its derived values, as microhe.kg.load writes them (the queries read mhe:derivedEQFLevel)
-    from microhe.kg.derive import derive, derived_graph
+    # with its derived values, as microhe.ingest.load writes them (the queries read mhe:derivedEQFLevel)
+    from microhe.ingest.derive import derive, derived_graph
 
     g = "https://example.org/graph/edge-cases"
     s.write({g: quads, derived_graph(g): derive(s, quads, g)})
@@ -918,7 +918,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 def test_credential_facet_counts_follow_a_load_a_replace_and_a_drop_of_a_graph(demo_graph):
     """The counts are kept per graph at load time (<g>#derived): they follow the graph's
     content when it is loaded, replaced and dropped."""
-    from microhe.kg.load import Source, drop, load
+    from microhe.ingest.load import Source, drop, load
 
     s = Store()
     initialise(s, demo=True)

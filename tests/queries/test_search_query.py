@@ -2,10 +2,10 @@
 
 import pytest
 
-from microhe.kg.load import initialise
-from microhe.kg.queries import catalogue
-from microhe.kg.recognition.search import MODES, search
-from microhe.kg.store import Store
+from microhe.ingest.load import initialise
+from microhe.queries.catalogue import catalogue
+from microhe.recognition.search import MODES, search
+from microhe.store.embedded import Store
 
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 

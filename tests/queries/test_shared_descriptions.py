@@ -16,9 +16,9 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg.load import initialise
-from microhe.kg.queries import catalogue
-from microhe.kg.store import Store
+from microhe.ingest.load import initialise
+from microhe.queries.catalogue import catalogue
+from microhe.store.embedded import Store
 
 from test_queries import EXAMPLES, store  # noqa: F401  (store: the demo store, one copy of everything)
 

@@ -6,12 +6,22 @@ tests compare the indexed functions with these on the demo data and on synthetic
 # ruff: noqa
 from __future__ import annotations
 
-from microhe.kg.recognition.facts import Facts, read_facts
-from microhe.kg.recognition.levels import framework_index
-from microhe.kg.namespaces import DCTERMS, ELM, MHE, SKOS
-from microhe.kg.recognition.search import (_MODE_NAMES, ECTS_BANDS, MODES, Record, SearchError, SearchIndex,
-                                           _code, _country, _isced, _lang_pick)
-from microhe.kg.store import Store
+from microhe.recognition.facts import Facts, read_facts
+from microhe.frameworks.levels import framework_index
+from microhe.vocab import DCTERMS, ELM, MHE, SKOS
+from microhe.recognition.search import (
+    _MODE_NAMES,
+    ECTS_BANDS,
+    MODES,
+    Record,
+    SearchError,
+    SearchIndex,
+    _code,
+    _country,
+    _isced,
+    _lang_pick,
+)
+from microhe.store.embedded import Store
 
 KEEP_PER_SIGNATURE = 3
 _last: list = [None, None, None]

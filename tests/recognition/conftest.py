@@ -11,9 +11,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg.derive import derive, derived_graph
-from microhe.kg.load import initialise
-from microhe.kg.store import Store
+from microhe.ingest.derive import derive, derived_graph
+from microhe.ingest.load import initialise
+from microhe.store.embedded import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = (ROOT / ".." / "shared").resolve()

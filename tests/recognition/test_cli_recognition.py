@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from microhe.cli import main
-from microhe.kg.load import initialise
-from microhe.kg.store import Store
+from microhe.ingest.load import initialise
+from microhe.store.embedded import Store
 
 from .conftest import CANDIDATE, CODES, DEMO, NEAR_MISS, RQF6_QDR, SKILL, TARGET
 from .test_compare import UPLOAD

@@ -1,4 +1,4 @@
-"""Substantial-difference comparison (microhe.kg.recognition.compare): the showcase and
+"""Substantial-difference comparison (microhe.recognition.compare): the showcase and
 the near miss of the demo data, each criterion substantial and unknown, each
 recommendation, configurable thresholds, requirement documents and an uploaded document
 that is compared but never stored.
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from microhe.kg.load import LoadError, Source, stage
-from microhe.kg.recognition.compare import Rules, compare, target_from_requirements
-from microhe.kg.recognition.facts import NotFoundError, facts_from_document, read_facts
+from microhe.ingest.load import LoadError, Source, stage
+from microhe.recognition.compare import Rules, compare, target_from_requirements
+from microhe.recognition.facts import NotFoundError, facts_from_document, read_facts
 
 from .conftest import CANDIDATE, DEMO, ECTS_IRI, NEAR_MISS, PREFIXES, SKILL, TARGET, demo_store, write_turtle
 

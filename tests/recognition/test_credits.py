@@ -1,4 +1,4 @@
-"""Credit conversion (microhe.kg.recognition.credits.convert), golden values computed by
+"""Credit conversion (microhe.frameworks.credits.convert), golden values computed by
 hand from domain.md section 4, never from the code:
 
 * ``min``/``max`` always come from notional hours: 1 ECTS = 25-30 h; 1 UK credit = 10 h;
@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from microhe.kg.recognition.credits import CreditError, convert, parse_amount
+from microhe.frameworks.credits import CreditError, convert, parse_amount
 
 from .conftest import csv_rows, csv_sources
 

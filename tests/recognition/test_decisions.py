@@ -1,4 +1,4 @@
-"""Recognition decisions (microhe.kg.recognition.decisions) and the named query
+"""Recognition decisions (microhe.recognition.decisions) and the named query
 ``decisions-about-issuer``: recorded decisions are listed by credential and issuer, found
 by the named query (library and ``microhe query``), and bad decisions change nothing."""
 
@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from microhe.cli import main
-from microhe.kg.queries import QueryError, catalogue, resolve
-from microhe.kg.recognition.compare import compare
-from microhe.kg.recognition.decisions import DECISIONS_GRAPH, DecisionError, list_decisions, record_decision
-from microhe.kg.recognition.facts import read_facts
-from microhe.kg.store import Store
+from microhe.queries.catalogue import QueryError, catalogue, resolve
+from microhe.recognition.compare import compare
+from microhe.recognition.decisions import DECISIONS_GRAPH, DecisionError, list_decisions, record_decision
+from microhe.recognition.facts import read_facts
+from microhe.store.embedded import Store
 
 from .conftest import CANDIDATE, DEMO, NEAR_MISS, ORG, REF_ORG, TARGET, demo_store
 

@@ -11,12 +11,12 @@ import random
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg.load import Source, initialise, load
-from microhe.kg.recognition.compare import target_from_requirements
-from microhe.kg.recognition.pathways import pathways
-from microhe.kg.recognition.search import _positions, facet_index, search, search_index
-from microhe.kg.store import Store
-from microhe.kg.synth import generate
+from microhe.ingest.load import Source, initialise, load
+from microhe.recognition.compare import target_from_requirements
+from microhe.recognition.pathways import pathways
+from microhe.recognition.search import _positions, facet_index, search, search_index
+from microhe.store.embedded import Store
+from microhe.devtools.synth import generate
 
 from ._uncached import old_search_index, pathways_uncached, search_uncached
 from .conftest import DEMO, SKILL, demo_store, write_turtle

@@ -1,4 +1,4 @@
-"""Level translation (microhe.kg.recognition.levels.translate), golden against the shared
+"""Level translation (microhe.frameworks.levels.translate), golden against the shared
 referencing CSV: every framework code, every CSV level row, one-to-many and many-to-one
 referencing, levels below EQF 1, QDR IRIs, ``to`` filtering, equivalents, case and errors.
 
@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from microhe.kg.recognition.levels import UnknownFrameworkError, UnknownLevelError, translate
+from microhe.frameworks.levels import UnknownFrameworkError, UnknownLevelError, translate
 
 from .conftest import CODES, RQF6_QDR, csv_levels, csv_sources
 

@@ -1,4 +1,4 @@
-"""Stackability pathways (microhe.kg.recognition.pathways): a solution for the showcase
+"""Stackability pathways (microhe.recognition.pathways): a solution for the showcase
 target, no-solution cases, declared stacks with a cycle, ranking (fewest excess credits,
 then fewest credentials) and a performance smoke test over ~2000 generated candidates."""
 
@@ -9,13 +9,13 @@ import random
 import pyoxigraph as ox
 import pytest
 
-from microhe.kg.derive import derive, derived_graph
-from microhe.kg.load import initialise
-from microhe.kg.namespaces import DCTERMS, ELM, RDF
-from microhe.kg.recognition.compare import target_from_requirements
-from microhe.kg.recognition.facts import NotFoundError, read_facts
-from microhe.kg.recognition.pathways import pathways
-from microhe.kg.store import Store
+from microhe.ingest.derive import derive, derived_graph
+from microhe.ingest.load import initialise
+from microhe.vocab import DCTERMS, ELM, RDF
+from microhe.recognition.compare import target_from_requirements
+from microhe.recognition.facts import NotFoundError, read_facts
+from microhe.recognition.pathways import pathways
+from microhe.store.embedded import Store
 
 from .conftest import DEMO, ECTS_IRI, SKILL, TARGET, demo_store, write_turtle
 

@@ -1,4 +1,4 @@
-"""Faceted search (microhe.kg.recognition.search) over the demo data, checked against
+"""Faceted search (microhe.recognition.search) over the demo data, checked against
 expectations computed independently here: rdflib over the demo Turtle (and the partner
 institutions), EU QDR labels from the ELM ``nqf.xsd``, EQF levels from the shared
 referencing CSV, ECTS from domain.md's conversion conventions, ISCED-F fields by code
@@ -15,8 +15,8 @@ import pytest
 from rdflib import RDF, Graph, Namespace
 from rdflib.namespace import DCTERMS, SKOS
 
-from microhe.kg.recognition.levels import UnknownFrameworkError, UnknownLevelError
-from microhe.kg.recognition.search import SearchError, search
+from microhe.frameworks.levels import UnknownFrameworkError, UnknownLevelError
+from microhe.recognition.search import SearchError, search
 
 from .conftest import DEMO, DEMO_DIR, REFERENCE_DIR, SHARED, SKILL, csv_levels
 

@@ -10,11 +10,11 @@ import time
 from fastapi.testclient import TestClient
 
 from microhe.api import create_app
-from microhe.kg.load import initialise
-from microhe.kg.recognition.search import search
-from microhe.kg.recognition.warm import VIEWS, Warmer, warm
-from microhe.kg.settings import Settings
-from microhe.kg.store import Store, per_store
+from microhe.ingest.load import initialise
+from microhe.recognition.search import search
+from microhe.recognition.warm import VIEWS, Warmer, warm
+from microhe.settings import Settings
+from microhe.store.embedded import Store, per_store
 
 from .conftest import write_turtle
 

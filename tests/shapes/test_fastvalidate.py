@@ -1,4 +1,4 @@
-"""The compiled validation path (microhe.kg.fastvalidate, validate_quads) gives exactly
+"""The compiled validation path (microhe.validation.compiled, validate_quads) gives exactly
 pyshacl's results: on every fixture under every profile, on the demo data, on the official
 sample and on a mutated corpus with deliberate violations. Issue 5 (validated load speed).
 
@@ -19,10 +19,10 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from microhe.kg import fastvalidate as fv
-from microhe.kg.bundled import demo_graphs
-from microhe.kg.terms import quads_to_graph
-from microhe.kg.validate import available_profiles, validate, validate_quads
+from microhe.validation import compiled as fv
+from microhe.ingest.bundled import demo_graphs
+from microhe.rdf.terms import quads_to_graph
+from microhe.validation.validate import available_profiles, validate, validate_quads
 
 from .expectations import FIXTURES, SAMPLE_TTL
 

@@ -1,4 +1,4 @@
-"""The validation API (microhe.kg.validate): the official ELM sample, report formats,
+"""The validation API (microhe.validation.validate): the official ELM sample, report formats,
 profiles, blank nodes, the reference graph.
 
 Golden facts come from the Council Recommendation table in domain.md section 2 and the
@@ -15,7 +15,7 @@ import rdflib
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SH
 
-from microhe.kg.validate import (
+from microhe.validation.validate import (
     DEFAULT_PROFILES,
     UnknownProfileError,
     ValidationReport,
@@ -52,8 +52,8 @@ def test_official_sample_gives_exactly_one_violation_the_missing_quality_assuran
 
 
 def test_official_sample_jsonld_gives_the_same_single_violation():
-    from microhe.kg.parse import parse
-    from microhe.kg.terms import quads_to_graph
+    from microhe.rdf.parse import parse
+    from microhe.rdf.terms import quads_to_graph
 
     path = SHARED / "anchors" / "elm" / "derived" / "Sample-MC-Annex1-signed-payload.jsonld"
     graph = quads_to_graph(parse(path.read_bytes(), name=path.name))

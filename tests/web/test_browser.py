@@ -34,11 +34,11 @@ import pytest
 
 from api.conftest import serve
 from microhe.api import create_app
-from microhe.kg import bundled
-from microhe.kg.load import initialise
-from microhe.kg.queries import catalogue
-from microhe.kg.settings import Settings
-from microhe.kg.store import Store
+from microhe.ingest import bundled
+from microhe.ingest.load import initialise
+from microhe.queries.catalogue import catalogue
+from microhe.settings import Settings
+from microhe.store.embedded import Store
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

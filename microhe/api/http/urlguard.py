@@ -1,0 +1,64 @@
+"""Rules about the request URL that hold for every route, checked once before routing.
+
+A pure ASGI middleware (no request object is built, no body is read), so no route can
+forget a rule and a new route gets them for free:
+
+* **The query string must be UTF-8.** Starlette decodes ``%FF`` into U+FFFD and the
+  route would run what was never sent (a POST body with the same bytes is refused), so a
+  query string whose percent-decoded bytes are not valid UTF-8 gets 400 with the name of
+  the parameter.
+* **No credential in the URL.** URLs end up in access logs, browser histories, proxies
+  and ``Referer`` headers; a token there is a leaked token. A parameter named like a
+  credential (:data:`microhe.api.auth.URL_TOKEN_PARAMS`, any case) gets 400 on every
+  route, read or write, telling the client to use the ``Authorization`` header. The value
+  is never echoed.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+from microhe.api.auth import URL_TOKEN_PARAMS
+
+
+def url_problem(query_string: bytes) -> str | None:
+    """Why a raw query string is refused, or None when it is acceptable."""
+    for part in query_string.split(b"&"):
+        if not part:
+            continue
+        raw_name, _, raw_value = part.partition(b"=")
+        name = unquote_to_bytes(raw_name.replace(b"+", b" "))
+        try:
+            text_name = name.decode("utf-8")
+        except UnicodeDecodeError:
+            return "the query string is not valid UTF-8 (a parameter name); percent-encode UTF-8 bytes only"
+        try:
+            unquote_to_bytes(raw_value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError as e:
+            return (f"the query string is not valid UTF-8 (parameter {text_name!r}, byte {e.start}: "
+                    f"{e.reason}); percent-encode UTF-8 bytes only")
+        if text_name.lower() in URL_TOKEN_PARAMS:
+            return (f"credentials are never accepted in the URL (got ?{text_name}=): send the token as "
+                    "'Authorization: Bearer <token>' and revoke the exposed one (`microhe token revoke NAME`)")
+    return None
+
+
+class URLGuard:
+    """ASGI middleware: 400 (plain text) for a request whose URL breaks a rule above."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            problem = url_problem(scope.get("query_string", b""))
+            if problem is not None:
+                body = (problem + "\n").encode("utf-8")
+                await send({"type": "http.response.start", "status": 400, "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
+__all__ = ["URLGuard", "url_problem"]

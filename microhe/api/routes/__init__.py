@@ -1,0 +1,1 @@
+"""One module per router; routes never import each other."""

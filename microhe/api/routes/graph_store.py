@@ -1,0 +1,381 @@
+"""SPARQL 1.1 Graph Store HTTP Protocol at ``/rdf-graphs`` (indirect graph identification).
+
+Every request names exactly one graph: ``?graph=<absolute IRI>`` or ``?default`` (the
+store's *own* default graph, not the union that ``/sparql`` queries); anything else is
+400. The one exception is ``POST /rdf-graphs`` without either, which creates a new graph
+``<base>graph/<uuid>`` and answers 201 with its IRI in ``Location``.
+
+Reads (GET, HEAD) are public: Turtle by default, N-Triples, JSON-LD, RDF/XML, and with the
+graph name N-Quads and TriG, by ``Accept``; 404 for a graph the store does not hold (the
+default graph always exists, possibly empty).
+
+Writes need ``Authorization: Bearer <token>`` (see :mod:`microhe.api.auth`) and go
+through the same gate as ``microhe load``:
+
+* the body (at most ``Settings.max_body_bytes``: 413; checked on ``Content-Length`` and
+  on the streamed bytes) is parsed by its ``Content-Type`` (unsupported or missing: 415;
+  unparsable or empty: 400). A TriG/N-Quads body is flattened into the target graph, as
+  ``microhe load`` does. Relative IRIs resolve against ``Settings.base``;
+* learner data is refused (422) unless ``?strip-personal-data=true``;
+* the graph's content *after* the write is SHACL-validated with the bundled reference
+  data, against ``Settings.profiles`` or the ``?profile=NAME`` given (repeatable; an
+  unknown name is 400); violations: 422 with the report as JSON, or as Turtle when the
+  client prefers ``text/turtle``; nothing is written;
+* the write and its provenance record (``mhe:Load`` in the metadata graph; agent
+  ``graph-store:<token name>``) are one transaction.
+
+PUT replaces (``microhe.ingest.load.load(..., replace=True)``; always written, even when the
+bytes equal the last load). POST merges: the union of what the graph holds and the body is
+validated, then the new triples are added. DELETE drops the graph with its provenance
+records and derived values (204; 404 when missing). Answers: 201 (with ``Location``)
+when a graph was created, 200 with a JSON summary when one was changed, 204 for DELETE.
+
+The metadata graph and the derived-value graphs (``<g>#derived``) are maintained by
+microhe and cannot be written here (403).
+
+Left out: direct graph identification (a graph IRI under the base dereferences as linked
+data, read-only), ``PATCH`` with SPARQL Update (use ``/update``), and conditional requests
+(``ETag``/``If-Match``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from types import EllipsisType
+
+import pyoxigraph as ox
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from microhe.ingest.derive import DERIVED_SUFFIX
+from microhe.ingest.load import LoadError, Outcome, Source, drop, load, merge
+from microhe.vocab import META_GRAPH
+from microhe.rdf.parse import UnsupportedFormatError, detect_format
+from microhe.rdf.iri import iri_problem
+from microhe.ingest.personal import STRIP_OPTION
+from microhe.settings import Settings
+from microhe.store.embedded import Store
+from microhe.validation.validate import ValidationReport, available_profiles
+from microhe.api.auth import refuse_token_in_url
+from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
+from microhe.api.errors import WRITE, error_content, error_responses
+from microhe.api.routes.linked_data import choose, rdf_response
+from microhe.api.http.negotiation import (
+    JSON_LD,
+    N_QUADS,
+    N_TRIPLES,
+    RDF_XML,
+    TRIG,
+    TURTLE,
+    content_type,
+    negotiate,
+)
+from microhe.api.http.streaming import stream
+
+PATH = "/rdf-graphs"
+OFFERED = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)
+STRIP_PARAM = "strip-personal-data"
+_TRUE, _FALSE = {"true", "1", "yes", "on", ""}, {"false", "0", "no", "off"}
+
+router = APIRouter(tags=["graph store"])
+
+# -- one writer at a time per store ------------------------------------------------------
+
+_locks: "weakref.WeakKeyDictionary[Store, threading.Lock]" = weakref.WeakKeyDictionary()
+_locks_guard = threading.Lock()
+
+
+def write_lock(store: Store) -> threading.Lock:
+    """The lock that serialises the read-validate-write sequences on ``store`` (Graph
+    Store writes and ``/update``), so a merge is never validated against stale content."""
+    with _locks_guard:
+        lock = _locks.get(store)
+        if lock is None:
+            lock = _locks[store] = threading.Lock()
+        return lock
+
+
+# -- request parameters -------------------------------------------------------------------
+
+
+def target_graph(request: Request, *, allow_none: bool = False) -> str | None | EllipsisType:
+    """The graph a request names: an IRI, ``None`` for ``?default``, or ``...`` when it
+    names none (only where ``allow_none``). 400 otherwise."""
+    params = request.query_params
+    graphs = params.getlist("graph")
+    default = "default" in params
+    if len(graphs) > 1:
+        raise HTTPException(400, detail="give ?graph=IRI once")
+    if graphs and default:
+        raise HTTPException(400, detail="give either ?graph=IRI or ?default, not both")
+    if not graphs and not default:
+        if allow_none:
+            return ...
+        raise HTTPException(400, detail="name the graph: ?graph=<absolute IRI> or ?default "
+                            "(the whole store is at /dump.nq)")
+    if default:
+        if params.get("default"):
+            raise HTTPException(400, detail="?default takes no value")
+        return None
+    iri = graphs[0]
+    problem = iri_problem(iri)
+    if problem is not None:
+        raise HTTPException(400, detail=f"?graph={iri!r} is not an absolute IRI ({problem})")
+    return iri
+
+
+def chosen_profiles(request: Request, settings: Settings) -> tuple[str, ...]:
+    names = [p for value in request.query_params.getlist("profile") for p in value.split(",") if p.strip()]
+    names = [n.strip() for n in names]
+    if not names:
+        return tuple(settings.profiles)
+    known = available_profiles()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise HTTPException(400, detail=f"unknown validation profile(s) {', '.join(unknown)}; "
+                            f"available: {', '.join(known)}")
+    return tuple(dict.fromkeys(names))
+
+
+def strip_requested(request: Request) -> bool:
+    value = request.query_params.get(STRIP_PARAM)
+    if value is None:
+        return False
+    v = value.strip().lower()
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    raise HTTPException(400, detail=f"?{STRIP_PARAM}= takes true or false, not {value!r}")
+
+
+def body_media_type(request: Request) -> str:
+    """The body's media type, or 415 when it is missing or not an RDF format we parse."""
+    ct = request.headers.get("content-type")
+    if not ct:
+        raise HTTPException(415, detail="give the body's Content-Type (text/turtle, application/n-triples, "
+                            "application/ld+json, application/rdf+xml, application/n-quads, application/trig)")
+    try:
+        detect_format(media_type=ct)
+    except UnsupportedFormatError as e:
+        raise HTTPException(415, detail=str(e)) from None
+    return ct
+
+
+def refuse_managed(graph: str | None) -> None:
+    if graph == META_GRAPH:
+        raise HTTPException(403, detail=f"<{META_GRAPH}> holds the load provenance and is written by microhe only")
+    if graph is not None and graph.endswith(DERIVED_SUFFIX):
+        raise HTTPException(403, detail=f"<{graph}> holds values derived at load time from "
+                            f"<{graph[:-len(DERIVED_SUFFIX)]}>; write that graph instead")
+
+
+def gsp_url(request: Request, graph: str | None) -> str:
+    from urllib.parse import urlencode
+
+    root = request.scope.get("root_path", "")
+    return f"{root}{PATH}?" + ("default" if graph is None else urlencode({"graph": graph}))
+
+
+# -- responses ------------------------------------------------------------------------------
+
+
+def refusal(request: Request, e: LoadError, graph: str | None) -> Response:
+    """The answer to a refused write (nothing was written)."""
+    where = "the default graph" if graph is None else f"<{graph}>"
+    if e.kind == "invalid" and e.report is not None:
+        return report_response(request, e.report, f"{where} would not conform: {len(e.report.violations)} "
+                               "violation(s); nothing was written")
+    if e.kind == "personal":
+        message = str(e).replace(STRIP_OPTION, f"?{STRIP_PARAM}=true")
+        return Response(json.dumps({"detail": message}), status_code=422, media_type="application/json")
+    status = {"parse": 400, "usage": 400, "conflict": 409}.get(e.kind, 400)
+    return Response(json.dumps({"detail": str(e)}), status_code=status, media_type="application/json")
+
+
+def report_response(request: Request, report: ValidationReport, detail: str) -> Response:
+    """422 with the SHACL report: JSON by default, Turtle when preferred."""
+    mt = negotiate(request.headers.get("accept"), ("application/json", TURTLE)) or "application/json"
+    if mt == TURTLE:
+        return Response(report.to_turtle(), status_code=422, media_type=content_type(TURTLE),
+                        headers={"Vary": "Accept"})
+    body = {"detail": detail, "report": report.to_json()}
+    return Response(json.dumps(body), status_code=422, media_type="application/json", headers={"Vary": "Accept"})
+
+
+def success(outcome: Outcome, graph: str | None, created: bool, location: str | None = None) -> Response:
+    body = {**outcome.to_json(), "graph": graph, "default": graph is None}
+    if outcome.report is not None:
+        body["report"] = outcome.report.to_json()
+    headers = {"Location": location} if created and location else {}
+    return Response(json.dumps(body), status_code=201 if created else 200, media_type="application/json",
+                    headers=headers)
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+
+def nquads_lines(quads: Iterable[ox.Quad], with_graph: bool) -> Iterator[bytes]:
+    """Quads as N-Quads lines (``with_graph``) or N-Triples lines (graph names dropped), one
+    ``bytes`` per line. Meant for :func:`microhe.api.http.streaming.stream`, which batches them
+    and runs this, and the iterator it consumes, on one thread."""
+    for q in quads:
+        if with_graph and not isinstance(q.graph_name, ox.DefaultGraph):
+            yield f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n".encode("utf-8")
+        else:
+            yield f"{q.subject} {q.predicate} {q.object} .\n".encode("utf-8")
+
+
+# -- the OpenAPI description (the routes read their parameters themselves) -------------------
+
+_GRAPH_PARAMS = [
+    {"name": "graph", "in": "query", "required": False, "schema": {"type": "string", "format": "iri"},
+     "description": "The graph's IRI (absolute). Give it or `default`, not both."},
+    {"name": "default", "in": "query", "required": False, "allowEmptyValue": True,
+     "schema": {"type": "string", "enum": [""]}, "description": "The store's default graph (no value)."},
+]
+_WRITE_PARAMS = [
+    {"name": "profile", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Validation profile(s), comma-separated (default: the deployment's)."},
+    {"name": STRIP_PARAM, "in": "query", "required": False, "schema": {"type": "boolean"},
+     "description": "Drop learner data instead of refusing the write."},
+]
+_RDF_BODY = {"required": True, "content": {mt: {"schema": {"type": "string"}} for mt in
+                                           (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)}}
+_WRITTEN = {"type": "object", "required": ["graph", "default", "status", "triples"], "properties": {
+    "graph": {"type": ["string", "null"]}, "default": {"type": "boolean"}, "status": {"type": "string"},
+    "triples": {"type": "integer"}, "source": {"type": "string"}, "sha256": {"type": ["string", "null"]},
+    "personal_quads_stripped": {"type": "integer"}, "warnings": {"type": "integer"},
+    "report": {"type": "object"}}}
+_REFUSED = {"type": "object", "required": ["detail"], "properties": {
+    "detail": {"type": "string"}, "report": {"type": "object", "description": "The SHACL report"}}}
+
+
+def _write_doc(created: str) -> dict:
+    return {
+        "parameters": _GRAPH_PARAMS + _WRITE_PARAMS,
+        "requestBody": _RDF_BODY,
+        "responses": {
+            "200": {"description": "Written (validated, one transaction)",
+                    "content": {"application/json": {"schema": _WRITTEN}}},
+            "201": {"description": created, "content": {"application/json": {"schema": _WRITTEN}}},
+            **{str(code): error_content(code) for code in (*WRITE, 409, 415)},
+            "422": {"description": "The data would not conform (SHACL report), or holds learner data",
+                    "content": {"application/json": {"schema": _REFUSED}, TURTLE: {"schema": {"type": "string"}}}},
+        },
+    }
+
+
+@router.get(PATH, summary="Read a graph (Graph Store Protocol)", response_class=Response, openapi_extra={
+    "parameters": _GRAPH_PARAMS,
+    "responses": {"200": {"description": "The graph (by content negotiation)",
+                          "content": {mt: {"schema": {"type": "string"}} for mt in OFFERED}},
+                  **{str(code): error_content(code) for code in (400, 404, 406)}}})
+@router.head(PATH, include_in_schema=False)
+def get_graph(request: Request, store: StoreDep) -> Response:
+    """``?graph=IRI`` or ``?default``; the representation by ``Accept`` (Turtle default)."""
+    refuse_token_in_url(request)  # reads need none, but one in the URL is a leak to report
+    graph = target_graph(request)
+    if graph is not None and not store.has_graph(graph):
+        raise HTTPException(404, detail=f"no graph <{graph}> in the store")
+    mt = choose(request, OFFERED)
+    headers = {"Vary": "Accept"}
+    if mt in (N_TRIPLES, N_QUADS):  # line formats stream: a large graph is never held in memory
+        if request.method == "HEAD":
+            return Response(status_code=200, media_type=content_type(mt), headers=headers)
+        # the iterator is made on the stream's own thread (pyoxigraph iterators are bound to theirs)
+        return stream(lambda: nquads_lines(store.quads(graph), mt == N_QUADS), media_type=content_type(mt),
+                      headers=headers, what="a graph" if graph is None else f"graph <{graph}>")
+    return rdf_response(store.quads(graph), mt, head=request.method == "HEAD", headers=headers)
+
+
+# -- writes ---------------------------------------------------------------------------------
+
+
+async def _write(request: Request, store: Store, settings: Settings, writer: str, graph: str | None,
+                 action: Callable[[Source, tuple[str, ...], bool, str], Outcome], verb: str) -> Outcome | Response:
+    """The shared gate of PUT and POST: parameters, media type, body, then ``action``
+    under the store's write lock in a worker thread."""
+    refuse_managed(graph)
+    profiles = chosen_profiles(request, settings)
+    strip = strip_requested(request)
+    mt = body_media_type(request)
+    data = await read_body(request, settings.max_body_bytes)
+    source = Source(f"HTTP {verb}", data, mt)
+    agent = f"graph-store:{writer}"
+
+    def run() -> Outcome:
+        with write_lock(store):
+            return action(source, profiles, strip, agent)
+
+    try:
+        return await run_in_threadpool(run)
+    except LoadError as e:
+        return refusal(request, e, graph)
+
+
+@router.put(PATH, summary="Replace a graph (Graph Store Protocol)", status_code=200, response_class=Response,
+            openapi_extra=_write_doc("Created: the graph was new"))
+async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
+    """Replace the graph's content with the (validated) body; 201 when it is new."""
+    graph = target_graph(request)
+
+    def action(source: Source, profiles, strip, agent) -> Outcome:
+        if graph is None:
+            return merge(store, source, graph=None, replace=True, profiles=profiles, strip_personal=strip,
+                         base=settings.base, agent=agent)
+        [outcome] = load(store, [source], graph=graph, profiles=profiles, replace=True, strip_personal=strip,
+                         base=settings.base, agent=agent, force=True)
+        return outcome
+
+    result = await _write(request, store, settings, writer, graph, action, "PUT")
+    if isinstance(result, Response):
+        return result
+    return success(result, graph, created=result.status == "loaded", location=gsp_url(request, graph))
+
+
+@router.post(PATH, summary="Merge into a graph, or create one (Graph Store Protocol)", status_code=200, response_class=Response,
+             openapi_extra=_write_doc("Created: a new graph (Location)"))
+async def post_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
+    """Add the (validated) body to the graph; without ``?graph``/``?default`` create a new
+    graph ``<base>graph/<uuid>`` (201, ``Location``)."""
+    named = target_graph(request, allow_none=True)
+    graph = f"{settings.base.rstrip('/')}/graph/{uuid.uuid4()}" if named is ... else named
+
+    def action(source: Source, profiles, strip, agent) -> Outcome:
+        return merge(store, source, graph=graph, profiles=profiles, strip_personal=strip,
+                     base=settings.base, agent=agent)
+
+    result = await _write(request, store, settings, writer, graph, action, "POST")
+    if isinstance(result, Response):
+        return result
+    return success(result, graph, created=result.status == "loaded" and graph is not None,
+                   location=graph if named is ... else gsp_url(request, graph))
+
+
+@router.delete(PATH, summary="Delete a graph (Graph Store Protocol)", status_code=204,
+               responses={204: {"description": "Deleted"}, **error_responses(400, 401, 403, 404, 503)},
+               openapi_extra={"parameters": _GRAPH_PARAMS})
+async def delete_graph(request: Request, store: StoreDep, writer: WriterDep) -> Response:
+    """Drop the graph with its provenance records and derived values (204); 404 when the
+    store does not hold it. ``?default`` empties the default graph."""
+    graph = target_graph(request)
+    refuse_managed(graph)
+
+    def run() -> bool:
+        with write_lock(store):
+            if graph is not None and not store.has_graph(graph):
+                return False
+            drop(store, graph)
+            return True
+
+    if not await run_in_threadpool(run):
+        raise HTTPException(404, detail=f"no graph <{graph}> in the store")
+    return Response(status_code=204)
+
+
+__all__ = ["router", "write_lock", "target_graph", "PATH"]

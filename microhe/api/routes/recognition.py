@@ -1,0 +1,188 @@
+"""Cross-framework recognition over HTTP: level translation, credit conversion,
+comparison, pathways, faceted search and recognition decisions. Each route calls the
+same library function as the CLI command of the same name."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from microhe.rdf.iri import InvalidIRI
+from microhe.ingest.load import LoadError, Source, stage
+from microhe.recognition.compare import Rules, compare, target_from_requirements
+from microhe.frameworks.credits import CreditError, convert
+from microhe.recognition.decisions import DecisionError, list_decisions, record_decision
+from microhe.recognition.facts import NotFoundError, facts_from_document, read_facts
+from microhe.frameworks.levels import UnknownFrameworkError, UnknownLevelError, translate
+from microhe.recognition.pathways import pathways
+from microhe.recognition.search import SearchError, search
+from microhe.api.auth import require_writer
+from microhe.api.deps import SettingsDep, StoreDep
+from microhe.api.errors import WRITE, UnknownTerm, error_responses
+
+router = APIRouter(tags=["recognition"])
+
+
+@router.get("/api/recognition/level", summary="Translate a framework level into EQF and other frameworks",
+            responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
+def level(store: StoreDep,
+          level: Annotated[str, Query(description="Bare level label (7, Entry 3, short) or a level IRI")],
+          framework: Annotated[str | None, Query(description="Framework code, e.g. SCQF (omit with a level IRI)")] = None,
+          to: Annotated[str | None, Query(description="Only equivalents in this framework")] = None) -> dict:
+    try:
+        return translate(store, framework, level, to)
+    except (UnknownFrameworkError, UnknownLevelError) as e:
+        raise HTTPException(404, detail={"message": str(e), "valid": e.valid}) from None
+
+
+@router.get("/api/recognition/credits", summary="Convert credits to ECTS with the notional-hours range",
+            responses=error_responses(422))
+def credits(store: StoreDep,
+            amount: Annotated[str, Query(description="Non-negative number of credits")],
+            system: Annotated[str, Query(description="ECTS, UK, SCQF, US-SCH or HOURS")]) -> dict:
+    try:
+        return convert(store, amount, system)
+    except CreditError as e:
+        raise HTTPException(422, detail=str(e)) from None
+
+
+class Requirements(BaseModel):
+    eqf: int | list[int] | None = Field(None, description="Required EQF level(s)")
+    ects: float | None = Field(None, ge=0, description="Required workload in ECTS")
+    outcomes: list[str] = Field(default_factory=list, description="Required outcome / skill IRIs")
+    requires_identity_verification: bool = False
+    requires_quality_assurance: bool = False
+    title: str | None = None
+
+
+class CompareRequest(BaseModel):
+    credential: str | None = Field(None, description="IRI of a specification in the store")
+    document: str | None = Field(None, description="An ELM/RDF document (validated, never stored)")
+    document_format: str | None = Field(None, description="Media type or file name of the document, e.g. text/turtle")
+    target: str | None = Field(None, description="IRI of a target specification in the store")
+    requirements: Requirements | None = None
+    workload_ratio: float = Field(0.8, ge=0, le=10)
+    outcome_coverage: float = Field(0.75, ge=0, le=1)
+
+
+def _target(store, target: str | None, requirements: Requirements | None):
+    if (target is None) == (requirements is None):
+        raise HTTPException(422, detail="give exactly one of target (an IRI) or requirements")
+    try:
+        if target is not None:
+            return read_facts(store, target)
+        return target_from_requirements(requirements.model_dump(exclude_none=True))
+    except NotFoundError as e:
+        raise HTTPException(404, detail=str(e)) from None
+    except ValueError as e:
+        raise HTTPException(422, detail=str(e)) from None
+
+
+@router.post("/api/recognition/compare", summary="Compare a micro-credential with a target (substantial differences)",
+             responses=error_responses(400, 404, 413, 422, d400="The document cannot be read as RDF",
+                                       d404="No such specification in the store"))
+def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -> dict:
+    if (req.credential is None) == (req.document is None):
+        raise HTTPException(422, detail="give exactly one of credential (an IRI) or document")
+    validation = None
+    try:
+        if req.credential is not None:
+            cred = read_facts(store, req.credential)
+        else:
+            if len(req.document.encode()) > settings.max_body_bytes:
+                raise HTTPException(413, detail="document too large")
+            fmt = req.document_format or "text/turtle"
+            name, media = (fmt, None) if "." in fmt else ("upload", fmt)
+            quads, _, report = stage(Source(name, req.document.encode(), media), strip_personal=True,
+                                     base_iri=settings.base)
+            validation = {"conforms": report.conforms, "violations": len(report.violations),
+                          "warnings": len(report.warnings)}
+            cred = facts_from_document(store, quads)
+    except NotFoundError as e:
+        raise HTTPException(404, detail=str(e)) from None
+    except InvalidIRI as e:
+        raise HTTPException(422, detail=f"credential: {e}") from None
+    except LoadError as e:
+        raise HTTPException(400, detail=str(e)) from None
+    tgt = _target(store, req.target, req.requirements)
+    doc = compare(store, cred, tgt, Rules(req.workload_ratio, req.outcome_coverage))
+    if validation is not None:
+        doc["credential_validation"] = validation
+    return doc
+
+
+@router.get("/api/recognition/pathways", summary="Combinations of micro-credentials that stack to a target",
+            responses=error_responses(404, 422, d404="No such specification in the store"))
+def pathways_route(store: StoreDep,
+                   target: Annotated[str, Query(description="IRI of the target specification")],
+                   max: Annotated[int, Query(ge=1, le=6, description="Most credentials in one pathway")] = 3) -> dict:
+    try:
+        return pathways(store, target, max_size=max)
+    except NotFoundError as e:
+        raise HTTPException(404, detail=str(e)) from None
+    except InvalidIRI as e:
+        raise HTTPException(422, detail=f"target: {e}") from None
+
+
+@router.get("/api/credentials", summary="Faceted search of micro-credential specifications",
+            responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
+def credentials(store: StoreDep,
+                eqf: Annotated[int | None, Query(ge=1, le=8, description="EQF level (NQF levels through referencing)")] = None,
+                framework: Annotated[str | None, Query(description="Framework code (with level)")] = None,
+                level: Annotated[str | None, Query(description="Level label of framework")] = None,
+                ects_min: Annotated[float | None, Query(ge=0)] = None,
+                ects_max: Annotated[float | None, Query(ge=0)] = None,
+                field: Annotated[str | None, Query(description="ISCED-F code; narrower fields included")] = None,
+                skill: Annotated[str | None, Query(description="Skill IRI; narrower skills included")] = None,
+                country: Annotated[str | None, Query(description="Issuer country, ISO 3166-1 alpha-3")] = None,
+                mode: Annotated[Literal["online", "presential", "blended"] | None, Query()] = None,
+                text: Annotated[str | None, Query(max_length=500, description="Words in title/description/issuer")] = None,
+                limit: Annotated[int, Query(ge=0, le=1000)] = 20,
+                offset: Annotated[int, Query(ge=0)] = 0,
+                facets: bool = True) -> dict:
+    try:
+        return search(store, eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max,
+                      field=field, skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset,
+                      facets=facets)
+    except (UnknownFrameworkError, UnknownLevelError) as e:
+        raise HTTPException(404, detail={"message": str(e), "valid": e.valid}) from None
+    except SearchError as e:
+        raise HTTPException(422, detail=str(e)) from None
+
+
+class DecisionRequest(BaseModel):
+    credential: str = Field(description="IRI of the recognised specification (must be in the store)")
+    institution: str = Field(description="IRI of the recognising institution")
+    purpose: Literal["access", "credit-transfer", "full-recognition"]
+    outcome: Literal["recognise", "recognise-partially", "substantial-differences", "needs-information"]
+    credited_ects: float | None = Field(None, ge=0)
+    comparison: dict[str, Any] | None = Field(None, description="The comparison document it rests on")
+    note: str | None = Field(None, max_length=10_000)
+
+
+@router.post("/api/recognition/decisions", status_code=201, summary="Record a recognition decision (token required)",
+             responses=error_responses(*WRITE, 404, 422, d404="No such specification in the store"))
+def record(store: StoreDep, settings: SettingsDep, req: DecisionRequest,
+           writer: Annotated[str, Depends(require_writer)]) -> dict:
+    try:
+        iri = record_decision(store, credential=req.credential, institution=req.institution, purpose=req.purpose,
+                              outcome=req.outcome, credited_ects=req.credited_ects, comparison=req.comparison,
+                              note=req.note, decided_by=writer, base=settings.base)
+    except DecisionError as e:
+        status = 404 if str(e).startswith("unknown credential") else 422
+        raise HTTPException(status, detail=str(e)) from None
+    return {"iri": iri, "decided_by": writer}
+
+
+@router.get("/api/recognition/decisions", summary="Recorded recognition decisions",
+            responses=error_responses(422))
+def decisions(store: StoreDep,
+              credential: Annotated[str | None, Query(description="Only decisions about this credential")] = None,
+              issuer: Annotated[str | None, Query(description="Only decisions about credentials of this issuer")] = None
+              ) -> list[dict]:
+    try:
+        return list_decisions(store, credential=credential, issuer=issuer)
+    except DecisionError as e:
+        raise HTTPException(422, detail=str(e)) from None

@@ -1,0 +1,703 @@
+"""The SPARQL 1.1 Protocol query endpoint, ``/sparql``.
+
+* Query by ``GET ?query=``, ``POST`` ``application/x-www-form-urlencoded`` or ``POST``
+  ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri`` (repeatable)
+  name the dataset. Without them (and without ``FROM``/``FROM NAMED`` in the query) the
+  default graph is the union of all graphs (``sd:UnionDefaultGraph``).
+* Results by content negotiation (``Accept`` with q-values and wildcards, ``Vary:
+  Accept``) or an explicit ``format=``/``output=`` (see :mod:`microhe.api.http.negotiation`);
+  406 when nothing acceptable can be served.
+* A bare ``GET`` answers a SPARQL Service Description (RDF) or, to a browser, an HTML
+  query page; a ``GET ?query=`` from a browser opens that page and runs the query.
+* Errors: 400 with the parser's message for a syntax error, for two ``query``
+  parameters, for an update (``INSERT``... in ``query=``, an ``update=`` parameter or an
+  ``application/sparql-update`` body: updates go to ``/update``), for a query whose text
+  contains the word ``SERVICE`` or ``LOAD`` anywhere (federation is off: no outbound
+  requests; :mod:`microhe.rdf.sparql_gate`, unless ``Settings.allow_service``) and for a bad
+  graph IRI; 415 for a
+  POST whose Content-Type is neither form-encoded nor ``application/sparql-query`` or
+  whose charset is not UTF-8 (RFC 9110 §15.5.16; the SPARQL Protocol only requires a
+  4xx); 413 for a body over ``Settings.max_body_bytes``; 503 for a query past
+  ``Settings.query_timeout`` or when every worker is busy (with ``Retry-After``).
+* Every result carries ``X-Row-Cap`` and ``X-Result-Truncated``; a result cut at
+  ``Settings.row_cap`` rows/triples also gets a ``Warning: 199`` header. Results are
+  never cut silently.
+* CORS (``Access-Control-Allow-Origin: *`` and preflight) on this router only.
+
+The evaluation core (:func:`run_query`: :func:`materialise` on a worker under the deadline,
+then :func:`serialise`) is shared with the named-query routes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qsl, urljoin
+
+import pyoxigraph as ox
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.routing import APIRoute
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from microhe.queries import catalogue as named
+from microhe.engine import results
+from microhe.rdf import sparql_gate
+from microhe.engine.pool import QueryPool, QueryRefused
+from microhe.engine.results import Answer, Job, Materialised, QueryFailure, Rendering
+from microhe.vocab import RDF, RDFS
+from microhe.settings import Settings
+from microhe.store.embedded import Store
+from microhe.api.http import negotiation as neg
+from microhe.api.http.clients import client_of
+from microhe.api.deps import ExecutorDep, SettingsDep, StoreDep, read_body
+from microhe.api.errors import error_content
+from microhe.engine.threads import Deadline, QueryTimeout, Saturated
+from microhe.api.http.requestlog import note_query
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+ENTAILMENT = "http://www.w3.org/ns/entailment/"
+FORMATS = "http://www.w3.org/ns/formats/"
+#: Unique URIs for file formats (https://www.w3.org/ns/formats/) of what /sparql serves.
+FORMAT_NAMES = {
+    neg.SPARQL_JSON: "SPARQL_Results_JSON", neg.SPARQL_XML: "SPARQL_Results_XML", neg.CSV: "SPARQL_Results_CSV",
+    neg.TSV: "SPARQL_Results_TSV", neg.TURTLE: "Turtle", neg.N_TRIPLES: "N-Triples", neg.JSON_LD: "JSON-LD",
+    neg.RDF_XML: "RDF_XML",
+}
+
+
+# == CORS for the public read endpoints ================================================
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "X-Result-Truncated, X-Row-Cap, Warning, Retry-After, Server-Timing, Vary",
+}
+PREFLIGHT_HEADERS = {
+    **CORS_HEADERS,
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type, Accept-Language, Content-Language, Cache-Control, X-Requested-With",
+    "Access-Control-Max-Age": "86400",
+    "Allow": "GET, POST, OPTIONS",
+}
+
+
+class PublicReadRoute(APIRoute):
+    """A route whose every response (errors included) allows any origin to read it.
+
+    Used as ``route_class`` of the read-only routers so that CORS is decided per router,
+    never app-wide (write endpoints must not get permissive CORS)."""
+
+    def get_route_handler(self) -> Callable:
+        handler = super().get_route_handler()
+
+        async def with_cors(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except HTTPException as e:
+                response = PlainTextResponse(str(e.detail), status_code=e.status_code, headers=e.headers)
+            for k, v in CORS_HEADERS.items():
+                response.headers.setdefault(k, v)
+            return response
+
+        return with_cors
+
+
+def preflight() -> Response:
+    """The answer to an OPTIONS (CORS preflight) request on a public read endpoint."""
+    return Response(status_code=204, headers=PREFLIGHT_HEADERS)
+
+
+router = APIRouter(tags=["SPARQL"], route_class=PublicReadRoute)
+
+
+# == errors ============================================================================
+
+class ProtocolError(Exception):
+    """A request the endpoint refuses: HTTP ``status`` and a message for the client."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.headers = dict(headers or {})
+
+
+def error_response(e: ProtocolError) -> Response:
+    return PlainTextResponse(str(e) + "\n", status_code=e.status, headers=e.headers)
+
+
+# == reading the query text (without evaluating it) ===================================
+
+_TOKEN = re.compile(
+    r"(?P<ws>\s+)"
+    r"|(?P<comment>#[^\n\r]*)"
+    r"|(?P<lstring>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\")"
+    r"|(?P<string>'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\")"
+    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
+    r"|(?P<var>[?$][\w\u00B7-\uFFFF]+)"
+    r"|(?P<word>(?:[A-Za-z_\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:(?:[\w\-.:%\u00B7-\uFFFF]|\\.)*"
+    r"|[A-Za-z_\u00C0-\uFFFF][\w\-\u00B7-\uFFFF]*)"
+    r"|(?P<other>.)",
+    re.S,
+)
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+
+
+@dataclass
+class QueryInfo:
+    """What the endpoint needs to know of a query before running it (a lexical scan,
+    not a parse: the parser's verdict comes from pyoxigraph). It never decides whether
+    the query may reach the network: :mod:`microhe.rdf.sparql_gate` does, without
+    tokenising."""
+
+    form: str | None = None  # SELECT, CONSTRUCT, DESCRIBE, ASK, or None (unknown: let the parser say)
+    update: str | None = None  # the update keyword when this is an update request
+    prefixes: dict[str, str] = field(default_factory=dict)
+    base: str | None = None
+    from_default: list[str] = field(default_factory=list)
+    from_named: list[str] = field(default_factory=list)
+    unresolved_from: bool = False
+
+    @property
+    def kind(self) -> str | None:
+        """``results`` (SELECT/ASK), ``graph`` (CONSTRUCT/DESCRIBE) or None."""
+        if self.form in ("SELECT", "ASK"):
+            return "results"
+        if self.form in ("CONSTRUCT", "DESCRIBE"):
+            return "graph"
+        return None
+
+
+def _tokens(text: str):
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        yield kind, m.group()
+
+
+def _resolve(base: str, ref: str) -> str:
+    """RFC 3986 resolution of a relative IRI (urljoin, keeping an empty fragment: ``<x#>``)."""
+    path, hash_, fragment = ref.partition("#")
+    resolved = urljoin(base, path) if path else base.partition("#")[0]
+    return resolved + hash_ + fragment
+
+
+def inspect_query(text: str, base_iri: str | None = None) -> QueryInfo:
+    """The form, prologue and dataset clauses of a query or update text."""
+    info = QueryInfo()
+    toks = list(_tokens(text))
+    base = base_iri
+    i, n = 0, len(toks)
+
+    def iri_value(tok: tuple[str, str]) -> str | None:
+        kind, value = tok
+        if kind == "iri":
+            v = value[1:-1]
+            return _resolve(base, v) if base and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", v) else v
+        if kind == "word" and ":" in value:
+            prefix, _, local = value.partition(":")
+            if prefix in info.prefixes:
+                return info.prefixes[prefix] + re.sub(r"\\(.)", r"\1", local.rstrip("."))
+        return None
+
+    # prologue
+    while i < n:
+        kind, value = toks[i]
+        up = value.upper()
+        if kind == "word" and up == "BASE" and i + 1 < n:
+            b = iri_value(toks[i + 1])
+            if b:
+                base = b
+                info.base = b
+            i += 2
+        elif kind == "word" and up == "PREFIX" and i + 2 < n:
+            pname = toks[i + 1][1]
+            ns = iri_value(toks[i + 2])
+            if pname.endswith(":") and ns is not None:
+                info.prefixes[pname[:-1]] = ns
+            i += 3
+        else:
+            break
+    if i < n and toks[i][0] == "word":
+        up = toks[i][1].upper()
+        if up in QUERY_FORMS:
+            info.form = up
+        elif up in UPDATE_WORDS:
+            info.update = up
+    # dataset clauses
+    for j in range(i, n):
+        kind, value = toks[j]
+        if kind != "word":
+            continue
+        up = value.upper()
+        if up == "FROM" and info.form:
+            k = j + 1
+            into = info.from_default
+            if k < n and toks[k][0] == "word" and toks[k][1].upper() == "NAMED":
+                into = info.from_named
+                k += 1
+            iri = iri_value(toks[k]) if k < n else None
+            if iri is None:
+                info.unresolved_from = True
+            else:
+                into.append(iri)
+    return info
+
+
+# == evaluation (runs on a worker) =====================================================
+# The evaluation and the writing of results live in microhe.engine.results, shared by the
+# thread engine (here) and the worker processes (microhe.engine.pool).
+
+
+@dataclass
+class Outcome:
+    body: bytes
+    media_type: str
+    result: Answer
+    seconds: float
+
+
+def materialise(
+    store: Store,
+    text: str,
+    *,
+    deadline: Deadline,
+    row_cap: int,
+    substitutions: Mapping[str, Any] | None = None,
+    default_graph: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    base_iri: str | None = None,
+) -> Materialised:
+    """Run a query on ``store`` and hold at most ``row_cap`` rows/triples of its result,
+    checking the deadline before every row (raises :class:`QueryTimeout` past it)."""
+    # no local holds the result iterator (see results.materialise)
+    return results.materialise(store.query(text, substitutions=substitutions, default_graph=default_graph,
+                                           named_graphs=named_graphs, base_iri=base_iri), deadline.check, row_cap)
+
+
+def serialise(result: Materialised, fmt, *, deadline: Deadline | None = None,
+              prefixes: Mapping[str, str] | None = None) -> bytes:
+    """A materialised result in a pyoxigraph format (QueryResultsFormat or RdfFormat)."""
+    return results.serialise(result, fmt, check=deadline.check if deadline is not None else results._never,
+                             prefixes=prefixes)
+
+
+def result_headers(result: Answer, settings: Settings, seconds: float) -> dict[str, str]:
+    h = {
+        "X-Row-Cap": str(settings.row_cap),
+        "X-Result-Truncated": "true" if result.truncated else "false",
+        "Server-Timing": f"query;dur={seconds * 1000:.1f}",
+    }
+    if result.truncated:
+        what = "triples" if result.kind == "graph" else "rows"
+        h["Warning"] = (f'199 microhe "result truncated to the first {settings.row_cap} {what} '
+                        f'(row cap); add LIMIT/OFFSET to page through it"')
+    return h
+
+
+# == the endpoint ======================================================================
+
+@dataclass
+class ProtocolRequest:
+    query: str | None
+    default_graphs: list[str]
+    named_graphs: list[str]
+    params: Any  # multi-dict with getlist (format=, output=, ...)
+
+
+class _Params:
+    """A small multi-dict over (name, value) pairs."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]]):
+        self.pairs = list(pairs)
+
+    def getlist(self, name: str) -> list[str]:
+        return [v for k, v in self.pairs if k == name]
+
+    def __contains__(self, name: str) -> bool:
+        return any(k == name for k, _ in self.pairs)
+
+
+def _media_type_and_charset(header: str | None) -> tuple[str, str | None]:
+    if not header:
+        return "", None
+    mt, _, rest = header.partition(";")
+    charset = None
+    for m in re.finditer(r'\s*([^=;\s]+)\s*=\s*"?([^";]*)"?', rest):
+        if m.group(1).lower() == "charset":
+            charset = m.group(2).strip().lower()
+    return mt.strip().lower(), charset
+
+
+def _utf8(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ProtocolError(400, f"{what} is not valid UTF-8: {e}") from None
+
+
+async def protocol_request(request: Request, settings: Settings) -> ProtocolRequest:
+    """The query, dataset and parameters of a SPARQL Protocol request (or ProtocolError)."""
+    url_pairs = parse_qsl(request.url.query, keep_blank_values=True)
+    pairs = list(url_pairs)
+    direct_query: str | None = None
+    if request.method == "POST":
+        mt, charset = _media_type_and_charset(request.headers.get("content-type"))
+        if charset not in (None, "utf-8", "utf8", "us-ascii"):
+            raise ProtocolError(415, f"request charset {charset!r} is not supported; send UTF-8")
+        body = await read_body(request, settings.max_body_bytes)
+        if mt == "application/x-www-form-urlencoded":
+            try:
+                text = body.decode("ascii")
+                pairs += parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+            except UnicodeDecodeError as e:
+                raise ProtocolError(400, f"form body is not valid UTF-8 / URL-encoded text: {e}") from None
+        elif mt == "application/sparql-query":
+            direct_query = _utf8(body, "the query")
+        elif mt == "application/sparql-update":
+            raise ProtocolError(400, "this is the SPARQL query endpoint; send SPARQL Update requests to /update")
+        elif not mt:
+            raise ProtocolError(415, "a POST to /sparql needs a Content-Type: application/x-www-form-urlencoded "
+                                     "(query=...) or application/sparql-query (the query as the body)")
+        else:
+            raise ProtocolError(415, f"unsupported Content-Type {mt!r} for a SPARQL query; use "
+                                     "application/x-www-form-urlencoded or application/sparql-query")
+    params = _Params(pairs)
+    queries = params.getlist("query")
+    if direct_query is not None:
+        queries = [direct_query, *queries]
+    if len(queries) > 1:
+        raise ProtocolError(400, f"exactly one query is allowed per request; got {len(queries)}")
+    if "update" in params:
+        raise ProtocolError(400, "this is the SPARQL query endpoint; send SPARQL Update requests "
+                                 "(the update= parameter) to /update")
+    query = queries[0] if queries else None
+    if query is not None:
+        note_query(request, query)  # its hash (never the text) goes in the log line of a refusal
+    if query is not None and not query.strip():
+        raise ProtocolError(400, "the query is empty")
+    dg = params.getlist("default-graph-uri")
+    ng = params.getlist("named-graph-uri")
+    for iri in [*dg, *ng]:
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", iri):
+            raise ProtocolError(400, f"graph IRI {iri!r} is not an absolute IRI")
+    return ProtocolRequest(query, dg, ng, params)
+
+
+def dataset_for(default_graphs: Sequence[str], named_graphs: Sequence[str],
+                info: QueryInfo) -> tuple[list[str] | None, list[str] | None]:
+    """(default_graph, named_graphs) for Store.query: the protocol's default-graph-uri /
+    named-graph-uri override the query's FROM / FROM NAMED; neither means the union
+    default graph and every named graph. (pyoxigraph's union flag would override FROM,
+    so FROM is read here and passed on explicitly.)"""
+    if default_graphs or named_graphs:
+        return list(default_graphs), list(named_graphs)
+    if info.unresolved_from:  # never fall back to the union when the query names its dataset
+        raise ProtocolError(400, "cannot read the IRI of a FROM / FROM NAMED clause; write it as <iri> or "
+                                 "name the dataset with default-graph-uri / named-graph-uri")
+    if info.from_default or info.from_named:
+        return list(info.from_default), list(info.from_named)
+    return None, None
+
+
+async def run_query(
+    *,
+    store: Store,
+    settings: Settings,
+    executor,
+    text: str,
+    choose_media_type: Callable[[str], str],
+    format_of: Callable[[str, str], Any] | None = None,
+    name: str = "",
+    client: str = "",
+    substitutions: Mapping[str, Any] | None = None,
+    default_graph: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    prefixes: Mapping[str, str] | None = None,
+) -> Outcome:
+    """Evaluate and serialise a query under the deadline, on the app's query engine: the
+    worker processes (:class:`~microhe.engine.pool.QueryPool`) or the thread executor.
+
+    ``choose_media_type(kind)`` picks the media type for the result kind (``select`` or
+    ``graph``) or raises ProtocolError (406); ``format_of(kind, media_type)`` the format
+    to write (default: the pyoxigraph format of the media type; the named-query routes
+    add their JSON row shape, ``results.ROWS``, with the query's ``name``). Both are
+    decided here, before evaluation, so that the job is plain data. ``client`` is whom the
+    query counts against (``Settings.client_share``)."""
+
+    def choice(kind: str) -> tuple:
+        try:
+            media_type = choose_media_type(kind)
+        except ProtocolError as e:
+            return (e.status, str(e), e.headers)
+        if format_of is not None:
+            fmt = format_of(kind, media_type)
+        else:
+            fmt = (neg.GRAPH if kind == "graph" else neg.RESULTS).format(media_type)
+        return (media_type, results.format_token(fmt))
+
+    rendering = Rendering(results=choice("select"), graph=choice("graph"), prefixes=dict(prefixes or {}), name=name)
+    job = Job(text, rendering, settings.row_cap, {k: results.term_text(v) for k, v in (substitutions or {}).items()},
+              default_graph, named_graphs, settings.base)
+    try:
+        if isinstance(executor, QueryPool):
+            answer = await executor.run(job, client)
+        else:
+            answer = await executor.run(lambda deadline: results.evaluate(store, job, deadline.check),
+                                        float(settings.query_timeout))
+    except QueryFailure as e:
+        raise ProtocolError(e.status, str(e), e.headers) from None
+    except QueryRefused as e:
+        headers = {"Retry-After": str(e.retry_after)}
+        if getattr(e, "reason", None) == "timeout":
+            headers["X-Query-Timeout"] = f"{settings.query_timeout:g}"
+        raise ProtocolError(503, str(e), headers) from None
+    except QueryTimeout as e:
+        raise ProtocolError(503, str(e), {"X-Query-Timeout": f"{e.timeout:g}",
+                                          "Retry-After": str(executor.retry_after)}) from None
+    except Saturated as e:
+        raise ProtocolError(503, str(e), {"Retry-After": str(e.retry_after)}) from None
+    return Outcome(answer.body, answer.media_type, answer, answer.seconds)
+
+
+def outcome_response(outcome: Outcome, settings: Settings, *, vary: bool = True) -> Response:
+    headers = result_headers(outcome.result, settings, outcome.seconds)
+    if vary:
+        headers["Vary"] = "Accept"
+    return Response(outcome.body, media_type=neg.content_type(outcome.media_type), headers=headers)
+
+
+@router.options("/sparql", include_in_schema=False)
+async def sparql_preflight() -> Response:
+    return preflight()
+
+
+_SPARQL_DOC = {
+    "parameters": [
+        {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "A SPARQL 1.1 query. Without it, GET answers the service description (RDF) or, "
+                        "to a browser, the query page."},
+        {"name": "default-graph-uri", "in": "query", "required": False,
+         "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+         "description": "Graph(s) whose merge is the default graph (repeatable). Default: the union of all graphs."},
+        {"name": "named-graph-uri", "in": "query", "required": False,
+         "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+         "description": "Named graph(s) visible to GRAPH (repeatable). Default: all named graphs."},
+        {"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "Result format, overriding Accept: json, xml, csv, tsv (SELECT/ASK); turtle, n3, nt, "
+                        "json-ld, rdf, rdf+xml (CONSTRUCT/DESCRIBE); or a media type. `output=` is a synonym."},
+    ],
+    "responses": {
+        "200": {"description": "Query results, service description or query page (by content negotiation).",
+                "content": {mt: {} for mt in [*neg.RESULTS.media_types, *neg.GRAPH.media_types, neg.HTML]}},
+        # Protocol errors are plain text (what SPARQL clients print); the body limit's 413
+        # comes from the app's BodyLimit middleware, in the JSON of every other route.
+        "400": {"description": "Syntax error, two queries, an update, the word SERVICE or LOAD in the text "
+                               "(refused unless MICROHE_ALLOW_SERVICE=true), or a bad graph IRI.",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "406": {"description": "No acceptable result format.",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "413": {"description": "Request body too large.",
+                "content": {**error_content(413)["content"], "text/plain": {"schema": {"type": "string"}}}},
+        "415": {"description": "POST with an unsupported Content-Type or charset.",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "503": {"description": "Query timed out, or all workers busy (Retry-After).",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
+    },
+}
+
+
+_SPARQL_POST_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+                "query": {"type": "string"},
+                "default-graph-uri": {"type": "array", "items": {"type": "string", "format": "iri"}},
+                "named-graph-uri": {"type": "array", "items": {"type": "string", "format": "iri"}},
+                "format": {"type": "string"}}, "required": ["query"]}},
+            "application/sparql-query": {"schema": {"type": "string"}},
+        },
+    },
+    "parameters": _SPARQL_DOC["parameters"][1:],
+    "responses": {
+        **_SPARQL_DOC["responses"],
+        "200": {"description": "Query results (by content negotiation).",
+                "content": {mt: {} for mt in [*neg.RESULTS.media_types, *neg.GRAPH.media_types]}},
+    },
+}
+
+
+@router.get("/sparql", summary="SPARQL 1.1 query (GET), service description, query page",
+            operation_id="sparql_query_get", openapi_extra=_SPARQL_DOC, response_class=Response)
+async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep, executor: ExecutorDep) -> Response:
+    """A query in ``?query=``; without it, the service description (RDF) or the HTML query
+    page (browsers). The default graph is the union of all graphs unless
+    default-graph-uri / named-graph-uri (or FROM / FROM NAMED) name the dataset."""
+    return await answer(request, store, settings, executor)
+
+
+@router.post("/sparql", summary="SPARQL 1.1 query (POST form or application/sparql-query)",
+             operation_id="sparql_query_post", openapi_extra=_SPARQL_POST_DOC, response_class=Response)
+async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep, executor: ExecutorDep) -> Response:
+    """A query as a form field (``query=``) or as the whole body (``application/sparql-query``)."""
+    return await answer(request, store, settings, executor)
+
+
+async def answer(request: Request, store: Store, settings: Settings, executor) -> Response:
+    """Answer one SPARQL Protocol query request (GET or POST)."""
+    try:
+        req = await protocol_request(request, settings)
+        accept = request.headers.get("accept")
+        if req.query is None:
+            return service_response(request, store, settings, req)
+        if request.method == "GET" and not neg.format_values(req.params) and _prefers_html(accept):
+            return html_page(request, settings, query=req.query, autorun=True)
+        info = inspect_query(req.query, settings.base)
+        if info.update:
+            raise ProtocolError(400, f"{info.update} is SPARQL Update; this is the query endpoint: "
+                                     "send updates to /update")
+        if not settings.allow_service:
+            try:
+                sparql_gate.check_query(req.query)
+            except sparql_gate.RemoteAccessRefused as e:
+                raise ProtocolError(400, str(e)) from None
+        default_graph, named_graphs = dataset_for(req.default_graphs, req.named_graphs, info)
+
+        def choose_media_type(kind: str) -> str:
+            offer, other = (neg.GRAPH, neg.RESULTS) if kind == "graph" else (neg.RESULTS, neg.GRAPH)
+            try:
+                mt = neg.choose(accept, req.params, offer, others=[other])
+            except neg.FormatError as e:
+                raise ProtocolError(406, str(e), {"Vary": "Accept"}) from None
+            if mt is None:
+                raise ProtocolError(406, neg.not_acceptable_message(accept, offer), {"Vary": "Accept"})
+            return mt
+
+        if info.kind is not None:  # refuse early, before any evaluation
+            choose_media_type("graph" if info.kind == "graph" else "select")
+        outcome = await run_query(store=store, settings=settings, executor=executor, text=req.query,
+                                  choose_media_type=choose_media_type, client=client_of(request, settings),
+                                  default_graph=default_graph,
+                                  named_graphs=named_graphs, prefixes=info.prefixes)
+        return outcome_response(outcome, settings)
+    except ProtocolError as e:
+        return error_response(e)
+
+
+def _prefers_html(accept: str | None) -> bool:
+    """True when a client (a browser) asks for HTML ahead of every result format."""
+    if not accept or "text/html" not in accept.lower():
+        return False
+    offered = [*neg.RESULTS.media_types, *neg.GRAPH.media_types, neg.HTML]
+    return neg.negotiate(accept, offered) == neg.HTML
+
+
+# == service description and query page ================================================
+
+def endpoint_url(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+def service_description(endpoint: str, store: Store, settings: Settings) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of this endpoint, as triples."""
+    N, L = ox.NamedNode, ox.Literal
+    sd = lambda local: N(SD + local)  # noqa: E731
+    a = N(RDF + "type")
+    svc, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
+    t = [
+        ox.Triple(svc, a, sd("Service")),
+        ox.Triple(svc, sd("endpoint"), N(endpoint)),
+        ox.Triple(svc, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(svc, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(svc, sd("defaultEntailmentRegime"), N(ENTAILMENT + "Simple")),
+        ox.Triple(svc, sd("defaultDataset"), dataset),
+        ox.Triple(svc, N(RDFS + "label"), L("microhe SPARQL endpoint", language="en")),
+        ox.Triple(svc, N(RDFS + "comment"), L(
+            f"SPARQL 1.1 Query over the microhe knowledge graph of micro-credentials. The default graph is the "
+            f"union of all named graphs unless default-graph-uri/named-graph-uri or FROM/FROM NAMED name the "
+            f"dataset. Queries time out after {settings.query_timeout:g} s (HTTP 503); results are capped at "
+            f"{settings.row_cap} rows or triples (headers X-Result-Truncated, X-Row-Cap). "
+            f"{'SERVICE is enabled. ' if settings.allow_service else 'SERVICE is disabled (no outbound requests). '}"
+            f"Updates go to /update.", language="en")),
+        ox.Triple(dataset, a, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, a, sd("Graph")),
+        ox.Triple(default, N(RDFS + "comment"), L("the union of all named graphs", language="en")),
+    ]
+    for mt in [*neg.RESULTS.media_types, *neg.GRAPH.media_types]:
+        t.append(ox.Triple(svc, sd("resultFormat"), N(FORMATS + FORMAT_NAMES[mt])))
+    for i, g in enumerate(store.named_graphs()):
+        node = ox.BlankNode(f"g{i}")
+        t += [ox.Triple(dataset, sd("namedGraph"), node), ox.Triple(node, a, sd("NamedGraph")),
+              ox.Triple(node, sd("name"), N(g))]
+    return t
+
+
+def service_response(request: Request, store: Store, settings: Settings, req: ProtocolRequest) -> Response:
+    accept = request.headers.get("accept")
+    try:
+        explicit = neg.explicit_format(neg.format_values(req.params), neg.GRAPH, others=[neg.RESULTS])
+    except neg.FormatError as e:
+        raise ProtocolError(406, str(e), {"Vary": "Accept"}) from None
+    mt = explicit or neg.negotiate(accept, [*neg.GRAPH.media_types, neg.HTML, *neg.GRAPH.synonyms])
+    if mt is None:
+        raise ProtocolError(406, neg.not_acceptable_message(accept, neg.GRAPH) + ", text/html",
+                            {"Vary": "Accept"})
+    if mt == neg.HTML:
+        return html_page(request, settings)
+    triples = service_description(endpoint_url(request), store, settings)
+    fmt = neg.GRAPH.format(mt)
+    prefixes = {"sd": SD, "rdfs": RDFS, "ent": ENTAILMENT, "formats": FORMATS}
+    body = ox.serialize(triples, format=fmt, **({"prefixes": prefixes} if fmt == ox.RdfFormat.TURTLE else {}))
+    return Response(body, media_type=neg.content_type(mt), headers={"Vary": "Accept"})
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(loader=PackageLoader("microhe.api", "templates"), autoescape=select_autoescape(["html"]))
+
+
+DEFAULT_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+SELECT ?graph (COUNT(*) AS ?triples)
+WHERE { GRAPH ?graph { ?s ?p ?o } }
+GROUP BY ?graph
+ORDER BY DESC(?triples)
+LIMIT 50
+"""
+
+
+def html_page(request: Request, settings: Settings, *, query: str | None = None, autorun: bool = False) -> Response:
+    try:
+        cat = named.catalogue()
+    except named.QueryError as e:  # a broken .rq must not take the query page down
+        cat, problem = {}, str(e)
+    else:
+        problem = None
+    examples = [
+        {"name": q.name, "summary": q.summary, "description": q.description, "text": q.text,
+         "params": [p.name for p in q.params], "url": f"/api/queries/{q.name}"}
+        for q in cat.values()
+    ]
+    html = _templates().get_template("sparql.html").render(
+        endpoint=endpoint_url(request),
+        query=query or DEFAULT_QUERY,
+        autorun=autorun,
+        examples=examples,
+        catalogue_problem=problem,
+        timeout=settings.query_timeout,
+        row_cap=settings.row_cap,
+    )
+    return HTMLResponse(html, headers={"Vary": "Accept"})
+
+
+__all__ = [
+    "router", "PublicReadRoute", "preflight", "CORS_HEADERS", "ProtocolError", "QueryInfo", "inspect_query", "dataset_for",
+    "Materialised", "Outcome", "materialise", "serialise", "run_query",
+    "outcome_response", "service_description", "error_response",
+]

@@ -1,0 +1,238 @@
+"""SPARQL 1.1 Update over the SPARQL 1.1 Protocol at ``/update``: an administrator's tool.
+
+``POST /update`` with either
+
+* ``Content-Type: application/x-www-form-urlencoded``: ``update=`` (exactly once) and
+  optional ``using-graph-uri=`` / ``using-named-graph-uri=`` (repeatable) in the body, or
+* ``Content-Type: application/sparql-update``: the update as the body, the dataset
+  parameters in the query string.
+
+Other content types: 415; GET: 405. The body is capped at ``Settings.max_body_bytes`` (413).
+Every request needs ``Authorization: Bearer <token>`` (401/403; a token in the URL: 400).
+
+The request runs as **one transaction** (pyoxigraph ``Store.update``): all of its
+operations apply, or none. Success: 204. A syntax error: 400 with the parser's message.
+
+**Not SHACL-gated.** Unlike Graph Store writes and ``microhe load``, an update is written as
+given: no validation, no learner-data check, no provenance record and no recomputation of
+the derived values (``<g>#derived``). It is meant for administrators who know what they
+change (fix a typo, move a graph); data stewards should use the Graph Store or the CLI.
+
+The default graph of an update's ``WHERE`` is the store's own default graph (not the union
+that ``/sparql`` queries); name graphs with ``GRAPH``, ``USING`` or ``WITH``. The dataset
+parameters act as ``USING``/``USING NAMED`` clauses added to every ``DELETE``/``INSERT ...
+WHERE`` operation (a ``DELETE WHERE`` shorthand is expanded to ``DELETE {..} WHERE {..}``
+for that); giving them for a request that has its own ``USING``/``WITH`` is 400, as the
+protocol requires.
+
+**No network (SSRF).** ``LOAD`` and ``SERVICE`` would make the server fetch an IRI chosen by
+the client (pyoxigraph has an HTTP client), so unless ``Settings.allow_remote_update``
+(``MICROHE_ALLOW_REMOTE_UPDATE=true``) is set, an update whose text contains the word
+``LOAD`` or ``SERVICE`` anywhere (in any case, also inside strings, IRIs, comments and
+longer words; only ``?load``, ``$service``, ``mhe:Load`` are allowed) is refused with 400
+before it runs. The check is :mod:`microhe.rdf.sparql_gate`, which does not tokenise SPARQL:
+lexers that tried to find the keywords were bypassed by spellings the engine accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from microhe.rdf import sparql_gate
+from microhe.store.embedded import Store
+from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
+from microhe.api.errors import WRITE, error_responses
+from microhe.api.routes.graph_store import write_lock
+from microhe.api.http.requestlog import note_query
+
+PATH = "/update"
+FORM = "application/x-www-form-urlencoded"
+SPARQL_UPDATE = "application/sparql-update"
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+
+router = APIRouter(tags=["sparql"])
+
+
+# -- a small SPARQL lexer (for with_dataset; never for deciding network access) -------------
+
+# Alternatives tried in order at each position. Strings and IRIs follow the SPARQL 1.1
+# grammar (STRING_LITERAL1/2, STRING_LITERAL_LONG1/2, IRIREF); an escape outside them
+# (``\\'`` in a prefixed name) is code. A quote or '<' that does not start a string or IRI
+# is one character of code, so nothing is ever skipped by mistake: the lexer may see *more*
+# code than the SPARQL parser does, never less.
+_TOKEN = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<escape>\\.)
+    | (?P<comment>\#[^\r\n]*)
+    | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+               |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+               |'(?:[^'\\\r\n]|\\.)*'
+               |"(?:[^"\\\r\n]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<word>[^\s{}()\[\]<>"',;\\\#^|*/=!&+]+)
+    | (?P<punct>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # ws | escape | comment | string | iri | word | punct
+    text: str
+    start: int
+    end: int
+    depth: int  # brace depth before the token
+
+
+def tokens(text: str) -> Iterator[Token]:
+    depth = 0
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        kind = m.lastgroup or "punct"
+        tok = Token(kind, m.group(), m.start(), m.end(), depth)
+        if kind == "punct":
+            if tok.text == "{":
+                depth += 1
+            elif tok.text == "}":
+                depth = max(0, depth - 1)
+        yield tok
+        pos = m.end()
+
+
+def with_dataset(text: str, default_graphs: list[str], named_graphs: list[str]) -> str:
+    """``text`` with ``USING <g>``/``USING NAMED <g>`` added before the ``WHERE`` of every
+    DELETE/INSERT operation (``DELETE WHERE {P}`` becomes ``DELETE {P} USING .. WHERE {P}``).
+    400 when the update has its own USING or WITH."""
+    toks = [t for t in tokens(text) if t.kind not in ("ws", "comment")]
+    own = sorted({t.text.upper() for t in toks if t.kind == "word" and t.depth == 0
+                  and t.text.lower() in ("using", "with")})
+    if own:
+        raise HTTPException(400, detail=f"the update has its own {' and '.join(own)} clause: the "
+                            "using-graph-uri / using-named-graph-uri parameters may not be given with it")
+    clause = " ".join([f"USING <{g}>" for g in default_graphs] + [f"USING NAMED <{g}>" for g in named_graphs])
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement)
+    for i, t in enumerate(toks):
+        if not (t.kind == "word" and t.depth == 0 and t.text.lower() == "where"):
+            continue
+        previous = toks[i - 1] if i else None
+        if previous is not None and previous.kind == "word" and previous.text.lower() == "delete":
+            # DELETE WHERE { P }: find P's closing brace.
+            j = i + 1
+            if j >= len(toks) or toks[j].text != "{":
+                continue  # a syntax error; pyoxigraph reports it
+            k = j + 1
+            while k < len(toks) and not (toks[k].text == "}" and toks[k].depth == 1):
+                k += 1
+            if k >= len(toks):
+                continue
+            pattern = text[toks[j].start:toks[k].end]
+            edits.append((t.start, toks[k].end, f"{pattern} {clause} WHERE {pattern}"))
+        else:
+            edits.append((t.start, t.start, f"{clause} "))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+# -- the route ---------------------------------------------------------------------------------
+
+
+def _iris(values: list[str], name: str) -> list[str]:
+    for v in values:
+        if not _IRI.match(v):
+            raise HTTPException(400, detail=f"{name}={v!r} is not an absolute IRI")
+    return values
+
+
+def _decode(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise HTTPException(400, detail=f"{what} is not UTF-8: {e}") from None
+
+
+@router.post(
+    PATH, status_code=204, summary="SPARQL 1.1 Update (administrators; not SHACL-gated)",
+    responses={204: {"description": "applied (one transaction)"},
+               **error_responses(*WRITE, 415, d400="syntax error, LOAD/SERVICE refused, bad parameters",
+                                 d415="not form-encoded nor application/sparql-update")},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        SPARQL_UPDATE: {"schema": {"type": "string"}},
+        FORM: {"schema": {"type": "object", "required": ["update"], "properties": {
+            "update": {"type": "string"},
+            "using-graph-uri": {"type": "array", "items": {"type": "string", "format": "iri"}},
+            "using-named-graph-uri": {"type": "array", "items": {"type": "string", "format": "iri"}}}}}}}},
+)
+async def update(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
+    """Run a SPARQL 1.1 Update request in one transaction. Writes exactly what it says:
+    no SHACL validation, no learner-data check, no provenance (an administrator's tool).
+    ``LOAD`` and ``SERVICE`` are refused (no network from the server) unless the
+    deployment allows them."""
+    ct = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    if ct not in (FORM, SPARQL_UPDATE):
+        raise HTTPException(415, detail=f"send the update as {FORM} (update=...) or as {SPARQL_UPDATE}, "
+                            f"not {ct or 'a body without Content-Type'}")
+    data = await read_body(request, settings.max_body_bytes)
+    if ct == FORM:
+        form = parse_qs(_decode(data, "the form"), keep_blank_values=True)
+        if any(k.lower() in ("access_token", "token") for k in form):
+            raise HTTPException(400, detail="tokens are accepted only in the Authorization header")
+        texts = form.get("update", [])
+        using = form.get("using-graph-uri", [])
+        using_named = form.get("using-named-graph-uri", [])
+        if len(texts) != 1:
+            raise HTTPException(400, detail=f"give the update once as update=... (got {len(texts)})")
+        text = texts[0]
+    else:
+        text = _decode(data, "the update")
+        using = request.query_params.getlist("using-graph-uri")
+        using_named = request.query_params.getlist("using-named-graph-uri")
+    note_query(request, text)  # its hash (never the text) goes in the log line of a refusal
+    if not text.strip():
+        raise HTTPException(400, detail="empty update")
+    _iris(using, "using-graph-uri")
+    _iris(using_named, "using-named-graph-uri")
+
+    if using or using_named:
+        text = with_dataset(text, using, using_named)
+    if not settings.allow_remote_update:  # what runs: the caller's text and graph IRIs
+        try:
+            sparql_gate.check_update(text)
+        except sparql_gate.RemoteAccessRefused as e:
+            raise HTTPException(400, detail=f"{e} To add data, use the Graph Store (PUT/POST /rdf-graphs) "
+                                "or `microhe load`.") from None
+
+    def run() -> None:
+        with write_lock(store):
+            execute(store, text, base_iri=settings.base)
+
+    await run_in_threadpool(run)
+    return Response(status_code=204)
+
+
+def execute(store: Store, text: str, *, base_iri: str | None) -> None:
+    """Run the update. Nothing is applied when it fails: 400 with the parser's message on
+    a syntax error, 400 when an operation fails (``CREATE`` of an existing graph, ``DROP``
+    of a missing one without ``SILENT``), 502 when an allowed ``LOAD``/``SERVICE`` could
+    not fetch, 500 when the store fails."""
+    try:
+        store.update(text, base_iri=base_iri)
+    except SyntaxError as e:
+        raise HTTPException(400, detail=f"SPARQL Update syntax error: {e}") from None
+    except (RuntimeError, ValueError) as e:
+        raise HTTPException(400, detail=f"the update failed and nothing was applied: {e}") from None
+    except OSError as e:
+        status = 502 if sparql_gate.find(text) else 500  # an allowed LOAD/SERVICE could not fetch
+        raise HTTPException(status, detail=f"the update failed and nothing was applied: {e}") from None
+
+
+__all__ = ["router", "with_dataset", "tokens", "PATH"]

@@ -1,0 +1,1 @@
+"""Write tokens, kept hashed in a file beside the store."""

@@ -1,0 +1,246 @@
+"""Level translation: a level of one qualifications framework in EQF terms and in every
+other framework, with the referencing evidence (sources, confidence, notes).
+
+Frameworks are named by their codes (``EQF``, ``QF-EHEA``, ``DQR``, ``SCQF`` ...,
+case-insensitive) and levels by their bare labels (``7``, ``Entry 3``, ``short``) or
+by an IRI: the project's level IRI, the EU QDR concept (resolved through
+``skos:exactMatch``) or an EQF level IRI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from microhe.vocab import MHE, SKOS
+from microhe.store.embedded import Store, per_store
+
+_CONFIDENCE = {MHE + "Stated": "stated", MHE + "Inferred": "inferred",
+               MHE + "Uncertain": "uncertain", MHE + "Disputed": "disputed"}
+
+
+class UnknownFrameworkError(LookupError):
+    def __init__(self, code: str, valid: list[str]):
+        super().__init__(f"unknown framework {code!r}; valid codes: {', '.join(valid)}")
+        self.valid = valid
+
+
+class UnknownLevelError(LookupError):
+    def __init__(self, framework: str, level: str, valid: list[str]):
+        super().__init__(f"unknown level {level!r} of {framework}; valid levels: {', '.join(valid)}")
+        self.valid = valid
+
+
+@dataclass
+class Referencing:
+    eqf: int | None  # None: a sourced statement that the level is below EQF 1
+    confidence: str
+    note: str | None
+    qualification_types: str | None
+    sources: list[str]
+
+
+@dataclass
+class Level:
+    iri: str
+    framework: str  # code
+    label: str
+    rank: int
+    pref_label: str
+    referencings: list[Referencing] = field(default_factory=list)
+    matches: list[str] = field(default_factory=list)  # skos:exactMatch / closeMatch concepts (QDR)
+    notes: list[str] = field(default_factory=list)
+    below: list[Referencing] = field(default_factory=list)  # sourced "below EQF 1" statements (no EQF level)
+
+    @property
+    def eqf(self) -> list[int]:
+        return sorted({r.eqf for r in self.referencings})
+
+    def brief(self) -> dict:
+        return {"framework": self.framework, "level": self.label, "eqf": self.eqf, "iri": self.iri}
+
+
+@dataclass
+class FrameworkIndex:
+    """All frameworks and levels of the store's reference data, indexed."""
+
+    frameworks: dict[str, str]  # code -> framework IRI
+    names: dict[str, str]       # code -> name
+    levels: dict[str, Level]    # level IRI -> Level
+    aliases: dict[str, str]     # QDR / exactMatch IRI -> level IRI
+    direct: dict[str, list[int]] = field(default_factory=dict)  # other concepts with their own mhe:referencedToEQF
+
+    def eqf_of(self, level_iri: str) -> list[int]:
+        """EQF levels of a declared level IRI: a concept's own referencing first (QDR
+        concepts that stand for part of a level, such as 'Level I-Master'), then our
+        level it exactly matches."""
+        if level_iri in self.direct:
+            return self.direct[level_iri]
+        lv = self.levels.get(self.aliases.get(level_iri, level_iri))
+        return lv.eqf if lv else []
+
+    def codes(self) -> list[str]:
+        return list(self.frameworks)
+
+    def framework_code(self, code: str) -> str:
+        for c in self.frameworks:
+            if c.lower() == code.strip().lower():
+                return c
+        raise UnknownFrameworkError(code, self.codes())
+
+    def levels_of(self, code: str) -> list[Level]:
+        return sorted((lv for lv in self.levels.values() if lv.framework == code), key=lambda lv: lv.rank)
+
+    def find(self, framework: str | None, level: str) -> Level:
+        """A level by framework code + bare label, or by IRI (framework may be None then)."""
+        level = level.strip()
+        if ":" in level and "/" in level:  # an IRI
+            iri = self.aliases.get(level, level)
+            if iri in self.levels:
+                found = self.levels[iri]
+                if framework and found.framework != self.framework_code(framework):
+                    raise UnknownLevelError(framework, level, [lv.label for lv in self.levels_of(self.framework_code(framework))])
+                return found
+            raise UnknownLevelError(framework or "any framework", level, ["a level IRI of the reference graph"])
+        if framework is None:
+            raise UnknownFrameworkError("(none)", self.codes())
+        code = self.framework_code(framework)
+        wanted = _norm(level)
+        for lv in self.levels_of(code):
+            if _norm(lv.label) == wanted:
+                return lv
+        raise UnknownLevelError(code, level, [lv.label for lv in self.levels_of(code)])
+
+
+def _norm(label: str) -> str:
+    s = " ".join(label.lower().replace("_", " ").replace("-", " ").split())
+    for prefix in ("level ", "niveau "):
+        if s.startswith(prefix):
+            s = s[len(prefix):]
+    return s.replace(" cycle", "")
+
+
+_INDEX_QUERY = f"""
+PREFIX mhe: <{MHE}> PREFIX skos: <{SKOS}> PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?fw ?code ?fwname ?lvl ?label ?rank ?pref ?ref ?eqfnum ?conf ?note ?types ?src ?match ?lnote WHERE {{
+  ?fw a mhe:QualificationsFramework ; skos:notation ?code .
+  OPTIONAL {{ ?fw skos:prefLabel ?fwname }}
+  ?lvl a mhe:FrameworkLevel ; skos:inScheme ?fw ; skos:notation ?label .
+  OPTIONAL {{ ?lvl mhe:levelRank ?rank }}
+  OPTIONAL {{ ?lvl skos:prefLabel ?pref }}
+  OPTIONAL {{ ?lvl skos:note ?lnote }}
+  OPTIONAL {{ ?lvl skos:exactMatch ?match }}
+  OPTIONAL {{
+    ?ref a mhe:LevelReferencing ; mhe:referencedLevel ?lvl .
+    OPTIONAL {{ ?ref mhe:eqfLevel ?eqf . ?eqf skos:notation ?eqfnum }}
+    OPTIONAL {{ ?ref mhe:confidence ?conf }} OPTIONAL {{ ?ref skos:note ?note }}
+    OPTIONAL {{ ?ref mhe:qualificationTypes ?types }} OPTIONAL {{ ?ref dcterms:source ?src }}
+  }}
+}}"""
+
+
+@per_store
+def framework_index(store: Store) -> FrameworkIndex:
+    """The frameworks and levels of the store's reference data, indexed (built once per store state)."""
+    frameworks: dict[str, str] = {}
+    names: dict[str, str] = {}
+    levels: dict[str, Level] = {}
+    refs: dict[str, dict[str, Referencing]] = {}
+    aliases: dict[str, str] = {}
+    for r in store.query(_INDEX_QUERY):
+        code = r["code"].value
+        frameworks[code] = r["fw"].value
+        if r["fwname"] is not None:
+            names[code] = r["fwname"].value
+        iri = r["lvl"].value
+        lv = levels.get(iri)
+        if lv is None:
+            rank = int(r["rank"].value) if r["rank"] is not None else 0
+            pref = r["pref"].value if r["pref"] is not None else f"{code} {r['label'].value}"
+            lv = levels[iri] = Level(iri, code, r["label"].value, rank, pref)
+        if r["match"] is not None and r["match"].value not in lv.matches:
+            lv.matches.append(r["match"].value)
+            if r["match"].value != iri:
+                aliases.setdefault(r["match"].value, iri)
+        if r["lnote"] is not None and r["lnote"].value not in lv.notes:
+            lv.notes.append(r["lnote"].value)
+        if r["ref"] is not None and code != "EQF":
+            ref = refs.setdefault(iri, {}).get(r["ref"].value)
+            if ref is None:
+                ref = Referencing(int(r["eqfnum"].value) if r["eqfnum"] is not None else None,
+                                  _CONFIDENCE.get(r["conf"].value, "stated") if r["conf"] is not None else "stated",
+                                  r["note"].value if r["note"] is not None else None,
+                                  r["types"].value if r["types"] is not None else None, [])
+                refs[iri][r["ref"].value] = ref
+                (lv.referencings if ref.eqf is not None else lv.below).append(ref)
+            if r["src"] is not None and r["src"].value not in ref.sources:
+                ref.sources.append(r["src"].value)
+    for iri, lv in levels.items():
+        if lv.framework == "EQF":
+            lv.referencings = [Referencing(int(lv.label), "stated", None, None, [])]
+        for ref in lv.referencings + lv.below:
+            ref.sources.sort()
+    direct: dict[str, list[int]] = {}
+    for r in store.query(f"PREFIX mhe: <{MHE}> PREFIX skos: <{SKOS}> SELECT ?c ?n WHERE {{ "
+                         f"?c mhe:referencedToEQF ?e . ?e skos:notation ?n FILTER NOT EXISTS {{ ?c a mhe:FrameworkLevel }} }}"):
+        direct.setdefault(r["c"].value, []).append(int(r["n"].value))
+    # EQF first, then the others in alphabetical order.
+    order = sorted(frameworks, key=lambda c: (c != "EQF", c != "QF-EHEA", c))
+    return FrameworkIndex({c: frameworks[c] for c in order}, names, levels, aliases,
+                          {k: sorted(set(v)) for k, v in direct.items()})
+
+
+def translate(store: Store, framework: str | None, level: str, to: str | None = None) -> dict:
+    """Translate a level: its EQF level(s) and the equivalent levels of other frameworks.
+
+    Raises UnknownFrameworkError / UnknownLevelError with the valid values."""
+    idx = framework_index(store)
+    lv = idx.find(framework, level)
+    target = idx.framework_code(to) if to else None
+    eqf = lv.eqf
+    notes: list[str] = []
+    if not eqf:
+        notes.append(f"{lv.pref_label} is below EQF level 1: it is referenced to no EQF level.")
+    if len(eqf) > 1:
+        detail = "; ".join(
+            f"EQF {r.eqf}" + (f" for {r.qualification_types}" if r.qualification_types else "")
+            for r in sorted(lv.referencings, key=lambda r: r.eqf))
+        notes.append(f"{lv.pref_label} is referenced to several EQF levels, by qualification type: {detail}.")
+    for e in eqf:
+        siblings = [o.label for o in idx.levels_of(lv.framework) if o.iri != lv.iri and e in o.eqf]
+        if siblings and lv.framework != "EQF":
+            notes.append(f"Many-to-one: {lv.framework} level(s) {', '.join(siblings)} are also referenced to EQF {e}.")
+    for r in lv.referencings:
+        if r.confidence != "stated":
+            notes.append(f"The referencing to EQF {r.eqf} is {r.confidence}: {r.note or 'see sources'}")
+    for r in lv.below:
+        if r.confidence != "stated":
+            notes.append(f"The statement that it is below EQF 1 is {r.confidence}: {r.note or 'see sources'}")
+    notes.extend(n for n in lv.notes if n not in notes and not eqf)
+    equivalents = []
+    for other in idx.levels.values():
+        if other.framework == lv.framework or (target and other.framework != target):
+            continue
+        if set(other.eqf) & set(eqf):
+            equivalents.append(other)
+    order = {c: i for i, c in enumerate(idx.codes())}
+    equivalents.sort(key=lambda o: (order.get(o.framework, 99), o.rank))
+    sources = sorted({s for r in lv.referencings + lv.below for s in r.sources})
+    return {
+        "framework": lv.framework,
+        "level": lv.label,
+        "iri": lv.iri,
+        "label": lv.pref_label,
+        "eqf": eqf,
+        "referencing": [{"eqf": r.eqf, "confidence": r.confidence, "qualification_types": r.qualification_types,
+                         "note": r.note, "sources": r.sources} for r in sorted(lv.referencings, key=lambda r: r.eqf)],
+        "equivalents": [{"framework": o.framework, "level": o.label, "eqf": o.eqf, "iri": o.iri}
+                        for o in equivalents],
+        "qdr": [m for m in lv.matches if m.startswith("http://data.europa.eu/snb/qdr/")],
+        "sources": sources,
+        "notes": notes,
+    }
+
+
+def eqf_levels_of(store: Store, level_iri: str) -> list[int]:
+    """EQF level numbers of a declared level IRI (EQF, project or QDR IRI); [] if unknown."""
+    return framework_index(store).eqf_of(level_iri)

@@ -1,0 +1,512 @@
+"""Validated, all-or-nothing loading of RDF files into named graphs, with provenance.
+
+The pipeline for a batch of files: read and checksum each one, parse it into staging
+(memory), refuse learner data, validate it against the chosen SHACL profiles together
+with the bundled reference data (never the rest of the store), and only when every
+file passed write all of them, and their provenance records, in one transaction.
+Anything wrong raises :class:`LoadError` and the store is unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from microhe.ingest import bundled
+from microhe.ingest.derive import derive, derived_graph
+from microhe.vocab import DCTERMS, MHE, META_GRAPH, PROV, RDF, XSD
+from microhe.rdf.parse import ParseError, parse
+from microhe.ingest.personal import PersonalData, find_personal_data
+from microhe.store.embedded import Store
+from microhe.rdf.terms import quads_to_graph
+from microhe.validation.validate import DEFAULT_PROFILES, ValidationReport, validate, validate_quads
+
+SHAPES_BASE = "https://w3id.org/microhe/shapes/"
+
+_META = ox.NamedNode(META_GRAPH)
+_TYPE = ox.NamedNode(RDF + "type")
+_LOAD = ox.NamedNode(MHE + "Load")
+_ACTIVITY = ox.NamedNode(PROV + "Activity")
+_TARGET = ox.NamedNode(MHE + "targetGraph")
+_SOURCE = ox.NamedNode(MHE + "sourceName")
+_SHA = ox.NamedNode(MHE + "sha256")
+_COUNT = ox.NamedNode(MHE + "tripleCount")
+_PROFILE = ox.NamedNode(MHE + "validationProfile")
+_ENDED = ox.NamedNode(PROV + "endedAtTime")
+_AGENT = ox.NamedNode(PROV + "wasAssociatedWith")
+_CONFORMS = ox.NamedNode(MHE + "conforms")
+_TITLE = ox.NamedNode(DCTERMS + "title")
+
+
+class LoadError(Exception):
+    """A batch was refused; nothing was written. ``kind`` is one of ``usage``,
+    ``parse``, ``personal``, ``invalid`` or ``conflict``."""
+
+    def __init__(self, kind: str, message: str, *, source: str | None = None,
+                 report: ValidationReport | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.source = source
+        self.report = report
+
+
+@dataclass
+class Source:
+    """One input: a name (file name or upload name) and its bytes."""
+
+    name: str
+    data: bytes
+    media_type: str | None = None
+
+    @classmethod
+    def from_path(cls, path: str | Path, max_bytes: int | None = None) -> "Source":
+        p = Path(path)
+        try:
+            size = p.stat().st_size
+            if max_bytes is not None and size > max_bytes:
+                raise LoadError("usage", f"{p}: {size} bytes exceeds the limit of {max_bytes} bytes", source=str(p))
+            return cls(str(p), p.read_bytes())
+        except OSError as e:
+            raise LoadError("usage", f"{p}: cannot read: {e.strerror or e}", source=str(p)) from e
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class Outcome:
+    """What happened to one source."""
+
+    source: str
+    graph: str
+    sha256: str
+    triples: int
+    status: str  # "loaded" | "replaced" | "merged" | "unchanged"
+    stripped: int = 0
+    report: ValidationReport | None = None
+    #: The learners stripped (with ``strip_personal``): node and why, never their values.
+    personal: PersonalData | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "source": self.source, "graph": self.graph, "sha256": self.sha256,
+            "triples": self.triples, "status": self.status, "personal_quads_stripped": self.stripped,
+            "personal_data_stripped": self.personal.to_json() if self.personal else [],
+            "warnings": len(self.report.warnings) if self.report else 0,
+        }
+
+
+@dataclass
+class LoadRecord:
+    graph: str
+    source: str
+    sha256: str
+    triples: int
+    profiles: list[str] = field(default_factory=list)
+    time: str | None = None
+
+
+def graph_for(name: str, base: str) -> str:
+    """The default graph IRI of a file: ``<base>graph/<slug of the file name>``."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).strip("-") or "upload"
+    return f"{base.rstrip('/')}/graph/{slug}"
+
+
+def load_records(store: Store) -> dict[str, LoadRecord]:
+    """The latest provenance record of each loaded graph, by graph IRI (a graph merged
+    into by Graph Store POSTs has several; the newest describes its current state)."""
+    rows = store.query(
+        f"""PREFIX mhe: <{MHE}> PREFIX prov: <{PROV}>
+        SELECT ?g ?src ?sha ?n ?t (GROUP_CONCAT(STR(?p); separator=" ") AS ?profiles)
+        WHERE {{ GRAPH <{META_GRAPH}> {{
+            ?l a mhe:Load ; mhe:targetGraph ?g ; mhe:sourceName ?src ; mhe:sha256 ?sha ; mhe:tripleCount ?n .
+            OPTIONAL {{ ?l prov:endedAtTime ?t }} OPTIONAL {{ ?l mhe:validationProfile ?p }} }} }}
+        GROUP BY ?g ?src ?sha ?n ?t ORDER BY ?t""",
+        default_graph=[META_GRAPH],
+    )
+    out = {}
+    for r in rows:
+        profiles = [p.rsplit("/", 1)[-1] for p in r["profiles"].value.split()] if r["profiles"] else []
+        out[r["g"].value] = LoadRecord(
+            r["g"].value, r["src"].value, r["sha"].value, int(r["n"].value), profiles,
+            r["t"].value if r["t"] else None,
+        )
+    return out
+
+
+def graph_listing(store: Store) -> list[dict]:
+    """Every named graph with its size and latest load record (``microhe graphs`` and
+    ``GET /api/graphs``: one function, so both say the same), sorted by IRI."""
+    records = load_records(store)
+    rows = []
+    for g in store.named_graphs():
+        rec = records.get(g)
+        rows.append({"graph": g, "triples": store.graph_size(g), "source": rec.source if rec else None,
+                     "sha256": rec.sha256 if rec else None, "loaded": rec.time if rec else None,
+                     "profiles": rec.profiles if rec else []})
+    return rows
+
+
+def _record_quads(store: Store, graph: str) -> list[ox.Quad]:
+    """The meta-graph quads describing the loads of ``graph``."""
+    loads = [
+        q.subject for q in store.quads_matching(None, _TARGET, ox.NamedNode(graph), _META)
+    ]
+    quads = []
+    for node in loads:
+        quads.extend(store.quads_matching(node, None, None, _META))
+    return quads
+
+
+#: The entity counts a load record keeps (mhe:<statistic>Count, computed from the loaded
+#: quads while loading), read back by microhe/queries/store-statistics.rq: statistic ->
+#: the rdf:type IRIs whose distinct subjects it counts.
+COUNTED_TYPES = {
+    "specification": ("http://data.europa.eu/snb/model/elm/Qualification",
+                      "http://data.europa.eu/snb/model/elm/LearningAchievementSpecification"),
+    "organisation": ("http://data.europa.eu/snb/model/elm/Organisation",),
+    "learningOutcome": ("http://data.europa.eu/snb/model/elm/LearningOutcome",),
+    "accreditation": ("http://data.europa.eu/snb/model/elm/Accreditation",),
+    "framework": (MHE + "QualificationsFramework",),
+    "level": (MHE + "FrameworkLevel",),
+    "levelReferencing": (MHE + "LevelReferencing",),
+    "creditSystem": (MHE + "CreditSystem",),
+    "creditConversionRule": (MHE + "CreditConversionRule",),
+    "concept": ("http://www.w3.org/2004/02/skos/core#Concept",),
+}
+
+
+def provenance_quads(graph: str, source: str, sha256: str, triples: int, profiles: Sequence[str],
+                     agent: str | None = None, *, quads: Sequence[ox.Quad] | None = None,
+                     derived: int | None = None) -> list[ox.Quad]:
+    """The meta-graph quads of one load record. With ``quads`` (what the load writes into
+    ``graph``), the record also keeps the number of distinct subjects of each type in
+    :data:`COUNTED_TYPES` (``mhe:specificationCount`` ...); ``derived`` is the number of
+    triples written into ``<graph>#derived`` (``mhe:derivedTripleCount``). Statistics are
+    then read from the meta graph alone."""
+    node = ox.NamedNode(f"urn:uuid:{uuid.uuid4()}")
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    integer = ox.NamedNode(XSD + "integer")
+    out = [
+        ox.Quad(node, _TYPE, _LOAD, _META),
+        ox.Quad(node, _TYPE, _ACTIVITY, _META),
+        ox.Quad(node, _TARGET, ox.NamedNode(graph), _META),
+        ox.Quad(node, _SOURCE, ox.Literal(source), _META),
+        ox.Quad(node, _SHA, ox.Literal(sha256), _META),
+        ox.Quad(node, _COUNT, ox.Literal(str(triples), datatype=integer), _META),
+        ox.Quad(node, _ENDED, ox.Literal(now, datatype=ox.NamedNode(XSD + "dateTime")), _META),
+        ox.Quad(node, _CONFORMS, ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")), _META),
+    ]
+    out += [ox.Quad(node, _PROFILE, ox.NamedNode(SHAPES_BASE + p), _META) for p in profiles]
+    if agent:
+        out.append(ox.Quad(node, _AGENT, ox.NamedNode(f"urn:microhe:agent:{quote(agent, safe='')}"), _META))
+    if quads is not None:
+        by_type = {ox.NamedNode(t): stat for stat, types in COUNTED_TYPES.items() for t in types}
+        subjects: dict[str, set] = {stat: set() for stat in COUNTED_TYPES}
+        for q in quads:
+            if q.predicate == _TYPE:
+                stat = by_type.get(q.object)
+                if stat is not None:
+                    subjects[stat].add(q.subject)
+        out += [ox.Quad(node, ox.NamedNode(f"{MHE}{stat}Count"), ox.Literal(str(len(subs)), datatype=integer), _META)
+                for stat, subs in subjects.items()]
+    if derived is not None:
+        out.append(ox.Quad(node, ox.NamedNode(MHE + "derivedTripleCount"),
+                           ox.Literal(str(derived), datatype=integer), _META))
+    return out
+
+
+def stage(source: Source, *, base_iri: str | None = None, strip_personal: bool = False,
+          profiles: Sequence[str] = DEFAULT_PROFILES) -> tuple[list[ox.Quad], int, ValidationReport]:
+    """Parse, check for learner data and validate one source without touching any store.
+    Returns the quads (graph names dropped; learner data stripped when asked), the number
+    of personal quads stripped and the validation report. The document is validated as
+    issued (an award's learner element M1 included) and only then stripped, so what is
+    stored never holds personal data. Raises LoadError(parse|personal)."""
+    quads, found, report, _ = _stage_and_derive(None, source, None, base_iri=base_iri,
+                                                strip_personal=strip_personal, profiles=profiles)
+    return quads, len(found.quads), report
+
+
+def _stage_and_derive(store: Store | None, source: Source, graph: str | None, *, base_iri: str | None,
+                      strip_personal: bool, profiles: Sequence[str],
+                      ) -> tuple[list[ox.Quad], PersonalData, ValidationReport, list[ox.Quad]]:
+    """:func:`stage` plus (given a store and graph) the derived values of what would be
+    stored, computed while the validation runs: the compiled checks are evaluated by
+    pyoxigraph without the GIL, so derive's Python work overlaps them. (The derived
+    values are thrown away when the input does not conform.) Returns the kept quads and
+    what :func:`personal_gate` found (stripped)."""
+    quads = _parse_source(source, base_iri)
+    found = personal_gate(quads, source.name, strip_personal)
+    if store is None or graph is None:  # nothing to derive: no thread needed
+        report = validate_quads(quads, profiles=tuple(profiles))
+        kept, _ = found.strip(quads)
+        return kept, found, report, []
+    with ThreadPoolExecutor(1) as pool:
+        validating = pool.submit(validate_quads, quads, profiles=tuple(profiles))
+        kept, _ = found.strip(quads)
+        derived = derive(store, kept, graph)
+        report = validating.result()
+    return kept, found, report, derived
+
+
+def personal_gate(quads: Sequence[ox.Quad], source: str, strip: bool) -> PersonalData:
+    """The learner-data gate of every write path (``load``, ``merge``, ``prepare``, and so
+    the CLI and the Graph Store): refuse ``quads`` holding learner data
+    (:func:`microhe.ingest.personal.find_personal_data`) with LoadError(personal), or with
+    ``strip`` return what was found, for the caller to strip (after validating the
+    document as issued) and report."""
+    found = find_personal_data(quads)
+    if found and not strip:
+        raise LoadError("personal", found.message(source), source=source)
+    return found
+
+
+def _parse_source(source: Source, base_iri: str | None) -> list[ox.Quad]:
+    try:
+        quads = parse(source.data, name=source.name, base_iri=base_iri,
+                      format=None if source.media_type is None else _format_for(source))
+    except ParseError as e:
+        raise LoadError("parse", str(e), source=source.name) from e
+    if not quads:
+        raise LoadError("parse", f"{source.name}: no RDF triples in the input; nothing to load", source=source.name)
+    return quads
+
+
+def _triple_count(quads: Sequence[ox.Quad]) -> int:
+    """The number of distinct triples of ``quads`` (hashing the quads themselves when they
+    are all in the default graph: much cheaper than building a tuple per quad)."""
+    default = ox.DefaultGraph
+    if all(type(q.graph_name) is default for q in quads):
+        return len(set(quads))
+    return len({(q.subject, q.predicate, q.object) for q in quads})
+
+
+def prepare(source: Source, *, base_iri: str | None = None,
+            strip_personal: bool = False) -> tuple[list[ox.Quad], int]:
+    """Parse one source and refuse (or strip) learner data; no validation. Returns the
+    quads and the number of personal quads stripped. Raises LoadError(parse|personal)."""
+    quads = _parse_source(source, base_iri)
+    return personal_gate(quads, source.name, strip_personal).strip(quads)
+
+
+def _format_for(source: Source):
+    from microhe.rdf.parse import detect_format
+
+    return detect_format(name=source.name, media_type=source.media_type)
+
+
+def load(
+    store: Store,
+    sources: Sequence[Source],
+    *,
+    graph: str | None = None,
+    profiles: Sequence[str] = DEFAULT_PROFILES,
+    replace: bool = False,
+    strip_personal: bool = False,
+    base: str = "http://127.0.0.1:8000/",
+    agent: str | None = None,
+    progress: Callable[[str, str], None] | None = None,
+    force: bool = False,
+    bulk: bool = False,
+) -> list[Outcome]:
+    """Load ``sources`` into the store, each into its own named graph, all or nothing.
+
+    ``graph`` names the target graph (only with a single source). A source whose graph
+    already holds the same bytes (same SHA-256) is reported ``unchanged``; a graph that
+    holds other data is refused unless ``replace``. ``force`` writes even when the record
+    says the graph holds the same bytes (the graph may have been changed by other means,
+    e.g. SPARQL Update; the Graph Store's PUT always replaces). ``bulk`` writes the
+    validated graphs with the store's bulk writer (``Store.write(bulk=True)``: fast and
+    memory-light for millions of triples, but not one transaction: an interrupted bulk
+    write leaves a partial graph without a load record). Raises :class:`LoadError`.
+    """
+    if not sources:
+        raise LoadError("usage", "no input files given")
+    if graph is not None and len(sources) > 1:
+        raise LoadError("usage", "--graph names one graph: give one file, or omit --graph")
+    note = progress or (lambda _stage, _name: None)
+    records = load_records(store)
+
+    targets: dict[str, Source] = {}
+    for src in sources:
+        g = graph or graph_for(src.name, base)
+        if g in targets:
+            raise LoadError("usage", f"{src.name} and {targets[g].name} would both load into <{g}>; "
+                            "rename one or load them separately", source=src.name)
+        targets[g] = src
+
+    staged: dict[str, tuple[Source, list[ox.Quad], PersonalData, ValidationReport, list[ox.Quad]]] = {}
+    outcomes: list[Outcome] = []
+    failures: list[LoadError] = []
+    for g, src in targets.items():
+        rec = records.get(g)
+        if rec is not None and rec.sha256 == src.sha256 and not force:
+            outcomes.append(Outcome(src.name, g, src.sha256, rec.triples, "unchanged"))
+            continue
+        if store.has_graph(g) and not replace:
+            held = f"data loaded from {rec.source}" if rec else "data"
+            raise LoadError("conflict", f"<{g}> already holds {held}; use --replace to swap its content",
+                            source=src.name)
+        note("parse+validate", src.name)
+        try:
+            quads, found, report, derived = _stage_and_derive(store, src, g, base_iri=base,
+                                                                 strip_personal=strip_personal, profiles=profiles)
+        except LoadError as e:
+            if e.kind == "parse":
+                raise
+            failures.append(e)
+            continue
+        if not report.conforms:
+            failures.append(LoadError("invalid", f"{src.name}: {len(report.violations)} violation(s)",
+                                      source=src.name, report=report))
+            continue
+        staged[g] = (src, quads, found, report, derived)
+
+    if failures:
+        first = failures[0]
+        if len(failures) > 1:
+            first.args = ("; ".join(str(f) for f in failures),)
+            first.failures = failures  # type: ignore[attr-defined]
+        raise first
+
+    if not staged:
+        return outcomes
+    note("write", ", ".join(s[0].name for s in staged.values()))
+    add: list[ox.Quad] = []
+    remove: list[ox.Quad] = []
+    graphs: dict[str, list[ox.Quad]] = {}
+    for g, (src, quads, found, report, derived) in staged.items():
+        triples = _triple_count(quads)
+        graphs[g] = quads
+        graphs[derived_graph(g)] = derived
+        remove += _record_quads(store, g)
+        add += provenance_quads(g, Path(src.name).name, src.sha256, triples, profiles, agent,
+                                quads=quads, derived=len(graphs[derived_graph(g)]))
+        status = "replaced" if store.has_graph(g) else "loaded"
+        outcomes.append(Outcome(src.name, g, src.sha256, triples, status, len(found.quads), report, found or None))
+    store.write(graphs, add=add, remove=remove, bulk=bulk)
+    return outcomes
+
+
+#: How provenance records name the store's own default graph (the name Apache Jena uses
+#: How provenance records name the store's own default graph (the name Apache Jena uses
+#: for it); it only appears as the mhe:targetGraph of Graph Store writes to ``?default``.
+DEFAULT_GRAPH = "urn:x-arq:DefaultGraph"
+
+
+def merge(
+    store: Store,
+    source: Source,
+    *,
+    graph: str | None,
+    replace: bool = False,
+    profiles: Sequence[str] = DEFAULT_PROFILES,
+    strip_personal: bool = False,
+    base: str = "http://127.0.0.1:8000/",
+    agent: str | None = None,
+) -> Outcome:
+    """Add the triples of one source to ``graph`` (``None``: the store's own default
+    graph; created when missing), or with ``replace`` swap the default graph's content,
+    all or nothing. What is validated is the graph's content *after* the write (what it
+    holds plus the source, or the source alone with ``replace``), with the bundled
+    reference data; then the new triples and a provenance record are written in one
+    transaction, with a named graph's derived values (``<g>#derived``, recomputed over
+    the merged content; the default graph gets none). As in :func:`stage`, the source is
+    validated as issued and only then stripped of learner data (``strip_personal``).
+    Earlier records of the graph are kept (its content came from them too), except with
+    ``replace``. Raises :class:`LoadError` (parse, personal, invalid)."""
+    if replace and graph is not None:
+        raise LoadError("usage", "to replace a named graph use load(..., replace=True)")
+    target = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
+    record_graph = graph if graph is not None else DEFAULT_GRAPH
+    quads = _parse_source(source, base)
+    found = personal_gate(quads, source.name, strip_personal)
+    existed = store.has_graph(graph) if graph is not None else not replace and store.graph_size(None) > 0
+    existing = [] if replace else list(store.quads(graph))
+    report = validate(quads_to_graph(existing + quads), profiles=tuple(profiles))
+    if not report.conforms:
+        raise LoadError("invalid", f"{source.name}: {len(report.violations)} violation(s)",
+                        source=source.name, report=report)
+    quads, _ = found.strip(quads)
+    stripped = len(found.quads)
+    new = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+    triples = len({(q.subject, q.predicate, q.object) for q in quads})
+    derived = derive(store, existing + quads, graph) if graph is not None and not replace else None
+    add = new + provenance_quads(record_graph, Path(source.name).name, source.sha256, triples, profiles, agent,
+                                 quads=quads, derived=None if derived is None else len(derived))
+    if replace:
+        store.write(drop=[None], add=add, remove=_record_quads(store, record_graph))
+    elif derived is not None:  # the derived values are recomputed over the merged content
+        store.write({derived_graph(graph): derived}, add=add)
+    else:
+        store.write(add=add)
+    status = "replaced" if replace else ("merged" if existed else "loaded")
+    return Outcome(source.name, record_graph, source.sha256, triples, status, stripped, report, found or None)
+
+
+def drop(store: Store, graph: str | None) -> int:
+    """Remove a named graph (``None``: empty the store's own default graph) and its
+    provenance records; returns the triples removed."""
+    if graph is None:
+        n = store.graph_size(None)
+        store.write(drop=[None], remove=_record_quads(store, DEFAULT_GRAPH))
+        return n
+    if not store.has_graph(graph):
+        raise LoadError("usage", f"no graph <{graph}> in the store (see `microhe graphs`)")
+    n = store.graph_size(graph)
+    extra = [derived_graph(graph)] if store.has_graph(derived_graph(graph)) else []
+    store.write(drop=[graph, *extra], remove=_record_quads(store, graph))
+    return n
+
+
+def initialise(store: Store, *, demo: bool = False) -> list[Outcome]:
+    """Write the bundled reference graphs (and, with ``demo``, the demo graphs) that are
+    missing or outdated, with provenance. Bundled data is not SHACL-gated here: its
+    conformance is a test of the package."""
+    outcomes: list[Outcome] = []
+    # Reference data first: deriving the demo's EQF levels and ECTS needs it in the store.
+    _write_bundles(store, [*bundled.ontology_graphs(), *bundled.reference_graphs()], outcomes, derived=False)
+    if demo:
+        _write_bundles(store, list(bundled.demo_graphs()), outcomes, derived=True)
+    return outcomes
+
+
+def _write_bundles(store: Store, bundles: list, outcomes: list[Outcome], *, derived: bool) -> None:
+    records = load_records(store)
+    graphs: dict[str, list[ox.Quad]] = {}
+    add: list[ox.Quad] = []
+    remove: list[ox.Quad] = []
+    for b in bundles:
+        rec = records.get(b.iri)
+        if rec is not None and rec.sha256 == b.sha256:
+            outcomes.append(Outcome(b.name, b.iri, b.sha256, rec.triples, "unchanged"))
+            continue
+        quads = b.quads()
+        graphs[b.iri] = quads
+        if derived:
+            graphs[derived_graph(b.iri)] = derive(store, quads, b.iri)
+        remove += _record_quads(store, b.iri)
+        add += provenance_quads(b.iri, "microhe:" + b.name, b.sha256, len(quads), [], "microhe init",
+                                quads=quads, derived=len(graphs[derived_graph(b.iri)]) if derived else None)
+        outcomes.append(Outcome(b.name, b.iri, b.sha256, len(quads), "replaced" if rec else "loaded"))
+    if graphs:
+        store.write(graphs, add=add, remove=remove)
+
+
+def ensure_initialised(store: Store) -> bool:
+    """Initialise an empty store with the reference graphs; True when it did."""
+    if store.is_empty():
+        initialise(store)
+        return True
+    return False

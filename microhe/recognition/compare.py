@@ -1,0 +1,220 @@
+"""Substantial-difference comparison of a micro-credential with a target (a module or
+qualification specification, or a set of requirements), after the Lisbon Recognition
+Convention: level, workload, learning outcomes, assessment and identity verification,
+quality assurance. Missing data is ``unknown`` (``substantial: null``), never a pass.
+
+Default rules (thresholds in :class:`Rules`):
+
+* level: substantial when the credential's highest EQF candidate is below the target's
+  lowest (the recogniser must show the difference, so the benefit of the doubt goes to
+  the applicant);
+* workload: ratio of the credential's ECTS value to the target's; substantial below 0.8;
+* learning outcomes: coverage = share of the target's required outcomes matched by the
+  same concept or a narrower one (``skos:broader*``); substantial below 0.75;
+* assessment: substantial when the target requires identity-verified assessment and
+  the credential's is unverified;
+* quality assurance: substantial when the target requires it and neither the credential
+  nor its awarding body carries an accreditation.
+
+Recommendation: ``substantial-differences`` when the level falls short or coverage is 0;
+``needs-information`` when unknowns among level, workload and outcomes (or a required
+assessment / QA fact) prevent a decision; ``recognise`` when nothing is substantial;
+``recognise-partially`` otherwise, crediting min(credential ECTS, target ECTS x coverage).
+A substantial difference in assessment or quality assurance alone also gives
+``substantial-differences``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pyoxigraph as ox
+
+from microhe.rdf.iri import is_absolute_iri
+from microhe.vocab import SKOS
+from microhe.store.embedded import Store
+from microhe.recognition.facts import Facts
+from microhe.recognition.search import search_index
+
+
+@dataclass(frozen=True)
+class Rules:
+    workload_ratio: float = 0.8
+    outcome_coverage: float = 0.75
+
+
+def target_from_requirements(req: dict) -> Facts:
+    """A target from a small JSON document: ``{"eqf": 7, "ects": 7.5, "outcomes": [IRI...],
+    "requires_identity_verification": true, "requires_quality_assurance": true, "title": "..."}``."""
+    allowed = {"eqf", "ects", "outcomes", "requires_identity_verification", "requires_quality_assurance", "title", "iri"}
+    unknown = set(req) - allowed
+    if unknown:
+        raise ValueError(f"unknown target field(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}")
+    f = Facts(req.get("iri") or "urn:microhe:target", title=req.get("title"), source="requirements")
+    eqf = req.get("eqf")
+    if eqf is not None:
+        values = eqf if isinstance(eqf, list) else [eqf]
+        if not all(isinstance(e, int) and not isinstance(e, bool) and 1 <= e <= 8 for e in values):
+            raise ValueError("eqf must be an integer 1-8 (or a list of them)")
+        f.eqf = set(values)
+    ects = req.get("ects")
+    if ects is not None:
+        if isinstance(ects, bool) or not isinstance(ects, (int, float)) or ects < 0 or ects != ects:
+            raise ValueError("ects must be a non-negative number")
+        f.ects = f.ects_min = f.ects_max = float(ects)
+    outcomes = req.get("outcomes", [])
+    if not isinstance(outcomes, list) or not all(isinstance(o, str) and is_absolute_iri(o) for o in outcomes):
+        raise ValueError("outcomes must be a list of IRIs")
+    f.skills = set(outcomes)
+    for key in ("requires_identity_verification", "requires_quality_assurance"):
+        v = req.get(key, False)
+        if not isinstance(v, bool):
+            raise ValueError(f"{key} must be true or false")
+        setattr(f, key, v)
+    return f
+
+
+def _criterion(name, status, substantial, detail, evidence) -> dict:
+    return {"name": name, "status": status, "substantial": substantial, "detail": detail, "evidence": evidence}
+
+
+def _labels(store: Store, iris: set[str]) -> dict[str, str]:
+    out = {}
+    for iri in iris:
+        for r in store.query(f"SELECT ?c ?l WHERE {{ ?c <{SKOS}prefLabel> ?l }}", substitutions={"c": ox.NamedNode(iri)}):
+            if iri not in out or getattr(r["l"], "language", None) == "en":
+                out[iri] = r["l"].value
+    return out
+
+
+def _verified(store: Store, cred: Facts) -> bool | None:
+    """True/False when the credential's identity-verification concepts say so; None if unknown."""
+    if not cred.id_verification:
+        return None
+    labels = _labels(store, cred.id_verification)
+    verdicts = set()
+    for iri in cred.id_verification:
+        text = (labels.get(iri, "") + " " + iri).lower().replace("-", " ")
+        if "without id verification" in text or "unverified" in text:
+            verdicts.add(False)
+        elif "with id verification" in text or "verified" in text:
+            verdicts.add(True)
+    return None if not verdicts else (True in verdicts)
+
+
+def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) -> dict:
+    """The comparison document (criteria, recommendation, reasons)."""
+    criteria = []
+
+    # level
+    if cred.eqf and target.eqf:
+        hi, need = max(cred.eqf), min(target.eqf)
+        sub = hi < need
+        criteria.append(_criterion("level", "below" if sub else "meets", sub,
+                                   f"credential EQF {sorted(cred.eqf)} vs target EQF {sorted(target.eqf)}",
+                                   {"credential_eqf": sorted(cred.eqf), "credential_levels": sorted(cred.levels),
+                                    "target_eqf": sorted(target.eqf), "target_levels": sorted(target.levels)}))
+    else:
+        missing = "credential" if not cred.eqf else "target"
+        criteria.append(_criterion("level", "unknown", None, f"the {missing} states no level that resolves to EQF",
+                                   {"credential_levels": sorted(cred.levels), "target_levels": sorted(target.levels)}))
+
+    # workload
+    ratio = None
+    if cred.ects is not None and target.ects:
+        ratio = cred.ects / target.ects
+        sub = ratio < rules.workload_ratio
+        criteria.append(_criterion(
+            "workload", "short" if sub else "meets", sub,
+            f"{cred.ects:g} ECTS vs {target.ects:g} ECTS (ratio {ratio:.2f}, threshold {rules.workload_ratio}); "
+            f"by notional hours the credential is {cred.ects_min:g}-{cred.ects_max:g} ECTS",
+            {"credential_ects": {"value": cred.ects, "min": cred.ects_min, "max": cred.ects_max},
+             "target_ects": target.ects, "ratio": round(ratio, 3)}))
+    else:
+        missing = "credential" if cred.ects is None else "target"
+        criteria.append(_criterion("workload", "unknown", None, f"the {missing} states no workload", {}))
+
+    # learning outcomes
+    required = target.required_outcomes
+    coverage = None
+    if required and (cred.skills or cred.outcomes):
+        idx = search_index(store)
+        have = cred.skills | cred.outcomes
+        covered = sorted(t for t in required if have & idx.expand(t))
+        missing_o = sorted(set(required) - set(covered))
+        coverage = len(covered) / len(required)
+        sub = coverage < rules.outcome_coverage
+        criteria.append(_criterion(
+            "learning-outcomes", "partial" if sub and coverage > 0 else ("none" if coverage == 0 else "covered"), sub,
+            f"{len(covered)} of {len(required)} required outcomes covered (coverage {coverage:.2f}, "
+            f"threshold {rules.outcome_coverage}), same concept or narrower",
+            {"covered": covered, "missing": missing_o, "credential_outcomes": sorted(cred.skills or cred.outcomes),
+             "coverage": round(coverage, 3)}))
+    else:
+        missing = "target states no required outcomes" if not required else "credential states no learning outcomes"
+        criteria.append(_criterion("learning-outcomes", "unknown", None, f"the {missing}", {}))
+
+    # assessment and identity verification
+    verified = _verified(store, cred)
+    if not target.requires_identity_verification:
+        criteria.append(_criterion("assessment", "not-required", False,
+                                   "the target does not require identity-verified assessment",
+                                   {"assessment_types": sorted(cred.assessment_types),
+                                    "id_verification": sorted(cred.id_verification)}))
+    elif verified is None:
+        criteria.append(_criterion("assessment", "unknown", None,
+                                   "the target requires identity-verified assessment; the credential does not say",
+                                   {"assessment_types": sorted(cred.assessment_types)}))
+    else:
+        criteria.append(_criterion("assessment", "verified" if verified else "unverified", not verified,
+                                   "identity verified" if verified else "assessment without identity verification",
+                                   {"id_verification": sorted(cred.id_verification),
+                                    "assessment_types": sorted(cred.assessment_types)}))
+
+    # quality assurance
+    qa = sorted(cred.accreditations | cred.issuer_accreditations)
+    if not target.requires_quality_assurance:
+        criteria.append(_criterion("quality-assurance", "not-required", False,
+                                   "the target does not require quality assurance", {"accreditations": qa}))
+    else:
+        sub = not qa
+        criteria.append(_criterion("quality-assurance", "missing" if sub else "assured", sub,
+                                   "no accreditation on the credential or its awarding body" if sub
+                                   else f"{len(qa)} accreditation(s)", {"accreditations": qa,
+                                                                        "issuer": cred.issuer}))
+
+    by = {c["name"]: c for c in criteria}
+    reasons: list[str] = []
+    credited = None
+    level_sub = by["level"]["substantial"]
+    core_unknown = [n for n in ("level", "workload", "learning-outcomes") if by[n]["substantial"] is None]
+    other_sub = [n for n in ("assessment", "quality-assurance") if by[n]["substantial"] is True]
+    other_unknown = [n for n in ("assessment", "quality-assurance") if by[n]["substantial"] is None]
+    if level_sub is True or coverage == 0:
+        rec = "substantial-differences"
+        if level_sub:
+            reasons.append(by["level"]["detail"])
+        if coverage == 0:
+            reasons.append("none of the target's required learning outcomes is covered")
+    elif core_unknown or other_unknown:
+        rec = "needs-information"
+        reasons += [f"{n}: {by[n]['detail']}" for n in core_unknown + other_unknown]
+    elif other_sub:
+        rec = "substantial-differences"
+        reasons += [f"{n}: {by[n]['detail']}" for n in other_sub]
+    elif not by["workload"]["substantial"] and not by["learning-outcomes"]["substantial"]:
+        rec = "recognise"
+        reasons.append("no substantial difference in level, workload or learning outcomes")
+        credited = target.ects
+    else:
+        rec = "recognise-partially"
+        credited = round(min(cred.ects, target.ects * coverage), 2)
+        reasons += [f"{n}: {by[n]['detail']}" for n in ("workload", "learning-outcomes") if by[n]["substantial"]]
+        reasons.append(f"credit min({cred.ects:g}, {target.ects:g} x {coverage:.2f}) = {credited:g} ECTS")
+    return {
+        "credential": {"iri": cred.iri, "title": cred.title, "source": cred.source},
+        "target": {"iri": target.iri, "title": target.title, "source": target.source},
+        "criteria": criteria,
+        "recommendation": {"outcome": rec, "credited_ects": credited, "reasons": reasons},
+        "rules": asdict(rules),
+    }

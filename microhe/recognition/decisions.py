@@ -1,0 +1,129 @@
+"""Recognition decisions: who recognised which credential, for what purpose, with what
+outcome and credit, on the basis of which comparison (PROV), kept in the graph
+``https://w3id.org/microhe/graph/decisions``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import quote, unquote
+from datetime import datetime, timezone
+
+import pyoxigraph as ox
+
+from microhe.rdf.iri import iri_problem
+from microhe.vocab import DCTERMS, ELM, MHE, PROV, RDF, RDFS, XSD
+from microhe.store.embedded import Store
+
+DECISIONS_GRAPH = "https://w3id.org/microhe/graph/decisions"
+PURPOSES = {"access": "AccessPurpose", "credit-transfer": "CreditTransferPurpose",
+            "full-recognition": "FullRecognitionPurpose"}
+OUTCOMES = {"recognise": "Recognise", "recognise-partially": "RecognisePartially",
+            "substantial-differences": "SubstantialDifferences", "needs-information": "NeedsInformation"}
+
+
+CRITERIA = {"level": "LevelCriterion", "workload": "WorkloadCriterion", "learning-outcomes": "LearningOutcomesCriterion",
+            "assessment": "AssessmentCriterion", "quality-assurance": "QualityAssuranceCriterion"}
+
+
+class DecisionError(ValueError):
+    pass
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _is_spec(store: Store, iri: str) -> bool:
+    return bool(store.query(
+        f"ASK {{ {{ ?s a <{ELM}Qualification> }} UNION {{ ?s a <{ELM}LearningAchievementSpecification> }} }}",
+        substitutions={"s": ox.NamedNode(iri)}))
+
+
+def record_decision(store: Store, *, credential: str, institution: str, purpose: str, outcome: str,
+                    decided_by: str, base: str, credited_ects: float | None = None,
+                    comparison: dict | None = None, note: str | None = None) -> str:
+    """Record a decision; returns its IRI. Raises DecisionError for bad input or an
+    unknown credential."""
+    if purpose not in PURPOSES:
+        raise DecisionError(f"purpose must be one of {', '.join(PURPOSES)}")
+    if outcome not in OUTCOMES:
+        raise DecisionError(f"outcome must be one of {', '.join(OUTCOMES)}")
+    if credited_ects is not None and (credited_ects != credited_ects or credited_ects < 0):
+        raise DecisionError("credited_ects must be a non-negative number")
+    for name, iri in (("credential", credential), ("institution", institution)):
+        problem = iri_problem(iri)
+        if problem is not None:
+            raise DecisionError(f"{name} must be an absolute IRI: {iri!r} is not ({problem})")
+    if not _is_spec(store, credential):
+        raise DecisionError(f"unknown credential <{credential}>: no such specification in the store")
+    g = _n(DECISIONS_GRAPH)
+    d = _n(f"{base.rstrip('/')}/decision/{uuid.uuid4()}")
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    q = [
+        ox.Quad(d, _n(RDF + "type"), _n(MHE + "RecognitionDecision"), g),
+        ox.Quad(d, _n(RDF + "type"), _n(PROV + "Entity"), g),
+        ox.Quad(d, _n(MHE + "recognisedSpecification"), _n(credential), g),
+        ox.Quad(d, _n(MHE + "recognisingInstitution"), _n(institution), g),
+        ox.Quad(d, _n(MHE + "recognitionPurpose"), _n(MHE + PURPOSES[purpose]), g),
+        ox.Quad(d, _n(MHE + "recognitionOutcome"), _n(MHE + OUTCOMES[outcome]), g),
+        ox.Quad(d, _n(PROV + "generatedAtTime"), ox.Literal(now, datatype=_n(XSD + "dateTime")), g),
+        ox.Quad(d, _n(PROV + "wasAttributedTo"), _n(f"{base.rstrip('/')}/agent/{quote(decided_by, safe='')}"), g),
+    ]
+    if credited_ects is not None:
+        q.append(ox.Quad(d, _n(MHE + "creditedECTS"), ox.Literal(f"{credited_ects:g}", datatype=_n(XSD + "decimal")), g))
+    if note:
+        q.append(ox.Quad(d, _n(RDFS + "comment"), ox.Literal(note), g))
+    if comparison:
+        c = _n(str(d.value) + "#comparison")
+        q += [ox.Quad(d, _n(MHE + "basedOnComparison"), c, g), ox.Quad(c, _n(RDF + "type"), _n(MHE + "Comparison"), g)]
+        target = (comparison.get("target") or {}).get("iri")
+        if target:
+            q.append(ox.Quad(c, _n(MHE + "comparisonTarget"), _n(target), g))
+        for i, crit in enumerate(comparison.get("criteria", [])):
+            node = _n(f"{c.value}-{i}")
+            q += [ox.Quad(c, _n(MHE + "criterionResult"), node, g),
+                  ox.Quad(node, _n(RDF + "type"), _n(MHE + "CriterionResult"), g),
+                  ox.Quad(node, _n(MHE + "criterion"), _n(MHE + CRITERIA.get(str(crit.get("name")), "IssuerStatusCriterion")), g),
+                  ox.Quad(node, _n(MHE + "reason"), ox.Literal(str(crit.get("detail", ""))), g)]
+            if crit.get("substantial") is not None:
+                q.append(ox.Quad(node, _n(MHE + "substantial"),
+                                 ox.Literal("true" if crit["substantial"] else "false", datatype=_n(XSD + "boolean")), g))
+    store.write(add=q)
+    return d.value
+
+
+def list_decisions(store: Store, *, credential: str | None = None, issuer: str | None = None) -> list[dict]:
+    for name, iri in (("credential", credential), ("issuer", issuer)):
+        problem = iri_problem(iri) if iri else None
+        if problem is not None:
+            raise DecisionError(f"{name} must be an absolute IRI: {iri!r} is not ({problem})")
+    subs = {}
+    if credential:
+        subs["cred"] = ox.NamedNode(credential)
+    # A substituted ?issuer is bound before the pattern is evaluated, so under OPTIONAL it
+    # would keep every decision: when filtering by issuer, the pattern must be required.
+    by_issuer = "?cred elm:awardingOpportunity/elm:awardingBody ?issuer ."
+    if issuer:
+        subs["issuer"] = ox.NamedNode(issuer)
+    else:
+        by_issuer = f"OPTIONAL {{ {by_issuer} }}"
+    rows = store.query(
+        f"""PREFIX mhe: <{MHE}> PREFIX prov: <{PROV}> PREFIX elm: <{ELM}>
+        SELECT ?d ?cred ?issuer ?inst ?purpose ?outcome ?ects ?time ?by WHERE {{
+          GRAPH <{DECISIONS_GRAPH}> {{ ?d a mhe:RecognitionDecision ; mhe:recognisedSpecification ?cred ;
+             mhe:recognisingInstitution ?inst ; mhe:recognitionPurpose ?purpose ; mhe:recognitionOutcome ?outcome ;
+             prov:generatedAtTime ?time ; prov:wasAttributedTo ?by . OPTIONAL {{ ?d mhe:creditedECTS ?ects }} }}
+          {by_issuer}
+        }} ORDER BY ?time ?d""", substitutions=subs or None)
+    inv_p = {MHE + v: k for k, v in PURPOSES.items()}
+    inv_o = {MHE + v: k for k, v in OUTCOMES.items()}
+    out = []
+    for r in rows:
+        out.append({"iri": r["d"].value, "credential": r["cred"].value,
+                    "issuer": r["issuer"].value if r["issuer"] else None,
+                    "institution": r["inst"].value, "purpose": inv_p.get(r["purpose"].value, r["purpose"].value),
+                    "outcome": inv_o.get(r["outcome"].value, r["outcome"].value),
+                    "credited_ects": float(r["ects"].value) if r["ects"] else None,
+                    "time": r["time"].value, "decided_by": unquote(r["by"].value.rsplit("/", 1)[-1])})
+    return out

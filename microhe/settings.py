@@ -1,0 +1,100 @@
+"""Deployment settings, in one place.
+
+Every setting can be given as an environment variable ``MICROHE_<NAME>`` (for example
+``MICROHE_STORE=/srv/microhe/store``); CLI options override the environment.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Annotated, Literal
+
+from platformdirs import user_data_path
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def default_store_path() -> Path:
+    """``store`` in the platform's per-user data directory for microhe: on Linux
+    ``$XDG_DATA_HOME/microhe/store``, i.e. ``~/.local/share/microhe/store``; on macOS
+    ``~/Library/Application Support/microhe/store``; on Windows under ``%LOCALAPPDATA%``.
+    Read from the environment when settings are made, so a changed ``HOME`` counts.
+    The directory (and its parents) is created by :class:`microhe.store.embedded.Store` when a
+    store is first opened for writing: on a fresh account none of it exists yet."""
+    return user_data_path("microhe", appauthor=False) / "store"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MICROHE_", extra="ignore")
+
+    #: Directory of the embedded (pyoxigraph/RocksDB) store.
+    store: Path = Field(default_factory=default_store_path)
+    #: Base IRI under which instance data is minted and served.
+    base: str = "http://127.0.0.1:8000/"
+    #: SPARQL query deadline in seconds (HTTP API).
+    query_timeout: float = 30.0
+    #: Maximum number of result rows / triples returned by one query (HTTP API).
+    row_cap: int = 100_000
+    #: Query workers that evaluate /sparql and named queries, and requests that may wait
+    #: for one; past that a request gets 503 with Retry-After instead of queueing.
+    query_workers: int = 4
+    query_queue: int = 8
+    #: ``processes``: each query runs in a worker process on a read-only snapshot of the
+    #: store, killed at its deadline or memory limit (default for an embedded store on
+    #: disk); ``threads``: on threads of the server process, where a runaway cannot be
+    #: stopped (always used for a store in memory or a remote store).
+    query_engine: Literal["processes", "threads"] | None = None
+    #: Memory limit of one query worker process in MB (RLIMIT_DATA and resident size): a
+    #: query that needs more is stopped with 503.
+    query_memory_mb: int = 1024
+    #: How many query workers one client may run at a time (its further queries wait, up
+    #: to ``query_queue`` of them); default half of them, at least 1. A client is its
+    #: source IP address.
+    client_share: int | None = None
+    #: Reverse proxies (IP addresses or CIDR networks, comma-separated) whose
+    #: X-Forwarded-For header names the client; from any other peer it is ignored.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    #: Let /sparql queries use SERVICE (the server would fetch remote endpoints: SSRF).
+    allow_service: bool = False
+    #: Largest accepted request body / input file in bytes.
+    max_body_bytes: int = 64 * 1024 * 1024
+    #: Validation profiles applied to loads and Graph Store writes.
+    profiles: tuple[str, ...] = ("council-2022", "consistency")
+    #: Let SPARQL Update (``/update``) run ``LOAD`` and ``SERVICE``, i.e. make the server
+    #: fetch IRIs named in a request (SSRF risk). Off: such requests are refused with 400.
+    allow_remote_update: bool = False
+    #: Remote store (see README "Remote store"): the SPARQL 1.1 query endpoint of a server,
+    #: e.g. ``http://127.0.0.1:7878/query``. Set: the remote back end is used and
+    #: ``store`` is ignored. Unset: the embedded store at ``store``.
+    sparql_endpoint: str | None = None
+    #: Its SPARQL 1.1 Update endpoint (default: the query endpoint).
+    update_endpoint: str | None = None
+    #: Its Graph Store Protocol endpoint (optional; needed to reach the store's own
+    #: default graph, e.g. ``http://127.0.0.1:7878/store``).
+    graph_store_endpoint: str | None = None
+    #: HTTP authentication for the remote store (``sparql_auth``: basic or digest).
+    sparql_user: str | None = None
+    sparql_password: str | None = None
+    sparql_auth: str = "basic"
+    #: Build the recognition indexes (search, compare, pathways) on a background thread at
+    #: start-up and after writes, instead of in the first request that needs them.
+    warm_indexes: bool = True
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value):
+        if isinstance(value, str):
+            value = tuple(v for v in value.replace(",", " ").split() if v)
+        for v in value:
+            try:
+                ipaddress.ip_network(v, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: {v!r} is neither an IP address nor a network (CIDR) such as "
+                                 "10.0.0.0/8") from None
+        return value
+
+
+def get_settings(**overrides) -> Settings:
+    """Settings from the environment, with explicit (non-None) overrides applied."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
