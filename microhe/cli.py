@@ -18,12 +18,15 @@ import click
 import pyoxigraph as ox
 
 from microhe.ingest.load import LoadError, Source, drop, graph_listing, initialise, load
+from microhe.rdf import formats
 from microhe.rdf.parse import ParseError, parse
 from microhe.ingest.personal import STRIP_OPTION, find_personal_data
 from microhe.queries.catalogue import QueryError, resolve
 from microhe.settings import Settings, get_settings
 from microhe.store import served
-from microhe.store.embedded import Store, StoreError, StoreLockedError, open_configured
+from microhe.store import open_configured
+from microhe.store.base import StoreError, StoreLockedError
+from microhe.store.embedded import Store
 from microhe.rdf.terms import quads_to_graph
 from microhe.validation.validate import (
     DEFAULT_PROFILES,
@@ -396,7 +399,7 @@ def query_cmd(store_path, query, params, fmt) -> None:
 
 #: What the CLI asks the server for: lossless formats it parses back into pyoxigraph
 #: results, so :func:`_print_result` formats them exactly as an in-process result.
-_SERVED_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+_SERVED_ACCEPT = f"{formats.SPARQL_JSON}, {formats.N_TRIPLES};q=0.9"
 
 
 def _print_served_result(server: served.Client, query: str, nq, values: dict, bindings: dict, fmt: str) -> None:
@@ -417,7 +420,7 @@ def _print_served_result(server: served.Client, query: str, nq, values: dict, bi
                       "sent to it (/sparql takes no parameters); stop the server, or put the values in the file",
                       EXIT_USAGE)
             headers, body = server.fetch("/sparql", method="POST", body=nq.text_for(bindings).encode("utf-8"),
-                                         content_type="application/sparql-query", accept=_SERVED_ACCEPT)
+                                         content_type=formats.SPARQL_QUERY, accept=_SERVED_ACCEPT)
     except served.ServerRefused as e:
         _fail(f"{nq.name}: {e.message}", EXIT_USAGE)
     except served.ServerUnavailable as e:
@@ -427,11 +430,11 @@ def _print_served_result(server: served.Client, query: str, nq, values: dict, bi
               "(MICROHE_ROW_CAP); nothing printed: page with LIMIT/OFFSET, or stop the server and run the query "
               "on the store", EXIT_USAGE)
     media_type = (headers.get("Content-Type") or "").split(";")[0].strip()
-    if media_type == "application/n-triples":
+    if media_type == formats.N_TRIPLES:
         sys.stdout.buffer.write(ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES),
                                              format=ox.RdfFormat.N_TRIPLES))
         return
-    if media_type != "application/sparql-results+json":
+    if media_type != formats.SPARQL_JSON:
         _fail(f"{nq.name}: the server answered {media_type or 'no media type'}, not SPARQL results", EXIT_USAGE)
     _print_result(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON), fmt)
 
@@ -449,8 +452,7 @@ def _print_result(result, fmt: str) -> None:
         out.write(result.serialize(format=fmt_rdf))
         return
     if fmt in ("csv", "tsv", "json"):
-        rf = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-              "json": ox.QueryResultsFormat.JSON}[fmt]
+        rf = formats.format_of(formats.RESULTS_NAMES[fmt])
         out.write(result.serialize(format=rf))
         if fmt == "json":
             out.write(b"\n")
@@ -561,7 +563,7 @@ def _served_dump(server: served.Client) -> list[bytes]:
     """The server's dump (``/dump.nq``, streamed in store order) as sorted lines: the
     same bytes as :meth:`Store.dump` (lines sorted as UTF-8 bytes sort as code points)."""
     try:
-        _, body = server.fetch("/dump.nq", accept="application/n-quads")
+        _, body = server.fetch("/dump.nq", accept=formats.N_QUADS)
     except served.ServerRefused as e:
         _fail(f"the server refused the dump: {e.message}", EXIT_USAGE)
     except served.ServerUnavailable as e:

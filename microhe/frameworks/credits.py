@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from microhe.vocab import MHE, SKOS
-from microhe.store.embedded import Store, per_store
+from microhe.store.embedded import Store
+from microhe.store.views import per_store
 
 ECTS_CODE = "ECTS"
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from microhe.vocab import MHE, SKOS
-from microhe.store.embedded import Store, per_store
+from microhe.store.embedded import Store
+from microhe.store.views import per_store
 
 _CONFIDENCE = {MHE + "Stated": "stated", MHE + "Inferred": "inferred",
                MHE + "Uncertain": "uncertain", MHE + "Disputed": "disputed"}

@@ -65,14 +65,14 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import accumulate
-from types import MappingProxyType
 from typing import Any
 
 import pyoxigraph as ox
 
+from microhe.rdf import formats
+
 __all__ = [
     "DEFAULT_LIMITS",
-    "FORMATS",
     "Limits",
     "ParseError",
     "UnsupportedFormatError",
@@ -128,43 +128,22 @@ class UnsupportedFormatError(ParseError):
 
 # --------------------------------------------------------------------------- formats
 
-_TTL = ox.RdfFormat.TURTLE
-_NT = ox.RdfFormat.N_TRIPLES
-_NQ = ox.RdfFormat.N_QUADS
-_TRIG = ox.RdfFormat.TRIG
-_XML = ox.RdfFormat.RDF_XML
 _JSONLD = ox.RdfFormat.JSON_LD
-
-#: Name, file extension (with the dot) or media type -> pyoxigraph format.
-FORMATS: Mapping[str, ox.RdfFormat] = MappingProxyType({
-    # file extensions
-    ".ttl": _TTL, ".nt": _NT, ".nq": _NQ, ".trig": _TRIG,
-    ".rdf": _XML, ".owl": _XML, ".xml": _XML, ".jsonld": _JSONLD, ".json": _JSONLD,
-    # media types
-    "text/turtle": _TTL, "application/x-turtle": _TTL,
-    "application/n-triples": _NT,
-    "application/n-quads": _NQ, "text/x-nquads": _NQ,
-    "application/trig": _TRIG, "application/x-trig": _TRIG,
-    "application/rdf+xml": _XML, "application/xml": _XML, "text/xml": _XML,
-    "application/ld+json": _JSONLD, "application/json": _JSONLD,
-    # format names
-    "turtle": _TTL, "n-triples": _NT, "ntriples": _NT, "n-quads": _NQ, "nquads": _NQ,
-    "trig": _TRIG, "rdf-xml": _XML, "rdfxml": _XML, "json-ld": _JSONLD, "jsonld": _JSONLD,
-})
-
-_SUPPORTED_FORMATS = frozenset(FORMATS.values()) | {ox.RdfFormat.STREAMING_JSON_LD}
-# Media types that say nothing about the content: fall back to the file name.
-_GENERIC_MEDIA_TYPES = frozenset({"application/octet-stream", "text/plain", "*/*", ""})
+_XML = ox.RdfFormat.RDF_XML
+_SUPPORTED_FORMATS = frozenset(ox.RdfFormat.from_media_type(mt) for mt in formats.RDF_MEDIA_TYPES) | {
+    ox.RdfFormat.STREAMING_JSON_LD}
+_SHOWN_MEDIA_TYPES = (formats.TURTLE, formats.N_TRIPLES, formats.N_QUADS, formats.TRIG, formats.RDF_XML,
+                      "application/xml", "text/xml", formats.JSON_LD, formats.JSON)
 
 
 def _supported() -> str:
-    exts = ", ".join(k for k in FORMATS if k.startswith("."))
-    types = ", ".join(k for k in FORMATS if "/" in k and not k.startswith(("application/x-", "text/x-")))
-    return f"supported: {exts} (media types {types})"
+    exts = ", ".join("." + e for e in formats.READ_EXTENSIONS)
+    return f"supported: {exts} (media types {', '.join(_SHOWN_MEDIA_TYPES)})"
 
 
 def detect_format(name: str | None = None, media_type: str | None = None) -> ox.RdfFormat:
-    """The RDF format of an input, from its media type or else its file name.
+    """The RDF format of an input, from its media type or else its file name
+    (:func:`microhe.rdf.formats.rdf_format`, the one table).
 
     A known media type wins (parameters such as ``; charset=utf-8`` are ignored); a
     generic one (``application/octet-stream``, ``text/plain``) falls back to the name's
@@ -172,19 +151,17 @@ def detect_format(name: str | None = None, media_type: str | None = None) -> ox.
     Raises :class:`UnsupportedFormatError` listing the supported ones.
     """
     if media_type is not None:
-        mt = media_type.split(";", 1)[0].strip().lower()
-        if mt in FORMATS and "/" in mt:
-            return FORMATS[mt]
-        if mt not in _GENERIC_MEDIA_TYPES:
+        fmt = formats.rdf_format(media_type=media_type)
+        if fmt is not None:
+            return fmt
+        if media_type.split(";", 1)[0].strip().lower() not in formats.GENERIC_MEDIA_TYPES:
             raise UnsupportedFormatError(f"unsupported media type {media_type!r}; {_supported()}", name)
     if name:
+        fmt = formats.rdf_format(name=name)
+        if fmt is not None:
+            return fmt
         bare = re.split(r"[?#]", str(name), maxsplit=1)[0]
         ext = os.path.splitext(os.path.basename(bare))[1].lower()
-        if ext in FORMATS:
-            return FORMATS[ext]
-        for key in (str(name).lower(), "." + str(name).lower()):
-            if key in FORMATS and "/" not in key:
-                return FORMATS[key]
         what = f"extension {ext!r}" if ext else "no file extension"
         raise UnsupportedFormatError(f"cannot tell the RDF format of {name!r} ({what}); {_supported()}", str(name))
     raise UnsupportedFormatError(f"no file name or media type to tell the RDF format from; {_supported()}")

@@ -17,7 +17,8 @@ something rather than every record.
 
 from __future__ import annotations
 
-from microhe.store.embedded import Store, per_store
+from microhe.store.embedded import Store
+from microhe.store.views import per_store
 from microhe.recognition.facts import Facts, read_facts
 from microhe.recognition.search import Record, facet_index
 

@@ -21,7 +21,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from microhe.vocab import DCTERMS, ELM, MHE, SKOS
-from microhe.store.embedded import Store, per_store
+from microhe.store.embedded import Store
+from microhe.store.views import per_store
 from microhe.frameworks.levels import framework_index
 
 MODES = {

@@ -1,4 +1,4 @@
-"""The store: one small interface over the embedded pyoxigraph store.
+"""The embedded store: the :class:`~microhe.store.base.StoreProtocol` over pyoxigraph.
 
 Queries see the union of all graphs as their default graph unless the caller names the
 dataset. Writes that change named graphs are all-or-nothing: a write that only adds new
@@ -10,61 +10,18 @@ store exactly as it was.
 from __future__ import annotations
 
 import contextlib
-import functools
-import gc
 import io
-import threading
-import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from microhe.store import checkpoint, snapshots
 from microhe.engine import results
+from microhe.rdf import nquads
+from microhe.store import checkpoint, snapshots
+from microhe.store.base import StoreError, StoreLockedError, WriteTracking
 from microhe.vocab import META_GRAPH
-
-
-class StoreError(RuntimeError):
-    """The store cannot be opened or written (message says why and what to do)."""
-
-
-class StoreLockedError(StoreError):
-    pass
-
-
-class WriteTracking:
-    """What a store says about its writes, for the views derived from it (``per_store``):
-    ``generation``, the committed state's number, moves when a write ends (committed or
-    failed), never before, so a view keyed on it describes committed data; ``writing``
-    counts the writes under way, and a view built meanwhile (which may have read the old
-    data, or part of the new) is neither cached nor saved. Readers keep the views of the
-    state before a write until it ends. Every write runs inside ``with self._changing():``."""
-
-    def _init_write_tracking(self) -> None:
-        self.generation = 0
-        self.writing = 0
-        self._write_guard = threading.Lock()
-
-    @contextlib.contextmanager
-    def _changing(self):
-        with self._write_guard:
-            self.writing += 1
-        try:
-            self._before_write()
-            yield
-        finally:
-            with self._write_guard:
-                self.generation += 1
-                self._after_write()
-                self.writing -= 1
-
-    def _before_write(self) -> None:
-        """Hook: before the write (the embedded store replaces its state token)."""
-
-    def _after_write(self) -> None:
-        """Hook: after the write, committed or not."""
 
 
 class Store(WriteTracking):
@@ -237,14 +194,14 @@ class Store(WriteTracking):
         for iri in [*drop, *replaced]:
             ops.append("DROP SILENT DEFAULT" if iri is None else f"DROP SILENT GRAPH <{iri}>")
         if remove:
-            ops.append("DELETE DATA { " + _quads_text(remove) + " }")
+            ops.append("DELETE DATA { " + nquads.data_block(remove) + " }")
         inserts: list[ox.Quad] = []
         for iri, qs in graphs.items():
             node = ox.NamedNode(iri)
             inserts.extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in qs)
         inserts.extend(add)
         if inserts:
-            ops.append("INSERT DATA { " + _quads_text(inserts) + " }")
+            ops.append("INSERT DATA { " + nquads.data_block(inserts) + " }")
         self._db.update(" ;\n".join(ops))
 
     def _bulk_write(self, graphs: dict, drop: list, add: list, remove: list, replaced: list) -> None:
@@ -296,7 +253,7 @@ class Store(WriteTracking):
     def dump(self, out: BinaryIO | str | Path, *, sort: bool = True) -> int:
         """Write every quad as N-Quads; sorted lines by default (a canonical form two
         dumps can be compared with). Returns the number of quads written."""
-        return dump_quads(self._db, out, sort=sort)
+        return nquads.dump_quads(self._db, out, sort=sort)
 
     def dump_bytes(self) -> bytes:
         buf = io.BytesIO()
@@ -321,27 +278,6 @@ class Store(WriteTracking):
         self.close()
 
 
-def open_configured(settings, *, read_only: bool = False):
-    """The store the settings name: a :class:`~microhe.store.remote.RemoteStore` when
-    ``settings.sparql_endpoint`` is set, else the embedded :class:`Store` at
-    ``settings.store``. Raises :class:`StoreError`."""
-    if getattr(settings, "sparql_endpoint", None):
-        from microhe.store.remote import RemoteStore
-
-        return RemoteStore(
-            settings.sparql_endpoint,
-            settings.update_endpoint,
-            graph_store_endpoint=settings.graph_store_endpoint,
-            user=settings.sparql_user,
-            password=settings.sparql_password,
-            auth=settings.sparql_auth,
-            timeout=settings.query_timeout,
-            allow_service=getattr(settings, "allow_service", False),
-            allow_remote_update=getattr(settings, "allow_remote_update", False),
-        )
-    return Store(settings.store, read_only=read_only)
-
-
 def _in_graphs(graphs: Mapping[str, Iterable[ox.Quad]]) -> list[ox.Quad]:
     """The quads of each graph, placed in the graph that names them."""
     quads: list[ox.Quad] = []
@@ -351,115 +287,4 @@ def _in_graphs(graphs: Mapping[str, Iterable[ox.Quad]]) -> list[ox.Quad]:
     return quads
 
 
-def dump_quads(quads: Iterable[ox.Quad], out: BinaryIO | str | Path, *, sort: bool = True) -> int:
-    """Write quads as N-Quads lines to a binary stream or a file path (sorted by default);
-    returns the number of quads written. Shared by the embedded and the remote store."""
-    if isinstance(out, (str, Path)):
-        with open(out, "wb") as f:
-            return dump_quads(quads, f, sort=sort)
-    lines = (_quad_line(q) for q in quads)
-    n = 0
-    for line in sorted(lines) if sort else lines:
-        out.write(line.encode("utf-8"))
-        n += 1
-    return n
-
-
-def _quad_line(q: ox.Quad) -> str:
-    if isinstance(q.graph_name, ox.DefaultGraph):
-        return f"{q.subject} {q.predicate} {q.object} .\n"
-    return f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n"
-
-
-def _quads_text(quads: Iterable[ox.Quad]) -> str:
-    """Quads as the body of INSERT DATA / DELETE DATA (grouped by graph)."""
-    by_graph: dict[str, list[str]] = {}
-    for q in quads:
-        key = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
-        by_graph.setdefault(key, []).append(f"{q.subject} {q.predicate} {q.object} .")
-    parts = []
-    for g, lines in by_graph.items():
-        body = "\n".join(lines)
-        parts.append(body if not g else f"GRAPH {g} {{\n{body}\n}}")
-    return "\n".join(parts)
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Python's cyclic garbage collector paused: a view of 10^5-10^6 records, built or read
-    back, creates millions of objects (none cyclic), and each full collection on the way walks
-    all of them (posting lists of 100k records: 2.3 s with it, 0.9 s without; reading the
-    records back 2.4 s with it, 1.2 s without). Process-wide while it
-    lasts: reference counting still frees everything acyclic at once; only cycles made by
-    requests served meanwhile wait for the build to end (minutes at 10^6 credentials)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ...] = ()):
-    """Decorate ``build(store) -> view`` so the view is built once per store state: cached
-    per store object (weakly held, so an id() reused by a later store never hits) and
-    rebuilt when ``store.generation`` changes. A caller that asks while another thread builds
-    the view waits for that build instead of starting a second one (builds of a large store
-    take seconds: ``microhe.recognition.warm`` runs them ahead of the first request).
-
-    With ``persist=NAME`` (``@per_store(persist="search-records", classes=(...))``) the view
-    of an on-disk store is also saved in the store's directory for its state token and read
-    from there by the next process (``microhe.store.snapshots``); ``classes`` are the classes
-    the saved view is made of (only those are unpickled)."""
-    if build is None:
-        return lambda b: per_store(b, persist=persist, classes=classes)
-    cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-    locks: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-    guard = threading.Lock()
-
-    def load_or_build(store):
-        """The view and whether it describes a committed state: built (or read back) with
-        no write through ``store`` in progress at its start or end and none in between
-        (``Store._changing``). A view built across a write may have read the old data or
-        part of the new, so it answers the request that asked for it but is never kept."""
-        generation, writing = store.generation, getattr(store, "writing", 0)
-        path = getattr(store, "path", None) if persist else None
-        state = store.state if path is not None else None
-        with _collector_paused():
-            saved = snapshots.load(path, persist, state, classes) if state is not None and not writing else None
-            if saved is not None:
-                return saved, _quiet(store, generation) and not writing
-            built = build(store)
-        committed = not writing and _quiet(store, generation)
-        if committed and state is not None and store.state == state:
-            snapshots.save(path, persist, state, built)
-        return built, committed
-
-    @functools.wraps(build)
-    def view(store):
-        hit = cache.get(store)
-        if hit is not None and hit[0] == store.generation:
-            return hit[1]
-        with guard:
-            lock = locks.setdefault(store, threading.Lock())
-        with lock:
-            hit = cache.get(store)
-            if hit is not None and hit[0] == store.generation:
-                return hit[1]
-            generation = store.generation
-            built, committed = load_or_build(store)
-            if committed:
-                cache[store] = (generation, built)
-        return built
-
-    view.cached = lambda store: (hit := cache.get(store)) is not None and hit[0] == store.generation
-    return view
-
-
-def _quiet(store, generation: int) -> bool:
-    """No write through ``store`` began or ended since ``generation`` was read."""
-    return store.generation == generation and not getattr(store, "writing", 0)
-
-
-__all__ = ["Store", "WriteTracking", "StoreError", "open_configured", "StoreLockedError", "META_GRAPH"]
+__all__ = ["Store", "META_GRAPH"]

@@ -41,7 +41,7 @@ Required server configuration
   default graph is the union of all graphs by default (nothing to do). Fuseki:
   ``tdb2:unionDefaultGraph true`` on the dataset. GraphDB: the default graph is the
   union by default. :class:`RemoteStore` probes this when it starts and refuses (with
-  :class:`~microhe.store.embedded.StoreError`) when the default graph is not the union.
+  :class:`~microhe.store.base.StoreError`) when the default graph is not the union.
 * **Updates allowed** on the update endpoint (Virtuoso: grant ``SPARQL_UPDATE`` to the
   ``SPARQL`` user for ``/sparql``, or use ``/sparql-auth`` with digest authentication).
 
@@ -79,8 +79,8 @@ import pyoxigraph as ox
 from SPARQLWrapper import DIGEST, BASIC, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from microhe.rdf import sparql_gate
-from microhe.store.embedded import StoreError, WriteTracking, _quads_text, dump_quads
+from microhe.rdf import formats, nquads, sparql_gate
+from microhe.store.base import StoreError, WriteTracking
 
 #: Graph IRI prefixes a Virtuoso server holds for itself (system graphs), hidden by
 #: ``named_graphs``/``dump``/``is_empty`` when ``hide_graphs`` is left at its default.
@@ -258,6 +258,12 @@ class RemoteStore(WriteTracking):
         w.addCustomHttpHeader("Accept", accept)
         return self._send(w, self.query_endpoint)
 
+    @property
+    def state(self) -> None:
+        """No durable token: the server's data changes behind microhe's back, so views of a
+        remote store are kept in memory per ``generation`` only, never saved."""
+        return None
+
     # -- reading ---------------------------------------------------------------------
 
     def query(
@@ -285,13 +291,13 @@ class RemoteStore(WriteTracking):
             text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
         if form in ("CONSTRUCT", "DESCRIBE"):
             body, ctype = self._request_query(
-                text, "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8",
+                text, f"{formats.N_TRIPLES}, text/plain;q=0.9, {formats.TURTLE};q=0.8",
                 default_graph, named_graphs)
             if self.is_virtuoso:
                 body = _fix_virtuoso_rdf(body)
             return _as_query_triples(_parse_rdf(body, ctype, self.query_endpoint))
         body, ctype = self._request_query(
-            text, "application/sparql-results+json, application/sparql-results+xml;q=0.8",
+            text, f"{formats.SPARQL_JSON}, {formats.SPARQL_XML};q=0.8",
             default_graph, named_graphs)
         fmt = ox.QueryResultsFormat.XML if "xml" in ctype else ox.QueryResultsFormat.JSON
         if fmt == ox.QueryResultsFormat.JSON:
@@ -383,7 +389,7 @@ class RemoteStore(WriteTracking):
     def _default_graph_quads(self) -> list[ox.Quad]:
         self._need_default_graph()
         req = urllib.request.Request(self.graph_store_endpoint + "?default",
-                                     headers={"Accept": "application/n-triples"})
+                                     headers={"Accept": formats.N_TRIPLES})
         if self.user is not None and self.auth == "basic":
             token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode()
             req.add_header("Authorization", f"Basic {token}")
@@ -445,7 +451,7 @@ class RemoteStore(WriteTracking):
             ops.append("DROP SILENT DEFAULT" if iri is None else f"DROP SILENT GRAPH {ox.NamedNode(iri)}")
         remove = list(remove)
         if remove:
-            ops.append("DELETE DATA { " + _quads_text(remove) + " }")
+            ops.append("DELETE DATA { " + nquads.data_block(remove) + " }")
         inserts: list[ox.Quad] = []
         for iri, qs in graphs.items():
             node = ox.NamedNode(iri)
@@ -455,9 +461,9 @@ class RemoteStore(WriteTracking):
             if any(isinstance(t, ox.BlankNode) for q in chunk for t in (q.subject, q.object)):
                 # Blank nodes: a template over one empty solution (INSERT DATA with blank
                 # nodes is refused by Virtuoso; this is standard SPARQL 1.1 everywhere).
-                ops.append("INSERT { " + _quads_text(chunk) + " } WHERE {}")
+                ops.append("INSERT { " + nquads.data_block(chunk) + " } WHERE {}")
             else:
-                ops.append("INSERT DATA { " + _quads_text(chunk) + " }")
+                ops.append("INSERT DATA { " + nquads.data_block(chunk) + " }")
         if ops:
             self._update(" ;\n".join(ops))
 
@@ -471,7 +477,7 @@ class RemoteStore(WriteTracking):
         ops = [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in drop]
         ops += [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri, qs in graphs.items() if not qs]
         for chunk in _chunks(remove, self.chunk_size):
-            ops.append("DELETE DATA { " + _quads_text(chunk) + " }")
+            ops.append("DELETE DATA { " + nquads.data_block(chunk) + " }")
         if ops:
             self._update(" ;\n".join(ops))
         endpoint = self._graph_store_write_endpoint()
@@ -484,7 +490,7 @@ class RemoteStore(WriteTracking):
             body = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in qs),
                                 format=ox.RdfFormat.N_TRIPLES)
             url = f"{endpoint}?graph-uri={urllib.parse.quote(iri, safe='')}"
-            self._http(method, url, body, {"Content-Type": "application/n-triples"})
+            self._http(method, url, body, {"Content-Type": formats.N_TRIPLES})
 
     def optimize(self) -> None:
         """Nothing to do: the remote server manages its own storage."""
@@ -506,7 +512,7 @@ class RemoteStore(WriteTracking):
 
     def dump(self, out: BinaryIO | str, *, sort: bool = True) -> int:
         """Write every quad as (sorted) N-Quads; returns the number of quads written."""
-        return dump_quads(self._all_quads(), out, sort=sort)
+        return nquads.dump_quads(self._all_quads(), out, sort=sort)
 
     def dump_bytes(self) -> bytes:
         buf = io.BytesIO()
@@ -537,7 +543,7 @@ class RemoteStore(WriteTracking):
         else:  # an empty store: write a probe triple, look, remove it
             node = ox.NamedNode(f"urn:uuid:{uuid.uuid4()}")
             probe = ox.Quad(node, node, node, ox.NamedNode(_PROBE_GRAPH))
-            self._update("INSERT DATA { " + _quads_text([probe]) + " }")
+            self._update("INSERT DATA { " + nquads.data_block([probe]) + " }")
             try:
                 ok = bool(self.query("ASK { ?s ?s ?s }", substitutions={"s": node}))
             finally:
@@ -761,14 +767,9 @@ def _html_text(text: str) -> str:
 
 
 def _rdf_format(ctype: str) -> ox.RdfFormat:
-    ct = ctype.split(";")[0].strip().lower()
-    if ct in ("text/turtle", "application/x-turtle"):
-        return ox.RdfFormat.TURTLE
-    if ct in ("application/rdf+xml",):
-        return ox.RdfFormat.RDF_XML
-    if ct in ("application/n-quads",):
-        return ox.RdfFormat.N_QUADS
-    return ox.RdfFormat.N_TRIPLES
+    """The format of a server's RDF answer; N-Triples when its Content-Type tells none
+    (``text/plain`` is N-Triples' historic media type)."""
+    return formats.rdf_format(media_type=ctype) or ox.RdfFormat.N_TRIPLES
 
 
 def _parse_rdf(body: bytes, ctype: str, endpoint: str) -> list[ox.Triple]:

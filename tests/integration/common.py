@@ -15,7 +15,8 @@ from microhe.queries.catalogue import QueryError, catalogue
 from microhe.frameworks.levels import translate
 from microhe.recognition.search import search
 from microhe.store.remote import RemoteStore
-from microhe.store.embedded import Store, StoreError
+from microhe.store.base import StoreError
+from microhe.store.embedded import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -12,7 +12,9 @@ import pytest
 from microhe.ingest.load import initialise
 from microhe.store.remote import RemoteStore, bind_values
 from microhe.settings import Settings
-from microhe.store.embedded import Store, StoreError, open_configured
+from microhe.store import open_configured
+from microhe.store.base import StoreError
+from microhe.store.embedded import Store
 
 from .common import (EVIL, check_connection_failure, check_injection, check_load_and_refusal,
                      check_named_queries, check_recognition, embedded_demo, free_port, wait_http)

@@ -16,7 +16,8 @@ from microhe.frameworks.levels import translate
 from microhe.recognition.search import search
 from microhe.store.remote import RemoteStore
 from microhe.settings import Settings
-from microhe.store.embedded import StoreError, open_configured
+from microhe.store import open_configured
+from microhe.store.base import StoreError
 
 from .common import (check_connection_failure, check_injection, check_load_and_refusal,
                      check_named_queries, embedded_demo)

@@ -13,7 +13,8 @@ import textwrap
 import pytest
 
 from microhe.store import checkpoint
-from microhe.store.embedded import Store, StoreError
+from microhe.store.base import StoreError
+from microhe.store.embedded import Store
 
 GRAPH = "https://w3id.org/microhe/demo/graph/credentials"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from microhe.rdf import formats
 from microhe.rdf.parse import (
     DEFAULT_LIMITS,
-    FORMATS,
     Limits,
     ParseError,
     UnsupportedFormatError,
@@ -162,7 +162,8 @@ def test_formats_table_covers_the_documented_keys():
     for key in [".ttl", ".nt", ".nq", ".trig", ".rdf", ".owl", ".xml", ".jsonld", ".json", "text/turtle",
                 "application/n-triples", "application/n-quads", "application/trig", "application/rdf+xml",
                 "application/ld+json"]:
-        assert isinstance(FORMATS[key], ox.RdfFormat)
+        assert isinstance(formats.rdf_format(**({"media_type": key} if "/" in key else {"name": key})),
+                          ox.RdfFormat)
 
 
 @pytest.mark.parametrize("kwargs", [{"name": "data.csv"}, {"name": "data.n3"}, {"name": "README"},

@@ -14,7 +14,8 @@ import pytest
 
 from microhe.store import snapshots
 from microhe.recognition.search import Record, SearchIndex, search, search_index
-from microhe.store.embedded import Store, StoreError
+from microhe.store.base import StoreError
+from microhe.store.embedded import Store
 
 VIEW = "search-records"
 

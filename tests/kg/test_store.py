@@ -3,7 +3,8 @@
 import pyoxigraph as ox
 import pytest
 
-from microhe.store.embedded import Store, StoreLockedError
+from microhe.store.base import StoreLockedError
+from microhe.store.embedded import Store
 
 EX = "http://example.org/"
 

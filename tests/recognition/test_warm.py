@@ -14,7 +14,8 @@ from microhe.ingest.load import initialise
 from microhe.recognition.search import search
 from microhe.recognition.warm import VIEWS, Warmer, warm
 from microhe.settings import Settings
-from microhe.store.embedded import Store, per_store
+from microhe.store.embedded import Store
+from microhe.store.views import per_store
 
 from .conftest import write_turtle
 

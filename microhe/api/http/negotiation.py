@@ -20,24 +20,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
-import pyoxigraph as ox
-
-# -- media types ----------------------------------------------------------------------
-
-SPARQL_JSON = "application/sparql-results+json"
-SPARQL_XML = "application/sparql-results+xml"
-CSV = "text/csv"
-TSV = "text/tab-separated-values"
-TURTLE = "text/turtle"
-N_TRIPLES = "application/n-triples"
-JSON_LD = "application/ld+json"
-RDF_XML = "application/rdf+xml"
-N_QUADS = "application/n-quads"
-TRIG = "application/trig"
-HTML = "text/html"
-JSON = "application/json"
-
+from microhe.rdf import formats
+from microhe.rdf.formats import (
+    CSV,
+    HTML,
+    JSON,
+    JSON_LD,
+    N_QUADS,
+    N_TRIPLES,
+    RDF_XML,
+    SPARQL_JSON,
+    SPARQL_XML,
+    TRIG,
+    TSV,
+    TURTLE,
+)
 
 @dataclass(frozen=True)
 class Offer:
@@ -83,54 +82,20 @@ class Offer:
         return None
 
 
+def offer(name: str, media_types: Sequence[str], *, results: bool = False) -> Offer:
+    """The offer of ``media_types`` (canonical, in preference order), with their formats,
+    synonyms and ``format=`` names from :mod:`microhe.rdf.formats`."""
+    return Offer(name, {mt: formats.format_of(mt) for mt in media_types},
+                 synonyms=formats.synonyms_of(media_types, results=results),
+                 aliases=formats.names_of(media_types, results=results))
+
+
 #: SELECT and ASK results.
-RESULTS = Offer(
-    "SPARQL results",
-    {
-        SPARQL_JSON: ox.QueryResultsFormat.JSON,
-        SPARQL_XML: ox.QueryResultsFormat.XML,
-        CSV: ox.QueryResultsFormat.CSV,
-        TSV: ox.QueryResultsFormat.TSV,
-    },
-    synonyms={JSON: SPARQL_JSON, "application/xml": SPARQL_XML, "text/xml": SPARQL_XML},
-    aliases={
-        "json": SPARQL_JSON, "srj": SPARQL_JSON, "sparql-results+json": SPARQL_JSON,
-        "xml": SPARQL_XML, "srx": SPARQL_XML, "sparql-results+xml": SPARQL_XML,
-        "csv": CSV, "tsv": TSV, "tab-separated-values": TSV,
-    },
-)
-
+RESULTS = offer("SPARQL results", formats.RESULTS_MEDIA_TYPES, results=True)
 #: CONSTRUCT and DESCRIBE results, and any other single RDF graph.
-GRAPH = Offer(
-    "RDF graph",
-    {
-        TURTLE: ox.RdfFormat.TURTLE,
-        N_TRIPLES: ox.RdfFormat.N_TRIPLES,
-        JSON_LD: ox.RdfFormat.JSON_LD,
-        RDF_XML: ox.RdfFormat.RDF_XML,
-    },
-    synonyms={
-        "application/x-turtle": TURTLE, "application/turtle": TURTLE,
-        "text/n3": TURTLE, "text/rdf+n3": TURTLE, "application/n3": TURTLE,  # Turtle is N3
-        "text/plain": N_TRIPLES,  # N-Triples' historic media type
-        "application/xml": RDF_XML, "text/xml": RDF_XML,
-        JSON: JSON_LD,
-    },
-    aliases={
-        "turtle": TURTLE, "ttl": TURTLE, "n3": TURTLE, "text/n3": TURTLE,
-        "nt": N_TRIPLES, "ntriples": N_TRIPLES, "n-triples": N_TRIPLES,
-        "json-ld": JSON_LD, "jsonld": JSON_LD, "json": JSON_LD,
-        "rdf": RDF_XML, "xml": RDF_XML, "rdf+xml": RDF_XML, "rdfxml": RDF_XML, "rdf/xml": RDF_XML,
-    },
-)
-
+GRAPH = offer("RDF graph", (TURTLE, N_TRIPLES, JSON_LD, RDF_XML))
 #: Whole datasets (several graphs).
-DATASET = Offer(
-    "RDF dataset",
-    {TRIG: ox.RdfFormat.TRIG, N_QUADS: ox.RdfFormat.N_QUADS},
-    synonyms={"application/x-trig": TRIG},
-    aliases={"trig": TRIG, "nq": N_QUADS, "nquads": N_QUADS, "n-quads": N_QUADS},
-)
+DATASET = offer("RDF dataset", (TRIG, N_QUADS))
 
 #: Request parameters whose value names a response format, as sent by common clients.
 FORMAT_PARAMS = ("format", "output", "results")
@@ -287,6 +252,29 @@ def choose(accept: str | None, params, offer: Offer, *, others: Sequence[Offer] 
     return negotiate(accept, offer.offered)
 
 
+@cache
+def _representations(offered: tuple[str, ...]) -> Offer:
+    return offer("this resource", offered)
+
+
+def representation(request, offered: Sequence[str]) -> str:
+    """The canonical media type to answer a resource request with (linked data, the
+    Graph Store, VoID): ``?format=`` (a short name or a media type) wins, else ``Accept``;
+    an HTTP 406 when ``format=`` names nothing offered or ``Accept`` accepts nothing
+    offered, the same status ``/sparql`` answers."""
+    from fastapi import HTTPException
+
+    chosen = _representations(tuple(offered))
+    try:
+        explicit = explicit_format(request.query_params.getlist("format"), chosen, others=[RESULTS, GRAPH, DATASET])
+    except FormatError as e:
+        raise HTTPException(406, detail=str(e)) from None
+    mt = explicit or negotiate(request.headers.get("accept"), chosen.offered)
+    if mt is None:
+        raise HTTPException(406, detail=not_acceptable_message(request.headers.get("accept"), chosen))
+    return chosen.canonical(mt)
+
+
 def content_type(media_type: str) -> str:
     """The Content-Type header value for a media type (UTF-8 made explicit for text)."""
     if media_type.startswith("text/") and "charset" not in media_type:
@@ -301,7 +289,7 @@ def not_acceptable_message(accept: str | None, offer: Offer) -> str:
 
 __all__ = [
     "Offer", "RESULTS", "GRAPH", "DATASET", "FORMAT_PARAMS", "MediaRange", "FormatError",
-    "parse_accept", "quality", "negotiate", "explicit_format", "format_values", "choose",
+    "parse_accept", "quality", "negotiate", "explicit_format", "format_values", "choose", "offer", "representation",
     "content_type", "not_acceptable_message",
     "SPARQL_JSON", "SPARQL_XML", "CSV", "TSV", "TURTLE", "N_TRIPLES", "JSON_LD", "RDF_XML",
     "N_QUADS", "TRIG", "HTML", "JSON",

@@ -63,7 +63,9 @@ from microhe.validation.validate import ValidationReport, available_profiles
 from microhe.api.auth import refuse_token_in_url
 from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
 from microhe.api.errors import WRITE, error_content, error_responses
-from microhe.api.routes.linked_data import choose, rdf_response
+from microhe.api.http.negotiation import representation
+from microhe.rdf import nquads
+from microhe.api.routes.linked_data import rdf_response
 from microhe.api.http.negotiation import (
     JSON_LD,
     N_QUADS,
@@ -219,17 +221,6 @@ def success(outcome: Outcome, graph: str | None, created: bool, location: str | 
 # -- reads ----------------------------------------------------------------------------------
 
 
-def nquads_lines(quads: Iterable[ox.Quad], with_graph: bool) -> Iterator[bytes]:
-    """Quads as N-Quads lines (``with_graph``) or N-Triples lines (graph names dropped), one
-    ``bytes`` per line. Meant for :func:`microhe.api.http.streaming.stream`, which batches them
-    and runs this, and the iterator it consumes, on one thread."""
-    for q in quads:
-        if with_graph and not isinstance(q.graph_name, ox.DefaultGraph):
-            yield f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n".encode("utf-8")
-        else:
-            yield f"{q.subject} {q.predicate} {q.object} .\n".encode("utf-8")
-
-
 # -- the OpenAPI description (the routes read their parameters themselves) -------------------
 
 _GRAPH_PARAMS = [
@@ -282,13 +273,13 @@ def get_graph(request: Request, store: StoreDep) -> Response:
     graph = target_graph(request)
     if graph is not None and not store.has_graph(graph):
         raise HTTPException(404, detail=f"no graph <{graph}> in the store")
-    mt = choose(request, OFFERED)
+    mt = representation(request, OFFERED)
     headers = {"Vary": "Accept"}
     if mt in (N_TRIPLES, N_QUADS):  # line formats stream: a large graph is never held in memory
         if request.method == "HEAD":
             return Response(status_code=200, media_type=content_type(mt), headers=headers)
         # the iterator is made on the stream's own thread (pyoxigraph iterators are bound to theirs)
-        return stream(lambda: nquads_lines(store.quads(graph), mt == N_QUADS), media_type=content_type(mt),
+        return stream(lambda: nquads.lines(store.quads(graph), with_graph=mt == N_QUADS), media_type=content_type(mt),
                       headers=headers, what="a graph" if graph is None else f"graph <{graph}>")
     return rdf_response(store.quads(graph), mt, head=request.method == "HEAD", headers=headers)
 

@@ -68,32 +68,11 @@ from microhe.api.http.negotiation import (
     TRIG,
     TURTLE,
     content_type,
-    negotiate,
+    representation,
 )
+from microhe.rdf import formats
 
 # -- media types and negotiation (Accept parsing: microhe.api.http.negotiation) ---------------
-
-#: Media type -> pyoxigraph format, for every RDF serialisation served.
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    TURTLE: ox.RdfFormat.TURTLE,
-    JSON_LD: ox.RdfFormat.JSON_LD,
-    N_TRIPLES: ox.RdfFormat.N_TRIPLES,
-    RDF_XML: ox.RdfFormat.RDF_XML,
-    N_QUADS: ox.RdfFormat.N_QUADS,
-    TRIG: ox.RdfFormat.TRIG,
-}
-#: Media types a client may ask for that are served as another (``application/json``
-#: gets JSON-LD, ``text/plain`` N-Triples, ``application/xhtml+xml`` HTML).
-ALIASES = {"application/json": JSON_LD, "text/plain": N_TRIPLES, "application/xhtml+xml": HTML,
-           "application/x-turtle": TURTLE, "text/x-nquads": N_QUADS}
-#: ``?format=`` values.
-FORMAT_NAMES = {
-    "ttl": TURTLE, "turtle": TURTLE, "jsonld": JSON_LD, "json-ld": JSON_LD, "json": JSON_LD,
-    "nt": N_TRIPLES, "ntriples": N_TRIPLES, "n-triples": N_TRIPLES, "rdf": RDF_XML, "xml": RDF_XML,
-    "rdfxml": RDF_XML, "nq": N_QUADS, "nquads": N_QUADS, "n-quads": N_QUADS, "trig": TRIG, "html": HTML,
-}
-SHORT_NAMES = {TURTLE: "ttl", JSON_LD: "jsonld", N_TRIPLES: "nt", RDF_XML: "rdf", N_QUADS: "nq", TRIG: "trig",
-               HTML: "html"}
 
 PREFIXES = {
     "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV,
@@ -106,27 +85,10 @@ PREFIXES = {
 }
 
 
-def choose(request: Request, offered: Sequence[str]) -> str:
-    """The representation to send: ``?format=`` wins, else the Accept header; 406 when the
-    client accepts none of ``offered``."""
-    fmt = request.query_params.get("format")
-    if fmt is not None:
-        mt = FORMAT_NAMES.get(fmt.strip().lower()) or ALIASES.get(fmt.strip().lower()) or fmt.strip().lower()
-        if mt in offered:
-            return mt
-        raise HTTPException(400, detail=f"format {fmt!r} is not offered here; use one of: "
-                            + ", ".join(SHORT_NAMES.get(m, m) for m in offered))
-    synonyms = [alias for alias, target in ALIASES.items() if target in offered]
-    mt = negotiate(request.headers.get("accept"), [*offered, *synonyms])
-    if mt is None:
-        raise HTTPException(406, detail="none of the representations offered is acceptable: " + ", ".join(offered))
-    return ALIASES.get(mt, mt)
-
-
 def serialize(quads: Iterable[ox.Quad], mt: str, *, prefixes: dict[str, str] | None = None) -> bytes:
     """Quads in the RDF format of media type ``mt``; triple formats get the union of
     the triples (graph names dropped, duplicates removed)."""
-    fmt = RDF_FORMATS[mt]
+    fmt = formats.format_of(mt)
     if fmt.supports_datasets:
         data: list = list(dict.fromkeys(quads))
     else:
@@ -172,7 +134,7 @@ def link_header(url: str, offered: Sequence[str]) -> str:
     """``Link`` header value: one ``rel="alternate"`` per representation, each at
     ``url?format=...`` so it can be fetched without negotiation."""
     sep = "&" if "?" in url else "?"
-    return ", ".join(f'<{url}{sep}format={SHORT_NAMES[mt]}>; rel="alternate"; type="{mt}"' for mt in offered)
+    return ", ".join(f'<{url}{sep}format={formats.short_name(mt)}>; rel="alternate"; type="{mt}"' for mt in offered)
 
 
 # -- IRIs and local paths -----------------------------------------------------------------
@@ -371,7 +333,7 @@ def html_page(request: Request, store: Store, base: str, node: ox.NamedNode, qua
     if store.has_graph(node.value):
         named_graph = {"triples": store.graph_size(node.value),
                        "download": f"{root}/rdf-graphs?{urlencode({'graph': node.value})}"}
-    alternates = [(SHORT_NAMES[mt], mt, f"{request.url.path}?format={SHORT_NAMES[mt]}") for mt in offered
+    alternates = [(formats.short_name(mt), mt, f"{request.url.path}?format={formats.short_name(mt)}") for mt in offered
                   if mt != HTML]
     return templates().get_template("resource.html").render(
         iri=node.value, label=h.label(node), types=types, rows=h.rows(own, by_subject),
@@ -395,7 +357,7 @@ def serve_resource(request: Request, store: Store, base: str, iri: str) -> Respo
     node = ox.NamedNode(iri)
     if not is_known(store, node):
         raise HTTPException(404, detail=f"<{iri}> is not described here", headers={"Vary": "Accept"})
-    mt = choose(request, OFFERED)
+    mt = representation(request, OFFERED)
     quads = describe(store, node)
     url = str(request.url.replace(query=""))
     headers = {"Link": link_header(url, OFFERED), "Vary": "Accept"}
@@ -453,7 +415,7 @@ def rdf_doc(offered: Sequence[str], *errors: int) -> dict:
 
     return {
         "parameters": [{"name": "format", "in": "query", "required": False,
-                        "schema": {"type": "string", "enum": [SHORT_NAMES[mt] for mt in offered]},
+                        "schema": {"type": "string", "enum": [formats.short_name(mt) for mt in offered]},
                         "description": "The representation, overriding Accept"}],
         "responses": {"200": {"description": "The resource (by content negotiation or ?format=)",
                               "content": {mt: {"schema": schema(mt)} for mt in offered}},
@@ -488,7 +450,7 @@ def ontology(request: Request) -> Response:
     """HTML documentation (labels and definitions of every term) for browsers; Turtle
     (the source file itself), JSON-LD, N-Triples or RDF/XML for machines."""
     offered = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML)
-    mt = choose(request, offered)
+    mt = representation(request, offered)
     core = _core_ontology()
     headers = {"Link": link_header(str(request.url.replace(query="")), offered), "Vary": "Accept"}
     head = request.method == "HEAD"
@@ -580,5 +542,5 @@ def _ontology_html(root: str) -> str:
     )
 
 
-__all__ = ["router", "negotiate", "choose", "serialize", "rdf_response", "describe", "local_href", "safe_href",
-           "RDF_FORMATS", "TURTLE", "JSON_LD", "N_TRIPLES", "N_QUADS", "TRIG", "RDF_XML", "HTML"]
+__all__ = ["router", "serialize", "rdf_response", "describe", "local_href", "safe_href",
+           "TURTLE", "JSON_LD", "N_TRIPLES", "N_QUADS", "TRIG", "RDF_XML", "HTML"]

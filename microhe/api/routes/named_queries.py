@@ -60,7 +60,7 @@ NAMED_RESULTS = neg.Offer(
 #: CONSTRUCT/DESCRIBE answers of a named query: JSON-LD first (it is JSON), then the rest.
 NAMED_GRAPH = neg.Offer(
     "named-query graph",
-    {neg.JSON_LD: ox.RdfFormat.JSON_LD, **{k: v for k, v in neg.GRAPH.formats.items() if k != neg.JSON_LD}},
+    {neg.JSON_LD: neg.GRAPH.format(neg.JSON_LD), **neg.GRAPH.formats},
     synonyms=dict(neg.GRAPH.synonyms),
     aliases=dict(neg.GRAPH.aliases),
 )

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
+from microhe.rdf import formats
 from microhe.rdf.iri import InvalidIRI
 from microhe.ingest.load import LoadError, Source, stage
 from microhe.recognition.compare import Rules, compare, target_from_requirements
@@ -93,7 +94,7 @@ def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -
         else:
             if len(req.document.encode()) > settings.max_body_bytes:
                 raise HTTPException(413, detail="document too large")
-            fmt = req.document_format or "text/turtle"
+            fmt = req.document_format or formats.TURTLE
             name, media = (fmt, None) if "." in fmt else ("upload", fmt)
             quads, _, report = stage(Source(name, req.document.encode(), media), strip_personal=True,
                                      base_iri=settings.base)

@@ -46,6 +46,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from microhe.queries import catalogue as named
 from microhe.engine import results
 from microhe.rdf import sparql_gate
+from microhe.rdf.iri import iri_problem
 from microhe.engine.pool import QueryPool, QueryRefused
 from microhe.engine.results import Answer, Job, Materialised, QueryFailure, Rendering
 from microhe.vocab import RDF, RDFS
@@ -383,8 +384,9 @@ async def protocol_request(request: Request, settings: Settings) -> ProtocolRequ
     dg = params.getlist("default-graph-uri")
     ng = params.getlist("named-graph-uri")
     for iri in [*dg, *ng]:
-        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", iri):
-            raise ProtocolError(400, f"graph IRI {iri!r} is not an absolute IRI")
+        problem = iri_problem(iri)
+        if problem is not None:
+            raise ProtocolError(400, f"graph IRI {iri!r} is not an absolute IRI ({problem})")
     return ProtocolRequest(query, dg, ng, params)
 
 

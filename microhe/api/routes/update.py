@@ -45,6 +45,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from microhe.rdf import sparql_gate
+from microhe.rdf.iri import iri_problem
 from microhe.store.embedded import Store
 from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
 from microhe.api.errors import WRITE, error_responses
@@ -54,7 +55,6 @@ from microhe.api.http.requestlog import note_query
 PATH = "/update"
 FORM = "application/x-www-form-urlencoded"
 SPARQL_UPDATE = "application/sparql-update"
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 
 router = APIRouter(tags=["sparql"])
 
@@ -148,8 +148,9 @@ def with_dataset(text: str, default_graphs: list[str], named_graphs: list[str]) 
 
 def _iris(values: list[str], name: str) -> list[str]:
     for v in values:
-        if not _IRI.match(v):
-            raise HTTPException(400, detail=f"{name}={v!r} is not an absolute IRI")
+        problem = iri_problem(v)
+        if problem is not None:
+            raise HTTPException(400, detail=f"{name}={v!r} is not an absolute IRI ({problem})")
     return values
 
 

@@ -38,8 +38,9 @@ from microhe.vocab import DCAT, DCTERMS, ELM, FOAF, MHE, PROV, RDF, RDFS, SKOS, 
 from microhe.store.embedded import Store
 from microhe.api.deps import SettingsDep, StoreDep
 from microhe.api.routes.graph_store import PATH as GSP_PATH
-from microhe.api.routes.graph_store import nquads_lines
-from microhe.api.routes.linked_data import choose, link_header, rdf_doc, rdf_response
+from microhe.api.http.negotiation import representation
+from microhe.rdf import nquads
+from microhe.api.routes.linked_data import link_header, rdf_doc, rdf_response
 from microhe.api.http.negotiation import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TURTLE
 from microhe.api.http.streaming import ThreadStreamingResponse, stream
 
@@ -218,7 +219,7 @@ def _slug(iri: str) -> str:
 @router.head(VOID_PATH, include_in_schema=False)
 def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """Turtle by default; JSON-LD, N-Triples, RDF/XML by ``Accept`` (or ``?format=``)."""
-    mt = choose(request, OFFERED)
+    mt = representation(request, OFFERED)
     headers = {"Link": link_header(str(request.url.replace(query="")), OFFERED)}
     return rdf_response(description(store, settings.base), mt, head=request.method == "HEAD", headers=headers)
 
@@ -233,7 +234,7 @@ def dump(request: Request, store: StoreDep) -> Response:
     if request.method == "HEAD":
         return Response(status_code=200, media_type=N_QUADS, headers=headers)
     # the iterator is made on the stream's own thread (pyoxigraph iterators are bound to theirs)
-    return stream(lambda: nquads_lines(store.quads(), True), media_type=N_QUADS, headers=headers, what="the dump")
+    return stream(lambda: nquads.lines(store.quads()), media_type=N_QUADS, headers=headers, what="the dump")
 
 
 __all__ = ["router", "description", "VOID_PATH", "DUMP_PATH"]

@@ -1,0 +1,103 @@
+"""The one SPARQL tokenizer (microhe.rdf.sparql_text): query form, prologue, dataset
+clauses, VALUES injection and USING injection, and the in-process query path that uses it
+to honour a query's own FROM / FROM NAMED."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from microhe.store.embedded import Store
+
+N = ox.NamedNode
+G1, G2 = "urn:g1", "urn:g2"
+QUADS = [ox.Quad(N("urn:a"), N("urn:p"), N("urn:o"), N(G1)),
+         ox.Quad(N("urn:b"), N("urn:p"), N("urn:o"), N(G2))]
+
+
+@pytest.fixture
+def store():
+    s = Store()
+    s.restore(QUADS)
+    return s
+
+
+def _subjects(result) -> set[str]:
+    return {row["s"].value for row in result}
+
+
+# -- the bug: the in-process path made pyoxigraph ignore a query's own FROM ----------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("SELECT ?s FROM <urn:g1> WHERE { ?s ?p ?o }", {"urn:a"}),
+    ("PREFIX u: <urn:>\nSELECT ?s FROM u:g2 WHERE { ?s ?p ?o }", {"urn:b"}),
+    ("SELECT ?s FROM NAMED <urn:g1> WHERE { GRAPH ?g { ?s ?p ?o } }", {"urn:a"}),
+    ("SELECT ?s FROM NAMED <urn:g1> WHERE { ?s ?p ?o }", set()),  # FROM NAMED only: empty default graph
+    ("SELECT ?s WHERE { ?s ?p ?o }", {"urn:a", "urn:b"}),  # no dataset clause: the union
+    ('SELECT ?s WHERE { ?s ?p ?o FILTER(?o != "FROM <urn:g1>") }', {"urn:a", "urn:b"}),
+    ("# FROM <urn:g1>\nSELECT ?s WHERE { ?s ?p ?o }", {"urn:a", "urn:b"}),
+])
+def test_a_query_with_its_own_dataset_gets_it(store, text, expected):
+    assert _subjects(store.query(text)) == expected
+
+
+def test_a_named_dataset_still_overrides_the_querys_own(store):
+    text = "SELECT ?s FROM <urn:g1> WHERE { ?s ?p ?o }"
+    assert _subjects(store.query(text, default_graph=[G2])) == {"urn:b"}
+
+
+def test_microhe_query_file_honours_from(tmp_path):
+    from microhe.cli import main
+
+    s = Store(tmp_path / "store")
+    s.restore(QUADS)
+    s.close()
+    rq = tmp_path / "from.rq"
+    rq.write_text("SELECT ?s FROM <urn:g1> WHERE { ?s ?p ?o }")
+    r = CliRunner().invoke(main, ["query", "--store", str(tmp_path / "store"), str(rq), "--format", "json"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert [b["s"]["value"] for b in json.loads(r.stdout)["results"]["bindings"]] == ["urn:a"]
+
+
+# -- the tokenizer ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "form"), [
+    ("SELECT * { ?s ?p ?o }", "SELECT"),
+    ("# CONSTRUCT\nPREFIX a: <urn:x#>\nask { ?s ?p ?o }", "ASK"),
+    ('BASE <urn:b/> DESCRIBE <x>', "DESCRIBE"),
+    ("PREFIX select: <urn:x#> CONSTRUCT WHERE { ?s select:p ?o }", "CONSTRUCT"),
+    ('INSERT DATA { <urn:s> <urn:p> "SELECT" }', None),
+])
+def test_query_form_is_read_past_prologue_comments_and_strings(text, form):
+    from microhe.rdf import sparql_text
+
+    assert sparql_text.inspect(text).form == form
+
+
+def test_has_dataset_sees_only_real_from_clauses():
+    from microhe.rdf import sparql_text
+
+    assert sparql_text.inspect("SELECT * FROM <urn:g> {}").has_dataset
+    assert sparql_text.inspect("SELECT * FROM NAMED <urn:g> {}").has_dataset
+    assert sparql_text.inspect("PREFIX x: <urn:> SELECT * FROM x:g {}").has_dataset
+    assert not sparql_text.inspect("SELECT * { ?s <urn:from> 'FROM <urn:g>' }").has_dataset
+    assert not sparql_text.inspect("SELECT ?from { ?from ?p ?o }").has_dataset
+
+
+def test_bind_values_binds_terms_in_every_group(store):
+    from microhe.rdf import sparql_text
+
+    text = sparql_text.bind_values("SELECT ?s WHERE { { ?s ?p ?o } UNION { ?s ?p ?o } }", {"s": N("urn:a")})
+    assert text.count("VALUES (?s) { (<urn:a>) }") == 3
+    assert _subjects(store.query(text)) == {"urn:a"}
+
+
+def test_with_dataset_adds_using_before_every_where():
+    from microhe.rdf import sparql_text
+
+    out = sparql_text.with_dataset("DELETE WHERE { ?s ?p ?o }", ["urn:g1"], [])
+    assert out == "DELETE { ?s ?p ?o } USING <urn:g1> WHERE { ?s ?p ?o }"
