@@ -3,7 +3,7 @@ query engines run (the thread engine in the server process, the worker processes
 :mod:`microhe.engine.pool`), so their answers are byte-identical by construction.
 
 Everything here is plain data in, plain data out (:class:`Job` -> :class:`Answer` or
-:class:`QueryFailure`), and imports nothing but pyoxigraph: a worker process imports this
+:class:`QueryFailure`), and imports nothing but pyoxigraph (and the SPARQL tokenizer): a worker process imports this
 module and :mod:`microhe.engine.worker` only, so it starts in a fraction of a second.
 
 What the endpoint decides before evaluation (content negotiation, which only depends on
@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
+
+from microhe.rdf import sparql_text
 
 #: ``Rendering.format`` value of the simple JSON row shape of the named-query routes
 ROWS = "rows"
@@ -99,12 +101,14 @@ def query(db: ox.Store, sparql: str, *, substitutions: Mapping[str, Any] | None 
           default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
           base_iri: str | None = None):
     """Run a SPARQL query on a pyoxigraph store: the default graph is the union of all
-    graphs unless ``default_graph`` names it; ``substitutions`` bind variables (by name,
+    graphs unless ``default_graph`` or the query's own ``FROM``/``FROM NAMED`` names it; ``substitutions`` bind variables (by name,
     without ``?``) to terms, so values never enter the query text."""
     kwargs: dict = {}
     if default_graph is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-    else:
+    elif not sparql_text.inspect(sparql).has_dataset:
+        # pyoxigraph's union flag overrides the query's own FROM / FROM NAMED: set it
+        # only for a query that names no dataset of its own
         kwargs["use_default_graph_as_union"] = True
     if named_graphs is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]

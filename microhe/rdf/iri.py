@@ -10,7 +10,13 @@ input error.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urljoin
+
 import pyoxigraph as ox
+
+#: RFC 3986 ``scheme ":"`` at the start of a reference: what makes it absolute rather than relative.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 class InvalidIRI(ValueError):
@@ -39,4 +45,17 @@ def check_iri(value: str, what: str) -> str:
     return value
 
 
-__all__ = ["InvalidIRI", "iri_problem", "is_absolute_iri", "check_iri"]
+def has_scheme(reference: str) -> bool:
+    """Whether an IRI reference starts with a scheme (is not relative); not a validity check."""
+    return _SCHEME.match(reference) is not None
+
+
+def resolve(base: str, reference: str) -> str:
+    """RFC 3986 resolution of a relative IRI reference against ``base`` (urljoin, keeping an
+    empty fragment: ``<x#>``)."""
+    path, hash_, fragment = reference.partition("#")
+    resolved = urljoin(base, path) if path else base.partition("#")[0]
+    return resolved + hash_ + fragment
+
+
+__all__ = ["InvalidIRI", "iri_problem", "is_absolute_iri", "check_iri", "has_scheme", "resolve"]

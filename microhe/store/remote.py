@@ -80,6 +80,7 @@ from SPARQLWrapper import DIGEST, BASIC, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from microhe.rdf import formats, nquads, sparql_gate
+from microhe.rdf.sparql_text import bind_values, query_form
 from microhe.store.base import StoreError, WriteTracking
 
 #: Graph IRI prefixes a Virtuoso server holds for itself (system graphs), hidden by
@@ -555,113 +556,6 @@ class RemoteStore(WriteTracking):
                 "--union-default-graph`; Fuseki: tdb2:unionDefaultGraph true; Virtuoso: the default)")
 
 
-# -- query text --------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r'''(?P<comment>\#[^\n]*)
-      | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
-                   |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<word>[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_:.%-]*)?|:[A-Za-z0-9_:.%-]*)
-      | (?P<var>[?$][A-Za-z0-9_]+)
-      | (?P<open>\{) | (?P<close>\}) | (?P<lp>\() | (?P<rp>\))
-      | (?P<other>.)''',
-    re.VERBOSE | re.DOTALL,
-)
-_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
-
-
-def _tokens(text: str):
-    for m in _TOKEN.finditer(text):
-        yield m.lastgroup, m.group(), m.start()
-
-
-def query_form(sparql: str) -> str:
-    """SELECT, CONSTRUCT, ASK or DESCRIBE (the first form keyword outside comments,
-    strings and IRIs); SELECT when none is found (the server will complain)."""
-    for kind, tok, _ in _tokens(sparql):
-        if kind == "word" and tok.upper() in _FORMS:
-            return tok.upper()
-    return "SELECT"
-
-
-def _group_starts(sparql: str) -> list[int]:
-    """Offsets just after the ``{`` of every group graph pattern of the query's WHERE
-    clause (the outermost group and every group nested in it, sub-select bodies
-    included), skipping CONSTRUCT templates, ``VALUES`` data blocks and the ``{`` that
-    wraps a sub-select (nothing may precede its SELECT)."""
-    toks = [(k, t, p) for k, t, p in _tokens(sparql) if k != "comment" and not (k == "other" and t.isspace())]
-    form = None
-    depth = parens = 0
-    seen_where = False
-    in_where_from = None  # depth at which the WHERE clause's group opened
-    values_block = None  # depth at which a VALUES data block opened
-    pending_values = False
-    out: list[int] = []
-    for i, (kind, tok, pos) in enumerate(toks):
-        if kind == "word":
-            up = tok.upper()
-            if form is None and up in _FORMS:
-                form = up
-            elif up == "WHERE" and depth == 0 and parens == 0:
-                seen_where = True
-            elif up == "VALUES":
-                pending_values = True
-        elif kind == "lp":
-            parens += 1
-        elif kind == "rp":
-            parens -= 1
-        elif kind == "open":
-            if pending_values and values_block is None:
-                values_block = depth
-                pending_values = False
-            elif values_block is None:
-                if in_where_from is None:
-                    if depth == 0 and parens == 0 and form is not None and (form != "CONSTRUCT" or seen_where):
-                        in_where_from = depth
-                        out.append(pos + 1)
-                else:
-                    nxt = toks[i + 1] if i + 1 < len(toks) else None
-                    if not (nxt and nxt[0] == "word" and nxt[1].upper() == "SELECT"):
-                        out.append(pos + 1)
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-            if values_block is not None and depth == values_block:
-                values_block = None
-    if not out:
-        raise ValueError("cannot find the query's WHERE clause to bind parameters in")
-    return out
-
-
-def bind_values(sparql: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    """The query with a one-row ``VALUES`` block binding ``substitutions`` injected at the
-    start of every group of its WHERE clause (so, as with SEP-0007 substitutions, the
-    values are seen inside sub-selects, UNION branches and MINUS too). Terms are
-    serialised by pyoxigraph (N-Triples syntax), so no value can end the literal or IRI
-    it is written in; the user's text never becomes query syntax."""
-    names, terms = [], []
-    for name, term in substitutions.items():
-        var = ox.Variable(name)  # validates the name
-        if isinstance(term, ox.BlankNode) or not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise ValueError(f"?{name}: only IRIs and literals can be bound on a remote store, not {term!r}")
-        names.append(str(var))
-        terms.append(str(term))
-    if query_form(sparql) == "CONSTRUCT" and re.search(r"(?i)\bCONSTRUCT\s+WHERE\b", _strip(sparql)):
-        raise ValueError("parameters cannot be bound in the short CONSTRUCT WHERE form")
-    block = f" VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} "
-    out, last = [], 0
-    for at in _group_starts(sparql):
-        out += [sparql[last:at], block]
-        last = at
-    out.append(sparql[last:])
-    return "".join(out)
-
-
-def _strip(sparql: str) -> str:
-    return " ".join(tok for kind, tok, _ in _tokens(sparql) if kind not in ("comment", "string", "iri"))
-
-
 # -- results -----------------------------------------------------------------------
 
 def _chunks(quads: list[ox.Quad], size: int) -> list[list[ox.Quad]]:
@@ -791,4 +685,4 @@ def _short(text: str, limit: int = 600) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-__all__ = ["RemoteStore", "RemoteQueryError", "bind_values", "query_form", "VIRTUOSO_SYSTEM_GRAPHS"]
+__all__ = ["RemoteStore", "RemoteQueryError", "VIRTUOSO_SYSTEM_GRAPHS"]

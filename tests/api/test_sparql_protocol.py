@@ -324,7 +324,7 @@ def test_a_result_within_the_cap_is_marked_complete(make_client):
     ("SELECT * FROM nope:g {}", {"unresolved_from": True}),
 ])
 def test_inspect_query_reads_form_and_dataset_lexically(text, expected):
-    from microhe.api.routes.sparql import inspect_query
+    from microhe.rdf.sparql_text import inspect as inspect_query
 
     info = inspect_query(text, BASE)
     for key, value in expected.items():

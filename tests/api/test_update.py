@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from microhe.api.routes.update import with_dataset
+from microhe.rdf.sparql_text import with_dataset
 
 from .conftest_writes import EX, make_writable_env, reference_quads, writable  # noqa: F401
 

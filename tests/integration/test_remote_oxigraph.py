@@ -10,7 +10,8 @@ import pyoxigraph as ox
 import pytest
 
 from microhe.ingest.load import initialise
-from microhe.store.remote import RemoteStore, bind_values
+from microhe.rdf.sparql_text import bind_values
+from microhe.store.remote import RemoteStore
 from microhe.settings import Settings
 from microhe.store import open_configured
 from microhe.store.base import StoreError

@@ -30,6 +30,7 @@ from fastapi.responses import JSONResponse, Response
 
 from microhe.queries import catalogue as named
 from microhe.engine import results
+from microhe.rdf import sparql_text
 from microhe.queries.catalogue import NamedQuery, QueryError
 from microhe.api.http import negotiation as neg
 from microhe.api.http.clients import client_of
@@ -41,7 +42,6 @@ from microhe.api.routes.sparql import (
     ProtocolError,
     PublicReadRoute,
     dataset_for,
-    inspect_query,
     outcome_response,
     preflight,
     run_query,
@@ -170,7 +170,7 @@ def _values(request: Request, q: NamedQuery) -> dict[str, str]:
 
 
 def _endpoint(q: NamedQuery):
-    info = inspect_query(q.text)
+    info = sparql_text.inspect(q.text)
     kind = info.kind
 
     async def run_named_query(request: Request, store: StoreDep, settings: SettingsDep,

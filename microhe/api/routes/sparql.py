@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl, urljoin
+from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request
@@ -45,7 +45,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from microhe.queries import catalogue as named
 from microhe.engine import results
-from microhe.rdf import sparql_gate
+from microhe.rdf import sparql_gate, sparql_text
+from microhe.rdf.sparql_text import QueryInfo
 from microhe.rdf.iri import iri_problem
 from microhe.engine.pool import QueryPool, QueryRefused
 from microhe.engine.results import Answer, Job, Materialised, QueryFailure, Rendering
@@ -127,126 +128,6 @@ class ProtocolError(Exception):
 
 def error_response(e: ProtocolError) -> Response:
     return PlainTextResponse(str(e) + "\n", status_code=e.status, headers=e.headers)
-
-
-# == reading the query text (without evaluating it) ===================================
-
-_TOKEN = re.compile(
-    r"(?P<ws>\s+)"
-    r"|(?P<comment>#[^\n\r]*)"
-    r"|(?P<lstring>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\")"
-    r"|(?P<string>'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\")"
-    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
-    r"|(?P<var>[?$][\w\u00B7-\uFFFF]+)"
-    r"|(?P<word>(?:[A-Za-z_\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:(?:[\w\-.:%\u00B7-\uFFFF]|\\.)*"
-    r"|[A-Za-z_\u00C0-\uFFFF][\w\-\u00B7-\uFFFF]*)"
-    r"|(?P<other>.)",
-    re.S,
-)
-QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
-UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
-
-
-@dataclass
-class QueryInfo:
-    """What the endpoint needs to know of a query before running it (a lexical scan,
-    not a parse: the parser's verdict comes from pyoxigraph). It never decides whether
-    the query may reach the network: :mod:`microhe.rdf.sparql_gate` does, without
-    tokenising."""
-
-    form: str | None = None  # SELECT, CONSTRUCT, DESCRIBE, ASK, or None (unknown: let the parser say)
-    update: str | None = None  # the update keyword when this is an update request
-    prefixes: dict[str, str] = field(default_factory=dict)
-    base: str | None = None
-    from_default: list[str] = field(default_factory=list)
-    from_named: list[str] = field(default_factory=list)
-    unresolved_from: bool = False
-
-    @property
-    def kind(self) -> str | None:
-        """``results`` (SELECT/ASK), ``graph`` (CONSTRUCT/DESCRIBE) or None."""
-        if self.form in ("SELECT", "ASK"):
-            return "results"
-        if self.form in ("CONSTRUCT", "DESCRIBE"):
-            return "graph"
-        return None
-
-
-def _tokens(text: str):
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind in ("ws", "comment"):
-            continue
-        yield kind, m.group()
-
-
-def _resolve(base: str, ref: str) -> str:
-    """RFC 3986 resolution of a relative IRI (urljoin, keeping an empty fragment: ``<x#>``)."""
-    path, hash_, fragment = ref.partition("#")
-    resolved = urljoin(base, path) if path else base.partition("#")[0]
-    return resolved + hash_ + fragment
-
-
-def inspect_query(text: str, base_iri: str | None = None) -> QueryInfo:
-    """The form, prologue and dataset clauses of a query or update text."""
-    info = QueryInfo()
-    toks = list(_tokens(text))
-    base = base_iri
-    i, n = 0, len(toks)
-
-    def iri_value(tok: tuple[str, str]) -> str | None:
-        kind, value = tok
-        if kind == "iri":
-            v = value[1:-1]
-            return _resolve(base, v) if base and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", v) else v
-        if kind == "word" and ":" in value:
-            prefix, _, local = value.partition(":")
-            if prefix in info.prefixes:
-                return info.prefixes[prefix] + re.sub(r"\\(.)", r"\1", local.rstrip("."))
-        return None
-
-    # prologue
-    while i < n:
-        kind, value = toks[i]
-        up = value.upper()
-        if kind == "word" and up == "BASE" and i + 1 < n:
-            b = iri_value(toks[i + 1])
-            if b:
-                base = b
-                info.base = b
-            i += 2
-        elif kind == "word" and up == "PREFIX" and i + 2 < n:
-            pname = toks[i + 1][1]
-            ns = iri_value(toks[i + 2])
-            if pname.endswith(":") and ns is not None:
-                info.prefixes[pname[:-1]] = ns
-            i += 3
-        else:
-            break
-    if i < n and toks[i][0] == "word":
-        up = toks[i][1].upper()
-        if up in QUERY_FORMS:
-            info.form = up
-        elif up in UPDATE_WORDS:
-            info.update = up
-    # dataset clauses
-    for j in range(i, n):
-        kind, value = toks[j]
-        if kind != "word":
-            continue
-        up = value.upper()
-        if up == "FROM" and info.form:
-            k = j + 1
-            into = info.from_default
-            if k < n and toks[k][0] == "word" and toks[k][1].upper() == "NAMED":
-                into = info.from_named
-                k += 1
-            iri = iri_value(toks[k]) if k < n else None
-            if iri is None:
-                info.unresolved_from = True
-            else:
-                into.append(iri)
-    return info
 
 
 # == evaluation (runs on a worker) =====================================================
@@ -559,7 +440,7 @@ async def answer(request: Request, store: Store, settings: Settings, executor) -
             return service_response(request, store, settings, req)
         if request.method == "GET" and not neg.format_values(req.params) and _prefers_html(accept):
             return html_page(request, settings, query=req.query, autorun=True)
-        info = inspect_query(req.query, settings.base)
+        info = sparql_text.inspect(req.query, settings.base)
         if info.update:
             raise ProtocolError(400, f"{info.update} is SPARQL Update; this is the query endpoint: "
                                      "send updates to /update")
@@ -699,7 +580,7 @@ def html_page(request: Request, settings: Settings, *, query: str | None = None,
 
 
 __all__ = [
-    "router", "PublicReadRoute", "preflight", "CORS_HEADERS", "ProtocolError", "QueryInfo", "inspect_query", "dataset_for",
+    "router", "PublicReadRoute", "preflight", "CORS_HEADERS", "ProtocolError", "dataset_for",
     "Materialised", "Outcome", "materialise", "serialise", "run_query",
     "outcome_response", "service_description", "error_response",
 ]

@@ -44,7 +44,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from microhe.rdf import sparql_gate
+from microhe.rdf import sparql_gate, sparql_text
 from microhe.rdf.iri import iri_problem
 from microhe.store.embedded import Store
 from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
@@ -57,90 +57,6 @@ FORM = "application/x-www-form-urlencoded"
 SPARQL_UPDATE = "application/sparql-update"
 
 router = APIRouter(tags=["sparql"])
-
-
-# -- a small SPARQL lexer (for with_dataset; never for deciding network access) -------------
-
-# Alternatives tried in order at each position. Strings and IRIs follow the SPARQL 1.1
-# grammar (STRING_LITERAL1/2, STRING_LITERAL_LONG1/2, IRIREF); an escape outside them
-# (``\\'`` in a prefixed name) is code. A quote or '<' that does not start a string or IRI
-# is one character of code, so nothing is ever skipped by mistake: the lexer may see *more*
-# code than the SPARQL parser does, never less.
-_TOKEN = re.compile(
-    r"""
-      (?P<ws>\s+)
-    | (?P<escape>\\.)
-    | (?P<comment>\#[^\r\n]*)
-    | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-               |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
-               |'(?:[^'\\\r\n]|\\.)*'
-               |"(?:[^"\\\r\n]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<word>[^\s{}()\[\]<>"',;\\\#^|*/=!&+]+)
-    | (?P<punct>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # ws | escape | comment | string | iri | word | punct
-    text: str
-    start: int
-    end: int
-    depth: int  # brace depth before the token
-
-
-def tokens(text: str) -> Iterator[Token]:
-    depth = 0
-    pos = 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        kind = m.lastgroup or "punct"
-        tok = Token(kind, m.group(), m.start(), m.end(), depth)
-        if kind == "punct":
-            if tok.text == "{":
-                depth += 1
-            elif tok.text == "}":
-                depth = max(0, depth - 1)
-        yield tok
-        pos = m.end()
-
-
-def with_dataset(text: str, default_graphs: list[str], named_graphs: list[str]) -> str:
-    """``text`` with ``USING <g>``/``USING NAMED <g>`` added before the ``WHERE`` of every
-    DELETE/INSERT operation (``DELETE WHERE {P}`` becomes ``DELETE {P} USING .. WHERE {P}``).
-    400 when the update has its own USING or WITH."""
-    toks = [t for t in tokens(text) if t.kind not in ("ws", "comment")]
-    own = sorted({t.text.upper() for t in toks if t.kind == "word" and t.depth == 0
-                  and t.text.lower() in ("using", "with")})
-    if own:
-        raise HTTPException(400, detail=f"the update has its own {' and '.join(own)} clause: the "
-                            "using-graph-uri / using-named-graph-uri parameters may not be given with it")
-    clause = " ".join([f"USING <{g}>" for g in default_graphs] + [f"USING NAMED <{g}>" for g in named_graphs])
-    edits: list[tuple[int, int, str]] = []  # (start, end, replacement)
-    for i, t in enumerate(toks):
-        if not (t.kind == "word" and t.depth == 0 and t.text.lower() == "where"):
-            continue
-        previous = toks[i - 1] if i else None
-        if previous is not None and previous.kind == "word" and previous.text.lower() == "delete":
-            # DELETE WHERE { P }: find P's closing brace.
-            j = i + 1
-            if j >= len(toks) or toks[j].text != "{":
-                continue  # a syntax error; pyoxigraph reports it
-            k = j + 1
-            while k < len(toks) and not (toks[k].text == "}" and toks[k].depth == 1):
-                k += 1
-            if k >= len(toks):
-                continue
-            pattern = text[toks[j].start:toks[k].end]
-            edits.append((t.start, toks[k].end, f"{pattern} {clause} WHERE {pattern}"))
-        else:
-            edits.append((t.start, t.start, f"{clause} "))
-    for start, end, replacement in sorted(edits, reverse=True):
-        text = text[:start] + replacement + text[end:]
-    return text
 
 
 # -- the route ---------------------------------------------------------------------------------
@@ -204,7 +120,10 @@ async def update(request: Request, store: StoreDep, settings: SettingsDep, write
     _iris(using_named, "using-named-graph-uri")
 
     if using or using_named:
-        text = with_dataset(text, using, using_named)
+        try:
+            text = sparql_text.with_dataset(text, using, using_named)
+        except sparql_text.DatasetClauseConflict as e:
+            raise HTTPException(400, detail=str(e)) from None
     if not settings.allow_remote_update:  # what runs: the caller's text and graph IRIs
         try:
             sparql_gate.check_update(text)
@@ -236,4 +155,4 @@ def execute(store: Store, text: str, *, base_iri: str | None) -> None:
         raise HTTPException(status, detail=f"the update failed and nothing was applied: {e}") from None
 
 
-__all__ = ["router", "with_dataset", "tokens", "PATH"]
+__all__ = ["router", "PATH"]
