@@ -19,7 +19,8 @@ import pyoxigraph as ox
 
 from microhe.ingest.load import LoadError, Source, drop, graph_listing, initialise, load
 from microhe.rdf import formats
-from microhe.rdf.parse import ParseError, parse
+from microhe.rdf.parse import parse
+from microhe.rdf.reading import ParseError
 from microhe.ingest.personal import STRIP_OPTION, find_personal_data
 from microhe.queries.catalogue import QueryError, resolve
 from microhe.settings import Settings, get_settings

@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from microhe.cli import main
-from microhe.rdf.parse import ParseError, parse
+from microhe.rdf.parse import parse
+from microhe.rdf.reading import ParseError
 from microhe.store.embedded import Store
 
 from api.conftest_writes import make_writable, reference_quads  # noqa: F401

@@ -24,7 +24,8 @@ import pyoxigraph as ox
 from microhe.ingest import bundled
 from microhe.ingest.derive import derive, derived_graph
 from microhe.vocab import DCTERMS, MHE, META_GRAPH, PROV, RDF, XSD
-from microhe.rdf.parse import ParseError, parse
+from microhe.rdf.parse import parse
+from microhe.rdf.reading import ParseError
 from microhe.ingest.personal import PersonalData, find_personal_data
 from microhe.store.embedded import Store
 from microhe.rdf.terms import quads_to_graph

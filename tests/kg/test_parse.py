@@ -13,17 +13,9 @@ import pyoxigraph as ox
 import pytest
 
 from microhe.rdf import formats
-from microhe.rdf.parse import (
-    DEFAULT_LIMITS,
-    Limits,
-    ParseError,
-    UnsupportedFormatError,
-    bundled_context,
-    bundled_contexts,
-    detect_format,
-    load_context_file,
-    parse,
-)
+from microhe.rdf.jsonld import bundled_context, bundled_contexts, load_context_file
+from microhe.rdf.parse import detect_format, parse
+from microhe.rdf.reading import DEFAULT_LIMITS, Limits, ParseError, UnsupportedFormatError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parse"
 CONTEXTS = Path(__file__).parents[2] / "microhe" / "rdf" / "contexts"

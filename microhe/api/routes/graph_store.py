@@ -54,7 +54,8 @@ from fastapi.concurrency import run_in_threadpool
 from microhe.ingest.derive import DERIVED_SUFFIX
 from microhe.ingest.load import LoadError, Outcome, Source, drop, load, merge
 from microhe.vocab import META_GRAPH
-from microhe.rdf.parse import UnsupportedFormatError, detect_format
+from microhe.rdf.parse import detect_format
+from microhe.rdf.reading import UnsupportedFormatError
 from microhe.rdf.iri import iri_problem
 from microhe.ingest.personal import STRIP_OPTION
 from microhe.settings import Settings
