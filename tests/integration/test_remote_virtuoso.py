@@ -3,7 +3,7 @@
 directory (see :mod:`tests.integration.virtuoso`).
 
 Writes go through Virtuoso's Graph Store endpoint (``/sparql-graph-crud``), chosen by
-``RemoteStore`` when it recognises the server; see the ``microhe.store.remote`` docstring
+``RemoteStore`` when it recognises the server; see the ``microhe.store.virtuoso`` docstring
 for what differs from Oxigraph (atomicity per graph, no own default graph, durations)."""
 
 from __future__ import annotations
