@@ -44,10 +44,9 @@ import json
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from types import EllipsisType
 
-import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 

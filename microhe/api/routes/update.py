@@ -36,9 +36,6 @@ lexers that tried to find the keywords were bypassed by spellings the engine acc
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Request, Response
