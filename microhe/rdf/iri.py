@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from microhe.errors import InvalidValue
 
-class InvalidIRI(ValueError):
+
+class InvalidIRI(InvalidValue):
     """A string given where an absolute IRI was expected (the message says which and why)."""
 
 

@@ -70,6 +70,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from microhe.errors import InputError
+
 __all__ = [
     "DEFAULT_LIMITS",
     "FORMATS",
@@ -89,7 +91,7 @@ MiB = 1024 * 1024
 # --------------------------------------------------------------------------- errors
 
 
-class ParseError(ValueError):
+class ParseError(InputError, ValueError):
     """Input that cannot be turned into RDF.
 
     ``message`` is the bare reason; ``source`` the file name (or ``None``); ``line`` and
@@ -99,8 +101,8 @@ class ParseError(ValueError):
 
     def __init__(self, message: str, source: str | None = None,
                  line: int | None = None, column: int | None = None) -> None:
-        super().__init__(message, source, line, column)  # args: keeps the error picklable
-        self.message = message
+        super().__init__(message)
+        self.args = (message, source, line, column)  # keeps the error picklable
         self.source = source
         self.line = line
         self.column = column
@@ -112,7 +114,7 @@ class ParseError(ValueError):
             self.message = message
         self.args = (self.message, self.source, self.line, self.column)
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
         where = [str(self.source) if self.source else ("<input>" if self.line else "")]
         if self.line:
             where.append(str(self.line))

@@ -20,6 +20,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from microhe.errors import InvalidValue
 from microhe.vocab import DCTERMS, ELM, MHE, SKOS
 from microhe.store.embedded import Store, per_store
 from microhe.frameworks.levels import framework_index
@@ -34,8 +35,8 @@ ECTS_BANDS = [(0, 1, "<1"), (1, 3, "1-3"), (3, 6, "3-6"), (6, 10, "6-10"), (10, 
               (30, float("inf"), ">=30")]
 
 
-class SearchError(ValueError):
-    pass
+class SearchError(InvalidValue):
+    """A search filter that cannot be used (the message says which and why)."""
 
 
 @dataclass

@@ -21,17 +21,18 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from microhe.errors import Unavailable
 from microhe.store import checkpoint, snapshots
 from microhe.engine import results
 from microhe.vocab import META_GRAPH
 
 
-class StoreError(RuntimeError):
+class StoreError(Unavailable, RuntimeError):
     """The store cannot be opened or written (message says why and what to do)."""
 
 
 class StoreLockedError(StoreError):
-    pass
+    """Another process holds the store (its lock)."""
 
 
 class WriteTracking:
