@@ -345,7 +345,7 @@ def search(
     if eqf is not None and not 1 <= int(eqf) <= 8:
         raise SearchError(f"eqf must be 1-8, not {eqf}")
     if (framework is None) != (level is None):
-        raise SearchError("give --framework and --level together")
+        raise SearchError("give a framework and a level together (framework code and level label)")
     if mode is not None and mode.lower() not in MODES:
         raise SearchError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     if limit < 0 or offset < 0 or limit > 1000:
