@@ -170,7 +170,8 @@ def fidelity(path: str, sidecar: str) -> dict:
     from rdflib.namespace import RDF, SH
 
     from microhe.ingest.load import Source, stage
-    from microhe.validation.validate import DEFAULT_PROFILES, _shapes_graph, reference_graph
+    from microhe.validation.profiles import DEFAULT_PROFILES
+    from microhe.validation.validate import _shapes_graph, reference_graph
 
     src = Source.from_path(path)
     t = time.perf_counter()

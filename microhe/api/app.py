@@ -18,6 +18,8 @@ from microhe.settings import Settings, get_settings
 from microhe.store.embedded import Store
 from microhe.api.routes import named_queries, sparql
 from microhe.api.deps import start_query_engine
+from microhe.api.errors import microhe_error
+from microhe.errors import MicroheError
 from microhe.api.routes import recognition
 from microhe.api.routes import graph_store, graphs, health, linked_data, update, void
 from microhe.api.http.limits import BodyLimit
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     )
     app.state.settings = settings
     app.state.store = store
+    # every library refusal gets its status from its category, here and nowhere else
+    app.add_exception_handler(MicroheError, microhe_error)
     # Middleware, innermost first: the URL rules of every route, the body limit (held while
     # bodies are read, on every route, JSON ones included), then the request log (outermost,
     # so that it also sees the refusals of the middleware inside it).

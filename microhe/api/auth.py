@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
-from microhe.auth.tokens import TokenError, TokenFile
+from microhe.auth.tokens import TokenFile, TokensUnavailable
+from microhe.errors import Unavailable
 
 REALM = "microhe"
 #: Query parameters that would carry a token in the URL (compared case-insensitively).
@@ -60,8 +61,8 @@ def require_writer(request: Request) -> str:
     settings = request.app.state.settings
     try:
         name = TokenFile.beside(settings.store).verify(token)
-    except TokenError as e:  # an unreadable token file refuses every write
-        raise HTTPException(503, detail=f"write tokens unavailable: {e}") from None
+    except TokensUnavailable as e:  # an unreadable token file refuses every write
+        raise Unavailable(f"write tokens unavailable: {e}") from None
     if name is None:
         raise HTTPException(
             403,

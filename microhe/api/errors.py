@@ -12,6 +12,12 @@ Every refusal is a JSON object ``{"detail": ...}`` (FastAPI's ``HTTPException`` 
 
 Routers declare their real error statuses with :func:`error_responses`, so clients
 (and schemathesis, tests/api/test_schemathesis.py) can rely on the document.
+
+A library refusal (:class:`microhe.errors.MicroheError`) is answered here, in one place:
+:data:`STATUS` maps its category to the status, :func:`spell_option` renders the option
+a message suggests as this API offers it (``?strip-personal-data=true``). Routes let
+those errors through; they raise ``HTTPException`` only for what is HTTP's own (a
+missing Content-Type, a body over the limit, an unacceptable format).
 """
 
 from __future__ import annotations
@@ -19,6 +25,19 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from microhe.errors import (
+    Conflict,
+    InputError,
+    InvalidValue,
+    MicroheError,
+    NotFound,
+    Unavailable,
+    ValidationFailed,
+    category,
+)
 
 
 class ErrorMessage(BaseModel):
@@ -90,5 +109,46 @@ def error_content(code: int) -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
 
 
+#: The HTTP status of each category of library error: the one place it is chosen.
+STATUS: dict[type[MicroheError], int] = {
+    InputError: 400,
+    InvalidValue: 422,
+    ValidationFailed: 422,
+    Conflict: 409,
+    NotFound: 404,
+    Unavailable: 503,
+}
+
+#: How the API offers the options that library messages suggest (default ``?name=true``).
+OPTIONS = {"replace": "PUT (which replaces the graph's content)"}
+
+
+def spell_option(option: str) -> str:
+    return OPTIONS.get(option, f"?{option}=true")
+
+
+def status_of(e: MicroheError) -> int:
+    return STATUS.get(category(e), 400)
+
+
+def detail_of(e: MicroheError) -> str | dict:
+    """The ``detail`` of the answer: the message, with the valid choices when the error
+    lists them (an unknown framework or level)."""
+    message = e.render(spell_option)
+    valid = getattr(e, "valid", None)
+    return message if valid is None else {"message": message, "valid": valid}
+
+
+def library_error_response(e: MicroheError) -> JSONResponse:
+    """The answer to a library refusal: ``{"detail": ...}`` with its category's status."""
+    return JSONResponse({"detail": detail_of(e)}, status_code=status_of(e))
+
+
+async def microhe_error(request: Request, e: MicroheError) -> JSONResponse:
+    """The exception handler of every library refusal (registered by ``create_app``)."""
+    return library_error_response(e)
+
+
 __all__ = ["ErrorMessage", "FieldError", "InvalidInput", "UnknownTerm", "error_responses", "error_content",
-           "DESCRIPTIONS", "WRITE"]
+           "DESCRIPTIONS", "WRITE", "STATUS", "spell_option", "status_of", "detail_of", "library_error_response",
+           "microhe_error"]

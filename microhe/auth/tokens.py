@@ -18,11 +18,17 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from microhe.errors import InputError, Unavailable
+
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 
-class TokenError(ValueError):
-    pass
+class TokenError(InputError, ValueError):
+    """A token name that cannot be used, or a token that does not exist."""
+
+
+class TokensUnavailable(Unavailable):
+    """The token file cannot be read: every write is refused until it can."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class TokenFile:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as e:
-            raise TokenError(f"{self.path}: unreadable token file: {e}") from e
+            raise TokensUnavailable(f"{self.path}: unreadable token file: {e}") from e
 
     def _write(self, data: dict) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,8 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
+from microhe.errors import Unavailable
+
 __all__ = [
     "ONTOLOGY_FILES",
     "ALIGNMENT_FILES",
@@ -47,7 +49,7 @@ _OWL_NOTHING = str(OWL.Nothing)
 _LOCK = threading.Lock()
 
 
-class ReasonerError(RuntimeError):
+class ReasonerError(Unavailable, RuntimeError):
     """The reasoner could not run (owlready2 or Java missing, HermiT crashed)."""
 
 

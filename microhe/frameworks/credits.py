@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from microhe.errors import InvalidValue
 from microhe.vocab import MHE, SKOS
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
@@ -21,7 +22,7 @@ from microhe.store.views import per_store
 ECTS_CODE = "ECTS"
 
 
-class CreditError(ValueError):
+class CreditError(InvalidValue):
     """A bad amount or an unknown credit system (message lists valid values)."""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from microhe.errors import NotFound
 from microhe.vocab import MHE, SKOS
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
@@ -19,16 +20,18 @@ _CONFIDENCE = {MHE + "Stated": "stated", MHE + "Inferred": "inferred",
                MHE + "Uncertain": "uncertain", MHE + "Disputed": "disputed"}
 
 
-class UnknownFrameworkError(LookupError):
+class UnknownFrameworkError(NotFound):
+    """A framework code the reference data does not hold (``valid``: the codes it holds)."""
+
     def __init__(self, code: str, valid: list[str]):
-        super().__init__(f"unknown framework {code!r}; valid codes: {', '.join(valid)}")
-        self.valid = valid
+        super().__init__(f"unknown framework {code!r}; valid codes: {', '.join(valid)}", valid=valid)
 
 
-class UnknownLevelError(LookupError):
+class UnknownLevelError(NotFound):
+    """A level label the framework does not have (``valid``: its levels)."""
+
     def __init__(self, framework: str, level: str, valid: list[str]):
-        super().__init__(f"unknown level {level!r} of {framework}; valid levels: {', '.join(valid)}")
-        self.valid = valid
+        super().__init__(f"unknown level {level!r} of {framework}; valid levels: {', '.join(valid)}", valid=valid)
 
 
 @dataclass

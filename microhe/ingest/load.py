@@ -18,18 +18,30 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from microhe.ingest import bundled
+from microhe.errors import Hint
 from microhe.ingest.derive import derive, derived_graph
+from microhe.ingest.errors import (
+    GraphConflict,
+    GraphNotFound,
+    LoadError,
+    LoadParseError,
+    LoadUsageError,
+    NotConforming,
+)
 from microhe.vocab import DCTERMS, MHE, META_GRAPH, PROV, RDF, XSD
 from microhe.rdf.parse import parse
 from microhe.rdf.reading import ParseError
 from microhe.ingest.personal import PersonalData, find_personal_data
 from microhe.store.embedded import Store
-from microhe.rdf.terms import quads_to_graph
-from microhe.validation.validate import DEFAULT_PROFILES, ValidationReport, validate, validate_quads
+from microhe.validation.profiles import DEFAULT_PROFILES
+
+if TYPE_CHECKING:  # the validator (rdflib, pyshacl) is imported where it runs
+    from microhe.validation.validate import ValidationReport
 
 SHAPES_BASE = "https://w3id.org/microhe/shapes/"
 
@@ -48,18 +60,6 @@ _CONFORMS = ox.NamedNode(MHE + "conforms")
 _TITLE = ox.NamedNode(DCTERMS + "title")
 
 
-class LoadError(Exception):
-    """A batch was refused; nothing was written. ``kind`` is one of ``usage``,
-    ``parse``, ``personal``, ``invalid`` or ``conflict``."""
-
-    def __init__(self, kind: str, message: str, *, source: str | None = None,
-                 report: ValidationReport | None = None):
-        super().__init__(message)
-        self.kind = kind
-        self.source = source
-        self.report = report
-
-
 @dataclass
 class Source:
     """One input: a name (file name or upload name) and its bytes."""
@@ -74,10 +74,10 @@ class Source:
         try:
             size = p.stat().st_size
             if max_bytes is not None and size > max_bytes:
-                raise LoadError("usage", f"{p}: {size} bytes exceeds the limit of {max_bytes} bytes", source=str(p))
+                raise LoadUsageError(f"{p}: {size} bytes exceeds the limit of {max_bytes} bytes", source=str(p))
             return cls(str(p), p.read_bytes())
         except OSError as e:
-            raise LoadError("usage", f"{p}: cannot read: {e.strerror or e}", source=str(p)) from e
+            raise LoadUsageError(f"{p}: cannot read: {e.strerror or e}", source=str(p)) from e
 
     @property
     def sha256(self) -> str:
@@ -233,7 +233,7 @@ def stage(source: Source, *, base_iri: str | None = None, strip_personal: bool =
     Returns the quads (graph names dropped; learner data stripped when asked), the number
     of personal quads stripped and the validation report. The document is validated as
     issued (an award's learner element M1 included) and only then stripped, so what is
-    stored never holds personal data. Raises LoadError(parse|personal)."""
+    stored never holds personal data. Raises LoadParseError or PersonalDataRefused."""
     quads, found, report, _ = _stage_and_derive(None, source, None, base_iri=base_iri,
                                                 strip_personal=strip_personal, profiles=profiles)
     return quads, len(found.quads), report
@@ -247,6 +247,8 @@ def _stage_and_derive(store: Store | None, source: Source, graph: str | None, *,
     pyoxigraph without the GIL, so derive's Python work overlaps them. (The derived
     values are thrown away when the input does not conform.) Returns the kept quads and
     what :func:`personal_gate` found (stripped)."""
+    from microhe.validation.validate import validate_quads
+
     quads = _parse_source(source, base_iri)
     found = personal_gate(quads, source.name, strip_personal)
     if store is None or graph is None:  # nothing to derive: no thread needed
@@ -264,12 +266,12 @@ def _stage_and_derive(store: Store | None, source: Source, graph: str | None, *,
 def personal_gate(quads: Sequence[ox.Quad], source: str, strip: bool) -> PersonalData:
     """The learner-data gate of every write path (``load``, ``merge``, ``prepare``, and so
     the CLI and the Graph Store): refuse ``quads`` holding learner data
-    (:func:`microhe.ingest.personal.find_personal_data`) with LoadError(personal), or with
+    (:func:`microhe.ingest.personal.find_personal_data`) with PersonalDataRefused, or with
     ``strip`` return what was found, for the caller to strip (after validating the
     document as issued) and report."""
     found = find_personal_data(quads)
     if found and not strip:
-        raise LoadError("personal", found.message(source), source=source)
+        raise found.refusal(source)
     return found
 
 
@@ -278,9 +280,9 @@ def _parse_source(source: Source, base_iri: str | None) -> list[ox.Quad]:
         quads = parse(source.data, name=source.name, base_iri=base_iri,
                       format=None if source.media_type is None else _format_for(source))
     except ParseError as e:
-        raise LoadError("parse", str(e), source=source.name) from e
+        raise LoadParseError(str(e), source=source.name) from e
     if not quads:
-        raise LoadError("parse", f"{source.name}: no RDF triples in the input; nothing to load", source=source.name)
+        raise LoadParseError(f"{source.name}: no RDF triples in the input; nothing to load", source=source.name)
     return quads
 
 
@@ -296,7 +298,7 @@ def _triple_count(quads: Sequence[ox.Quad]) -> int:
 def prepare(source: Source, *, base_iri: str | None = None,
             strip_personal: bool = False) -> tuple[list[ox.Quad], int]:
     """Parse one source and refuse (or strip) learner data; no validation. Returns the
-    quads and the number of personal quads stripped. Raises LoadError(parse|personal)."""
+    quads and the number of personal quads stripped. Raises LoadParseError or PersonalDataRefused."""
     quads = _parse_source(source, base_iri)
     return personal_gate(quads, source.name, strip_personal).strip(quads)
 
@@ -333,9 +335,10 @@ def load(
     write leaves a partial graph without a load record). Raises :class:`LoadError`.
     """
     if not sources:
-        raise LoadError("usage", "no input files given")
+        raise LoadUsageError("no input files given")
     if graph is not None and len(sources) > 1:
-        raise LoadError("usage", "--graph names one graph: give one file, or omit --graph")
+        raise LoadUsageError("a target graph takes one input: give one file, or no target graph (each file then "
+                             "gets its own)")
     note = progress or (lambda _stage, _name: None)
     records = load_records(store)
 
@@ -343,8 +346,8 @@ def load(
     for src in sources:
         g = graph or graph_for(src.name, base)
         if g in targets:
-            raise LoadError("usage", f"{src.name} and {targets[g].name} would both load into <{g}>; "
-                            "rename one or load them separately", source=src.name)
+            raise LoadUsageError(f"{src.name} and {targets[g].name} would both load into <{g}>; "
+                                 "rename one or load them separately", source=src.name)
         targets[g] = src
 
     staged: dict[str, tuple[Source, list[ox.Quad], PersonalData, ValidationReport, list[ox.Quad]]] = {}
@@ -357,29 +360,25 @@ def load(
             continue
         if store.has_graph(g) and not replace:
             held = f"data loaded from {rec.source}" if rec else "data"
-            raise LoadError("conflict", f"<{g}> already holds {held}; use --replace to swap its content",
-                            source=src.name)
+            raise GraphConflict(f"<{g}> already holds {held}", source=src.name,
+                                hint=Hint("replace", "to swap its content"))
         note("parse+validate", src.name)
         try:
             quads, found, report, derived = _stage_and_derive(store, src, g, base_iri=base,
                                                                  strip_personal=strip_personal, profiles=profiles)
-        except LoadError as e:
-            if e.kind == "parse":
-                raise
+        except LoadParseError:
+            raise
+        except LoadError as e:  # learner data: refused with the others, after every input is checked
             failures.append(e)
             continue
         if not report.conforms:
-            failures.append(LoadError("invalid", f"{src.name}: {len(report.violations)} violation(s)",
-                                      source=src.name, report=report))
+            failures.append(NotConforming(f"{src.name}: {len(report.violations)} violation(s)",
+                                        source=src.name, report=report))
             continue
         staged[g] = (src, quads, found, report, derived)
 
     if failures:
-        first = failures[0]
-        if len(failures) > 1:
-            first.args = ("; ".join(str(f) for f in failures),)
-            first.failures = failures  # type: ignore[attr-defined]
-        raise first
+        raise LoadError.together(failures)
 
     if not staged:
         return outcomes
@@ -426,9 +425,12 @@ def merge(
     the merged content; the default graph gets none). As in :func:`stage`, the source is
     validated as issued and only then stripped of learner data (``strip_personal``).
     Earlier records of the graph are kept (its content came from them too), except with
-    ``replace``. Raises :class:`LoadError` (parse, personal, invalid)."""
+    ``replace``. Raises :class:`LoadError` (LoadParseError, PersonalDataRefused, NotConforming)."""
+    from microhe.rdf.terms import quads_to_graph
+    from microhe.validation.validate import validate
+
     if replace and graph is not None:
-        raise LoadError("usage", "to replace a named graph use load(..., replace=True)")
+        raise LoadUsageError("to replace a named graph use load(..., replace=True)")
     target = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
     record_graph = graph if graph is not None else DEFAULT_GRAPH
     quads = _parse_source(source, base)
@@ -437,8 +439,8 @@ def merge(
     existing = [] if replace else list(store.quads(graph))
     report = validate(quads_to_graph(existing + quads), profiles=tuple(profiles))
     if not report.conforms:
-        raise LoadError("invalid", f"{source.name}: {len(report.violations)} violation(s)",
-                        source=source.name, report=report)
+        raise NotConforming(f"{source.name}: {len(report.violations)} violation(s)",
+                            source=source.name, report=report)
     quads, _ = found.strip(quads)
     stripped = len(found.quads)
     new = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
@@ -464,7 +466,7 @@ def drop(store: Store, graph: str | None) -> int:
         store.write(drop=[None], remove=_record_quads(store, DEFAULT_GRAPH))
         return n
     if not store.has_graph(graph):
-        raise LoadError("usage", f"no graph <{graph}> in the store (see `microhe graphs`)")
+        raise GraphNotFound(f"no graph <{graph}> in the store")
     n = store.graph_size(graph)
     extra = [derived_graph(graph)] if store.has_graph(derived_graph(graph)) else []
     store.write(drop=[graph, *extra], remove=_record_quads(store, graph))

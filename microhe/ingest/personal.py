@@ -57,6 +57,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from microhe.errors import Hint
+from microhe.ingest.errors import PersonalDataRefused
 from microhe.vocab import CRED, ELM, FOAF, RDF
 
 SCHEMA_HTTP = "http://schema.org/"
@@ -136,7 +138,10 @@ CONTACT_LINKS = _nodes(ELM + "contactPoint", *_schema("contactPoint"))
 #: Links from a learner to things that are not its personal data (they stay, unlinked).
 _KEEP_LINKS = _nodes(ELM + "hasClaim", ELM + "hasCredential", *_schema("hasCredential"))
 
-STRIP_OPTION = "--strip-personal-data"
+#: The option of every write path that strips learner data instead of refusing it.
+STRIP_PERSONAL = "strip-personal-data"
+STRIP_HINT = Hint(STRIP_PERSONAL, "to remove each learner (every triple about it and the nodes only it reaches) "
+                  "and load the rest (specification, organisation, achievement).")
 #: IRI schemes that name a person themselves: the report shows the scheme only.
 _PERSONAL_SCHEMES = frozenset({"mailto", "tel", "sms", "fax", "did"})
 
@@ -210,13 +215,14 @@ class PersonalData:
         return [{"node": x.node, "reasons": list(x.reasons)} for x in self.learners]
 
     def message(self, source: str | None = None) -> str:
+        """What was found, for a refusal (the remedy is :data:`STRIP_HINT`)."""
         where = f"{source}: " if source else ""
-        return (
-            f"{where}refused: the data holds personal data of {len(self.learners)} learner(s): "
-            f"{self.summary()}. microhe never stores learner data. Use {STRIP_OPTION} to remove "
-            "each learner (every triple about it and the nodes only it reaches) and load the rest "
-            "(specification, organisation, achievement)."
-        )
+        return (f"{where}refused: the data holds personal data of {len(self.learners)} learner(s): "
+                f"{self.summary()}. microhe never stores learner data.")
+
+    def refusal(self, source: str | None = None) -> PersonalDataRefused:
+        """The error refusing this data, naming the option that strips it instead."""
+        return PersonalDataRefused(self.message(source), source=source, hint=STRIP_HINT)
 
 
 def _compact(reasons: Sequence[str]) -> str:

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from microhe.errors import InvalidValue
 from microhe.rdf.iri import iri_problem
 from microhe.vocab import XSD
 
@@ -44,7 +45,7 @@ _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 _IF = re.compile(r"#\+\s*(if|unless)\s+(\w+(?:\s+\w+)*)\s*$")
 
 
-class QueryError(ValueError):
+class QueryError(InvalidValue):
     """A named query or its parameters were wrong (message says what and how to fix)."""
 
 

@@ -15,11 +15,13 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
+from microhe.errors import InvalidValue
+
 #: RFC 3986 ``scheme ":"`` at the start of a reference: what makes it absolute rather than relative.
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-class InvalidIRI(ValueError):
+class InvalidIRI(InvalidValue):
     """A string given where an absolute IRI was expected (the message says which and why)."""
 
 

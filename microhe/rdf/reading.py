@@ -17,13 +17,15 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from microhe.errors import InputError
+
 MiB = 1024 * 1024
 
 
 # --------------------------------------------------------------------------- errors
 
 
-class ParseError(ValueError):
+class ParseError(InputError, ValueError):
     """Input that cannot be turned into RDF.
 
     ``message`` is the bare reason; ``source`` the file name (or ``None``); ``line`` and

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 
 import pyoxigraph as ox
 
+from microhe.errors import InvalidValue
 from microhe.rdf.iri import is_absolute_iri
 from microhe.vocab import SKOS
 from microhe.store.embedded import Store
@@ -43,33 +44,37 @@ class Rules:
     outcome_coverage: float = 0.75
 
 
+class RequirementsError(InvalidValue):
+    """Target requirements that cannot be used (the message says which field and why)."""
+
+
 def target_from_requirements(req: dict) -> Facts:
     """A target from a small JSON document: ``{"eqf": 7, "ects": 7.5, "outcomes": [IRI...],
     "requires_identity_verification": true, "requires_quality_assurance": true, "title": "..."}``."""
     allowed = {"eqf", "ects", "outcomes", "requires_identity_verification", "requires_quality_assurance", "title", "iri"}
     unknown = set(req) - allowed
     if unknown:
-        raise ValueError(f"unknown target field(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}")
+        raise RequirementsError(f"unknown target field(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}")
     f = Facts(req.get("iri") or "urn:microhe:target", title=req.get("title"), source="requirements")
     eqf = req.get("eqf")
     if eqf is not None:
         values = eqf if isinstance(eqf, list) else [eqf]
         if not all(isinstance(e, int) and not isinstance(e, bool) and 1 <= e <= 8 for e in values):
-            raise ValueError("eqf must be an integer 1-8 (or a list of them)")
+            raise RequirementsError("eqf must be an integer 1-8 (or a list of them)")
         f.eqf = set(values)
     ects = req.get("ects")
     if ects is not None:
         if isinstance(ects, bool) or not isinstance(ects, (int, float)) or ects < 0 or ects != ects:
-            raise ValueError("ects must be a non-negative number")
+            raise RequirementsError("ects must be a non-negative number")
         f.ects = f.ects_min = f.ects_max = float(ects)
     outcomes = req.get("outcomes", [])
     if not isinstance(outcomes, list) or not all(isinstance(o, str) and is_absolute_iri(o) for o in outcomes):
-        raise ValueError("outcomes must be a list of IRIs")
+        raise RequirementsError("outcomes must be a list of IRIs")
     f.skills = set(outcomes)
     for key in ("requires_identity_verification", "requires_quality_assurance"):
         v = req.get(key, False)
         if not isinstance(v, bool):
-            raise ValueError(f"{key} must be true or false")
+            raise RequirementsError(f"{key} must be true or false")
         setattr(f, key, v)
     return f
 

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 import pyoxigraph as ox
 
+from microhe.errors import InvalidValue, NotFound
 from microhe.rdf.iri import iri_problem
 from microhe.vocab import DCTERMS, ELM, MHE, PROV, RDF, RDFS, XSD
 from microhe.store.embedded import Store
@@ -26,8 +27,13 @@ CRITERIA = {"level": "LevelCriterion", "workload": "WorkloadCriterion", "learnin
             "assessment": "AssessmentCriterion", "quality-assurance": "QualityAssuranceCriterion"}
 
 
-class DecisionError(ValueError):
-    pass
+class DecisionError(InvalidValue):
+    """A decision that cannot be recorded or a filter that cannot be used (the message says why)."""
+
+
+class UnknownCredential(NotFound, DecisionError):
+    """The decision names a credential the store does not hold (a DecisionError, found
+    missing: NotFound comes first, so it is answered as one)."""
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -56,7 +62,7 @@ def record_decision(store: Store, *, credential: str, institution: str, purpose:
         if problem is not None:
             raise DecisionError(f"{name} must be an absolute IRI: {iri!r} is not ({problem})")
     if not _is_spec(store, credential):
-        raise DecisionError(f"unknown credential <{credential}>: no such specification in the store")
+        raise UnknownCredential(f"unknown credential <{credential}>: no such specification in the store")
     g = _n(DECISIONS_GRAPH)
     d = _n(f"{base.rstrip('/')}/decision/{uuid.uuid4()}")
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from microhe.errors import NotFound
 from microhe.ingest.derive import derive
 from microhe.rdf.iri import check_iri
 from microhe.vocab import DCTERMS, ELM, MHE
@@ -36,8 +37,8 @@ SELECT ?spec ?title ?eqf ?level ?ects ?emin ?emax ?lo ?skill ?assess ?atype ?idv
 }}"""
 
 
-class NotFoundError(LookupError):
-    pass
+class NotFoundError(NotFound):
+    """No such specification in the store (or none in a document)."""
 
 
 @dataclass

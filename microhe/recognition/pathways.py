@@ -17,6 +17,7 @@ something rather than every record.
 
 from __future__ import annotations
 
+from microhe.errors import InvalidValue
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
 from microhe.recognition.facts import Facts, read_facts
@@ -62,7 +63,7 @@ def _cycles(store: Store, start: str, limit: int = 50) -> tuple[list[list[str]],
 def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int = 10) -> dict:
     """Ranked pathways to ``target`` (a Facts or an IRI in the store)."""
     if not 1 <= max_size <= 6:
-        raise ValueError("max must be between 1 and 6")
+        raise InvalidValue("max must be between 1 and 6")
     tgt = read_facts(store, target) if isinstance(target, str) else target
     fx = facet_index(store)
     idx = fx.idx

@@ -20,6 +20,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from microhe.errors import InvalidValue
 from microhe.vocab import DCTERMS, ELM, MHE, SKOS
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
@@ -35,8 +36,8 @@ ECTS_BANDS = [(0, 1, "<1"), (1, 3, "1-3"), (3, 6, "3-6"), (6, 10, "6-10"), (10, 
               (30, float("inf"), ">=30")]
 
 
-class SearchError(ValueError):
-    pass
+class SearchError(InvalidValue):
+    """A search filter that cannot be used (the message says which and why)."""
 
 
 @dataclass
@@ -345,7 +346,7 @@ def search(
     if eqf is not None and not 1 <= int(eqf) <= 8:
         raise SearchError(f"eqf must be 1-8, not {eqf}")
     if (framework is None) != (level is None):
-        raise SearchError("give --framework and --level together")
+        raise SearchError("give a framework and a level together (framework code and level label)")
     if mode is not None and mode.lower() not in MODES:
         raise SearchError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     if limit < 0 or offset < 0 or limit > 1000:

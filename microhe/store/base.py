@@ -15,8 +15,10 @@ from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
+from microhe.errors import Unavailable
 
-class StoreError(RuntimeError):
+
+class StoreError(Unavailable, RuntimeError):
     """The store cannot be opened or written (message says why and what to do)."""
 
 

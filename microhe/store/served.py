@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from microhe.errors import InputError, Unavailable
+
 ADDRESS_FILE = "microhe-server.json"
 #: How long a command waits for ``/health`` before deciding that nothing answers.
 HEALTH_TIMEOUT_S = 2.0
@@ -148,17 +150,16 @@ def running(store: str | Path) -> Address | None:
     return address if ok else None
 
 
-class ServerUnavailable(OSError):
+class ServerUnavailable(Unavailable, OSError):
     """The server did not answer (connection refused, timed out, answer cut short)."""
 
 
-class ServerRefused(Exception):
+class ServerRefused(InputError):
     """The server answered with an error status; ``message`` is its explanation."""
 
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status = status
-        self.message = message
 
 
 class Client:

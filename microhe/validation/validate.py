@@ -19,7 +19,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
 
 import pyshacl
 import rdflib
@@ -30,20 +29,22 @@ from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import prepareQuery
 
 from microhe.ingest.bundled import reference_graphs
+from microhe.validation.profiles import (
+    DEFAULT_PROFILES,
+    SHAPES_BASE,
+    UnknownProfileError,
+    available_profiles,
+    shapes_dir,
+)
 
 __all__ = [
-    "DEFAULT_PROFILES",
-    "UnknownProfileError",
     "ValidationReport",
     "ValidationResult",
-    "available_profiles",
     "reference_graph",
     "validate",
     "validate_quads",
 ]
 
-DEFAULT_PROFILES: tuple[str, ...] = ("council-2022", "consistency")
-SHAPES_BASE = "https://w3id.org/microhe/shapes/"
 
 _SEVERITIES = ("Violation", "Warning", "Info")
 _PREFIXES = {
@@ -59,14 +60,6 @@ _PREFIXES = {
     "qdr": "http://data.europa.eu/snb/qdr/",
     "isced-f": "http://data.europa.eu/snb/isced-f/",
 }
-
-
-class UnknownProfileError(ValueError):
-    """A profile name that has no shapes file; the message lists the valid names."""
-
-    def __init__(self, name: str):
-        self.name = name
-        super().__init__(f"unknown validation profile {name!r}; valid profiles: {', '.join(available_profiles())}")
 
 
 @dataclass(frozen=True)
@@ -163,15 +156,6 @@ class ValidationReport:
 # -- profiles and reference data ---------------------------------------------------------
 
 
-def _shapes_dir():
-    return resources.files("microhe").joinpath("shapes")
-
-
-def available_profiles() -> list[str]:
-    """The profile names: the stems of the Turtle files in ``microhe/shapes/``."""
-    return sorted(f.name[:-4] for f in _shapes_dir().iterdir() if f.name.endswith(".ttl"))
-
-
 def _resolve(profiles: str | Iterable[str]) -> tuple[str, ...]:
     names = (profiles,) if isinstance(profiles, str) else tuple(profiles)
     valid = set(available_profiles())
@@ -190,7 +174,7 @@ def _resolve(profiles: str | Iterable[str]) -> tuple[str, ...]:
 def _shapes_graph(profiles: tuple[str, ...]) -> Graph:
     g = Graph()
     for name in profiles:
-        g.parse(data=_shapes_dir().joinpath(f"{name}.ttl").read_text(encoding="utf-8"), format="turtle")
+        g.parse(data=shapes_dir().joinpath(f"{name}.ttl").read_text(encoding="utf-8"), format="turtle")
     return g
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from microhe.ingest import bundled
 from microhe.rdf.parse import parse
-from microhe.ingest.personal import STRIP_OPTION, find_personal_data, strip_personal_data
+from microhe.ingest.personal import STRIP_PERSONAL, find_personal_data, strip_personal_data
 
 ROOT = Path(__file__).parents[2]
 SHARED = ROOT / ".." / "shared"
@@ -48,7 +48,7 @@ def test_the_official_award_sample_holds_learner_data():
     found = find_personal_data(sample_quads())
     assert found
     assert FOAF + "givenName" in found.properties
-    assert STRIP_OPTION in found.message("sample.ttl")
+    assert STRIP_PERSONAL in str(found.refusal("sample.ttl"))
 
 
 def test_stripping_removes_the_learner_and_keeps_the_achievement_and_specification():
@@ -120,8 +120,8 @@ def test_the_report_says_why_each_node_is_a_learner_without_echoing_personal_val
     found = find_personal_data(quads_of(path))
     reasons = {r for learner in found.learners for r in learner.reasons}
     assert EXPECTED_REASONS[path.stem] <= reasons, reasons
-    message = found.message(path.name)
-    assert STRIP_OPTION in message and path.name in message
+    message = str(found.refusal(path.name))
+    assert STRIP_PERSONAL in message and path.name in message
     assert not [m for m in MARKERS if m in message], message
     assert found.summary() in message
     for reason in EXPECTED_REASONS[path.stem]:  # each property carried is named

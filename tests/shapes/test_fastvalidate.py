@@ -22,7 +22,8 @@ from rdflib.namespace import SH
 from microhe.validation import compiled as fv
 from microhe.ingest.bundled import demo_graphs
 from microhe.rdf.terms import quads_to_graph
-from microhe.validation.validate import available_profiles, validate, validate_quads
+from microhe.validation.profiles import available_profiles
+from microhe.validation.validate import validate, validate_quads
 
 from .expectations import FIXTURES, SAMPLE_TTL
 

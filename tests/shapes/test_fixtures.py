@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from microhe.validation.validate import available_profiles, validate
+from microhe.validation.profiles import available_profiles
+from microhe.validation.validate import validate
 
 from .expectations import FIXTURES, expectations, fixture_files
 

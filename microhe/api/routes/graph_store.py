@@ -51,15 +51,17 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from microhe.ingest.derive import DERIVED_SUFFIX
-from microhe.ingest.load import LoadError, Outcome, Source, drop, load, merge
+from microhe.ingest.load import Outcome, Source, drop, load, merge
 from microhe.vocab import META_GRAPH
 from microhe.rdf.parse import detect_format
 from microhe.rdf.reading import UnsupportedFormatError
 from microhe.rdf.iri import iri_problem
-from microhe.ingest.personal import STRIP_OPTION
+from microhe.ingest.errors import NotConforming
+from microhe.ingest.personal import STRIP_PERSONAL
 from microhe.settings import Settings
 from microhe.store.embedded import Store
-from microhe.validation.validate import ValidationReport, available_profiles
+from microhe.validation.profiles import available_profiles
+from microhe.validation.validate import ValidationReport
 from microhe.api.auth import refuse_token_in_url
 from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
 from microhe.api.errors import WRITE, error_content, error_responses
@@ -80,7 +82,7 @@ from microhe.api.http.streaming import stream
 
 PATH = "/rdf-graphs"
 OFFERED = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)
-STRIP_PARAM = "strip-personal-data"
+STRIP_PARAM = STRIP_PERSONAL
 _TRUE, _FALSE = {"true", "1", "yes", "on", ""}, {"false", "0", "no", "off"}
 
 router = APIRouter(tags=["graph store"])
@@ -186,17 +188,13 @@ def gsp_url(request: Request, graph: str | None) -> str:
 # -- responses ------------------------------------------------------------------------------
 
 
-def refusal(request: Request, e: LoadError, graph: str | None) -> Response:
-    """The answer to a refused write (nothing was written)."""
+def refusal(request: Request, e: NotConforming, graph: str | None) -> Response:
+    """The answer to a write that would not conform (nothing was written): the SHACL
+    report, negotiated. Every other refusal is answered by its category
+    (:mod:`microhe.api.errors`)."""
     where = "the default graph" if graph is None else f"<{graph}>"
-    if e.kind == "invalid" and e.report is not None:
-        return report_response(request, e.report, f"{where} would not conform: {len(e.report.violations)} "
-                               "violation(s); nothing was written")
-    if e.kind == "personal":
-        message = str(e).replace(STRIP_OPTION, f"?{STRIP_PARAM}=true")
-        return Response(json.dumps({"detail": message}), status_code=422, media_type="application/json")
-    status = {"parse": 400, "usage": 400, "conflict": 409}.get(e.kind, 400)
-    return Response(json.dumps({"detail": str(e)}), status_code=status, media_type="application/json")
+    return report_response(request, e.report, f"{where} would not conform: {len(e.report.violations)} "
+                           "violation(s); nothing was written")
 
 
 def report_response(request: Request, report: ValidationReport, detail: str) -> Response:
@@ -305,7 +303,9 @@ async def _write(request: Request, store: Store, settings: Settings, writer: str
 
     try:
         return await run_in_threadpool(run)
-    except LoadError as e:
+    except NotConforming as e:
+        if e.report is None:
+            raise
         return refusal(request, e, graph)
 
 

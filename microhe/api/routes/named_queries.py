@@ -174,10 +174,7 @@ def _endpoint(q: NamedQuery):
 
     async def run_named_query(request: Request, store: StoreDep, settings: SettingsDep,
                               executor: ExecutorDep) -> Response:
-        try:
-            bindings = q.bindings(_values(request, q))
-        except QueryError as e:
-            return JSONResponse({"detail": str(e)}, status_code=422)
+        bindings = q.bindings(_values(request, q))  # QueryError: 422 (microhe.api.errors)
         accept = request.headers.get("accept")
         formats = [v for k, v in request.query_params.multi_items()
                    if k in RESERVED and k not in {p.name for p in q.params}]

@@ -1,6 +1,7 @@
 """Cross-framework recognition over HTTP: level translation, credit conversion,
 comparison, pathways, faceted search and recognition decisions. Each route calls the
-same library function as the CLI command of the same name."""
+same library function as the CLI command of the same name. Library refusals are
+answered by their category (:mod:`microhe.api.errors`), not here."""
 
 from __future__ import annotations
 
@@ -10,15 +11,14 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from microhe.rdf import formats
-from microhe.rdf.iri import InvalidIRI
-from microhe.ingest.load import LoadError, Source, stage
-from microhe.recognition.compare import Rules, compare, target_from_requirements
-from microhe.frameworks.credits import CreditError, convert
-from microhe.recognition.decisions import DecisionError, list_decisions, record_decision
-from microhe.recognition.facts import NotFoundError, facts_from_document, read_facts
-from microhe.frameworks.levels import UnknownFrameworkError, UnknownLevelError, translate
+from microhe.frameworks.credits import convert
+from microhe.frameworks.levels import translate
+from microhe.ingest.load import Source
+from microhe.recognition.compare import Rules, compare
+from microhe.recognition.decisions import list_decisions, record_decision
 from microhe.recognition.pathways import pathways
-from microhe.recognition.search import SearchError, search
+from microhe.recognition.search import search
+from microhe.recognition.sides import resolve_side
 from microhe.api.auth import require_writer
 from microhe.api.deps import SettingsDep, StoreDep
 from microhe.api.errors import WRITE, UnknownTerm, error_responses
@@ -32,10 +32,7 @@ def level(store: StoreDep,
           level: Annotated[str, Query(description="Bare level label (7, Entry 3, short) or a level IRI")],
           framework: Annotated[str | None, Query(description="Framework code, e.g. SCQF (omit with a level IRI)")] = None,
           to: Annotated[str | None, Query(description="Only equivalents in this framework")] = None) -> dict:
-    try:
-        return translate(store, framework, level, to)
-    except (UnknownFrameworkError, UnknownLevelError) as e:
-        raise HTTPException(404, detail={"message": str(e), "valid": e.valid}) from None
+    return translate(store, framework, level, to)
 
 
 @router.get("/api/recognition/credits", summary="Convert credits to ECTS with the notional-hours range",
@@ -43,10 +40,7 @@ def level(store: StoreDep,
 def credits(store: StoreDep,
             amount: Annotated[str, Query(description="Non-negative number of credits")],
             system: Annotated[str, Query(description="ECTS, UK, SCQF, US-SCH or HOURS")]) -> dict:
-    try:
-        return convert(store, amount, system)
-    except CreditError as e:
-        raise HTTPException(422, detail=str(e)) from None
+    return convert(store, amount, system)
 
 
 class Requirements(BaseModel):
@@ -68,49 +62,25 @@ class CompareRequest(BaseModel):
     outcome_coverage: float = Field(0.75, ge=0, le=1)
 
 
-def _target(store, target: str | None, requirements: Requirements | None):
-    if (target is None) == (requirements is None):
-        raise HTTPException(422, detail="give exactly one of target (an IRI) or requirements")
-    try:
-        if target is not None:
-            return read_facts(store, target)
-        return target_from_requirements(requirements.model_dump(exclude_none=True))
-    except NotFoundError as e:
-        raise HTTPException(404, detail=str(e)) from None
-    except ValueError as e:
-        raise HTTPException(422, detail=str(e)) from None
-
-
 @router.post("/api/recognition/compare", summary="Compare a micro-credential with a target (substantial differences)",
              responses=error_responses(400, 404, 413, 422, d400="The document cannot be read as RDF",
                                        d404="No such specification in the store"))
 def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -> dict:
-    if (req.credential is None) == (req.document is None):
-        raise HTTPException(422, detail="give exactly one of credential (an IRI) or document")
-    validation = None
-    try:
-        if req.credential is not None:
-            cred = read_facts(store, req.credential)
-        else:
-            if len(req.document.encode()) > settings.max_body_bytes:
-                raise HTTPException(413, detail="document too large")
-            fmt = req.document_format or formats.TURTLE
-            name, media = (fmt, None) if "." in fmt else ("upload", fmt)
-            quads, _, report = stage(Source(name, req.document.encode(), media), strip_personal=True,
-                                     base_iri=settings.base)
-            validation = {"conforms": report.conforms, "violations": len(report.violations),
-                          "warnings": len(report.warnings)}
-            cred = facts_from_document(store, quads)
-    except NotFoundError as e:
-        raise HTTPException(404, detail=str(e)) from None
-    except InvalidIRI as e:
-        raise HTTPException(422, detail=f"credential: {e}") from None
-    except LoadError as e:
-        raise HTTPException(400, detail=str(e)) from None
-    tgt = _target(store, req.target, req.requirements)
-    doc = compare(store, cred, tgt, Rules(req.workload_ratio, req.outcome_coverage))
-    if validation is not None:
-        doc["credential_validation"] = validation
+    document = None
+    if req.document is not None:
+        data = req.document.encode()
+        if len(data) > settings.max_body_bytes:
+            raise HTTPException(413, detail="document too large")
+        fmt = req.document_format or formats.TURTLE
+        name, media = (fmt, None) if "." in fmt else ("upload", fmt)
+        document = Source(name, data, media)
+    cred = resolve_side(store, "credential", iri=req.credential, document=document, base_iri=settings.base,
+                        document_name="upload")
+    requirements = None if req.requirements is None else req.requirements.model_dump(exclude_none=True)
+    tgt = resolve_side(store, "target", iri=req.target, requirements=requirements)
+    doc = compare(store, cred.facts, tgt.facts, Rules(req.workload_ratio, req.outcome_coverage))
+    if cred.report is not None:
+        doc["credential_validation"] = cred.validation()
     return doc
 
 
@@ -119,12 +89,7 @@ def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -
 def pathways_route(store: StoreDep,
                    target: Annotated[str, Query(description="IRI of the target specification")],
                    max: Annotated[int, Query(ge=1, le=6, description="Most credentials in one pathway")] = 3) -> dict:
-    try:
-        return pathways(store, target, max_size=max)
-    except NotFoundError as e:
-        raise HTTPException(404, detail=str(e)) from None
-    except InvalidIRI as e:
-        raise HTTPException(422, detail=f"target: {e}") from None
+    return pathways(store, resolve_side(store, "target", iri=target).facts, max_size=max)
 
 
 @router.get("/api/credentials", summary="Faceted search of micro-credential specifications",
@@ -143,14 +108,9 @@ def credentials(store: StoreDep,
                 limit: Annotated[int, Query(ge=0, le=1000)] = 20,
                 offset: Annotated[int, Query(ge=0)] = 0,
                 facets: bool = True) -> dict:
-    try:
-        return search(store, eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max,
-                      field=field, skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset,
-                      facets=facets)
-    except (UnknownFrameworkError, UnknownLevelError) as e:
-        raise HTTPException(404, detail={"message": str(e), "valid": e.valid}) from None
-    except SearchError as e:
-        raise HTTPException(422, detail=str(e)) from None
+    return search(store, eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max,
+                  field=field, skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset,
+                  facets=facets)
 
 
 class DecisionRequest(BaseModel):
@@ -167,13 +127,9 @@ class DecisionRequest(BaseModel):
              responses=error_responses(*WRITE, 404, 422, d404="No such specification in the store"))
 def record(store: StoreDep, settings: SettingsDep, req: DecisionRequest,
            writer: Annotated[str, Depends(require_writer)]) -> dict:
-    try:
-        iri = record_decision(store, credential=req.credential, institution=req.institution, purpose=req.purpose,
-                              outcome=req.outcome, credited_ects=req.credited_ects, comparison=req.comparison,
-                              note=req.note, decided_by=writer, base=settings.base)
-    except DecisionError as e:
-        status = 404 if str(e).startswith("unknown credential") else 422
-        raise HTTPException(status, detail=str(e)) from None
+    iri = record_decision(store, credential=req.credential, institution=req.institution, purpose=req.purpose,
+                          outcome=req.outcome, credited_ects=req.credited_ects, comparison=req.comparison,
+                          note=req.note, decided_by=writer, base=settings.base)
     return {"iri": iri, "decided_by": writer}
 
 
@@ -183,7 +139,4 @@ def decisions(store: StoreDep,
               credential: Annotated[str | None, Query(description="Only decisions about this credential")] = None,
               issuer: Annotated[str | None, Query(description="Only decisions about credentials of this issuer")] = None
               ) -> list[dict]:
-    try:
-        return list_decisions(store, credential=credential, issuer=issuer)
-    except DecisionError as e:
-        raise HTTPException(422, detail=str(e)) from None
+    return list_decisions(store, credential=credential, issuer=issuer)

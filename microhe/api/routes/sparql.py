@@ -53,6 +53,8 @@ from microhe.engine.results import Answer, Job, Materialised, QueryFailure, Rend
 from microhe.vocab import RDF, RDFS
 from microhe.settings import Settings
 from microhe.store.embedded import Store
+from microhe.api.errors import library_error_response
+from microhe.errors import MicroheError
 from microhe.api.http import negotiation as neg
 from microhe.api.http.clients import client_of
 from microhe.api.deps import ExecutorDep, SettingsDep, StoreDep, read_body
@@ -100,6 +102,8 @@ class PublicReadRoute(APIRoute):
                 response = await handler(request)
             except HTTPException as e:
                 response = PlainTextResponse(str(e.detail), status_code=e.status_code, headers=e.headers)
+            except MicroheError as e:  # answered as the app's handler would, with CORS
+                response = library_error_response(e)
             for k, v in CORS_HEADERS.items():
                 response.headers.setdefault(k, v)
             return response

@@ -1,0 +1,244 @@
+"""Recognition commands: level, credits, search, compare, stack, decision record/list.
+
+Each calls the library function its API route calls; the read ones ask the server when
+`microhe serve` holds the store (:mod:`microhe.cli.remote`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from microhe.cli.common import emit, open_store, store_option
+from microhe.cli.remote import ask, open_for_reading
+from microhe.errors import InputError
+
+
+@click.command("level")
+@store_option
+@click.argument("framework")
+@click.argument("level")
+@click.option("--to", "to", default=None, metavar="FRAMEWORK", help="Only equivalents in this framework.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def level_cmd(store_path, framework, level, to, fmt) -> None:
+    """Translate LEVEL of FRAMEWORK (a code such as SCQF, or a level IRI) into EQF terms and
+    the equivalent levels of other frameworks, with the referencing evidence."""
+    from microhe.frameworks.levels import translate
+
+    store, server = open_for_reading(store_path)
+    fw = None if framework == "-" else framework
+    if server is not None:
+        doc = ask(server, "/api/recognition/level", {"framework": fw, "level": level, "to": to})
+    else:
+        doc = translate(store, fw, level, to)
+
+    def lines(d):
+        yield f"{d['label']} ({d['framework']} {d['level']}) -> EQF {', '.join(map(str, d['eqf'])) or 'none (below EQF 1)'}"
+        for r in d["referencing"]:
+            types = f" for {r['qualification_types']}" if r["qualification_types"] else ""
+            yield f"  referencing: EQF {r['eqf']}{types} [{r['confidence']}]"
+        for n in d["notes"]:
+            yield f"  note: {n}"
+        if d["equivalents"]:
+            yield "  equivalents:"
+            for e in d["equivalents"]:
+                yield f"    {e['framework']} {e['level']} (EQF {', '.join(map(str, e['eqf']))})"
+        for src in d["sources"]:
+            yield f"  source: {src}"
+
+    emit(doc, fmt, lines)
+
+
+@click.command("credits")
+@store_option
+@click.argument("amount")
+@click.argument("system")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def credits_cmd(store_path, amount, system, fmt) -> None:
+    """Convert AMOUNT credits of SYSTEM (ECTS, UK, SCQF, US-SCH, HOURS) to ECTS, with the
+    notional-hours range, the basis and the sources."""
+    from microhe.frameworks.credits import convert
+
+    store, server = open_for_reading(store_path)
+    if server is not None:
+        doc = ask(server, "/api/recognition/credits", {"amount": amount, "system": system})
+    else:
+        doc = convert(store, amount, system)
+
+    def lines(d):
+        e = d["ects"]
+        flag = " (disputed)" if d["disputed"] else ""
+        yield f"{d['amount']} {d['system']} = {e['value']} ECTS by {d['basis']}{flag}; {e['min']}-{e['max']} ECTS by notional hours"
+        for n in d["notes"]:
+            yield f"  note: {n}"
+        for src in d["sources"]:
+            yield f"  source: {src}"
+
+    emit(doc, fmt, lines)
+
+
+@click.command("search")
+@store_option
+@click.option("--eqf", type=click.IntRange(1, 8), default=None, help="EQF level (NQF levels count through their referencing).")
+@click.option("--framework", default=None, help="Framework code, with --level.")
+@click.option("--level", default=None, help="Level label of --framework.")
+@click.option("--ects-min", type=click.FloatRange(min=0), default=None)
+@click.option("--ects-max", type=click.FloatRange(min=0), default=None)
+@click.option("--field", default=None, metavar="ISCED", help="ISCED-F code (narrower fields included).")
+@click.option("--skill", default=None, metavar="IRI", help="Skill concept (narrower skills included).")
+@click.option("--country", default=None, metavar="ISO3", help="Issuer country (ISO 3166-1 alpha-3).")
+@click.option("--mode", type=click.Choice(["online", "presential", "blended"]), default=None)
+@click.option("--text", default=None, metavar="WORDS", help="Words in title, description or issuer name.")
+@click.option("--limit", type=click.IntRange(0, 1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def search_cmd(store_path, eqf, framework, level, ects_min, ects_max, field, skill, country, mode, text,
+               limit, offset, fmt) -> None:
+    """Find micro-credential specifications, with facet counts."""
+    from microhe.recognition.search import search
+
+    filters = dict(eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max, field=field,
+                   skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset)
+    store, server = open_for_reading(store_path)
+    doc = ask(server, "/api/credentials", filters) if server is not None else search(store, **filters)
+
+    def lines(d):
+        yield f"{d['total']} match(es); showing {len(d['results'])} from {d['offset']}"
+        for r in d["results"]:
+            eqf_s = ",".join(map(str, r["eqf"])) or "?"
+            yield f"  EQF {eqf_s:5} {str(r['ects'] or '?'):>5} ECTS  {r['country'] or '---'}  {r['title']}  <{r['iri']}>"
+        for facet, counts in d.get("facets", {}).items():
+            yield f"  {facet}: " + ", ".join(f"{k} ({v})" for k, v in counts.items())
+
+    emit(doc, fmt, lines)
+
+
+_TARGET_HELP = "Target: an IRI in the store, an RDF file, or a JSON file of requirements."
+
+
+@click.command("compare")
+@store_option
+@click.argument("credential")
+@click.option("--target", required=True, help=_TARGET_HELP)
+@click.option("--workload-ratio", type=click.FloatRange(0, 10), default=0.8, show_default=True)
+@click.option("--outcome-coverage", type=click.FloatRange(0, 1), default=0.75, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage, fmt) -> None:
+    """Compare CREDENTIAL (an IRI in the store or an RDF file) with a target, criterion
+    by criterion (Lisbon Recognition Convention), with a recommendation."""
+    from microhe.recognition.compare import Rules, compare
+    from microhe.recognition.sides import side_of_argument
+
+    store, _ = open_store(store_path, writes=False, http="POST /api/recognition/compare")
+    cred = side_of_argument(store, credential, "credential")
+    tgt = side_of_argument(store, target, "target")
+    doc = compare(store, cred.facts, tgt.facts, Rules(workload_ratio, outcome_coverage))
+    for key, side in (("credential_validation", cred), ("target_validation", tgt)):
+        if side.report is not None:
+            doc[key] = side.validation()
+
+    def lines(d):
+        yield f"{d['credential']['title'] or d['credential']['iri']}  vs  {d['target']['title'] or d['target']['iri']}"
+        for c in d["criteria"]:
+            flag = {True: "SUBSTANTIAL", False: "ok", None: "UNKNOWN"}[c["substantial"]]
+            yield f"  {c['name']:18} {flag:12} {c['detail']}"
+        r = d["recommendation"]
+        credited = f" ({r['credited_ects']:g} ECTS)" if r["credited_ects"] is not None else ""
+        yield f"  recommendation: {r['outcome']}{credited}"
+        for reason in r["reasons"]:
+            yield f"    - {reason}"
+
+    emit(doc, fmt, lines)
+
+
+@click.command("stack")
+@store_option
+@click.option("--target", required=True, help=_TARGET_HELP)
+@click.option("--max", "max_size", type=click.IntRange(1, 6), default=3, show_default=True,
+              help="Most credentials in one pathway.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stack_cmd(store_path, target, max_size, fmt) -> None:
+    """Find combinations of micro-credentials that together cover a target's outcomes
+    and workload at a compatible level (fewest excess credits first)."""
+    from microhe.recognition.pathways import pathways
+    from microhe.recognition.sides import side_of_argument
+
+    store, _ = open_store(store_path, writes=False, http="GET /api/recognition/pathways")
+    tgt = side_of_argument(store, target, "target")
+    doc = pathways(store, tgt.facts, max_size=max_size)
+
+    def lines(d):
+        t = d["target"]
+        yield f"target: {t['title'] or t['iri']} (EQF {t['eqf'] or '?'}, {t['ects']} ECTS, {len(t['required_outcomes'])} outcomes)"
+        for i, p in enumerate(d["pathways"], 1):
+            yield f"  {i}. {p['total_ects']:g} ECTS (+{p['excess_ects']:g}): " + " + ".join(c["title"] for c in p["credentials"])
+        if d["no_solution"]:
+            yield f"  no pathway: {d['no_solution']['reason']}; missing: {', '.join(d['no_solution']['missing'])}"
+        if d["declared_stack"]["parts"]:
+            yield f"  declared parts: {', '.join(d['declared_stack']['parts'])}"
+        for c in d["declared_stack"]["cycles"]:
+            yield f"  CYCLE in declared stack: {' -> '.join(c)}"
+
+    emit(doc, fmt, lines)
+
+
+@click.group("decision")
+def decision_group() -> None:
+    """Record and list recognition decisions (graph https://w3id.org/microhe/graph/decisions)."""
+
+
+@decision_group.command("record")
+@store_option
+@click.option("--credential", required=True, metavar="IRI", help="The recognised specification (in the store).")
+@click.option("--institution", required=True, metavar="IRI", help="The recognising institution.")
+@click.option("--purpose", required=True, type=click.Choice(["access", "credit-transfer", "full-recognition"]))
+@click.option("--outcome", required=True,
+              type=click.Choice(["recognise", "recognise-partially", "substantial-differences", "needs-information"]))
+@click.option("--credited-ects", type=click.FloatRange(min=0), default=None)
+@click.option("--comparison", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The comparison it rests on: a JSON file from `microhe compare --format json`.")
+@click.option("--decided-by", default=None, help="Who decided (default: $USER).")
+@click.option("--note", default=None)
+def decision_record(store_path, credential, institution, purpose, outcome, credited_ects, comparison, decided_by,
+                    note) -> None:
+    """Record a decision; prints its IRI alone on stdout."""
+    from microhe.recognition.decisions import record_decision
+
+    comp = None
+    if comparison is not None:
+        try:
+            comp = json.loads(comparison.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise InputError(f"{comparison}: not a readable JSON comparison: {e}") from None
+        if not isinstance(comp, dict):
+            raise InputError(f"{comparison}: a comparison is a JSON object")
+    store, settings = open_store(store_path, http="POST /api/recognition/decisions")
+    iri = record_decision(store, credential=credential, institution=institution, purpose=purpose,
+                          outcome=outcome, credited_ects=credited_ects, comparison=comp, note=note,
+                          decided_by=decided_by or os.environ.get("USER") or "microhe-cli", base=settings.base)
+    click.echo(iri)
+
+
+@decision_group.command("list")
+@store_option
+@click.option("--credential", default=None, metavar="IRI")
+@click.option("--issuer", default=None, metavar="IRI", help="Decisions about credentials of this issuer.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def decision_list(store_path, credential, issuer, fmt) -> None:
+    """List recorded decisions (oldest first)."""
+    from microhe.recognition.decisions import list_decisions
+
+    store, _ = open_store(store_path, writes=False, http="GET /api/recognition/decisions")
+    rows = list_decisions(store, credential=credential, issuer=issuer)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for d in rows:
+        ects = f" {d['credited_ects']:g} ECTS" if d["credited_ects"] is not None else ""
+        click.echo(f"{d['time']}  {d['outcome']}{ects} ({d['purpose']})  {d['credential']}  by {d['institution']}")
+
+
+COMMANDS = [level_cmd, credits_cmd, search_cmd, compare_cmd, stack_cmd, decision_group]
