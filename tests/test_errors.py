@@ -67,7 +67,7 @@ def library_exceptions() -> dict[str, type]:
 
 def test_every_library_exception_belongs_to_one_category():
     found = library_exceptions()
-    assert "microhe.ingest.errors.LoadError" in found and "microhe.rdf.parse.ParseError" in found
+    assert "microhe.ingest.errors.LoadError" in found and "microhe.rdf.reading.ParseError" in found
     outside = {name for name, cls in found.items() if category(cls.__new__(cls)) is None}
     abstract = {"microhe.errors.MicroheError", "microhe.ingest.errors.LoadError"}  # raised only as subclasses
     assert outside - abstract == OUTSIDE

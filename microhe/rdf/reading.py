@@ -35,8 +35,8 @@ class ParseError(InputError, ValueError):
 
     def __init__(self, message: str, source: str | None = None,
                  line: int | None = None, column: int | None = None) -> None:
-        super().__init__(message, source, line, column)  # args: keeps the error picklable
-        self.message = message
+        super().__init__(message)
+        self.args = (message, source, line, column)  # keeps the error picklable
         self.source = source
         self.line = line
         self.column = column
@@ -48,7 +48,7 @@ class ParseError(InputError, ValueError):
             self.message = message
         self.args = (self.message, self.source, self.line, self.column)
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
         where = [str(self.source) if self.source else ("<input>" if self.line else "")]
         if self.line:
             where.append(str(self.line))

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from microhe.rdf.iri import has_scheme, resolve
+from microhe.errors import InputError
 
 _TOKEN = re.compile(
     r"""
@@ -263,7 +264,7 @@ def bind_values(text: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal
 # -- USING injection -------------------------------------------------------------------------
 
 
-class DatasetClauseConflict(ValueError):
+class DatasetClauseConflict(InputError, ValueError):
     """An update with its own USING or WITH was given a dataset by parameters as well."""
 
 
