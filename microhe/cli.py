@@ -24,8 +24,7 @@ from microhe.queries.catalogue import QueryError, resolve
 from microhe.settings import Settings, get_settings
 from microhe.store import served
 from microhe.store.embedded import Store, StoreError, StoreLockedError, open_configured
-from microhe.rdf.terms import quads_to_graph
-from microhe.validation.validate import (
+from microhe.validation import (
     DEFAULT_PROFILES,
     UnknownProfileError,
     ValidationReport,
@@ -227,7 +226,7 @@ def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], base: str |
         if find_personal_data(quads):
             _err(f"note: {path} holds learner data; it is validated here but `load` refuses it "
                  f"without {STRIP_OPTION}")
-        reports.append((str(path), validate(quads_to_graph(quads), profiles=chosen)))
+        reports.append((str(path), validate(quads, profiles=chosen)))
     conforms = all(r.conforms for _, r in reports)
     if fmt == "json":
         doc = {"conforms": conforms, "profiles": list(chosen),

@@ -27,10 +27,7 @@ from microhe.vocab import DCTERMS, MHE, META_GRAPH, PROV, RDF, XSD
 from microhe.rdf.parse import ParseError, parse
 from microhe.ingest.personal import PersonalData, find_personal_data
 from microhe.store.embedded import Store
-from microhe.rdf.terms import quads_to_graph
-from microhe.validation.validate import DEFAULT_PROFILES, ValidationReport, validate, validate_quads
-
-SHAPES_BASE = "https://w3id.org/microhe/shapes/"
+from microhe.validation import DEFAULT_PROFILES, SHAPES_BASE, ValidationReport, validate
 
 _META = ox.NamedNode(META_GRAPH)
 _TYPE = ox.NamedNode(RDF + "type")
@@ -249,11 +246,11 @@ def _stage_and_derive(store: Store | None, source: Source, graph: str | None, *,
     quads = _parse_source(source, base_iri)
     found = personal_gate(quads, source.name, strip_personal)
     if store is None or graph is None:  # nothing to derive: no thread needed
-        report = validate_quads(quads, profiles=tuple(profiles))
+        report = validate(quads, profiles=tuple(profiles))
         kept, _ = found.strip(quads)
         return kept, found, report, []
     with ThreadPoolExecutor(1) as pool:
-        validating = pool.submit(validate_quads, quads, profiles=tuple(profiles))
+        validating = pool.submit(validate, quads, profiles=tuple(profiles))
         kept, _ = found.strip(quads)
         derived = derive(store, kept, graph)
         report = validating.result()
@@ -434,7 +431,7 @@ def merge(
     found = personal_gate(quads, source.name, strip_personal)
     existed = store.has_graph(graph) if graph is not None else not replace and store.graph_size(None) > 0
     existing = [] if replace else list(store.quads(graph))
-    report = validate(quads_to_graph(existing + quads), profiles=tuple(profiles))
+    report = validate(existing + quads, profiles=tuple(profiles))
     if not report.conforms:
         raise LoadError("invalid", f"{source.name}: {len(report.violations)} violation(s)",
                         source=source.name, report=report)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from microhe.validation.validate import available_profiles, validate
+from microhe.validation import available_profiles, validate
 
 from .expectations import FIXTURES, expectations, fixture_files
 

@@ -59,7 +59,7 @@ from microhe.rdf.iri import iri_problem
 from microhe.ingest.personal import STRIP_OPTION
 from microhe.settings import Settings
 from microhe.store.embedded import Store
-from microhe.validation.validate import ValidationReport, available_profiles
+from microhe.validation import ValidationReport, available_profiles
 from microhe.api.auth import refuse_token_in_url
 from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
 from microhe.api.errors import WRITE, error_content, error_responses
