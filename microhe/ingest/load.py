@@ -9,6 +9,7 @@ Anything wrong raises :class:`LoadError` and the store is unchanged.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
@@ -23,6 +24,7 @@ import pyoxigraph as ox
 
 from microhe.ingest import bundled
 from microhe.ingest.derive import derive, derived_graph
+from microhe.ingest.lock import write_lock
 from microhe.vocab import DCTERMS, MHE, META_GRAPH, PROV, RDF, XSD
 from microhe.rdf.parse import ParseError, parse
 from microhe.ingest.personal import PersonalData, find_personal_data
@@ -42,6 +44,18 @@ _ENDED = ox.NamedNode(PROV + "endedAtTime")
 _AGENT = ox.NamedNode(PROV + "wasAssociatedWith")
 _CONFORMS = ox.NamedNode(MHE + "conforms")
 _TITLE = ox.NamedNode(DCTERMS + "title")
+
+
+def serialised(fn):
+    """Run ``fn(store, ...)`` holding the store's write lock (:mod:`microhe.ingest.lock`):
+    its reads, validation and write are one sequence no other writer interleaves with."""
+
+    @functools.wraps(fn)
+    def locked(store, *args, **kwargs):
+        with write_lock(store):
+            return fn(store, *args, **kwargs)
+
+    return locked
 
 
 class LoadError(Exception):
@@ -303,6 +317,7 @@ def _format_for(source: Source):
     return detect_format(name=source.name, media_type=source.media_type)
 
 
+@serialised
 def load(
     store: Store,
     sources: Sequence[Source],
@@ -402,6 +417,7 @@ def load(
 DEFAULT_GRAPH = "urn:x-arq:DefaultGraph"
 
 
+@serialised
 def merge(
     store: Store,
     source: Source,
@@ -452,6 +468,7 @@ def merge(
     return Outcome(source.name, record_graph, source.sha256, triples, status, stripped, report, found or None)
 
 
+@serialised
 def drop(store: Store, graph: str | None) -> int:
     """Remove a named graph (``None``: empty the store's own default graph) and its
     provenance records; returns the triples removed."""
@@ -467,6 +484,7 @@ def drop(store: Store, graph: str | None) -> int:
     return n
 
 
+@serialised
 def initialise(store: Store, *, demo: bool = False) -> list[Outcome]:
     """Write the bundled reference graphs (and, with ``demo``, the demo graphs) that are
     missing or outdated, with provenance. Bundled data is not SHACL-gated here: its

@@ -41,9 +41,7 @@ data, read-only), ``PATCH`` with SPARQL Update (use ``/update``), and conditiona
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from types import EllipsisType
 
@@ -53,6 +51,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from microhe.ingest.derive import DERIVED_SUFFIX
 from microhe.ingest.load import LoadError, Outcome, Source, drop, load, merge
+from microhe.ingest.lock import write_lock
 from microhe.vocab import META_GRAPH
 from microhe.rdf.parse import UnsupportedFormatError, detect_format
 from microhe.rdf.iri import iri_problem
@@ -82,22 +81,6 @@ STRIP_PARAM = "strip-personal-data"
 _TRUE, _FALSE = {"true", "1", "yes", "on", ""}, {"false", "0", "no", "off"}
 
 router = APIRouter(tags=["graph store"])
-
-# -- one writer at a time per store ------------------------------------------------------
-
-_locks: "weakref.WeakKeyDictionary[Store, threading.Lock]" = weakref.WeakKeyDictionary()
-_locks_guard = threading.Lock()
-
-
-def write_lock(store: Store) -> threading.Lock:
-    """The lock that serialises the read-validate-write sequences on ``store`` (Graph
-    Store writes and ``/update``), so a merge is never validated against stale content."""
-    with _locks_guard:
-        lock = _locks.get(store)
-        if lock is None:
-            lock = _locks[store] = threading.Lock()
-        return lock
-
 
 # -- request parameters -------------------------------------------------------------------
 
@@ -378,4 +361,4 @@ async def delete_graph(request: Request, store: StoreDep, writer: WriterDep) -> 
     return Response(status_code=204)
 
 
-__all__ = ["router", "write_lock", "target_graph", "PATH"]
+__all__ = ["router", "target_graph", "PATH"]

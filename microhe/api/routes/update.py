@@ -48,7 +48,7 @@ from microhe.rdf import sparql_gate
 from microhe.store.embedded import Store
 from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
 from microhe.api.errors import WRITE, error_responses
-from microhe.api.routes.graph_store import write_lock
+from microhe.ingest.lock import write_lock
 from microhe.api.http.requestlog import note_query
 
 PATH = "/update"
