@@ -281,8 +281,8 @@ def get_graph(request: Request, store: StoreDep) -> Response:
 
 async def _write(request: Request, store: Store, settings: Settings, writer: str, graph: str | None,
                  action: Callable[[Source, tuple[str, ...], bool, str], Outcome], verb: str) -> Outcome | Response:
-    """The shared gate of PUT and POST: parameters, media type, body, then ``action``
-    under the store's write lock in a worker thread."""
+    """The shared gate of PUT and POST: parameters, media type, body, then ``action`` in a
+    worker thread (``load``/``merge`` hold the store's write lock: microhe.ingest.lock)."""
     refuse_managed(graph)
     profiles = chosen_profiles(request, settings)
     strip = strip_requested(request)
@@ -292,8 +292,7 @@ async def _write(request: Request, store: Store, settings: Settings, writer: str
     agent = f"graph-store:{writer}"
 
     def run() -> Outcome:
-        with write_lock(store):
-            return action(source, profiles, strip, agent)
+        return action(source, profiles, strip, agent)
 
     try:
         return await run_in_threadpool(run)
