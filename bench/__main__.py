@@ -170,8 +170,8 @@ def fidelity(path: str, sidecar: str) -> dict:
     from rdflib.namespace import RDF, SH
 
     from microhe.ingest.load import Source, stage
-    from microhe.validation.profiles import DEFAULT_PROFILES
-    from microhe.validation.validate import _shapes_graph, reference_graph
+    from microhe.validation import DEFAULT_PROFILES, reference_graph
+    from microhe.validation.profiles import shapes_graph
 
     src = Source.from_path(path)
     t = time.perf_counter()
@@ -183,7 +183,7 @@ def fidelity(path: str, sidecar: str) -> dict:
     g = rdflib.Graph()
     g.parse(path, format="nt")
     g += reference_graph()
-    _, results, _ = pyshacl.validate(g, shacl_graph=_shapes_graph(tuple(DEFAULT_PROFILES)), inference="none",
+    _, results, _ = pyshacl.validate(g, shacl_graph=shapes_graph(tuple(DEFAULT_PROFILES)), inference="none",
                                      advanced=True, allow_warnings=True, meta_shacl=False)
     pyshacl_s = time.perf_counter() - t
     ref = set()

@@ -15,6 +15,7 @@ from microhe.ingest.load import initialise
 from microhe.engine.pool import QueryPool
 from microhe.recognition.warm import Warmer
 from microhe.settings import Settings, get_settings
+from microhe.store import open_configured
 from microhe.store.embedded import Store
 from microhe.api.routes import named_queries, sparql
 from microhe.api.deps import start_query_engine
@@ -28,11 +29,13 @@ from microhe.api.http.urlguard import URLGuard
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None, *, demo: bool = False) -> FastAPI:
-    """The microhe HTTP API over ``store`` (default: the embedded store at
-    ``settings.store``, initialised with the reference graphs when empty)."""
+    """The microhe HTTP API over ``store`` (default: the store the settings name, as for
+    every command: the remote SPARQL store when ``settings.sparql_endpoint`` is set, else
+    the embedded store at ``settings.store``; initialised with the reference graphs when
+    empty), so ``uvicorn --factory microhe.api:create_app`` honours every setting."""
     settings = settings or get_settings()
     if store is None:
-        store = Store(settings.store)
+        store = open_configured(settings)
         if store.is_empty() or demo:
             initialise(store, demo=demo)
 

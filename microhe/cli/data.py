@@ -88,8 +88,7 @@ def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], base: str |
     from microhe.ingest.load import Source
     from microhe.ingest.personal import STRIP_PERSONAL, find_personal_data
     from microhe.rdf.parse import parse
-    from microhe.rdf.terms import quads_to_graph
-    from microhe.validation.validate import validate
+    from microhe.validation import validate
 
     chosen = _profiles(profiles)
     base_iri = base or get_settings().base
@@ -100,7 +99,7 @@ def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], base: str |
         if find_personal_data(quads):
             err(f"note: {path} holds learner data; it is validated here but `load` refuses it "
                 f"without --{STRIP_PERSONAL}")
-        reports.append((str(path), validate(quads_to_graph(quads), profiles=chosen)))
+        reports.append((str(path), validate(quads, profiles=chosen)))
     conforms = all(r.conforms for _, r in reports)
     if fmt == "json":
         doc = {"conforms": conforms, "profiles": list(chosen),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from microhe.errors import Conflict, Hint, InputError, MicroheError, NotFound, ValidationFailed, neutral
 
 if TYPE_CHECKING:
-    from microhe.validation.validate import ValidationReport
+    from microhe.validation import ValidationReport
 
 
 class LoadError(MicroheError):

@@ -9,6 +9,7 @@ Anything wrong raises :class:`LoadError` and the store is unchanged.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
@@ -18,7 +19,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -33,17 +33,13 @@ from microhe.ingest.errors import (
     LoadUsageError,
     NotConforming,
 )
+from microhe.ingest.lock import write_lock
 from microhe.vocab import DCTERMS, MHE, META_GRAPH, PROV, RDF, XSD
 from microhe.rdf.parse import parse
 from microhe.rdf.reading import ParseError
 from microhe.ingest.personal import PersonalData, find_personal_data
 from microhe.store.embedded import Store
-from microhe.validation.profiles import DEFAULT_PROFILES
-
-if TYPE_CHECKING:  # the validator (rdflib, pyshacl) is imported where it runs
-    from microhe.validation.validate import ValidationReport
-
-SHAPES_BASE = "https://w3id.org/microhe/shapes/"
+from microhe.validation import DEFAULT_PROFILES, SHAPES_BASE, ValidationReport, validate
 
 _META = ox.NamedNode(META_GRAPH)
 _TYPE = ox.NamedNode(RDF + "type")
@@ -58,6 +54,18 @@ _ENDED = ox.NamedNode(PROV + "endedAtTime")
 _AGENT = ox.NamedNode(PROV + "wasAssociatedWith")
 _CONFORMS = ox.NamedNode(MHE + "conforms")
 _TITLE = ox.NamedNode(DCTERMS + "title")
+
+
+def serialised(fn):
+    """Run ``fn(store, ...)`` holding the store's write lock (:mod:`microhe.ingest.lock`):
+    its reads, validation and write are one sequence no other writer interleaves with."""
+
+    @functools.wraps(fn)
+    def locked(store, *args, **kwargs):
+        with write_lock(store):
+            return fn(store, *args, **kwargs)
+
+    return locked
 
 
 @dataclass
@@ -247,16 +255,14 @@ def _stage_and_derive(store: Store | None, source: Source, graph: str | None, *,
     pyoxigraph without the GIL, so derive's Python work overlaps them. (The derived
     values are thrown away when the input does not conform.) Returns the kept quads and
     what :func:`personal_gate` found (stripped)."""
-    from microhe.validation.validate import validate_quads
-
     quads = _parse_source(source, base_iri)
     found = personal_gate(quads, source.name, strip_personal)
     if store is None or graph is None:  # nothing to derive: no thread needed
-        report = validate_quads(quads, profiles=tuple(profiles))
+        report = validate(quads, profiles=tuple(profiles))
         kept, _ = found.strip(quads)
         return kept, found, report, []
     with ThreadPoolExecutor(1) as pool:
-        validating = pool.submit(validate_quads, quads, profiles=tuple(profiles))
+        validating = pool.submit(validate, quads, profiles=tuple(profiles))
         kept, _ = found.strip(quads)
         derived = derive(store, kept, graph)
         report = validating.result()
@@ -309,6 +315,7 @@ def _format_for(source: Source):
     return detect_format(name=source.name, media_type=source.media_type)
 
 
+@serialised
 def load(
     store: Store,
     sources: Sequence[Source],
@@ -405,6 +412,7 @@ def load(
 DEFAULT_GRAPH = "urn:x-arq:DefaultGraph"
 
 
+@serialised
 def merge(
     store: Store,
     source: Source,
@@ -426,9 +434,6 @@ def merge(
     validated as issued and only then stripped of learner data (``strip_personal``).
     Earlier records of the graph are kept (its content came from them too), except with
     ``replace``. Raises :class:`LoadError` (LoadParseError, PersonalDataRefused, NotConforming)."""
-    from microhe.rdf.terms import quads_to_graph
-    from microhe.validation.validate import validate
-
     if replace and graph is not None:
         raise LoadUsageError("to replace a named graph use load(..., replace=True)")
     target = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
@@ -437,7 +442,7 @@ def merge(
     found = personal_gate(quads, source.name, strip_personal)
     existed = store.has_graph(graph) if graph is not None else not replace and store.graph_size(None) > 0
     existing = [] if replace else list(store.quads(graph))
-    report = validate(quads_to_graph(existing + quads), profiles=tuple(profiles))
+    report = validate(existing + quads, profiles=tuple(profiles))
     if not report.conforms:
         raise NotConforming(f"{source.name}: {len(report.violations)} violation(s)",
                             source=source.name, report=report)
@@ -458,6 +463,7 @@ def merge(
     return Outcome(source.name, record_graph, source.sha256, triples, status, stripped, report, found or None)
 
 
+@serialised
 def drop(store: Store, graph: str | None) -> int:
     """Remove a named graph (``None``: empty the store's own default graph) and its
     provenance records; returns the triples removed."""
@@ -473,6 +479,7 @@ def drop(store: Store, graph: str | None) -> int:
     return n
 
 
+@serialised
 def initialise(store: Store, *, demo: bool = False) -> list[Outcome]:
     """Write the bundled reference graphs (and, with ``demo``, the demo graphs) that are
     missing or outdated, with provenance. Bundled data is not SHACL-gated here: its

@@ -22,7 +22,7 @@ from microhe.recognition.facts import Facts, facts_from_document, read_facts
 from microhe.store.embedded import Store
 
 if TYPE_CHECKING:
-    from microhe.validation.validate import ValidationReport
+    from microhe.validation import ValidationReport
 
 #: What each role may be given besides an IRI (as the API's request fields name them).
 _ALTERNATIVE = {"credential": "document", "target": "requirements"}

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from microhe.api import create_app
-from microhe.api.routes.linked_data import safe_href
+from microhe.publish.names import safe_href
 from microhe.store.embedded import Store
 
 from .conftest import make_settings

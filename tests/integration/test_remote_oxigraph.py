@@ -133,3 +133,20 @@ def test_refuses_a_server_without_union_default_graph(tmp_path):
 
 def test_connection_failure_names_the_endpoint():
     check_connection_failure()
+
+
+def test_create_app_serves_the_configured_remote_store(remote, server, tmp_path):
+    # `uvicorn --factory microhe.api:create_app` with MICROHE_SPARQL_ENDPOINT set must serve
+    # the remote store, not silently open (and initialise) an embedded one at settings.store
+    from fastapi.testclient import TestClient
+
+    from microhe.api import create_app
+
+    settings = Settings(store=tmp_path / "store", sparql_endpoint=f"{server}/query",
+                        update_endpoint=f"{server}/update", graph_store_endpoint=f"{server}/store")
+    ask = "ASK { <https://w3id.org/microhe/demo/credential/acb-web-development> ?p ?o }"
+    with TestClient(create_app(settings)) as client:
+        r = client.get("/sparql", params={"query": ask}, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    assert r.json()["boolean"] is True  # the demo data is on the server only
+    assert not (tmp_path / "store").exists()

@@ -7,8 +7,7 @@ from microhe.ingest import bundled
 from microhe.ingest.load import initialise, load_records
 from microhe.store.embedded import Store
 from microhe.rdf.terms import quads_to_graph
-from microhe.validation.profiles import DEFAULT_PROFILES
-from microhe.validation.validate import validate
+from microhe.validation import DEFAULT_PROFILES, validate
 
 
 @pytest.mark.parametrize("graph", bundled.demo_graphs(), ids=lambda g: g.name)

@@ -15,7 +15,7 @@ from microhe.ingest.load import Source, initialise, load
 from microhe.vocab import ELM, RDF, SKOS
 from microhe.store.embedded import Store
 from microhe.devtools.synth import VIOLATION_KINDS, generate, shard_paths, violations_path
-from microhe.validation.validate import validate
+from microhe.validation import validate
 
 
 RDF_TYPE = RDF + "type"

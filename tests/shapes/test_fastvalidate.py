@@ -1,4 +1,4 @@
-"""The compiled validation path (microhe.validation.compiled, validate_quads) gives exactly
+"""The compiled validation engine (microhe.validation.compiled, validate(engine="compiled")) gives exactly
 pyshacl's results: on every fixture under every profile, on the demo data, on the official
 sample and on a mutated corpus with deliberate violations. Issue 5 (validated load speed).
 
@@ -21,9 +21,7 @@ from rdflib.namespace import SH
 
 from microhe.validation import compiled as fv
 from microhe.ingest.bundled import demo_graphs
-from microhe.rdf.terms import quads_to_graph
-from microhe.validation.profiles import available_profiles
-from microhe.validation.validate import validate, validate_quads
+from microhe.validation import available_profiles, validate
 
 from .expectations import FIXTURES, SAMPLE_TTL
 
@@ -43,8 +41,8 @@ def _keys(report):
 
 
 def _assert_same(quads, profiles):
-    expected = _keys(validate(quads_to_graph(quads), profiles))
-    got = _keys(validate_quads(quads, profiles, engine="compiled"))
+    expected = _keys(validate(quads, profiles, engine="pyshacl"))
+    got = _keys(validate(quads, profiles, engine="compiled"))
     missing = [k for k in expected if k not in got]
     extra = [k for k in got if k not in expected]
     assert got == expected, f"only pyshacl: {missing}\nonly compiled: {extra}"
@@ -71,7 +69,7 @@ def test_fixture_corpus_is_not_trivial():
     # the corpus exercises the compiled checks: many results, many components
     seen = set()
     for path in FIXTURES.rglob("fail-*.ttl"):
-        for r in validate_quads(_parse(path), (path.parent.name,), engine="compiled").results:
+        for r in validate(_parse(path), (path.parent.name,), engine="compiled").results:
             seen.add(r.constraint.rsplit("#", 1)[-1])
     assert {"MinCountConstraintComponent", "SPARQLConstraintComponent", "PatternConstraintComponent",
             "InConstraintComponent", "NodeConstraintComponent", "OrConstraintComponent",
@@ -90,7 +88,7 @@ def test_demo_data_same_results():
 def test_official_sample_same_results():
     quads = _parse(SAMPLE_TTL)
     results = _assert_same(quads, ALL)
-    council = validate_quads(quads, ("council-2022",), engine="compiled").results
+    council = validate(quads, ("council-2022",), engine="compiled").results
     assert [r.shape.rsplit("#", 1)[-1] for r in council] == ["AwardedAchievement-M11_Shape"]
     assert results
 
@@ -184,9 +182,9 @@ def test_auto_falls_back_to_pyshacl_for_a_profile_that_does_not_compile(monkeypa
 
     monkeypatch.setattr(fv, "compile_shapes", fake)
     with pytest.raises(fv.UnsupportedShape):
-        validate_quads(quads, ("council-2022", "consistency"), engine="compiled")
-    auto = validate_quads(quads, ("council-2022", "consistency"))
-    assert _keys(auto) == _keys(validate(quads_to_graph(quads), ("council-2022", "consistency")))
+        validate(quads, ("council-2022", "consistency"), engine="compiled")
+    auto = validate(quads, ("council-2022", "consistency"))
+    assert _keys(auto) == _keys(validate(quads, ("council-2022", "consistency"), engine="pyshacl"))
 
 
 def test_literals_merged_by_the_store_fall_back():
@@ -195,9 +193,9 @@ def test_literals_merged_by_the_store_fall_back():
         <https://example.org/s> elm:creditPoint <https://example.org/cp> ."""
     quads = list(ox.parse(data, format=ox.RdfFormat.TURTLE))
     with pytest.raises(fv.NonCanonicalInput):
-        validate_quads(quads, ("consistency",), engine="compiled")
-    auto = validate_quads(quads, ("consistency",))
-    assert _keys(auto) == _keys(validate(quads_to_graph(quads), ("consistency",)))
+        validate(quads, ("consistency",), engine="compiled")
+    auto = validate(quads, ("consistency",))
+    assert _keys(auto) == _keys(validate(quads, ("consistency",), engine="pyshacl"))
     assert any(r.constraint == str(SH.MaxCountConstraintComponent) for r in auto.results)
 
 
@@ -212,5 +210,5 @@ def test_non_canonical_literals_keep_their_lexical_form():
 
 def test_engine_names():
     with pytest.raises(ValueError):
-        validate_quads([], engine="fast")
-    assert validate_quads([], engine="pyshacl").conforms and validate_quads([]).conforms
+        validate([], engine="fast")
+    assert validate([], engine="pyshacl").conforms and validate([]).conforms

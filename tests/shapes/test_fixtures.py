@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from microhe.validation.profiles import available_profiles
-from microhe.validation.validate import validate
+from microhe.validation import available_profiles, validate
 
 from .expectations import FIXTURES, expectations, fixture_files
 

@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 
-from microhe.validation.profiles import available_profiles
+from microhe.validation import available_profiles
 
 SHAPES = resources.files("microhe").joinpath("shapes")
 SHACL_SPEC = URIRef("https://www.w3.org/TR/shacl")

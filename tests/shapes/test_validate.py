@@ -15,7 +15,7 @@ import rdflib
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SH
 
-from microhe.validation.validate import (
+from microhe.validation import (
     DEFAULT_PROFILES,
     UnknownProfileError,
     ValidationReport,

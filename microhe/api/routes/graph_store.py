@@ -41,9 +41,7 @@ data, read-only), ``PATCH`` with SPARQL Update (use ``/update``), and conditiona
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-import weakref
 from collections.abc import Callable
 from types import EllipsisType
 
@@ -52,6 +50,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from microhe.ingest.derive import DERIVED_SUFFIX
 from microhe.ingest.load import Outcome, Source, drop, load, merge
+from microhe.ingest.lock import write_lock
 from microhe.vocab import META_GRAPH
 from microhe.rdf.parse import detect_format
 from microhe.rdf.reading import UnsupportedFormatError
@@ -60,8 +59,7 @@ from microhe.ingest.errors import NotConforming
 from microhe.ingest.personal import STRIP_PERSONAL
 from microhe.settings import Settings
 from microhe.store.embedded import Store
-from microhe.validation.profiles import available_profiles
-from microhe.validation.validate import ValidationReport
+from microhe.validation import ValidationReport, available_profiles
 from microhe.api.auth import refuse_token_in_url
 from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
 from microhe.api.errors import WRITE, error_content, error_responses
@@ -86,22 +84,6 @@ STRIP_PARAM = STRIP_PERSONAL
 _TRUE, _FALSE = {"true", "1", "yes", "on", ""}, {"false", "0", "no", "off"}
 
 router = APIRouter(tags=["graph store"])
-
-# -- one writer at a time per store ------------------------------------------------------
-
-_locks: "weakref.WeakKeyDictionary[Store, threading.Lock]" = weakref.WeakKeyDictionary()
-_locks_guard = threading.Lock()
-
-
-def write_lock(store: Store) -> threading.Lock:
-    """The lock that serialises the read-validate-write sequences on ``store`` (Graph
-    Store writes and ``/update``), so a merge is never validated against stale content."""
-    with _locks_guard:
-        lock = _locks.get(store)
-        if lock is None:
-            lock = _locks[store] = threading.Lock()
-        return lock
-
 
 # -- request parameters -------------------------------------------------------------------
 
@@ -287,8 +269,8 @@ def get_graph(request: Request, store: StoreDep) -> Response:
 
 async def _write(request: Request, store: Store, settings: Settings, writer: str, graph: str | None,
                  action: Callable[[Source, tuple[str, ...], bool, str], Outcome], verb: str) -> Outcome | Response:
-    """The shared gate of PUT and POST: parameters, media type, body, then ``action``
-    under the store's write lock in a worker thread."""
+    """The shared gate of PUT and POST: parameters, media type, body, then ``action`` in a
+    worker thread (``load``/``merge`` hold the store's write lock: microhe.ingest.lock)."""
     refuse_managed(graph)
     profiles = chosen_profiles(request, settings)
     strip = strip_requested(request)
@@ -298,8 +280,7 @@ async def _write(request: Request, store: Store, settings: Settings, writer: str
     agent = f"graph-store:{writer}"
 
     def run() -> Outcome:
-        with write_lock(store):
-            return action(source, profiles, strip, agent)
+        return action(source, profiles, strip, agent)
 
     try:
         return await run_in_threadpool(run)
@@ -369,4 +350,4 @@ async def delete_graph(request: Request, store: StoreDep, writer: WriterDep) -> 
     return Response(status_code=204)
 
 
-__all__ = ["router", "write_lock", "target_graph", "PATH"]
+__all__ = ["router", "target_graph", "PATH"]

@@ -20,16 +20,17 @@ another route of the app matches (``/sparql``, ``/update``, ``/rdf-graphs``, ``/
 ``/docs``, ``/openapi.json``, ``/.well-known/...``), whatever the order of
 ``include_router`` calls.
 
-This module also holds the RDF response helpers the Graph Store and VoID routers share.
+What a resource's description and page hold is built by :mod:`microhe.publish.resource`
+(the ontology's documentation by :mod:`microhe.publish.ontology`); this router negotiates
+and renders. It also holds the RDF response helpers the Graph Store and VoID routers share.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cache
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -37,24 +38,10 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.routing import Match
 
-from microhe.ingest import bundled
-from microhe.vocab import (
-    CRED,
-    DCAT,
-    DCTERMS,
-    DEMO,
-    ELM,
-    FOAF,
-    MHE,
-    OWL,
-    PROV,
-    RDF,
-    RDFS,
-    REF,
-    SKOS,
-    VOID,
-    XSD,
-)
+from microhe.publish.names import PREFIXES
+from microhe.publish.ontology import OntologyNotBundled, core_ontology, ontology_documentation
+from microhe.publish.resource import describe, is_known, resource_page
+from microhe.vocab import DEMO, REF
 from microhe.rdf.iri import iri_problem
 from microhe.store.embedded import Store
 from microhe.api.deps import SettingsDep, StoreDep
@@ -74,15 +61,6 @@ from microhe.rdf import formats
 
 # -- media types and negotiation (Accept parsing: microhe.api.http.negotiation) ---------------
 
-PREFIXES = {
-    "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV,
-    "foaf": FOAF, "elm": ELM, "cred": CRED, "mhe": MHE, "void": VOID, "dcat": DCAT,
-    "rov": "http://www.w3.org/ns/regorg#", "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "schema": "https://schema.org/", "org": "http://www.w3.org/ns/org#",
-    "eqf": "http://data.europa.eu/snb/eqf/", "isced-f": "http://data.europa.eu/snb/isced-f/",
-    "country": "http://publications.europa.eu/resource/authority/country/",
-    "ref": REF, "demo": DEMO,
-}
 
 
 def serialize(quads: Iterable[ox.Quad], mt: str, *, prefixes: dict[str, str] | None = None) -> bytes:
@@ -139,96 +117,7 @@ def link_header(url: str, offered: Sequence[str]) -> str:
 
 # -- IRIs and local paths -----------------------------------------------------------------
 
-ONTOLOGY = bundled.ONTOLOGY
-
-
-def local_href(iri: str, base: str | None, root_path: str = "") -> str | None:
-    """Where this server serves ``iri`` (a path), or None for IRIs served elsewhere."""
-    if iri.startswith(DEMO):
-        return f"{root_path}/demo/{iri[len(DEMO):]}"
-    if iri.startswith(REF):
-        return f"{root_path}/ref/{iri[len(REF):]}"
-    if iri == ONTOLOGY or iri.startswith(MHE):
-        return f"{root_path}/ontology" + (iri[len(ONTOLOGY):] if iri.startswith(ONTOLOGY + "#") else "")
-    if base and iri.startswith(base):
-        return f"{root_path}/{iri[len(base):]}"
-    return None
-
-
-#: URI schemes that may become a link on an HTML page. Anything else from the data
-#: (``javascript:``, ``data:``, ``vbscript:``, ``file:``, URNs ...) is shown as text only:
-#: a clickable ``javascript:`` IRI would run script in this origin.
-LINK_SCHEMES = ("http", "https", "mailto")
-
-
-def safe_href(iri: str) -> str | None:
-    """``iri`` when a browser may follow it as a link (an http, https or mailto IRI), else None."""
-    scheme, colon, _ = iri.partition(":")
-    return iri if colon and scheme.lower() in LINK_SCHEMES else None
-
-
-def compact(iri: str) -> str:
-    """``prefix:local`` when a known prefix fits, else ``<iri>``."""
-    best = ""
-    for p, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(best):
-            local = iri[len(ns):]
-            if local and all(c.isalnum() or c in "_-." for c in local):
-                best, name = ns, f"{p}:{local}"
-    return name if best else iri
-
-
 # -- descriptions -----------------------------------------------------------------------
-
-_TYPE = ox.NamedNode(RDF + "type")
-LABEL_PROPERTIES = [ox.NamedNode(i) for i in (
-    SKOS + "prefLabel", RDFS + "label", DCTERMS + "title", "http://www.w3.org/ns/regorg#legalName",
-    "https://schema.org/name", FOAF + "name", SKOS + "notation",
-)]
-MAX_DESCRIPTION = 10_000  # triples of one description (the closure stops there)
-MAX_INCOMING = 500
-
-
-def describe(store: Store, node: ox.NamedNode, *, limit: int = MAX_DESCRIPTION) -> list[ox.Quad]:
-    """The concise bounded description of ``node`` across all graphs: its own quads and,
-    recursively, those of the blank nodes they reach (at most ``limit`` quads)."""
-    out: list[ox.Quad] = []
-    seen: set = {node}
-    frontier: list = [node]
-    while frontier and len(out) < limit:
-        subject = frontier.pop()
-        for q in store.quads_matching(subject=subject):
-            out.append(q)
-            if isinstance(q.object, ox.BlankNode) and q.object not in seen:
-                seen.add(q.object)
-                frontier.append(q.object)
-            if len(out) >= limit:
-                break
-    return out
-
-
-def is_known(store: Store, node: ox.NamedNode) -> bool:
-    return (next(store.quads_matching(subject=node), None) is not None
-            or next(store.quads_matching(object=node), None) is not None
-            or store.has_graph(node.value))
-
-
-def label_of(store: Store, node, langs: Sequence[str] = ("en", "")) -> str | None:
-    """The best human label of a node (English first), or None."""
-    for prop in LABEL_PROPERTIES:
-        values = [q.object for q in store.quads_matching(subject=node, predicate=prop)
-                  if isinstance(q.object, ox.Literal)]
-        if values:
-            for lang in langs:
-                for v in values:
-                    if (v.language or "") == lang:
-                        return v.value
-            return values[0].value
-    return None
-
-
-# -- HTML -------------------------------------------------------------------------------
-
 
 @cache
 def templates() -> Environment:
@@ -236,110 +125,15 @@ def templates() -> Environment:
                        autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
 
-@dataclass
-class Cell:
-    """One value in the HTML property table."""
-
-    text: str
-    href: str | None = None
-    title: str | None = None  # the full IRI, a language tag or datatype
-    note: str | None = None
-    nested: list["Row"] | None = None  # the description of a blank node
-
-
-@dataclass
-class Row:
-    property: Cell
-    values: list[Cell] = field(default_factory=list)
-    graphs: list[str] = field(default_factory=list)
-
-
-class _Html:
-    """Builds the cells of a resource page (links local where this server serves them)."""
-
-    def __init__(self, store: Store, base: str, root_path: str):
-        self.store, self.base, self.root = store, base, root_path
-        self._labels: dict = {}
-
-    def href(self, iri: str) -> str | None:
-        """A local path where this server serves ``iri``, the IRI itself when it is safe
-        to follow, else None (shown as text)."""
-        return local_href(iri, self.base, self.root) or safe_href(iri)
-
-    def label(self, node) -> str | None:
-        if node not in self._labels:
-            self._labels[node] = label_of(self.store, node) if len(self._labels) < 2000 else None
-        return self._labels[node]
-
-    def cell(self, term, by_subject: dict, depth: int = 0) -> Cell:
-        if isinstance(term, ox.NamedNode):
-            label = self.label(term)
-            return Cell(label or compact(term.value), self.href(term.value), term.value,
-                        compact(term.value) if label else None)
-        if isinstance(term, ox.BlankNode):
-            rows = self.rows(by_subject.get(term, []), by_subject, depth + 1) if depth < 8 else None
-            return Cell("(blank node)", None, None, None, rows)
-        if isinstance(term, ox.Literal):
-            if term.language:
-                return Cell(term.value, None, None, f"@{term.language}")
-            dt = term.datatype.value
-            return Cell(term.value, None, None, None if dt == XSD + "string" else compact(dt))
-        return Cell(str(term))
-
-    def rows(self, quads: list[ox.Quad], by_subject: dict, depth: int = 0) -> list[Row]:
-        by_property: dict = {}
-        for q in quads:
-            row = by_property.setdefault(q.predicate, ([], []))
-            if q.object not in row[0]:
-                row[0].append(q.object)
-            g = "default graph" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
-            if g not in row[1]:
-                row[1].append(g)
-
-        def order(p):
-            return (p != _TYPE, p not in LABEL_PROPERTIES, compact(p.value))
-
-        out = []
-        for p in sorted(by_property, key=order):
-            objects, graphs = by_property[p]
-            out.append(Row(Cell(compact(p.value), self.href(p.value), p.value),
-                           [self.cell(o, by_subject, depth) for o in objects], graphs))
-        return out
+# -- HTML -------------------------------------------------------------------------------
 
 
 def html_page(request: Request, store: Store, base: str, node: ox.NamedNode, quads: list[ox.Quad],
               offered: Sequence[str]) -> str:
-    root = request.scope.get("root_path", "")
-    h = _Html(store, base, root)
-    by_subject: dict = {}
-    for q in quads:
-        by_subject.setdefault(q.subject, []).append(q)
-    own = by_subject.get(node, [])
-    types = [h.cell(q.object, by_subject) for q in own if q.predicate == _TYPE]
-    incoming_quads = []
-    for q in store.quads_matching(object=node):
-        incoming_quads.append(q)
-        if len(incoming_quads) >= MAX_INCOMING:
-            break
-    incoming = [(h.cell(q.subject, {}), Cell(compact(q.predicate.value), h.href(q.predicate.value), q.predicate.value),
-                 "default graph" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value)
-                for q in incoming_quads]
-    graphs = sorted({"default graph" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
-                     for q in own})
-    graph_links = [(g, None if g == "default graph" else h.href(g),
-                    f"{root}/rdf-graphs?" + (urlencode({"graph": g}) if g != "default graph" else "default"))
-                   for g in graphs]
-    named_graph = None
-    if store.has_graph(node.value):
-        named_graph = {"triples": store.graph_size(node.value),
-                       "download": f"{root}/rdf-graphs?{urlencode({'graph': node.value})}"}
+    page = resource_page(store, base, node, quads, root=request.scope.get("root_path", ""))
     alternates = [(formats.short_name(mt), mt, f"{request.url.path}?format={formats.short_name(mt)}") for mt in offered
                   if mt != HTML]
-    return templates().get_template("resource.html").render(
-        iri=node.value, label=h.label(node), types=types, rows=h.rows(own, by_subject),
-        incoming=incoming, incoming_truncated=len(incoming_quads) >= MAX_INCOMING, graphs=graph_links,
-        named_graph=named_graph, alternates=alternates, root=root,
-    )
+    return templates().get_template("resource.html").render(**page, alternates=alternates)
 
 
 # -- the routes ---------------------------------------------------------------------------
@@ -457,7 +251,8 @@ def ontology(request: Request) -> Response:
     if mt == TURTLE:
         body = core.data
     elif mt == HTML:
-        body = _ontology_html(request.scope.get("root_path", "")).encode("utf-8")
+        body = templates().get_template("ontology.html").render(
+            **ontology_documentation(request.scope.get("root_path", ""))).encode("utf-8")
     else:
         body = serialize(core.quads(), mt)
     if head:
@@ -476,71 +271,12 @@ def base_resource(path: str, request: Request, store: StoreDep, settings: Settin
 router.include_router(fallback)
 
 
-# -- ontology documentation ---------------------------------------------------------------
-
-
 def _core_ontology():
-    for g in bundled.ontology_graphs():
-        if g.iri == ONTOLOGY:
-            return g
-    raise HTTPException(404, detail="the core ontology is not bundled")
+    try:
+        return core_ontology()
+    except OntologyNotBundled as e:
+        raise HTTPException(404, detail=str(e)) from None
 
 
-@cache
-def _ontology_html(root: str) -> str:
-    core = _core_ontology()
-    triples = [q.triple for q in core.quads()]
-    by_subject: dict = {}
-    for t in triples:
-        by_subject.setdefault(t.subject, []).append(t)
-
-    def values(s, p, lang="en"):
-        vs = [t.object for t in by_subject.get(s, []) if t.predicate.value == p and isinstance(t.object, ox.Literal)]
-        return sorted(vs, key=lambda v: (v.language not in (lang, None, ""), v.value))
-
-    def objects(s, p):
-        return [t.object for t in by_subject.get(s, []) if t.predicate.value == p and isinstance(t.object, ox.NamedNode)]
-
-    def link(iri: str) -> dict:
-        return {"text": compact(iri), "href": local_href(iri, None, root) or safe_href(iri), "iri": iri}
-
-    kinds = [("Classes", OWL + "Class"), ("Object properties", OWL + "ObjectProperty"),
-             ("Datatype properties", OWL + "DatatypeProperty"),
-             ("Annotation properties", OWL + "AnnotationProperty"), ("Individuals", OWL + "NamedIndividual")]
-    sections = []
-    placed: set = set()
-    for title, cls in kinds:
-        terms = []
-        for s in sorted(by_subject, key=lambda n: str(n)):
-            if not isinstance(s, ox.NamedNode) or not s.value.startswith(MHE) or s in placed:
-                continue
-            if ox.NamedNode(cls) not in objects(s, RDF + "type"):
-                continue
-            placed.add(s)
-            local = s.value[len(MHE):]
-            label = values(s, RDFS + "label")
-            terms.append({
-                "id": local, "iri": s.value, "curie": f"mhe:{local}",
-                "label": label[0].value if label else local,
-                "definition": [v.value for v in values(s, SKOS + "definition")][:1],
-                "comments": [v.value for v in values(s, RDFS + "comment") + values(s, SKOS + "scopeNote")],
-                "types": [link(o.value) for o in objects(s, RDF + "type")],
-                "super": [link(o.value) for o in objects(s, RDFS + "subClassOf") + objects(s, RDFS + "subPropertyOf")],
-                "domain": [link(o.value) for o in objects(s, RDFS + "domain")],
-                "range": [link(o.value) for o in objects(s, RDFS + "range")],
-            })
-        if terms:
-            sections.append({"title": title, "terms": terms})
-    onto = ox.NamedNode(ONTOLOGY)
-    title = values(onto, DCTERMS + "title")
-    description = values(onto, DCTERMS + "description")
-    version = values(onto, OWL + "versionInfo")
-    return templates().get_template("ontology.html").render(
-        iri=ONTOLOGY, namespace=MHE, title=title[0].value if title else "microhe ontology",
-        description=description[0].value if description else "", version=version[0].value if version else "",
-        sections=sections, root=root,
-    )
-
-
-__all__ = ["router", "serialize", "rdf_response", "describe", "local_href", "safe_href",
+__all__ = ["router", "serialize", "rdf_response",
            "TURTLE", "JSON_LD", "N_TRIPLES", "N_QUADS", "TRIG", "RDF_XML", "HTML"]

@@ -50,7 +50,8 @@ from microhe.rdf.sparql_text import QueryInfo
 from microhe.rdf.iri import iri_problem
 from microhe.engine.pool import QueryPool, QueryRefused
 from microhe.engine.results import Answer, Job, Materialised, QueryFailure, Rendering
-from microhe.vocab import RDF, RDFS
+from microhe.publish.service import ENTAILMENT, FORMATS, SD, service_description
+from microhe.vocab import RDFS
 from microhe.settings import Settings
 from microhe.store.embedded import Store
 from microhe.api.errors import library_error_response
@@ -62,9 +63,6 @@ from microhe.api.errors import error_content
 from microhe.engine.threads import Deadline, QueryTimeout, Saturated
 from microhe.api.http.requestlog import note_query
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-ENTAILMENT = "http://www.w3.org/ns/entailment/"
-FORMATS = "http://www.w3.org/ns/formats/"
 #: Unique URIs for file formats (https://www.w3.org/ns/formats/) of what /sparql serves.
 FORMAT_NAMES = {
     neg.SPARQL_JSON: "SPARQL_Results_JSON", neg.SPARQL_XML: "SPARQL_Results_XML", neg.CSV: "SPARQL_Results_CSV",
@@ -490,41 +488,6 @@ def endpoint_url(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
 
-def service_description(endpoint: str, store: Store, settings: Settings) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of this endpoint, as triples."""
-    N, L = ox.NamedNode, ox.Literal
-    sd = lambda local: N(SD + local)  # noqa: E731
-    a = N(RDF + "type")
-    svc, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
-    t = [
-        ox.Triple(svc, a, sd("Service")),
-        ox.Triple(svc, sd("endpoint"), N(endpoint)),
-        ox.Triple(svc, sd("supportedLanguage"), sd("SPARQL11Query")),
-        ox.Triple(svc, sd("feature"), sd("UnionDefaultGraph")),
-        ox.Triple(svc, sd("defaultEntailmentRegime"), N(ENTAILMENT + "Simple")),
-        ox.Triple(svc, sd("defaultDataset"), dataset),
-        ox.Triple(svc, N(RDFS + "label"), L("microhe SPARQL endpoint", language="en")),
-        ox.Triple(svc, N(RDFS + "comment"), L(
-            f"SPARQL 1.1 Query over the microhe knowledge graph of micro-credentials. The default graph is the "
-            f"union of all named graphs unless default-graph-uri/named-graph-uri or FROM/FROM NAMED name the "
-            f"dataset. Queries time out after {settings.query_timeout:g} s (HTTP 503); results are capped at "
-            f"{settings.row_cap} rows or triples (headers X-Result-Truncated, X-Row-Cap). "
-            f"{'SERVICE is enabled. ' if settings.allow_service else 'SERVICE is disabled (no outbound requests). '}"
-            f"Updates go to /update.", language="en")),
-        ox.Triple(dataset, a, sd("Dataset")),
-        ox.Triple(dataset, sd("defaultGraph"), default),
-        ox.Triple(default, a, sd("Graph")),
-        ox.Triple(default, N(RDFS + "comment"), L("the union of all named graphs", language="en")),
-    ]
-    for mt in [*neg.RESULTS.media_types, *neg.GRAPH.media_types]:
-        t.append(ox.Triple(svc, sd("resultFormat"), N(FORMATS + FORMAT_NAMES[mt])))
-    for i, g in enumerate(store.named_graphs()):
-        node = ox.BlankNode(f"g{i}")
-        t += [ox.Triple(dataset, sd("namedGraph"), node), ox.Triple(node, a, sd("NamedGraph")),
-              ox.Triple(node, sd("name"), N(g))]
-    return t
-
-
 def service_response(request: Request, store: Store, settings: Settings, req: ProtocolRequest) -> Response:
     accept = request.headers.get("accept")
     try:
@@ -537,7 +500,8 @@ def service_response(request: Request, store: Store, settings: Settings, req: Pr
                             {"Vary": "Accept"})
     if mt == neg.HTML:
         return html_page(request, settings)
-    triples = service_description(endpoint_url(request), store, settings)
+    formats = [FORMATS + FORMAT_NAMES[mt] for mt in [*neg.RESULTS.media_types, *neg.GRAPH.media_types]]
+    triples = service_description(endpoint_url(request), store, settings, formats)
     fmt = neg.GRAPH.format(mt)
     prefixes = {"sd": SD, "rdfs": RDFS, "ent": ENTAILMENT, "formats": FORMATS}
     body = ox.serialize(triples, format=fmt, **({"prefixes": prefixes} if fmt == ox.RdfFormat.TURTLE else {}))
@@ -586,5 +550,5 @@ def html_page(request: Request, settings: Settings, *, query: str | None = None,
 __all__ = [
     "router", "PublicReadRoute", "preflight", "CORS_HEADERS", "ProtocolError", "dataset_for",
     "Materialised", "Outcome", "materialise", "serialise", "run_query",
-    "outcome_response", "service_description", "error_response",
+    "outcome_response", "error_response",
 ]

@@ -46,7 +46,7 @@ from microhe.rdf.iri import iri_problem
 from microhe.store.embedded import Store
 from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
 from microhe.api.errors import WRITE, error_responses
-from microhe.api.routes.graph_store import write_lock
+from microhe.ingest.lock import write_lock
 from microhe.api.http.requestlog import note_query
 
 PATH = "/update"

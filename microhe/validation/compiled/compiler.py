@@ -1,87 +1,32 @@
-"""Compiled SHACL validation: the profiles' shapes as SPARQL queries on a pyoxigraph store.
+"""The compiler: the SHACL subset of the project's profiles (see the package docstring) as
+SPARQL SELECT queries, one per constraint; anything else raises UnsupportedShape.
 
-pyshacl (``microhe.validation.validate.validate``) is the reference engine. This module compiles
-the subset of SHACL the project's profiles use into one SPARQL SELECT per constraint,
-run on a fresh in-memory pyoxigraph ``Store`` holding the bundled reference graph plus
-the input, and builds the same ``ValidationResult`` objects pyshacl's report gives (focus
-node, path, constraint component, severity, source shape, value, message). Equality with
-pyshacl is proved on the fixture corpus, the demo data, the official sample and a mutated
-corpus in ``tests/shapes/test_fastvalidate.py``.
-
-Supported (anything else raises :class:`UnsupportedShape`, and ``validate_quads`` falls
-back to pyshacl for that profile; nothing is silently skipped):
-
-* targets: ``sh:targetClass`` (with ``rdfs:subClassOf*``), ``sh:targetNode``,
-  ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``, SHACL-AF ``sh:SPARQLTarget``
-  (``sh:select`` with ``sh:prefixes``/``sh:declare``);
-* paths: IRIs, sequences, ``sh:alternativePath``, ``sh:inversePath``,
-  ``sh:zeroOrOnePath``, ``sh:zeroOrMorePath``, ``sh:oneOrMorePath``;
-* ``sh:minCount``, ``sh:maxCount`` (top level; ``minCount 1`` also nested),
-  ``sh:nodeKind``, ``sh:pattern`` (+ ``sh:flags``), ``sh:datatype`` (``rdf:langString``,
-  ``xsd:string``), ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:class``,
-  ``sh:node``, ``sh:or`` (nested shapes compiled to ``EXISTS`` patterns),
-  ``sh:qualifiedValueShape`` + ``sh:qualifiedMinCount 1``, ``sh:sparql`` SELECT
-  constraints using ``$this`` (no ``$PATH``, ``$currentShape``, ``$shapesGraph``).
-
-Messages: pyshacl's rule — the shape's ``sh:message`` (English or untagged), with
-``{?var}``/``{$var}`` replaced by the row's values for SPARQL constraints. A shape without
-``sh:message`` gets a short generated text that is NOT pyshacl's generic text (no
-project shape lacks a message; the tests compare messages for all results, modulo the
-lexical form of computed decimals, see below).
-
-Literal lexical forms: the oxigraph store canonicalises typed literals ("PT60H" ->
-"P2DT12H", "05"^^xsd:integer -> "5"), rdflib keeps them. Input literals are round-tripped
-once; values, focus nodes and message substitutions are mapped back to the input's
-lexical form, ``sh:pattern`` and ``STR()`` in SPARQL constraints read the original lexical
-form through a custom function, and when two distinct literals of the input and reference
-data collapse into one stored term (``"05"`` and ``"5"``) the input is refused with
-:class:`NonCanonicalInput` (``validate_quads`` then uses pyshacl). Decimals computed inside
-a SPARQL constraint (``?ects * 22.5``) may print differently ("45" vs rdflib's "45.0") in
-a message: the only message difference the tests normalise.
-"""
+A little over 400 lines: one class walking one shapes graph (targets, paths, node
+constraints, SPARQL constraints); splitting it would scatter the translation rules that
+tests/shapes/test_fastvalidate.py proves together."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
-from microhe.rdf.terms import graph_to_quads, to_rdflib
+from microhe.validation.compiled.form import (
+    _LEX_FN,
+    _STRDT_FN,
+    _XSD_STRING,
+    CompiledProfile,
+    UnsupportedShape,
+    _Check,
+    _str,
+)
+from microhe.validation.profiles import shapes_graph
+from microhe.validation.report import render_path
 
-__all__ = ["UnsupportedShape", "NonCanonicalInput", "CompiledProfile", "compile_shapes", "run_compiled",
-           "staging_store"]
-
-_XSD_STRING = str(XSD.string)
-_LEX_FN = ox.NamedNode("urn:microhe:fastvalidate:lexical")
-_STRDT_FN = ox.NamedNode("urn:microhe:fastvalidate:strdt")
-_DURATIONS = {str(XSD.duration), str(XSD.dayTimeDuration)}
-_DURATION_RE = re.compile(r"^(-?)P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
-                          r"(?:(\d+(?:\.\d+)?)S)?)?$")
-
-
-def lenient_duration(lexical: str) -> str | None:
-    """rdflib (isodate) reads fractional days, hours and minutes ("PT112.5H"), which XSD and
-    oxigraph reject: the same duration in seconds ("PT405000S"), or None when the
-    lexical form is already XSD or not a day-time duration."""
-    m = _DURATION_RE.match(lexical)
-    if not m or lexical in ("P", "-P") or lexical.endswith("T"):
-        return None
-    d, h, mi = m.group(2), m.group(3), m.group(4)
-    if not any(x and "." in x for x in (d, h, mi)):
-        return None
-    from decimal import Decimal
-
-    secs = sum(Decimal(x or "0") * k for x, k in ((d, 86400), (h, 3600), (mi, 60), (m.group(5), 1)))
-    text = format(secs.normalize(), "f")
-    return f"{m.group(1)}PT{text}S"
 _DEFAULT_PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD), "owl": "http://www.w3.org/2002/07/owl#",
                      "sh": str(SH)}
 
@@ -94,42 +39,6 @@ _KNOWN_SH = {SH[x] for x in (
 _IGNORED_TYPES = {SH.NodeShape, SH.PropertyShape, SH.SPARQLTarget, SH.SPARQLConstraint,
                   URIRef("http://www.w3.org/2002/07/owl#Ontology"), SH.PrefixDeclaration}
 
-
-class UnsupportedShape(ValueError):
-    """The shapes use a SHACL feature the compiler does not implement."""
-
-
-class NonCanonicalInput(ValueError):
-    """Distinct input literals would be merged by the store's canonicalisation."""
-
-
-# -- compiled form ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Check:
-    query: str
-    prefixes: dict
-    shape: str  # _str form
-    component: str
-    severity: str
-    messages: list  # rdflib Literals
-    path: str | None  # the ValidationResult.path text
-    has_value: bool  # the rows' ?value is the result value
-    sparql: bool = False  # message substitution of the row's variables
-    this_projected: bool = False
-    row_vars: tuple = ()
-
-
-@dataclass
-class CompiledProfile:
-    checks: list[_Check] = field(default_factory=list)
-
-
-def _str(term) -> str:
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
 
 
 def _sparql_term(t) -> str:
@@ -378,8 +287,6 @@ class _Compiler:
         return severity, list(self.g.objects(shape, SH.message))
 
     def compile(self) -> CompiledProfile:
-        from microhe.validation.validate import _render_path
-
         self.check_vocabulary()
         g = self.g
         out = CompiledProfile()
@@ -393,11 +300,11 @@ class _Compiler:
                 continue
             focus, prefixes = f
             # the targeted shape's own constraints, then each of its property shapes
-            self.top_level(shape, focus, prefixes, out, _render_path)
+            self.top_level(shape, focus, prefixes, out, render_path)
             for prop in g.objects(shape, SH.property):
                 if (prop, SH.property, None) in g:
                     raise UnsupportedShape("sh:property inside a property shape")
-                self.top_level(prop, focus, prefixes, out, _render_path)
+                self.top_level(prop, focus, prefixes, out, render_path)
         return out
 
     def top_level(self, shape, focus, prefixes, out, render):
@@ -509,226 +416,10 @@ class _Compiler:
 def compile_shapes(profile: str) -> CompiledProfile:
     """Compile one profile (``microhe/shapes/<profile>.ttl``); UnsupportedShape when it
     uses a feature outside the supported subset."""
-    from microhe.validation.validate import _shapes_graph
-
-    return compile_graph(_shapes_graph((profile,)))
+    return compile_graph(shapes_graph((profile,)))
 
 
 def compile_graph(shapes: Graph) -> CompiledProfile:
     """Compile a shapes graph (UnsupportedShape when outside the supported subset)."""
     return _Compiler(shapes).compile()
 
-
-# -- running ------------------------------------------------------------------------------------
-
-
-@cache
-def _reference_quads() -> tuple:
-    from microhe.validation.validate import reference_graph
-
-    # from the rdflib reference graph, so its blank nodes carry the labels pyshacl reports
-    return tuple(graph_to_quads(reference_graph()))
-
-
-def _is_lexical(o) -> bool:
-    return type(o) is ox.Literal and (o.language is not None or o.datatype.value != _XSD_STRING)
-
-
-@cache
-def _reference_literals() -> frozenset:
-    return frozenset(q.object for q in _reference_quads() if _is_lexical(q.object))
-
-
-def _canonical_map(literals) -> tuple[dict, dict]:
-    """({stored literal: input literal} for the literals the store rewrites,
-    {stored literal: {input literals}} for stored literals several input literals map to,
-    e.g. "1"^^xsd:integer and "1"^^xsd:positiveInteger)."""
-    lits = list(literals)
-    return _classify(zip(lits, _stored_forms(lits)))
-
-
-def _classify(pairs) -> tuple[dict, dict]:
-    """Split (input literal, stored literal) pairs into the rewritten and the ambiguous ones."""
-    seen: dict = {}
-    changed: dict = {}
-    ambiguous: dict = {}
-    for orig, canon in pairs:
-        if canon in seen and seen[canon] != orig:
-            ambiguous.setdefault(canon, {seen[canon]}).add(orig)
-        seen[canon] = orig
-        if canon != orig:
-            changed[canon] = orig
-    for canon in ambiguous:
-        changed.pop(canon, None)
-    return changed, ambiguous
-
-
-class _Ambiguous(dict):
-    """The canonical->original map, refusing the stored literals that stand for several
-    input literals (a result or a lexical test on one of them cannot be attributed)."""
-
-    def __init__(self, changed, ambiguous):
-        super().__init__(changed)
-        self.ambiguous = ambiguous
-
-    def get(self, key, default=None):
-        if key in self.ambiguous:
-            raise NonCanonicalInput(f"{key} stands for several input literals: {sorted(map(str, self.ambiguous[key]))}")
-        return super().get(key, default)
-
-
-@cache
-def _reference_canonical() -> dict:
-    """{reference literal: its stored form} (computed once)."""
-    lits = list(_reference_literals())
-    return dict(zip(lits, _stored_forms(lits)))
-
-
-def _stored_forms(lits: list) -> list:
-    """The form the store gives each literal of ``lits`` (same order)."""
-    tmp = ox.Store()
-    p = ox.NamedNode("urn:p")
-    tmp.extend([ox.Quad(ox.BlankNode(f"l{i}"), p, lit) for i, lit in enumerate(lits)])
-    out = [None] * len(lits)
-    for q in tmp:
-        out[int(q.subject.value[1:])] = q.object
-    return out
-
-
-def _canonical_map_with_reference(inputs) -> tuple[dict, dict]:
-    """``_canonical_map(inputs | reference literals)``, the reference part cached."""
-    ref = _reference_canonical()
-    new = [lit for lit in inputs if lit not in ref]
-    return _classify(list(ref.items()) + list(zip(new, _stored_forms(new))))
-
-
-def staging_store(quads) -> tuple[ox.Store, dict]:
-    """A fresh in-memory store with the reference graph and the input (default graph, the
-    union of the quads' triples), and the {canonical: original} literal map."""
-    Lit = ox.Literal
-    inputs = {o for o in (q.object for q in quads) if type(o) is Lit}
-    inputs = {o for o in inputs if o.language is not None or o.datatype.value != _XSD_STRING}
-    changed, ambiguous = _canonical_map_with_reference(inputs)
-    if ambiguous:
-        # two triples that differ only in such literals would be one stored triple
-        to_canon = {o: c for c, origs in ambiguous.items() for o in origs}
-        seen = {}
-        for q in (*_reference_quads(), *quads):
-            c = to_canon.get(q.object)
-            if c is not None:
-                k = (q.subject, q.predicate, c)
-                if seen.setdefault(k, q.object) != q.object:
-                    raise NonCanonicalInput(f"{seen[k]} and {q.object} of {q.subject} {q.predicate} "
-                                            f"are one triple once stored")
-        changed = _Ambiguous(changed, ambiguous)
-    # durations rdflib reads but the store would keep ill-typed: stored in seconds
-    fixes = {}
-    for lit in inputs:
-        if lit.datatype.value in _DURATIONS and lit.language is None:
-            fixed = lenient_duration(lit.value)
-            if fixed is not None:
-                fixes[lit] = ox.Literal(fixed, datatype=lit.datatype)
-    if fixes:
-        canon, _amb = _canonical_map(fixes.values())
-        for orig, fixed in fixes.items():
-            stored = next((c for c, o in canon.items() if o == fixed), fixed)
-            if stored in changed and changed[stored] != orig:
-                raise NonCanonicalInput(f"{orig} and {changed[stored]} are one term once stored")
-            changed[stored] = orig
-    store = ox.Store()
-    store.extend(_reference_quads())
-    dg = ox.DefaultGraph()
-    DG = ox.DefaultGraph
-    if all(type(q.graph_name) is DG for q in quads) and not (fixes.keys() & _reference_literals()):
-        # as given (building new Quad objects costs more than inserting them)
-        store.extend(quads)
-        if fixes:
-            # the input's ill-typed durations, now as their fixed forms
-            bad = [q for lit in fixes for q in store.quads_for_pattern(None, None, lit, dg)]
-            if bad:
-                for q in bad:
-                    store.remove(q)
-                store.extend([ox.Quad(q.subject, q.predicate, fixes[q.object], dg) for q in bad])
-    else:
-        store.extend([ox.Quad(q.subject, q.predicate, fixes.get(q.object, q.object), dg) for q in quads])
-    return store, changed
-
-
-def run_compiled(store: ox.Store, changed: dict, compiled: CompiledProfile, *, workers: int | None = None):
-    """The ValidationResults of ``compiled`` on ``store`` (in check order, unsorted).
-
-    The checks run on ``workers`` threads (default: one per core, at most 4): pyoxigraph
-    evaluates a query without holding the GIL, so the checks of a large input share the
-    cores; results are assembled in check order, whatever finished first."""
-    from microhe.validation.validate import ValidationResult
-
-    def original(t):
-        return changed.get(t, t) if type(t) is ox.Literal else t
-
-    def lexical(t):
-        if type(t) is ox.Literal:
-            return ox.Literal(changed.get(t, t).value)
-        if type(t) is ox.NamedNode:
-            return ox.Literal(t.value)
-        return None
-
-    def strdt(lex, dt):
-        if type(lex) is not ox.Literal or type(dt) is not ox.NamedNode:
-            return None
-        if dt.value in _DURATIONS:
-            fixed = lenient_duration(lex.value)
-            if fixed is not None:
-                return ox.Literal(fixed, datatype=dt)
-        return ox.Literal(lex.value, datatype=dt)
-
-    functions = {_LEX_FN: lexical, _STRDT_FN: strdt}
-
-    def rows(check: _Check) -> list:
-        return list(store.query(check.query, prefixes=check.prefixes, custom_functions=functions))
-
-    checks = compiled.checks
-    workers = workers or min(4, os.cpu_count() or 1)
-    if workers > 1 and len(checks) > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            answered = list(pool.map(rows, checks))
-    else:
-        answered = [rows(c) for c in checks]
-    results = []
-    for check, check_rows in zip(checks, answered):
-        for row in check_rows:
-            focus = to_rdflib(original(row["this"]))
-            value = None
-            if check.has_value:
-                v = row["value"]
-                value = None if v is None else to_rdflib(original(v))
-            message = _message(check, row, focus, value, original)
-            results.append(ValidationResult(
-                focus_node=_str(focus), path=check.path, message=message, severity=check.severity,
-                shape=check.shape, constraint=check.component, value=None if value is None else _str(value),
-                _value_term=value))
-    return results
-
-
-def _message(check: _Check, row, focus, value, original) -> str:
-    msgs = check.messages
-    if not msgs:
-        return f"{check.component.rsplit('#', 1)[-1]} violated by {_str(focus)}" + (
-            f" (value {_str(value)})" if value is not None else "")
-    chosen = next((m for m in msgs if isinstance(m, Literal) and m.language in (None, "en")), msgs[0])
-    text = str(chosen)
-    if check.sparql:
-        # pyshacl's order: the row's other variables, then this and value
-        fdict = {}
-        for name in check.row_vars:
-            if name in ("this", "value"):
-                continue
-            t = row[name]
-            if t is not None:
-                fdict[name] = to_rdflib(t)  # computed values: the store's canonical form
-        if check.this_projected:
-            fdict["this"] = focus
-        if value is not None:
-            fdict["value"] = value
-        for var, val in fdict.items():
-            text = re.sub("{{[?$]{}}}".format(var), str(val), text)
-    return text

@@ -1,0 +1,200 @@
+"""The VoID and DCAT-AP description of the store's current content
+(https://www.w3.org/TR/void/, DCAT-AP): a ``void:Dataset`` with its counts (triples,
+distinct subjects and objects, class and property partitions, one ``void:subset`` per
+named graph with its Graph Store URL as dump), its SPARQL endpoint, dump and URI space,
+and a ``dcat:Catalog`` holding it with a ``dcat:Distribution`` (the dump) and a
+``dcat:DataService`` (the endpoint).
+
+The counts are SPARQL aggregates over the union graph, cached per store state
+(``store.generation``, bumped by every write through the store object). Where the
+document, the endpoint, the dump and the Graph Store are served is the caller's
+(:class:`Places`; the API's paths by default)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import weakref
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from microhe.publish.service import SD
+from microhe.vocab import DCAT, DCTERMS, ELM, FOAF, MHE, PROV, RDF, RDFS, SKOS, VOID, XSD
+
+
+@dataclass(frozen=True)
+class Places:
+    """The paths (under the base) of what the description points at."""
+
+    document: str = "/.well-known/void"
+    sparql: str = "/sparql"
+    dump: str = "/dump.nq"
+    graph_store: str = "/rdf-graphs"
+
+
+#: The licence of the published data (EU Publications Office authority list).
+LICENSE = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
+#: EU data theme of the dataset (DCAT-AP recommends dcat:theme from this list).
+THEME = "http://publications.europa.eu/resource/authority/data-theme/EDUC"
+NQUADS_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/RDF_N_QUADS"
+NQUADS_MEDIA_TYPE = "http://www.iana.org/assignments/media-types/application/n-quads"
+MICROHE_PROJECT = "https://w3id.org/microhe/ref/project/microhe"
+TITLE = "microhe knowledge graph of European micro-credentials"
+DESCRIPTION = (
+    "Micro-credential specifications (European Learning Model v3), the institutions that award them, "
+    "qualifications frameworks and their referencing to the EQF, credit systems and conversion rules, "
+    "and recognition decisions, as linked data with a SPARQL endpoint. Learner data is never stored."
+)
+
+_cache: "weakref.WeakKeyDictionary[object, tuple[tuple, list[ox.Quad]]]" = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def _n(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def _en(text: str) -> ox.Literal:
+    return ox.Literal(text, language="en")
+
+
+def _rows(store, query: str):
+    return list(store.query(query))
+
+
+def description(store, base: str, places: Places = Places()) -> list[ox.Quad]:
+    """The VoID + DCAT-AP description of the store's current content (cached per state)."""
+    key = (store.generation, len(store), base, places)
+    with _cache_lock:
+        hit = _cache.get(store)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+    quads = _describe(store, base, places)
+    with _cache_lock:
+        _cache[store] = (key, quads)
+    return quads
+
+
+def _describe(store, base: str, places: Places) -> list[ox.Quad]:
+    N = ox.NamedNode
+    doc = N(base + places.document.lstrip("/"))
+    ds, catalog, dump, service, publisher = (N(f"{doc.value}#{x}") for x in
+                                             ("dataset", "catalog", "dump", "sparql", "publisher"))
+    sparql, dump_url = N(base + places.sparql.lstrip("/")), N(base + places.dump.lstrip("/"))
+    a = N(RDF + "type")
+    t: list[tuple] = []
+
+    def add(s, p, o):
+        t.append((s, N(p) if isinstance(p, str) else p, o))
+
+    # The document
+    add(doc, a, N(VOID + "DatasetDescription"))
+    add(doc, DCTERMS + "title", _en("VoID and DCAT-AP description of the " + TITLE))
+    add(doc, FOAF + "primaryTopic", ds)
+
+    # Counts (SPARQL aggregates over the union graph)
+    triples = len(store)
+    [row] = _rows(store, "SELECT (COUNT(DISTINCT ?s) AS ?s_n) (COUNT(DISTINCT ?o) AS ?o_n) WHERE { ?s ?p ?o }")
+    classes = _rows(store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF}type> ?c }} "
+                           "GROUP BY ?c ORDER BY DESC(?n) ?c")
+    properties = _rows(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p")
+    graphs = _rows(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+
+    add(ds, a, N(VOID + "Dataset"))
+    add(ds, a, N(DCAT + "Dataset"))
+    add(ds, DCTERMS + "title", _en(TITLE))
+    add(ds, DCTERMS + "description", _en(DESCRIPTION))
+    add(ds, DCTERMS + "publisher", publisher)
+    add(ds, DCTERMS + "license", N(LICENSE))
+    add(ds, DCAT + "theme", N(THEME))
+    for kw in ("micro-credentials", "European Learning Model", "EQF", "ECTS", "recognition", "qualifications frameworks"):
+        add(ds, DCAT + "keyword", _en(kw))
+    add(ds, DCAT + "distribution", dump)
+    add(ds, VOID + "sparqlEndpoint", sparql)
+    add(ds, VOID + "dataDump", dump_url)
+    add(ds, VOID + "uriSpace", ox.Literal(base))
+    add(ds, VOID + "feature", N("http://www.w3.org/ns/formats/N-Quads"))
+    for vocab in (ELM, MHE, SKOS, DCTERMS, PROV):
+        add(ds, VOID + "vocabulary", N(vocab))
+    add(ds, VOID + "triples", _n(triples))
+    add(ds, VOID + "distinctSubjects", _n(int(row["s_n"].value)))
+    add(ds, VOID + "distinctObjects", _n(int(row["o_n"].value)))
+    add(ds, VOID + "classes", _n(len(classes)))
+    add(ds, VOID + "properties", _n(len(properties)))
+    add(ds, RDFS + "seeAlso", N(MICROHE_PROJECT))
+
+    for r in classes:
+        part = N(f"{doc.value}#class-{_slug(r['c'].value)}")
+        add(ds, VOID + "classPartition", part)
+        add(part, VOID + "class", r["c"])
+        add(part, VOID + "entities", _n(int(r["n"].value)))
+    for r in properties:
+        part = N(f"{doc.value}#property-{_slug(r['p'].value)}")
+        add(ds, VOID + "propertyPartition", part)
+        add(part, VOID + "property", r["p"])
+        add(part, VOID + "triples", _n(int(r["n"].value)))
+    for r in graphs:
+        g = r["g"]
+        if not isinstance(g, ox.NamedNode):
+            continue
+        sub = N(f"{doc.value}#graph-{_slug(g.value)}")
+        add(ds, VOID + "subset", sub)
+        add(sub, a, N(VOID + "Dataset"))
+        add(sub, a, N(SD + "NamedGraph"))
+        add(sub, N(SD + "name"), g)
+        add(sub, VOID + "triples", _n(int(r["n"].value)))
+        add(sub, VOID + "dataDump", N(f"{base}{places.graph_store.lstrip('/')}?{urlencode({'graph': g.value})}"))
+    default_size = store.graph_size(None)
+    if default_size:
+        sub = N(f"{doc.value}#default-graph")
+        add(ds, VOID + "subset", sub)
+        add(sub, a, N(VOID + "Dataset"))
+        add(sub, DCTERMS + "title", _en("the store's default graph"))
+        add(sub, VOID + "triples", _n(default_size))
+        add(sub, VOID + "dataDump", N(f"{base}{places.graph_store.lstrip('/')}?default"))
+
+    # DCAT-AP: catalogue, distribution, data service, publisher
+    add(catalog, a, N(DCAT + "Catalog"))
+    add(catalog, DCTERMS + "title", _en("microhe catalogue"))
+    add(catalog, DCTERMS + "description", _en("The datasets and data services of this microhe deployment."))
+    add(catalog, DCTERMS + "publisher", publisher)
+    add(catalog, DCTERMS + "license", N(LICENSE))
+    add(catalog, FOAF + "homepage", N(base))
+    add(catalog, DCAT + "dataset", ds)
+    add(catalog, DCAT + "service", service)
+
+    add(dump, a, N(DCAT + "Distribution"))
+    add(dump, DCTERMS + "title", _en("Full dump (N-Quads)"))
+    add(dump, DCTERMS + "description", _en("Every quad of the store, all named graphs included, streamed."))
+    add(dump, DCAT + "accessURL", dump_url)
+    add(dump, DCAT + "downloadURL", dump_url)
+    add(dump, DCAT + "mediaType", N(NQUADS_MEDIA_TYPE))
+    add(dump, DCTERMS + "format", N(NQUADS_FILE_TYPE))
+    add(dump, DCTERMS + "license", N(LICENSE))
+
+    add(service, a, N(DCAT + "DataService"))
+    add(service, DCTERMS + "title", _en("microhe SPARQL 1.1 endpoint"))
+    add(service, DCTERMS + "description", _en("SPARQL 1.1 Protocol; the default graph is the union of all graphs."))
+    add(service, DCAT + "endpointURL", sparql)
+    add(service, DCAT + "endpointDescription", sparql)
+    add(service, DCAT + "servesDataset", ds)
+    add(service, DCTERMS + "conformsTo", N("https://www.w3.org/TR/sparql11-protocol/"))
+    add(service, DCTERMS + "publisher", publisher)
+    add(service, DCTERMS + "license", N(LICENSE))
+
+    add(publisher, a, N(FOAF + "Agent"))
+    add(publisher, FOAF + "name", _en("microhe deployment at " + base))
+    add(publisher, RDFS + "seeAlso", N(MICROHE_PROJECT))
+
+    return [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in t]
+
+
+def _slug(iri: str) -> str:
+    """A short stable fragment for an IRI (readable tail + hash)."""
+    tail = "".join(c if c.isalnum() else "-" for c in iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1])[:40]
+    return f"{tail.strip('-') or 'x'}-{hashlib.sha1(iri.encode('utf-8')).hexdigest()[:8]}"
+
+
+__all__ = ["description", "Places", "LICENSE", "TITLE", "DESCRIPTION"]

@@ -1,0 +1,56 @@
+"""The SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-description/)
+of the ``/sparql`` endpoint: what it supports, its limits (from the settings) and the
+named graphs of its default dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from microhe.settings import Settings
+from microhe.vocab import RDF, RDFS
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+ENTAILMENT = "http://www.w3.org/ns/entailment/"
+#: Unique URIs for file formats (https://www.w3.org/ns/formats/).
+FORMATS = "http://www.w3.org/ns/formats/"
+
+
+def service_description(endpoint: str, store, settings: Settings, result_formats: Iterable[str]) -> list[ox.Triple]:
+    """The description of the endpoint at ``endpoint`` over ``store``, as triples.
+    ``result_formats``: the IRIs (under :data:`FORMATS`) of the formats it answers in."""
+    N, L = ox.NamedNode, ox.Literal
+    sd = lambda local: N(SD + local)  # noqa: E731
+    a = N(RDF + "type")
+    svc, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
+    t = [
+        ox.Triple(svc, a, sd("Service")),
+        ox.Triple(svc, sd("endpoint"), N(endpoint)),
+        ox.Triple(svc, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(svc, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(svc, sd("defaultEntailmentRegime"), N(ENTAILMENT + "Simple")),
+        ox.Triple(svc, sd("defaultDataset"), dataset),
+        ox.Triple(svc, N(RDFS + "label"), L("microhe SPARQL endpoint", language="en")),
+        ox.Triple(svc, N(RDFS + "comment"), L(
+            f"SPARQL 1.1 Query over the microhe knowledge graph of micro-credentials. The default graph is the "
+            f"union of all named graphs unless default-graph-uri/named-graph-uri or FROM/FROM NAMED name the "
+            f"dataset. Queries time out after {settings.query_timeout:g} s (HTTP 503); results are capped at "
+            f"{settings.row_cap} rows or triples (headers X-Result-Truncated, X-Row-Cap). "
+            f"{'SERVICE is enabled. ' if settings.allow_service else 'SERVICE is disabled (no outbound requests). '}"
+            f"Updates go to /update.", language="en")),
+        ox.Triple(dataset, a, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, a, sd("Graph")),
+        ox.Triple(default, N(RDFS + "comment"), L("the union of all named graphs", language="en")),
+    ]
+    for iri in result_formats:
+        t.append(ox.Triple(svc, sd("resultFormat"), N(iri)))
+    for i, g in enumerate(store.named_graphs()):
+        node = ox.BlankNode(f"g{i}")
+        t += [ox.Triple(dataset, sd("namedGraph"), node), ox.Triple(node, a, sd("NamedGraph")),
+              ox.Triple(node, sd("name"), N(g))]
+    return t
+
+
+__all__ = ["service_description", "SD", "ENTAILMENT", "FORMATS"]
