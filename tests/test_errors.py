@@ -49,7 +49,7 @@ OUTSIDE = {
     # HTTP plumbing: a body over the limit inside the middleware, a stream cut short
     "microhe.api.http.limits.BodyTooLarge", "microhe.api.http.streaming.StreamFailed",
     # the compiled validator's signals to fall back to pyshacl (never raised to a caller)
-    "microhe.validation.compiled.UnsupportedShape", "microhe.validation.compiled.NonCanonicalInput",
+    "microhe.validation.compiled.form.UnsupportedShape", "microhe.validation.compiled.form.NonCanonicalInput",
 }
 
 

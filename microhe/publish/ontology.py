@@ -11,9 +11,10 @@ import pyoxigraph as ox
 from microhe.ingest import bundled
 from microhe.publish.names import ONTOLOGY, compact, local_href, safe_href
 from microhe.vocab import DCTERMS, MHE, OWL, RDF, RDFS, SKOS
+from microhe.errors import NotFound
 
 
-class OntologyNotBundled(LookupError):
+class OntologyNotBundled(NotFound, LookupError):
     """The package lacks the core ontology's file (a broken installation)."""
 
 

@@ -39,7 +39,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.routing import Match
 
 from microhe.publish.names import PREFIXES
-from microhe.publish.ontology import OntologyNotBundled, core_ontology, ontology_documentation
+from microhe.publish.ontology import core_ontology, ontology_documentation
 from microhe.publish.resource import describe, is_known, resource_page
 from microhe.vocab import DEMO, REF
 from microhe.rdf.iri import iri_problem
@@ -272,10 +272,7 @@ router.include_router(fallback)
 
 
 def _core_ontology():
-    try:
-        return core_ontology()
-    except OntologyNotBundled as e:
-        raise HTTPException(404, detail=str(e)) from None
+    return core_ontology()  # OntologyNotBundled is a NotFound: 404 by the app's handler
 
 
 __all__ = ["router", "serialize", "rdf_response",
