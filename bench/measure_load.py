@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from microhe.ingest import bundled
+from microhe.kg import bundled
 from microhe.ingest.load import Source, initialise, load, stage
 from microhe.store.embedded import Store
 

@@ -122,7 +122,7 @@ class Reference:
 def reference() -> Reference:
     import pyoxigraph as ox
 
-    from microhe.ingest.bundled import reference_graphs
+    from microhe.kg.bundled import reference_graphs
 
     st = ox.Store()
     for b in reference_graphs():

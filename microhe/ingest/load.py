@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from microhe.ingest import bundled
+from microhe.kg import bundled
 from microhe.errors import Hint
 from microhe.ingest.derive import derive, derived_graph
 from microhe.ingest.errors import (

@@ -4,8 +4,24 @@ browser may follow it, or nothing: shown as text)."""
 
 from __future__ import annotations
 
-from microhe.ingest import bundled
-from microhe.vocab import CRED, DCAT, DCTERMS, DEMO, ELM, FOAF, MHE, OWL, PROV, RDF, RDFS, REF, SKOS, VOID, XSD
+from microhe.kg import bundled
+from microhe.vocab import (
+    CRED,
+    DCAT,
+    DCTERMS,
+    DEMO,
+    ELM,
+    FOAF,
+    MHE,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    REF,
+    SKOS,
+    VOID,
+    XSD,
+)
 
 PREFIXES = {
     "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV,

@@ -8,7 +8,7 @@ from functools import cache
 
 import pyoxigraph as ox
 
-from microhe.ingest import bundled
+from microhe.kg import bundled
 from microhe.publish.names import ONTOLOGY, compact, local_href, safe_href
 from microhe.vocab import DCTERMS, MHE, OWL, RDF, RDFS, SKOS
 from microhe.errors import NotFound

@@ -8,7 +8,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from microhe.errors import InputError
-from microhe.ingest.bundled import reference_graphs
+from microhe.kg.bundled import reference_graphs
 
 #: The profiles of ``microhe validate``, ``load`` and HTTP writes unless told otherwise.
 DEFAULT_PROFILES: tuple[str, ...] = ("council-2022", "consistency")

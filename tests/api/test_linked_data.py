@@ -8,7 +8,7 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from microhe.ingest import bundled
+from microhe.kg import bundled
 from microhe.vocab import DCTERMS, DEMO, ELM, MHE, OWL, RDF, REF, RDFS, SKOS
 
 from .conftest_writes import BASE, Writable, make_writable, parse_rdf, reference_quads  # noqa: F401

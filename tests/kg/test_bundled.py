@@ -3,7 +3,7 @@ and a new store holds exactly the ontology and reference graphs."""
 
 import pytest
 
-from microhe.ingest import bundled
+from microhe.kg import bundled
 from microhe.ingest.load import initialise, load_records
 from microhe.store.embedded import Store
 from microhe.rdf.terms import quads_to_graph

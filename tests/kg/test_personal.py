@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from microhe.ingest import bundled
+from microhe.kg import bundled
 from microhe.rdf.parse import parse
 from microhe.ingest.personal import STRIP_PERSONAL, find_personal_data, strip_personal_data
 

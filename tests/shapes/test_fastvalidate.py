@@ -20,7 +20,7 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from microhe.validation import compiled as fv
-from microhe.ingest.bundled import demo_graphs
+from microhe.kg.bundled import demo_graphs
 from microhe.validation import available_profiles, validate
 
 from .expectations import FIXTURES, SAMPLE_TTL

@@ -34,7 +34,7 @@ import pytest
 
 from api.conftest import serve
 from microhe.api import create_app
-from microhe.ingest import bundled
+from microhe.kg import bundled
 from microhe.ingest.load import initialise
 from microhe.queries.catalogue import catalogue
 from microhe.settings import Settings

@@ -41,7 +41,12 @@ a message: the only message difference the tests normalise.
 """
 
 from microhe.validation.compiled.compiler import compile_graph, compile_shapes
-from microhe.validation.compiled.form import CompiledProfile, NonCanonicalInput, UnsupportedShape, lenient_duration
+from microhe.validation.compiled.form import (
+    CompiledProfile,
+    NonCanonicalInput,
+    UnsupportedShape,
+    lenient_duration,
+)
 from microhe.validation.compiled.run import run_compiled
 from microhe.validation.compiled.staging import staging_store
 
