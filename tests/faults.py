@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from microhe.ingest.load import load_records
+from microhe.ingest.provenance import load_records
 from microhe.vocab import META_GRAPH
 from microhe.store.embedded import Store
 

@@ -217,7 +217,7 @@ class _Progress:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 def graphs_cmd(store_path, fmt) -> None:
     """List the named graphs with their size and load record."""
-    from microhe.ingest.load import graph_listing
+    from microhe.ingest.provenance import graph_listing
 
     store, server = open_for_reading(store_path)
     rows = ask(server, "/api/graphs") if server is not None else graph_listing(store)

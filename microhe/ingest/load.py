@@ -12,12 +12,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import quote
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,26 +31,13 @@ from microhe.ingest.errors import (
     NotConforming,
 )
 from microhe.ingest.lock import write_lock
-from microhe.vocab import DCTERMS, MHE, META_GRAPH, PROV, RDF, XSD
+from microhe.ingest.provenance import load_records, provenance_quads, record_quads
 from microhe.rdf.parse import parse
 from microhe.rdf.reading import ParseError
 from microhe.ingest.personal import PersonalData, find_personal_data
 from microhe.store.embedded import Store
-from microhe.validation import DEFAULT_PROFILES, SHAPES_BASE, ValidationReport, validate
+from microhe.validation import DEFAULT_PROFILES, ValidationReport, validate
 
-_META = ox.NamedNode(META_GRAPH)
-_TYPE = ox.NamedNode(RDF + "type")
-_LOAD = ox.NamedNode(MHE + "Load")
-_ACTIVITY = ox.NamedNode(PROV + "Activity")
-_TARGET = ox.NamedNode(MHE + "targetGraph")
-_SOURCE = ox.NamedNode(MHE + "sourceName")
-_SHA = ox.NamedNode(MHE + "sha256")
-_COUNT = ox.NamedNode(MHE + "tripleCount")
-_PROFILE = ox.NamedNode(MHE + "validationProfile")
-_ENDED = ox.NamedNode(PROV + "endedAtTime")
-_AGENT = ox.NamedNode(PROV + "wasAssociatedWith")
-_CONFORMS = ox.NamedNode(MHE + "conforms")
-_TITLE = ox.NamedNode(DCTERMS + "title")
 
 
 def serialised(fn):
@@ -115,124 +99,10 @@ class Outcome:
         }
 
 
-@dataclass
-class LoadRecord:
-    graph: str
-    source: str
-    sha256: str
-    triples: int
-    profiles: list[str] = field(default_factory=list)
-    time: str | None = None
-
-
 def graph_for(name: str, base: str) -> str:
     """The default graph IRI of a file: ``<base>graph/<slug of the file name>``."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).strip("-") or "upload"
     return f"{base.rstrip('/')}/graph/{slug}"
-
-
-def load_records(store: Store) -> dict[str, LoadRecord]:
-    """The latest provenance record of each loaded graph, by graph IRI (a graph merged
-    into by Graph Store POSTs has several; the newest describes its current state)."""
-    rows = store.query(
-        f"""PREFIX mhe: <{MHE}> PREFIX prov: <{PROV}>
-        SELECT ?g ?src ?sha ?n ?t (GROUP_CONCAT(STR(?p); separator=" ") AS ?profiles)
-        WHERE {{ GRAPH <{META_GRAPH}> {{
-            ?l a mhe:Load ; mhe:targetGraph ?g ; mhe:sourceName ?src ; mhe:sha256 ?sha ; mhe:tripleCount ?n .
-            OPTIONAL {{ ?l prov:endedAtTime ?t }} OPTIONAL {{ ?l mhe:validationProfile ?p }} }} }}
-        GROUP BY ?g ?src ?sha ?n ?t ORDER BY ?t""",
-        default_graph=[META_GRAPH],
-    )
-    out = {}
-    for r in rows:
-        profiles = [p.rsplit("/", 1)[-1] for p in r["profiles"].value.split()] if r["profiles"] else []
-        out[r["g"].value] = LoadRecord(
-            r["g"].value, r["src"].value, r["sha"].value, int(r["n"].value), profiles,
-            r["t"].value if r["t"] else None,
-        )
-    return out
-
-
-def graph_listing(store: Store) -> list[dict]:
-    """Every named graph with its size and latest load record (``microhe graphs`` and
-    ``GET /api/graphs``: one function, so both say the same), sorted by IRI."""
-    records = load_records(store)
-    rows = []
-    for g in store.named_graphs():
-        rec = records.get(g)
-        rows.append({"graph": g, "triples": store.graph_size(g), "source": rec.source if rec else None,
-                     "sha256": rec.sha256 if rec else None, "loaded": rec.time if rec else None,
-                     "profiles": rec.profiles if rec else []})
-    return rows
-
-
-def _record_quads(store: Store, graph: str) -> list[ox.Quad]:
-    """The meta-graph quads describing the loads of ``graph``."""
-    loads = [
-        q.subject for q in store.quads_matching(None, _TARGET, ox.NamedNode(graph), _META)
-    ]
-    quads = []
-    for node in loads:
-        quads.extend(store.quads_matching(node, None, None, _META))
-    return quads
-
-
-#: The entity counts a load record keeps (mhe:<statistic>Count, computed from the loaded
-#: quads while loading), read back by microhe/queries/store-statistics.rq: statistic ->
-#: the rdf:type IRIs whose distinct subjects it counts.
-COUNTED_TYPES = {
-    "specification": ("http://data.europa.eu/snb/model/elm/Qualification",
-                      "http://data.europa.eu/snb/model/elm/LearningAchievementSpecification"),
-    "organisation": ("http://data.europa.eu/snb/model/elm/Organisation",),
-    "learningOutcome": ("http://data.europa.eu/snb/model/elm/LearningOutcome",),
-    "accreditation": ("http://data.europa.eu/snb/model/elm/Accreditation",),
-    "framework": (MHE + "QualificationsFramework",),
-    "level": (MHE + "FrameworkLevel",),
-    "levelReferencing": (MHE + "LevelReferencing",),
-    "creditSystem": (MHE + "CreditSystem",),
-    "creditConversionRule": (MHE + "CreditConversionRule",),
-    "concept": ("http://www.w3.org/2004/02/skos/core#Concept",),
-}
-
-
-def provenance_quads(graph: str, source: str, sha256: str, triples: int, profiles: Sequence[str],
-                     agent: str | None = None, *, quads: Sequence[ox.Quad] | None = None,
-                     derived: int | None = None) -> list[ox.Quad]:
-    """The meta-graph quads of one load record. With ``quads`` (what the load writes into
-    ``graph``), the record also keeps the number of distinct subjects of each type in
-    :data:`COUNTED_TYPES` (``mhe:specificationCount`` ...); ``derived`` is the number of
-    triples written into ``<graph>#derived`` (``mhe:derivedTripleCount``). Statistics are
-    then read from the meta graph alone."""
-    node = ox.NamedNode(f"urn:uuid:{uuid.uuid4()}")
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    integer = ox.NamedNode(XSD + "integer")
-    out = [
-        ox.Quad(node, _TYPE, _LOAD, _META),
-        ox.Quad(node, _TYPE, _ACTIVITY, _META),
-        ox.Quad(node, _TARGET, ox.NamedNode(graph), _META),
-        ox.Quad(node, _SOURCE, ox.Literal(source), _META),
-        ox.Quad(node, _SHA, ox.Literal(sha256), _META),
-        ox.Quad(node, _COUNT, ox.Literal(str(triples), datatype=integer), _META),
-        ox.Quad(node, _ENDED, ox.Literal(now, datatype=ox.NamedNode(XSD + "dateTime")), _META),
-        ox.Quad(node, _CONFORMS, ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")), _META),
-    ]
-    out += [ox.Quad(node, _PROFILE, ox.NamedNode(SHAPES_BASE + p), _META) for p in profiles]
-    if agent:
-        out.append(ox.Quad(node, _AGENT, ox.NamedNode(f"urn:microhe:agent:{quote(agent, safe='')}"), _META))
-    if quads is not None:
-        by_type = {ox.NamedNode(t): stat for stat, types in COUNTED_TYPES.items() for t in types}
-        subjects: dict[str, set] = {stat: set() for stat in COUNTED_TYPES}
-        for q in quads:
-            if q.predicate == _TYPE:
-                stat = by_type.get(q.object)
-                if stat is not None:
-                    subjects[stat].add(q.subject)
-        out += [ox.Quad(node, ox.NamedNode(f"{MHE}{stat}Count"), ox.Literal(str(len(subs)), datatype=integer), _META)
-                for stat, subs in subjects.items()]
-    if derived is not None:
-        out.append(ox.Quad(node, ox.NamedNode(MHE + "derivedTripleCount"),
-                           ox.Literal(str(derived), datatype=integer), _META))
-    return out
 
 
 def stage(source: Source, *, base_iri: str | None = None, strip_personal: bool = False,
@@ -397,7 +267,7 @@ def load(
         triples = _triple_count(quads)
         graphs[g] = quads
         graphs[derived_graph(g)] = derived
-        remove += _record_quads(store, g)
+        remove += record_quads(store, g)
         add += provenance_quads(g, Path(src.name).name, src.sha256, triples, profiles, agent,
                                 quads=quads, derived=len(graphs[derived_graph(g)]))
         status = "replaced" if store.has_graph(g) else "loaded"
@@ -454,7 +324,7 @@ def merge(
     add = new + provenance_quads(record_graph, Path(source.name).name, source.sha256, triples, profiles, agent,
                                  quads=quads, derived=None if derived is None else len(derived))
     if replace:
-        store.write(drop=[None], add=add, remove=_record_quads(store, record_graph))
+        store.write(drop=[None], add=add, remove=record_quads(store, record_graph))
     elif derived is not None:  # the derived values are recomputed over the merged content
         store.write({derived_graph(graph): derived}, add=add)
     else:
@@ -469,13 +339,13 @@ def drop(store: Store, graph: str | None) -> int:
     provenance records; returns the triples removed."""
     if graph is None:
         n = store.graph_size(None)
-        store.write(drop=[None], remove=_record_quads(store, DEFAULT_GRAPH))
+        store.write(drop=[None], remove=record_quads(store, DEFAULT_GRAPH))
         return n
     if not store.has_graph(graph):
         raise GraphNotFound(f"no graph <{graph}> in the store")
     n = store.graph_size(graph)
     extra = [derived_graph(graph)] if store.has_graph(derived_graph(graph)) else []
-    store.write(drop=[graph, *extra], remove=_record_quads(store, graph))
+    store.write(drop=[graph, *extra], remove=record_quads(store, graph))
     return n
 
 
@@ -506,7 +376,7 @@ def _write_bundles(store: Store, bundles: list, outcomes: list[Outcome], *, deri
         graphs[b.iri] = quads
         if derived:
             graphs[derived_graph(b.iri)] = derive(store, quads, b.iri)
-        remove += _record_quads(store, b.iri)
+        remove += record_quads(store, b.iri)
         add += provenance_quads(b.iri, "microhe:" + b.name, b.sha256, len(quads), [], "microhe init",
                                 quads=quads, derived=len(graphs[derived_graph(b.iri)]) if derived else None)
         outcomes.append(Outcome(b.name, b.iri, b.sha256, len(quads), "replaced" if rec else "loaded"))

@@ -11,7 +11,8 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 import pytest
 
-from microhe.ingest.load import DEFAULT_GRAPH, load_records
+from microhe.ingest.load import DEFAULT_GRAPH
+from microhe.ingest.provenance import load_records
 from microhe.vocab import META_GRAPH
 
 from .conftest_writes import (BASE, EX, GRAPH, INVALID, LEARNER, PLAIN, PREFIXES, SECOND_SPEC_ONLY, UNPARSABLE,

@@ -1,5 +1,5 @@
 """``GET /api/graphs``: the named graphs with their size and load record, the same list
-``microhe graphs`` prints (both call :func:`microhe.ingest.load.graph_listing`), so that the
+``microhe graphs`` prints (both call :func:`microhe.ingest.provenance.graph_listing`), so that the
 command can ask a running server for it. Read-only; the load records it shows are in the
 metadata graph, which ``/sparql`` reads anyway."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from microhe.ingest.load import graph_listing
+from microhe.ingest.provenance import graph_listing
 from microhe.api.deps import StoreDep
 
 router = APIRouter(tags=["graphs"])
