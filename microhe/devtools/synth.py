@@ -22,6 +22,10 @@ missing title (council-2022 M2), negative credit points, EQF level inconsistent 
 NQF level's referencing, ECTS vs hours outside tolerance, unknown ISCED-F code
 (consistency). Each is listed in a sidecar ``<out>.violations.json`` (focus node, path,
 constraint component, profile). Same arguments, same bytes.
+
+One module over 400 lines on purpose: one generator whose parts (institutions, levels,
+credits, skills, stacks, deliberate violations) share one random stream and one model;
+split apart, they would hand that state around.
 """
 
 from __future__ import annotations

@@ -31,6 +31,9 @@ Processes, not ``fork``: the server has RocksDB and threads open. Each worker is
 interpreter (``python -m microhe.engine.worker``, started with ``subprocess`` rather than
 ``multiprocessing``'s spawn, which would re-import the server's ``__main__``, i.e. the
 CLI with FastAPI, in every worker), so a replacement is ready in ~0.2 s.
+
+Over 400 lines because admission, the slots' threads and the supervisor share one lock
+and one set of tickets; the worker's side and the snapshots are modules of their own.
 """
 
 from __future__ import annotations

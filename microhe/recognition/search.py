@@ -12,6 +12,9 @@ next process (``microhe.store.snapshots``), with posting lists per filter and fa
 value (:class:`FacetIndex`): a search intersects bitsets of record positions and counts
 each facet value by one more intersection, never scanning the records; words of the text
 filter are found in one casefolded blob of every record's text (recent words memoised).
+
+Over 400 lines because the index and the search over it are one concept: the records,
+the bit-set posting lists and the facet counts are built for each other.
 """
 
 from __future__ import annotations
