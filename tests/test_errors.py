@@ -41,7 +41,7 @@ from microhe.store.embedded import Store
 
 OUTSIDE = {
     # the SPARQL protocol's own refusals (status carried by the error, plain-text answers)
-    "microhe.api.routes.sparql.ProtocolError", "microhe.engine.results.QueryFailure",
+    "microhe.api.http.sparql_protocol.ProtocolError", "microhe.engine.results.QueryFailure",
     "microhe.engine.pool.QueryRefused", "microhe.engine.pool.PoolBusy", "microhe.engine.pool.ClientBusy",
     "microhe.engine.pool.QueryStopped", "microhe.engine.threads.QueryTimeout", "microhe.engine.threads.Saturated",
     "microhe.rdf.sparql_gate.RemoteAccessRefused", "microhe.store.remote.RemoteQueryError",

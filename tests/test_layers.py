@@ -64,3 +64,22 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_no_module_of_microhe_is_in_an_import_cycle():
     assert _cycles(grimp.build_graph("microhe")) == []
+
+
+def _imports_between(graph, importers: str, imported: str) -> list[tuple[str, str]]:
+    """(importer, imported) pairs of direct imports from modules under ``importers`` to
+    modules under ``imported`` (a module never counts as importing itself)."""
+    def under(module: str, package: str) -> bool:
+        return module == package or module.startswith(package + ".")
+
+    return sorted((a, b) for a in graph.modules if under(a, importers)
+                  for b in graph.find_modules_directly_imported_by(a)
+                  if under(b, imported) and a != b and b != imported)
+
+
+def test_no_router_imports_another_router():
+    """What two routers share lives below them, in microhe.api.http (RDF responses, the
+    SPARQL protocol, CORS, the app's paths): a router can be read, moved or dropped alone."""
+    graph = grimp.build_graph("microhe")
+    assert _imports_between(graph, "microhe.api.routes", "microhe.api.routes") == []
+    assert _imports_between(graph, "microhe.api.http", "microhe.api.routes") == []

@@ -7,7 +7,7 @@ get real ``pyoxigraph.QuerySolutions`` / ``QueryBoolean`` / ``QueryTriples`` obj
 read ``row["var"]`` exactly as with the embedded store.
 
 Writes: every :meth:`RemoteStore.write` is **one** SPARQL 1.1 Update request (``DROP``s,
-then ``DELETE DATA``, then ``INSERT DATA``). It is atomic on servers that run one update
+then ``DELETE DATA``, then ``INSERT DATA``; built by :mod:`microhe.store.remote_writes`). It is atomic on servers that run one update
 request in one transaction: Oxigraph server (each request is one RocksDB transaction),
 Apache Jena Fuseki (TDB/TDB2 write transaction per request), GraphDB (one transaction per
 request) and Neptune (one transaction per request).
@@ -64,7 +64,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from microhe.rdf import formats, nquads, sparql_gate
 from microhe.rdf.sparql_text import bind_values, query_form
-from microhe.store import virtuoso
+from microhe.store import remote_writes, virtuoso
 from microhe.store.base import StoreError, WriteTracking
 
 _PROBE_GRAPH = "urn:microhe:union-probe"
@@ -422,51 +422,23 @@ class RemoteStore(WriteTracking):
         if self._graph_store_writes():
             self._write_graph_store(graphs, list(drop), list(add), list(remove))
             return
-        ops: list[str] = []
-        for iri in [*drop, *graphs]:
-            ops.append("DROP SILENT DEFAULT" if iri is None else f"DROP SILENT GRAPH {ox.NamedNode(iri)}")
-        remove = list(remove)
-        if remove:
-            ops.append("DELETE DATA { " + nquads.data_block(remove) + " }")
-        inserts: list[ox.Quad] = []
-        for iri, qs in graphs.items():
-            node = ox.NamedNode(iri)
-            inserts.extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in qs)
-        inserts.extend(add)
-        for chunk in _chunks(inserts, self.chunk_size):
-            if any(isinstance(t, ox.BlankNode) for q in chunk for t in (q.subject, q.object)):
-                # Blank nodes: a template over one empty solution (INSERT DATA with blank
-                # nodes is refused by Virtuoso; this is standard SPARQL 1.1 everywhere).
-                ops.append("INSERT { " + nquads.data_block(chunk) + " } WHERE {}")
-            else:
-                ops.append("INSERT DATA { " + nquads.data_block(chunk) + " }")
-        if ops:
-            self._update(" ;\n".join(ops))
+        text = remote_writes.update_request(graphs, drop, add, remove, self.chunk_size)
+        if text is not None:
+            self._update(text)
 
     def _write_graph_store(self, graphs: dict, drop: list, add: list, remove: list) -> None:
-        """A write as Graph Store requests (Virtuoso): first one SPARQL Update request
-        with the drops and ``DELETE DATA``, then one ``PUT`` per graph whose content is
-        set and one ``POST`` per graph that gets quads added, each an N-Triples body read
-        by the server's own parser. Each request is atomic; the write as a whole is not."""
-        if None in drop or any(isinstance(q.graph_name, ox.DefaultGraph) for q in add + remove):
+        """A write as Graph Store requests (Virtuoso; what is sent:
+        :func:`~microhe.store.remote_writes.graph_store_requests`), each an N-Triples body
+        read by the server's own parser. Each request is atomic; the write as a whole is not."""
+        if remote_writes.touches_default_graph(drop, add, remove):
             self._need_default_graph()
-        ops = [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in drop]
-        ops += [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri, qs in graphs.items() if not qs]
-        for chunk in _chunks(remove, self.chunk_size):
-            ops.append("DELETE DATA { " + nquads.data_block(chunk) + " }")
-        if ops:
-            self._update(" ;\n".join(ops))
+        text, requests = remote_writes.graph_store_requests(graphs, drop, add, remove, self.chunk_size)
+        if text is not None:
+            self._update(text)
         endpoint = self._graph_store_write_endpoint()
-        added: dict[str, list[ox.Quad]] = {}
-        for q in add:
-            added.setdefault(q.graph_name.value, []).append(q)
-        requests = [("PUT", iri, qs) for iri, qs in graphs.items() if qs]
-        requests += [("POST", iri, qs) for iri, qs in added.items()]
         for method, iri, qs in requests:
-            body = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in qs),
-                                format=ox.RdfFormat.N_TRIPLES)
             url = f"{endpoint}?graph-uri={urllib.parse.quote(iri, safe='')}"
-            self._http(method, url, body, {"Content-Type": formats.N_TRIPLES})
+            self._http(method, url, remote_writes.ntriples_body(qs), {"Content-Type": formats.N_TRIPLES})
 
     def optimize(self) -> None:
         """Nothing to do: the remote server manages its own storage."""
@@ -532,35 +504,6 @@ class RemoteStore(WriteTracking):
 
 
 # -- results -----------------------------------------------------------------------
-
-def _chunks(quads: list[ox.Quad], size: int) -> list[list[ox.Quad]]:
-    """Split quads into operations of about ``size`` quads, never splitting the quads
-    that share a blank node (a blank node label only holds within one operation)."""
-    if len(quads) <= size:
-        return [quads] if quads else []
-    parent: dict = {}
-
-    def find(x):
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for q in quads:
-        nodes = [t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
-        for a in nodes[1:]:
-            parent[find(a)] = find(nodes[0])
-    groups: dict = {}
-    for i, q in enumerate(quads):
-        b = next((t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)), None)
-        groups.setdefault(find(b) if b is not None else ("q", i), []).append(q)
-    out: list[list[ox.Quad]] = [[]]
-    for group in groups.values():
-        if out[-1] and len(out[-1]) + len(group) > size:
-            out.append([])
-        out[-1].extend(group)
-    return out
-
 
 def _html_text(text: str) -> str:
     return re.sub(r"<[^>]+>", " ", text)

@@ -183,7 +183,7 @@ def test_a_timed_out_result_is_released_on_its_worker_thread(monkeypatch):
     import gc
     import sys
 
-    from microhe.api.routes.sparql import materialise
+    from microhe.api.http.sparql_protocol import materialise
 
     store = generated(300)
     caught: list = []

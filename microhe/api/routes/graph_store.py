@@ -65,7 +65,6 @@ from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
 from microhe.api.errors import WRITE, error_content, error_responses
 from microhe.api.http.negotiation import representation
 from microhe.rdf import nquads
-from microhe.api.routes.linked_data import rdf_response
 from microhe.api.http.negotiation import (
     JSON_LD,
     N_QUADS,
@@ -76,9 +75,10 @@ from microhe.api.http.negotiation import (
     content_type,
     negotiate,
 )
+from microhe.api.http.paths import GRAPH_STORE
+from microhe.api.http.rdf_responses import rdf_response
 from microhe.api.http.streaming import stream
 
-PATH = "/rdf-graphs"
 OFFERED = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)
 STRIP_PARAM = STRIP_PERSONAL
 _TRUE, _FALSE = {"true", "1", "yes", "on", ""}, {"false", "0", "no", "off"}
@@ -164,7 +164,7 @@ def gsp_url(request: Request, graph: str | None) -> str:
     from urllib.parse import urlencode
 
     root = request.scope.get("root_path", "")
-    return f"{root}{PATH}?" + ("default" if graph is None else urlencode({"graph": graph}))
+    return f"{root}{GRAPH_STORE}?" + ("default" if graph is None else urlencode({"graph": graph}))
 
 
 # -- responses ------------------------------------------------------------------------------
@@ -241,12 +241,12 @@ def _write_doc(created: str) -> dict:
     }
 
 
-@router.get(PATH, summary="Read a graph (Graph Store Protocol)", response_class=Response, openapi_extra={
+@router.get(GRAPH_STORE, summary="Read a graph (Graph Store Protocol)", response_class=Response, openapi_extra={
     "parameters": _GRAPH_PARAMS,
     "responses": {"200": {"description": "The graph (by content negotiation)",
                           "content": {mt: {"schema": {"type": "string"}} for mt in OFFERED}},
                   **{str(code): error_content(code) for code in (400, 404, 406)}}})
-@router.head(PATH, include_in_schema=False)
+@router.head(GRAPH_STORE, include_in_schema=False)
 def get_graph(request: Request, store: StoreDep) -> Response:
     """``?graph=IRI`` or ``?default``; the representation by ``Accept`` (Turtle default)."""
     refuse_token_in_url(request)  # reads need none, but one in the URL is a leak to report
@@ -290,7 +290,7 @@ async def _write(request: Request, store: Store, settings: Settings, writer: str
         return refusal(request, e, graph)
 
 
-@router.put(PATH, summary="Replace a graph (Graph Store Protocol)", status_code=200, response_class=Response,
+@router.put(GRAPH_STORE, summary="Replace a graph (Graph Store Protocol)", status_code=200, response_class=Response,
             openapi_extra=_write_doc("Created: the graph was new"))
 async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
     """Replace the graph's content with the (validated) body; 201 when it is new."""
@@ -310,7 +310,7 @@ async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, wr
     return success(result, graph, created=result.status == "loaded", location=gsp_url(request, graph))
 
 
-@router.post(PATH, summary="Merge into a graph, or create one (Graph Store Protocol)", status_code=200, response_class=Response,
+@router.post(GRAPH_STORE, summary="Merge into a graph, or create one (Graph Store Protocol)", status_code=200, response_class=Response,
              openapi_extra=_write_doc("Created: a new graph (Location)"))
 async def post_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
     """Add the (validated) body to the graph; without ``?graph``/``?default`` create a new
@@ -329,7 +329,7 @@ async def post_graph(request: Request, store: StoreDep, settings: SettingsDep, w
                    location=graph if named is ... else gsp_url(request, graph))
 
 
-@router.delete(PATH, summary="Delete a graph (Graph Store Protocol)", status_code=204,
+@router.delete(GRAPH_STORE, summary="Delete a graph (Graph Store Protocol)", status_code=204,
                responses={204: {"description": "Deleted"}, **error_responses(400, 401, 403, 404, 503)},
                openapi_extra={"parameters": _GRAPH_PARAMS})
 async def delete_graph(request: Request, store: StoreDep, writer: WriterDep) -> Response:
@@ -350,4 +350,4 @@ async def delete_graph(request: Request, store: StoreDep, writer: WriterDep) -> 
     return Response(status_code=204)
 
 
-__all__ = ["router", "target_graph", "PATH"]
+__all__ = ["router", "target_graph"]

@@ -22,13 +22,13 @@ another route of the app matches (``/sparql``, ``/update``, ``/rdf-graphs``, ``/
 
 What a resource's description and page hold is built by :mod:`microhe.publish.resource`
 (the ontology's documentation by :mod:`microhe.publish.ontology`); this router negotiates
-and renders. It also holds the RDF response helpers the Graph Store and VoID routers share.
+and renders (the RDF responses it shares with the Graph Store and VoID routers:
+:mod:`microhe.api.http.rdf_responses`).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from urllib.parse import quote
 
@@ -38,14 +38,12 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.routing import Match
 
-from microhe.publish.names import PREFIXES
 from microhe.publish.ontology import core_ontology, ontology_documentation
 from microhe.publish.resource import describe, is_known, resource_page
 from microhe.vocab import DEMO, REF
 from microhe.rdf.iri import iri_problem
 from microhe.store.embedded import Store
 from microhe.api.deps import SettingsDep, StoreDep
-from microhe.api.errors import error_content
 from microhe.api.http.negotiation import (
     HTML,
     JSON_LD,
@@ -57,65 +55,9 @@ from microhe.api.http.negotiation import (
     content_type,
     representation,
 )
+from microhe.api.http.paths import GRAPH_STORE
+from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response, serialize
 from microhe.rdf import formats
-
-# -- media types and negotiation (Accept parsing: microhe.api.http.negotiation) ---------------
-
-
-
-def serialize(quads: Iterable[ox.Quad], mt: str, *, prefixes: dict[str, str] | None = None) -> bytes:
-    """Quads in the RDF format of media type ``mt``; triple formats get the union of
-    the triples (graph names dropped, duplicates removed)."""
-    fmt = formats.format_of(mt)
-    if fmt.supports_datasets:
-        data: list = list(dict.fromkeys(quads))
-    else:
-        data = list(dict.fromkeys(q.triple for q in quads))
-    kwargs = {}
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        kwargs["prefixes"] = _used_prefixes(data, PREFIXES if prefixes is None else prefixes)
-    return ox.serialize(data, format=fmt, **kwargs)
-
-
-def _used_prefixes(data: list, prefixes: dict[str, str]) -> dict[str, str]:
-    """Only the prefixes whose namespace occurs (keeps small documents small)."""
-    seen: set[str] = set()
-    for t in data:
-        for term in (t.subject, t.predicate, t.object):
-            if isinstance(term, ox.NamedNode):
-                seen.add(term.value)
-            elif isinstance(term, ox.Literal):
-                seen.add(term.datatype.value)
-    out = {}
-    for p, ns in prefixes.items():
-        locals_ = [v[len(ns):] for v in seen if v.startswith(ns)]
-        # A prefix whose local names would need escapes (``demo:credential\/x``) is left out.
-        if locals_ and all(_SIMPLE_LOCAL.match(local) for local in locals_):
-            out[p] = ns
-    return out
-
-
-_SIMPLE_LOCAL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$|^$")
-
-
-def rdf_response(quads: Iterable[ox.Quad], mt: str, *, status_code: int = 200, head: bool = False,
-                 headers: dict[str, str] | None = None) -> Response:
-    body = serialize(quads, mt)
-    all_headers = {"Vary": "Accept", **(headers or {})}
-    if head:
-        all_headers["Content-Length"] = str(len(body))
-        return Response(status_code=status_code, media_type=content_type(mt), headers=all_headers)
-    return Response(body, status_code=status_code, media_type=content_type(mt), headers=all_headers)
-
-
-def link_header(url: str, offered: Sequence[str]) -> str:
-    """``Link`` header value: one ``rel="alternate"`` per representation, each at
-    ``url?format=...`` so it can be fetched without negotiation."""
-    sep = "&" if "?" in url else "?"
-    return ", ".join(f'<{url}{sep}format={formats.short_name(mt)}>; rel="alternate"; type="{mt}"' for mt in offered)
-
-
-# -- IRIs and local paths -----------------------------------------------------------------
 
 # -- descriptions -----------------------------------------------------------------------
 
@@ -130,7 +72,7 @@ def templates() -> Environment:
 
 def html_page(request: Request, store: Store, base: str, node: ox.NamedNode, quads: list[ox.Quad],
               offered: Sequence[str]) -> str:
-    page = resource_page(store, base, node, quads, root=request.scope.get("root_path", ""))
+    page = resource_page(store, base, node, quads, root=request.scope.get("root_path", ""), graph_store=GRAPH_STORE)
     alternates = [(formats.short_name(mt), mt, f"{request.url.path}?format={formats.short_name(mt)}") for mt in offered
                   if mt != HTML]
     return templates().get_template("resource.html").render(**page, alternates=alternates)
@@ -201,22 +143,6 @@ class FallbackRoute(APIRoute):
         return match, child
 
 
-def rdf_doc(offered: Sequence[str], *errors: int) -> dict:
-    """The OpenAPI description of a route that answers ``offered`` representations: the
-    ``?format=`` parameter, the 200 content types, and the JSON ``errors``."""
-    def schema(mt: str) -> dict:
-        return {"type": ["object", "array"]} if mt == JSON_LD else {"type": "string"}
-
-    return {
-        "parameters": [{"name": "format", "in": "query", "required": False,
-                        "schema": {"type": "string", "enum": [formats.short_name(mt) for mt in offered]},
-                        "description": "The representation, overriding Accept"}],
-        "responses": {"200": {"description": "The resource (by content negotiation or ?format=)",
-                              "content": {mt: {"schema": schema(mt)} for mt in offered}},
-                      **{str(code): error_content(code) for code in errors}},
-    }
-
-
 _RESOURCE_DOC = rdf_doc(OFFERED, 400, 404, 406)
 
 router = APIRouter(tags=["linked data"])
@@ -275,5 +201,4 @@ def _core_ontology():
     return core_ontology()  # OntologyNotBundled is a NotFound: 404 by the app's handler
 
 
-__all__ = ["router", "serialize", "rdf_response",
-           "TURTLE", "JSON_LD", "N_TRIPLES", "N_QUADS", "TRIG", "RDF_XML", "HTML"]
+__all__ = ["router"]

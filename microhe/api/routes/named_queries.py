@@ -36,13 +36,12 @@ from microhe.api.http.clients import client_of
 from microhe.api.deps import ExecutorDep, SettingsDep, StoreDep
 from microhe.api.errors import error_content
 from microhe.engine.threads import Deadline
-from microhe.api.routes.sparql import (
+from microhe.api.http.cors import PublicReadRoute, preflight
+from microhe.api.http.sparql_protocol import (
     Materialised,
     ProtocolError,
-    PublicReadRoute,
     dataset_for,
     outcome_response,
-    preflight,
     run_query,
 )
 

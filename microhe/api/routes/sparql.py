@@ -24,43 +24,44 @@
   never cut silently.
 * CORS (``Access-Control-Allow-Origin: *`` and preflight) on this router only.
 
-The evaluation core (:func:`run_query`: :func:`materialise` on a worker under the deadline,
-then :func:`serialise`) is shared with the named-query routes.
+The evaluation core (:func:`~microhe.api.http.sparql_protocol.run_query`) and the CORS
+(:mod:`microhe.api.http.cors`) are shared with the named-query routes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from microhe.queries import catalogue as named
-from microhe.engine import results
 from microhe.rdf import sparql_gate, sparql_text
-from microhe.rdf.sparql_text import QueryInfo
 from microhe.rdf.iri import iri_problem
-from microhe.engine.pool import QueryPool, QueryRefused
-from microhe.engine.results import Answer, Job, Materialised, QueryFailure, Rendering
 from microhe.publish.service import ENTAILMENT, FORMATS, SD, service_description
 from microhe.vocab import RDFS
 from microhe.settings import Settings
 from microhe.store.embedded import Store
-from microhe.api.errors import library_error_response
-from microhe.errors import MicroheError
 from microhe.api.http import negotiation as neg
 from microhe.api.http.clients import client_of
+from microhe.api.http.cors import PublicReadRoute, preflight
+from microhe.api.http.paths import SPARQL
+from microhe.api.http.sparql_protocol import (
+    ProtocolError,
+    dataset_for,
+    error_response,
+    outcome_response,
+    run_query,
+)
 from microhe.api.deps import ExecutorDep, SettingsDep, StoreDep, read_body
 from microhe.api.errors import error_content
-from microhe.engine.threads import Deadline, QueryTimeout, Saturated
 from microhe.api.http.requestlog import note_query
 
 #: Unique URIs for file formats (https://www.w3.org/ns/formats/) of what /sparql serves.
@@ -71,116 +72,7 @@ FORMAT_NAMES = {
 }
 
 
-# == CORS for the public read endpoints ================================================
-
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "X-Result-Truncated, X-Row-Cap, Warning, Retry-After, Server-Timing, Vary",
-}
-PREFLIGHT_HEADERS = {
-    **CORS_HEADERS,
-    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Content-Type, Accept-Language, Content-Language, Cache-Control, X-Requested-With",
-    "Access-Control-Max-Age": "86400",
-    "Allow": "GET, POST, OPTIONS",
-}
-
-
-class PublicReadRoute(APIRoute):
-    """A route whose every response (errors included) allows any origin to read it.
-
-    Used as ``route_class`` of the read-only routers so that CORS is decided per router,
-    never app-wide (write endpoints must not get permissive CORS)."""
-
-    def get_route_handler(self) -> Callable:
-        handler = super().get_route_handler()
-
-        async def with_cors(request: Request) -> Response:
-            try:
-                response = await handler(request)
-            except HTTPException as e:
-                response = PlainTextResponse(str(e.detail), status_code=e.status_code, headers=e.headers)
-            except MicroheError as e:  # answered as the app's handler would, with CORS
-                response = library_error_response(e)
-            for k, v in CORS_HEADERS.items():
-                response.headers.setdefault(k, v)
-            return response
-
-        return with_cors
-
-
-def preflight() -> Response:
-    """The answer to an OPTIONS (CORS preflight) request on a public read endpoint."""
-    return Response(status_code=204, headers=PREFLIGHT_HEADERS)
-
-
 router = APIRouter(tags=["SPARQL"], route_class=PublicReadRoute)
-
-
-# == errors ============================================================================
-
-class ProtocolError(Exception):
-    """A request the endpoint refuses: HTTP ``status`` and a message for the client."""
-
-    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.headers = dict(headers or {})
-
-
-def error_response(e: ProtocolError) -> Response:
-    return PlainTextResponse(str(e) + "\n", status_code=e.status, headers=e.headers)
-
-
-# == evaluation (runs on a worker) =====================================================
-# The evaluation and the writing of results live in microhe.engine.results, shared by the
-# thread engine (here) and the worker processes (microhe.engine.pool).
-
-
-@dataclass
-class Outcome:
-    body: bytes
-    media_type: str
-    result: Answer
-    seconds: float
-
-
-def materialise(
-    store: Store,
-    text: str,
-    *,
-    deadline: Deadline,
-    row_cap: int,
-    substitutions: Mapping[str, Any] | None = None,
-    default_graph: list[str] | None = None,
-    named_graphs: list[str] | None = None,
-    base_iri: str | None = None,
-) -> Materialised:
-    """Run a query on ``store`` and hold at most ``row_cap`` rows/triples of its result,
-    checking the deadline before every row (raises :class:`QueryTimeout` past it)."""
-    # no local holds the result iterator (see results.materialise)
-    return results.materialise(store.query(text, substitutions=substitutions, default_graph=default_graph,
-                                           named_graphs=named_graphs, base_iri=base_iri), deadline.check, row_cap)
-
-
-def serialise(result: Materialised, fmt, *, deadline: Deadline | None = None,
-              prefixes: Mapping[str, str] | None = None) -> bytes:
-    """A materialised result in a pyoxigraph format (QueryResultsFormat or RdfFormat)."""
-    return results.serialise(result, fmt, check=deadline.check if deadline is not None else results._never,
-                             prefixes=prefixes)
-
-
-def result_headers(result: Answer, settings: Settings, seconds: float) -> dict[str, str]:
-    h = {
-        "X-Row-Cap": str(settings.row_cap),
-        "X-Result-Truncated": "true" if result.truncated else "false",
-        "Server-Timing": f"query;dur={seconds * 1000:.1f}",
-    }
-    if result.truncated:
-        what = "triples" if result.kind == "graph" else "rows"
-        h["Warning"] = (f'199 microhe "result truncated to the first {settings.row_cap} {what} '
-                        f'(row cap); add LIMIT/OFFSET to page through it"')
-    return h
 
 
 # == the endpoint ======================================================================
@@ -273,90 +165,7 @@ async def protocol_request(request: Request, settings: Settings) -> ProtocolRequ
     return ProtocolRequest(query, dg, ng, params)
 
 
-def dataset_for(default_graphs: Sequence[str], named_graphs: Sequence[str],
-                info: QueryInfo) -> tuple[list[str] | None, list[str] | None]:
-    """(default_graph, named_graphs) for Store.query: the protocol's default-graph-uri /
-    named-graph-uri override the query's FROM / FROM NAMED; neither means the union
-    default graph and every named graph. (pyoxigraph's union flag would override FROM,
-    so FROM is read here and passed on explicitly.)"""
-    if default_graphs or named_graphs:
-        return list(default_graphs), list(named_graphs)
-    if info.unresolved_from:  # never fall back to the union when the query names its dataset
-        raise ProtocolError(400, "cannot read the IRI of a FROM / FROM NAMED clause; write it as <iri> or "
-                                 "name the dataset with default-graph-uri / named-graph-uri")
-    if info.from_default or info.from_named:
-        return list(info.from_default), list(info.from_named)
-    return None, None
-
-
-async def run_query(
-    *,
-    store: Store,
-    settings: Settings,
-    executor,
-    text: str,
-    choose_media_type: Callable[[str], str],
-    format_of: Callable[[str, str], Any] | None = None,
-    name: str = "",
-    client: str = "",
-    substitutions: Mapping[str, Any] | None = None,
-    default_graph: list[str] | None = None,
-    named_graphs: list[str] | None = None,
-    prefixes: Mapping[str, str] | None = None,
-) -> Outcome:
-    """Evaluate and serialise a query under the deadline, on the app's query engine: the
-    worker processes (:class:`~microhe.engine.pool.QueryPool`) or the thread executor.
-
-    ``choose_media_type(kind)`` picks the media type for the result kind (``select`` or
-    ``graph``) or raises ProtocolError (406); ``format_of(kind, media_type)`` the format
-    to write (default: the pyoxigraph format of the media type; the named-query routes
-    add their JSON row shape, ``results.ROWS``, with the query's ``name``). Both are
-    decided here, before evaluation, so that the job is plain data. ``client`` is whom the
-    query counts against (``Settings.client_share``)."""
-
-    def choice(kind: str) -> tuple:
-        try:
-            media_type = choose_media_type(kind)
-        except ProtocolError as e:
-            return (e.status, str(e), e.headers)
-        if format_of is not None:
-            fmt = format_of(kind, media_type)
-        else:
-            fmt = (neg.GRAPH if kind == "graph" else neg.RESULTS).format(media_type)
-        return (media_type, results.format_token(fmt))
-
-    rendering = Rendering(results=choice("select"), graph=choice("graph"), prefixes=dict(prefixes or {}), name=name)
-    job = Job(text, rendering, settings.row_cap, {k: results.term_text(v) for k, v in (substitutions or {}).items()},
-              default_graph, named_graphs, settings.base)
-    try:
-        if isinstance(executor, QueryPool):
-            answer = await executor.run(job, client)
-        else:
-            answer = await executor.run(lambda deadline: results.evaluate(store, job, deadline.check),
-                                        float(settings.query_timeout))
-    except QueryFailure as e:
-        raise ProtocolError(e.status, str(e), e.headers) from None
-    except QueryRefused as e:
-        headers = {"Retry-After": str(e.retry_after)}
-        if getattr(e, "reason", None) == "timeout":
-            headers["X-Query-Timeout"] = f"{settings.query_timeout:g}"
-        raise ProtocolError(503, str(e), headers) from None
-    except QueryTimeout as e:
-        raise ProtocolError(503, str(e), {"X-Query-Timeout": f"{e.timeout:g}",
-                                          "Retry-After": str(executor.retry_after)}) from None
-    except Saturated as e:
-        raise ProtocolError(503, str(e), {"Retry-After": str(e.retry_after)}) from None
-    return Outcome(answer.body, answer.media_type, answer, answer.seconds)
-
-
-def outcome_response(outcome: Outcome, settings: Settings, *, vary: bool = True) -> Response:
-    headers = result_headers(outcome.result, settings, outcome.seconds)
-    if vary:
-        headers["Vary"] = "Accept"
-    return Response(outcome.body, media_type=neg.content_type(outcome.media_type), headers=headers)
-
-
-@router.options("/sparql", include_in_schema=False)
+@router.options(SPARQL, include_in_schema=False)
 async def sparql_preflight() -> Response:
     return preflight()
 
@@ -417,7 +226,7 @@ _SPARQL_POST_DOC = {
 }
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query (GET), service description, query page",
+@router.get(SPARQL, summary="SPARQL 1.1 query (GET), service description, query page",
             operation_id="sparql_query_get", openapi_extra=_SPARQL_DOC, response_class=Response)
 async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep, executor: ExecutorDep) -> Response:
     """A query in ``?query=``; without it, the service description (RDF) or the HTML query
@@ -426,7 +235,7 @@ async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep, e
     return await answer(request, store, settings, executor)
 
 
-@router.post("/sparql", summary="SPARQL 1.1 query (POST form or application/sparql-query)",
+@router.post(SPARQL, summary="SPARQL 1.1 query (POST form or application/sparql-query)",
              operation_id="sparql_query_post", openapi_extra=_SPARQL_POST_DOC, response_class=Response)
 async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep, executor: ExecutorDep) -> Response:
     """A query as a form field (``query=``) or as the whole body (``application/sparql-query``)."""
@@ -547,8 +356,4 @@ def html_page(request: Request, settings: Settings, *, query: str | None = None,
     return HTMLResponse(html, headers={"Vary": "Accept"})
 
 
-__all__ = [
-    "router", "PublicReadRoute", "preflight", "CORS_HEADERS", "ProtocolError", "dataset_for",
-    "Materialised", "Outcome", "materialise", "serialise", "run_query",
-    "outcome_response", "error_response",
-]
+__all__ = ["router", "DEFAULT_QUERY"]

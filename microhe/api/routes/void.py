@@ -28,27 +28,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from microhe.publish.dataset import Places, description
+from microhe.publish.dataset import description
 from microhe.api.deps import SettingsDep, StoreDep
-from microhe.api.routes.graph_store import PATH as GSP_PATH
 from microhe.api.http.negotiation import representation
 from microhe.rdf import nquads
-from microhe.api.routes.linked_data import link_header, rdf_doc, rdf_response
 from microhe.api.http.negotiation import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TURTLE
+from microhe.api.http.paths import DUMP, PLACES, VOID
+from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response
 from microhe.api.http.streaming import ThreadStreamingResponse, stream
 
-VOID_PATH = "/.well-known/void"
-DUMP_PATH = "/dump.nq"
 OFFERED = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
-#: Where the description points (this app's routes).
-PLACES = Places(document=VOID_PATH, sparql="/sparql", dump=DUMP_PATH, graph_store=GSP_PATH)
 
 router = APIRouter(tags=["dataset"])
 
 
-@router.get(VOID_PATH, summary="VoID and DCAT-AP description of the dataset", response_class=Response,
+@router.get(VOID, summary="VoID and DCAT-AP description of the dataset", response_class=Response,
             openapi_extra=rdf_doc(OFFERED, 400, 406))
-@router.head(VOID_PATH, include_in_schema=False)
+@router.head(VOID, include_in_schema=False)
 def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """Turtle by default; JSON-LD, N-Triples, RDF/XML by ``Accept`` (or ``?format=``)."""
     mt = representation(request, OFFERED)
@@ -56,10 +52,10 @@ def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     return rdf_response(description(store, settings.base, PLACES), mt, head=request.method == "HEAD", headers=headers)
 
 
-@router.get(DUMP_PATH, summary="The whole store as N-Quads (streamed)", response_class=ThreadStreamingResponse,
+@router.get(DUMP, summary="The whole store as N-Quads (streamed)", response_class=ThreadStreamingResponse,
             openapi_extra={"responses": {"200": {"description": "Every quad, as N-Quads",
                                                  "content": {N_QUADS: {"schema": {"type": "string"}}}}}})
-@router.head(DUMP_PATH, include_in_schema=False)
+@router.head(DUMP, include_in_schema=False)
 def dump(request: Request, store: StoreDep) -> Response:
     """Every quad of every graph, streamed; never built in memory."""
     headers = {"Content-Disposition": 'inline; filename="microhe.nq"'}
@@ -69,4 +65,4 @@ def dump(request: Request, store: StoreDep) -> Response:
     return stream(lambda: nquads.lines(store.quads()), media_type=N_QUADS, headers=headers, what="the dump")
 
 
-__all__ = ["router", "VOID_PATH", "DUMP_PATH"]
+__all__ = ["router"]

@@ -1,0 +1,104 @@
+"""What a write to a remote store sends, apart from sending it.
+
+A write (graphs whose content is set, graphs dropped, single quads removed and added)
+becomes either one SPARQL 1.1 Update request (:func:`update_request`: ``DROP``s, then
+``DELETE DATA``, then ``INSERT DATA`` in operations of about ``chunk_size`` quads), or, for
+servers written through their Graph Store (Virtuoso), one Update request for the drops and
+removals followed by one ``PUT``/``POST`` per graph (:func:`graph_store_requests`).
+
+These are pure functions of the write, so what goes over the wire can be read and tested
+without a server; :class:`~microhe.store.remote.RemoteStore` sends it (HTTP, credentials,
+errors) and counts the write.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from microhe.rdf import nquads
+
+
+def update_request(graphs: dict, drop: list, add: list, remove: list, chunk_size: int) -> str | None:
+    """The one SPARQL Update request of a write (``None`` when it changes nothing)."""
+    ops: list[str] = []
+    for iri in [*drop, *graphs]:
+        ops.append("DROP SILENT DEFAULT" if iri is None else f"DROP SILENT GRAPH {ox.NamedNode(iri)}")
+    remove = list(remove)
+    if remove:
+        ops.append("DELETE DATA { " + nquads.data_block(remove) + " }")
+    inserts: list[ox.Quad] = []
+    for iri, qs in graphs.items():
+        node = ox.NamedNode(iri)
+        inserts.extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in qs)
+    inserts.extend(add)
+    for chunk in chunks(inserts, chunk_size):
+        if any(isinstance(t, ox.BlankNode) for q in chunk for t in (q.subject, q.object)):
+            # Blank nodes: a template over one empty solution (INSERT DATA with blank
+            # nodes is refused by Virtuoso; this is standard SPARQL 1.1 everywhere).
+            ops.append("INSERT { " + nquads.data_block(chunk) + " } WHERE {}")
+        else:
+            ops.append("INSERT DATA { " + nquads.data_block(chunk) + " }")
+    return " ;\n".join(ops) if ops else None
+
+
+def touches_default_graph(drop: list, add: list, remove: list) -> bool:
+    """Whether a Graph Store write reaches the store's own default graph (which Virtuoso
+    does not have: the caller refuses it before sending anything)."""
+    return None in drop or any(isinstance(q.graph_name, ox.DefaultGraph) for q in add + remove)
+
+
+def graph_store_requests(graphs: dict, drop: list, add: list, remove: list,
+                         chunk_size: int) -> tuple[str | None, list[tuple[str, str, list[ox.Quad]]]]:
+    """A write as Graph Store requests: the SPARQL Update request with the drops (and the
+    graphs set empty) and ``DELETE DATA`` (``None`` when there are none), then
+    ``(method, graph IRI, quads)``: one ``PUT`` per graph whose content is set, one
+    ``POST`` per graph that gets quads added. Each request is atomic; the write as a whole
+    is not."""
+    ops = [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in drop]
+    ops += [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri, qs in graphs.items() if not qs]
+    for chunk in chunks(remove, chunk_size):
+        ops.append("DELETE DATA { " + nquads.data_block(chunk) + " }")
+    added: dict[str, list[ox.Quad]] = {}
+    for q in add:
+        added.setdefault(q.graph_name.value, []).append(q)
+    requests = [("PUT", iri, qs) for iri, qs in graphs.items() if qs]
+    requests += [("POST", iri, qs) for iri, qs in added.items()]
+    return (" ;\n".join(ops) if ops else None), requests
+
+
+def ntriples_body(quads) -> bytes:
+    """A Graph Store request's body: the quads' triples as N-Triples (the server's own
+    parser reads them into the graph the URL names)."""
+    return ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES)
+
+
+def chunks(quads: list[ox.Quad], size: int) -> list[list[ox.Quad]]:
+    """Split quads into operations of about ``size`` quads, never splitting the quads
+    that share a blank node (a blank node label only holds within one operation)."""
+    if len(quads) <= size:
+        return [quads] if quads else []
+    parent: dict = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for q in quads:
+        nodes = [t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
+        for a in nodes[1:]:
+            parent[find(a)] = find(nodes[0])
+    groups: dict = {}
+    for i, q in enumerate(quads):
+        b = next((t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)), None)
+        groups.setdefault(find(b) if b is not None else ("q", i), []).append(q)
+    out: list[list[ox.Quad]] = [[]]
+    for group in groups.values():
+        if out[-1] and len(out[-1]) + len(group) > size:
+            out.append([])
+        out[-1].extend(group)
+    return out
+
+
+__all__ = ["update_request", "graph_store_requests", "touches_default_graph", "ntriples_body", "chunks"]
