@@ -383,7 +383,7 @@ class RdflibBaseline:
                 self.proc.join()
 
 
-def query_latency(store, baseline: "RdflibBaseline | None", reps: int, rdflib_reps: int,
+def query_latency(store, baseline: RdflibBaseline | None, reps: int, rdflib_reps: int,
                   cap_s: float = float("inf")) -> dict:
     """p50/p99 of every named query over ``reps`` parameter sets (fewer, with the number of
     runs reported, once one query has used ``cap_s`` seconds: at least one run), alternating
@@ -471,10 +471,10 @@ def views_reload(store) -> dict:
 
 
 def recognition_latency(store, reps: int) -> dict:
-    from microhe.recognition.compare import compare
     from microhe.frameworks.credits import convert
-    from microhe.recognition.facts import read_facts
     from microhe.frameworks.levels import translate
+    from microhe.recognition.compare import compare
+    from microhe.recognition.facts import read_facts
     from microhe.recognition.pathways import pathways
     from microhe.recognition.search import search
 
@@ -628,7 +628,7 @@ def _api_calls(params: list[dict]) -> list[str]:
 
 
 def http_throughput(store_dir: str, params: list[dict], concurrency: int, seconds: float, tmp: str,
-                    baseline: "RdflibBaseline | None") -> dict:
+                    baseline: RdflibBaseline | None) -> dict:
     """Phase 4: the same /sparql request list against microhe serving the store its load
     wrote (on disk), ``oxigraph serve`` on a copy of that store directory, and
     rdflib-endpoint on the baseline's parse."""
@@ -913,7 +913,7 @@ def main(argv=None) -> int:
     quick = a.quick
     big = n > 100_000
     cfg = {
-        "reps": 15 if quick else 50, "rdflib_reps": 2 if quick else 3, "query_cap_s": 20.0 if quick else 60.0, "rdflib_budget_s": 2.0 if quick else 15.0,
+        "reps": 15 if quick else 50, "rdflib_reps": 2 if quick else 3, "query_cap_s": 20.0 if quick else 60.0, "rdflib_budget_s": 2.0 if quick else 15.0,  # noqa: E501 - data kept on one line
         "load_budget_s": 300.0 if quick else 7200.0, "fidelity_credentials": 30 if quick else 1000,
         # one transaction of 30M+ quads does not fit in memory here: above 100k only bulk loads,
         # of the dataset in 100k-credential shards (microhe load --bulk, file by file)

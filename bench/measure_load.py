@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from microhe.kg import bundled
 from microhe.ingest.load import Source, initialise, load, stage
+from microhe.kg import bundled
 from microhe.store.embedded import Store
 
 

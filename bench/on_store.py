@@ -19,7 +19,13 @@ import time
 from pathlib import Path
 
 from .__main__ import (
-    RESULTS, _param_sets, http_throughput, log, query_latency, recognition_latency, views_reload,
+    RESULTS,
+    _param_sets,
+    http_throughput,
+    log,
+    query_latency,
+    recognition_latency,
+    views_reload,
 )
 
 

@@ -19,8 +19,8 @@ def microhe(store_dir: str, port: int) -> None:
     import uvicorn
 
     from microhe.api.app import create_app
-    from microhe.settings import get_settings
     from microhe.recognition.warm import warm
+    from microhe.settings import get_settings
     from microhe.store.embedded import Store
 
     store = Store(store_dir)

@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
-from microhe.vocab import (
+from microhe.vocab import (  # noqa: E402 - after the path set-up above
     COUNTRY,
     DCTERMS,
     ECTS,
@@ -346,7 +346,7 @@ class TurtleWriter:
                                       else len(PREDICATE_ORDER), str(p)))
         lines = []
         for p in preds:
-            objs = sorted((self.term(o) for o in self.g.objects(s, p)))
+            objs = sorted(self.term(o) for o in self.g.objects(s, p))
             lines.append(f"    {self.term(p)} " + " ,\n        ".join(objs))
         return self.term(s) + "\n" + " ;\n".join(lines) + " .\n"
 

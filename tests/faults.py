@@ -38,8 +38,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from microhe.ingest.provenance import load_records
-from microhe.vocab import META_GRAPH
 from microhe.store.embedded import Store
+from microhe.vocab import META_GRAPH
 
 G = "urn:faults:target"  # holds file A in the base store; the replace modes swap in B
 G_NEW = "urn:faults:new"  # the new-graph modes load B here

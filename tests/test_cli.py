@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from microhe.cli import main
-from microhe.vocab import META_GRAPH, REF_GRAPH
 from microhe.store.embedded import Store
+from microhe.vocab import META_GRAPH, REF_GRAPH
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "spec-valid.ttl"

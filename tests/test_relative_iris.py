@@ -31,7 +31,7 @@ def relative_spec(tmp_path: Path, *, conforming: bool = True) -> Path:
     return path
 
 
-def cli(*args) -> "object":
+def cli(*args) -> object:
     return CliRunner().invoke(main, [str(a) for a in args], env=ENV, catch_exceptions=False)
 
 

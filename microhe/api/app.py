@@ -11,21 +11,29 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from microhe import __version__
-from microhe.ingest.load import initialise
+from microhe.api.deps import start_query_engine
+from microhe.api.errors import microhe_error
+from microhe.api.http.limits import BodyLimit
+from microhe.api.http.requestlog import RequestLog
+from microhe.api.http.urlguard import URLGuard
+from microhe.api.routes import (
+    graph_store,
+    graphs,
+    health,
+    linked_data,
+    named_queries,
+    recognition,
+    sparql,
+    update,
+    void,
+)
 from microhe.engine.pool import QueryPool
+from microhe.errors import MicroheError
+from microhe.ingest.load import initialise
 from microhe.recognition.warm import Warmer
 from microhe.settings import Settings, get_settings
 from microhe.store import open_configured
 from microhe.store.embedded import Store
-from microhe.api.routes import named_queries, sparql
-from microhe.api.deps import start_query_engine
-from microhe.api.errors import microhe_error
-from microhe.errors import MicroheError
-from microhe.api.routes import recognition
-from microhe.api.routes import graph_store, graphs, health, linked_data, update, void
-from microhe.api.http.limits import BodyLimit
-from microhe.api.http.requestlog import RequestLog
-from microhe.api.http.urlguard import URLGuard
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None, *, demo: bool = False) -> FastAPI:

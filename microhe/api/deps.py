@@ -8,12 +8,12 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from microhe.api.auth import require_writer
+from microhe.api.http.limits import bad_length, declared_too_large, streamed_too_large
 from microhe.engine.pool import QueryPool, engine_for, pool_for
+from microhe.engine.threads import QueryExecutor
 from microhe.settings import Settings
 from microhe.store.embedded import Store
-from microhe.api.auth import require_writer
-from microhe.engine.threads import QueryExecutor
-from microhe.api.http.limits import bad_length, declared_too_large, streamed_too_large
 
 
 def get_store(request: Request) -> Store:

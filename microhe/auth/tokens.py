@@ -15,7 +15,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from microhe.errors import InputError, Unavailable
@@ -51,7 +51,7 @@ class TokenFile:
         self.path = Path(path)
 
     @classmethod
-    def beside(cls, store_path: str | Path) -> "TokenFile":
+    def beside(cls, store_path: str | Path) -> TokenFile:
         return cls(tokens_file(store_path))
 
     def _read(self) -> dict:
@@ -79,7 +79,7 @@ class TokenFile:
         if name in data:
             raise TokenError(f"a token named {name!r} exists; revoke it first")
         token = secrets.token_urlsafe(32)
-        data[name] = {"sha256": _hash(token), "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+        data[name] = {"sha256": _hash(token), "created": datetime.now(UTC).replace(microsecond=0).isoformat()}
         self._write(data)
         return token
 

@@ -29,8 +29,7 @@ from microhe.errors import (
     category,
 )
 from microhe.settings import Settings, get_settings
-from microhe.store import served
-from microhe.store import open_configured
+from microhe.store import open_configured, served
 from microhe.store.base import StoreError, StoreLockedError
 from microhe.store.embedded import Store
 

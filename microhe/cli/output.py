@@ -8,9 +8,8 @@ import sys
 import click
 import pyoxigraph as ox
 
-from microhe.rdf import formats
-
 from microhe.cli.common import err
+from microhe.rdf import formats
 
 
 def print_result(result, fmt: str) -> None:
@@ -35,10 +34,10 @@ def print_result(result, fmt: str) -> None:
     variables = [v.value for v in result.variables]
     rows = [[cell(sol[v]) for v in variables] for sol in result]
     widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
-    click.echo("  ".join(v.ljust(w) for v, w in zip(variables, widths)))
+    click.echo("  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=False)))
     click.echo("  ".join("-" * w for w in widths))
     for r in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)))
     err(f"{len(rows)} row(s)")
 
 

@@ -71,7 +71,8 @@ def credits_cmd(store_path, amount, system, fmt) -> None:
     def lines(d):
         e = d["ects"]
         flag = " (disputed)" if d["disputed"] else ""
-        yield f"{d['amount']} {d['system']} = {e['value']} ECTS by {d['basis']}{flag}; {e['min']}-{e['max']} ECTS by notional hours"
+        yield (f"{d['amount']} {d['system']} = {e['value']} ECTS by {d['basis']}{flag}; "
+               f"{e['min']}-{e['max']} ECTS by notional hours")
         for n in d["notes"]:
             yield f"  note: {n}"
         for src in d["sources"]:
@@ -172,7 +173,8 @@ def stack_cmd(store_path, target, max_size, fmt) -> None:
 
     def lines(d):
         t = d["target"]
-        yield f"target: {t['title'] or t['iri']} (EQF {t['eqf'] or '?'}, {t['ects']} ECTS, {len(t['required_outcomes'])} outcomes)"
+        yield (f"target: {t['title'] or t['iri']} (EQF {t['eqf'] or '?'}, {t['ects']} ECTS, "
+               f"{len(t['required_outcomes'])} outcomes)")
         for i, p in enumerate(d["pathways"], 1):
             yield f"  {i}. {p['total_ects']:g} ECTS (+{p['excess_ects']:g}): " + " + ".join(c["title"] for c in p["credentials"])
         if d["no_solution"]:

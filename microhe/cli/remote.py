@@ -16,9 +16,8 @@ import pyoxigraph as ox
 from microhe.cli.common import err, locked_message, opened, server_of, settings_for
 from microhe.cli.output import print_result
 from microhe.errors import InputError, Unavailable
-from microhe.store import served
 from microhe.rdf import formats
-from microhe.store import open_configured
+from microhe.store import open_configured, served
 from microhe.store.base import StoreLockedError
 from microhe.store.embedded import Store
 

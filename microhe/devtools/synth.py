@@ -429,7 +429,7 @@ class _Gen:
         if kind is not None:
             self.stats.violations.append(self._violation(spec, kind, eqf, declared_nqf))
 
-    @cache
+    @cache  # noqa: B019 - one generator object per run: the cache dies with it
     def _isced_set(self) -> frozenset[str]:
         return frozenset(self.ref.isced)
 

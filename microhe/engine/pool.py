@@ -52,9 +52,9 @@ import time
 from concurrent.futures import Future
 from pathlib import Path
 
+from microhe.engine.results import Answer, Job, QueryFailure
 from microhe.engine.snapshots import Snapshots
 from microhe.engine.worker import receive, send
-from microhe.engine.results import Answer, Job, QueryFailure
 
 log = logging.getLogger("microhe.query_pool")
 
@@ -174,7 +174,7 @@ class QueryPool:
 
     # -- life cycle --------------------------------------------------------------------
 
-    def start(self, wait: bool = True) -> "QueryPool":
+    def start(self, wait: bool = True) -> QueryPool:
         """Take the first snapshot and start the workers (by default: wait until they are
         ready, so the first query does not pay for their start)."""
         with self._lock:
@@ -267,7 +267,7 @@ class QueryPool:
         future = self.submit(job, client)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout + 10)
-        except (asyncio.TimeoutError, TimeoutError):  # the supervisor missed it: never wait forever
+        except TimeoutError:  # the supervisor missed it: never wait forever
             self._cancel(future)
             raise QueryStopped(self._timeout_message(), 1, "timeout") from None
         except asyncio.CancelledError:

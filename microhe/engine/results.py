@@ -101,8 +101,9 @@ def query(db: ox.Store, sparql: str, *, substitutions: Mapping[str, Any] | None 
           default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
           base_iri: str | None = None):
     """Run a SPARQL query on a pyoxigraph store: the default graph is the union of all
-    graphs unless ``default_graph`` or the query's own ``FROM``/``FROM NAMED`` names it; ``substitutions`` bind variables (by name,
-    without ``?``) to terms, so values never enter the query text."""
+    graphs unless ``default_graph`` or the query's own ``FROM``/``FROM NAMED`` names it;
+    ``substitutions`` bind variables (by name, without ``?``) to terms, so values never
+    enter the query text."""
     kwargs: dict = {}
     if default_graph is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
@@ -134,9 +135,10 @@ def _never() -> None:
 
 def evaluate(source, job: Job, check: Callable[[], None] = _never) -> Answer:
     """Evaluate ``job`` on ``source`` (a store: ``source.query(text, substitutions=...,
-    default_graph=..., named_graphs=..., base_iri=...)`` as :func:`query`) and write its result; ``check()`` is called between rows
-    and raises to stop (the thread engine's deadline). Raises :class:`QueryFailure` for a
-    query that cannot be answered (status as the endpoint answers it)."""
+    default_graph=..., named_graphs=..., base_iri=...)`` as :func:`query`) and write its
+    result; ``check()`` is called between rows and raises to stop (the thread engine's
+    deadline). Raises :class:`QueryFailure` for a query that cannot be answered (status
+    as the endpoint answers it)."""
     t0 = time.monotonic()
     subs = {k: parse_term(v) for k, v in job.substitutions.items()}
     try:
@@ -158,7 +160,7 @@ def evaluate(source, job: Job, check: Callable[[], None] = _never) -> Answer:
     return Answer(body, media_type, result.kind, result.truncated, result.size, time.monotonic() - t0)
 
 
-def render(result: "Materialised", token: str, rendering: Rendering, check: Callable[[], None] = _never) -> bytes:
+def render(result: Materialised, token: str, rendering: Rendering, check: Callable[[], None] = _never) -> bytes:
     if token == ROWS:
         return rows_json(rendering.name, result, check)
     return serialise(result, format_of(token), check=check, prefixes=rendering.prefixes)
@@ -313,7 +315,7 @@ def rows_json(name: str, result: Materialised, check: Callable[[], None] = _neve
     for i, solution in enumerate(result.rows()):
         if i % 256 == 0:
             check()
-        parts.append(encode({v: json_value(t) for v, t in zip(names, solution)}))
+        parts.append(encode({v: json_value(t) for v, t in zip(names, solution, strict=False)}))
     head = encode({"query": name, "variables": names})[:-1]
     doc = f'{head},"rows":[{",".join(parts)}],"truncated":{"true" if result.truncated else "false"}}}'
     return doc.encode("utf-8")

@@ -127,7 +127,7 @@ class QueryExecutor:
         fut = self.submit(fn, deadline)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(fut), timeout=max(0.0, deadline.remaining()))
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             deadline.cancel()
             fut.cancel()
             raise QueryTimeout(timeout) from None

@@ -1,1 +1,2 @@
-"""Qualifications frameworks and credit systems: level translation and credit conversion, shared by loading (derived values) and recognition."""
+"""Qualifications frameworks and credit systems: level translation and credit conversion,
+shared by loading (derived values) and recognition."""

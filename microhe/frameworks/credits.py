@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from microhe.errors import InvalidValue
-from microhe.vocab import MHE, SKOS
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
+from microhe.vocab import MHE, SKOS
 
 ECTS_CODE = "ECTS"
 

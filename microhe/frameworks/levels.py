@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from microhe.errors import NotFound
-from microhe.vocab import MHE, SKOS
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
+from microhe.vocab import MHE, SKOS
 
 _CONFIDENCE = {MHE + "Stated": "stated", MHE + "Inferred": "inferred",
                MHE + "Uncertain": "uncertain", MHE + "Disputed": "disputed"}
@@ -178,7 +178,7 @@ def framework_index(store: Store) -> FrameworkIndex:
                 (lv.referencings if ref.eqf is not None else lv.below).append(ref)
             if r["src"] is not None and r["src"].value not in ref.sources:
                 ref.sources.append(r["src"].value)
-    for iri, lv in levels.items():
+    for lv in levels.values():
         if lv.framework == "EQF":
             lv.referencings = [Referencing(int(lv.label), "stated", None, None, [])]
         for ref in lv.referencings + lv.below:

@@ -42,10 +42,10 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from microhe.vocab import ELM, MHE, SKOS, XSD
 from microhe.frameworks.credits import CreditError, convert
 from microhe.frameworks.levels import framework_index
 from microhe.store.embedded import Store
+from microhe.vocab import ELM, MHE, SKOS, XSD
 
 DERIVED_SUFFIX = "#derived"
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from microhe.kg import bundled
 from microhe.errors import Hint
 from microhe.ingest.derive import derive, derived_graph
 from microhe.ingest.errors import (
@@ -31,13 +30,13 @@ from microhe.ingest.errors import (
     NotConforming,
 )
 from microhe.ingest.lock import write_lock
+from microhe.ingest.personal import PersonalData, find_personal_data
 from microhe.ingest.provenance import load_records, provenance_quads, record_quads
+from microhe.kg import bundled
 from microhe.rdf.parse import parse
 from microhe.rdf.reading import ParseError
-from microhe.ingest.personal import PersonalData, find_personal_data
 from microhe.store.embedded import Store
 from microhe.validation import DEFAULT_PROFILES, ValidationReport, validate
-
 
 
 def serialised(fn):
@@ -61,7 +60,7 @@ class Source:
     media_type: str | None = None
 
     @classmethod
-    def from_path(cls, path: str | Path, max_bytes: int | None = None) -> "Source":
+    def from_path(cls, path: str | Path, max_bytes: int | None = None) -> Source:
         p = Path(path)
         try:
             size = p.stat().st_size

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import weakref
 
-_locks: "weakref.WeakKeyDictionary[object, threading.RLock]" = weakref.WeakKeyDictionary()
+_locks: weakref.WeakKeyDictionary[object, threading.RLock] = weakref.WeakKeyDictionary()
 _guard = threading.Lock()
 
 

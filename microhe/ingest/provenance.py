@@ -7,14 +7,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from microhe.store.embedded import Store
 from microhe.validation import SHAPES_BASE
-from microhe.vocab import DCTERMS, MHE, META_GRAPH, PROV, RDF, XSD
+from microhe.vocab import DCTERMS, META_GRAPH, MHE, PROV, RDF, XSD
 
 _META = ox.NamedNode(META_GRAPH)
 _TYPE = ox.NamedNode(RDF + "type")
@@ -114,7 +114,7 @@ def provenance_quads(graph: str, source: str, sha256: str, triples: int, profile
     triples written into ``<graph>#derived`` (``mhe:derivedTripleCount``). Statistics are
     then read from the meta graph alone."""
     node = ox.NamedNode(f"urn:uuid:{uuid.uuid4()}")
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
     integer = ox.NamedNode(XSD + "integer")
     out = [
         ox.Quad(node, _TYPE, _LOAD, _META),

@@ -48,7 +48,7 @@ DESCRIPTION = (
     "and recognition decisions, as linked data with a SPARQL endpoint. Learner data is never stored."
 )
 
-_cache: "weakref.WeakKeyDictionary[object, tuple[tuple, list[ox.Quad]]]" = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[object, tuple[tuple, list[ox.Quad]]] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
 

@@ -8,10 +8,10 @@ from functools import cache
 
 import pyoxigraph as ox
 
+from microhe.errors import NotFound
 from microhe.kg import bundled
 from microhe.publish.names import ONTOLOGY, compact, local_href, safe_href
 from microhe.vocab import DCTERMS, MHE, OWL, RDF, RDFS, SKOS
-from microhe.errors import NotFound
 
 
 class OntologyNotBundled(NotFound, LookupError):

@@ -73,7 +73,7 @@ class Cell:
     href: str | None = None
     title: str | None = None  # the full IRI, a language tag or datatype
     note: str | None = None
-    nested: list["Row"] | None = None  # the description of a blank node
+    nested: list[Row] | None = None  # the description of a blank node
 
 
 @dataclass

@@ -156,7 +156,8 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
         elif key == "param":
             words = value.split()
             if len(words) < 2 or words[1] not in PARAM_TYPES:
-                raise QueryError(f"{name}: bad '#+ param:' line {line!r}; expected 'name type [required|optional] [default=V] description' with type in {PARAM_TYPES}")
+                raise QueryError(f"{name}: bad '#+ param:' line {line!r}; expected "
+                                 f"'name type [required|optional] [default=V] description' with type in {PARAM_TYPES}")
             pname, ptype, rest = words[0].lstrip("?"), words[1], words[2:]
             required = True
             default = None

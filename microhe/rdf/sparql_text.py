@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from microhe.rdf.iri import has_scheme, resolve
 from microhe.errors import InputError
+from microhe.rdf.iri import has_scheme, resolve
 
 _TOKEN = re.compile(
     r"""
@@ -250,7 +250,7 @@ def bind_values(text: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal
         terms.append(str(term))
     toks = code(text)
     words = [t.text.upper() for t in toks if t.kind == "word"]
-    if query_form(text) == "CONSTRUCT" and any(a == "CONSTRUCT" and b == "WHERE" for a, b in zip(words, words[1:])):
+    if query_form(text) == "CONSTRUCT" and any(a == "CONSTRUCT" and b == "WHERE" for a, b in zip(words, words[1:], strict=False)):
         raise ValueError("parameters cannot be bound in the short CONSTRUCT WHERE form")
     block = f" VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} "
     out, last = [], 0

@@ -32,10 +32,10 @@ import pyoxigraph as ox
 
 from microhe.errors import InvalidValue
 from microhe.rdf.iri import is_absolute_iri
-from microhe.vocab import SKOS
-from microhe.store.embedded import Store
 from microhe.recognition.facts import Facts
 from microhe.recognition.search import search_index
+from microhe.store.embedded import Store
+from microhe.vocab import SKOS
 
 
 @dataclass(frozen=True)

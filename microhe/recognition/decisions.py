@@ -6,15 +6,15 @@ outcome and credit, on the basis of which comparison (PROV), kept in the graph
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from urllib.parse import quote, unquote
-from datetime import datetime, timezone
 
 import pyoxigraph as ox
 
 from microhe.errors import InvalidValue, NotFound
 from microhe.rdf.iri import iri_problem
-from microhe.vocab import DCTERMS, ELM, MHE, PROV, RDF, RDFS, XSD
 from microhe.store.embedded import Store
+from microhe.vocab import ELM, MHE, PROV, RDF, RDFS, XSD
 
 DECISIONS_GRAPH = "https://w3id.org/microhe/graph/decisions"
 PURPOSES = {"access": "AccessPurpose", "credit-transfer": "CreditTransferPurpose",
@@ -65,7 +65,7 @@ def record_decision(store: Store, *, credential: str, institution: str, purpose:
         raise UnknownCredential(f"unknown credential <{credential}>: no such specification in the store")
     g = _n(DECISIONS_GRAPH)
     d = _n(f"{base.rstrip('/')}/decision/{uuid.uuid4()}")
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
     q = [
         ox.Quad(d, _n(RDF + "type"), _n(MHE + "RecognitionDecision"), g),
         ox.Quad(d, _n(RDF + "type"), _n(PROV + "Entity"), g),

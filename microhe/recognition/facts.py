@@ -15,8 +15,8 @@ import pyoxigraph as ox
 from microhe.errors import NotFound
 from microhe.ingest.derive import derive
 from microhe.rdf.iri import check_iri
-from microhe.vocab import DCTERMS, ELM, MHE
 from microhe.store.embedded import Store
+from microhe.vocab import DCTERMS, ELM, MHE
 
 _Q = f"""
 PREFIX elm: <{ELM}> PREFIX dcterms: <{DCTERMS}> PREFIX mhe: <{MHE}>

@@ -18,10 +18,10 @@ something rather than every record.
 from __future__ import annotations
 
 from microhe.errors import InvalidValue
-from microhe.store.embedded import Store
-from microhe.store.views import per_store
 from microhe.recognition.facts import Facts, read_facts
 from microhe.recognition.search import Record, facet_index
+from microhe.store.embedded import Store
+from microhe.store.views import per_store
 
 KEEP_PER_SIGNATURE = 3
 _STACK_QUERY = ("PREFIX elm: <http://data.europa.eu/snb/model/elm/> SELECT ?w ?p WHERE "
@@ -102,7 +102,7 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
         considered += 1
         by_sig.setdefault(sig, []).append((rec, sig))
     cands: list[tuple[Record, frozenset[str]]] = []
-    for sig, lst in by_sig.items():
+    for lst in by_sig.values():
         lst.sort(key=lambda x: (x[0].ects, x[0].iri))
         # The cheapest few, and one of every other workload: same covered set and same
         # ECTS are interchangeable, but the cheapest alone may never reach the target's
@@ -168,8 +168,8 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
     if not found:  # also when no candidate covers anything: say so, never an empty answer
         union = frozenset().union(*(c[1] for c in cands))
         best_partial = {"covered": sorted(union), "missing": sorted(full - union),
-                        "reason": "no combination of at most %d credentials covers every required outcome "
-                                  "and the workload" % max_size}
+                        "reason": f"no combination of at most {max_size} credentials covers every required outcome "
+                                  "and the workload"}
     return {
         "target": {"iri": tgt.iri, "title": tgt.title, "eqf": sorted(tgt.eqf), "ects": tgt.ects,
                    "required_outcomes": required},

@@ -24,10 +24,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from microhe.errors import InvalidValue
-from microhe.vocab import DCTERMS, ELM, MHE, SKOS
+from microhe.frameworks.levels import framework_index
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
-from microhe.frameworks.levels import framework_index
+from microhe.vocab import DCTERMS, ELM, MHE, SKOS
 
 MODES = {
     "online": "http://data.europa.eu/snb/learning-assessment/920fbb3cbe",

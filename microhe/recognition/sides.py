@@ -49,9 +49,9 @@ def resolve_side(store: Store, role: str, *, iri: str | None = None, document: S
     """The ``role`` side ("credential" or "target") from exactly one of an ``iri`` in the
     store, a ``document`` (validated against the default profiles, learner data
     stripped, not stored; relative IRIs against ``base_iri``; the facts name it
-    ``document_name``, default its file name) or, for a target, ``requirements``. Raises InvalidValue (none or several given, a bad IRI or
-    requirement), NotFoundError (no such specification), LoadError (an unreadable
-    document)."""
+    ``document_name``, default its file name) or, for a target, ``requirements``. Raises
+    InvalidValue (none or several given, a bad IRI or requirement), NotFoundError (no such
+    specification), LoadError (an unreadable document)."""
     given = [x for x in (iri, document, requirements) if x is not None]
     if len(given) != 1:
         raise InvalidValue(f"give exactly one of {role} (an IRI) or {_ALTERNATIVE.get(role, 'document')}")

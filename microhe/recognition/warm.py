@@ -4,10 +4,10 @@ Search, compare and pathways answer from views built once per store state (``per
 the search records and their posting lists, part-of edges, frameworks, credit systems).
 Built on demand, the first request after start-up or after a write pays for the build
 (seconds at 10^5 credentials, minutes at 10^6; at start-up the search records are read back
-from the store's directory when saved for its current state: ``microhe.store.snapshots``). :class:`Warmer` builds them on a background
-thread when the server starts and again once the store has been quiet for a moment after a
-write; a request that arrives mid-build waits for that build (``per_store``'s lock) rather
-than starting a second one.
+from the store's directory when saved for its current state: ``microhe.store.snapshots``).
+:class:`Warmer` builds them on a background thread when the server starts and again once
+the store has been quiet for a moment after a write; a request that arrives mid-build
+waits for that build (``per_store``'s lock) rather than starting a second one.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import logging
 import threading
 import time
 
-from microhe.store.embedded import Store
 from microhe.frameworks.credits import credit_systems
 from microhe.frameworks.levels import framework_index
 from microhe.recognition.pathways import part_of_edges
 from microhe.recognition.search import facet_index, search_index
+from microhe.store.embedded import Store
 
 log = logging.getLogger("microhe.warm")
 
@@ -53,7 +53,7 @@ class Warmer:
         self.ready = threading.Event()  # set after each completed pass
         self.last: dict[str, float] = {}
 
-    def start(self) -> "Warmer":
+    def start(self) -> Warmer:
         self.thread.start()
         return self
 

@@ -271,7 +271,7 @@ class Store(WriteTracking):
             db.flush()
         del db
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:

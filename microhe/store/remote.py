@@ -7,8 +7,8 @@ get real ``pyoxigraph.QuerySolutions`` / ``QueryBoolean`` / ``QueryTriples`` obj
 read ``row["var"]`` exactly as with the embedded store.
 
 Writes: every :meth:`RemoteStore.write` is **one** SPARQL 1.1 Update request (``DROP``s,
-then ``DELETE DATA``, then ``INSERT DATA``; built by :mod:`microhe.store.remote_writes`). It is atomic on servers that run one update
-request in one transaction: Oxigraph server (each request is one RocksDB transaction),
+then ``DELETE DATA``, then ``INSERT DATA``; built by :mod:`microhe.store.remote_writes`).
+It is atomic on servers that run one update request in one transaction: Oxigraph server (each request is one RocksDB transaction),
 Apache Jena Fuseki (TDB/TDB2 write transaction per request), GraphDB (one transaction per
 request) and Neptune (one transaction per request).
 
@@ -162,7 +162,7 @@ class RemoteStore(WriteTracking):
                                  f"{self.timeout:g} s (MICROHE_QUERY_TIMEOUT)") from None
             raise StoreError(f"cannot reach the SPARQL server at {endpoint}: {reason} "
                              "(is it running? check MICROHE_SPARQL_ENDPOINT)") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise StoreError(f"the SPARQL server at {endpoint} did not answer within "
                              f"{self.timeout:g} s (MICROHE_QUERY_TIMEOUT)") from None
         except OSError as e:
@@ -218,7 +218,7 @@ class RemoteStore(WriteTracking):
             if e.code == 400:
                 raise RemoteQueryError(f"{endpoint} refused the request: {_short(text)}") from None
             raise StoreError(f"the graph store at {endpoint} answered HTTP {e.code}: {_short(text)}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise StoreError(f"the graph store at {endpoint} did not answer within {self.timeout:g} s") from None
         except (urllib.error.URLError, OSError) as e:
             raise StoreError(f"cannot reach the graph store at {endpoint}: {e}") from None
@@ -473,7 +473,7 @@ class RemoteStore(WriteTracking):
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> "RemoteStore":
+    def __enter__(self) -> RemoteStore:
         return self
 
     def __exit__(self, *exc) -> None:

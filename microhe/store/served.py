@@ -29,7 +29,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from microhe.errors import InputError, Unavailable
@@ -76,7 +76,7 @@ def write(store: str | Path, url: str) -> Path:
     """Write this process's address beside the store (atomically, mode 0600)."""
     path = address_file(store)
     doc = {"url": url, "pid": os.getpid(),
-           "started": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")}
+           "started": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:

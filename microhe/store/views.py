@@ -44,8 +44,8 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
     the saved view is made of (only those are unpickled)."""
     if build is None:
         return lambda b: per_store(b, persist=persist, classes=classes)
-    cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-    locks: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+    cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
     guard = threading.Lock()
 
     def load_or_build(store):

@@ -21,10 +21,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from microhe.api import create_app
+from microhe.auth.tokens import TokenFile
 from microhe.ingest.load import initialise
 from microhe.settings import Settings
 from microhe.store.embedded import Store
-from microhe.auth.tokens import TokenFile
 
 BASE = "http://127.0.0.1:8000/"
 EX = "https://example.org/test/"

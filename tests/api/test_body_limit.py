@@ -26,7 +26,6 @@ import pytest
 
 from microhe.auth.tokens import TokenFile
 
-
 LIMIT = 1024 * 1024
 BODY_MB = 50
 #: Peak-RSS growth allowed while 50 MB are offered: the 1 MB limit, the event loop's

@@ -15,9 +15,24 @@ from microhe.ingest.load import DEFAULT_GRAPH
 from microhe.ingest.provenance import load_records
 from microhe.vocab import META_GRAPH
 
-from .conftest_writes import (BASE, EX, GRAPH, INVALID, LEARNER, PLAIN, PREFIXES, SECOND_SPEC_ONLY, UNPARSABLE,
-                              VALID, make_writable, make_writable_env, parse_rdf, reference_quads, writable,  # noqa: F401
-                              writable_on_disk)
+from .conftest_writes import (
+    BASE,
+    EX,
+    GRAPH,
+    INVALID,
+    LEARNER,
+    PLAIN,
+    PREFIXES,
+    SECOND_SPEC_ONLY,
+    UNPARSABLE,
+    VALID,  # noqa: F401
+    make_writable,
+    make_writable_env,
+    parse_rdf,
+    reference_quads,
+    writable,
+    writable_on_disk,
+)
 
 TTL = {"Content-Type": "text/turtle"}
 N = ox.NamedNode

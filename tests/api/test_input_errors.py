@@ -13,11 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from microhe.api import create_app
-from microhe.rdf.iri import InvalidIRI, check_iri, is_absolute_iri
+from microhe.auth.tokens import TokenFile
 from microhe.ingest.load import initialise
+from microhe.rdf.iri import InvalidIRI, check_iri, is_absolute_iri
 from microhe.settings import Settings
 from microhe.store.embedded import Store
-from microhe.auth.tokens import TokenFile
 
 NOT_IRIS = ["", "x", "no scheme", "http://example.org/%zz", "http://example.org/a|b", "http://example.org/a b",
             "\\©", "http://example.org/%"]

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from microhe.kg import bundled
-from microhe.vocab import DCTERMS, DEMO, ELM, MHE, OWL, RDF, REF, RDFS, SKOS
+from microhe.vocab import DCTERMS, DEMO, ELM, MHE, OWL, RDF, RDFS, REF, SKOS
 
 from .conftest_writes import BASE, Writable, make_writable, parse_rdf, reference_quads  # noqa: F401
 

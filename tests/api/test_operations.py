@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from microhe.api import create_app
+from microhe.auth.tokens import TokenFile
 from microhe.recognition.warm import VIEWS, warm
 from microhe.store.embedded import Store
-from microhe.auth.tokens import TokenFile
 
 from .conftest import make_settings
 

@@ -26,10 +26,10 @@ import pytest
 from fastapi import FastAPI
 
 from microhe.api import create_app
+from microhe.auth.tokens import TokenFile
 from microhe.ingest.load import initialise
 from microhe.settings import Settings
 from microhe.store.embedded import Store
-from microhe.auth.tokens import TokenFile
 
 BASE = "http://127.0.0.1:8000/"
 CREDENTIAL = "https://w3id.org/microhe/demo/credential/acb-web-development"

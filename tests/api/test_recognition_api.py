@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from microhe.api import create_app
+from microhe.auth.tokens import TokenFile
 from microhe.ingest.load import initialise
 from microhe.queries.catalogue import resolve
 from microhe.settings import get_settings
 from microhe.store.embedded import Store
-from microhe.auth.tokens import TokenFile
 
 DEMO = "https://w3id.org/microhe/demo/credential/"
 SKILL = "https://w3id.org/microhe/demo/skill/"

@@ -17,15 +17,14 @@ from __future__ import annotations
 import hypothesis
 import pytest
 import schemathesis
-from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
-                                 status_code_conformance)
+from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance, status_code_conformance
 from schemathesis.config import SchemathesisConfig
 
 from microhe.api import create_app
+from microhe.auth.tokens import TokenFile
 from microhe.ingest.load import initialise
 from microhe.settings import Settings
 from microhe.store.embedded import Store
-from microhe.auth.tokens import TokenFile
 
 BASE = "http://127.0.0.1:8000/"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -190,7 +190,7 @@ def test_a_timed_out_result_is_released_on_its_worker_thread(monkeypatch):
     unraisable: list = []
     monkeypatch.setattr(sys, "unraisablehook", lambda u: unraisable.append(u.exc_value))
     for query in (CROSS, "CONSTRUCT { ?a ?p ?y } WHERE { ?a ?p ?x . ?b ?q ?y }"):
-        def work():
+        def work(query=query):
             try:
                 materialise(store, query, deadline=Deadline(0.01), row_cap=10**9)
             except QueryTimeout as e:

@@ -25,13 +25,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from microhe.api import create_app
 from microhe.ingest.load import initialise
-from microhe.store.remote import RemoteStore
 from microhe.settings import Settings
 from microhe.store.embedded import Store
+from microhe.store.remote import RemoteStore
 
 from .conftest_writes import Writable, make_writable, reference_quads  # noqa: F401
 from .loopback import Listener
@@ -80,15 +82,15 @@ UPDATES = {
     "mixed case SILENT": "LoAd SiLeNt<@E@d.nt>into graph<urn:ssrf:loaded>",
     "prefixed name": "PREFIX : <@E@> LOAD :d INTO GRAPH <urn:ssrf:loaded>",
     "after ;": "INSERT DATA { <urn:ssrf:a> <urn:ssrf:b> 1 };LOAD <@E@d.nt>",
-    "comments between tokens": "CLEAR SILENT GRAPH <urn:ssrf:none> ; # LOAD <x>\nLOAD#>\n<@E@d.nt>#\nINTO#\nGRAPH#\n<urn:ssrf:loaded>",
+    "comments between tokens": "CLEAR SILENT GRAPH <urn:ssrf:none> ; # LOAD <x>\nLOAD#>\n<@E@d.nt>#\nINTO#\nGRAPH#\n<urn:ssrf:loaded>",  # noqa: E501 - data kept on one line
     "after a string with #": "INSERT DATA { <urn:ssrf:a> <urn:ssrf:b> \"x#\\\"\" } ; LOAD <@E@d.nt>",
     "after an escape in an IRI, then #": "INSERT DATA { <http://x/\\u0041#> <urn:ssrf:b> 1 } ; LOAD <@E@d.nt>",
     "escape inside the LOAD IRI": "LOAD <@E@\\u0064.nt> INTO GRAPH <urn:ssrf:loaded>",
-    "SERVICE in an update WHERE": "INSERT { GRAPH <urn:ssrf:y> { ?s ?p ?z } } WHERE { GRAPH ?g { ?s ?p false } SERVICE <@E@> { ?a ?b ?z } }",
-    "FILTER(?one<2)SERVICE#> in WHERE": "INSERT { GRAPH <urn:ssrf:y> { ?s ?p ?z } } WHERE { GRAPH ?g { ?s ?p ?one } FILTER(?one<2)SERVICE#>\n<@E@>{ ?a ?b ?z } }",
-    "falseSERVICE inside GRAPH": "DELETE { GRAPH <urn:ssrf:y> { ?s ?p ?z } } WHERE { GRAPH ?g { ?s ?p falseSERVICE <@E@> { ?a ?b ?z } } }",
-    "WITH ... WHERE, SERVICE SILENT": "WITH <urn:ssrf:y> INSERT { ?s ?p ?z } WHERE { GRAPH ?g { ?s ?p 1 } SERVICE SILENT <@E@> { ?a ?b ?z } }",
-    "prefixed SERVICE:x in WHERE": "PREFIX : <@E@> INSERT { GRAPH <urn:ssrf:y> { ?s ?p ?z } } WHERE { GRAPH ?g { ?s ?p true } SERVICE:x { ?a ?b ?z } }",
+    "SERVICE in an update WHERE": "INSERT { GRAPH <urn:ssrf:y> { ?s ?p ?z } } WHERE { GRAPH ?g { ?s ?p false } SERVICE <@E@> { ?a ?b ?z } }",  # noqa: E501 - data kept on one line
+    "FILTER(?one<2)SERVICE#> in WHERE": "INSERT { GRAPH <urn:ssrf:y> { ?s ?p ?z } } WHERE { GRAPH ?g { ?s ?p ?one } FILTER(?one<2)SERVICE#>\n<@E@>{ ?a ?b ?z } }",  # noqa: E501 - data kept on one line
+    "falseSERVICE inside GRAPH": "DELETE { GRAPH <urn:ssrf:y> { ?s ?p ?z } } WHERE { GRAPH ?g { ?s ?p falseSERVICE <@E@> { ?a ?b ?z } } }",  # noqa: E501 - data kept on one line
+    "WITH ... WHERE, SERVICE SILENT": "WITH <urn:ssrf:y> INSERT { ?s ?p ?z } WHERE { GRAPH ?g { ?s ?p 1 } SERVICE SILENT <@E@> { ?a ?b ?z } }",  # noqa: E501 - data kept on one line
+    "prefixed SERVICE:x in WHERE": "PREFIX : <@E@> INSERT { GRAPH <urn:ssrf:y> { ?s ?p ?z } } WHERE { GRAPH ?g { ?s ?p true } SERVICE:x { ?a ?b ?z } }",  # noqa: E501 - data kept on one line
 }
 
 #: Codepoint escapes of the keyword itself (SPARQL 1.1 section 19.2) and a Unicode letter

@@ -175,9 +175,9 @@ def test_concurrent_dumps_and_graph_reads_keep_the_server_alive_and_agree(server
     results = _concurrently(server, jobs)
 
     assert server.alive(), server.why_dead()
-    failed = [(k, r) for k, r in zip(kinds, results) if isinstance(r, BaseException)]
+    failed = [(k, r) for k, r in zip(kinds, results, strict=False) if isinstance(r, BaseException)]
     assert not failed, f"{len(failed)} of {len(jobs)} reads failed, e.g. {failed[0]!r}"
-    differ = [k for k, r in zip(kinds, results) if r != expected[k]]
+    differ = [k for k, r in zip(kinds, results, strict=False) if r != expected[k]]
     assert not differ, f"bodies differ from the sequential read: {differ}"
 
 

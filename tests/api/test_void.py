@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from microhe.vocab import DCAT, DCTERMS, RDF, VOID
 from microhe.store.embedded import Store
+from microhe.vocab import DCAT, DCTERMS, RDF, VOID
 
 from .conftest_writes import BASE, PLAIN, make_writable, make_writable_env, parse_rdf, reference_quads  # noqa: F401
 

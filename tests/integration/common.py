@@ -10,13 +10,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from microhe.frameworks.levels import translate
 from microhe.ingest.load import LoadError, Source, initialise, load
 from microhe.queries.catalogue import QueryError, catalogue
-from microhe.frameworks.levels import translate
 from microhe.recognition.search import search
-from microhe.store.remote import RemoteStore
 from microhe.store.base import StoreError
 from microhe.store.embedded import Store
+from microhe.store.remote import RemoteStore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

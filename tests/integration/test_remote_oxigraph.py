@@ -11,14 +11,23 @@ import pytest
 
 from microhe.ingest.load import initialise
 from microhe.rdf.sparql_text import bind_values
-from microhe.store.remote import RemoteStore
 from microhe.settings import Settings
 from microhe.store import open_configured
 from microhe.store.base import StoreError
 from microhe.store.embedded import Store
+from microhe.store.remote import RemoteStore
 
-from .common import (EVIL, check_connection_failure, check_injection, check_load_and_refusal,
-                     check_named_queries, check_recognition, embedded_demo, free_port, wait_http)
+from .common import (
+    EVIL,
+    check_connection_failure,
+    check_injection,
+    check_load_and_refusal,
+    check_named_queries,
+    check_recognition,
+    embedded_demo,
+    free_port,
+    wait_http,
+)
 
 pytestmark = [
     pytest.mark.integration,

@@ -11,17 +11,16 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from microhe.ingest.load import initialise
 from microhe.frameworks.levels import translate
+from microhe.ingest.load import initialise
 from microhe.recognition.search import search
-from microhe.store.remote import RemoteStore
 from microhe.settings import Settings
 from microhe.store import open_configured
 from microhe.store.base import StoreError
+from microhe.store.remote import RemoteStore
 
-from .common import (check_connection_failure, check_injection, check_load_and_refusal,
-                     check_named_queries, embedded_demo)
 from . import virtuoso
+from .common import check_connection_failure, check_injection, check_load_and_refusal, check_named_queries, embedded_demo
 
 pytestmark = [
     pytest.mark.integration,

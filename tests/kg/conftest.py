@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from microhe.store import snapshots
 from microhe.ingest.load import initialise
+from microhe.store import snapshots
 from microhe.store.embedded import Store
 
 

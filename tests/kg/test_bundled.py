@@ -3,11 +3,11 @@ and a new store holds exactly the ontology and reference graphs."""
 
 import pytest
 
-from microhe.kg import bundled
 from microhe.ingest.load import initialise
 from microhe.ingest.provenance import load_records
-from microhe.store.embedded import Store
+from microhe.kg import bundled
 from microhe.rdf.terms import quads_to_graph
+from microhe.store.embedded import Store
 from microhe.validation import DEFAULT_PROFILES, validate
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -97,14 +97,14 @@ PREFIX rov: <http://www.w3.org/ns/regorg#>
 # --------------------------------------------------------------------------- loading
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parse(resource: str) -> Graph:
     path = {"credentials": DEMO_DIR / "credentials.ttl", "skills": DEMO_DIR / "skills.ttl",
             "institutions": INSTITUTIONS}[resource]
     return Graph().parse(data=path.read_text(encoding="utf-8"), format="turtle")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _all() -> Graph:
     g = Graph()
     for name in ("credentials", "skills", "institutions"):
@@ -160,7 +160,7 @@ def credit_points(g: Graph, spec: URIRef) -> dict[URIRef, float]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _xsd_values(name: str) -> dict[str, str]:
     text = (CV / name).read_text(encoding="utf-8")
     pairs = re.findall(r'value="([^"]+)">\s*<xs:annotation>\s*<xs:documentation>([^<]*)<', text)
@@ -234,7 +234,7 @@ MANDATORY = {
     "M3 country of the awarding body": (
         "?s elm:awardingOpportunity/elm:awardingBody/elm:location/elm:address/elm:countryCode ?c . "
         f"FILTER(STRSTARTS(STR(?c), '{COUNTRY}'))"),
-    "M4 awarding body": "?s elm:awardingOpportunity ?ao . ?ao a elm:AwardingOpportunity ; elm:awardingBody ?b . ?b a elm:Organisation",
+    "M4 awarding body": "?s elm:awardingOpportunity ?ao . ?ao a elm:AwardingOpportunity ; elm:awardingBody ?b . ?b a elm:Organisation",  # noqa: E501 - data kept on one line
     "M6 learning outcomes": "?s elm:learningOutcome ?lo . ?lo a elm:LearningOutcome ; dcterms:title ?t ; elm:relatedESCOSkill ?k",
     "M7 workload": (
         "{ ?s elm:creditPoint ?cp . ?cp a elm:CreditPoint ; elm:framework ?f ; elm:point ?p } "

@@ -15,9 +15,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from microhe.ingest.personal import STRIP_PERSONAL, find_personal_data, strip_personal_data
 from microhe.kg import bundled
 from microhe.rdf.parse import parse
-from microhe.ingest.personal import STRIP_PERSONAL, find_personal_data, strip_personal_data
 
 ROOT = Path(__file__).parents[2]
 SHARED = ROOT / ".." / "shared"

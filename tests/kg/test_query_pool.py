@@ -13,8 +13,8 @@ import pyoxigraph as ox
 import pytest
 
 from microhe.engine.pool import ClientBusy, PoolBusy, QueryPool, QueryStopped, engine_for
-from microhe.engine.snapshots import DIR, Snapshots
 from microhe.engine.results import Job, QueryFailure, Rendering
+from microhe.engine.snapshots import DIR, Snapshots
 from microhe.settings import Settings
 from microhe.store.embedded import Store
 

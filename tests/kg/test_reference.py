@@ -10,7 +10,7 @@ import csv
 import re
 import subprocess
 import sys
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pytest
@@ -54,7 +54,7 @@ def qdr(local: str) -> URIRef:
     return URIRef("http://data.europa.eu/snb/qdr/" + local)
 
 
-@lru_cache(maxsize=None)
+@cache
 def graph(name: str) -> Graph:
     return Graph().parse(REFERENCE / name, format="turtle")
 
@@ -322,9 +322,9 @@ def test_linked_qdr_concepts_are_in_the_graph_with_their_official_labels(fw):
 
 
 def test_the_data_model_resolution_query_gives_every_candidate(fw):
-    query = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX mhe: <%s>
-               SELECT ?eqf WHERE {
-                 ?d (skos:exactMatch|^skos:exactMatch)? ?lvl . ?lvl mhe:referencedToEQF ?eqf }""" % MHE
+    query = f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX mhe: <{MHE}>
+               SELECT ?eqf WHERE {{
+                 ?d (skos:exactMatch|^skos:exactMatch)? ?lvl . ?lvl mhe:referencedToEQF ?eqf }}"""
     def resolve(d):
         return {row.eqf for row in fw.query(query, initBindings={"d": d})}
     assert resolve(qdr("c_c392e7a2")) == {eqf(6)}            # QDR RQF Level 6

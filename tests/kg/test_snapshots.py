@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from microhe.store import snapshots
 from microhe.recognition.search import Record, SearchIndex, search, search_index
+from microhe.store import snapshots
 from microhe.store.base import StoreError
 from microhe.store.embedded import Store
 
@@ -111,7 +111,7 @@ def test_a_damaged_or_planted_file_is_ignored_and_replaced(store_dir, damage, tm
     with Store(store_dir, read_only=True) as ro:  # the rebuilt view was saved over it
         assert _titles(ro) == expected
     assert file.read_bytes().startswith(header)
-    assert snapshots.load(store_dir, VIEW, state, (SearchIndex, Record)).records == search_index(Store(store_dir, read_only=True)).records
+    assert snapshots.load(store_dir, VIEW, state, (SearchIndex, Record)).records == search_index(Store(store_dir, read_only=True)).records  # noqa: E501 - data kept on one line
 
 
 def test_a_state_file_that_cannot_be_written_stops_the_write(store_dir):

@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from microhe.api.routes.sparql import DEFAULT_QUERY
 from microhe.rdf.sparql_gate import RemoteAccessRefused, check_query, check_update, decode_escapes, find

@@ -11,12 +11,11 @@ import rdflib
 from click.testing import CliRunner
 
 from microhe.cli import main
-from microhe.ingest.load import Source, initialise, load
-from microhe.vocab import ELM, RDF, SKOS
-from microhe.store.embedded import Store
 from microhe.devtools.synth import VIOLATION_KINDS, generate, shard_paths, violations_path
+from microhe.ingest.load import Source, initialise, load
+from microhe.store.embedded import Store
 from microhe.validation import validate
-
+from microhe.vocab import ELM, RDF, SKOS
 
 RDF_TYPE = RDF + "type"
 
@@ -111,7 +110,7 @@ def test_shards_split_the_same_dataset_into_files_valid_on_their_own(tmp_path):
 
 
 @pytest.mark.parametrize("args", [
-    ["--credentials", "0"], ["--credentials", "40", "--shards", "2"], ["--credentials", "80", "--shards", "0"], ["--credentials", "-3"], ["--credentials", "x"],
+    ["--credentials", "0"], ["--credentials", "40", "--shards", "2"], ["--credentials", "80", "--shards", "0"], ["--credentials", "-3"], ["--credentials", "x"],  # noqa: E501 - data kept on one line
     ["--credentials", "5", "--invalid-rate", "1.5"], ["--credentials", "5", "--invalid-rate", "-0.1"],
 ])
 def test_cli_bad_arguments_exit_2(tmp_path, args):

@@ -171,7 +171,7 @@ def test_core_annotations_come_in_the_agreed_order():
     rank = {"rdfs:label": 0, "skos:definition": 1, "rdfs:comment": 2, "skos:scopeNote": 2, "rdfs:isDefinedBy": 3}
     problems = []
     for name, body in blocks:
-        seen = [rank[m] for m in re.findall(r"^\s+(rdfs:label|skos:definition|rdfs:comment|skos:scopeNote|rdfs:isDefinedBy)\b", body, flags=re.M)]
+        seen = [rank[m] for m in re.findall(r"^\s+(rdfs:label|skos:definition|rdfs:comment|skos:scopeNote|rdfs:isDefinedBy)\b", body, flags=re.M)]  # noqa: E501 - data kept on one line
         if seen != sorted(seen) or seen[:2] != [0, 1] or seen[-1] != 3:
             problems.append(name)
     assert not problems, f"annotations out of order: {problems}"

@@ -18,11 +18,10 @@ import json
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from test_queries import demo_graph, expected_by_eqf, store, val  # noqa: F401  (fixtures)
 
 from microhe.cli import main
 from microhe.queries.catalogue import QueryError, catalogue, parse_query_file
-
-from test_queries import demo_graph, expected_by_eqf, store, val  # noqa: F401  (fixtures)
 
 NAME = "credentials-by-eqf-level"
 PAGE = 50

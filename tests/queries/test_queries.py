@@ -114,7 +114,7 @@ _QDR_FORMS = [
     (r"NQF RNCP Level (II)-Grade de Licence", "FR-1969"),
 ]
 # One-concept-per-several-levels QDR labels: linked with closeMatch, never resolve a level.
-_QDR_MULTI = {"RQF Entry Levels 1-2": ("RQF", ["Entry 1", "Entry 2"]), "CQFW Entry 1-3": ("CQFW", ["Entry 1", "Entry 2", "Entry 3"])}
+_QDR_MULTI = {"RQF Entry Levels 1-2": ("RQF", ["Entry 1", "Entry 2"]), "CQFW Entry 1-3": ("CQFW", ["Entry 1", "Entry 2", "Entry 3"])}  # noqa: E501 - data kept on one line
 # FR-1969 level I is one-to-many (7 or 8); the QDR list has one concept per candidate.
 _QDR_FR_I = {"NQF RNCP Level I-Master": 7, "NQF RNCP Level I-Doctorat": 8}
 
@@ -779,7 +779,7 @@ def test_edge_case_levels_resolve_as_the_csv_and_the_qdr_list_say(edge_store, ed
     at7 = run(edge_store, "credentials-by-eqf-level", eqf="7")
     assert {val(r["credential"]) for r in at7 if val(r["credential"]).startswith(EDGE)} == {EDGE + "b", EDGE + "c"}
     a = [r for r in run(edge_store, "credentials-by-eqf-level", eqf="5") if val(r["credential"]) == EDGE + "a"]
-    assert [(val(r["title"]), r["title"].language, val(r["issuerName"])) for r in a] == [("Grenzfälle", "de", "Randfall-Hochschule")]
+    assert [(val(r["title"]), r["title"].language, val(r["issuerName"])) for r in a] == [("Grenzfälle", "de", "Randfall-Hochschule")]  # noqa: E501 - data kept on one line
     assert val(a[0]["country"]).endswith("/AUT")
 
 

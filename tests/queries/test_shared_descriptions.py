@@ -15,12 +15,11 @@ import re
 
 import pyoxigraph as ox
 import pytest
+from test_queries import EXAMPLES, store  # noqa: F401  (store: the demo store, one copy of everything)
 
 from microhe.ingest.load import initialise
 from microhe.queries.catalogue import catalogue
 from microhe.store.embedded import Store
-
-from test_queries import EXAMPLES, store  # noqa: F401  (store: the demo store, one copy of everything)
 
 REF = "https://w3id.org/microhe/ref/graph/"
 SKILLS = "https://w3id.org/microhe/demo/graph/skills"  # a skill hierarchy, as each batch of the bench repeats it

@@ -11,12 +11,12 @@ import random
 import pyoxigraph as ox
 import pytest
 
+from microhe.devtools.synth import generate
 from microhe.ingest.load import Source, initialise, load
 from microhe.recognition.compare import target_from_requirements
 from microhe.recognition.pathways import pathways
 from microhe.recognition.search import _positions, facet_index, search, search_index
 from microhe.store.embedded import Store
-from microhe.devtools.synth import generate
 
 from ._uncached import old_search_index, pathways_uncached, search_uncached
 from .conftest import DEMO, SKILL, demo_store, write_turtle
@@ -48,10 +48,10 @@ def _search_calls(store: Store, rng: random.Random, n: int) -> list[dict]:
                          {"facets": False, "eqf": 6}]
     for _ in range(n):
         kw: dict = {}
-        for key, make in (("eqf", lambda: rng.randint(1, 8)), ("country", lambda: rng.choice(["DEU", "GBR", "FRA", "IRL", "LTU"])),
+        for key, make in (("eqf", lambda: rng.randint(1, 8)), ("country", lambda: rng.choice(["DEU", "GBR", "FRA", "IRL", "LTU"])),  # noqa: E501 - data kept on one line
                           ("mode", lambda: rng.choice(["online", "presential", "blended", "Online"])),
                           ("field", lambda: rng.choice(fields[:1] + [f[:2] for f in fields] + fields)),
-                          ("skill", lambda: rng.choice(skills)), ("text", lambda: " ".join(rng.sample(words, rng.choice([1, 1, 2])))),
+                          ("skill", lambda: rng.choice(skills)), ("text", lambda: " ".join(rng.sample(words, rng.choice([1, 1, 2])))),  # noqa: E501 - data kept on one line
                           ("ects_min", lambda: rng.choice([0, 1, 2.5, 5, 6])), ("ects_max", lambda: rng.choice([3, 6, 10, 30]))):
             if rng.random() < 0.3:
                 kw[key] = make()
@@ -84,7 +84,7 @@ def test_demo_data_same_as_uncached():
     _assert_same_records(store)
     _assert_same(store, 1, 400)
     targets = [{"eqf": 6, "ects": 6, "outcomes": [SKILL + "data-analysis"]},
-               {"eqf": 5, "ects": 0, "outcomes": []}, {"outcomes": [SKILL + "carbon-accounting", SKILL + "python-data-wrangling"]}]
+               {"eqf": 5, "ects": 0, "outcomes": []}, {"outcomes": [SKILL + "carbon-accounting", SKILL + "python-data-wrangling"]}]  # noqa: E501 - data kept on one line
     for req in targets:
         t = target_from_requirements(req)
         assert pathways(store, t) == pathways_uncached(store, t), req

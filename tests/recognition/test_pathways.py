@@ -11,11 +11,11 @@ import pytest
 
 from microhe.ingest.derive import derive, derived_graph
 from microhe.ingest.load import initialise
-from microhe.vocab import DCTERMS, ELM, RDF
 from microhe.recognition.compare import target_from_requirements
 from microhe.recognition.facts import NotFoundError, read_facts
 from microhe.recognition.pathways import pathways
 from microhe.store.embedded import Store
+from microhe.vocab import DCTERMS, ELM, RDF
 
 from .conftest import DEMO, ECTS_IRI, SKILL, TARGET, demo_store, write_turtle
 

@@ -68,7 +68,7 @@ class Expected:
     value: str | None = None
 
     @classmethod
-    def parse(cls, line: str) -> "Expected":
+    def parse(cls, line: str) -> Expected:
         parts = [p.strip() for p in f" {line.strip()} ".split(" | ")]
         if len(parts) not in (4, 5):
             raise ValueError(f"bad expectation line: {line!r}")

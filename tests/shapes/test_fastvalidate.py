@@ -19,9 +19,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from microhe.validation import compiled as fv
 from microhe.kg.bundled import demo_graphs
 from microhe.validation import available_profiles, validate
+from microhe.validation import compiled as fv
 
 from .expectations import FIXTURES, SAMPLE_TTL
 

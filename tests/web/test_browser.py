@@ -31,11 +31,11 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pyoxigraph as ox
 import pytest
-
 from api.conftest import serve
+
 from microhe.api import create_app
-from microhe.kg import bundled
 from microhe.ingest.load import initialise
+from microhe.kg import bundled
 from microhe.queries.catalogue import catalogue
 from microhe.settings import Settings
 from microhe.store.embedded import Store
@@ -466,7 +466,7 @@ def test_followed_link_shows_incoming_links(site):
     assert "elm:awardingBody" in props and "elm:organisation" in props
     assert all(froms), "every incoming link names where it comes from"
     # awarding bodies are named from blank nodes (the awarding opportunities)
-    assert {f for f, p in zip(froms, props) if p == "elm:awardingBody"} == {"(blank node)"}
+    assert {f for f, p in zip(froms, props, strict=False) if p == "elm:awardingBody"} == {"(blank node)"}
     accreditation = [a for tr in rows for a in tr.find("td").find_all("a")
                      if a.attrs["href"] == "/demo/credential/strathlowe-applied-data-analysis/accreditation"]
     assert accreditation

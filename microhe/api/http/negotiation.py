@@ -38,6 +38,7 @@ from microhe.rdf.formats import (
     TURTLE,
 )
 
+
 @dataclass(frozen=True)
 class Offer:
     """What one kind of response (SPARQL results, an RDF graph, a dataset) can be served as.

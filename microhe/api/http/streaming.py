@@ -148,7 +148,7 @@ class ThreadStream:
         """The producer's thread (None before the first chunk is asked for)."""
         return self._worker.thread
 
-    def __aiter__(self) -> "ThreadStream":
+    def __aiter__(self) -> ThreadStream:
         return self
 
     async def __anext__(self) -> bytes:

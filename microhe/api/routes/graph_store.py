@@ -48,23 +48,9 @@ from types import EllipsisType
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from microhe.ingest.derive import DERIVED_SUFFIX
-from microhe.ingest.load import Outcome, Source, drop, load, merge
-from microhe.ingest.lock import write_lock
-from microhe.vocab import META_GRAPH
-from microhe.rdf.parse import detect_format
-from microhe.rdf.reading import UnsupportedFormatError
-from microhe.rdf.iri import iri_problem
-from microhe.ingest.errors import NotConforming
-from microhe.ingest.personal import STRIP_PERSONAL
-from microhe.settings import Settings
-from microhe.store.embedded import Store
-from microhe.validation import ValidationReport, available_profiles
 from microhe.api.auth import refuse_token_in_url
 from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
 from microhe.api.errors import WRITE, error_content, error_responses
-from microhe.api.http.negotiation import representation
-from microhe.rdf import nquads
 from microhe.api.http.negotiation import (
     JSON_LD,
     N_QUADS,
@@ -74,10 +60,24 @@ from microhe.api.http.negotiation import (
     TURTLE,
     content_type,
     negotiate,
+    representation,
 )
 from microhe.api.http.paths import GRAPH_STORE
 from microhe.api.http.rdf_responses import rdf_response
 from microhe.api.http.streaming import stream
+from microhe.ingest.derive import DERIVED_SUFFIX
+from microhe.ingest.errors import NotConforming
+from microhe.ingest.load import Outcome, Source, drop, load, merge
+from microhe.ingest.lock import write_lock
+from microhe.ingest.personal import STRIP_PERSONAL
+from microhe.rdf import nquads
+from microhe.rdf.iri import iri_problem
+from microhe.rdf.parse import detect_format
+from microhe.rdf.reading import UnsupportedFormatError
+from microhe.settings import Settings
+from microhe.store.embedded import Store
+from microhe.validation import ValidationReport, available_profiles
+from microhe.vocab import META_GRAPH
 
 OFFERED = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)
 STRIP_PARAM = STRIP_PERSONAL
@@ -310,7 +310,8 @@ async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, wr
     return success(result, graph, created=result.status == "loaded", location=gsp_url(request, graph))
 
 
-@router.post(GRAPH_STORE, summary="Merge into a graph, or create one (Graph Store Protocol)", status_code=200, response_class=Response,
+@router.post(GRAPH_STORE, summary="Merge into a graph, or create one (Graph Store Protocol)", status_code=200,
+             response_class=Response,
              openapi_extra=_write_doc("Created: a new graph (Location)"))
 async def post_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
     """Add the (validated) body to the graph; without ``?graph``/``?default`` create a new

@@ -8,8 +8,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from microhe.ingest.provenance import graph_listing
 from microhe.api.deps import StoreDep
+from microhe.ingest.provenance import graph_listing
 
 router = APIRouter(tags=["graphs"])
 

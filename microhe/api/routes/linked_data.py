@@ -38,11 +38,6 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.routing import Match
 
-from microhe.publish.ontology import core_ontology, ontology_documentation
-from microhe.publish.resource import describe, is_known, resource_page
-from microhe.vocab import DEMO, REF
-from microhe.rdf.iri import iri_problem
-from microhe.store.embedded import Store
 from microhe.api.deps import SettingsDep, StoreDep
 from microhe.api.http.negotiation import (
     HTML,
@@ -57,7 +52,12 @@ from microhe.api.http.negotiation import (
 )
 from microhe.api.http.paths import GRAPH_STORE
 from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response, serialize
+from microhe.publish.ontology import core_ontology, ontology_documentation
+from microhe.publish.resource import describe, is_known, resource_page
 from microhe.rdf import formats
+from microhe.rdf.iri import iri_problem
+from microhe.store.embedded import Store
+from microhe.vocab import DEMO, REF
 
 # -- descriptions -----------------------------------------------------------------------
 

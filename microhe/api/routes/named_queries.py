@@ -27,15 +27,10 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from microhe.queries import catalogue as named
-from microhe.engine import results
-from microhe.rdf import sparql_text
-from microhe.queries.catalogue import NamedQuery, QueryError
-from microhe.api.http import negotiation as neg
-from microhe.api.http.clients import client_of
 from microhe.api.deps import ExecutorDep, SettingsDep, StoreDep
 from microhe.api.errors import error_content
-from microhe.engine.threads import Deadline
+from microhe.api.http import negotiation as neg
+from microhe.api.http.clients import client_of
 from microhe.api.http.cors import PublicReadRoute, preflight
 from microhe.api.http.sparql_protocol import (
     Materialised,
@@ -44,6 +39,11 @@ from microhe.api.http.sparql_protocol import (
     outcome_response,
     run_query,
 )
+from microhe.engine import results
+from microhe.engine.threads import Deadline
+from microhe.queries import catalogue as named
+from microhe.queries.catalogue import NamedQuery, QueryError
+from microhe.rdf import sparql_text
 
 PREFIX = "/api/queries"
 ROWS_JSON = neg.JSON  # the simple JSON shape is served as application/json

@@ -7,21 +7,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from microhe.rdf import formats
+from microhe.api.auth import require_writer
+from microhe.api.deps import SettingsDep, StoreDep
+from microhe.api.errors import WRITE, UnknownTerm, error_responses
 from microhe.frameworks.credits import convert
 from microhe.frameworks.levels import translate
 from microhe.ingest.load import Source
+from microhe.rdf import formats
 from microhe.recognition.compare import Rules, compare
 from microhe.recognition.decisions import list_decisions, record_decision
 from microhe.recognition.pathways import pathways
 from microhe.recognition.search import search
 from microhe.recognition.sides import resolve_side
-from microhe.api.auth import require_writer
-from microhe.api.deps import SettingsDep, StoreDep
-from microhe.api.errors import WRITE, UnknownTerm, error_responses
 
 router = APIRouter(tags=["recognition"])
 

@@ -42,17 +42,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from microhe.queries import catalogue as named
-from microhe.rdf import sparql_gate, sparql_text
-from microhe.rdf.iri import iri_problem
-from microhe.publish.service import ENTAILMENT, FORMATS, SD, service_description
-from microhe.vocab import RDFS
-from microhe.settings import Settings
-from microhe.store.embedded import Store
+from microhe.api.deps import ExecutorDep, SettingsDep, StoreDep, read_body
+from microhe.api.errors import error_content
 from microhe.api.http import negotiation as neg
 from microhe.api.http.clients import client_of
 from microhe.api.http.cors import PublicReadRoute, preflight
 from microhe.api.http.paths import SPARQL
+from microhe.api.http.requestlog import note_query
 from microhe.api.http.sparql_protocol import (
     ProtocolError,
     dataset_for,
@@ -60,9 +56,13 @@ from microhe.api.http.sparql_protocol import (
     outcome_response,
     run_query,
 )
-from microhe.api.deps import ExecutorDep, SettingsDep, StoreDep, read_body
-from microhe.api.errors import error_content
-from microhe.api.http.requestlog import note_query
+from microhe.publish.service import ENTAILMENT, FORMATS, SD, service_description
+from microhe.queries import catalogue as named
+from microhe.rdf import sparql_gate, sparql_text
+from microhe.rdf.iri import iri_problem
+from microhe.settings import Settings
+from microhe.store.embedded import Store
+from microhe.vocab import RDFS
 
 #: Unique URIs for file formats (https://www.w3.org/ns/formats/) of what /sparql serves.
 FORMAT_NAMES = {

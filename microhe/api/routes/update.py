@@ -41,13 +41,13 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
+from microhe.api.errors import WRITE, error_responses
+from microhe.api.http.requestlog import note_query
+from microhe.ingest.lock import write_lock
 from microhe.rdf import sparql_gate, sparql_text
 from microhe.rdf.iri import iri_problem
 from microhe.store.embedded import Store
-from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
-from microhe.api.errors import WRITE, error_responses
-from microhe.ingest.lock import write_lock
-from microhe.api.http.requestlog import note_query
 
 PATH = "/update"
 FORM = "application/x-www-form-urlencoded"

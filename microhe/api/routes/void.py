@@ -28,14 +28,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from microhe.publish.dataset import description
 from microhe.api.deps import SettingsDep, StoreDep
-from microhe.api.http.negotiation import representation
-from microhe.rdf import nquads
-from microhe.api.http.negotiation import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TURTLE
+from microhe.api.http.negotiation import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TURTLE, representation
 from microhe.api.http.paths import DUMP, PLACES, VOID
 from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response
 from microhe.api.http.streaming import ThreadStreamingResponse, stream
+from microhe.publish.dataset import description
+from microhe.rdf import nquads
 
 OFFERED = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
 

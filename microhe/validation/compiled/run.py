@@ -61,7 +61,7 @@ def run_compiled(store: ox.Store, changed: dict, compiled: CompiledProfile, *, w
     else:
         answered = [rows(c) for c in checks]
     results = []
-    for check, check_rows in zip(checks, answered):
+    for check, check_rows in zip(checks, answered, strict=False):
         for row in check_rows:
             focus = to_rdflib(original(row["this"]))
             value = None
@@ -97,5 +97,5 @@ def _message(check: _Check, row, focus, value, original) -> str:
         if value is not None:
             fdict["value"] = value
         for var, val in fdict.items():
-            text = re.sub("{{[?$]{}}}".format(var), str(val), text)
+            text = re.sub(f"{{[?$]{var}}}", str(val), text)
     return text

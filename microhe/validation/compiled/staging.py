@@ -34,7 +34,7 @@ def _canonical_map(literals) -> tuple[dict, dict]:
     {stored literal: {input literals}} for stored literals several input literals map to,
     e.g. "1"^^xsd:integer and "1"^^xsd:positiveInteger)."""
     lits = list(literals)
-    return _classify(zip(lits, _stored_forms(lits)))
+    return _classify(zip(lits, _stored_forms(lits), strict=False))
 
 
 def _classify(pairs) -> tuple[dict, dict]:
@@ -71,7 +71,7 @@ class _Ambiguous(dict):
 def _reference_canonical() -> dict:
     """{reference literal: its stored form} (computed once)."""
     lits = list(_reference_literals())
-    return dict(zip(lits, _stored_forms(lits)))
+    return dict(zip(lits, _stored_forms(lits), strict=False))
 
 
 def _stored_forms(lits: list) -> list:
@@ -89,7 +89,7 @@ def _canonical_map_with_reference(inputs) -> tuple[dict, dict]:
     """``_canonical_map(inputs | reference literals)``, the reference part cached."""
     ref = _reference_canonical()
     new = [lit for lit in inputs if lit not in ref]
-    return _classify(list(ref.items()) + list(zip(new, _stored_forms(new))))
+    return _classify(list(ref.items()) + list(zip(new, _stored_forms(new), strict=False)))
 
 
 def staging_store(quads) -> tuple[ox.Store, dict]:
