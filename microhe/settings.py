@@ -25,13 +25,20 @@ def default_store_path() -> Path:
     return user_data_path("microhe", appauthor=False) / "store"
 
 
+#: Where instance data is minted and served unless MICROHE_BASE says otherwise.
+DEFAULT_BASE = "http://127.0.0.1:8000/"
+#: The SHACL profiles of validate, load and HTTP writes unless told otherwise
+#: (``microhe/shapes/<name>.ttl``; ``microhe.validation.profiles`` lists them).
+DEFAULT_PROFILES: tuple[str, ...] = ("council-2022", "consistency")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MICROHE_", extra="ignore")
 
     #: Directory of the embedded (pyoxigraph/RocksDB) store.
     store: Path = Field(default_factory=default_store_path)
     #: Base IRI under which instance data is minted and served.
-    base: str = "http://127.0.0.1:8000/"
+    base: str = DEFAULT_BASE
     #: SPARQL query deadline in seconds (HTTP API).
     query_timeout: float = 30.0
     #: Maximum number of result rows / triples returned by one query (HTTP API).
@@ -60,7 +67,7 @@ class Settings(BaseSettings):
     #: Largest accepted request body / input file in bytes.
     max_body_bytes: int = 64 * 1024 * 1024
     #: Validation profiles applied to loads and Graph Store writes.
-    profiles: tuple[str, ...] = ("council-2022", "consistency")
+    profiles: tuple[str, ...] = DEFAULT_PROFILES
     #: Let SPARQL Update (``/update``) run ``LOAD`` and ``SERVICE``, i.e. make the server
     #: fetch IRIs named in a request (SSRF risk). Off: such requests are refused with 400.
     allow_remote_update: bool = False

@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import grimp
+import pytest
+
+import microhe
 
 
 def _cycles(graph) -> list[list[str]]:
@@ -83,3 +88,22 @@ def test_no_router_imports_another_router():
     graph = grimp.build_graph("microhe")
     assert _imports_between(graph, "microhe.api.routes", "microhe.api.routes") == []
     assert _imports_between(graph, "microhe.api.http", "microhe.api.routes") == []
+
+
+PACKAGE = Path(microhe.__file__).parent
+
+
+def _files_containing(text: str) -> list[str]:
+    return sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if text in p.read_text("utf-8"))
+
+
+def test_views_derived_from_a_store_are_cached_by_per_store_only():
+    # one cache of derived views, keyed on the committed state (store/views.py); the
+    # write lock's registry is the one other per-store table, and it caches nothing
+    assert _files_containing("WeakKeyDictionary") == ["ingest/lock.py", "store/views.py"]
+
+
+@pytest.mark.parametrize("constant", ['"http://127.0.0.1:8000/"', '"https://w3id.org/microhe/shapes/"',
+                                      '("council-2022", "consistency")'])
+def test_each_constant_is_written_once(constant):
+    assert len(_files_containing(constant)) == 1, _files_containing(constant)

@@ -30,7 +30,8 @@ from microhe.settings import get_settings
 
 
 def _profiles(values: tuple[str, ...]) -> tuple[str, ...]:
-    from microhe.validation.profiles import DEFAULT_PROFILES, available_profiles
+    from microhe.settings import DEFAULT_PROFILES
+    from microhe.validation.profiles import available_profiles
 
     profiles = tuple(values) or DEFAULT_PROFILES
     known = available_profiles()

@@ -35,6 +35,7 @@ from microhe.ingest.provenance import load_records, provenance_quads, record_qua
 from microhe.kg import bundled
 from microhe.rdf.parse import parse
 from microhe.rdf.reading import ParseError
+from microhe.settings import DEFAULT_BASE
 from microhe.store.embedded import Store
 from microhe.validation import DEFAULT_PROFILES, ValidationReport, validate
 
@@ -193,7 +194,7 @@ def load(
     profiles: Sequence[str] = DEFAULT_PROFILES,
     replace: bool = False,
     strip_personal: bool = False,
-    base: str = "http://127.0.0.1:8000/",
+    base: str = DEFAULT_BASE,
     agent: str | None = None,
     progress: Callable[[str, str], None] | None = None,
     force: bool = False,
@@ -290,7 +291,7 @@ def merge(
     replace: bool = False,
     profiles: Sequence[str] = DEFAULT_PROFILES,
     strip_personal: bool = False,
-    base: str = "http://127.0.0.1:8000/",
+    base: str = DEFAULT_BASE,
     agent: str | None = None,
 ) -> Outcome:
     """Add the triples of one source to ``graph`` (``None``: the store's own default

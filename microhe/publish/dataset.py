@@ -5,22 +5,21 @@ named graph with its Graph Store URL as dump), its SPARQL endpoint, dump and URI
 and a ``dcat:Catalog`` holding it with a ``dcat:Distribution`` (the dump) and a
 ``dcat:DataService`` (the endpoint).
 
-The counts are SPARQL aggregates over the union graph, cached per store state
-(``store.generation``, bumped by every write through the store object). Where the
+The counts are SPARQL aggregates over the union graph, a view per committed store state
+(``per_store``: the one cache of derived views, ``microhe.store.views``). Where the
 document, the endpoint, the dump and the Graph Store are served is the caller's
 (:class:`Places`; the API's paths by default)."""
 
 from __future__ import annotations
 
 import hashlib
-import threading
-import weakref
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from microhe.publish.service import SD
+from microhe.store.views import per_store
 from microhe.vocab import DCAT, DCTERMS, ELM, FOAF, MHE, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 
@@ -48,8 +47,6 @@ DESCRIPTION = (
     "and recognition decisions, as linked data with a SPARQL endpoint. Learner data is never stored."
 )
 
-_cache: weakref.WeakKeyDictionary[object, tuple[tuple, list[ox.Quad]]] = weakref.WeakKeyDictionary()
-_cache_lock = threading.Lock()
 
 
 def _n(value: int) -> ox.Literal:
@@ -64,20 +61,44 @@ def _rows(store, query: str):
     return list(store.query(query))
 
 
+@dataclass(frozen=True)
+class Statistics:
+    """What the description counts in the store (the part that costs queries)."""
+
+    triples: int
+    subjects: int
+    objects: int
+    classes: tuple[tuple[ox.NamedNode, int], ...]
+    properties: tuple[tuple[ox.NamedNode, int], ...]
+    graphs: tuple[tuple[ox.NamedNode, int], ...]
+    default_graph: int
+
+
+@per_store
+def statistics(store) -> Statistics:
+    """The counts of the store's current state (SPARQL aggregates over the union graph),
+    computed once per state like every other view (``microhe.store.views``)."""
+    [row] = _rows(store, "SELECT (COUNT(DISTINCT ?s) AS ?s_n) (COUNT(DISTINCT ?o) AS ?o_n) WHERE { ?s ?p ?o }")
+    classes = _rows(store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF}type> ?c }} "
+                           "GROUP BY ?c ORDER BY DESC(?n) ?c")
+    properties = _rows(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p")
+    graphs = _rows(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+    return Statistics(
+        len(store), int(row["s_n"].value), int(row["o_n"].value),
+        tuple((r["c"], int(r["n"].value)) for r in classes),
+        tuple((r["p"], int(r["n"].value)) for r in properties),
+        tuple((r["g"], int(r["n"].value)) for r in graphs if isinstance(r["g"], ox.NamedNode)),
+        store.graph_size(None),
+    )
+
+
 def description(store, base: str, places: Places = Places()) -> list[ox.Quad]:
-    """The VoID + DCAT-AP description of the store's current content (cached per state)."""
-    key = (store.generation, len(store), base, places)
-    with _cache_lock:
-        hit = _cache.get(store)
-        if hit is not None and hit[0] == key:
-            return hit[1]
-    quads = _describe(store, base, places)
-    with _cache_lock:
-        _cache[store] = (key, quads)
-    return quads
+    """The VoID + DCAT-AP description of the store's current content (its counts are a
+    per-state view; the rest is written for ``base`` and ``places`` on each call)."""
+    return _describe(statistics(store), base, places)
 
 
-def _describe(store, base: str, places: Places) -> list[ox.Quad]:
+def _describe(stats: Statistics, base: str, places: Places) -> list[ox.Quad]:
     N = ox.NamedNode
     doc = N(base + places.document.lstrip("/"))
     ds, catalog, dump, service, publisher = (N(f"{doc.value}#{x}") for x in
@@ -94,13 +115,6 @@ def _describe(store, base: str, places: Places) -> list[ox.Quad]:
     add(doc, DCTERMS + "title", _en("VoID and DCAT-AP description of the " + TITLE))
     add(doc, FOAF + "primaryTopic", ds)
 
-    # Counts (SPARQL aggregates over the union graph)
-    triples = len(store)
-    [row] = _rows(store, "SELECT (COUNT(DISTINCT ?s) AS ?s_n) (COUNT(DISTINCT ?o) AS ?o_n) WHERE { ?s ?p ?o }")
-    classes = _rows(store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF}type> ?c }} "
-                           "GROUP BY ?c ORDER BY DESC(?n) ?c")
-    properties = _rows(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p")
-    graphs = _rows(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
 
     add(ds, a, N(VOID + "Dataset"))
     add(ds, a, N(DCAT + "Dataset"))
@@ -118,41 +132,37 @@ def _describe(store, base: str, places: Places) -> list[ox.Quad]:
     add(ds, VOID + "feature", N("http://www.w3.org/ns/formats/N-Quads"))
     for vocab in (ELM, MHE, SKOS, DCTERMS, PROV):
         add(ds, VOID + "vocabulary", N(vocab))
-    add(ds, VOID + "triples", _n(triples))
-    add(ds, VOID + "distinctSubjects", _n(int(row["s_n"].value)))
-    add(ds, VOID + "distinctObjects", _n(int(row["o_n"].value)))
-    add(ds, VOID + "classes", _n(len(classes)))
-    add(ds, VOID + "properties", _n(len(properties)))
+    add(ds, VOID + "triples", _n(stats.triples))
+    add(ds, VOID + "distinctSubjects", _n(stats.subjects))
+    add(ds, VOID + "distinctObjects", _n(stats.objects))
+    add(ds, VOID + "classes", _n(len(stats.classes)))
+    add(ds, VOID + "properties", _n(len(stats.properties)))
     add(ds, RDFS + "seeAlso", N(MICROHE_PROJECT))
 
-    for r in classes:
-        part = N(f"{doc.value}#class-{_slug(r['c'].value)}")
+    for c, n in stats.classes:
+        part = N(f"{doc.value}#class-{_slug(c.value)}")
         add(ds, VOID + "classPartition", part)
-        add(part, VOID + "class", r["c"])
-        add(part, VOID + "entities", _n(int(r["n"].value)))
-    for r in properties:
-        part = N(f"{doc.value}#property-{_slug(r['p'].value)}")
+        add(part, VOID + "class", c)
+        add(part, VOID + "entities", _n(n))
+    for p, n in stats.properties:
+        part = N(f"{doc.value}#property-{_slug(p.value)}")
         add(ds, VOID + "propertyPartition", part)
-        add(part, VOID + "property", r["p"])
-        add(part, VOID + "triples", _n(int(r["n"].value)))
-    for r in graphs:
-        g = r["g"]
-        if not isinstance(g, ox.NamedNode):
-            continue
+        add(part, VOID + "property", p)
+        add(part, VOID + "triples", _n(n))
+    for g, n in stats.graphs:
         sub = N(f"{doc.value}#graph-{_slug(g.value)}")
         add(ds, VOID + "subset", sub)
         add(sub, a, N(VOID + "Dataset"))
         add(sub, a, N(SD + "NamedGraph"))
         add(sub, N(SD + "name"), g)
-        add(sub, VOID + "triples", _n(int(r["n"].value)))
+        add(sub, VOID + "triples", _n(n))
         add(sub, VOID + "dataDump", N(f"{base}{places.graph_store.lstrip('/')}?{urlencode({'graph': g.value})}"))
-    default_size = store.graph_size(None)
-    if default_size:
+    if stats.default_graph:
         sub = N(f"{doc.value}#default-graph")
         add(ds, VOID + "subset", sub)
         add(sub, a, N(VOID + "Dataset"))
         add(sub, DCTERMS + "title", _en("the store's default graph"))
-        add(sub, VOID + "triples", _n(default_size))
+        add(sub, VOID + "triples", _n(stats.default_graph))
         add(sub, VOID + "dataDump", N(f"{base}{places.graph_store.lstrip('/')}?default"))
 
     # DCAT-AP: catalogue, distribution, data service, publisher

@@ -22,13 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from microhe.validation.profiles import (
-    DEFAULT_PROFILES,
-    SHAPES_BASE,
-    UnknownProfileError,
-    available_profiles,
-    reference_graph,
-)
+from microhe.settings import DEFAULT_PROFILES
+from microhe.validation.profiles import SHAPES_BASE, UnknownProfileError, available_profiles, reference_graph
 from microhe.validation.report import ValidationReport, ValidationResult, sort_key
 
 __all__ = [

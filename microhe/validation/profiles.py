@@ -10,8 +10,6 @@ from importlib import resources
 from microhe.errors import InputError
 from microhe.kg.bundled import reference_graphs
 
-#: The profiles of ``microhe validate``, ``load`` and HTTP writes unless told otherwise.
-DEFAULT_PROFILES: tuple[str, ...] = ("council-2022", "consistency")
 #: The namespace of the profiles' IRIs (``<SHAPES_BASE><profile>#<shape>``).
 SHAPES_BASE = "https://w3id.org/microhe/shapes/"
 
