@@ -43,6 +43,10 @@ terms, not text, and microhe's own writes are built from terms: neither is check
 The store's own default graph (``graph=None``) is reached through the Graph Store
 Protocol (``?default``) when a graph store endpoint is configured; otherwise operations
 on it raise :class:`StoreError` (always on Virtuoso, which has no separate default graph).
+
+Over 400 lines because the store interface is one concept here: each method is a request
+and its reading back; what a write sends is built in ``store/remote_writes.py`` and
+Virtuoso's repairs live in ``store/virtuoso.py``.
 """
 
 from __future__ import annotations
