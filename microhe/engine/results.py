@@ -24,6 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from microhe.rdf import sparql_text
+from microhe.rdf.formats import in_memory
 
 #: ``Rendering.format`` value of the simple JSON row shape of the named-query routes
 ROWS = "rows"
@@ -203,7 +204,10 @@ class Materialised:
 
     def rows(self) -> list[tuple]:
         """SELECT rows as tuples of pyoxigraph terms (None when unbound)."""
-        return [tuple(solution) for solution in self.solutions()]
+        solutions = self.solutions()
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise TypeError(f"rows() of an {self.kind} result: only SELECT results have rows")
+        return [tuple(solution) for solution in solutions]
 
 
 def materialise(res, check: Callable[[], None], row_cap: int) -> Materialised:
@@ -264,11 +268,11 @@ def serialise(result: Materialised, fmt, *, check: Callable[[], None] = _never,
     """A materialised result in a pyoxigraph format (QueryResultsFormat or RdfFormat)."""
     check()
     if result.kind == "graph":
-        kwargs = {"prefixes": dict(prefixes)} if prefixes and fmt == ox.RdfFormat.TURTLE else {}
-        return ox.serialize(result.triples, format=fmt, **kwargs)
+        turtle_prefixes = dict(prefixes) if prefixes and fmt == ox.RdfFormat.TURTLE else None
+        return in_memory(ox.serialize(result.triples, format=fmt, prefixes=turtle_prefixes))
     if fmt == ox.QueryResultsFormat.TSV and result.kind == "select":
         return result.tsv()
-    return result.solutions().serialize(format=fmt)
+    return in_memory(result.solutions().serialize(format=fmt))
 
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -26,7 +26,7 @@ DIR = "microhe-query-snapshots"
 
 
 class Snapshots:
-    def __init__(self, store):
+    def __init__(self, store) -> None:
         if getattr(store, "path", None) is None or not hasattr(store, "raw"):
             raise ValueError("query snapshots need an embedded store on disk")
         self.store = store
@@ -48,15 +48,13 @@ class Snapshots:
     def newest(self) -> str:
         """The path of the newest snapshot, taking one when the store has moved on."""
         with self._lock:
-            self._refresh()
-            return self._newest[1]
+            return self._fresh()
 
     def checkout(self, holder) -> str:
         """The snapshot ``holder`` is to open (the newest, refreshed); it counts as held
         by ``holder`` until :meth:`release` or :meth:`drop`."""
         with self._lock:
-            self._refresh()
-            path = self._newest[1]
+            path = self._fresh()
             self._held.setdefault(holder, set()).add(path)
             return path
 
@@ -82,6 +80,12 @@ class Snapshots:
             self._held.clear()
 
     # -- under self._lock ---------------------------------------------------------------
+
+    def _fresh(self) -> str:
+        """The newest snapshot's path, refreshed (under the lock; a refresh always leaves one)."""
+        self._refresh()
+        assert self._newest is not None, "a refresh always leaves a snapshot"
+        return self._newest[1]
 
     def _refresh(self, force: bool = False) -> None:
         store = self.store

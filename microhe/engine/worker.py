@@ -111,6 +111,7 @@ def serve(read_fd: int, write_fd: int) -> None:
             send(write_fd, ("ready",))
             continue
         _, path, job = message
+        reply: tuple
         try:
             reply = ("answer", evaluate(open_snapshot(path), job))
         except QueryFailure as e:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
@@ -117,7 +118,7 @@ def served_as(media_type: str) -> str | None:
     if mt == HTML:
         return HTML
     fmt = ox.RdfFormat.from_media_type(mt) if "/" in mt else None
-    return fmt.media_type if fmt in _SUPPORTED else None
+    return fmt.media_type if fmt is not None and fmt in _SUPPORTED else None
 
 
 def results_served_as(media_type: str) -> str | None:
@@ -138,11 +139,12 @@ def format_of(media_type: str) -> ox.RdfFormat | ox.QueryResultsFormat | None:
 
 def synonyms_of(canonical: list[str] | tuple[str, ...], *, results: bool = False) -> dict[str, str]:
     """Media type -> canonical media type, for the synonyms of ``canonical`` a client may send."""
+    pairs: Iterable[tuple[str, str | None]]
     if results:
         pairs = ((s, results_served_as(s)) for s in _RESULTS_SYNONYMS)
     else:
         pairs = [*((s, served_as(s)) for s in _RDF_SYNONYMS), *_SERVED_AS_EXTRA.items()]
-    return {s: target for s, target in pairs if target in canonical and s not in canonical}
+    return {s: target for s, target in pairs if target is not None and target in canonical and s not in canonical}
 
 
 def names_of(canonical: list[str] | tuple[str, ...], *, results: bool = False) -> dict[str, str]:
@@ -165,3 +167,12 @@ __all__ = [
     "GENERIC_MEDIA_TYPES", "RDF_NAMES", "RESULTS_NAMES", "rdf_format", "served_as", "results_served_as",
     "format_of", "synonyms_of", "names_of", "short_name",
 ]
+
+
+def in_memory(body: bytes | None) -> bytes:
+    """The bytes of a pyoxigraph ``serialize()`` called without an output. Its stubs type
+    every call ``bytes | None`` (None is for the calls that write to an output), so the
+    in-memory calls pass through here to say which they are."""
+    if body is None:
+        raise TypeError("serialize() was given an output and returned None; call it without one for the bytes")
+    return body

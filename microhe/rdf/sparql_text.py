@@ -68,6 +68,7 @@ def tokens(text: str) -> Iterator[Token]:
     pos = 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
+        assert m is not None, "the punct group matches any character"
         kind = m.lastgroup or "punct"
         tok = Token(kind, m.group(), m.start(), m.end(), depth)
         if kind == "punct":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from microhe.rdf import nquads
+from microhe.rdf.formats import in_memory
 
 
 def update_request(graphs: dict, drop: list, add: list, remove: list, chunk_size: int) -> str | None:
@@ -69,7 +70,7 @@ def graph_store_requests(graphs: dict, drop: list, add: list, remove: list,
 def ntriples_body(quads) -> bytes:
     """A Graph Store request's body: the quads' triples as N-Triples (the server's own
     parser reads them into the graph the URL names)."""
-    return ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES)
+    return in_memory(ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES))
 
 
 def chunks(quads: list[ox.Quad], size: int) -> list[list[ox.Quad]]:

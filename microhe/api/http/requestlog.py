@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 log = logging.getLogger("microhe.requests")
@@ -99,12 +100,12 @@ class RequestLog:
     def __init__(self, app):
         self.app = app
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         note: dict = {}
         scope[SCOPE_KEY] = note
-        seen = {"status": None, "type": "", "body": b"", "logged": False}
+        seen: dict[str, Any] = {"status": None, "type": "", "body": b"", "logged": False}
 
         async def watch(message):
             if message["type"] == "http.response.start":

@@ -59,6 +59,7 @@ from microhe.api.http.sparql_protocol import (
 from microhe.publish.service import ENTAILMENT, FORMATS, SD, service_description
 from microhe.queries import catalogue as named
 from microhe.rdf import sparql_gate, sparql_text
+from microhe.rdf.formats import in_memory
 from microhe.rdf.iri import iri_problem
 from microhe.settings import Settings
 from microhe.store.embedded import Store
@@ -170,7 +171,7 @@ async def sparql_preflight() -> Response:
     return preflight()
 
 
-_SPARQL_DOC = {
+_SPARQL_DOC: dict[str, Any] = {
     "parameters": [
         {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
          "description": "A SPARQL 1.1 query. Without it, GET answers the service description (RDF) or, "
@@ -313,7 +314,7 @@ def service_response(request: Request, store: Store, settings: Settings, req: Pr
     triples = service_description(endpoint_url(request), store, settings, formats)
     fmt = neg.GRAPH.format(mt)
     prefixes = {"sd": SD, "rdfs": RDFS, "ent": ENTAILMENT, "formats": FORMATS}
-    body = ox.serialize(triples, format=fmt, **({"prefixes": prefixes} if fmt == ox.RdfFormat.TURTLE else {}))
+    body = in_memory(ox.serialize(triples, format=fmt, prefixes=prefixes if fmt == ox.RdfFormat.TURTLE else None))
     return Response(body, media_type=neg.content_type(mt), headers={"Vary": "Accept"})
 
 
@@ -333,6 +334,7 @@ LIMIT 50
 
 
 def html_page(request: Request, settings: Settings, *, query: str | None = None, autorun: bool = False) -> Response:
+    problem: str | None
     try:
         cat = named.catalogue()
     except named.QueryError as e:  # a broken .rq must not take the query page down
