@@ -67,6 +67,7 @@ class NotConforming(LoadError, ValidationFailed):
     """An input violates the SHACL profiles (``report`` says where)."""
 
     reason = "invalid"
+    report: ValidationReport  # always given: the report is the refusal
 
 
 class GraphConflict(LoadError, Conflict):

@@ -160,7 +160,7 @@ def parse(
     if fmt == ox.RdfFormat.STREAMING_JSON_LD:
         fmt = _JSONLD
 
-    size = os.stat(path).st_size if path is not None else len(raw)  # type: ignore[arg-type]
+    size = os.stat(path).st_size if path is not None else len(raw)  # type: ignore[arg-type]  # exactly one of raw and path is given: here path
     if size > limits.max_bytes:
         raise ParseError(f"input of {size} bytes exceeds the limit of {limits.max_bytes} bytes", source)
     if size == 0:
@@ -168,7 +168,7 @@ def parse(
 
     if fmt == _JSONLD:
         if raw is None:
-            with open(path, "rb") as f:  # type: ignore[arg-type]
+            with open(path, "rb") as f:  # type: ignore[arg-type]  # exactly one of raw and path is given: here path
                 raw = f.read(limits.max_bytes + 1)
             if len(raw) > limits.max_bytes:
                 raise ParseError(f"input exceeds the limit of {limits.max_bytes} bytes", source)

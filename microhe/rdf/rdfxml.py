@@ -65,7 +65,7 @@ def expat_check(raw: bytes | None, path: str | None, limits: Limits, source: str
         if raw is not None:
             parser.Parse(raw, True)
         else:
-            with open(path, "rb") as f:  # type: ignore[arg-type]
+            with open(path, "rb") as f:  # type: ignore[arg-type]  # exactly one of raw and path is given: here path
                 parser.ParseFile(f)
     except pyexpat.ExpatError as e:
         what = "XML error" if for_error else "invalid XML"
@@ -83,7 +83,7 @@ def declares_entities(raw: bytes | None, path: str | None) -> bool:
     if raw is not None:
         return b"<!ENTITY" in raw
     tail = b""
-    with open(path, "rb") as f:  # type: ignore[arg-type]
+    with open(path, "rb") as f:  # type: ignore[arg-type]  # exactly one of raw and path is given: here path
         while chunk := f.read(4 * MiB):
             if b"<!ENTITY" in tail + chunk:
                 return True

@@ -236,7 +236,7 @@ def _group_starts(text: str) -> list[int]:
     return out
 
 
-def bind_values(text: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+def bind_values(text: str, substitutions: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> str:
     """The query with a one-row ``VALUES`` block binding ``substitutions`` injected at the
     start of every group of its WHERE clause (so, as with SEP-0007 substitutions, the
     values are seen inside sub-selects, UNION branches and MINUS too). Terms are

@@ -11,6 +11,7 @@ import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from types import EllipsisType
 from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 import pyoxigraph as ox
@@ -82,7 +83,7 @@ class StoreProtocol(Protocol):
     def write(self, graphs: Mapping[str, Iterable[ox.Quad]] | None = None, *, drop: Iterable[str | None] = (),
               add: Iterable[ox.Quad] = (), remove: Iterable[ox.Quad] = (), bulk: bool = False) -> None: ...
 
-    def quads(self, graph: str | None = ...) -> Iterator[ox.Quad]: ...
+    def quads(self, graph: str | None | EllipsisType = ...) -> Iterator[ox.Quad]: ...
 
     def quads_matching(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[ox.Quad]: ...
 

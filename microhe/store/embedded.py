@@ -13,6 +13,7 @@ import contextlib
 import io
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from types import EllipsisType
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -41,7 +42,7 @@ class Store(WriteTracking):
                 raise StoreError(f"cannot create the directory of the store at {self.path}: {e} "
                                  "(choose another place with --store PATH or MICROHE_STORE)") from e
         if self.path is not None:
-            self._recover(read_only)
+            self._recover(self.path, read_only)
         try:
             if self.path is None:
                 self._db = ox.Store()
@@ -58,19 +59,19 @@ class Store(WriteTracking):
                 ) from e
             raise StoreError(f"cannot open the store at {self.path}: {text}") from e
         if self.path is not None and not read_only and snapshots.token(self.path) is None:
-            self._new_state()
+            self._new_state(self.path)
 
-    def _recover(self, read_only: bool) -> None:
+    def _recover(self, path: Path, read_only: bool) -> None:
         """Roll back an interrupted bulk write (``microhe.store.checkpoint``) before opening;
         a read-only open may not, so it refuses with what to do."""
         try:
             if read_only:
-                what = checkpoint.pending(self.path)
+                what = checkpoint.pending(path)
                 if what is not None:
                     raise StoreError(f"the store at {self.path} needs a roll-back: {what.describe()}; "
                                      f"run `microhe restore-checkpoint --store {self.path}` (or any write command)")
                 return
-            self.rolled_back = checkpoint.roll_back(self.path)
+            self.rolled_back = checkpoint.roll_back(path)
         except OSError as e:
             raise StoreError(f"cannot roll back the interrupted bulk write of the store at {self.path}: {e}") from e
 
@@ -85,16 +86,16 @@ class Store(WriteTracking):
         # the token on disk is replaced first: a crash during the write then costs a
         # rebuild of the saved views, never a stale one
         if self.path is not None and not self.read_only:
-            self._new_state()
+            self._new_state(self.path)
 
     def _after_write(self) -> None:
         if self.path is not None and not self.read_only:
             with contextlib.suppress(StoreError):  # the token before the write already differs
-                self._new_state()
+                self._new_state(self.path)
 
-    def _new_state(self) -> None:
+    def _new_state(self, path: Path) -> None:
         try:
-            snapshots.new_token(self.path)
+            snapshots.new_token(path)
         except OSError as e:
             raise StoreError(f"cannot write the state file of the store at {self.path}: {e}") from e
 
@@ -135,7 +136,7 @@ class Store(WriteTracking):
         graph = ox.NamedNode(iri) if iri is not None else ox.DefaultGraph()
         return sum(1 for _ in self._db.quads_for_pattern(None, None, None, graph))
 
-    def quads(self, graph: str | None = ...) -> Iterator[ox.Quad]:  # type: ignore[assignment]
+    def quads(self, graph: str | None | EllipsisType = ...) -> Iterator[ox.Quad]:
         """All quads, or those of one graph (``None`` = the store's own default graph)."""
         if graph is ...:
             return iter(self._db)
@@ -208,10 +209,11 @@ class Store(WriteTracking):
         """Drops and removals in one transaction, the graphs by the bulk writer, ``add``
         last. On disk the whole of it is bracketed by a checkpoint (``microhe.store.checkpoint``),
         so a write killed half-way is rolled back exactly by the next open of the store."""
-        on_disk = self.path is not None
-        if on_disk:
+        path = self.path
+        on_disk = path is not None
+        if path is not None:
             try:
-                checkpoint.begin(self.path, self._db, graphs=sorted(graphs),
+                checkpoint.begin(path, self._db, graphs=sorted(graphs),
                                  dropped=sorted(g or "(default graph)" for g in [*drop, *replaced]))
             except OSError as e:
                 raise StoreError(f"cannot take the checkpoint before a bulk write, nothing written: {e}") from e
@@ -229,8 +231,8 @@ class Store(WriteTracking):
                                  f"rolled back to its state before it when next opened (or run "
                                  f"`microhe restore-checkpoint --store {self.path}`)") from e
             raise
-        if on_disk:
-            checkpoint.finish(self.path)
+        if path is not None:
+            checkpoint.finish(path)
 
     def optimize(self) -> None:
         """Compact the on-disk store (RocksDB). The bulk writer leaves many overlapping

@@ -60,6 +60,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from types import EllipsisType
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -134,7 +135,7 @@ class RemoteStore(WriteTracking):
         w = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
         w.setMethod(POST)
         w.setOnlyConneg(True)  # the Accept header only: no format=xml (Virtuoso obeys it)
-        w.setTimeout(self.timeout)
+        w.setTimeout(int(self.timeout))  # what SPARQLWrapper does with it anyway
         if self.user is not None:
             w.setHTTPAuth(DIGEST if self.auth == "digest" else BASIC)
             w.setCredentials(self.user, self.password or "")
@@ -334,7 +335,7 @@ class RemoteStore(WriteTracking):
         rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", g=ox.NamedNode(iri))
         return next(int(r["n"].value) for r in rows)
 
-    def quads(self, graph: str | None = ...) -> Iterator[ox.Quad]:  # type: ignore[assignment]
+    def quads(self, graph: str | None | EllipsisType = ...) -> Iterator[ox.Quad]:
         """All quads (the visible named graphs, and the default graph when a graph store
         endpoint is configured), or those of one graph (``None``: the default graph)."""
         if graph is ...:
@@ -363,12 +364,12 @@ class RemoteStore(WriteTracking):
         rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions=subs or None)
         out = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
         if graph is None:
-            out = [q for q in out if self._visible(q.graph_name.value)]
+            out = [q for q in out if not isinstance(q.graph_name, ox.DefaultGraph) and self._visible(q.graph_name.value)]
         return iter(out)
 
     def _default_graph_quads(self) -> list[ox.Quad]:
-        self._need_default_graph()
-        req = urllib.request.Request(self.graph_store_endpoint + "?default",
+        endpoint = self._need_default_graph()
+        req = urllib.request.Request(endpoint + "?default",
                                      headers={"Accept": formats.N_TRIPLES})
         if self.user is not None and self.auth == "basic":
             token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode()
@@ -384,15 +385,17 @@ class RemoteStore(WriteTracking):
             raise StoreError(f"cannot reach the graph store at {self.graph_store_endpoint}: {e}") from None
         body = virtuoso.fix_rdf(body) if self.is_virtuoso else body
         return [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                for t in _parse_rdf(body, ctype, self.graph_store_endpoint)]
+                for t in _parse_rdf(body, ctype, endpoint)]
 
-    def _need_default_graph(self) -> None:
+    def _need_default_graph(self) -> str:
+        """The Graph Store endpoint that reads the default graph, or a StoreError saying why there is none."""
         if self.is_virtuoso:
             raise StoreError("Virtuoso has no separate default graph (its default graph is the union of "
                              "its named graphs): use a named graph")
         if not self.graph_store_endpoint:
             raise StoreError("the store's own default graph can only be read through the Graph Store "
                              "Protocol on a remote store: set MICROHE_GRAPH_STORE_ENDPOINT")
+        return self.graph_store_endpoint
 
     def is_empty(self) -> bool:
         if self._default_graph_ok and self.graph_size(None):
@@ -530,7 +533,9 @@ def _as_query_triples(triples: list[ox.Triple]) -> ox.QueryTriples:
     """A real ``pyoxigraph.QueryTriples`` over the triples (through a scratch store)."""
     scratch = ox.Store()
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    result = scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert isinstance(result, ox.QueryTriples), "a CONSTRUCT answers triples"
+    return result
 
 
 def _short(text: str, limit: int = 600) -> str:

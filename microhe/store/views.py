@@ -83,7 +83,7 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
                 cache[store] = (generation, built)
         return built
 
-    view.cached = lambda store: (hit := cache.get(store)) is not None and hit[0] == store.generation
+    view.cached = lambda store: (hit := cache.get(store)) is not None and hit[0] == store.generation  # type: ignore[attr-defined]  # the probe travels on the function, as functools.cache_info does
     return view
 
 

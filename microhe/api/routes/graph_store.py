@@ -44,6 +44,7 @@ import json
 import uuid
 from collections.abc import Callable
 from types import EllipsisType
+from typing import Literal, overload
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -88,6 +89,10 @@ router = APIRouter(tags=["graph store"])
 # -- request parameters -------------------------------------------------------------------
 
 
+@overload
+def target_graph(request: Request, *, allow_none: Literal[False] = False) -> str | None: ...
+@overload
+def target_graph(request: Request, *, allow_none: Literal[True]) -> str | None | EllipsisType: ...
 def target_graph(request: Request, *, allow_none: bool = False) -> str | None | EllipsisType:
     """The graph a request names: an IRI, ``None`` for ``?default``, or ``...`` when it
     names none (only where ``allow_none``). 400 otherwise."""
