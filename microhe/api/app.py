@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.state.settings = settings
     app.state.store = store
     # every library refusal gets its status from its category, here and nowhere else
-    app.add_exception_handler(MicroheError, microhe_error)
+    app.add_exception_handler(MicroheError, microhe_error)  # type: ignore[arg-type]  # Starlette types every handler for Exception; this one gets MicroheError only
     # Middleware, innermost first: the URL rules of every route, the body limit (held while
     # bodies are read, on every route, JSON ones included), then the request log (outermost,
     # so that it also sees the refusals of the middleware inside it).

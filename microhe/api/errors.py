@@ -128,7 +128,8 @@ def spell_option(option: str) -> str:
 
 
 def status_of(e: MicroheError) -> int:
-    return STATUS.get(category(e), 400)
+    cat = category(e)
+    return STATUS.get(cat, 400) if cat is not None else 400
 
 
 def detail_of(e: MicroheError) -> str | dict:

@@ -201,13 +201,14 @@ class _Progress:
     def __init__(self, total_bytes: int):
         from tqdm import tqdm
 
-        self._bar = tqdm(total=3, desc="load", unit="step", file=sys.stderr, delay=1.0, leave=False,
+        self._steps = 3
+        self._bar = tqdm(total=self._steps, desc="load", unit="step", file=sys.stderr, delay=1.0, leave=False,
                          disable=None)
         self._size = total_bytes
 
     def step(self, stage: str, name: str) -> None:
         self._bar.set_description(f"{stage} {Path(name).name if ',' not in name else name}"[:60])
-        self._bar.update(1 if self._bar.n < self._bar.total - 1 else 0)
+        self._bar.update(1 if self._bar.n < self._steps - 1 else 0)
 
     def close(self) -> None:
         self._bar.close()
@@ -221,7 +222,11 @@ def graphs_cmd(store_path, fmt) -> None:
     from microhe.ingest.provenance import graph_listing
 
     store, server = open_for_reading(store_path)
-    rows = ask(server, "/api/graphs") if server is not None else graph_listing(store)
+    if server is not None:
+        rows = ask(server, "/api/graphs")
+    else:
+        assert store is not None  # open_for_reading: a store, or else a server
+        rows = graph_listing(store)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
     elif fmt == "csv":
@@ -263,6 +268,7 @@ def dump_cmd(store_path, file) -> None:
 
     def write(out) -> int:
         if lines is None:
+            assert store is not None  # open_for_reading: a store, or else a server
             return store.dump(out)
         out.writelines(lines)
         return len(lines)

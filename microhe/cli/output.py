@@ -23,11 +23,11 @@ def print_result(result, fmt: str) -> None:
             click.echo("true" if result else "false")
         return
     if isinstance(result, ox.QueryTriples):
-        out.write(result.serialize(format=ox.RdfFormat.N_TRIPLES))
+        out.write(formats.in_memory(result.serialize(format=ox.RdfFormat.N_TRIPLES)))
         return
     if fmt in ("csv", "tsv", "json"):
         rf = formats.format_of(formats.RESULTS_NAMES[fmt])
-        out.write(result.serialize(format=rf))
+        out.write(formats.in_memory(result.serialize(format=rf)))
         if fmt == "json":
             out.write(b"\n")
         return

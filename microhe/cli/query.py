@@ -41,6 +41,7 @@ def query_cmd(store_path, query, params, fmt) -> None:
     if server is not None:
         print_served_result(server, query, nq, values, bindings, fmt)
         return
+    assert store is not None  # open_for_reading: a store, or else a server
     try:
         result = store.query(nq.text_for(bindings), substitutions=bindings)
     except SyntaxError as e:

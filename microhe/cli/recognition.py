@@ -33,6 +33,7 @@ def level_cmd(store_path, framework, level, to, fmt) -> None:
     if server is not None:
         doc = ask(server, "/api/recognition/level", {"framework": fw, "level": level, "to": to})
     else:
+        assert store is not None  # open_for_reading: a store, or else a server
         doc = translate(store, fw, level, to)
 
     def lines(d):
@@ -66,6 +67,7 @@ def credits_cmd(store_path, amount, system, fmt) -> None:
     if server is not None:
         doc = ask(server, "/api/recognition/credits", {"amount": amount, "system": system})
     else:
+        assert store is not None  # open_for_reading: a store, or else a server
         doc = convert(store, amount, system)
 
     def lines(d):
@@ -104,7 +106,11 @@ def search_cmd(store_path, eqf, framework, level, ects_min, ects_max, field, ski
     filters = dict(eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max, field=field,
                    skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset)
     store, server = open_for_reading(store_path)
-    doc = ask(server, "/api/credentials", filters) if server is not None else search(store, **filters)
+    if server is not None:
+        doc = ask(server, "/api/credentials", filters)
+    else:
+        assert store is not None  # open_for_reading: a store, or else a server
+        doc = search(store, **filters)
 
     def lines(d):
         yield f"{d['total']} match(es); showing {len(d['results'])} from {d['offset']}"

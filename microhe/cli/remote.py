@@ -84,8 +84,8 @@ def print_served_result(server: served.Client, query: str, nq, values: dict, bin
                          "query on the store")
     media_type = (headers.get("Content-Type") or "").split(";")[0].strip()
     if media_type == formats.N_TRIPLES:
-        sys.stdout.buffer.write(ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES),
-                                             format=ox.RdfFormat.N_TRIPLES))
+        sys.stdout.buffer.write(formats.in_memory(ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES),
+                                                       format=ox.RdfFormat.N_TRIPLES)))
         return
     if media_type != formats.SPARQL_JSON:
         raise InputError(f"{nq.name}: the server answered {media_type or 'no media type'}, not SPARQL results")

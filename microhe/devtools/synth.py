@@ -345,6 +345,7 @@ class _Gen:
         else:
             eqf = rng.choice((4, 5, 5, 6, 6, 6, 7, 7, 8))
         if kind == "eqf-nqf-inconsistent":
+            assert declared_nqf is not None, "the inconsistent kind is drawn for countries with a framework"
             eqf = next(e for e in (6, 7, 5, 4, 8) if e not in declared_nqf.eqf)
         if eqf is not None:
             yield s, _iri(ELM + "EQFLevel"), _iri(f"{EQF_LEVEL}{eqf}")
@@ -388,7 +389,7 @@ class _Gen:
             hours, points, fw = credits * 45, str(credits), CREDIT_SYSTEM + "US-SCH"
         else:
             hours, points, fw = ects * per_ects, None, None
-        if points is not None:
+        if points is not None and fw is not None:  # given together
             cp = _iri(spec + "/credit/1")
             yield s, _iri(ELM + "creditPoint"), cp
             yield cp, _A, _iri(ELM + "CreditPoint")

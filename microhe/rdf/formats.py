@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
@@ -137,7 +137,7 @@ def format_of(media_type: str) -> ox.RdfFormat | ox.QueryResultsFormat | None:
     return None
 
 
-def synonyms_of(canonical: list[str] | tuple[str, ...], *, results: bool = False) -> dict[str, str]:
+def synonyms_of(canonical: Sequence[str], *, results: bool = False) -> dict[str, str]:
     """Media type -> canonical media type, for the synonyms of ``canonical`` a client may send."""
     pairs: Iterable[tuple[str, str | None]]
     if results:
@@ -147,7 +147,7 @@ def synonyms_of(canonical: list[str] | tuple[str, ...], *, results: bool = False
     return {s: target for s, target in pairs if target is not None and target in canonical and s not in canonical}
 
 
-def names_of(canonical: list[str] | tuple[str, ...], *, results: bool = False) -> dict[str, str]:
+def names_of(canonical: Sequence[str], *, results: bool = False) -> dict[str, str]:
     """``format=`` name -> canonical media type, for the names of ``canonical``."""
     table = RESULTS_NAMES if results else RDF_NAMES
     return {name: mt for name, mt in table.items() if mt in canonical}

@@ -268,8 +268,10 @@ def _no_duplicates(source: str | None):
         obj = dict(pairs)
         if len(obj) != len(pairs):
             seen: set[str] = set()
-            dup = next(k for k, _ in pairs if k in seen or seen.add(k))
-            raise ParseError(f"duplicate key {dup!r} in a JSON object", source)
+            for k, _ in pairs:
+                if k in seen:
+                    raise ParseError(f"duplicate key {k!r} in a JSON object", source)
+                seen.add(k)
         return obj
     return hook
 

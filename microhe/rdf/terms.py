@@ -18,8 +18,9 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | None):
-    """A pyoxigraph term as the equivalent rdflib term (DefaultGraph/None -> None)."""
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph | None):
+    """A pyoxigraph term as the equivalent rdflib term (DefaultGraph/None -> None; a
+    quoted triple is a TypeError: rdflib has none)."""
     if term is None or isinstance(term, ox.DefaultGraph):
         return None
     if isinstance(term, ox.NamedNode):

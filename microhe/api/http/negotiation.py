@@ -164,7 +164,8 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 def _split_elements(header: str) -> Iterable[str]:
     """Split on commas outside quoted strings."""
-    buf, quoted, escaped = [], False, False
+    buf: list[str] = []
+    quoted = escaped = False
     for ch in header:
         if escaped:
             escaped = False

@@ -24,14 +24,16 @@ def serialize(quads: Iterable[ox.Quad], mt: str, *, prefixes: dict[str, str] | N
     """Quads in the RDF format of media type ``mt``; triple formats get the union of
     the triples (graph names dropped, duplicates removed)."""
     fmt = formats.format_of(mt)
+    if not isinstance(fmt, ox.RdfFormat):
+        raise ValueError(f"{mt} is not an RDF media type")
     if fmt.supports_datasets:
         data: list = list(dict.fromkeys(quads))
     else:
         data = list(dict.fromkeys(q.triple for q in quads))
-    kwargs = {}
+    used = None
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        kwargs["prefixes"] = _used_prefixes(data, PREFIXES if prefixes is None else prefixes)
-    return ox.serialize(data, format=fmt, **kwargs)
+        used = _used_prefixes(data, PREFIXES if prefixes is None else prefixes)
+    return formats.in_memory(ox.serialize(data, format=fmt, prefixes=used))
 
 
 def _used_prefixes(data: list, prefixes: dict[str, str]) -> dict[str, str]:

@@ -123,8 +123,10 @@ class _Worker:
     def hand_over(self, item) -> bool:
         if self.stopped.is_set():
             return False
+        loop, queue = self.loop, self.queue
+        assert loop is not None and queue is not None, "the producer runs after start()"
         try:
-            self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
+            loop.call_soon_threadsafe(queue.put_nowait, item)
         except RuntimeError:  # the event loop is closed: the server is shutting down
             self.stopped.set()
             return False
