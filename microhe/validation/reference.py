@@ -75,6 +75,7 @@ def _result(g: Graph, shapes: Graph, node) -> ValidationResult:
     path = g.value(node, SH.resultPath)
     severity = g.value(node, SH.resultSeverity)
     shape = g.value(node, SH.sourceShape)
+    path_text: str | None
     if path is not None and not isinstance(path, URIRef):
         # a complex path: render it from the shapes graph, where its structure is complete
         declared = shapes.value(shape, SH.path) if shape is not None else None

@@ -184,10 +184,13 @@ def _path_term(r: ValidationResult, shapes, dst):
     from rdflib import URIRef
     from rdflib.namespace import SH
 
-    if not r.path.startswith(("(", "^", "<")):  # a plain property IRI
-        return URIRef(r.path)
+    text = r.path
+    if text is None:
+        return None
+    if not text.startswith(("(", "^", "<")):  # a plain property IRI
+        return URIRef(text)
     for path in shapes.objects(URIRef(r.shape), SH.path):
-        if (isinstance(path, URIRef) and f"<{path}>" == r.path) or render_path(shapes, path) == r.path:
+        if (isinstance(path, URIRef) and f"<{path}>" == text) or render_path(shapes, path) == text:
             return _copy_path(shapes, path, dst)
     return None
 

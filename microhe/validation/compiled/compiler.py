@@ -14,6 +14,7 @@ from functools import lru_cache
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import Node
 
 from microhe.validation.compiled.form import (
     _LEX_FN,
@@ -39,6 +40,13 @@ _KNOWN_SH = {SH[x] for x in (
 _IGNORED_TYPES = {SH.NodeShape, SH.PropertyShape, SH.SPARQLTarget, SH.SPARQLConstraint,
                   URIRef("http://www.w3.org/2002/07/owl#Ontology"), SH.PrefixDeclaration}
 
+
+
+def _count(node: Node) -> int:
+    """A cardinality (``sh:minCount``...): an integer literal (a bare ``Node`` to rdflib's types)."""
+    if not isinstance(node, Literal):
+        raise UnsupportedShape(f"a cardinality must be an integer literal, not {node!r}")
+    return int(node)
 
 
 def _sparql_term(t) -> str:
@@ -153,9 +161,11 @@ class _Compiler:
         g = self.g
         out = []
         for kind in g.objects(shape, SH.nodeKind):
-            cond = {SH.IRI: f"!isIRI({v})", SH.Literal: f"!isLiteral({v})", SH.BlankNode: f"!isBlank({v})",
-                    SH.BlankNodeOrIRI: f"isLiteral({v})", SH.BlankNodeOrLiteral: f"isIRI({v})",
-                    SH.IRIOrLiteral: f"isBlank({v})"}.get(kind)
+            violated: dict[Node, str] = {
+                SH.IRI: f"!isIRI({v})", SH.Literal: f"!isLiteral({v})", SH.BlankNode: f"!isBlank({v})",
+                SH.BlankNodeOrIRI: f"isLiteral({v})", SH.BlankNodeOrLiteral: f"isIRI({v})",
+                SH.IRIOrLiteral: f"isBlank({v})"}
+            cond = violated.get(kind)
             if cond is None:
                 raise UnsupportedShape(f"sh:nodeKind {kind}")
             out.append((SH.NodeKindConstraintComponent, cond))
@@ -216,7 +226,7 @@ class _Compiler:
             for _comp, cond in self.value_conditions(shape, x, depth):
                 branches.append(f"FILTER ({cond})")
             for mc in g.objects(shape, SH.minCount):
-                if int(mc) > 1:
+                if _count(mc) > 1:
                     raise UnsupportedShape("sh:minCount > 1 on a node shape")
                 # a node shape's value node is the focus itself: minCount 1 always holds
             for hv in g.objects(shape, SH.hasValue):
@@ -227,9 +237,9 @@ class _Compiler:
                 w = self.var()
                 branches.append(f"{x} {p} {w} . FILTER ({cond.replace('?_VAL', w)})")
             for mc in g.objects(shape, SH.minCount):
-                if int(mc) > 1:
+                if _count(mc) > 1:
                     raise UnsupportedShape("nested sh:minCount > 1")
-                if int(mc) == 1:
+                if _count(mc) == 1:
                     branches.append(f"FILTER NOT EXISTS {{ {x} {p} {self.var()} }}")
             for hv in g.objects(shape, SH.hasValue):
                 branches.append(f"FILTER NOT EXISTS {{ {x} {p} {_sparql_term(hv)} }}")

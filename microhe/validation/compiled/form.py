@@ -32,7 +32,7 @@ def lenient_duration(lexical: str) -> str | None:
         return None
     from decimal import Decimal
 
-    secs = sum(Decimal(x or "0") * k for x, k in ((d, 86400), (h, 3600), (mi, 60), (m.group(5), 1)))
+    secs = sum((Decimal(x or "0") * k for x, k in ((d, 86400), (h, 3600), (mi, 60), (m.group(5), 1))), Decimal(0))
     text = format(secs.normalize(), "f")
     return f"{m.group(1)}PT{text}S"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
@@ -48,10 +49,13 @@ def run_compiled(store: ox.Store, changed: dict, compiled: CompiledProfile, *, w
                 return ox.Literal(fixed, datatype=dt)
         return ox.Literal(lex.value, datatype=dt)
 
-    functions = {_LEX_FN: lexical, _STRDT_FN: strdt}
+    Function = Callable[..., ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]
+    functions: dict[ox.NamedNode, Function] = {_LEX_FN: lexical, _STRDT_FN: strdt}
 
     def rows(check: _Check) -> list:
-        return list(store.query(check.query, prefixes=check.prefixes, custom_functions=functions))
+        solutions = store.query(check.query, prefixes=check.prefixes, custom_functions=functions)
+        assert isinstance(solutions, ox.QuerySolutions), "every compiled check is a SELECT"
+        return list(solutions)
 
     checks = compiled.checks
     workers = workers or min(4, os.cpu_count() or 1)

@@ -102,7 +102,7 @@ def staging_store(quads) -> tuple[ox.Store, dict]:
     if ambiguous:
         # two triples that differ only in such literals would be one stored triple
         to_canon = {o: c for c, origs in ambiguous.items() for o in origs}
-        seen = {}
+        seen: dict[tuple, object] = {}
         for q in (*_reference_quads(), *quads):
             c = to_canon.get(q.object)
             if c is not None:
@@ -112,12 +112,12 @@ def staging_store(quads) -> tuple[ox.Store, dict]:
                                             f"are one triple once stored")
         changed = _Ambiguous(changed, ambiguous)
     # durations rdflib reads but the store would keep ill-typed: stored in seconds
-    fixes = {}
+    fixes: dict[ox.Literal, ox.Literal] = {}
     for lit in inputs:
         if lit.datatype.value in _DURATIONS and lit.language is None:
-            fixed = lenient_duration(lit.value)
-            if fixed is not None:
-                fixes[lit] = ox.Literal(fixed, datatype=lit.datatype)
+            fixed_text = lenient_duration(lit.value)
+            if fixed_text is not None:
+                fixes[lit] = ox.Literal(fixed_text, datatype=lit.datatype)
     if fixes:
         canon, _amb = _canonical_map(fixes.values())
         for orig, fixed in fixes.items():
@@ -134,11 +134,11 @@ def staging_store(quads) -> tuple[ox.Store, dict]:
         store.extend(quads)
         if fixes:
             # the input's ill-typed durations, now as their fixed forms
-            bad = [q for lit in fixes for q in store.quads_for_pattern(None, None, lit, dg)]
+            bad = [(q, fixed) for lit, fixed in fixes.items() for q in store.quads_for_pattern(None, None, lit, dg)]
             if bad:
-                for q in bad:
+                for q, _ in bad:
                     store.remove(q)
-                store.extend([ox.Quad(q.subject, q.predicate, fixes[q.object], dg) for q in bad])
+                store.extend([ox.Quad(q.subject, q.predicate, fixed, dg) for q, fixed in bad])
     else:
         store.extend([ox.Quad(q.subject, q.predicate, fixes.get(q.object, q.object), dg) for q in quads])
     return store, changed
