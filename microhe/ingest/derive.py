@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TypeGuard
 
 import pyoxigraph as ox
 
@@ -133,7 +134,9 @@ def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Qu
     idx = framework_index(reference)
     target = ox.NamedNode(derived_graph(graph))
     specs: dict = {}
-    for r in staging.query(_QUERY):
+    solutions = staging.query(_QUERY)
+    assert isinstance(solutions, ox.QuerySolutions), "_QUERY is a SELECT"
+    for r in solutions:
         info = specs.setdefault(r["spec"], {"eqf": set(), "credits": [], "hours": None})
         if r["level"] is not None and isinstance(r["level"], ox.NamedNode):
             info["eqf"].update(idx.eqf_of(r["level"].value))
@@ -183,7 +186,7 @@ _COUNTRY_QUERY = (f"SELECT ?org ?c WHERE {{ ?org <{ELM}location> ?loc . ?loc <{E
                   f"?a <{ELM}countryCode> ?c }}")
 
 
-def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, keys: dict, graph: str,
+def _facet_counts(reference: Store, quads: Sequence[ox.Quad], specs: dict, keys: dict, graph: str,
                   target: ox.NamedNode) -> list[ox.Quad]:
     """Per facet value, the number of the graph's specifications with that value (the
     facets of the ``credential-facets`` named query), and for MEMBER_FACETS their page keys."""
@@ -220,9 +223,9 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, keys: dic
             countries[org] = hit
         return hit
 
-    counts: dict[tuple[str, object], set] = {}
+    counts: dict[tuple[str, _Term], set] = {}
     for spec in typed:
-        values: list[tuple[str, object]] = []
+        values: list[tuple[str, _Term]] = []
         info = specs.get(spec)
         if info is not None:
             values += [("eqf", ox.NamedNode(f"{_EQF}{e}")) for e in info["eqf"]]
@@ -238,7 +241,7 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, keys: dic
     base = derived_graph(graph) + "/facet/"
     seq: dict[str, int] = {}
     # n follows the value IRIs' order: credential-facets sorts equal counts by it
-    for (facet, value), members in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1].value)):
+    for (facet, value), members in sorted(counts.items(), key=lambda kv: (kv[0][0], _value(kv[0][1]))):
         n = seq[facet] = seq.get(facet, 0) + 1
         node = ox.NamedNode(f"{base}{facet}/{n}")
         out += [ox.Quad(node, _FACET_P, ox.Literal(facet), target),
@@ -252,9 +255,22 @@ def _facet_counts(reference: Store, quads: list[ox.Quad], specs: dict, keys: dic
     return out
 
 
-def _english(lit) -> bool:
+_Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def _value(term: _Term) -> str:
+    """A term's value; a quoted triple (RDF-star) has none: an error, as it always was."""
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"a quoted triple where a value was expected: {term}")
+    return term.value
+
+
+def _english(lit: object) -> TypeGuard[ox.Literal]:
+    """``lit`` is a literal in English (``en``, ``en-GB``...)."""
     lang = getattr(lit, "language", None)
-    return bool(lang) and (lang.lower() == "en" or lang.lower().startswith("en-"))
+    if not lang:
+        return False
+    return lang.lower() == "en" or lang.lower().startswith("en-")
 
 
 def _facet_label(facet: str, value, reference: Store, local) -> str | None:
@@ -271,13 +287,13 @@ def _facet_label(facet: str, value, reference: Store, local) -> str | None:
         found = local(predicate, value) if facet in ("issuer", "mode", "isced") else set()
         return min(found) if found else v
     if facet == "eqf":
-        ranks = {q.object.value for q in reference.quads_matching(value, _RANK, None)}
+        ranks = {_value(q.object) for q in reference.quads_matching(value, _RANK, None)}
         return min(ranks) if ranks else None
     if facet == "creditSystem":
         # the value itself, or a system skos:exactMatch it (plain lookups: they work the same
         # on a remote store, where a path from a bound term did not)
         systems = {value} | {q.subject for q in reference.quads_matching(None, _EXACT_MATCH, value)}
-        codes = {q.object.value for sys_ in systems if isinstance(sys_, ox.NamedNode)
+        codes = {_value(q.object) for sys_ in systems if isinstance(sys_, ox.NamedNode)
                  and next(reference.quads_matching(sys_, _RDF_TYPE, _CREDIT_SYSTEM), None) is not None
                  for q in reference.quads_matching(sys_, _NOTATION, None)}
         return min(codes) if codes else v

@@ -325,7 +325,7 @@ def merge(
                                  quads=quads, derived=None if derived is None else len(derived))
     if replace:
         store.write(drop=[None], add=add, remove=record_quads(store, record_graph))
-    elif derived is not None:  # the derived values are recomputed over the merged content
+    elif derived is not None and graph is not None:  # the derived values are recomputed over the merged content
         store.write({derived_graph(graph): derived}, add=add)
     else:
         store.write(add=add)

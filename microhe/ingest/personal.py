@@ -253,7 +253,7 @@ def find_personal_data(quads: Iterable[ox.Quad]) -> PersonalData:
         if rule is None:
             continue
         if rule == _TYPE:
-            if q.object in PERSON_TYPES:
+            if isinstance(q.object, ox.NamedNode) and q.object in PERSON_TYPES:  # IRIs, all of them
                 reasons.setdefault(q.subject, {})[f"typed {short(q.object.value)}"] = None
                 strong.add(q.subject)
         elif rule == _PROPERTY:
@@ -310,7 +310,9 @@ def find_personal_data(quads: Iterable[ox.Quad]) -> PersonalData:
 
     def published_contact(node) -> bool:
         refs = referrers.get(node)
-        return bool(refs) and all(
+        if not refs:
+            return False
+        return all(
             p in CONTACT_LINKS and s not in strong and not types(s).isdisjoint(ORGANISATION_TYPES)
             for s, p in refs)
 

@@ -81,7 +81,7 @@ def record_quads(store: Store, graph: str) -> list[ox.Quad]:
     loads = [
         q.subject for q in store.quads_matching(None, _TARGET, ox.NamedNode(graph), _META)
     ]
-    quads = []
+    quads: list[ox.Quad] = []
     for node in loads:
         quads.extend(store.quads_matching(node, None, None, _META))
     return quads
@@ -130,7 +130,7 @@ def provenance_quads(graph: str, source: str, sha256: str, triples: int, profile
     if agent:
         out.append(ox.Quad(node, _AGENT, ox.NamedNode(f"urn:microhe:agent:{quote(agent, safe='')}"), _META))
     if quads is not None:
-        by_type = {ox.NamedNode(t): stat for stat, types in COUNTED_TYPES.items() for t in types}
+        by_type: dict[object, str] = {ox.NamedNode(t): stat for stat, types in COUNTED_TYPES.items() for t in types}
         subjects: dict[str, set] = {stat: set() for stat in COUNTED_TYPES}
         for q in quads:
             if q.predicate == _TYPE:
