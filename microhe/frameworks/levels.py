@@ -57,7 +57,7 @@ class Level:
 
     @property
     def eqf(self) -> list[int]:
-        return sorted({r.eqf for r in self.referencings})
+        return sorted({r.eqf for r in self.referencings if r.eqf is not None})  # the others are in `below`
 
     def brief(self) -> dict:
         return {"framework": self.framework, "level": self.label, "eqf": self.eqf, "iri": self.iri}

@@ -135,7 +135,8 @@ class NamedQuery:
 
 def parse_query_file(name: str, text: str) -> NamedQuery:
     """A NamedQuery from a file's text (header comments + SPARQL)."""
-    summary, description, tags, params, qclass = "", [], (), [], "lookup"
+    summary, description, params, qclass = "", [], [], "lookup"
+    tags: tuple[str, ...] = ()
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():

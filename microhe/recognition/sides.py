@@ -63,6 +63,7 @@ def resolve_side(store: Store, role: str, *, iri: str | None = None, document: S
         quads, _, report = stage(document, strip_personal=True, base_iri=base_iri)
         name = document_name or Path(document.name).name
         return Side(facts_from_document(store, quads, name), report)
+    assert iri is not None  # the one given
     try:
         return Side(read_facts(store, iri))
     except InvalidIRI as e:
