@@ -15,10 +15,12 @@ from microhe.api.deps import SettingsDep, StoreDep
 from microhe.api.errors import WRITE, UnknownTerm, error_responses
 from microhe.frameworks.credits import convert
 from microhe.frameworks.levels import translate
+from microhe.frameworks.models import CreditConversion, LevelTranslation
 from microhe.ingest.load import Source
 from microhe.rdf import formats
 from microhe.recognition.compare import Rules, compare
 from microhe.recognition.decisions import list_decisions, record_decision
+from microhe.recognition.models import Comparison, Decision, DecisionRecorded, Pathways, SearchResults
 from microhe.recognition.pathways import pathways
 from microhe.recognition.search import search
 from microhe.recognition.sides import resolve_side
@@ -27,6 +29,7 @@ router = APIRouter(tags=["recognition"])
 
 
 @router.get("/api/recognition/level", summary="Translate a framework level into EQF and other frameworks",
+            response_model=LevelTranslation,
             responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
 def level(store: StoreDep,
           level: Annotated[str, Query(description="Bare level label (7, Entry 3, short) or a level IRI")],
@@ -36,7 +39,7 @@ def level(store: StoreDep,
 
 
 @router.get("/api/recognition/credits", summary="Convert credits to ECTS with the notional-hours range",
-            responses=error_responses(422))
+            response_model=CreditConversion, responses=error_responses(422))
 def credits(store: StoreDep,
             amount: Annotated[str, Query(description="Non-negative number of credits")],
             system: Annotated[str, Query(description="ECTS, UK, SCQF, US-SCH or HOURS")]) -> dict:
@@ -63,6 +66,7 @@ class CompareRequest(BaseModel):
 
 
 @router.post("/api/recognition/compare", summary="Compare a micro-credential with a target (substantial differences)",
+             response_model=Comparison, response_model_exclude_unset=True,
              responses=error_responses(400, 404, 413, 422, d400="The document cannot be read as RDF",
                                        d404="No such specification in the store"))
 def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -> dict:
@@ -85,7 +89,7 @@ def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -
 
 
 @router.get("/api/recognition/pathways", summary="Combinations of micro-credentials that stack to a target",
-            responses=error_responses(404, 422, d404="No such specification in the store"))
+            response_model=Pathways, responses=error_responses(404, 422, d404="No such specification in the store"))
 def pathways_route(store: StoreDep,
                    target: Annotated[str, Query(description="IRI of the target specification")],
                    max: Annotated[int, Query(ge=1, le=6, description="Most credentials in one pathway")] = 3) -> dict:
@@ -93,6 +97,7 @@ def pathways_route(store: StoreDep,
 
 
 @router.get("/api/credentials", summary="Faceted search of micro-credential specifications",
+            response_model=SearchResults, response_model_exclude_unset=True,
             responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
 def credentials(store: StoreDep,
                 eqf: Annotated[int | None, Query(ge=1, le=8, description="EQF level (NQF levels through referencing)")] = None,
@@ -124,6 +129,7 @@ class DecisionRequest(BaseModel):
 
 
 @router.post("/api/recognition/decisions", status_code=201, summary="Record a recognition decision (token required)",
+             response_model=DecisionRecorded,
              responses=error_responses(*WRITE, 404, 422, d404="No such specification in the store"))
 def record(store: StoreDep, settings: SettingsDep, req: DecisionRequest,
            writer: Annotated[str, Depends(require_writer)]) -> dict:
@@ -134,7 +140,7 @@ def record(store: StoreDep, settings: SettingsDep, req: DecisionRequest,
 
 
 @router.get("/api/recognition/decisions", summary="Recorded recognition decisions",
-            responses=error_responses(422))
+            response_model=list[Decision], responses=error_responses(422))
 def decisions(store: StoreDep,
               credential: Annotated[str | None, Query(description="Only decisions about this credential")] = None,
               issuer: Annotated[str | None, Query(description="Only decisions about credentials of this issuer")] = None
