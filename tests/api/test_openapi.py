@@ -73,11 +73,14 @@ def test_write_operations_require_the_bearer_scheme(tmp_path):
     assert not reads, f"read operations that declare a security requirement: {reads}"
 
 
-def test_every_operation_has_tags_and_a_summary_and_every_tag_is_described(tmp_path):
+def test_every_operation_has_tags_a_summary_and_a_description_and_every_tag_is_described(tmp_path):
     doc = _document(tmp_path)
     bare = [f"{m.upper()} {p}" for p, ops in doc["paths"].items() for m, op in ops.items()
-            if not op.get("tags") or not op.get("summary")]
-    assert not bare, f"operations without tags or summary: {bare}"
+            if not op.get("tags") or not op.get("summary") or not op.get("description")]
+    assert not bare, f"operations without tags, summary or description: {bare}"
+    repeated = [f"{m.upper()} {p}" for p, ops in doc["paths"].items() for m, op in ops.items()
+                if len(set(op.get("tags", []))) != len(op.get("tags", []))]
+    assert not repeated, f"operations listing a tag twice: {repeated}"
     described = {t["name"] for t in doc.get("tags", []) if t.get("description")}
     used = {t for ops in doc["paths"].values() for op in ops.values() for t in op.get("tags", [])}
     assert used <= described, f"tags without a description in openapi_tags: {sorted(used - described)}"

@@ -29,6 +29,7 @@ router = APIRouter(tags=["operations"])
             responses={200: {"description": "alive", "content": {"application/json": {
                 "example": {"status": "ok"}}}}})
 def health() -> dict:
+    """200 while the process serves HTTP; touches nothing else (a liveness probe: restart when it fails)."""
     return {"status": "ok"}
 
 
@@ -45,6 +46,8 @@ def _store_problem(store) -> str | None:
             responses={200: {"description": "ready"},
                        503: {"description": "not ready: the store fails or views are still being built", "model": Ready}})
 async def ready(request: Request) -> JSONResponse:
+    """200 when the store answers a read and every search view is current; 503 (same body) with what
+    is not ready. A readiness probe: while it says 503 the server answers, but slowly."""
     store = request.app.state.store
     settings = request.app.state.settings
     problem = await run_in_threadpool(_store_problem, store)

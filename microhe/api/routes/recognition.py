@@ -35,6 +35,9 @@ def level(store: StoreDep,
           level: Annotated[str, Query(description="Bare level label (7, Entry 3, short) or a level IRI")],
           framework: Annotated[str | None, Query(description="Framework code, e.g. SCQF (omit with a level IRI)")] = None,
           to: Annotated[str | None, Query(description="Only equivalents in this framework")] = None) -> dict:
+    """A level of a qualifications framework in EQF terms, with the equivalent levels of other
+    frameworks and the referencing evidence (confidence, sources, notes). 404 with the valid
+    codes or labels when the framework or level is unknown."""
     return translate(store, framework, level, to)
 
 
@@ -43,6 +46,8 @@ def level(store: StoreDep,
 def credits(store: StoreDep,
             amount: Annotated[str, Query(description="Non-negative number of credits")],
             system: Annotated[str, Query(description="ECTS, UK, SCQF, US-SCH or HOURS")]) -> dict:
+    """An amount of credits of a credit system in ECTS: the convention's value and the range that
+    notional hours give, with the rule's basis, whether it is disputed, and its sources."""
     return convert(store, amount, system)
 
 
@@ -70,6 +75,10 @@ class CompareRequest(BaseModel):
              responses=error_responses(400, 404, 413, 422, d400="The document cannot be read as RDF",
                                        d404="No such specification in the store"))
 def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -> dict:
+    """Substantial-difference comparison (Lisbon Recognition Convention) of a credential (in the
+    store, or an uploaded document, validated and never stored) with a target (in the store, or
+    requirements): level, workload, learning outcomes, assessment, quality assurance, and a
+    recommendation. Missing data is `unknown`, never a pass."""
     document = None
     if req.document is not None:
         data = req.document.encode()
@@ -93,6 +102,9 @@ def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -
 def pathways_route(store: StoreDep,
                    target: Annotated[str, Query(description="IRI of the target specification")],
                    max: Annotated[int, Query(ge=1, le=6, description="Most credentials in one pathway")] = 3) -> dict:
+    """Minimal combinations of at most `max` micro-credentials that together cover the target's
+    required outcomes and workload at its level, ranked by excess ECTS; the declared stack
+    (elm:hasPart / isPartOf) with any cycle; why nothing was found when nothing was."""
     return pathways(store, resolve_side(store, "target", iri=target).facts, max_size=max)
 
 
@@ -113,6 +125,8 @@ def credentials(store: StoreDep,
                 limit: Annotated[int, Query(ge=0, le=1000)] = 20,
                 offset: Annotated[int, Query(ge=0)] = 0,
                 facets: bool = True) -> dict:
+    """Specifications matching every filter given, in a stable order (title, then IRI), one page
+    at a time, with facet counts over all matches (EQF level, country, field, mode, ECTS band)."""
     return search(store, eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max,
                   field=field, skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset,
                   facets=facets)
@@ -133,6 +147,8 @@ class DecisionRequest(BaseModel):
              responses=error_responses(*WRITE, 404, 422, d404="No such specification in the store"))
 def record(store: StoreDep, settings: SettingsDep, req: DecisionRequest,
            writer: Annotated[str, Depends(require_writer)]) -> dict:
+    """Record who recognised which credential, for what purpose, with what outcome and credit, on
+    the basis of which comparison (PROV, in the decisions graph). Needs a write token."""
     iri = record_decision(store, credential=req.credential, institution=req.institution, purpose=req.purpose,
                           outcome=req.outcome, credited_ects=req.credited_ects, comparison=req.comparison,
                           note=req.note, decided_by=writer, base=settings.base)
@@ -145,4 +161,6 @@ def decisions(store: StoreDep,
               credential: Annotated[str | None, Query(description="Only decisions about this credential")] = None,
               issuer: Annotated[str | None, Query(description="Only decisions about credentials of this issuer")] = None
               ) -> list[dict]:
+    """The recorded decisions, oldest first, optionally only those about one credential or about
+    the credentials of one issuer."""
     return list_decisions(store, credential=credential, issuer=issuer)
