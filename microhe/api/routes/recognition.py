@@ -23,6 +23,7 @@ from microhe.recognition.decisions import list_decisions, record_decision
 from microhe.recognition.models import Comparison, Decision, DecisionRecorded, Pathways, SearchResults
 from microhe.recognition.pathways import pathways
 from microhe.recognition.search import search
+from microhe.recognition.search_query import SearchQuery
 from microhe.recognition.sides import resolve_side
 
 router = APIRouter(tags=["recognition"])
@@ -111,25 +112,10 @@ def pathways_route(store: StoreDep,
 @router.get("/api/credentials", summary="Faceted search of micro-credential specifications",
             response_model=SearchResults, response_model_exclude_unset=True,
             responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
-def credentials(store: StoreDep,
-                eqf: Annotated[int | None, Query(ge=1, le=8, description="EQF level (NQF levels through referencing)")] = None,
-                framework: Annotated[str | None, Query(description="Framework code (with level)")] = None,
-                level: Annotated[str | None, Query(description="Level label of framework")] = None,
-                ects_min: Annotated[float | None, Query(ge=0)] = None,
-                ects_max: Annotated[float | None, Query(ge=0)] = None,
-                field: Annotated[str | None, Query(description="ISCED-F code; narrower fields included")] = None,
-                skill: Annotated[str | None, Query(description="Skill IRI; narrower skills included")] = None,
-                country: Annotated[str | None, Query(description="Issuer country, ISO 3166-1 alpha-3")] = None,
-                mode: Annotated[Literal["online", "presential", "blended"] | None, Query()] = None,
-                text: Annotated[str | None, Query(max_length=500, description="Words in title/description/issuer")] = None,
-                limit: Annotated[int, Query(ge=0, le=1000)] = 20,
-                offset: Annotated[int, Query(ge=0)] = 0,
-                facets: bool = True) -> dict:
+def credentials(store: StoreDep, query: Annotated[SearchQuery, Query()]) -> dict:
     """Specifications matching every filter given, in a stable order (title, then IRI), one page
     at a time, with facet counts over all matches (EQF level, country, field, mode, ECTS band)."""
-    return search(store, eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max,
-                  field=field, skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset,
-                  facets=facets)
+    return search(store, query)
 
 
 class DecisionRequest(BaseModel):
