@@ -17,7 +17,10 @@ The comparison is constant time (:meth:`TokenFile.verify` compares every entry).
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from typing import Annotated
+
+from fastapi import HTTPException, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from microhe.auth.tokens import TokenFile, TokensUnavailable
 from microhe.errors import Unavailable
@@ -54,8 +57,17 @@ def bearer_token(request: Request) -> str:
     return token
 
 
-def require_writer(request: Request) -> str:
-    """FastAPI dependency: the name of the write token presented, or 400/401/403."""
+#: The ``bearerAuth`` security scheme of the OpenAPI document. Declared only: it never
+#: refuses (``auto_error=False``), :func:`require_writer` checks the header itself, so
+#: that the 400/401/403 answers and their messages stay the app's own.
+BEARER = HTTPBearer(scheme_name="bearerAuth", auto_error=False,
+                    description="A write token (`microhe token add NAME`), as 'Authorization: Bearer <token>'")
+
+
+def require_writer(request: Request,
+                   _declared: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None) -> str:
+    """FastAPI dependency: the name of the write token presented, or 400/401/403. Every
+    route that depends on it carries the ``bearerAuth`` requirement in /openapi.json."""
     refuse_token_in_url(request)
     token = bearer_token(request)
     settings = request.app.state.settings
@@ -72,4 +84,4 @@ def require_writer(request: Request) -> str:
     return name
 
 
-__all__ = ["require_writer", "refuse_token_in_url", "bearer_token", "REALM"]
+__all__ = ["require_writer", "refuse_token_in_url", "bearer_token", "REALM", "BEARER"]

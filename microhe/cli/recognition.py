@@ -102,15 +102,16 @@ def search_cmd(store_path, eqf, framework, level, ects_min, ects_max, field, ski
                limit, offset, fmt) -> None:
     """Find micro-credential specifications, with facet counts."""
     from microhe.recognition.search import search
+    from microhe.recognition.search_query import SearchQuery
 
-    filters = dict(eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max, field=field,
-                   skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset)
+    query = SearchQuery.of(eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max,
+                           field=field, skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset)
     store, server = open_for_reading(store_path)
     if server is not None:
-        doc = ask(server, "/api/credentials", filters)
+        doc = ask(server, "/api/credentials", query.params())
     else:
         assert store is not None  # open_for_reading: a store, or else a server
-        doc = search(store, **filters)
+        doc = search(store, query)
 
     def lines(d):
         yield f"{d['total']} match(es); showing {len(d['results'])} from {d['offset']}"

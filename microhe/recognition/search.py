@@ -22,25 +22,17 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from typing import Any
 
-from microhe.errors import InvalidValue
 from microhe.frameworks.levels import framework_index
+from microhe.recognition.search_query import MODES, SearchError, SearchQuery
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
 from microhe.vocab import DCTERMS, ELM, MHE, SKOS
 
-MODES = {
-    "online": "http://data.europa.eu/snb/learning-assessment/920fbb3cbe",
-    "presential": "http://data.europa.eu/snb/learning-assessment/9191af2ed9",
-    "blended": "http://data.europa.eu/snb/learning-assessment/e92d221e4d",
-}
 _MODE_NAMES = {v: k for k, v in MODES.items()}
 ECTS_BANDS = [(0, 1, "<1"), (1, 3, "1-3"), (3, 6, "3-6"), (6, 10, "6-10"), (10, 15, "10-15"), (15, 30, "15-30"),
               (30, float("inf"), ">=30")]
-
-
-class SearchError(InvalidValue):
-    """A search filter that cannot be used (the message says which and why)."""
 
 
 @dataclass
@@ -328,35 +320,17 @@ def search_index(store: Store) -> SearchIndex:
     return SearchIndex(ordered, narrower)
 
 
-def search(
-    store: Store,
-    *,
-    eqf: int | None = None,
-    framework: str | None = None,
-    level: str | None = None,
-    ects_min: float | None = None,
-    ects_max: float | None = None,
-    field: str | None = None,
-    skill: str | None = None,
-    country: str | None = None,
-    mode: str | None = None,
-    text: str | None = None,
-    limit: int = 20,
-    offset: int = 0,
-    facets: bool = True,
-) -> dict:
-    """Matching specifications (stable order) with facet counts over all matches."""
-    if eqf is not None and not 1 <= int(eqf) <= 8:
-        raise SearchError(f"eqf must be 1-8, not {eqf}")
-    if (framework is None) != (level is None):
-        raise SearchError("give a framework and a level together (framework code and level label)")
-    if mode is not None and mode.lower() not in MODES:
-        raise SearchError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    if limit < 0 or offset < 0 or limit > 1000:
-        raise SearchError("limit must be 0-1000 and offset >= 0")
-    for name, v in (("ects_min", ects_min), ("ects_max", ects_max)):
-        if v is not None and (v != v or v < 0):
-            raise SearchError(f"{name} must be a non-negative number")
+def search(store: Store, query: SearchQuery | None = None, /, **filters: Any) -> dict:
+    """Matching specifications (stable order) with facet counts over all matches: for a
+    :class:`SearchQuery`, or for its fields as keywords (``search(store, eqf=6)``)."""
+    if query is None:
+        query = SearchQuery.of(**filters)
+    elif filters:
+        raise TypeError("give a SearchQuery or keyword filters, not both")
+    query.check()
+    eqf, framework, level, ects_min, ects_max = query.eqf, query.framework, query.level, query.ects_min, query.ects_max
+    field, skill, country, mode, text = query.field, query.skill, query.country, query.mode, query.text
+    limit, offset, facets = query.limit, query.offset, query.facets
     fx = facet_index(store)
     idx = fx.idx
     level_iris: set[str] | None = None

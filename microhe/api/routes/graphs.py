@@ -25,4 +25,6 @@ class GraphInfo(BaseModel):
 
 @router.get("/api/graphs", summary="The named graphs with their size and load record", response_model=list[GraphInfo])
 def graphs(store: StoreDep) -> list[dict]:
+    """Every named graph with its triple count and, when microhe loaded it, the file, its SHA-256,
+    the load time and the SHACL profiles it was validated against (as `microhe graphs` prints)."""
     return graph_listing(store)

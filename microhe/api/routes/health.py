@@ -19,15 +19,17 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from microhe.api.models import Health, Ready
 from microhe.recognition.warm import VIEWS
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/health", summary="Liveness: the process answers",
+@router.get("/health", summary="Liveness: the process answers", response_model=Health,
             responses={200: {"description": "alive", "content": {"application/json": {
                 "example": {"status": "ok"}}}}})
 def health() -> dict:
+    """200 while the process serves HTTP; touches nothing else (a liveness probe: restart when it fails)."""
     return {"status": "ok"}
 
 
@@ -40,9 +42,12 @@ def _store_problem(store) -> str | None:
 
 
 @router.get("/ready", summary="Readiness: the store answers and the search views are current",
+            response_model=Ready,
             responses={200: {"description": "ready"},
-                       503: {"description": "not ready: the store fails or views are still being built"}})
+                       503: {"description": "not ready: the store fails or views are still being built", "model": Ready}})
 async def ready(request: Request) -> JSONResponse:
+    """200 when the store answers a read and every search view is current; 503 (same body) with what
+    is not ready. A readiness probe: while it says 503 the server answers, but slowly."""
     store = request.app.state.store
     settings = request.app.state.settings
     problem = await run_in_threadpool(_store_problem, store)

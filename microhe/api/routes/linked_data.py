@@ -146,7 +146,7 @@ class FallbackRoute(APIRoute):
 _RESOURCE_DOC = rdf_doc(OFFERED, 400, 404, 406)
 
 router = APIRouter(tags=["linked data"])
-fallback = APIRouter(tags=["linked data"], route_class=FallbackRoute)
+fallback = APIRouter(route_class=FallbackRoute)  # tagged by the router it is included in
 
 
 @router.get("/demo/{rest:path}", summary="Dereference a demo IRI", openapi_extra=_RESOURCE_DOC, response_class=Response)

@@ -39,6 +39,7 @@ from microhe.api.http.sparql_protocol import (
     outcome_response,
     run_query,
 )
+from microhe.api.models import NamedQueryEntry
 from microhe.engine import results
 from microhe.engine.threads import Deadline
 from microhe.queries import catalogue as named
@@ -215,7 +216,7 @@ def build_router(catalogue: Mapping[str, NamedQuery] | None = None) -> APIRouter
     cat = dict(named.catalogue() if catalogue is None else catalogue)
     router = APIRouter(prefix=PREFIX, tags=["named queries"], route_class=PublicReadRoute)
 
-    @router.get("", summary="The named-query catalogue")
+    @router.get("", summary="The named-query catalogue", response_model=list[NamedQueryEntry])
     async def list_queries() -> list[dict]:
         """Every named query with its summary, description and typed parameters."""
         return [describe(q) for q in cat.values()]

@@ -15,31 +15,40 @@ from microhe.api.deps import SettingsDep, StoreDep
 from microhe.api.errors import WRITE, UnknownTerm, error_responses
 from microhe.frameworks.credits import convert
 from microhe.frameworks.levels import translate
+from microhe.frameworks.models import CreditConversion, LevelTranslation
 from microhe.ingest.load import Source
 from microhe.rdf import formats
 from microhe.recognition.compare import Rules, compare
 from microhe.recognition.decisions import list_decisions, record_decision
+from microhe.recognition.models import Comparison, Decision, DecisionRecorded, Pathways, SearchResults
 from microhe.recognition.pathways import pathways
 from microhe.recognition.search import search
+from microhe.recognition.search_query import SearchQuery
 from microhe.recognition.sides import resolve_side
 
 router = APIRouter(tags=["recognition"])
 
 
 @router.get("/api/recognition/level", summary="Translate a framework level into EQF and other frameworks",
+            response_model=LevelTranslation,
             responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
 def level(store: StoreDep,
           level: Annotated[str, Query(description="Bare level label (7, Entry 3, short) or a level IRI")],
           framework: Annotated[str | None, Query(description="Framework code, e.g. SCQF (omit with a level IRI)")] = None,
           to: Annotated[str | None, Query(description="Only equivalents in this framework")] = None) -> dict:
+    """A level of a qualifications framework in EQF terms, with the equivalent levels of other
+    frameworks and the referencing evidence (confidence, sources, notes). 404 with the valid
+    codes or labels when the framework or level is unknown."""
     return translate(store, framework, level, to)
 
 
 @router.get("/api/recognition/credits", summary="Convert credits to ECTS with the notional-hours range",
-            responses=error_responses(422))
+            response_model=CreditConversion, responses=error_responses(422))
 def credits(store: StoreDep,
             amount: Annotated[str, Query(description="Non-negative number of credits")],
             system: Annotated[str, Query(description="ECTS, UK, SCQF, US-SCH or HOURS")]) -> dict:
+    """An amount of credits of a credit system in ECTS: the convention's value and the range that
+    notional hours give, with the rule's basis, whether it is disputed, and its sources."""
     return convert(store, amount, system)
 
 
@@ -63,9 +72,14 @@ class CompareRequest(BaseModel):
 
 
 @router.post("/api/recognition/compare", summary="Compare a micro-credential with a target (substantial differences)",
+             response_model=Comparison, response_model_exclude_unset=True,
              responses=error_responses(400, 404, 413, 422, d400="The document cannot be read as RDF",
                                        d404="No such specification in the store"))
 def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -> dict:
+    """Substantial-difference comparison (Lisbon Recognition Convention) of a credential (in the
+    store, or an uploaded document, validated and never stored) with a target (in the store, or
+    requirements): level, workload, learning outcomes, assessment, quality assurance, and a
+    recommendation. Missing data is `unknown`, never a pass."""
     document = None
     if req.document is not None:
         data = req.document.encode()
@@ -85,32 +99,23 @@ def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -
 
 
 @router.get("/api/recognition/pathways", summary="Combinations of micro-credentials that stack to a target",
-            responses=error_responses(404, 422, d404="No such specification in the store"))
+            response_model=Pathways, responses=error_responses(404, 422, d404="No such specification in the store"))
 def pathways_route(store: StoreDep,
                    target: Annotated[str, Query(description="IRI of the target specification")],
                    max: Annotated[int, Query(ge=1, le=6, description="Most credentials in one pathway")] = 3) -> dict:
+    """Minimal combinations of at most `max` micro-credentials that together cover the target's
+    required outcomes and workload at its level, ranked by excess ECTS; the declared stack
+    (elm:hasPart / isPartOf) with any cycle; why nothing was found when nothing was."""
     return pathways(store, resolve_side(store, "target", iri=target).facts, max_size=max)
 
 
 @router.get("/api/credentials", summary="Faceted search of micro-credential specifications",
+            response_model=SearchResults, response_model_exclude_unset=True,
             responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
-def credentials(store: StoreDep,
-                eqf: Annotated[int | None, Query(ge=1, le=8, description="EQF level (NQF levels through referencing)")] = None,
-                framework: Annotated[str | None, Query(description="Framework code (with level)")] = None,
-                level: Annotated[str | None, Query(description="Level label of framework")] = None,
-                ects_min: Annotated[float | None, Query(ge=0)] = None,
-                ects_max: Annotated[float | None, Query(ge=0)] = None,
-                field: Annotated[str | None, Query(description="ISCED-F code; narrower fields included")] = None,
-                skill: Annotated[str | None, Query(description="Skill IRI; narrower skills included")] = None,
-                country: Annotated[str | None, Query(description="Issuer country, ISO 3166-1 alpha-3")] = None,
-                mode: Annotated[Literal["online", "presential", "blended"] | None, Query()] = None,
-                text: Annotated[str | None, Query(max_length=500, description="Words in title/description/issuer")] = None,
-                limit: Annotated[int, Query(ge=0, le=1000)] = 20,
-                offset: Annotated[int, Query(ge=0)] = 0,
-                facets: bool = True) -> dict:
-    return search(store, eqf=eqf, framework=framework, level=level, ects_min=ects_min, ects_max=ects_max,
-                  field=field, skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset,
-                  facets=facets)
+def credentials(store: StoreDep, query: Annotated[SearchQuery, Query()]) -> dict:
+    """Specifications matching every filter given, in a stable order (title, then IRI), one page
+    at a time, with facet counts over all matches (EQF level, country, field, mode, ECTS band)."""
+    return search(store, query)
 
 
 class DecisionRequest(BaseModel):
@@ -124,9 +129,12 @@ class DecisionRequest(BaseModel):
 
 
 @router.post("/api/recognition/decisions", status_code=201, summary="Record a recognition decision (token required)",
+             response_model=DecisionRecorded,
              responses=error_responses(*WRITE, 404, 422, d404="No such specification in the store"))
 def record(store: StoreDep, settings: SettingsDep, req: DecisionRequest,
            writer: Annotated[str, Depends(require_writer)]) -> dict:
+    """Record who recognised which credential, for what purpose, with what outcome and credit, on
+    the basis of which comparison (PROV, in the decisions graph). Needs a write token."""
     iri = record_decision(store, credential=req.credential, institution=req.institution, purpose=req.purpose,
                           outcome=req.outcome, credited_ects=req.credited_ects, comparison=req.comparison,
                           note=req.note, decided_by=writer, base=settings.base)
@@ -134,9 +142,11 @@ def record(store: StoreDep, settings: SettingsDep, req: DecisionRequest,
 
 
 @router.get("/api/recognition/decisions", summary="Recorded recognition decisions",
-            responses=error_responses(422))
+            response_model=list[Decision], responses=error_responses(422))
 def decisions(store: StoreDep,
               credential: Annotated[str | None, Query(description="Only decisions about this credential")] = None,
               issuer: Annotated[str | None, Query(description="Only decisions about credentials of this issuer")] = None
               ) -> list[dict]:
+    """The recorded decisions, oldest first, optionally only those about one credential or about
+    the credentials of one issuer."""
     return list_decisions(store, credential=credential, issuer=issuer)

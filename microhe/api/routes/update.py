@@ -53,7 +53,7 @@ PATH = "/update"
 FORM = "application/x-www-form-urlencoded"
 SPARQL_UPDATE = "application/sparql-update"
 
-router = APIRouter(tags=["sparql"])
+router = APIRouter(tags=["SPARQL"])
 
 
 # -- the route ---------------------------------------------------------------------------------

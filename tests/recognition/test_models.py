@@ -1,0 +1,72 @@
+"""The response models describe the library's dicts exactly: every key, in its order,
+with its value's own JSON type. A key added to a library result without its model would
+be dropped silently by the HTTP route; these tests say which."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import BaseModel
+
+from microhe.frameworks.credits import convert
+from microhe.frameworks.levels import translate
+from microhe.frameworks.models import CreditConversion, LevelTranslation
+from microhe.recognition.compare import compare, target_from_requirements
+from microhe.recognition.decisions import list_decisions, record_decision
+from microhe.recognition.facts import read_facts
+from microhe.recognition.models import Comparison, Decision, Pathways, SearchResults
+from microhe.recognition.pathways import pathways
+from microhe.recognition.search import search
+
+from .conftest import demo_store
+
+DEMO = "https://w3id.org/microhe/demo/"
+CRED = DEMO + "credential/strathlowe-applied-data-analysis"
+TARGET = DEMO + "credential/vmu-data-analysis-for-decision-making"
+
+
+def same_json(model: type[BaseModel], doc) -> None:
+    """The model's JSON of ``doc`` is ``doc``'s JSON, byte for byte (key order included)."""
+    dumped = model.model_validate(doc).model_dump(mode="json", by_alias=True, exclude_unset=True)
+    assert json.dumps(dumped) == json.dumps(doc)
+
+
+@pytest.mark.parametrize(("framework", "level", "to"), [("SCQF", "11", None), ("EQF", "6", "FHEQ"), ("SCQF", "1", None)])
+def test_level_translation(store, framework, level, to):
+    same_json(LevelTranslation, translate(store, framework, level, to))
+
+
+@pytest.mark.parametrize(("amount", "system"), [("15", "SCQF"), ("7.5", "ECTS"), ("10", "US-SCH"), ("0", "HOURS")])
+def test_credit_conversion(store, amount, system):
+    same_json(CreditConversion, convert(store, amount, system))
+
+
+@pytest.mark.parametrize("kw", [{}, {"eqf": 6, "limit": 3}, {"framework": "SCQF", "level": "11", "facets": False},
+                                {"text": "zzzz-nothing"}])
+def test_search_results(store, kw):
+    same_json(SearchResults, search(store, **kw))
+
+
+def test_comparison(store):
+    same_json(Comparison, compare(store, read_facts(store, CRED), read_facts(store, TARGET)))
+    req = target_from_requirements({"eqf": 8, "ects": 30, "requires_identity_verification": True,
+                                    "requires_quality_assurance": True, "outcomes": [DEMO + "skill/data-analysis"]})
+    same_json(Comparison, compare(store, read_facts(store, CRED), req))
+
+
+@pytest.mark.parametrize(("target", "size"), [(TARGET, 3), (CRED, 1)])
+def test_pathways(store, target, size):
+    same_json(Pathways, pathways(store, target, max_size=size))
+
+
+def test_decisions():
+    scratch_store = demo_store()  # decisions are written: not the module's shared store
+    record_decision(scratch_store, credential=CRED, institution=DEMO + "org/vmu", purpose="access",
+                    outcome="recognise-partially", decided_by="t", base="http://127.0.0.1/", credited_ects=5)
+    record_decision(scratch_store, credential=CRED, institution=DEMO + "org/vmu", purpose="access",
+                    outcome="recognise", decided_by="t", base="http://127.0.0.1/")
+    rows = list_decisions(scratch_store)
+    assert len(rows) == 2
+    for row in rows:
+        same_json(Decision, row)
