@@ -213,6 +213,8 @@ def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) ->
         credited = target.ects
     else:
         rec = "recognise-partially"
+        # workload and outcomes were both compared (an unknown one answered "needs-information" above)
+        assert cred.ects is not None and target.ects is not None and coverage is not None
         credited = round(min(cred.ects, target.ects * coverage), 2)
         reasons += [f"{n}: {by[n]['detail']}" for n in ("workload", "learning-outcomes") if by[n]["substantial"]]
         reasons.append(f"credit min({cred.ects:g}, {target.ects:g} x {coverage:.2f}) = {credited:g} ECTS")

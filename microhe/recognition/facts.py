@@ -85,6 +85,7 @@ def read_facts(store: Store, iri: str, *, source: str = "store") -> Facts:
         if v["level"]:
             f.levels.add(v["level"])
         if v["ects"]:
+            assert v["emin"] is not None and v["emax"] is not None  # bound with ?ects, in one UNION branch
             f.ects, f.ects_min, f.ects_max = float(v["ects"]), float(v["emin"]), float(v["emax"])
         if v["lo"]:
             f.outcomes.add(v["lo"])

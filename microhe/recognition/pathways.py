@@ -126,7 +126,7 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
     for i in range(n - 1, -1, -1):
         suffix_cover[i] = suffix_cover[i + 1] | cands[i][1]
         suffix_sig[i] = max(suffix_sig[i + 1], len(cands[i][1]))
-        suffix_ects[i] = max(suffix_ects[i + 1], cands[i][0].ects)
+        suffix_ects[i] = max(suffix_ects[i + 1], _ects(cands[i][0]))
 
     def complete(covered: frozenset[str], total: float) -> bool:
         return covered == full and total + 1e-9 >= need_ects
@@ -150,7 +150,7 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
                     or total + slots * suffix_ects[i] + 1e-9 < need_ects:
                 break  # no combination from here on can be complete
             rec, sig = cands[i]
-            covered2, total2 = covered | sig, total + rec.ects
+            covered2, total2 = covered | sig, total + _ects(rec)
             if slots > 1 and complete(covered2, total2):
                 continue  # complete already: any larger combination with it is not minimal
             extend(i + 1, combo + [cands[i]], covered2, total2, size)
@@ -173,7 +173,7 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
     return {
         "target": {"iri": tgt.iri, "title": tgt.title, "eqf": sorted(tgt.eqf), "ects": tgt.ects,
                    "required_outcomes": required},
-        "pathways": [{"credentials": [brief(r) for r in recs], "total_ects": round(sum(r.ects for r in recs), 2),
+        "pathways": [{"credentials": [brief(r) for r in recs], "total_ects": round(sum(_ects(r) for r in recs), 2),
                       "excess_ects": round(excess, 2), "covered": required, "missing": []}
                      for excess, _, _, recs in found[:limit]],
         "declared_stack": {"parts": declared_parts, "cycles": cycles},
@@ -181,3 +181,9 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
         "candidates_combined": len(cands),
         "no_solution": best_partial,
     }
+
+
+def _ects(rec) -> float:
+    """A candidate's ECTS: known (records without it are never candidates)."""
+    assert rec.ects is not None
+    return rec.ects

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +62,12 @@ class Record:
 
 
 def _code(iri: str | None) -> str | None:
-    return iri.rstrip("/").rsplit("/", 1)[-1] if iri else None
+    return _key(iri) if iri else None
+
+
+def _key(iri: str) -> str:
+    """The last path segment of a vocabulary IRI: the facet key (``DEU``, ``0613``)."""
+    return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
 _PREFIXES = f"""
@@ -384,8 +390,9 @@ def _facet_counts(fx: FacetIndex, hits: int) -> dict:
     """Facet counts of the hits: per value, the size of its intersection with the hits
     (a record counts once per value it has, as in :func:`_facets`)."""
     out: dict[str, dict[str, int]] = {"eqf": {}, "country": {}, "field": {}, "mode": {}, "ects": {}}
-    dims = (("eqf", fx.eqf, str), ("country", fx.country, _code), ("field", fx.fields, _code),
-            ("mode", fx.modes, lambda m: _MODE_NAMES.get(m, _code(m))), ("ects", fx.bands, str))
+    dims: tuple[tuple[str, dict, Callable[[Any], str]], ...] = (
+        ("eqf", fx.eqf, str), ("country", fx.country, _key), ("field", fx.fields, _key),
+        ("mode", fx.modes, lambda m: _MODE_NAMES.get(m, _key(m))), ("ects", fx.bands, str))
     for name, postings, key in dims:
         counts = out[name]
         for value, bits in postings.items():
@@ -403,13 +410,13 @@ def _facets(hits: list[Record]) -> dict:
         for e in r.eqf:
             out["eqf"][str(e)] = out["eqf"].get(str(e), 0) + 1
         if r.country:
-            c = _code(r.country)
+            c = _key(r.country)
             out["country"][c] = out["country"].get(c, 0) + 1
         for f in r.fields:
-            c = _code(f)
+            c = _key(f)
             out["field"][c] = out["field"].get(c, 0) + 1
         for m in r.modes:
-            c = _MODE_NAMES.get(m, _code(m))
+            c = _MODE_NAMES.get(m, _key(m))
             out["mode"][c] = out["mode"].get(c, 0) + 1
         if r.ects is not None and (band := _band(r.ects)) is not None:
             out["ects"][band] = out["ects"].get(band, 0) + 1
