@@ -6,7 +6,6 @@ import hashlib
 import json
 import pickle
 import socket
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -397,13 +396,12 @@ def test_top_level_scalar_is_refused():
 # --------------------------------------------------------------------------- limits
 
 
+@pytest.mark.timeout(60)  # a hang guard with large slack, not a timing (timings: bench/)
 @pytest.mark.parametrize("opening", [b"[", b'{"a":'])
-def test_deeply_nested_json_is_refused_quickly(opening):
+def test_deeply_nested_json_is_refused(opening):
     data = opening * 100_000
-    started = time.perf_counter()
     with pytest.raises(ParseError, match="nested"):
         parse(data, name="deep.jsonld")
-    assert time.perf_counter() - started < 2
 
 
 def test_json_depth_limit_is_configurable():
@@ -450,15 +448,14 @@ def test_input_size_limit(tmp_path):
         parse(path, limits=Limits(max_bytes=100))
 
 
+@pytest.mark.timeout(60)  # a hang guard with large slack, not a timing (timings: bench/)
 def test_xml_entity_amplification_is_refused():
     entities = "\n".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 9))
     data = (f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n<!ENTITY e0 "{"a" * 80}">\n{entities}\n]>\n'
             '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
             'rdf:about="http://example.org/s"><rdf:value>&e8;</rdf:value></rdf:Description></rdf:RDF>').encode()
-    started = time.perf_counter()
     with pytest.raises(ParseError) as info:
         parse(data, name="lol.rdf")
-    assert time.perf_counter() - started < 5
     assert info.value.line is not None
     harmless = (b'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY ex "http://example.org/"> ]>\n'
                 b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'

@@ -38,17 +38,25 @@ def test_warm_builds_every_view_once_per_store_state():
 
 
 def test_concurrent_callers_share_one_build():
-    calls = []
+    calls, arrived = [], []
 
     @per_store
     def slow(store):
         calls.append(1)
-        time.sleep(0.3)
+        # the build lasts until every caller has asked (bounded poll, not a sleep), so the
+        # others ask while it runs; a second build would find them all arrived and return
+        deadline = time.monotonic() + 30
+        while len(arrived) < 4 and time.monotonic() < deadline:
+            time.sleep(0.001)
         return object()
+
+    def ask():
+        arrived.append(1)
+        got.append(slow(s))
 
     s = Store()
     got = []
-    threads = [threading.Thread(target=lambda: got.append(slow(s))) for _ in range(4)]
+    threads = [threading.Thread(target=ask) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -92,7 +100,7 @@ def test_the_server_warms_its_store_unless_told_not_to(tmp_path):
     off = create_app(Settings(store=tmp_path / "unused", base="http://example.org/", warm_indexes=False), store=cold)
     with TestClient(off) as client:
         assert off.state.warmer is None
-        time.sleep(0.3)
+        assert not any(t.name == "microhe-warm" for t in threading.enumerate() if t.is_alive())
         assert not search_cached(cold)
         r = client.get("/api/credentials", params={"eqf": 6})
         assert r.status_code == 200 and r.json()["results"] and search_cached(cold)
