@@ -15,7 +15,7 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from test_queries import EXAMPLES, store  # noqa: F401  (store: the demo store, one copy of everything)
+from test_queries import EXAMPLES
 
 from microhe.ingest.load import initialise
 from microhe.queries.catalogue import catalogue
@@ -33,10 +33,10 @@ def _concatenated(text: str) -> dict[str, str]:
     return {column: sep for sep, column in found}
 
 
-def _rows(store: Store, name: str) -> list[dict]:
+def _rows(demo_store: Store, name: str) -> list[dict]:
     nq = catalogue()[name]
     values = nq.bindings(EXAMPLES.get(name, {}))
-    result = store.query(nq.text_for(values), substitutions=values)
+    result = demo_store.query(nq.text_for(values), substitutions=values)
     if not isinstance(result, ox.QuerySolutions):
         return sorted(str(t) for t in result)  # CONSTRUCT: compared as sets of triples
     concat = _concatenated(nq.text)
@@ -79,6 +79,6 @@ def test_the_copies_are_matched_once_per_graph_by_the_store(shared):
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))
-def test_every_named_query_gives_the_same_rows_when_descriptions_are_repeated(store, shared, name):
-    a, b = _rows(store, name), _rows(shared, name)
+def test_every_named_query_gives_the_same_rows_when_descriptions_are_repeated(demo_store, shared, name):
+    a, b = _rows(demo_store, name), _rows(shared, name)
     assert a == b, f"{name}: {len(a)} rows on one copy, {len(b)} with {COPIES} more copies"

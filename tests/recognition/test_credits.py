@@ -43,8 +43,8 @@ def expected(amount: float, system: str) -> dict:
 
 @pytest.mark.parametrize("system", ["ECTS", "UK", "SCQF", "US-SCH", "HOURS"])
 @pytest.mark.parametrize("amount", AMOUNTS)
-def test_every_system_and_amount_against_hand_computed_values(store, system, amount):
-    doc = convert(store, amount, system)
+def test_every_system_and_amount_against_hand_computed_values(demo_store, system, amount):
+    doc = convert(demo_store, amount, system)
     want = expected(float(amount), system)
     assert doc["system"] == system
     assert doc["amount"] == amount
@@ -67,27 +67,27 @@ def test_every_system_and_amount_against_hand_computed_values(store, system, amo
     (120, "UK", 60.0, 40.0, 48.0),    # the UK academic year
     (7.5, "ECTS", 7.5, 7.5, 7.5),
 ])
-def test_golden_examples(store, amount, system, value, lo, hi):
-    e = convert(store, amount, system)["ects"]
+def test_golden_examples(demo_store, amount, system, value, lo, hi):
+    e = convert(demo_store, amount, system)["ects"]
     assert (e["value"], e["min"], e["max"]) == (value, lo, hi)
 
 
-def test_the_showcase_document_exactly(store):
-    doc = convert(store, 15, "SCQF")
+def test_the_showcase_document_exactly(demo_store):
+    doc = convert(demo_store, 15, "SCQF")
     assert {k: doc[k] for k in ("amount", "system", "ects", "basis", "disputed")} == {
         "amount": 15, "system": "SCQF", "ects": {"value": 7.5, "min": 5.0, "max": 6.0},
         "basis": "convention", "disputed": False}
 
 
 @pytest.mark.parametrize("system", ["UK", "SCQF", "US-SCH"])
-def test_a_convention_outside_the_hours_range_reports_both(store, system):
-    doc = convert(store, 10, system)
+def test_a_convention_outside_the_hours_range_reports_both(demo_store, system):
+    doc = convert(demo_store, 10, system)
     assert not doc["ects"]["min"] <= doc["ects"]["value"] <= doc["ects"]["max"]
     assert any("both are reported" in n for n in doc["notes"])
 
 
-def test_us_semester_credits_are_flagged_disputed(store):
-    doc = convert(store, 2, "US-SCH")
+def test_us_semester_credits_are_flagged_disputed(demo_store):
+    doc = convert(demo_store, 2, "US-SCH")
     assert doc["disputed"] is True
     assert any("disputed" in n.lower() for n in doc["notes"])
 
@@ -96,14 +96,14 @@ _CSV_SYSTEM = {"UK-CATS": "UK", "SCQF": "SCQF", "US-SCH": "US-SCH", "ECTS": "ECT
 
 
 @pytest.mark.parametrize("system", ["UK", "SCQF", "US-SCH"])
-def test_sources_include_the_csv_rows_of_the_system_and_of_ects(store, system):
+def test_sources_include_the_csv_rows_of_the_system_and_of_ects(demo_store, system):
     rows = [r for r in csv_rows() if r["nqf_level_label"].startswith("credit_conversion")]
     want = set()
     for r in rows:
         if _CSV_SYSTEM.get(r["framework_short"]) in (system, "ECTS"):
             want |= csv_sources(r)
     assert want
-    assert want <= set(convert(store, 10, system)["sources"])
+    assert want <= set(convert(demo_store, 10, system)["sources"])
 
 
 @pytest.mark.parametrize("spelling,code", [
@@ -111,8 +111,8 @@ def test_sources_include_the_csv_rows_of_the_system_and_of_ects(store, system):
     ("hours", "HOURS"), ("http://data.europa.eu/snb/education-credit/6fcec5c5af", "ECTS"),
     ("https://w3id.org/microhe/ref/credit-system/SCQF", "SCQF"),
 ])
-def test_system_spellings_and_iris(store, spelling, code):
-    assert convert(store, 4, spelling)["system"] == code
+def test_system_spellings_and_iris(demo_store, spelling, code):
+    assert convert(demo_store, 4, spelling)["system"] == code
 
 
 @pytest.mark.parametrize("text,value", [("7.5", 7.5), (" 15 ", 15.0), ("0", 0.0), ("1e1", 10.0), (3, 3.0)])
@@ -122,19 +122,19 @@ def test_amounts_given_as_text(text, value):
 
 @pytest.mark.parametrize("amount", ["-1", -0.5, "abc", "", "   ", "nan", "NaN", "inf", "-inf", "1,5", "1e400",
                                     "15 ECTS", None])
-def test_bad_amounts_are_refused(store, amount):
+def test_bad_amounts_are_refused(demo_store, amount):
     with pytest.raises(CreditError):
-        convert(store, amount, "UK")
+        convert(demo_store, amount, "UK")
 
 
-def test_an_amount_too_large_for_the_hours_is_refused(store):
+def test_an_amount_too_large_for_the_hours_is_refused(demo_store):
     with pytest.raises(CreditError):
-        convert(store, "1e307", "US-SCH")
+        convert(demo_store, "1e307", "US-SCH")
 
 
 @pytest.mark.parametrize("system", ["XYZ", "", "EQF", "credits"])
-def test_unknown_system_lists_the_valid_ones(store, system):
+def test_unknown_system_lists_the_valid_ones(demo_store, system):
     with pytest.raises(CreditError) as e:
-        convert(store, 10, system)
+        convert(demo_store, 10, system)
     for code in ("ECTS", "UK", "SCQF", "US-SCH", "HOURS"):
         assert code in str(e.value)

@@ -32,11 +32,11 @@ ALL_KEYS = sorted(EXPECTED)
 
 
 @pytest.mark.parametrize("key", ALL_KEYS, ids=[f"{c}-{lv}" for c, lv in ALL_KEYS])
-def test_every_level_against_the_csv(store, key):
+def test_every_level_against_the_csv(demo_store, key):
     """One golden check per level (every CSV level row, and EQF 1-8): EQF level(s),
     sources, equivalents, many-to-one notes and the confidence of each referencing."""
     code, label = key
-    doc = translate(store, code, label)
+    doc = translate(demo_store, code, label)
     assert doc["framework"] == code
     assert doc["level"] == label
     assert doc["eqf"] == sorted(EXPECTED[key])
@@ -71,18 +71,18 @@ def test_every_level_against_the_csv(store, key):
 
 
 @pytest.mark.parametrize("n", range(1, 9))
-def test_eqf_levels_translate_to_themselves(store, n):
-    doc = translate(store, "EQF", str(n))
+def test_eqf_levels_translate_to_themselves(demo_store, n):
+    doc = translate(demo_store, "EQF", str(n))
     assert doc["framework"] == "EQF" and doc["level"] == str(n) and doc["eqf"] == [n]
     assert doc["iri"] == f"http://data.europa.eu/snb/eqf/{n}"
 
 
 @pytest.mark.parametrize("code", CODES)
-def test_each_framework_lists_exactly_the_csv_levels(store, code):
+def test_each_framework_lists_exactly_the_csv_levels(demo_store, code):
     """The valid values of an unknown level are the framework's levels, which are those
     of the CSV."""
     with pytest.raises(UnknownLevelError) as e:
-        translate(store, code, "no such level")
+        translate(demo_store, code, "no such level")
     assert set(e.value.valid) == {label for c, label in EXPECTED if c == code}
     for label in e.value.valid:
         assert label in str(e.value)
@@ -92,15 +92,15 @@ def test_each_framework_lists_exactly_the_csv_levels(store, code):
 
 
 @pytest.mark.parametrize("code,label", [("SQF", "9"), ("FR-1969", "I")])
-def test_one_to_many_returns_every_candidate_and_says_why(store, code, label):
-    doc = translate(store, code, label)
+def test_one_to_many_returns_every_candidate_and_says_why(demo_store, code, label):
+    doc = translate(demo_store, code, label)
     assert doc["eqf"] == [7, 8]
     assert sorted(r["eqf"] for r in doc["referencing"]) == [7, 8]
     assert any("several EQF levels" in n for n in doc["notes"])
 
 
-def test_sqf_9_names_the_qualification_types_from_the_csv_parentheticals(store):
-    doc = translate(store, "SQF", "9")
+def test_sqf_9_names_the_qualification_types_from_the_csv_parentheticals(demo_store):
+    doc = translate(demo_store, "SQF", "9")
     by_eqf = {r["eqf"]: r for r in doc["referencing"]}
     for row in LEVELS[("SQF", "9")]["rows"]:
         types = re.search(r"\((.*)\)\s*$", row["nqf_level_label"]).group(1)
@@ -134,16 +134,16 @@ def test_the_many_to_one_cases_of_domain_md_are_in_the_csv():
 
 @pytest.mark.parametrize("code,label", [("SCQF", "1"), ("SCQF", "2"), ("RQF", "Entry 1"), ("RQF", "Entry 2"),
                                         ("CQFW", "Entry 1"), ("MQF", "A"), ("MQF", "B"), ("NLQF", "Entry")])
-def test_levels_below_eqf_1_have_no_eqf_level_a_note_and_their_sources(store, code, label):
-    doc = translate(store, code, label)
+def test_levels_below_eqf_1_have_no_eqf_level_a_note_and_their_sources(demo_store, code, label):
+    doc = translate(demo_store, code, label)
     assert doc["eqf"] == [] and doc["referencing"] == [] and doc["equivalents"] == []
     assert any("below EQF" in n for n in doc["notes"])
     assert doc["sources"], "the CSV row's sources are evidence even without an EQF level"
 
 
 @pytest.mark.parametrize("code,label", [("NLQF", "Entry"), ("MQF", "A"), ("MQF", "B")])
-def test_uncertain_below_eqf_1_statements_say_so(store, code, label):
-    doc = translate(store, code, label)
+def test_uncertain_below_eqf_1_statements_say_so(demo_store, code, label):
+    doc = translate(demo_store, code, label)
     assert any("uncertain" in n.lower() for n in doc["notes"])
 
 
@@ -160,29 +160,29 @@ def _confidence(note: str) -> str:
 # -- IRIs ------------------------------------------------------------------------------
 
 
-def test_the_qdr_iri_of_rqf_6_resolves_to_rqf_6(store):
-    doc = translate(store, None, RQF6_QDR)
+def test_the_qdr_iri_of_rqf_6_resolves_to_rqf_6(demo_store):
+    doc = translate(demo_store, None, RQF6_QDR)
     assert (doc["framework"], doc["level"], doc["eqf"]) == ("RQF", "6", [6])
     assert RQF6_QDR in doc["qdr"]
-    assert translate(store, "rqf", RQF6_QDR)["level"] == "6"
+    assert translate(demo_store, "rqf", RQF6_QDR)["level"] == "6"
 
 
-def test_a_qdr_iri_with_the_wrong_framework_is_refused(store):
+def test_a_qdr_iri_with_the_wrong_framework_is_refused(demo_store):
     with pytest.raises(UnknownLevelError) as e:
-        translate(store, "SCQF", RQF6_QDR)
+        translate(demo_store, "SCQF", RQF6_QDR)
     assert "11" in e.value.valid
 
 
-def test_project_and_eqf_level_iris_resolve(store):
-    own = translate(store, None, "https://w3id.org/microhe/ref/framework/FHEQ/level/6")
+def test_project_and_eqf_level_iris_resolve(demo_store):
+    own = translate(demo_store, None, "https://w3id.org/microhe/ref/framework/FHEQ/level/6")
     assert (own["framework"], own["level"], own["eqf"]) == ("FHEQ", "6", [6])
-    eqf = translate(store, None, "http://data.europa.eu/snb/eqf/4")
+    eqf = translate(demo_store, None, "http://data.europa.eu/snb/eqf/4")
     assert (eqf["framework"], eqf["level"], eqf["eqf"]) == ("EQF", "4", [4])
 
 
-def test_an_unknown_iri_is_refused(store):
+def test_an_unknown_iri_is_refused(demo_store):
     with pytest.raises(UnknownLevelError):
-        translate(store, None, "http://data.europa.eu/snb/qdr/c_00000000")
+        translate(demo_store, None, "http://data.europa.eu/snb/qdr/c_00000000")
 
 
 # -- to --------------------------------------------------------------------------------
@@ -196,16 +196,16 @@ def test_an_unknown_iri_is_refused(store):
     ("RQF", "Entry 3", "EQF", {("EQF", "1")}),
     ("SCQF", "2", "RQF", set()),
 ])
-def test_to_keeps_only_that_frameworks_equivalents(store, code, label, to, want):
-    doc = translate(store, code, label, to=to)
+def test_to_keeps_only_that_frameworks_equivalents(demo_store, code, label, to, want):
+    doc = translate(demo_store, code, label, to=to)
     assert {(e["framework"], e["level"]) for e in doc["equivalents"]} == want
     # The EQF answer does not depend on the filter.
-    assert doc["eqf"] == translate(store, code, label)["eqf"]
+    assert doc["eqf"] == translate(demo_store, code, label)["eqf"]
 
 
-def test_to_an_unknown_framework_lists_valid_codes(store):
+def test_to_an_unknown_framework_lists_valid_codes(demo_store):
     with pytest.raises(UnknownFrameworkError) as e:
-        translate(store, "SCQF", "11", to="XQF")
+        translate(demo_store, "SCQF", "11", to="XQF")
     assert set(e.value.valid) == set(CODES)
 
 
@@ -222,8 +222,8 @@ def test_to_an_unknown_framework_lists_valid_codes(store):
     ("mqf", "a", ("MQF", "A")),
     (" nlqf ", " entry ", ("NLQF", "Entry")),
 ])
-def test_codes_and_labels_are_case_insensitive(store, code, label, want):
-    doc = translate(store, code, label)
+def test_codes_and_labels_are_case_insensitive(demo_store, code, label, want):
+    doc = translate(demo_store, code, label)
     assert (doc["framework"], doc["level"]) == want
 
 
@@ -231,22 +231,22 @@ def test_codes_and_labels_are_case_insensitive(store, code, label, want):
 
 
 @pytest.mark.parametrize("code", ["XQF", "", "SCQF2", "LTQF"])
-def test_unknown_framework_lists_every_valid_code(store, code):
+def test_unknown_framework_lists_every_valid_code(demo_store, code):
     with pytest.raises(UnknownFrameworkError) as e:
-        translate(store, code, "1")
+        translate(demo_store, code, "1")
     assert set(e.value.valid) == set(CODES)
     for c in CODES:
         assert c in str(e.value)
 
 
-def test_no_framework_and_a_bare_label_is_refused(store):
+def test_no_framework_and_a_bare_label_is_refused(demo_store):
     with pytest.raises(UnknownFrameworkError):
-        translate(store, None, "7")
+        translate(demo_store, None, "7")
 
 
 @pytest.mark.parametrize("code,label", [("SCQF", "13"), ("SCQF", "0"), ("FHEQ", "3"), ("RQF", "Entry 4"),
                                         ("EQF", "9"), ("QF-EHEA", "fourth"), ("FR-1969", "VI")])
-def test_unknown_level_lists_the_frameworks_levels(store, code, label):
+def test_unknown_level_lists_the_frameworks_levels(demo_store, code, label):
     with pytest.raises(UnknownLevelError) as e:
-        translate(store, code, label)
+        translate(demo_store, code, label)
     assert set(e.value.valid) == {lv for c, lv in EXPECTED if c == code}

@@ -16,14 +16,13 @@ from microhe.recognition.warm import VIEWS, Warmer, warm
 from microhe.settings import Settings
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
+from tests.demo import demo_copy
 
 from .conftest import write_turtle
 
 
 def _fresh() -> Store:
-    s = Store()
-    initialise(s, demo=True)
-    return s
+    return demo_copy()
 
 
 def test_warm_builds_every_view_once_per_store_state():
