@@ -17,6 +17,7 @@ from microhe.ingest.load import initialise
 from microhe.queries.catalogue import resolve
 from microhe.settings import get_settings
 from microhe.store.embedded import Store
+from tests.demo import demo_copy
 
 DEMO = "https://w3id.org/microhe/demo/credential/"
 SKILL = "https://w3id.org/microhe/demo/skill/"
@@ -34,9 +35,8 @@ UPLOAD = (Path(__file__).parents[1] / "fixtures" / "upload-applied-data-analysis
 
 @pytest.fixture(scope="module")
 def rstore() -> Store:
-    s = Store()
-    initialise(s, demo=True)
-    return s
+    """A copy of the demo store for this module's app (the upload tests write to it)."""
+    return demo_copy()
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ mid-stream leaves no producer thread behind and the server keeps answering.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -69,23 +70,21 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory) -> Path:
-    """A store directory holding the reference and demo graphs (~10,000 quads)."""
+def served_dir(demo_dir, tmp_path_factory) -> Path:
+    """This module's copy of the on-disk demo store (~10,000 quads), which its servers open."""
     path = tmp_path_factory.mktemp("streams") / "store"
-    store = Store(path)
-    initialise(store, demo=True)
-    store.close()
+    shutil.copytree(demo_dir, path)
     return path
 
 
 @pytest.fixture(scope="module")
-def module_server(demo_store, tmp_path_factory) -> Iterator[Server]:
+def module_server(served_dir, tmp_path_factory) -> Iterator[Server]:
     """One server process for the module; every test first checks it is still alive."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    env = {**os.environ, "MICROHE_STORE": str(demo_store), "MICROHE_BASE": url + "/",
+    env = {**os.environ, "MICROHE_STORE": str(served_dir), "MICROHE_BASE": url + "/",
            "MICROHE_WARM_INDEXES": "false", "PYTHONPATH": str(ROOT),
            "RUST_BACKTRACE": "0"}  # a panic in one line, not a page of frames
     log = tmp_path_factory.mktemp("server") / "server.log"

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from microhe.ingest.load import initialise
 from microhe.settings import Settings
 from microhe.store.embedded import Store
+from tests.demo import demo_copy
 
 CREDENTIAL = ox.NamedNode("https://w3id.org/microhe/demo/credential/acb-web-development")
 
@@ -30,8 +31,7 @@ def test_the_descriptions_are_library_functions():
     from microhe.publish.resource import describe, is_known, resource_page
     from microhe.publish.service import SD, service_description
 
-    store = Store()
-    initialise(store, demo=True)
+    store = demo_copy()
     void = description(store, "https://kg.example/")
     assert ox.Quad(ox.NamedNode("https://kg.example/.well-known/void#dataset"),
                    ox.NamedNode("http://rdfs.org/ns/void#sparqlEndpoint"),

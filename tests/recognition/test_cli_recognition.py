@@ -19,15 +19,6 @@ from .test_compare import UPLOAD
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli") / "store"
-    s = Store(path)
-    initialise(s, demo=True)
-    s.close()
-    return path
-
-
-@pytest.fixture(scope="module")
 def runner():
     return CliRunner()
 
