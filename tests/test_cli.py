@@ -32,7 +32,8 @@ def runner():
 
 
 @pytest.fixture
-def store_dir(tmp_path):
+def new_store_dir(tmp_path):
+    """Where a test's own store goes (not there yet: the CLI creates it)."""
     return tmp_path / "store"
 
 
@@ -40,8 +41,8 @@ def run(runner, *args, env=None):
     return runner.invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
 
 
-def dump(store_dir: Path) -> bytes:
-    s = Store(store_dir)
+def dump(new_store_dir: Path) -> bytes:
+    s = Store(new_store_dir)
     try:
         return s.dump_bytes()
     finally:
@@ -113,8 +114,8 @@ def test_validate_deeply_nested_json_ld_is_refused_cleanly(runner, tmp_path):
 # -- load ------------------------------------------------------------------------------
 
 
-def test_first_use_initialises_the_store_with_reference_graphs_only(runner, store_dir):
-    r = run(runner, "graphs", "--store", store_dir, "--format", "json")
+def test_first_use_initialises_the_store_with_reference_graphs_only(runner, new_store_dir):
+    r = run(runner, "graphs", "--store", new_store_dir, "--format", "json")
     assert r.exit_code == 0
     graphs = {g["graph"] for g in json.loads(r.stdout)}
     data = graphs - {META_GRAPH}
@@ -123,14 +124,14 @@ def test_first_use_initialises_the_store_with_reference_graphs_only(runner, stor
     assert all(g.startswith((REF_GRAPH, "https://w3id.org/microhe/ontology")) for g in data)
 
 
-def test_load_writes_a_named_graph_with_provenance(runner, store_dir):
-    r = run(runner, "load", "--store", store_dir, VALID, "--format", "json")
+def test_load_writes_a_named_graph_with_provenance(runner, new_store_dir):
+    r = run(runner, "load", "--store", new_store_dir, VALID, "--format", "json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["loaded"] is True
     (f,) = out["files"]
     assert f["status"] == "loaded" and f["triples"] > 20
-    graphs = json.loads(run(runner, "graphs", "--store", store_dir, "--format", "json").stdout)
+    graphs = json.loads(run(runner, "graphs", "--store", new_store_dir, "--format", "json").stdout)
     rec = next(g for g in graphs if g["graph"] == f["graph"])
     assert rec["sha256"] == f["sha256"] and rec["source"] == "spec-valid.ttl"
     assert rec["triples"] == f["triples"]
@@ -157,60 +158,60 @@ def test_bulk_load_writes_the_same_graphs_and_record_as_a_transactional_load(run
     assert canonical(bulk) == canonical(plain)
 
 
-def test_bulk_load_of_invalid_input_changes_nothing(runner, store_dir):
-    run(runner, "init", "--store", store_dir)
-    before = dump(store_dir)
-    r = run(runner, "load", "--store", store_dir, VALID, INVALID, "--bulk")
+def test_bulk_load_of_invalid_input_changes_nothing(runner, new_store_dir):
+    run(runner, "init", "--store", new_store_dir)
+    before = dump(new_store_dir)
+    r = run(runner, "load", "--store", new_store_dir, VALID, INVALID, "--bulk")
     assert r.exit_code == 1 and "Specification-M2" in r.stdout
-    assert dump(store_dir) == before
+    assert dump(new_store_dir) == before
 
 
-def test_reloading_the_same_file_changes_nothing(runner, store_dir):
-    assert run(runner, "load", "--store", store_dir, VALID).exit_code == 0
-    before = dump(store_dir)
-    r = run(runner, "load", "--store", store_dir, VALID)
+def test_reloading_the_same_file_changes_nothing(runner, new_store_dir):
+    assert run(runner, "load", "--store", new_store_dir, VALID).exit_code == 0
+    before = dump(new_store_dir)
+    r = run(runner, "load", "--store", new_store_dir, VALID)
     assert r.exit_code == 0 and "already loaded" in r.stderr
-    assert dump(store_dir) == before
+    assert dump(new_store_dir) == before
 
 
-def test_load_of_invalid_input_exits_1_with_the_report_and_changes_nothing(runner, store_dir):
-    run(runner, "init", "--store", store_dir)
-    before = dump(store_dir)
-    r = run(runner, "load", "--store", store_dir, INVALID)
+def test_load_of_invalid_input_exits_1_with_the_report_and_changes_nothing(runner, new_store_dir):
+    run(runner, "init", "--store", new_store_dir)
+    before = dump(new_store_dir)
+    r = run(runner, "load", "--store", new_store_dir, INVALID)
     assert r.exit_code == 1
     assert "Specification-M2" in r.stdout and "title" in r.stdout
-    assert dump(store_dir) == before
+    assert dump(new_store_dir) == before
 
 
-def test_one_bad_file_and_nothing_is_loaded(runner, store_dir):
-    run(runner, "init", "--store", store_dir)
-    before = dump(store_dir)
-    r = run(runner, "load", "--store", store_dir, VALID, INVALID)
+def test_one_bad_file_and_nothing_is_loaded(runner, new_store_dir):
+    run(runner, "init", "--store", new_store_dir)
+    before = dump(new_store_dir)
+    r = run(runner, "load", "--store", new_store_dir, VALID, INVALID)
     assert r.exit_code == 1
-    assert dump(store_dir) == before
+    assert dump(new_store_dir) == before
 
 
-def test_unparsable_input_exits_2_with_line_and_column_and_changes_nothing(runner, store_dir):
-    run(runner, "init", "--store", store_dir)
-    before = dump(store_dir)
-    r = run(runner, "load", "--store", store_dir, VALID, UNPARSABLE)
+def test_unparsable_input_exits_2_with_line_and_column_and_changes_nothing(runner, new_store_dir):
+    run(runner, "init", "--store", new_store_dir)
+    before = dump(new_store_dir)
+    r = run(runner, "load", "--store", new_store_dir, VALID, UNPARSABLE)
     assert r.exit_code == 2
     assert "unparsable.ttl:3" in r.stderr
-    assert dump(store_dir) == before
+    assert dump(new_store_dir) == before
 
 
-def test_a_graph_holding_other_data_needs_replace(runner, store_dir, tmp_path):
+def test_a_graph_holding_other_data_needs_replace(runner, new_store_dir, tmp_path):
     g = "https://example.org/graph/x"
-    assert run(runner, "load", "--store", store_dir, "--graph", g, VALID).exit_code == 0
+    assert run(runner, "load", "--store", new_store_dir, "--graph", g, VALID).exit_code == 0
     other = tmp_path / "other.ttl"
     other.write_text(VALID.read_text().replace("Test micro-credential", "Renamed micro-credential"))
-    before = dump(store_dir)
-    r = run(runner, "load", "--store", store_dir, "--graph", g, other)
+    before = dump(new_store_dir)
+    r = run(runner, "load", "--store", new_store_dir, "--graph", g, other)
     assert r.exit_code != 0 and "--replace" in r.stderr
-    assert dump(store_dir) == before
-    r = run(runner, "load", "--store", store_dir, "--graph", g, other, "--replace")
+    assert dump(new_store_dir) == before
+    r = run(runner, "load", "--store", new_store_dir, "--graph", g, other, "--replace")
     assert r.exit_code == 0, r.output
-    s = Store(store_dir)
+    s = Store(new_store_dir)
     titles = {q.object.value for q in s.quads(g) if q.predicate.value == "http://purl.org/dc/terms/title"}
     records = [q for q in s.quads(META_GRAPH) if q.object == ox.NamedNode(g)]
     del s
@@ -219,16 +220,16 @@ def test_a_graph_holding_other_data_needs_replace(runner, store_dir, tmp_path):
     assert len(records) == 1  # one current load record for the graph
 
 
-def test_learner_data_is_refused_with_the_option_named_then_stripped_on_request(runner, store_dir):
-    run(runner, "init", "--store", store_dir)
-    before = dump(store_dir)
-    r = run(runner, "load", "--store", store_dir, SAMPLE_AWARD, "--profile", "consistency")
+def test_learner_data_is_refused_with_the_option_named_then_stripped_on_request(runner, new_store_dir):
+    run(runner, "init", "--store", new_store_dir)
+    before = dump(new_store_dir)
+    r = run(runner, "load", "--store", new_store_dir, SAMPLE_AWARD, "--profile", "consistency")
     assert r.exit_code == 1
     assert "--strip-personal-data" in r.stderr
-    assert dump(store_dir) == before
-    r = run(runner, "load", "--store", store_dir, SAMPLE_AWARD, "--profile", "consistency", "--strip-personal-data")
+    assert dump(new_store_dir) == before
+    r = run(runner, "load", "--store", new_store_dir, SAMPLE_AWARD, "--profile", "consistency", "--strip-personal-data")
     assert r.exit_code == 0, r.output
-    s = Store(store_dir)
+    s = Store(new_store_dir)
     loaded = [g for g in s.named_graphs() if g.endswith("Sample-MC-Annex1-signed-payload.jsonld")]
     assert len(loaded) == 1
     quads = list(s.quads(loaded[0]))
@@ -240,17 +241,17 @@ def test_learner_data_is_refused_with_the_option_named_then_stripped_on_request(
     assert "http://data.europa.eu/snb/model/elm/LearningAchievement" in types
 
 
-def test_empty_input_is_refused_with_exit_2(runner, store_dir, tmp_path):
+def test_empty_input_is_refused_with_exit_2(runner, new_store_dir, tmp_path):
     empty = tmp_path / "empty.ttl"
     empty.write_text("")
-    r = run(runner, "load", "--store", store_dir, empty)
+    r = run(runner, "load", "--store", new_store_dir, empty)
     assert r.exit_code == 2 and "no RDF triples" in r.stderr
 
 
-def test_a_huge_literal_is_refused_cleanly(runner, store_dir, tmp_path):
+def test_a_huge_literal_is_refused_cleanly(runner, new_store_dir, tmp_path):
     f = tmp_path / "huge.ttl"
     f.write_text('<urn:a> <urn:b> "' + "x" * (20 * 1024 * 1024) + '" .\n')
-    r = run(runner, "load", "--store", store_dir, f)
+    r = run(runner, "load", "--store", new_store_dir, f)
     assert r.exit_code == 2
 
 
@@ -264,120 +265,120 @@ def test_store_location_comes_from_the_environment_when_no_option_is_given(runne
 # -- query ------------------------------------------------------------------------------
 
 
-def test_query_file_with_csv_and_json_output_goes_to_stdout_alone(runner, store_dir, tmp_path):
-    run(runner, "load", "--store", store_dir, VALID)
+def test_query_file_with_csv_and_json_output_goes_to_stdout_alone(runner, new_store_dir, tmp_path):
+    run(runner, "load", "--store", new_store_dir, VALID)
     rq = tmp_path / "titles.rq"
     rq.write_text("SELECT ?t WHERE { <https://example.org/test/spec> <http://purl.org/dc/terms/title> ?t }")
-    r = run(runner, "query", "--store", store_dir, rq, "--format", "json")
+    r = run(runner, "query", "--store", new_store_dir, rq, "--format", "json")
     assert r.exit_code == 0
     doc = json.loads(r.stdout)
     assert doc["results"]["bindings"][0]["t"]["value"] == "Test micro-credential in data analysis"
-    r = run(runner, "query", "--store", store_dir, rq, "--format", "csv")
+    r = run(runner, "query", "--store", new_store_dir, rq, "--format", "csv")
     assert r.stdout.splitlines()[0].strip() == "t"
 
 
-def test_query_with_a_parameter_binds_it_as_a_term(runner, store_dir, tmp_path):
-    run(runner, "load", "--store", store_dir, VALID)
+def test_query_with_a_parameter_binds_it_as_a_term(runner, new_store_dir, tmp_path):
+    run(runner, "load", "--store", new_store_dir, VALID)
     rq = tmp_path / "by-title.rq"
     rq.write_text("#+ summary: by title\n#+ param: t langstring the title\n"
                   "SELECT ?s ?t WHERE { ?s <http://purl.org/dc/terms/title> ?t }")
-    r = run(runner, "query", "--store", store_dir, rq, "--param", "t=Test micro-credential in data analysis@en",
+    r = run(runner, "query", "--store", new_store_dir, rq, "--param", "t=Test micro-credential in data analysis@en",
             "--format", "json")
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)["results"]["bindings"]
     assert [b["s"]["value"] for b in rows] == ["https://example.org/test/spec"]
-    r = run(runner, "query", "--store", store_dir, rq, "--param", 't=x" } ; DROP ALL ; #@en', "--format", "json")
+    r = run(runner, "query", "--store", new_store_dir, rq, "--param", 't=x" } ; DROP ALL ; #@en', "--format", "json")
     assert r.exit_code == 0 and json.loads(r.stdout)["results"]["bindings"] == []
 
 
-def test_query_errors_exit_2(runner, store_dir, tmp_path):
-    assert run(runner, "query", "--store", store_dir, "no-such-query").exit_code == 2
+def test_query_errors_exit_2(runner, new_store_dir, tmp_path):
+    assert run(runner, "query", "--store", new_store_dir, "no-such-query").exit_code == 2
     bad = tmp_path / "bad.rq"
     bad.write_text("SELEC nonsense")
-    r = run(runner, "query", "--store", store_dir, bad)
+    r = run(runner, "query", "--store", new_store_dir, bad)
     assert r.exit_code == 2 and "syntax" in r.stderr.lower()
-    r = run(runner, "query", "--store", store_dir, bad, "--param", "novalue")
+    r = run(runner, "query", "--store", new_store_dir, bad, "--param", "novalue")
     assert r.exit_code == 2
 
 
 # -- graphs, drop, dump, restore --------------------------------------------------------
 
 
-def test_drop_removes_a_graph_and_its_record(runner, store_dir):
+def test_drop_removes_a_graph_and_its_record(runner, new_store_dir):
     g = "https://example.org/graph/dropme"
-    run(runner, "load", "--store", store_dir, "--graph", g, VALID)
-    r = run(runner, "drop", "--store", store_dir, g)
+    run(runner, "load", "--store", new_store_dir, "--graph", g, VALID)
+    r = run(runner, "drop", "--store", new_store_dir, g)
     assert r.exit_code == 0
-    s = Store(store_dir)
+    s = Store(new_store_dir)
     assert g not in s.named_graphs()
     assert not any(q.object == ox.NamedNode(g) for q in s.quads(META_GRAPH))
     del s
-    assert run(runner, "drop", "--store", store_dir, g).exit_code == 2
+    assert run(runner, "drop", "--store", new_store_dir, g).exit_code == 2
 
 
-def test_dump_and_restore_into_a_new_path_reproduce_the_dump_exactly(runner, store_dir, tmp_path):
-    run(runner, "load", "--store", store_dir, VALID)
+def test_dump_and_restore_into_a_new_path_reproduce_the_dump_exactly(runner, new_store_dir, tmp_path):
+    run(runner, "load", "--store", new_store_dir, VALID)
     nq = tmp_path / "backup.nq"
-    assert run(runner, "dump", "--store", store_dir, nq).exit_code == 0
+    assert run(runner, "dump", "--store", new_store_dir, nq).exit_code == 0
     copy = tmp_path / "copy"
     r = run(runner, "restore", "--store", copy, nq)
     assert r.exit_code == 0, r.output
     assert dump(copy) == nq.read_bytes()
 
 
-def test_restore_refuses_a_non_empty_store_unless_replace(runner, store_dir, tmp_path):
+def test_restore_refuses_a_non_empty_store_unless_replace(runner, new_store_dir, tmp_path):
     nq = tmp_path / "one.nq"
     nq.write_text("_:b1 <urn:p> \"x\" <urn:g> .\n")
-    run(runner, "init", "--store", store_dir)
-    before = dump(store_dir)
-    r = run(runner, "restore", "--store", store_dir, nq)
+    run(runner, "init", "--store", new_store_dir)
+    before = dump(new_store_dir)
+    r = run(runner, "restore", "--store", new_store_dir, nq)
     assert r.exit_code == 1 and "--replace" in r.stderr
-    assert dump(store_dir) == before
-    assert run(runner, "restore", "--store", store_dir, nq, "--replace").exit_code == 0
-    assert dump(store_dir) == nq.read_bytes()
+    assert dump(new_store_dir) == before
+    assert run(runner, "restore", "--store", new_store_dir, nq, "--replace").exit_code == 0
+    assert dump(new_store_dir) == nq.read_bytes()
 
 
-def test_restore_of_a_malformed_dump_exits_2(runner, store_dir, tmp_path):
+def test_restore_of_a_malformed_dump_exits_2(runner, new_store_dir, tmp_path):
     nq = tmp_path / "bad.nq"
     nq.write_text("<urn:a> <urn:b> .\n")
-    assert run(runner, "restore", "--store", store_dir, nq).exit_code == 2
+    assert run(runner, "restore", "--store", new_store_dir, nq).exit_code == 2
 
 
-def test_init_demo_adds_the_demo_graphs(runner, store_dir):
-    r = run(runner, "init", "--store", store_dir, "--demo")
+def test_init_demo_adds_the_demo_graphs(runner, new_store_dir):
+    r = run(runner, "init", "--store", new_store_dir, "--demo")
     assert r.exit_code == 0
-    graphs = json.loads(run(runner, "graphs", "--store", store_dir, "--format", "json").stdout)
+    graphs = json.loads(run(runner, "graphs", "--store", new_store_dir, "--format", "json").stdout)
     assert any(g["graph"].startswith("https://w3id.org/microhe/demo/graph/") for g in graphs)
 
 
 # -- tokens ---------------------------------------------------------------------------------
 
 
-def test_token_add_prints_the_token_alone_and_keeps_only_its_hash(runner, store_dir):
-    r = run(runner, "token", "add", "--store", store_dir, "steward")
+def test_token_add_prints_the_token_alone_and_keeps_only_its_hash(runner, new_store_dir):
+    r = run(runner, "token", "add", "--store", new_store_dir, "steward")
     assert r.exit_code == 0
     token = r.stdout.strip()
     assert len(token) >= 40 and "\n" not in token
-    token_file = store_dir.with_name(store_dir.name + ".tokens.json")
+    token_file = new_store_dir.with_name(new_store_dir.name + ".tokens.json")
     assert token not in token_file.read_text()
     assert oct(token_file.stat().st_mode & 0o777) == "0o600"
-    assert "steward" in run(runner, "token", "list", "--store", store_dir).stdout
-    assert run(runner, "token", "add", "--store", store_dir, "steward").exit_code == 2
-    assert run(runner, "token", "revoke", "--store", store_dir, "steward").exit_code == 0
-    assert run(runner, "token", "revoke", "--store", store_dir, "steward").exit_code == 2
+    assert "steward" in run(runner, "token", "list", "--store", new_store_dir).stdout
+    assert run(runner, "token", "add", "--store", new_store_dir, "steward").exit_code == 2
+    assert run(runner, "token", "revoke", "--store", new_store_dir, "steward").exit_code == 0
+    assert run(runner, "token", "revoke", "--store", new_store_dir, "steward").exit_code == 2
 
 
-def test_query_parameter_given_twice_or_not_projected_exits_2(runner, store_dir, tmp_path):
+def test_query_parameter_given_twice_or_not_projected_exits_2(runner, new_store_dir, tmp_path):
     rq = tmp_path / "p.rq"
     rq.write_text("#+ summary: s\n#+ param: x string an x\nSELECT ?s WHERE { ?s ?p ?x }")
-    r = run(runner, "query", "--store", store_dir, rq, "--param", "x=a", "--param", "x=b")
+    r = run(runner, "query", "--store", new_store_dir, rq, "--param", "x=a", "--param", "x=b")
     assert r.exit_code == 2 and "twice" in r.stderr
-    r = run(runner, "query", "--store", store_dir, rq, "--param", "x=a")
+    r = run(runner, "query", "--store", new_store_dir, rq, "--param", "x=a")
     assert r.exit_code == 2 and "query failed" in r.stderr
 
 
-def test_a_malformed_query_header_is_reported(runner, store_dir, tmp_path):
+def test_a_malformed_query_header_is_reported(runner, new_store_dir, tmp_path):
     rq = tmp_path / "h.rq"
     rq.write_text("#+ summary: s\n#+ param: x nosuchtype an x\nSELECT ?x WHERE { ?s ?p ?x }")
-    r = run(runner, "query", "--store", store_dir, rq)
+    r = run(runner, "query", "--store", new_store_dir, rq)
     assert r.exit_code == 2 and "param" in r.stderr

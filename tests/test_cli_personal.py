@@ -30,8 +30,8 @@ def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
-def dump(store_dir: Path) -> bytes:
-    s = Store(store_dir)
+def dump(reference_store_dir: Path) -> bytes:
+    s = Store(reference_store_dir)
     try:
         return s.dump_bytes()
     finally:
@@ -53,33 +53,33 @@ def empty_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def store_dir(empty_store, tmp_path) -> Path:
+def reference_store_dir(empty_store, tmp_path) -> Path:
     shutil.copytree(empty_store, tmp_path / "store")
     return tmp_path / "store"
 
 
 @pytest.mark.parametrize("fixture", CASES)
-def test_load_refuses_learner_data_then_strips_it_on_request(store_dir, tmp_path, fixture):
+def test_load_refuses_learner_data_then_strips_it_on_request(reference_store_dir, tmp_path, fixture):
     doc = document(tmp_path, fixture)
-    before = dump(store_dir)
-    r = run("load", "--store", store_dir, doc)
+    before = dump(reference_store_dir)
+    r = run("load", "--store", reference_store_dir, doc)
     assert r.exit_code == 1, r.output
     assert "--strip-personal-data" in r.stderr and "learner" in r.stderr
     assert not [m for m in MARKERS if m.decode() in r.stderr], r.stderr
-    assert dump(store_dir) == before
+    assert dump(reference_store_dir) == before
 
-    r = run("load", "--store", store_dir, doc, "--strip-personal-data", "--format", "json")
+    r = run("load", "--store", reference_store_dir, doc, "--strip-personal-data", "--format", "json")
     assert r.exit_code == 0, r.output
     [outcome] = json.loads(r.stdout)["files"]
     assert outcome["personal_quads_stripped"] > 0 and outcome["personal_data_stripped"]
-    after = dump(store_dir)
+    after = dump(reference_store_dir)
     assert b"https://example.org/test/spec" in after
     assert not [m for m in MARKERS if m in after]
 
 
 @pytest.mark.parametrize("fixture", ["institution-names-and-emails", "institution-named-contact"])
-def test_institution_data_loads_as_sent(store_dir, tmp_path, fixture):
-    r = run("load", "--store", store_dir, document(tmp_path, fixture))
+def test_institution_data_loads_as_sent(reference_store_dir, tmp_path, fixture):
+    r = run("load", "--store", reference_store_dir, document(tmp_path, fixture))
     assert r.exit_code == 0, r.output
-    after = dump(store_dir)
+    after = dump(reference_store_dir)
     assert b"college.example" in after or b"programme-office@university.example" in after

@@ -83,12 +83,6 @@ def rows(store, text: str, bindings=None) -> set[tuple]:
     return {tuple(_cell(v) for v in row) for row in store.query(text, substitutions=bindings or None)}
 
 
-def embedded_demo() -> Store:
-    store = Store()
-    initialise(store, demo=True)
-    return store
-
-
 def check_named_queries(remote, embedded, unsupported: dict[str, str] | None = None,
                         differ: frozenset[str] = frozenset(), min_nonempty: int = 8) -> None:
     """Every named query gives the same rows on both stores; ``unsupported`` maps the

@@ -34,7 +34,6 @@ from .common import (
     check_injection,
     check_load_and_refusal,
     check_named_queries,
-    embedded_demo,
 )
 
 pytestmark = pytest.mark.integration
@@ -119,38 +118,33 @@ def remote(server) -> RemoteStore:
     return store
 
 
-@pytest.fixture(scope="module")
-def embedded() -> Store:
-    return embedded_demo()
-
-
 def _triples(store, graph):
     """A graph's triples with blank nodes anonymised (Virtuoso relabels them)."""
     return {tuple("_:" if isinstance(t, ox.BlankNode) else str(t) for t in (q.subject, q.predicate, q.object))
             for q in store.quads(graph)}
 
 
-def test_initialise_writes_reference_and_demo_graphs(remote, embedded):
-    assert remote.named_graphs() == embedded.named_graphs()
-    assert len(remote) == len(embedded)
-    for g in embedded.named_graphs():
-        assert remote.graph_size(g) == embedded.graph_size(g), g
+def test_initialise_writes_reference_and_demo_graphs(remote, demo_store):
+    assert remote.named_graphs() == demo_store.named_graphs()
+    assert len(remote) == len(demo_store)
+    for g in demo_store.named_graphs():
+        assert remote.graph_size(g) == demo_store.graph_size(g), g
         if g != META:
-            assert _triples(remote, g) == _triples(embedded, g), g
+            assert _triples(remote, g) == _triples(demo_store, g), g
     # a second initialise finds everything current and writes nothing
     before = remote.dump_bytes()
     assert {o.status for o in initialise(remote, demo=True)} == {"unchanged"}
     assert remote.dump_bytes() == before
 
 
-def test_durations_read_back_in_their_lexical_form(remote, embedded):
+def test_durations_read_back_in_their_lexical_form(remote, demo_store):
     q = "SELECT ?d WHERE { ?c <http://data.europa.eu/snb/model/elm/volumeOfLearning> ?d }"
     got = sorted(r["d"].value for r in remote.query(q))
-    assert got == sorted(r["d"].value for r in embedded.query(q)) and got
+    assert got == sorted(r["d"].value for r in demo_store.query(q)) and got
 
 
-def test_named_queries_match_the_embedded_store(server, remote, embedded):
-    check_named_queries(remote, embedded, unsupported=server.unsupported, differ=server.differ,
+def test_named_queries_match_the_embedded_store(server, remote, demo_store):
+    check_named_queries(remote, demo_store, unsupported=server.unsupported, differ=server.differ,
                         min_nonempty=server.min_nonempty)
 
 
@@ -162,9 +156,9 @@ def test_query_result_types(remote):
     assert isinstance(triples, ox.QueryTriples) and len(list(triples)) == 5
 
 
-def test_recognition_on_remote(server, remote, embedded):
-    assert translate(remote, "EQF", "6") == translate(embedded, "EQF", "6")
-    got, want = search(remote, eqf=6, limit=50), search(embedded, eqf=6, limit=50)
+def test_recognition_on_remote(server, remote, demo_store):
+    assert translate(remote, "EQF", "6") == translate(demo_store, "EQF", "6")
+    got, want = search(remote, eqf=6, limit=50), search(demo_store, eqf=6, limit=50)
     assert got["total"] == want["total"] > 0
     # the same credentials with the same levels and credits
     assert [r["iri"] for r in got["results"]] == [r["iri"] for r in want["results"]]

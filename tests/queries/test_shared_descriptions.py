@@ -20,6 +20,7 @@ from test_queries import EXAMPLES
 from microhe.ingest.load import initialise
 from microhe.queries.catalogue import catalogue
 from microhe.store.embedded import Store
+from tests.demo import demo_copy
 
 REF = "https://w3id.org/microhe/ref/graph/"
 SKILLS = "https://w3id.org/microhe/demo/graph/skills"  # a skill hierarchy, as each batch of the bench repeats it
@@ -55,8 +56,7 @@ def shared() -> Store:
     """The demo store plus COPIES more copies of every reference graph (frameworks,
     vocabularies, credit systems, institutions) and of the demo skill hierarchy, each in a
     graph of its own."""
-    s = Store()
-    initialise(s, demo=True)
+    s = demo_copy()
     ref = sorted({q.graph_name.value for q in s.quads() if isinstance(q.graph_name, ox.NamedNode)
                   and q.graph_name.value.startswith(REF)})
     assert REF + "institutions" in ref and REF + "frameworks" in ref
