@@ -18,11 +18,11 @@ from microhe.cli import main
 from microhe.store.embedded import Store
 from microhe.vocab import META_GRAPH, REF_GRAPH
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 VALID = FIXTURES / "spec-valid.ttl"
 INVALID = FIXTURES / "spec-invalid.ttl"
 UNPARSABLE = FIXTURES / "unparsable.ttl"
-SHARED = Path(__file__).parents[1] / ".." / "shared"
+SHARED = Path(__file__).parents[2] / ".." / "shared"
 SAMPLE_AWARD = SHARED / "anchors/elm/derived/Sample-MC-Annex1-signed-payload.jsonld"
 
 

@@ -16,8 +16,7 @@ import json
 import pytest
 
 from microhe.frameworks.credits import CreditError, convert, parse_amount
-
-from .conftest import csv_rows, csv_sources
+from tests.recognition.conftest import csv_rows, csv_sources
 
 ECTS_H = (25.0, 30.0)
 #: system -> (hours per credit, convention ECTS per credit or None, disputed)

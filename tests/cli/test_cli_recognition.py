@@ -13,9 +13,8 @@ from click.testing import CliRunner
 from microhe.cli import main
 from microhe.ingest.load import initialise
 from microhe.store.embedded import Store
-
-from .conftest import CANDIDATE, CODES, DEMO, NEAR_MISS, RQF6_QDR, SKILL, TARGET
-from .test_compare import UPLOAD
+from tests.recognition.conftest import CANDIDATE, CODES, DEMO, NEAR_MISS, RQF6_QDR, SKILL, TARGET
+from tests.recognition.test_compare import UPLOAD
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,7 @@ import re
 import pytest
 
 from microhe.frameworks.levels import UnknownFrameworkError, UnknownLevelError, translate
-
-from .conftest import CODES, RQF6_QDR, csv_levels, csv_sources
+from tests.recognition.conftest import CODES, RQF6_QDR, csv_levels, csv_sources
 
 LEVELS = csv_levels()
 #: (code, bare label) -> expected EQF levels, EQF itself included (1-8 -> itself).
@@ -22,7 +21,7 @@ EXPECTED = {k: v["eqf"] for k, v in LEVELS.items()} | {("EQF", str(n)): {n} for 
 
 
 def test_the_csv_has_136_rows_and_every_code_is_covered():
-    from .conftest import csv_rows
+    from tests.recognition.conftest import csv_rows
 
     assert len(csv_rows()) == 136
     assert {code for code, _ in EXPECTED} == set(CODES)

@@ -35,11 +35,11 @@ from microhe.store.embedded import Store
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 60
 ADDRESS_FILE = "microhe-server.json"
 DEMO = "https://w3id.org/microhe/demo/credential/vmu-academic-writing-english"
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 ROW_CAP = 100  # the module server's MICROHE_ROW_CAP: above every compared result, below MANY_RQ's
 
 SELECT_RQ = """PREFIX dcterms: <http://purl.org/dc/terms/>

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from microhe.cli import main
 from microhe.store.embedded import Store
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 PERSONAL = FIXTURES / "personal"
 MARKERS = (b"Zelda", b"Xanthopoulou", b"1990-04-01", b"zelda.x@")
 #: One of each kind: typed and untyped, linked to an award and free-standing, four vocabularies.
