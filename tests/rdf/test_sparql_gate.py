@@ -1,7 +1,7 @@
 """The SSRF gate (microhe/kg/sparql_gate.py): no SERVICE or LOAD anywhere in caller text,
 except directly after ?, $ or : (variables and local names). Decoding first, no tokenising.
 The end-to-end proof (a loopback listener that must get no connection) is
-tests/api/test_ssrf.py; here: the rule itself, its message, and that the project's own
+tests/api/http/test_ssrf.py; here: the rule itself, its message, and that the project's own
 queries and README examples pass it."""
 
 from __future__ import annotations

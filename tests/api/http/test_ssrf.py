@@ -35,8 +35,8 @@ from microhe.settings import Settings
 from microhe.store.embedded import Store
 from microhe.store.remote import RemoteStore
 
-from .conftest_writes import Writable, make_writable, reference_quads  # noqa: F401
-from .loopback import Listener
+from ..conftest_writes import Writable, make_writable, reference_quads  # noqa: F401
+from ..loopback import Listener
 
 BASE = "http://127.0.0.1:8000/"
 

@@ -15,7 +15,7 @@ from microhe.api import create_app
 from microhe.publish.names import safe_href
 from microhe.store.embedded import Store
 
-from .conftest import make_settings
+from ..conftest import make_settings
 
 BASE = "http://example.org/base/"
 N = ox.NamedNode

@@ -18,7 +18,7 @@ from rdflib.query import Result
 from microhe.queries import catalogue as kg_queries
 from microhe.queries.catalogue import parse_query_file
 
-from .conftest import EX, G1, fixture_quads, make_store
+from ..conftest import EX, G1, fixture_quads, make_store
 
 INJECTION = '"> } ; DROP ALL ; SELECT * { <x'
 QUOTES = 'a "quoted" } UNION { ?thing ?p ?label } #'

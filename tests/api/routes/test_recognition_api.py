@@ -30,7 +30,7 @@ STRATHLOWE = "https://w3id.org/microhe/demo/org/strathlowe"
 CODES = {"EQF", "QF-EHEA", "DQR", "LTKS", "FINQF", "SQF", "MQF", "QNQ", "NFQ", "SCQF", "RQF", "CQFW", "FHEQ",
          "CNCP", "FR-1969", "NLQF"}
 
-UPLOAD = (Path(__file__).parents[1] / "fixtures" / "upload-applied-data-analysis.ttl").read_text(encoding="utf-8")
+UPLOAD = (Path(__file__).parents[2] / "fixtures" / "upload-applied-data-analysis.ttl").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -194,7 +194,7 @@ def stream_server():
 
     from microhe.api.http.streaming import stream
 
-    from .conftest import serve
+    from ..conftest import serve
 
     app = FastAPI()
 

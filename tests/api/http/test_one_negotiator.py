@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import G1
+from ..conftest import G1
 
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
 ENDPOINTS = {

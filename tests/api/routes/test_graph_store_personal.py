@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest_writes import GRAPH, VALID, make_writable_env, reference_quads  # noqa: F401
+from ..conftest_writes import GRAPH, VALID, make_writable_env, reference_quads  # noqa: F401
 
-PERSONAL = Path(__file__).parents[1] / "fixtures" / "personal"
+PERSONAL = Path(__file__).parents[2] / "fixtures" / "personal"
 MARKERS = (b"Zelda", b"Xanthopoulou", b"1990-04-01", b"zelda.x@")
 TTL = {"Content-Type": "text/turtle"}
 LEARNERS = sorted(PERSONAL.glob("learner-*.ttl"))

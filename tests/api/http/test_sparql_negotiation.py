@@ -15,7 +15,7 @@ from rdflib.query import Result
 
 from microhe.api.http import negotiation as neg
 
-from .conftest import EX
+from ..conftest import EX
 
 SELECT = f"SELECT ?s ?label WHERE {{ ?s <{EX}label> ?label }}"
 ASK = f"ASK {{ <{EX}alice> <{EX}label> ?x }}"

@@ -34,7 +34,7 @@ from microhe.store.embedded import Store
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BIG_GRAPH = "https://w3id.org/microhe/ref/graph/frameworks"  # the largest demo graph (~2,500 quads)
 NT, NQ = "application/n-triples", "application/n-quads"
 ENOUGH = 15.0  # seconds: a bound for polls and requests, far above what they take

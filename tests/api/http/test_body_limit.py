@@ -131,7 +131,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("bodylimit")
     token = TokenFile.beside(tmp / "store").add("limit-test")
     env = {**os.environ, "MICROHE_MAX_BODY_BYTES": str(LIMIT), "MICROHE_STORE": str(tmp / "store"),
-           "MICROHE_WARM_INDEXES": "false", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+           "MICROHE_WARM_INDEXES": "false", "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
     proc = subprocess.Popen([sys.executable, "-c", _SERVER], env=env, stdout=subprocess.PIPE, text=True)
     try:
         ready, _, _ = select.select([proc.stdout], [], [], 60)

@@ -15,7 +15,7 @@ from microhe.ingest.load import DEFAULT_GRAPH
 from microhe.ingest.provenance import load_records
 from microhe.vocab import META_GRAPH
 
-from .conftest_writes import (
+from ..conftest_writes import (
     BASE,
     EX,
     GRAPH,

@@ -10,7 +10,7 @@ import pytest
 import rdflib
 from rdflib.query import Result
 
-from .conftest import BASE, EX, G1, G2
+from ..conftest import BASE, EX, G1, G2
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = rdflib.Namespace("http://www.w3.org/ns/formats/")
@@ -120,7 +120,7 @@ def test_service_is_refused_so_the_server_makes_no_outbound_requests(client):
     r = client.get("/sparql", params={"query": q})
     assert r.status_code == 400 and "SERVICE refused" in r.text and "MICROHE_ALLOW_SERVICE" in r.text
     # the gate does not tokenise: the word inside a string or an IRI is refused too
-    # (tests/api/test_ssrf.py); variables and local names are not
+    # (tests/api/http/test_ssrf.py); variables and local names are not
     text = f'SELECT ?x WHERE {{ BIND("SERVICE" AS ?x) FILTER(?x != <{EX}SERVICE>) }}'
     assert client.get("/sparql", params={"query": text}).status_code == 400
     ok = f'PREFIX ex: <{EX}> SELECT ?service WHERE {{ ?service ex:load ?o }}'

@@ -25,7 +25,7 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 
-from .conftest import EX, G2
+from ..conftest import EX, G2
 
 pytestmark = pytest.mark.integration
 
