@@ -32,6 +32,7 @@ from click.testing import CliRunner
 
 from microhe.cli import main
 from microhe.store.embedded import Store
+from tests.ports import listening_ports, refused_port
 
 pytestmark = pytest.mark.integration
 
@@ -89,12 +90,6 @@ READ_CASES: list[tuple[str, list[str]]] = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MICROHE_")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
@@ -116,15 +111,14 @@ def _health(url: str) -> bool:
 
 
 class Server:
-    """``microhe serve --store STORE --port <free>`` as a subprocess, ready once its
-    address file names a URL that answers /health."""
+    """``microhe serve --store STORE --port 0`` as a subprocess (the OS picks the port), ready
+    once its address file names a URL that answers /health; ``port`` is the one it names."""
 
     def __init__(self, store: Path, log: Path, **settings: str):
         self.store, self.log = store, log
-        self.port = _free_port()
         env = {**_env(), **{f"MICROHE_{k.upper()}": v for k, v in settings.items()}}
         with open(log, "wb") as out:
-            self.proc = subprocess.Popen([*_microhe(), "serve", "--store", str(store), "--port", str(self.port)],
+            self.proc = subprocess.Popen([*_microhe(), "serve", "--store", str(store), "--port", "0"],
                                          stdout=out, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
@@ -133,6 +127,7 @@ class Server:
             info = self.address()
             if info is not None and _health(info["url"]):
                 self.info = info
+                self.port = int(info["url"].rsplit(":", 1)[1])
                 return
             time.sleep(0.1)
 
@@ -198,6 +193,7 @@ def test_the_server_writes_its_loopback_address_beside_the_store_readable_by_its
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     info = json.loads(path.read_text())
     assert info["url"] == f"http://127.0.0.1:{server.port}"
+    assert server.port in listening_ports(server.proc.pid)  # the port it is bound to, not the 0 it was given
     assert info["pid"] == server.proc.pid
     assert isinstance(info["started"], str) and info["started"]
 
@@ -309,11 +305,12 @@ def test_a_store_locked_by_another_process_with_no_server_answering_is_still_ref
     store = tmp_path / "store"
     assert run("init", store=store)[0] == 0
     # an address file that names a live pid (this process) and a port nothing listens on
-    (store / ADDRESS_FILE).write_text(json.dumps({"url": f"http://127.0.0.1:{_free_port()}", "pid": os.getpid(),
-                                                  "started": "2020-01-01T00:00:00Z"}))
     holder = Store(store)  # holds the lock, as a long `microhe load` would
     try:
-        code, out, err = run("level", "SCQF", "7", store=store)
+        with refused_port() as port:
+            (store / ADDRESS_FILE).write_text(json.dumps({"url": f"http://127.0.0.1:{port}", "pid": os.getpid(),
+                                                          "started": "2020-01-01T00:00:00Z"}))
+            code, out, err = run("level", "SCQF", "7", store=store)
     finally:
         holder.close()
         del holder

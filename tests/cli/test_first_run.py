@@ -6,6 +6,7 @@ directory and answer HTTP, not exit 2 with "cannot open the store"."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,12 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 120  # a new store is initialised with the reference graphs first
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+LISTENING = re.compile(r"microhe listening on http://127\.0\.0\.1:(\d+)/")
 
 
 def fresh_env(home: Path) -> dict[str, str]:
@@ -55,18 +51,20 @@ def get(url: str) -> int | None:
 def test_microhe_serve_on_a_fresh_account_creates_the_store_and_answers(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    port = free_port()
     log = tmp_path / "serve.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([*microhe_command(), "serve", "--port", str(port)], cwd=tmp_path,
+        proc = subprocess.Popen([*microhe_command(), "serve", "--port", "0"], cwd=tmp_path,
                                 env=fresh_env(home), stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
-        status = None
+        status = port = None
         while status != 200:
             assert proc.poll() is None, f"microhe serve exited {proc.returncode}:\n{log.read_text()}"
             assert time.monotonic() < deadline, f"no answer in {START_TIMEOUT_S} s:\n{log.read_text()}"
-            status = get(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D")
+            # --port 0: the OS picks the port, the server names it in its first line
+            if port is None and (found := LISTENING.search(log.read_text())):
+                port = int(found.group(1))
+            status = get(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D") if port else None
             if status != 200:
                 time.sleep(0.2)
         assert get(f"http://127.0.0.1:{port}/health") == 200

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import listening_ports
+
 from .common import wait_http
 
 OXIGRAPH_HINT = "pip install -e '.[dev]' (it brings `oxigraph>=0.5.13,<0.6`, whose `oxigraph` binary serves SPARQL)"
@@ -64,30 +66,6 @@ def require_oxigraph() -> str:
         pytest.fail(f"the dev extra is installed but no `oxigraph` binary was found next to {sys.executable} "
                     f"nor on PATH; {OXIGRAPH_HINT}")
     pytest.skip(f"the dev extra is not installed (missing: {', '.join(missing)}); {OXIGRAPH_HINT}")
-
-
-def listening_ports(pid: int) -> set[int]:
-    """The TCP ports process ``pid`` listens on (Linux: its socket inodes in /proc/PID/fd
-    matched against /proc/net/tcp{,6})."""
-    inodes = set()
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            link = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if link.startswith("socket:["):
-            inodes.add(link[len("socket:["):-1])
-    ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
 
 
 def _port_of(proc: subprocess.Popen, seconds: float) -> int:
