@@ -1,5 +1,5 @@
 """A loopback HTTP listener that counts the connections made to it: the witness of the
-SSRF tests (tests/api/test_ssrf.py). A query or update that makes the server connect to
+SSRF tests (tests/api/http/test_ssrf.py). A query or update that makes the server connect to
 it raises the count; a refused one must leave it unchanged.
 
 It answers like a SPARQL endpoint (SPARQL JSON results with one row binding ``?z``) to a

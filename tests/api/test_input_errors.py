@@ -18,6 +18,7 @@ from microhe.ingest.load import initialise
 from microhe.rdf.iri import InvalidIRI, check_iri, is_absolute_iri
 from microhe.settings import Settings
 from microhe.store.embedded import Store
+from tests.demo import demo_copy
 
 NOT_IRIS = ["", "x", "no scheme", "http://example.org/%zz", "http://example.org/a|b", "http://example.org/a b",
             "\\©", "http://example.org/%"]
@@ -26,8 +27,7 @@ NOT_IRIS = ["", "x", "no scheme", "http://example.org/%zz", "http://example.org/
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("input-errors")
-    store = Store()
-    initialise(store, demo=True)
+    store = demo_copy()
     settings = Settings(store=tmp / "store", base="http://127.0.0.1:8000/", warm_indexes=False)
     token = TokenFile.beside(settings.store).add("input-errors")
     client = TestClient(create_app(settings, store), raise_server_exceptions=False)

@@ -19,7 +19,7 @@ from microhe.cli import main
 
 from .conftest_writes import make_writable, reference_quads  # noqa: F401 (fixture)
 
-FILE = Path(__file__).parents[1] / "shapes" / "fixtures" / "consistency" / "fail-ects-hours.ttl"
+FILE = Path(__file__).parents[1] / "validation" / "fixtures" / "consistency" / "fail-ects-hours.ttl"
 BASE = "http://127.0.0.1:8000/"
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import shutil
 import socket
 import threading
 import time
@@ -46,9 +47,11 @@ JSON = {"Accept": "application/sparql-results+json"}
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory) -> Iterator[Store]:
-    store = Store(tmp_path_factory.mktemp("demo") / "store")
-    initialise(store, demo=True)
+def served_store(demo_dir, tmp_path_factory) -> Iterator[Store]:
+    """This module's copy of the on-disk demo store, open (its servers share it)."""
+    path = tmp_path_factory.mktemp("demo") / "store"
+    shutil.copytree(demo_dir, path)
+    store = Store(path)
     yield store
     store.close()
 
@@ -85,10 +88,10 @@ def serve(app: FastAPI) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def running(tmp_path: Path, demo_store: Store, **overrides) -> Iterator[Running]:
+def running(tmp_path: Path, served_store: Store, **overrides) -> Iterator[Running]:
     """The app over a copy of the demo store (hard links: milliseconds), process engine."""
     path = tmp_path / "store"
-    demo_store.raw.backup(str(path))
+    served_store.raw.backup(str(path))
     store = Store(path)
     values = {"store": path, "base": BASE, "warm_indexes": False, "query_engine": "processes",
               "query_timeout": 2.0, "query_memory_mb": 300, **overrides}
@@ -138,8 +141,8 @@ def answered(r: httpx.Response) -> bool:
 
 # == kills at the deadline ==============================================================
 
-def test_runaways_are_killed_at_the_deadline_and_other_clients_keep_being_served(tmp_path, demo_store):
-    with running(tmp_path, demo_store, query_workers=5, query_queue=2, client_share=2) as srv:
+def test_runaways_are_killed_at_the_deadline_and_other_clients_keep_being_served(tmp_path, served_store):
+    with running(tmp_path, served_store, query_workers=5, query_queue=2, client_share=2) as srv:
         runaways = [("127.0.0.11", AGGREGATE), ("127.0.0.11", PATH), ("127.0.0.12", AGGREGATE),
                     ("127.0.0.12", PATH)]
         started = time.monotonic()
@@ -169,8 +172,8 @@ def test_runaways_are_killed_at_the_deadline_and_other_clients_keep_being_served
 
 # == the memory cap =====================================================================
 
-def test_a_sort_over_a_join_is_stopped_at_the_memory_cap(tmp_path, demo_store):
-    with running(tmp_path, demo_store, query_workers=2, query_timeout=30, query_memory_mb=300) as srv:
+def test_a_sort_over_a_join_is_stopped_at_the_memory_cap(tmp_path, served_store):
+    with running(tmp_path, served_store, query_workers=2, query_timeout=30, query_memory_mb=300) as srv:
         assert sparql(srv.url, "ASK {}").status_code == 200
         base = rss_mb()
         peak = [base]
@@ -198,10 +201,10 @@ def test_a_sort_over_a_join_is_stopped_at_the_memory_cap(tmp_path, demo_store):
 
 # == fairness and Retry-After ===========================================================
 
-def test_one_client_holds_at_most_its_share_and_retry_after_is_the_earliest_deadline(tmp_path, demo_store):
+def test_one_client_holds_at_most_its_share_and_retry_after_is_the_earliest_deadline(tmp_path, served_store):
     timeout = 3.0
     # no waiting places: a client past its share of running queries is refused at once
-    with running(tmp_path, demo_store, query_workers=4, query_queue=0, client_share=2, query_timeout=timeout,
+    with running(tmp_path, served_store, query_workers=4, query_queue=0, client_share=2, query_timeout=timeout,
                  trusted_proxies="127.0.0.31, 10.9.0.0/16") as srv:
         pool = srv.app.state.query_pool
         sent = time.monotonic()
@@ -239,8 +242,8 @@ PLAIN = """@prefix dcterms: <http://purl.org/dc/terms/> .
 """
 
 
-def test_a_write_is_visible_to_the_next_query_and_old_snapshots_are_removed(tmp_path, demo_store):
-    with running(tmp_path, demo_store, query_workers=2) as srv:
+def test_a_write_is_visible_to_the_next_query_and_old_snapshots_are_removed(tmp_path, served_store):
+    with running(tmp_path, served_store, query_workers=2) as srv:
         token = TokenFile.beside(srv.settings.store).add("test")
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "text/turtle"}
         snapshots = srv.settings.store / "microhe-query-snapshots"
@@ -276,11 +279,11 @@ NAMED = [
 ]
 
 
-def test_the_process_engine_answers_the_same_bytes_as_the_thread_engine(tmp_path, demo_store):
+def test_the_process_engine_answers_the_same_bytes_as_the_thread_engine(tmp_path, served_store):
     from fastapi.testclient import TestClient
 
     path = tmp_path / "store"
-    demo_store.raw.backup(str(path))
+    served_store.raw.backup(str(path))
     store = Store(path)
     common = {"store": path, "base": BASE, "warm_indexes": False}
     threads = create_app(Settings(**common, query_engine="threads"), store)

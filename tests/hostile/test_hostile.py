@@ -48,10 +48,11 @@ def test_every_document_in_the_folder_has_a_case_and_every_case_a_document():
 
 
 @pytest.fixture(scope="module")
-def cli_store(tmp_path_factory):
+def cli_store(demo_dir, tmp_path_factory):
+    """This module's copy of the on-disk demo store, and its dump (the CLI must not change it)."""
     path = tmp_path_factory.mktemp("hostile") / "store"
+    shutil.copytree(demo_dir, path)
     with Store(path) as s:
-        initialise(s, demo=True)
         dump = s.dump_bytes()
     return path, dump
 

@@ -36,10 +36,17 @@ PARAMS = {
 EVIL = 'x" } > \n<http://evil/> ; DROP ALL # \\u0022 \'\'\' """'
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def os_ports(n: int) -> list[int]:
+    """``n`` distinct loopback ports the OS handed out (all bound at once, then released),
+    for a server that cannot bind port 0 itself (Virtuoso); its caller retries on a clash."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def wait_http(url: str, seconds: float, proc=None) -> None:
@@ -74,12 +81,6 @@ def _cell(t):
 
 def rows(store, text: str, bindings=None) -> set[tuple]:
     return {tuple(_cell(v) for v in row) for row in store.query(text, substitutions=bindings or None)}
-
-
-def embedded_demo() -> Store:
-    store = Store()
-    initialise(store, demo=True)
-    return store
 
 
 def check_named_queries(remote, embedded, unsupported: dict[str, str] | None = None,
@@ -154,8 +155,10 @@ def check_injection(remote) -> None:
 
 
 def check_connection_failure() -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/query"
-    with pytest.raises(StoreError) as e:
-        RemoteStore(url, timeout=2)
+    # a port bound but not listening, held for the whole check: connections are refused
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{held.getsockname()[1]}/query"
+        with pytest.raises(StoreError) as e:
+            RemoteStore(url, timeout=2)
     assert url in str(e.value)

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .common import free_port, wait_http
+from .common import os_ports, wait_http
 
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql")
@@ -140,12 +140,29 @@ class Virtuoso:
                 self.proc.wait(10)
 
 
-def start(directory: Path, *, wait_seconds: float = 60) -> Virtuoso:
-    """A fresh Virtuoso in ``directory`` on free loopback ports, with SPARQL Update (and so
-    the Graph Store endpoint ``/sparql-graph-crud``) granted to the anonymous ``SPARQL``
-    user. Raises RuntimeError (with the server log) if it does not come up in time."""
+def start(directory: Path, *, wait_seconds: float = 60, attempts: int = 3) -> Virtuoso:
+    """A fresh Virtuoso in ``directory`` on loopback ports the OS handed out, with SPARQL
+    Update (and so the Graph Store endpoint ``/sparql-graph-crud``) granted to the anonymous
+    ``SPARQL`` user. Virtuoso cannot bind port 0, so the ports are released before it starts;
+    if it exits before answering (another process took a port in between) it is started
+    again on new ports, up to ``attempts`` times. Raises RuntimeError (with the server log)
+    if it does not come up."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _start_once(directory / f"try{attempt}", wait_seconds)
+        except _Exited:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
+class _Exited(RuntimeError):
+    """Virtuoso exited before answering (a port taken, most likely)."""
+
+
+def _start_once(directory: Path, wait_seconds: float) -> Virtuoso:
     directory.mkdir(parents=True, exist_ok=True)
-    sql, http = free_port(), free_port()
+    sql, http = os_ports(2)
     ini = directory / "virtuoso.ini"
     ini.write_text(_INI.format(d=directory, sql=sql, http=http, vad=VAD_DIR, vsp=VSP_DIR))
     proc = subprocess.Popen([VIRTUOSO, "+configfile", str(ini), "+foreground"], cwd=directory,
@@ -163,6 +180,9 @@ def start(directory: Path, *, wait_seconds: float = 60) -> Virtuoso:
                     raise
                 time.sleep(0.3)
     except BaseException as e:
+        exited = proc.poll() is not None
         v.stop()
+        if exited:
+            raise _Exited(f"Virtuoso exited with {proc.returncode}: {e}\n{v.log()}") from None
         raise RuntimeError(f"Virtuoso did not start: {e}\n{v.log()}") from None
     return v

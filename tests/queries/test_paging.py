@@ -18,7 +18,7 @@ import json
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from test_queries import demo_graph, expected_by_eqf, store, val  # noqa: F401  (fixtures)
+from test_queries import demo_graph, expected_by_eqf, val  # noqa: F401  (fixtures)
 
 from microhe.cli import main
 from microhe.queries.catalogue import QueryError, catalogue, parse_query_file
@@ -44,18 +44,18 @@ def query(page: int | None = None, name: str = NAME):
     return parse_query_file(name, nq.text.replace(f"LIMIT {PAGE}", f"LIMIT {page}"))
 
 
-def rows(store, nq, **params) -> list[dict]:
-    result = store.query(nq.text_for(nq.bindings(params)), substitutions=nq.bindings(params))
+def rows(demo_store, nq, **params) -> list[dict]:
+    result = demo_store.query(nq.text_for(nq.bindings(params)), substitutions=nq.bindings(params))
     names = [v.value for v in result.variables]
     return [{n: sol[n] for n in names} for sol in result]
 
 
-def all_pages(store, nq, eqf: str | None = None, **params) -> list[list[dict]]:
+def all_pages(demo_store, nq, eqf: str | None = None, **params) -> list[list[dict]]:
     pages, after = [], None
     if eqf is not None:
         params["eqf"] = eqf
     while True:
-        page = rows(store, nq, **params, **({"after": after} if after else {}))
+        page = rows(demo_store, nq, **params, **({"after": after} if after else {}))
         if not page:
             return pages
         pages.append(page)
@@ -71,10 +71,10 @@ def test_the_query_declares_an_optional_after_iri_and_a_fixed_page():
 
 
 @pytest.mark.parametrize("eqf", ["5", "6", "7"])
-def test_pages_continue_without_overlap_or_gap_and_together_are_the_whole_level(store, demo_graph, eqf):
+def test_pages_continue_without_overlap_or_gap_and_together_are_the_whole_level(demo_store, demo_graph, eqf):
     expected = expected_by_eqf(demo_graph)[int(eqf)]
     assert len({c for c, _ in expected}) > 3, "the demo level should need several pages of 3"
-    pages = all_pages(store, query(3), eqf)
+    pages = all_pages(demo_store, query(3), eqf)
     assert len(pages) > 1
     seen: list[str] = []
     for page in pages:
@@ -86,27 +86,27 @@ def test_pages_continue_without_overlap_or_gap_and_together_are_the_whole_level(
     got = {(val(r["credential"]), val(r["declaredLevel"])) for page in pages for r in page}
     assert got == expected
     # the pages together are the full page-size-50 answer (demo levels fit in one page)
-    one = rows(store, query(), eqf=eqf)
+    one = rows(demo_store, query(), eqf=eqf)
     def cells(r):  # every column but the echoed parameter
         return tuple(val(v) for k, v in r.items() if k != "after")
     assert [cells(r) for r in one] == [cells(r) for p in pages for r in p]
 
 
-def test_the_first_page_holds_at_most_50_specifications(store):
+def test_the_first_page_holds_at_most_50_specifications(demo_store):
     for eqf in ("5", "6", "7"):
-        assert len({val(r["credential"]) for r in rows(store, query(), eqf=eqf)}) <= PAGE
+        assert len({val(r["credential"]) for r in rows(demo_store, query(), eqf=eqf)}) <= PAGE
 
 
-def test_after_the_last_credential_or_past_the_end_there_are_no_rows(store, demo_graph):
+def test_after_the_last_credential_or_past_the_end_there_are_no_rows(demo_store, demo_graph):
     last = max((c for c, _ in expected_by_eqf(demo_graph)[6]), key=key)
-    assert rows(store, query(), eqf="6", after=last) == []
-    assert rows(store, query(), eqf="6", after=iri_with_key("fff")) == []
+    assert rows(demo_store, query(), eqf="6", after=last) == []
+    assert rows(demo_store, query(), eqf="6", after=iri_with_key("fff")) == []
     # an `after` whose key is before every key is the first page
-    first = [val(r["credential"]) for r in rows(store, query(), eqf="6")]
-    assert first and [val(r["credential"]) for r in rows(store, query(), eqf="6", after=iri_with_key("000"))] == first
+    first = [val(r["credential"]) for r in rows(demo_store, query(), eqf="6")]
+    assert first and [val(r["credential"]) for r in rows(demo_store, query(), eqf="6", after=iri_with_key("000"))] == first
 
 
-def test_a_malformed_after_is_a_query_error_in_the_library_cli_and_api(store, tmp_path):
+def test_a_malformed_after_is_a_query_error_in_the_library_cli_and_api(demo_store, tmp_path):
     with pytest.raises(QueryError, match="not an absolute IRI"):
         catalogue()[NAME].bindings({"eqf": "6", "after": "not an iri"})
     r = CliRunner().invoke(main, ["query", "--store", str(tmp_path / "store"), NAME, "--param", "eqf=6",
@@ -114,12 +114,12 @@ def test_a_malformed_after_is_a_query_error_in_the_library_cli_and_api(store, tm
     assert r.exit_code == 2 and "not an absolute IRI" in r.output
 
 
-def test_the_http_endpoint_pages_and_rejects_a_malformed_after(store, tmp_path):
+def test_the_http_endpoint_pages_and_rejects_a_malformed_after(demo_store, tmp_path):
     from microhe.api import create_app
     from microhe.settings import Settings
 
     settings = Settings(store=tmp_path / "unused-store", base="http://example.org/base/")
-    with TestClient(create_app(settings, store=store)) as client:
+    with TestClient(create_app(settings, store=demo_store)) as client:
         first = client.get(f"/api/queries/{NAME}", params={"eqf": "6"})
         assert first.status_code == 200, first.text
         body = first.json()
@@ -137,9 +137,9 @@ SEARCH_CASES = [{}, {"eqf": "6"}, {"country": "http://publications.europa.eu/res
 
 
 @pytest.mark.parametrize("params", SEARCH_CASES, ids=[str(p) for p in SEARCH_CASES])
-def test_search_pages_of_3_are_the_one_page_answer_in_key_order(store, params):
-    whole = rows(store, query(name="search-credentials"), **params)
-    pages = all_pages(store, query(3, "search-credentials"), **params)
+def test_search_pages_of_3_are_the_one_page_answer_in_key_order(demo_store, params):
+    whole = rows(demo_store, query(name="search-credentials"), **params)
+    pages = all_pages(demo_store, query(3, "search-credentials"), **params)
     creds = [val(r["credential"]) for p in pages for r in p]
     assert creds == sorted(creds, key=key)
     assert all(len({val(r["credential"]) for r in p}) <= 3 for p in pages)

@@ -23,6 +23,7 @@ import microhe
 from microhe.ingest.load import initialise
 from microhe.queries.catalogue import PARAM_TYPES, QueryError, catalogue, parse_query_file
 from microhe.store.embedded import Store
+from tests.demo import demo_copy
 
 ROOT = Path(__file__).parents[2]
 SHARED = ROOT / ".." / "shared"
@@ -159,24 +160,9 @@ def demo_graph() -> rdflib.Graph:
     return parse_ttl(KG / "demo" / "credentials.ttl", KG / "reference" / "institutions.ttl", KG / "demo" / "skills.ttl")
 
 
-@pytest.fixture(scope="session")
-def store() -> Store:
-    s = Store()
-    initialise(s, demo=True)
-    return s
-
-
-@pytest.fixture(scope="module")
-def bare_store() -> Store:
-    """A store of its own (for the tests that check that the store stays unchanged)."""
-    s = Store()
-    initialise(s, demo=True)
-    return s
-
-
-def run(store: Store, name: str, **params: str) -> list[dict]:
+def run(demo_store: Store, name: str, **params: str) -> list[dict]:
     nq = catalogue()[name]
-    result = store.query(nq.text_for(nq.bindings(params)), substitutions=nq.bindings(params))
+    result = demo_store.query(nq.text_for(nq.bindings(params)), substitutions=nq.bindings(params))
     names = [v.value for v in result.variables]
     return [{n: sol[n] for n in names} for sol in result]
 
@@ -265,12 +251,12 @@ def test_every_header_is_complete_and_each_parameter_is_used_and_projected(path)
 
 
 @pytest.mark.parametrize("path", RQ_FILES, ids=lambda p: p.stem)
-def test_every_query_is_valid_sparql_and_runs_on_the_demo_store(store, path):
+def test_every_query_is_valid_sparql_and_runs_on_the_demo_store(demo_store, path):
     nq = catalogue()[path.stem]
     values = EXAMPLES.get(nq.name, {})
     missing = [p.name for p in nq.params if p.required and p.name not in values]
     assert not missing, f"README.md has no example for {nq.name} with {missing}"
-    result = store.query(nq.text_for(nq.bindings(values)), substitutions=nq.bindings(values))
+    result = demo_store.query(nq.text_for(nq.bindings(values)), substitutions=nq.bindings(values))
     rows = list(result)
     if nq.name.endswith("-violation"):
         assert rows == [], f"{nq.name} must return no rows: {rows[:5]}"
@@ -295,9 +281,9 @@ def test_the_readme_examples_name_real_queries_and_parameters():
         cat[name].bindings(values)  # unknown parameter or bad value -> QueryError
 
 
-def test_the_same_query_gives_the_same_rows_twice(store):
-    a = run(store, "credentials-by-eqf-level", eqf="6")
-    b = run(store, "credentials-by-eqf-level", eqf="6")
+def test_the_same_query_gives_the_same_rows_twice(demo_store):
+    a = run(demo_store, "credentials-by-eqf-level", eqf="6")
+    b = run(demo_store, "credentials-by-eqf-level", eqf="6")
     assert a == b
 
 
@@ -335,8 +321,8 @@ INJECTIONS = [
 
 
 @pytest.mark.parametrize("evil", INJECTIONS)
-def test_a_string_parameter_is_a_literal_and_an_injection_attempt_changes_nothing(bare_store, evil):
-    before = bare_store.dump_bytes()
+def test_a_string_parameter_is_a_literal_and_an_injection_attempt_changes_nothing(scratch_store, evil):
+    before = scratch_store.dump_bytes()
     for name, nq in catalogue().items():
         string_params = [p for p in nq.params if p.type == "string"]
         if not string_params:
@@ -344,24 +330,24 @@ def test_a_string_parameter_is_a_literal_and_an_injection_attempt_changes_nothin
         values = dict(EXAMPLES.get(name, {}))
         for p in string_params:
             values[p.name] = evil
-        rows = list(bare_store.query(nq.text_for(nq.bindings(values)), substitutions=nq.bindings(values)))
+        rows = list(scratch_store.query(nq.text_for(nq.bindings(values)), substitutions=nq.bindings(values)))
         assert rows == [], f"{name} matched the injected value {evil!r}"
-    assert bare_store.dump_bytes() == before
+    assert scratch_store.dump_bytes() == before
 
 
-def test_an_iri_parameter_that_names_nothing_returns_nothing(store):
+def test_an_iri_parameter_that_names_nothing_returns_nothing(demo_store):
     unknown = "https://example.org/no-such-thing"
     for name, nq in catalogue().items():
         iri_params = [p for p in nq.params if p.type == "iri" and p.required]
         if not iri_params:
             continue
-        rows = run(store, name, **{p.name: unknown for p in iri_params})
+        rows = run(demo_store, name, **{p.name: unknown for p in iri_params})
         assert rows == [], name
 
 
 @pytest.mark.parametrize("eqf", ["0", "9", "-1", "600"])
-def test_an_eqf_level_out_of_range_returns_nothing(store, eqf):
-    assert run(store, "credentials-by-eqf-level", eqf=eqf) == []
+def test_an_eqf_level_out_of_range_returns_nothing(demo_store, eqf):
+    assert run(demo_store, "credentials-by-eqf-level", eqf=eqf) == []
 
 
 # ---------------------------------------------------------------------------------------
@@ -389,12 +375,12 @@ def test_the_csv_names_every_framework_code():
 
 
 @pytest.mark.parametrize("code", ALL_CODES)
-def test_framework_levels_match_the_referencing_csv(store, code):
+def test_framework_levels_match_the_referencing_csv(demo_store, code):
     expected = sorted(
         (slug(r["label"]), r["eqf"], _confidence(r["note"]), r["note"], _sources(r["source_url"]))
         for r in CSV_ROWS if r["code"] == code
     )
-    rows = run(store, "framework-levels", framework=code.lower())
+    rows = run(demo_store, "framework-levels", framework=code.lower())
     got = sorted(
         (slug(val(r["label"])), int(val(r["eqf"])) if r["eqf"] else None, val(r["confidence"]),
          val(r["notes"]), frozenset(words(r["sources"])))
@@ -406,8 +392,8 @@ def test_framework_levels_match_the_referencing_csv(store, code):
 
 
 @pytest.mark.parametrize("code", ALL_CODES)
-def test_framework_level_ranks_follow_the_eqf_order(store, code):
-    rows = run(store, "framework-levels", framework=code)
+def test_framework_level_ranks_follow_the_eqf_order(demo_store, code):
+    rows = run(demo_store, "framework-levels", framework=code)
     rank_of = {val(r["level"]): int(val(r["rank"])) for r in rows}
     assert sorted(rank_of.values()) == list(range(1, len(rank_of) + 1))
     lowest: dict[str, int] = {}
@@ -421,7 +407,7 @@ def test_framework_level_ranks_follow_the_eqf_order(store, code):
 
 
 @pytest.mark.parametrize("code", ALL_CODES)
-def test_framework_levels_link_the_eu_qdr_concepts_with_the_same_label(store, code):
+def test_framework_levels_link_the_eu_qdr_concepts_with_the_same_label(demo_store, code):
     exact: dict[str, set[str]] = defaultdict(set)
     close: dict[str, set[str]] = defaultdict(set)
     for iri, label in QDR_LABELS.items():
@@ -433,25 +419,25 @@ def test_framework_levels_link_the_eu_qdr_concepts_with_the_same_label(store, co
                 close[slug(lvl)].add(iri)
         if label in _QDR_FR_I and code == "FR-1969":
             close["i"].add(iri)
-    rows = run(store, "framework-levels", framework=code)
+    rows = run(demo_store, "framework-levels", framework=code)
     for r in rows:
         s = slug(val(r["label"]))
         assert set(words(r["qdr"])) == exact.get(s, set()), f"{code} {s}: exactMatch"
         assert set(words(r["qdrClose"])) == close.get(s, set()), f"{code} {s}: closeMatch"
 
 
-def test_framework_levels_of_the_eqf_are_its_eight_levels(store):
-    rows = run(store, "framework-levels", framework="eqf")
+def test_framework_levels_of_the_eqf_are_its_eight_levels(demo_store):
+    rows = run(demo_store, "framework-levels", framework="eqf")
     assert [(val(r["label"]), val(r["eqf"]), val(r["eqfLevel"])) for r in rows] == \
         [(str(n), str(n), f"{EQF}{n}") for n in range(1, 9)]
 
 
-def test_framework_levels_of_an_unknown_code_is_empty(store):
-    assert run(store, "framework-levels", framework="XQF") == []
+def test_framework_levels_of_an_unknown_code_is_empty(demo_store):
+    assert run(demo_store, "framework-levels", framework="XQF") == []
 
 
-def test_the_sqf_9_level_is_one_to_many_with_the_qualification_types_and_confidence(store):
-    rows = [r for r in run(store, "framework-levels", framework="SQF") if val(r["label"]) == "9"]
+def test_the_sqf_9_level_is_one_to_many_with_the_qualification_types_and_confidence(demo_store):
+    rows = [r for r in run(demo_store, "framework-levels", framework="SQF") if val(r["label"]) == "9"]
     got = {(val(r["eqf"]), val(r["confidence"]), val(r["qualificationTypes"])) for r in rows}
     assert got == {("7", "Stated", "Diploma o specializaciji po univerzitetni izobrazbi"),
                    ("8", "Uncertain", "pre-Bologna Magisterij znanosti/umetnosti")}
@@ -473,9 +459,9 @@ def expected_by_eqf(g: rdflib.Graph) -> dict[int, set[tuple[str, str]]]:
 
 
 @pytest.mark.parametrize("eqf", range(1, 9))
-def test_credentials_by_eqf_level_match_an_independent_resolution(store, demo_graph, eqf):
+def test_credentials_by_eqf_level_match_an_independent_resolution(demo_store, demo_graph, eqf):
     expected = expected_by_eqf(demo_graph)[eqf]
-    rows = run(store, "credentials-by-eqf-level", eqf=str(eqf))
+    rows = run(demo_store, "credentials-by-eqf-level", eqf=str(eqf))
     got = {(val(r["credential"]), val(r["declaredLevel"])) for r in rows}
     assert got == expected
     assert all(val(r["eqf"]) == str(eqf) for r in rows)
@@ -486,19 +472,19 @@ def test_every_demo_specification_resolves_to_some_eqf_level(demo_graph):
     assert resolved == {str(s) for s in specs(demo_graph)}
 
 
-def test_a_specification_declaring_only_the_qdr_iri_of_rqf_6_is_at_eqf_6(store, demo_graph):
+def test_a_specification_declaring_only_the_qdr_iri_of_rqf_6_is_at_eqf_6(demo_store, demo_graph):
     qdr_rqf6 = "http://data.europa.eu/snb/qdr/c_c392e7a2"
     assert QDR_LABELS[qdr_rqf6] == "RQF Level 6"
     only_qdr = [s for s in specs(demo_graph) if declared_levels(demo_graph, s) == {qdr_rqf6}]
     assert only_qdr, "the demo data should hold a specification declaring only RQF Level 6 by its QDR IRI"
-    rows = run(store, "credentials-by-eqf-level", eqf="6")
+    rows = run(demo_store, "credentials-by-eqf-level", eqf="6")
     for spec in only_qdr:
         hits = [r for r in rows if val(r["credential"]) == str(spec)]
         assert [(val(r["declaredLevel"]), val(r["declaredAs"])) for r in hits] == [(qdr_rqf6, "NQFLevel")]
 
 
-def test_credentials_by_eqf_level_give_title_issuer_name_and_country(store, demo_graph):
-    for r in run(store, "credentials-by-eqf-level", eqf="6"):
+def test_credentials_by_eqf_level_give_title_issuer_name_and_country(demo_store, demo_graph):
+    for r in run(demo_store, "credentials-by-eqf-level", eqf="6"):
         spec = rdflib.URIRef(val(r["credential"]))
         assert val(r["title"]) == en(demo_graph, spec, DCT.title)
         issuer = rdflib.URIRef(val(r["issuer"]))
@@ -533,12 +519,12 @@ def _awarding_bodies(g: rdflib.Graph) -> set:
     return {b for s in specs(g) for b in issuers(g, s)}
 
 
-def test_credentials_of_institution_match_the_demo_data_for_every_awarding_body(store, demo_graph):
+def test_credentials_of_institution_match_the_demo_data_for_every_awarding_body(demo_store, demo_graph):
     bodies = _awarding_bodies(demo_graph)
     assert len(bodies) > 5
     for body_iri in sorted(bodies):
         expected = {s for s in specs(demo_graph) if body_iri in issuers(demo_graph, s)}
-        rows = run(store, "credentials-of-institution", institution=str(body_iri))
+        rows = run(demo_store, "credentials-of-institution", institution=str(body_iri))
         assert {val(r["credential"]) for r in rows} == {str(s) for s in expected}, body_iri
         assert len(rows) == len(expected)
         for r in rows:
@@ -555,13 +541,13 @@ def test_credentials_of_institution_match_the_demo_data_for_every_awarding_body(
             assert len(words(r["credits"], "; ")) == n_points
 
 
-def test_credentials_of_an_organisation_that_awards_nothing_is_empty(store):
-    assert run(store, "credentials-of-institution", institution="https://w3id.org/microhe/ref/org/tampere-university") == []
+def test_credentials_of_an_organisation_that_awards_nothing_is_empty(demo_store):
+    assert run(demo_store, "credentials-of-institution", institution="https://w3id.org/microhe/ref/org/tampere-university") == []
 
 
-def test_credential_summary_matches_the_demo_data_for_every_specification(store, demo_graph):
+def test_credential_summary_matches_the_demo_data_for_every_specification(demo_store, demo_graph):
     for spec in sorted(specs(demo_graph)):
-        rows = run(store, "credential-summary", credential=str(spec))
+        rows = run(demo_store, "credential-summary", credential=str(spec))
         fields: dict[str, set[str]] = defaultdict(set)
         for r in rows:
             assert val(r["credential"]) == str(spec)
@@ -585,41 +571,41 @@ def test_credential_summary_matches_the_demo_data_for_every_specification(store,
         assert fields["hasPart"] == parts
 
 
-def test_credential_summary_of_the_rqf_6_specification(store):
+def test_credential_summary_of_the_rqf_6_specification(demo_store):
     spec = "https://w3id.org/microhe/demo/credential/eden-designing-micro-credentials"
-    rows = {(val(r["field"]), val(r["value"]), val(r["label"])) for r in run(store, "credential-summary", credential=spec)}
+    rows = {(val(r["field"]), val(r["value"]), val(r["label"])) for r in run(demo_store, "credential-summary", credential=spec)}
     assert ("declaredLevel", "http://data.europa.eu/snb/qdr/c_c392e7a2", "RQF Level 6") in rows
     assert ("eqf", f"{EQF}6", "6") in rows
     assert ("country", "http://publications.europa.eu/resource/authority/country/GBR", "GBR") in rows
     assert ("credits", "10", "UK") in rows
 
 
-def test_learning_outcomes_of_a_credential_match_the_demo_data(store, demo_graph):
+def test_learning_outcomes_of_a_credential_match_the_demo_data(demo_store, demo_graph):
     for spec in sorted(specs(demo_graph)):
         expected = set()
         for lo in demo_graph.objects(spec, ELM.learningOutcome):
             skills = {str(s) for p in (ELM.relatedESCOSkill, ELM.relatedSkill) for s in demo_graph.objects(lo, p)}
             expected |= {(str(lo), s) for s in skills} or {(str(lo), None)}
-        rows = run(store, "learning-outcomes-of-credential", credential=str(spec))
+        rows = run(demo_store, "learning-outcomes-of-credential", credential=str(spec))
         assert {(val(r["outcome"]), val(r["skill"])) for r in rows} == expected
         for r in rows:
             assert val(r["title"]) == en(demo_graph, rdflib.URIRef(val(r["outcome"])), DCT.title)
 
 
-def test_stacks_are_the_declared_pairs(store, demo_graph):
+def test_stacks_are_the_declared_pairs(demo_store, demo_graph):
     via_is = {(str(p), str(w)) for p, w in demo_graph.subject_objects(ELM.isPartOf)}
     via_has = {(str(p), str(w)) for w, p in demo_graph.subject_objects(ELM.hasPart)}
     expected = {pair: ("both" if pair in via_is and pair in via_has else "isPartOf" if pair in via_is else "hasPart")
                 for pair in via_is | via_has}
-    rows = run(store, "stacks")
+    rows = run(demo_store, "stacks")
     assert {(val(r["part"]), val(r["whole"])): val(r["declaredBy"]) for r in rows} == expected
     assert len(rows) == len(expected)
     one = sorted(expected)[0][0]
-    rows = run(store, "stacks", credential=one)
+    rows = run(demo_store, "stacks", credential=one)
     assert {(val(r["part"]), val(r["whole"])) for r in rows} == {pw for pw in expected if one in pw}
 
 
-def test_skills_narrower_is_the_transitive_closure_of_broader(store, demo_graph):
+def test_skills_narrower_is_the_transitive_closure_of_broader(demo_store, demo_graph):
     children: dict[str, set[str]] = defaultdict(set)
     for n, b in demo_graph.subject_objects(SKOS.broader):
         children[str(b)].add(str(n))
@@ -634,7 +620,7 @@ def test_skills_narrower_is_the_transitive_closure_of_broader(store, demo_graph)
                 if c not in seen:
                     seen.add(c)
                     todo.append(c)
-        rows = run(store, "skills-narrower", skill=skill)
+        rows = run(demo_store, "skills-narrower", skill=skill)
         assert {val(r["narrower"]) for r in rows} == seen, skill
         for r in rows:
             n = rdflib.URIRef(val(r["narrower"]))
@@ -649,7 +635,7 @@ def test_skills_narrower_is_the_transitive_closure_of_broader(store, demo_graph)
 
 @pytest.mark.parametrize(("code", "label"), [("SQF", "9"), ("RQF", "Entry 3"), ("QF-EHEA", "short"),
                                              ("SCQF", "10"), ("FR-1969", "I"), ("NFQ", "8"), ("EQF", "6")])
-def test_level_equivalents_match_the_csv(store, code, label):
+def test_level_equivalents_match_the_csv(demo_store, code, label):
     if code == "EQF":
         eqfs = {int(label)}
     else:
@@ -657,16 +643,16 @@ def test_level_equivalents_match_the_csv(store, code, label):
     expected = {(r["code"], slug(r["label"]), r["eqf"]) for r in CSV_ROWS if r["eqf"] in eqfs and r["code"] != code}
     if code != "EQF":
         expected |= {("EQF", str(e), e) for e in eqfs}
-    rows = run(store, "level-equivalents", framework=code.lower(), level=label.upper())
+    rows = run(demo_store, "level-equivalents", framework=code.lower(), level=label.upper())
     got = {(val(r["otherFramework"]), slug(val(r["otherLabel"])), int(val(r["eqf"]))) for r in rows}
     assert got == expected
 
 
-def test_a_level_below_eqf_1_has_no_equivalents(store):
-    assert run(store, "level-equivalents", framework="RQF", level="Entry 1") == []
+def test_a_level_below_eqf_1_has_no_equivalents(demo_store):
+    assert run(demo_store, "level-equivalents", framework="RQF", level="Entry 1") == []
 
 
-def test_credit_conversion_rules_match_the_reference_data(store):
+def test_credit_conversion_rules_match_the_reference_data(demo_store):
     g = parse_ttl(KG / "reference" / "credit-systems.ttl")
     code = {s: str(c) for s in g.subjects(RDF.type, MHE.CreditSystem) for c in g.objects(s, SKOS.notation)}
     expected = {}
@@ -676,7 +662,7 @@ def test_credit_conversion_rules_match_the_reference_data(store):
                                str(g.value(rule, MHE.basis)).rsplit("#", 1)[-1],
                                str(g.value(rule, MHE.disputed)).lower(),
                                frozenset(str(s) for s in g.objects(rule, DCT.source)))
-    rows = run(store, "credit-conversion-rules")
+    rows = run(demo_store, "credit-conversion-rules")
     got = {val(r["rule"]): (val(r["sourceSystem"]), val(r["targetSystem"]), Decimal(val(r["factor"])),
                             val(r["basis"]), val(r["disputed"]), frozenset(words(r["sources"])))
            for r in rows}
@@ -685,7 +671,7 @@ def test_credit_conversion_rules_match_the_reference_data(store):
     us = {v[3]: v for v in got.values() if v[:2] == ("US-SCH", "ECTS")}
     assert us["ConventionBasis"][2] == 2 and us["ConventionBasis"][4] == "true"
     assert "NotionalHoursBasis" in us
-    uk = run(store, "credit-conversion-rules", **{"from": "uk", "to": "ECTS"})
+    uk = run(demo_store, "credit-conversion-rules", **{"from": "uk", "to": "ECTS"})
     assert {val(r["basis"]) for r in uk} == {"ConventionBasis", "NotionalHoursBasis"}
     assert all((val(r["sourceSystem"]), val(r["targetSystem"])) == ("UK", "ECTS") for r in uk)
 
@@ -696,10 +682,10 @@ def test_credit_conversion_rules_match_the_reference_data(store):
 
 
 @pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
-def test_store_statistics_match_counts_computed_with_rdflib(store):
+def test_store_statistics_match_counts_computed_with_rdflib(demo_store):
     # the whole store, read by rdflib from an N-Quads dump (no SPARQL involved)
     ds = rdflib.Dataset()
-    ds.parse(data=store.dump_bytes().decode("utf-8"), format="nquads")
+    ds.parse(data=demo_store.dump_bytes().decode("utf-8"), format="nquads")
     named = {str(g.identifier): g for g in ds.graphs() if str(g.identifier) != str(rdflib.graph.DATASET_DEFAULT_GRAPH_ID)}
     named = {iri: g for iri, g in named.items() if len(g)}
 
@@ -719,7 +705,7 @@ def test_store_statistics_match_counts_computed_with_rdflib(store):
         "concepts": typed(SKOS.Concept),
         "graphs": len(named),
     }
-    rows = run(store, "store-statistics")
+    rows = run(demo_store, "store-statistics")
     counts = {val(r["statistic"]): int(val(r["count"])) for r in rows if r["graph"] is None}
     assert counts == expected
     triples = {val(r["graph"]): int(val(r["count"])) for r in rows if val(r["statistic"]) == "triples"}
@@ -751,8 +737,7 @@ EDGE_TTL = Path(__file__).parent / "fixtures" / "edge-cases.ttl"
 
 @pytest.fixture(scope="module")
 def edge_store() -> Store:
-    s = Store()
-    initialise(s, demo=True)
+    s = demo_copy()
     quads = list(ox.parse(EDGE_TTL.read_bytes(), ox.RdfFormat.TURTLE, without_named_graphs=True))
     # with its derived values, as microhe.ingest.load writes them (the queries read mhe:derivedEQFLevel)
     from microhe.ingest.derive import derive, derived_graph
@@ -840,25 +825,25 @@ def expected_facet_members(g: rdflib.Graph) -> dict[tuple[str, str], set]:
     return expected
 
 
-def facet_counts(store: Store) -> dict[tuple[str, str], int]:
-    return {(val(r["facet"]), val(r["value"])): int(val(r["count"])) for r in run(store, "credential-facets")}
+def facet_counts(demo_store: Store) -> dict[tuple[str, str], int]:
+    return {(val(r["facet"]), val(r["value"])): int(val(r["count"])) for r in run(demo_store, "credential-facets")}
 
 
-def test_credential_facets_count_the_specifications_as_rdflib_does(store, demo_graph):
+def test_credential_facets_count_the_specifications_as_rdflib_does(demo_store, demo_graph):
     g = demo_graph + parse_ttl(KG / "reference" / "credit-systems.ttl")
-    assert facet_counts(store) == expected_facets(g)
-    rows = run(store, "credential-facets")
+    assert facet_counts(demo_store) == expected_facets(g)
+    rows = run(demo_store, "credential-facets")
     labels = {val(r["value"]): val(r["label"]) for r in rows if val(r["facet"]) in ("eqf", "creditSystem")}
     assert labels[f"{EQF}6"] == "6" and labels["http://data.europa.eu/snb/education-credit/6fcec5c5af"] == "ECTS"
 
 
-def test_credential_facets_rows_are_ordered_by_facet_count_and_value(store):
-    rows = [(val(r["facet"]), -int(val(r["count"])), val(r["value"])) for r in run(store, "credential-facets")]
+def test_credential_facets_rows_are_ordered_by_facet_count_and_value(demo_store):
+    rows = [(val(r["facet"]), -int(val(r["count"])), val(r["value"])) for r in run(demo_store, "credential-facets")]
     assert len(rows) > 20 and rows == sorted(rows)
     assert len({(f, c) for f, c, _ in rows}) < len(rows), "the demo data should have equal counts to order"
 
 
-def test_eqf_country_and_mode_facets_list_their_members_page_keys(store, demo_graph):
+def test_eqf_country_and_mode_facets_list_their_members_page_keys(demo_store, demo_graph):
     """mhe:facetMember: the page keys (SHA-256 of the IRI, computed here with hashlib) of the
     specifications with the facet value; mhe:pageKey: each specification's own key."""
     import hashlib
@@ -869,19 +854,19 @@ def test_eqf_country_and_mode_facets_list_their_members_page_keys(store, demo_gr
     want = {k: {key(s) for s in members} for k, members in expected_facet_members(demo_graph).items()
             if k[0] in ("eqf", "country", "mode")}
     got: dict = defaultdict(set)
-    for r in store.query("PREFIX mhe: <https://w3id.org/microhe/ontology#> SELECT ?f ?v ?k WHERE { "
+    for r in demo_store.query("PREFIX mhe: <https://w3id.org/microhe/ontology#> SELECT ?f ?v ?k WHERE { "
                          "?n mhe:facet ?f ; mhe:facetValue ?v ; mhe:facetMember ?k }"):
         got[(r["f"].value, r["v"].value)].add(r["k"].value)
     assert dict(got) == want and want
-    keys = {r["s"].value: r["k"].value for r in store.query(
+    keys = {r["s"].value: r["k"].value for r in demo_store.query(
         "SELECT ?s ?k WHERE { ?s <https://w3id.org/microhe/ontology#pageKey> ?k }")}
     assert set(keys) == {str(s) for s in specs(demo_graph)} and all(k == key(s) for s, k in keys.items())
     # ECTS members: per derived ECTS value, the keys of the specifications with that value
     by_value: dict = defaultdict(set)
-    for r in store.query("PREFIX mhe: <https://w3id.org/microhe/ontology#> SELECT ?s ?v WHERE { ?s mhe:derivedECTS ?v }"):
+    for r in demo_store.query("PREFIX mhe: <https://w3id.org/microhe/ontology#> SELECT ?s ?v WHERE { ?s mhe:derivedECTS ?v }"):
         by_value[float(r["v"].value)].add(key(r["s"].value))
     members: dict = defaultdict(set)
-    for r in store.query("PREFIX mhe: <https://w3id.org/microhe/ontology#> SELECT ?v ?k WHERE { "
+    for r in demo_store.query("PREFIX mhe: <https://w3id.org/microhe/ontology#> SELECT ?v ?k WHERE { "
                          "?n mhe:ectsValue ?v ; mhe:facetMember ?k }"):
         members[float(r["v"].value)].add(r["k"].value)
     assert dict(members) == dict(by_value) and len(by_value) > 3
@@ -920,8 +905,7 @@ def test_credential_facet_counts_follow_a_load_a_replace_and_a_drop_of_a_graph(d
     content when it is loaded, replaced and dropped."""
     from microhe.ingest.load import Source, drop, load
 
-    s = Store()
-    initialise(s, demo=True)
+    s = demo_copy()
     base = demo_graph + parse_ttl(KG / "reference" / "credit-systems.ttl")
     graph = "https://example.org/graph/facets"
     first, second = FIXTURES / "spec-valid.ttl", FIXTURES / "upload-applied-data-analysis.ttl"

@@ -10,13 +10,6 @@ from microhe.store.embedded import Store
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 
 
-@pytest.fixture(scope="module")
-def store():
-    s = Store()
-    initialise(s, demo=True)
-    return s
-
-
 CASES = [
     ({}, {}),
     ({"eqf": "6"}, {"eqf": 6}),
@@ -28,8 +21,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("params,kwargs", CASES, ids=[str(c[0]) for c in CASES])
-def test_search_query_matches_the_library_search(store, params, kwargs):
+def test_search_query_matches_the_library_search(demo_store, params, kwargs):
     nq = catalogue()["search-credentials"]
-    got = {r["credential"].value for r in store.query(nq.text_for(nq.bindings(params)), substitutions=nq.bindings(params))}
-    expected = {r["iri"] for r in search(store, limit=1000, **kwargs)["results"]}
+    got = {r["credential"].value for r in demo_store.query(nq.text_for(nq.bindings(params)), substitutions=nq.bindings(params))}
+    expected = {r["iri"] for r in search(demo_store, limit=1000, **kwargs)["results"]}
     assert got == expected and (got or params)

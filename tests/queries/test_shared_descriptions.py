@@ -15,11 +15,12 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from test_queries import EXAMPLES, store  # noqa: F401  (store: the demo store, one copy of everything)
+from test_queries import EXAMPLES
 
 from microhe.ingest.load import initialise
 from microhe.queries.catalogue import catalogue
 from microhe.store.embedded import Store
+from tests.demo import demo_copy
 
 REF = "https://w3id.org/microhe/ref/graph/"
 SKILLS = "https://w3id.org/microhe/demo/graph/skills"  # a skill hierarchy, as each batch of the bench repeats it
@@ -33,10 +34,10 @@ def _concatenated(text: str) -> dict[str, str]:
     return {column: sep for sep, column in found}
 
 
-def _rows(store: Store, name: str) -> list[dict]:
+def _rows(demo_store: Store, name: str) -> list[dict]:
     nq = catalogue()[name]
     values = nq.bindings(EXAMPLES.get(name, {}))
-    result = store.query(nq.text_for(values), substitutions=values)
+    result = demo_store.query(nq.text_for(values), substitutions=values)
     if not isinstance(result, ox.QuerySolutions):
         return sorted(str(t) for t in result)  # CONSTRUCT: compared as sets of triples
     concat = _concatenated(nq.text)
@@ -55,8 +56,7 @@ def shared() -> Store:
     """The demo store plus COPIES more copies of every reference graph (frameworks,
     vocabularies, credit systems, institutions) and of the demo skill hierarchy, each in a
     graph of its own."""
-    s = Store()
-    initialise(s, demo=True)
+    s = demo_copy()
     ref = sorted({q.graph_name.value for q in s.quads() if isinstance(q.graph_name, ox.NamedNode)
                   and q.graph_name.value.startswith(REF)})
     assert REF + "institutions" in ref and REF + "frameworks" in ref
@@ -79,6 +79,6 @@ def test_the_copies_are_matched_once_per_graph_by_the_store(shared):
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))
-def test_every_named_query_gives_the_same_rows_when_descriptions_are_repeated(store, shared, name):
-    a, b = _rows(store, name), _rows(shared, name)
+def test_every_named_query_gives_the_same_rows_when_descriptions_are_repeated(demo_store, shared, name):
+    a, b = _rows(demo_store, name), _rows(shared, name)
     assert a == b, f"{name}: {len(a)} rows on one copy, {len(b)} with {COPIES} more copies"

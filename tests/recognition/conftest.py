@@ -77,12 +77,6 @@ def csv_sources(row: dict) -> set[str]:
     return {u.strip() for u in row["source_url"].split(" ; ") if u.strip()}
 
 
-def demo_store() -> Store:
-    s = Store()
-    initialise(s, demo=True)
-    return s
-
-
 PREFIXES = """
 @prefix elm: <http://data.europa.eu/snb/model/elm/> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
@@ -108,8 +102,3 @@ def write_turtle(store: Store, name: str, text: str) -> str:
     store.write({g: quads, derived_graph(g): derive(store, quads, g)})
     return g
 
-
-@pytest.fixture(scope="module")
-def store() -> Store:
-    """The demo store: reference graphs and demo credentials, built once per module."""
-    return demo_store()

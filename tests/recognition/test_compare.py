@@ -19,8 +19,9 @@ import pytest
 from microhe.ingest.load import LoadError, Source, stage
 from microhe.recognition.compare import Rules, compare, target_from_requirements
 from microhe.recognition.facts import NotFoundError, facts_from_document, read_facts
+from tests.demo import demo_copy
 
-from .conftest import CANDIDATE, DEMO, ECTS_IRI, NEAR_MISS, PREFIXES, SKILL, TARGET, demo_store, write_turtle
+from .conftest import CANDIDATE, DEMO, ECTS_IRI, NEAR_MISS, PREFIXES, SKILL, TARGET, write_turtle
 
 T = "https://example.org/test/"
 VERIFIED = "https://w3id.org/microhe/demo/supervision-verification/supervised-with-id-verification"
@@ -66,7 +67,7 @@ t:requiring-target a elm:Qualification ; dcterms:title "A target that requires I
 
 @pytest.fixture(scope="module")
 def store():
-    s = demo_store()
+    s = demo_copy()
     write_turtle(s, "compare-fixture", FIXTURE)
     return s
 

@@ -16,8 +16,9 @@ from microhe.recognition.compare import compare
 from microhe.recognition.decisions import DECISIONS_GRAPH, DecisionError, list_decisions, record_decision
 from microhe.recognition.facts import read_facts
 from microhe.store.embedded import Store
+from tests.demo import demo_copy
 
-from .conftest import CANDIDATE, DEMO, NEAR_MISS, ORG, REF_ORG, TARGET, demo_store
+from .conftest import CANDIDATE, DEMO, NEAR_MISS, ORG, REF_ORG, TARGET
 
 BASE = "http://127.0.0.1:8000/"
 VMU = REF_ORG + "vmu"
@@ -34,7 +35,7 @@ def run_named(store: Store, issuer: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def store():
-    s = demo_store()
+    s = demo_copy()
     comparison = compare(s, read_facts(s, CANDIDATE), read_facts(s, TARGET))
     record_decision(s, credential=CANDIDATE, institution=VMU, purpose="credit-transfer", outcome="recognise",
                     credited_ects=7.5, comparison=comparison, decided_by="registrar", base=BASE, note="showcase")
@@ -120,7 +121,7 @@ def test_bad_decisions_are_refused_and_change_nothing(store, kw, message):
 
 def test_microhe_query_runs_the_named_query(tmp_path):
     path = tmp_path / "store"
-    s = demo_store()
+    s = demo_copy()
     record_decision(s, credential=CANDIDATE, institution=VMU, purpose="full-recognition", outcome="recognise",
                     decided_by="cli-test", base=BASE)
     quads = list(s.quads())

@@ -17,9 +17,10 @@ from microhe.recognition.compare import target_from_requirements
 from microhe.recognition.pathways import pathways
 from microhe.recognition.search import _positions, facet_index, search, search_index
 from microhe.store.embedded import Store
+from tests.demo import demo_copy
 
 from ._uncached import old_search_index, pathways_uncached, search_uncached
-from .conftest import DEMO, SKILL, demo_store, write_turtle
+from .conftest import DEMO, SKILL, write_turtle
 
 T = "https://example.org/test/"
 ELM = "http://data.europa.eu/snb/model/elm/"
@@ -80,7 +81,7 @@ def _assert_same_records(store: Store) -> None:
 
 
 def test_demo_data_same_as_uncached():
-    store = demo_store()
+    store = demo_copy()
     _assert_same_records(store)
     _assert_same(store, 1, 400)
     targets = [{"eqf": 6, "ects": 6, "outcomes": [SKILL + "data-analysis"]},
@@ -117,7 +118,7 @@ def test_positions_are_the_ranked_set_bits():
 
 
 def test_a_write_after_a_first_call_is_seen():
-    store = demo_store()
+    store = demo_copy()
     whole = DEMO + "dhbw-applied-data-science-certificate"
     before = pathways(store, whole)
     fx = facet_index(store)
@@ -161,8 +162,8 @@ def test_institutions_described_in_several_graphs_give_the_same_records():
     """The same institutions (names, locations, addresses) copied into three more graphs, as
     sharded loads or two publishers give: the union default graph then matches each triple
     once per graph, and the index must neither change nor multiply its reads."""
-    single = demo_store()
-    copied = demo_store()
+    single = demo_copy()
+    copied = demo_copy()
     inst = "https://w3id.org/microhe/ref/graph/institutions"
     quads = list(copied.quads(inst))
     assert quads, "the reference institutions graph should not be empty"

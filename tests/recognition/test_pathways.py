@@ -16,8 +16,9 @@ from microhe.recognition.facts import NotFoundError, read_facts
 from microhe.recognition.pathways import pathways
 from microhe.store.embedded import Store
 from microhe.vocab import DCTERMS, ELM, RDF
+from tests.demo import demo_copy
 
-from .conftest import DEMO, ECTS_IRI, SKILL, TARGET, demo_store, write_turtle
+from .conftest import DEMO, ECTS_IRI, SKILL, TARGET, write_turtle
 
 T = "https://example.org/test/"
 S1, S2, S3, S4, ORPHAN = (T + "skill/" + s for s in ("s1", "s2", "s3", "s4", "orphan"))
@@ -64,7 +65,7 @@ CYCLE = "".join([
 
 @pytest.fixture(scope="module")
 def store():
-    s = demo_store()
+    s = demo_copy()
     write_turtle(s, "ranking", RANKING)
     write_turtle(s, "cycle", CYCLE)
     return s

@@ -133,12 +133,12 @@ def expect(pred) -> set[str]:
     return {e.iri for e in RECORDS.values() if pred(e)}
 
 
-def all_of(store, **kw) -> dict:
-    return search(store, limit=1000, **kw)
+def all_of(demo_store, **kw) -> dict:
+    return search(demo_store, limit=1000, **kw)
 
 
-def got(store, **kw) -> set[str]:
-    doc = all_of(store, **kw)
+def got(demo_store, **kw) -> set[str]:
+    doc = all_of(demo_store, **kw)
     assert doc["total"] == len(doc["results"])
     return {r["iri"] for r in doc["results"]}
 
@@ -178,8 +178,8 @@ def test_the_independent_model_matches_the_demo_readme():
 # -- every record: EQF and ECTS --------------------------------------------------------
 
 
-def test_every_record_with_its_eqf_levels_and_ects(store):
-    doc = all_of(store)
+def test_every_record_with_its_eqf_levels_and_ects(demo_store):
+    doc = all_of(demo_store)
     assert doc["total"] == len(RECORDS)
     for r in doc["results"]:
         e = RECORDS[r["iri"]]
@@ -190,8 +190,8 @@ def test_every_record_with_its_eqf_levels_and_ects(store):
         assert set(r["fields"]) == e.fields
 
 
-def test_stable_order_by_title_then_iri(store):
-    results = all_of(store)["results"]
+def test_stable_order_by_title_then_iri(demo_store):
+    results = all_of(demo_store)["results"]
     assert [r["iri"] for r in results] == [e.iri for e in sorted(RECORDS.values(),
                                                                   key=lambda e: (e.title.casefold(), e.iri))]
 
@@ -200,13 +200,13 @@ def test_stable_order_by_title_then_iri(store):
 
 
 @pytest.mark.parametrize("eqf", range(1, 9))
-def test_eqf_filter_includes_nqf_only_credentials(store, eqf):
-    assert got(store, eqf=eqf) == expect(lambda e: eqf in e.eqf)
+def test_eqf_filter_includes_nqf_only_credentials(demo_store, eqf):
+    assert got(demo_store, eqf=eqf) == expect(lambda e: eqf in e.eqf)
 
 
-def test_the_qdr_only_rqf_6_credential_is_found_under_eqf_6(store):
-    assert DEMO + "eden-designing-micro-credentials" in got(store, eqf=6)
-    assert DEMO + "jsi-research-software-engineering" in got(store, eqf=7) & got(store, eqf=8)
+def test_the_qdr_only_rqf_6_credential_is_found_under_eqf_6(demo_store):
+    assert DEMO + "eden-designing-micro-credentials" in got(demo_store, eqf=6)
+    assert DEMO + "jsi-research-software-engineering" in got(demo_store, eqf=7) & got(demo_store, eqf=8)
 
 
 @pytest.mark.parametrize("framework,level", [
@@ -214,28 +214,29 @@ def test_the_qdr_only_rqf_6_credential_is_found_under_eqf_6(store):
     ("FR-1969", "II"), ("SQF", "9"), ("EQF", "7"), ("NFQ", "8"), ("QNQ", "7"), ("CQFW", "5"), ("SCQF", "2"),
     ("RQF", "http://data.europa.eu/snb/qdr/c_c392e7a2"),
 ])
-def test_framework_and_level(store, framework, level):
+def test_framework_and_level(demo_store, framework, level):
     key = (framework.upper(), level) if not level.startswith("http") else ("RQF", "6")
     want = expect(lambda e: key in e.levels)
-    doc = all_of(store, framework=framework, level=level)
+    doc = all_of(demo_store, framework=framework, level=level)
     assert {r["iri"] for r in doc["results"]} == want
     assert doc["level"]["eqf"] == sorted(EQF_OF[key])
 
 
-def test_qnq_7_finds_both_qdr_concepts_of_the_level(store):
+def test_qnq_7_finds_both_qdr_concepts_of_the_level(demo_store):
     # QDR has "QNQ Level 7" and "IT NQF Level 7": both are QNQ 7.
-    assert got(store, framework="QNQ", level="7") == {DEMO + "fpm-bim-fundamentals", DEMO + "fpm-energy-efficiency-buildings"}
+    assert got(demo_store, framework="QNQ", level="7") == {DEMO + "fpm-bim-fundamentals",
+                                                          DEMO + "fpm-energy-efficiency-buildings"}
 
 
 @pytest.mark.parametrize("lo,hi", [(5, 7.5), (1, 2), (6, 6), (10, None), (None, 1.5), (0, None), (7.5, 7.5), (20, None)])
-def test_ects_range_over_credits_in_every_system(store, lo, hi):
+def test_ects_range_over_credits_in_every_system(demo_store, lo, hi):
     want = expect(lambda e: e.ects is not None and (lo is None or e.ects >= lo - 1e-9)
                   and (hi is None or e.ects <= hi + 1e-9))
-    assert got(store, ects_min=lo, ects_max=hi) == want
+    assert got(demo_store, ects_min=lo, ects_max=hi) == want
 
 
-def test_ects_range_reaches_scqf_uk_us_and_hours_only_credentials(store):
-    found = got(store, ects_min=1, ects_max=10)
+def test_ects_range_reaches_scqf_uk_us_and_hours_only_credentials(demo_store):
+    found = got(demo_store, ects_min=1, ects_max=10)
     for slug in ("strathlowe-applied-data-analysis",   # 15 SCQF
                  "eden-designing-micro-credentials",   # 10 UK
                  "acb-introductory-statistics",        # 3 US semester credit hours
@@ -245,47 +246,47 @@ def test_ects_range_reaches_scqf_uk_us_and_hours_only_credentials(store):
 
 
 @pytest.mark.parametrize("code", ["06", "061", "0613", "05", "0542", "09", "01", "0688", "10"])
-def test_field_includes_narrower_isced_codes(store, code):
-    assert got(store, field=code) == expect(lambda e: any(f.startswith(code) for f in e.fields))
+def test_field_includes_narrower_isced_codes(demo_store, code):
+    assert got(demo_store, field=code) == expect(lambda e: any(f.startswith(code) for f in e.fields))
 
 
-def test_field_06_includes_0613(store):
-    assert got(store, field="0613") < got(store, field="06")
-    assert got(store, field="http://data.europa.eu/snb/isced-f/06") == got(store, field="06")
+def test_field_06_includes_0613(demo_store):
+    assert got(demo_store, field="0613") < got(demo_store, field="06")
+    assert got(demo_store, field="http://data.europa.eu/snb/isced-f/06") == got(demo_store, field="06")
 
 
 @pytest.mark.parametrize("skill", ["data-analysis", "data-science", "statistical-analysis", "machine-learning",
                                    "carbon-accounting", "python-data-wrangling"])
-def test_skill_includes_narrower_skills(store, skill):
+def test_skill_includes_narrower_skills(demo_store, skill):
     wanted = {SKILL + skill} | NARROWER.get(SKILL + skill, set())
-    assert got(store, skill=SKILL + skill) == expect(lambda e: bool(e.skills & wanted))
+    assert got(demo_store, skill=SKILL + skill) == expect(lambda e: bool(e.skills & wanted))
 
 
-def test_skill_data_analysis_finds_the_narrower_python_data_wrangling(store):
-    assert DEMO + "strathlowe-applied-data-analysis" in got(store, skill=SKILL + "data-analysis")
+def test_skill_data_analysis_finds_the_narrower_python_data_wrangling(demo_store):
+    assert DEMO + "strathlowe-applied-data-analysis" in got(demo_store, skill=SKILL + "data-analysis")
 
 
 @pytest.mark.parametrize("country", ["GBR", "gbr", "DEU", "LTU", "FRA", "IRL", "NLD", "USA",
                                      "http://publications.europa.eu/resource/authority/country/FIN"])
-def test_country(store, country):
+def test_country(demo_store, country):
     code = country.rsplit("/", 1)[-1].upper()
-    assert got(store, country=country) == expect(lambda e: e.country == code)
+    assert got(demo_store, country=country) == expect(lambda e: e.country == code)
 
 
 @pytest.mark.parametrize("mode", ["online", "presential", "blended", "Online"])
-def test_mode(store, mode):
-    assert got(store, mode=mode) == expect(lambda e: mode.lower() in e.modes)
+def test_mode(demo_store, mode):
+    assert got(demo_store, mode=mode) == expect(lambda e: mode.lower() in e.modes)
 
 
-def test_modes_partition_the_demo_data(store):
-    assert [len(got(store, mode=m)) for m in ("online", "presential", "blended")] == [19, 10, 17]
+def test_modes_partition_the_demo_data(demo_store):
+    assert [len(got(demo_store, mode=m)) for m in ("online", "presential", "blended")] == [19, 10, 17]
 
 
 @pytest.mark.parametrize("text", ["python", "data analysis", "Strathlowe", "VMU", "fictional", "sustainab",
                                   "DATA  Visualisation", "nonexistentword"])
-def test_text(store, text):
+def test_text(demo_store, text):
     words = text.casefold().split()
-    assert got(store, text=text) == expect(lambda e: all(w in e.text for w in words))
+    assert got(demo_store, text=text) == expect(lambda e: all(w in e.text for w in words))
 
 
 @pytest.mark.parametrize("kw", [
@@ -297,7 +298,7 @@ def test_text(store, text):
     {"country": "DEU", "field": "06", "eqf": 6, "ects_min": 5, "ects_max": 5},
     {"eqf": 8, "country": "GBR"},
 ])
-def test_combinations(store, kw):
+def test_combinations(demo_store, kw):
     def ok(e: Expected) -> bool:
         return all([
             kw.get("eqf") is None or kw["eqf"] in e.eqf,
@@ -311,7 +312,7 @@ def test_combinations(store, kw):
             kw.get("framework") is None or (kw["framework"], kw["level"]) in e.levels,
         ])
 
-    assert got(store, **kw) == expect(ok)
+    assert got(demo_store, **kw) == expect(ok)
 
 
 # -- pagination and facets -------------------------------------------------------------
@@ -319,11 +320,11 @@ def test_combinations(store, kw):
 
 @pytest.mark.parametrize("limit", [1, 7, 10, 20, 46])
 @pytest.mark.parametrize("kw", [{}, {"eqf": 6}, {"mode": "online"}])
-def test_pagination_is_stable_and_complete(store, limit, kw):
-    full = [r["iri"] for r in all_of(store, **kw)["results"]]
+def test_pagination_is_stable_and_complete(demo_store, limit, kw):
+    full = [r["iri"] for r in all_of(demo_store, **kw)["results"]]
     pages, offset = [], 0
     while True:
-        doc = search(store, limit=limit, offset=offset, **kw)
+        doc = search(demo_store, limit=limit, offset=offset, **kw)
         assert doc["total"] == len(full) and doc["limit"] == limit and doc["offset"] == offset
         if not doc["results"]:
             break
@@ -332,20 +333,21 @@ def test_pagination_is_stable_and_complete(store, limit, kw):
         offset += limit
     assert pages == full
     assert len(set(pages)) == len(pages)
-    assert search(store, limit=limit, offset=0, **kw)["results"] == search(store, limit=limit, offset=0, **kw)["results"]
+    first = search(demo_store, limit=limit, offset=0, **kw)["results"]
+    assert first == search(demo_store, limit=limit, offset=0, **kw)["results"]
 
 
-def test_limit_zero_gives_counts_only(store):
-    doc = search(store, limit=0)
+def test_limit_zero_gives_counts_only(demo_store):
+    doc = search(demo_store, limit=0)
     assert doc["results"] == [] and doc["total"] == len(RECORDS)
-    assert search(store, offset=1000)["results"] == []
+    assert search(demo_store, offset=1000)["results"] == []
 
 
 @pytest.mark.parametrize("kw", [{}, {"eqf": 7}, {"country": "GBR"}, {"field": "06"}, {"mode": "presential"},
                                 {"ects_min": 5, "ects_max": 10}])
-def test_facet_counts(store, kw):
-    doc = search(store, limit=5, **kw)  # facets are over every match, not just the page
-    want = got(store, **kw)
+def test_facet_counts(demo_store, kw):
+    doc = search(demo_store, limit=5, **kw)  # facets are over every match, not just the page
+    want = got(demo_store, **kw)
     assert doc["facets"] == facets_of(want)
     f = doc["facets"]
     assert sum(f["country"].values()) == sum(1 for i in want if RECORDS[i].country)
@@ -354,8 +356,8 @@ def test_facet_counts(store, kw):
     assert sum(f["ects"].values()) == sum(1 for i in want if RECORDS[i].ects is not None)
 
 
-def test_facets_can_be_left_out(store):
-    assert "facets" not in search(store, facets=False)
+def test_facets_can_be_left_out(demo_store):
+    assert "facets" not in search(demo_store, facets=False)
 
 
 # -- bad input -------------------------------------------------------------------------
@@ -366,21 +368,21 @@ def test_facets_can_be_left_out(store):
     {"limit": 1001}, {"offset": -1}, {"ects_min": -1}, {"ects_max": float("nan")}, {"country": "GB"},
     {"country": "G1R"}, {"country": "GBRR"},
 ])
-def test_bad_input_is_refused(store, kw):
+def test_bad_input_is_refused(demo_store, kw):
     with pytest.raises(SearchError):
-        search(store, **kw)
+        search(demo_store, **kw)
 
 
-def test_unknown_framework_or_level_is_refused_with_valid_values(store):
+def test_unknown_framework_or_level_is_refused_with_valid_values(demo_store):
     with pytest.raises(UnknownFrameworkError) as e:
-        search(store, framework="XQF", level="1")
+        search(demo_store, framework="XQF", level="1")
     assert "SCQF" in e.value.valid
     with pytest.raises(UnknownLevelError) as e:
-        search(store, framework="SCQF", level="13")
+        search(demo_store, framework="SCQF", level="13")
     assert "12" in e.value.valid
 
 
-def test_unknown_values_match_nothing(store):
-    assert got(store, skill="https://example.org/no-such-skill") == set()
-    assert got(store, field="9999") == set()
-    assert got(store, country="ATA") == set()
+def test_unknown_values_match_nothing(demo_store):
+    assert got(demo_store, skill="https://example.org/no-such-skill") == set()
+    assert got(demo_store, field="9999") == set()
+    assert got(demo_store, country="ATA") == set()

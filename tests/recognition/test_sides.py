@@ -26,15 +26,6 @@ from .conftest import CANDIDATE, DEMO, TARGET
 UPLOAD = Path(__file__).parents[1] / "fixtures" / "upload-applied-data-analysis.ttl"
 
 
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("sides") / "store"
-    s = Store(path)
-    initialise(s, demo=True)
-    s.close()
-    return path
-
-
 def test_the_cli_and_the_api_compare_a_document_alike(store_dir, tmp_path):
     r = CliRunner().invoke(main, ["compare", "--store", str(store_dir), str(UPLOAD), "--target", TARGET,
                                   "--format", "json"], catch_exceptions=False)

@@ -16,14 +16,13 @@ from microhe.recognition.warm import VIEWS, Warmer, warm
 from microhe.settings import Settings
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
+from tests.demo import demo_copy
 
 from .conftest import write_turtle
 
 
 def _fresh() -> Store:
-    s = Store()
-    initialise(s, demo=True)
-    return s
+    return demo_copy()
 
 
 def test_warm_builds_every_view_once_per_store_state():
@@ -38,17 +37,25 @@ def test_warm_builds_every_view_once_per_store_state():
 
 
 def test_concurrent_callers_share_one_build():
-    calls = []
+    calls, arrived = [], []
 
     @per_store
     def slow(store):
         calls.append(1)
-        time.sleep(0.3)
+        # the build lasts until every caller has asked (bounded poll, not a sleep), so the
+        # others ask while it runs; a second build would find them all arrived and return
+        deadline = time.monotonic() + 30
+        while len(arrived) < 4 and time.monotonic() < deadline:
+            time.sleep(0.001)
         return object()
+
+    def ask():
+        arrived.append(1)
+        got.append(slow(s))
 
     s = Store()
     got = []
-    threads = [threading.Thread(target=lambda: got.append(slow(s))) for _ in range(4)]
+    threads = [threading.Thread(target=ask) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -90,9 +97,10 @@ def test_the_server_warms_its_store_unless_told_not_to(tmp_path):
     assert not app.state.warmer.thread.is_alive()
     cold = _fresh()
     off = create_app(Settings(store=tmp_path / "unused", base="http://example.org/", warm_indexes=False), store=cold)
+    warmers = {t for t in threading.enumerate() if t.name == "microhe-warm"}  # other apps' in this process
     with TestClient(off) as client:
         assert off.state.warmer is None
-        time.sleep(0.3)
+        assert not {t for t in threading.enumerate() if t.name == "microhe-warm"} - warmers  # none started
         assert not search_cached(cold)
         r = client.get("/api/credentials", params={"eqf": 6})
         assert r.status_code == 200 and r.json()["results"] and search_cached(cold)

@@ -39,6 +39,7 @@ from microhe.kg import bundled
 from microhe.queries.catalogue import catalogue
 from microhe.settings import Settings
 from microhe.store.embedded import Store
+from tests.demo import demo_copy
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -276,8 +277,7 @@ def _high(fd: int) -> int:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:
-    store = Store()
-    initialise(store, demo=True)
+    store = demo_copy()
     settings = Settings(store=tmp_path_factory.mktemp("web") / "unused-store", base="http://127.0.0.1:8000/")
     with serve(create_app(settings, store)) as url:
         yield url

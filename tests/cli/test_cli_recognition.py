@@ -1,0 +1,320 @@
+"""The recognition commands end to end (``level``, ``credits``, ``compare``, ``stack``,
+``search``) on a demo store in a temporary directory given with ``--store PATH``:
+``--format json`` puts the JSON document alone on stdout; errors exit 2 with the message
+(and the valid values) on stderr; refusals and uploaded files leave the store unchanged."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from microhe.cli import main
+from microhe.ingest.load import initialise
+from microhe.store.embedded import Store
+from tests.recognition.conftest import CANDIDATE, CODES, DEMO, NEAR_MISS, RQF6_QDR, SKILL, TARGET
+from tests.recognition.test_compare import UPLOAD
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return CliRunner()
+
+
+def run(runner, store_dir, *args, env=None):
+    return runner.invoke(main, [str(a) for a in (args[0], "--store", store_dir, *args[1:])], env=env,
+                         catch_exceptions=False)
+
+
+def run_json(runner, store_dir, *args) -> dict:
+    r = run(runner, store_dir, *args, "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    return json.loads(r.stdout)  # fails unless stdout is exactly one JSON document
+
+
+def dump(store_dir) -> bytes:
+    s = Store(store_dir)
+    try:
+        return s.dump_bytes()
+    finally:
+        s.close()
+
+
+def fails(r, *expected: str) -> None:
+    assert r.exit_code == 2, r.output
+    assert r.stdout == ""
+    for e in expected:
+        assert e in r.stderr, r.stderr
+
+
+# -- level -----------------------------------------------------------------------------
+
+
+def test_level_json(runner, store_dir):
+    doc = run_json(runner, store_dir, "level", "SCQF", "11")
+    assert (doc["framework"], doc["level"], doc["eqf"]) == ("SCQF", "11", [7])
+    assert {"framework", "level", "eqf", "equivalents", "sources", "notes"} <= set(doc)
+    assert {"framework": "DQR", "level": "7", "eqf": [7]}.items() <= next(
+        e for e in doc["equivalents"] if e["framework"] == "DQR").items()
+
+
+def test_level_one_to_many_and_to(runner, store_dir):
+    doc = run_json(runner, store_dir, "level", "sqf", "9", "--to", "EQF")
+    assert doc["eqf"] == [7, 8]
+    assert [(e["framework"], e["level"]) for e in doc["equivalents"]] == [("EQF", "7"), ("EQF", "8")]
+
+
+def test_level_by_qdr_iri(runner, store_dir):
+    doc = run_json(runner, store_dir, "level", "-", RQF6_QDR)
+    assert (doc["framework"], doc["level"], doc["eqf"]) == ("RQF", "6", [6])
+
+
+@pytest.mark.parametrize("code,label", [("SCQF", "2"), ("RQF", "Entry 1")])
+def test_level_below_eqf_1_exits_0_with_a_note(runner, store_dir, code, label):
+    doc = run_json(runner, store_dir, "level", code, label)
+    assert doc["eqf"] == [] and any("below EQF" in n for n in doc["notes"])
+
+
+def test_level_text(runner, store_dir):
+    r = run(runner, store_dir, "level", "SCQF", "11")
+    assert r.exit_code == 0 and "EQF 7" in r.stdout
+
+
+def test_level_unknown_framework_lists_codes(runner, store_dir):
+    fails(run(runner, store_dir, "level", "XQF", "1", "--format", "json"), *CODES)
+
+
+def test_level_unknown_level_lists_levels(runner, store_dir):
+    fails(run(runner, store_dir, "level", "SCQF", "13", "--format", "json"), "13", "1, 2, 3", "12")
+
+
+def test_level_unknown_to(runner, store_dir):
+    fails(run(runner, store_dir, "level", "SCQF", "11", "--to", "XQF"), "XQF")
+
+
+# -- credits ---------------------------------------------------------------------------
+
+
+def test_credits_json(runner, store_dir):
+    doc = run_json(runner, store_dir, "credits", "15", "SCQF")
+    assert {k: doc[k] for k in ("amount", "system", "ects", "basis", "disputed")} == {
+        "amount": 15, "system": "SCQF", "ects": {"value": 7.5, "min": 5.0, "max": 6.0},
+        "basis": "convention", "disputed": False}
+    assert doc["sources"] and doc["notes"]
+
+
+@pytest.mark.parametrize("amount,system,ects,basis,disputed", [
+    ("20", "UK", {"value": 10.0, "min": 6.67, "max": 8.0}, "convention", False),
+    ("1", "us-sch", {"value": 2.0, "min": 1.5, "max": 1.8}, "convention", True),
+    ("45", "HOURS", {"value": 1.65, "min": 1.5, "max": 1.8}, "notional-hours", False),
+])
+def test_credits_other_systems(runner, store_dir, amount, system, ects, basis, disputed):
+    doc = run_json(runner, store_dir, "credits", amount, system)
+    assert (doc["ects"], doc["basis"], doc["disputed"]) == (ects, basis, disputed)
+
+
+def test_credits_text(runner, store_dir):
+    r = run(runner, store_dir, "credits", "20", "UK")
+    assert r.exit_code == 0 and "10.0 ECTS" in r.stdout
+
+
+@pytest.mark.parametrize("amount", ["abc", "-1", "-0.5", "nan", "inf", "1e400", ""])
+def test_credits_bad_amount(runner, store_dir, amount):
+    r = runner.invoke(main, ["credits", "--store", str(store_dir), "--format", "json", "--", amount, "UK"])
+    fails(r, "amount")
+
+
+def test_credits_unknown_system_lists_valid_ones(runner, store_dir):
+    fails(run(runner, store_dir, "credits", "10", "XYZ"), "ECTS", "UK", "SCQF", "US-SCH", "HOURS")
+
+
+# -- compare ---------------------------------------------------------------------------
+
+
+def test_compare_showcase(runner, store_dir):
+    doc = run_json(runner, store_dir, "compare", CANDIDATE, "--target", TARGET)
+    assert doc["recommendation"]["outcome"] == "recognise"
+    assert doc["recommendation"]["credited_ects"] == 7.5
+
+
+def test_compare_near_miss(runner, store_dir):
+    doc = run_json(runner, store_dir, "compare", NEAR_MISS, "--target", TARGET)
+    assert doc["recommendation"]["outcome"] == "substantial-differences"
+    assert {c["name"] for c in doc["criteria"] if c["substantial"]} >= {"level", "workload", "assessment"}
+
+
+def test_compare_text(runner, store_dir):
+    r = run(runner, store_dir, "compare", NEAR_MISS, "--target", TARGET)
+    assert r.exit_code == 0 and "recommendation: substantial-differences" in r.stdout
+
+
+def test_compare_with_requirements_file_and_thresholds(runner, store_dir, tmp_path):
+    req = tmp_path / "requirements.json"
+    req.write_text(json.dumps({"eqf": 7, "ects": 20, "outcomes": [SKILL + "statistical-analysis"]}))
+    doc = run_json(runner, store_dir, "compare", CANDIDATE, "--target", req)
+    assert doc["target"]["source"] == "requirements"
+    assert doc["recommendation"] == {**doc["recommendation"], "outcome": "recognise-partially", "credited_ects": 7.5}
+    lenient = run_json(runner, store_dir, "compare", CANDIDATE, "--target", req, "--workload-ratio", "0.3")
+    assert lenient["rules"]["workload_ratio"] == 0.3
+    assert lenient["recommendation"]["outcome"] == "recognise"
+    strict = run_json(runner, store_dir, "compare", CANDIDATE, "--target", TARGET, "--outcome-coverage", "1")
+    assert strict["recommendation"]["outcome"] == "recognise-partially"
+
+
+def test_compare_uploaded_file_is_never_stored(runner, store_dir, tmp_path):
+    f = tmp_path / "candidate.ttl"
+    f.write_text(UPLOAD, encoding="utf-8")
+    before = dump(store_dir)
+    doc = run_json(runner, store_dir, "compare", f, "--target", TARGET)
+    assert doc["credential"]["source"] == "candidate.ttl"
+    assert doc["recommendation"]["outcome"] == "recognise"
+    assert "credential_validation" in doc
+    assert dump(store_dir) == before
+
+
+@pytest.mark.parametrize("args,message", [
+    (["not-an-iri-or-file", "--target", TARGET], "neither a file nor an absolute IRI"),
+    ([DEMO + "no-such-credential", "--target", TARGET], "no specification"),
+    ([CANDIDATE, "--target", DEMO + "no-such-target"], "no specification"),
+    ([CANDIDATE, "--target", TARGET, "--workload-ratio", "11"], "workload-ratio"),
+    ([CANDIDATE, "--target", TARGET, "--outcome-coverage", "1.5"], "outcome-coverage"),
+    ([CANDIDATE], "--target"),
+])
+def test_compare_errors(runner, store_dir, args, message):
+    fails(run(runner, store_dir, "compare", *args, "--format", "json"), message)
+
+
+@pytest.mark.parametrize("content", ['{"eqf": 9}', '{"level": 7}', "not json", '{"ects": -1}'])
+def test_compare_bad_requirements_file(runner, store_dir, tmp_path, content):
+    req = tmp_path / "bad.json"
+    req.write_text(content)
+    fails(run(runner, store_dir, "compare", CANDIDATE, "--target", req, "--format", "json"), "bad.json")
+
+
+def test_refused_comparisons_leave_the_store_unchanged(runner, store_dir, tmp_path):
+    f = tmp_path / "broken.ttl"
+    f.write_text("this is not turtle")
+    before = dump(store_dir)
+    fails(run(runner, store_dir, "compare", f, "--target", TARGET, "--format", "json"), "broken.ttl")
+    fails(run(runner, store_dir, "compare", DEMO + "no-such-credential", "--target", TARGET), "no specification")
+    fails(run(runner, store_dir, "stack", "--target", TARGET, "--max", "0"), "--max")
+    assert dump(store_dir) == before
+
+
+# -- stack -----------------------------------------------------------------------------
+
+
+def test_stack_json(runner, store_dir):
+    doc = run_json(runner, store_dir, "stack", "--target", TARGET)
+    assert doc["pathways"] and doc["no_solution"] is None
+    assert doc["declared_stack"] == {"parts": [], "cycles": []}
+
+
+def test_stack_no_solution_from_requirements(runner, store_dir, tmp_path):
+    req = tmp_path / "req.json"
+    req.write_text(json.dumps({"eqf": 6, "ects": 5, "outcomes": ["https://example.org/skill/orphan"]}))
+    doc = run_json(runner, store_dir, "stack", "--target", req, "--max", "2")
+    assert doc["pathways"] == [] and doc["no_solution"]["missing"] == ["https://example.org/skill/orphan"]
+    r = run(runner, store_dir, "stack", "--target", req)
+    assert r.exit_code == 0 and "no pathway" in r.stdout
+
+
+def test_stack_declared_parts_text(runner, store_dir):
+    r = run(runner, store_dir, "stack", "--target", DEMO + "vmu-teaching-online-certificate")
+    assert r.exit_code == 0 and "declared parts" in r.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--target", TARGET, "--max", "0"], "--max"),
+    (["--target", TARGET, "--max", "7"], "--max"),
+    (["--target", DEMO + "no-such-target"], "no specification"),
+    ([], "--target"),
+])
+def test_stack_errors(runner, store_dir, args, message):
+    fails(run(runner, store_dir, "stack", *args, "--format", "json"), message)
+
+
+# -- search ----------------------------------------------------------------------------
+
+
+def test_search_json(runner, store_dir):
+    doc = run_json(runner, store_dir, "search", "--eqf", "6", "--limit", "1000")
+    assert doc["total"] == len(doc["results"]) == 23
+    assert DEMO + "eden-designing-micro-credentials" in {r["iri"] for r in doc["results"]}
+    assert sum(doc["facets"]["country"].values()) == 23
+
+
+def test_search_framework_level_and_pages(runner, store_dir):
+    doc = run_json(runner, store_dir, "search", "--framework", "SCQF", "--level", "11")
+    assert [r["iri"] for r in doc["results"]] == [CANDIDATE]
+    full = run_json(runner, store_dir, "search", "--limit", "1000")["results"]
+    page = run_json(runner, store_dir, "search", "--limit", "5", "--offset", "5")
+    assert page["results"] == full[5:10]
+
+
+def test_search_text_output(runner, store_dir):
+    r = run(runner, store_dir, "search", "--text", "python")
+    assert r.exit_code == 0 and r.stdout.startswith("2 match(es)")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--eqf", "9"], "--eqf"),
+    (["--eqf", "x"], "--eqf"),
+    (["--country", "GB"], "alpha-3"),
+    (["--framework", "SCQF"], "together"),
+    (["--framework", "XQF", "--level", "1"], "SCQF"),
+    (["--framework", "SCQF", "--level", "13"], "12"),
+    (["--mode", "hybrid"], "--mode"),
+    (["--ects-min", "-1"], "--ects-min"),
+    (["--limit", "1001"], "--limit"),
+    (["--offset", "-1"], "--offset"),
+])
+def test_search_errors(runner, store_dir, args, message):
+    fails(run(runner, store_dir, "search", *args, "--format", "json"), message)
+
+
+# -- --store ---------------------------------------------------------------------------
+
+
+def test_store_option_wins_over_the_environment(runner, store_dir, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    r = run(runner, store_dir, "search", "--format", "json", env={"MICROHE_STORE": str(elsewhere)})
+    assert r.exit_code == 0 and json.loads(r.stdout)["total"] == 46
+    assert not elsewhere.exists()
+
+
+def test_a_new_store_path_gets_the_reference_graphs_only(runner, tmp_path):
+    fresh = tmp_path / "fresh"
+    r = run(runner, fresh, "search", "--format", "json")
+    assert r.exit_code == 0
+    assert json.loads(r.stdout)["total"] == 0  # stdout holds only the document ...
+    assert "initialising" in r.stderr           # ... progress goes to stderr
+    assert run_json(runner, fresh, "level", "SCQF", "11")["eqf"] == [7]
+    assert run_json(runner, fresh, "credits", "20", "UK")["ects"]["value"] == 10.0
+
+
+def test_decisions_can_be_recorded_and_listed_from_the_cli(tmp_path):
+    runner = CliRunner()
+    store = str(tmp_path / "store")
+    assert runner.invoke(main, ["init", "--store", store, "--demo"]).exit_code == 0
+    cred = "https://w3id.org/microhe/demo/credential/strathlowe-applied-data-analysis"
+    r = runner.invoke(main, ["decision", "record", "--store", store, "--credential", cred,
+                             "--institution", "https://w3id.org/microhe/ref/org/vmu",
+                             "--purpose", "credit-transfer", "--outcome", "recognise", "--credited-ects", "7.5",
+                             "--decided-by", "evaluator"])
+    assert r.exit_code == 0, r.output
+    iri = r.stdout.strip()
+    assert iri.startswith("http") and "\n" not in iri
+    r = runner.invoke(main, ["decision", "list", "--store", store, "--issuer",
+                             "https://w3id.org/microhe/demo/org/strathlowe", "--format", "json"])
+    rows = json.loads(r.stdout)
+    assert [d["iri"] for d in rows] == [iri]
+    assert rows[0]["credited_ects"] == 7.5 and rows[0]["decided_by"] == "evaluator"
+    # an unknown credential is refused and nothing is written
+    r = runner.invoke(main, ["decision", "record", "--store", store, "--credential", "https://example.org/nope",
+                             "--institution", "https://w3id.org/microhe/ref/org/vmu",
+                             "--purpose", "access", "--outcome", "recognise"])
+    assert r.exit_code == 2 and "unknown credential" in r.stderr
+    r = runner.invoke(main, ["decision", "list", "--store", store, "--format", "json"])
+    assert len(json.loads(r.stdout)) == 1

@@ -1,0 +1,251 @@
+"""Level translation (microhe.frameworks.levels.translate), golden against the shared
+referencing CSV: every framework code, every CSV level row, one-to-many and many-to-one
+referencing, levels below EQF 1, QDR IRIs, ``to`` filtering, equivalents, case and errors.
+
+Expected values are computed here from ``../shared/data/nqf_eqf_referencing.csv``, never
+from the code under test.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from microhe.frameworks.levels import UnknownFrameworkError, UnknownLevelError, translate
+from tests.recognition.conftest import CODES, RQF6_QDR, csv_levels, csv_sources
+
+LEVELS = csv_levels()
+#: (code, bare label) -> expected EQF levels, EQF itself included (1-8 -> itself).
+EXPECTED = {k: v["eqf"] for k, v in LEVELS.items()} | {("EQF", str(n)): {n} for n in range(1, 9)}
+
+
+def test_the_csv_has_136_rows_and_every_code_is_covered():
+    from tests.recognition.conftest import csv_rows
+
+    assert len(csv_rows()) == 136
+    assert {code for code, _ in EXPECTED} == set(CODES)
+
+
+ALL_KEYS = sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("key", ALL_KEYS, ids=[f"{c}-{lv}" for c, lv in ALL_KEYS])
+def test_every_level_against_the_csv(demo_store, key):
+    """One golden check per level (every CSV level row, and EQF 1-8): EQF level(s),
+    sources, equivalents, many-to-one notes and the confidence of each referencing."""
+    code, label = key
+    doc = translate(demo_store, code, label)
+    assert doc["framework"] == code
+    assert doc["level"] == label
+    assert doc["eqf"] == sorted(EXPECTED[key])
+    if not EXPECTED[key]:
+        assert doc["equivalents"] == []
+        assert any("below EQF" in n for n in doc["notes"])
+    rows = LEVELS.get(key, {"rows": []})["rows"]
+    # Every source URL of the level's CSV row(s) is cited.
+    for row in rows:
+        assert csv_sources(row) <= set(doc["sources"]), row["nqf_level_label"]
+    # Equivalents: exactly the other frameworks' levels sharing an EQF level.
+    got = {(e["framework"], e["level"]) for e in doc["equivalents"]}
+    assert got == {k for k, eqf in EXPECTED.items() if k[0] != code and eqf & EXPECTED[key]}
+    for e in doc["equivalents"]:
+        assert set(e["eqf"]) & set(doc["eqf"]) and e["framework"] != code
+        assert set(e["eqf"]) == EXPECTED[(e["framework"], e["level"])]
+    # Many-to-one notes name the framework's sibling levels of each shared EQF level.
+    notes = {}
+    for n in doc["notes"]:
+        if m := _NOTE.match(n):
+            assert m.group(1) == code
+            notes[int(m.group(3))] = set(m.group(2).split(", "))
+    assert notes == MANY_TO_ONE.get(key, {})
+    # The CSV note markers (UNCERTAIN, DISPUTED, inferred) are carried as confidence.
+    by_eqf = {r["eqf"]: r for r in doc["referencing"]}
+    for row in rows:
+        if row["eqf_level"].strip():
+            ref = by_eqf[int(row["eqf_level"])]
+            assert ref["confidence"] == _confidence(row["note"])
+            if ref["confidence"] != "stated":
+                assert any(ref["confidence"] in n for n in doc["notes"])
+
+
+@pytest.mark.parametrize("n", range(1, 9))
+def test_eqf_levels_translate_to_themselves(demo_store, n):
+    doc = translate(demo_store, "EQF", str(n))
+    assert doc["framework"] == "EQF" and doc["level"] == str(n) and doc["eqf"] == [n]
+    assert doc["iri"] == f"http://data.europa.eu/snb/eqf/{n}"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_each_framework_lists_exactly_the_csv_levels(demo_store, code):
+    """The valid values of an unknown level are the framework's levels, which are those
+    of the CSV."""
+    with pytest.raises(UnknownLevelError) as e:
+        translate(demo_store, code, "no such level")
+    assert set(e.value.valid) == {label for c, label in EXPECTED if c == code}
+    for label in e.value.valid:
+        assert label in str(e.value)
+
+
+# -- one-to-many and many-to-one -------------------------------------------------------
+
+
+@pytest.mark.parametrize("code,label", [("SQF", "9"), ("FR-1969", "I")])
+def test_one_to_many_returns_every_candidate_and_says_why(demo_store, code, label):
+    doc = translate(demo_store, code, label)
+    assert doc["eqf"] == [7, 8]
+    assert sorted(r["eqf"] for r in doc["referencing"]) == [7, 8]
+    assert any("several EQF levels" in n for n in doc["notes"])
+
+
+def test_sqf_9_names_the_qualification_types_from_the_csv_parentheticals(demo_store):
+    doc = translate(demo_store, "SQF", "9")
+    by_eqf = {r["eqf"]: r for r in doc["referencing"]}
+    for row in LEVELS[("SQF", "9")]["rows"]:
+        types = re.search(r"\((.*)\)\s*$", row["nqf_level_label"]).group(1)
+        assert by_eqf[int(row["eqf_level"])]["qualification_types"] == types
+        assert types in " ".join(doc["notes"])
+
+
+def _many_to_one() -> dict[tuple[str, str], dict[int, set[str]]]:
+    """(code, label) -> {eqf: the framework's other levels referenced to that EQF level}."""
+    out: dict[tuple[str, str], dict[int, set[str]]] = {}
+    for (code, label), eqf in EXPECTED.items():
+        for e in eqf:
+            siblings = {lv for (c, lv), other in EXPECTED.items() if c == code and lv != label and e in other}
+            if siblings:
+                out.setdefault((code, label), {})[e] = siblings
+    return out
+
+
+MANY_TO_ONE = _many_to_one()
+_NOTE = re.compile(r"^Many-to-one: (\S+) level\(s\) (.+) are also referenced to EQF (\d+)\.$")
+
+
+def test_the_many_to_one_cases_of_domain_md_are_in_the_csv():
+    for code, a, b, e in [("NFQ", "7", "8", 6), ("SCQF", "9", "10", 6), ("RQF", "4", "5", 5), ("SQF", "4", "5", 4)]:
+        assert MANY_TO_ONE[(code, a)][e] >= {b}
+        assert MANY_TO_ONE[(code, b)][e] >= {a}
+
+
+# -- below EQF 1, confidence -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("code,label", [("SCQF", "1"), ("SCQF", "2"), ("RQF", "Entry 1"), ("RQF", "Entry 2"),
+                                        ("CQFW", "Entry 1"), ("MQF", "A"), ("MQF", "B"), ("NLQF", "Entry")])
+def test_levels_below_eqf_1_have_no_eqf_level_a_note_and_their_sources(demo_store, code, label):
+    doc = translate(demo_store, code, label)
+    assert doc["eqf"] == [] and doc["referencing"] == [] and doc["equivalents"] == []
+    assert any("below EQF" in n for n in doc["notes"])
+    assert doc["sources"], "the CSV row's sources are evidence even without an EQF level"
+
+
+@pytest.mark.parametrize("code,label", [("NLQF", "Entry"), ("MQF", "A"), ("MQF", "B")])
+def test_uncertain_below_eqf_1_statements_say_so(demo_store, code, label):
+    doc = translate(demo_store, code, label)
+    assert any("uncertain" in n.lower() for n in doc["notes"])
+
+
+def _confidence(note: str) -> str:
+    if "UNCERTAIN" in note:
+        return "uncertain"
+    if "DISPUTED" in note:
+        return "disputed"
+    if "inferred" in note:
+        return "inferred"
+    return "stated"
+
+
+# -- IRIs ------------------------------------------------------------------------------
+
+
+def test_the_qdr_iri_of_rqf_6_resolves_to_rqf_6(demo_store):
+    doc = translate(demo_store, None, RQF6_QDR)
+    assert (doc["framework"], doc["level"], doc["eqf"]) == ("RQF", "6", [6])
+    assert RQF6_QDR in doc["qdr"]
+    assert translate(demo_store, "rqf", RQF6_QDR)["level"] == "6"
+
+
+def test_a_qdr_iri_with_the_wrong_framework_is_refused(demo_store):
+    with pytest.raises(UnknownLevelError) as e:
+        translate(demo_store, "SCQF", RQF6_QDR)
+    assert "11" in e.value.valid
+
+
+def test_project_and_eqf_level_iris_resolve(demo_store):
+    own = translate(demo_store, None, "https://w3id.org/microhe/ref/framework/FHEQ/level/6")
+    assert (own["framework"], own["level"], own["eqf"]) == ("FHEQ", "6", [6])
+    eqf = translate(demo_store, None, "http://data.europa.eu/snb/eqf/4")
+    assert (eqf["framework"], eqf["level"], eqf["eqf"]) == ("EQF", "4", [4])
+
+
+def test_an_unknown_iri_is_refused(demo_store):
+    with pytest.raises(UnknownLevelError):
+        translate(demo_store, None, "http://data.europa.eu/snb/qdr/c_00000000")
+
+
+# -- to --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code,label,to,want", [
+    ("SCQF", "11", "DQR", {("DQR", "7")}),
+    ("SCQF", "9", "nfq", {("NFQ", "7"), ("NFQ", "8")}),
+    ("SQF", "9", "FR-1969", {("FR-1969", "I")}),
+    ("NFQ", "8", "QF-EHEA", {("QF-EHEA", "first")}),
+    ("RQF", "Entry 3", "EQF", {("EQF", "1")}),
+    ("SCQF", "2", "RQF", set()),
+])
+def test_to_keeps_only_that_frameworks_equivalents(demo_store, code, label, to, want):
+    doc = translate(demo_store, code, label, to=to)
+    assert {(e["framework"], e["level"]) for e in doc["equivalents"]} == want
+    # The EQF answer does not depend on the filter.
+    assert doc["eqf"] == translate(demo_store, code, label)["eqf"]
+
+
+def test_to_an_unknown_framework_lists_valid_codes(demo_store):
+    with pytest.raises(UnknownFrameworkError) as e:
+        translate(demo_store, "SCQF", "11", to="XQF")
+    assert set(e.value.valid) == set(CODES)
+
+
+# -- case and spelling -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code,label,want", [
+    ("scqf", "11", ("SCQF", "11")),
+    ("Qf-Ehea", "Short", ("QF-EHEA", "short")),
+    ("qf-ehea", "second cycle", ("QF-EHEA", "second")),
+    ("rqf", "entry 3", ("RQF", "Entry 3")),
+    ("fr-1969", "i", ("FR-1969", "I")),
+    ("finqf", "Level 6", ("FINQF", "6")),
+    ("mqf", "a", ("MQF", "A")),
+    (" nlqf ", " entry ", ("NLQF", "Entry")),
+])
+def test_codes_and_labels_are_case_insensitive(demo_store, code, label, want):
+    doc = translate(demo_store, code, label)
+    assert (doc["framework"], doc["level"]) == want
+
+
+# -- errors ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["XQF", "", "SCQF2", "LTQF"])
+def test_unknown_framework_lists_every_valid_code(demo_store, code):
+    with pytest.raises(UnknownFrameworkError) as e:
+        translate(demo_store, code, "1")
+    assert set(e.value.valid) == set(CODES)
+    for c in CODES:
+        assert c in str(e.value)
+
+
+def test_no_framework_and_a_bare_label_is_refused(demo_store):
+    with pytest.raises(UnknownFrameworkError):
+        translate(demo_store, None, "7")
+
+
+@pytest.mark.parametrize("code,label", [("SCQF", "13"), ("SCQF", "0"), ("FHEQ", "3"), ("RQF", "Entry 4"),
+                                        ("EQF", "9"), ("QF-EHEA", "fourth"), ("FR-1969", "VI")])
+def test_unknown_level_lists_the_frameworks_levels(demo_store, code, label):
+    with pytest.raises(UnknownLevelError) as e:
+        translate(demo_store, code, label)
+    assert set(e.value.valid) == {lv for c, lv in EXPECTED if c == code}
