@@ -27,7 +27,7 @@ Used by ``/sparql`` (GET and POST), ``/update`` and :class:`~microhe.store.remot
 (before any text is sent to a remote server, which runs SERVICE and LOAD itself). An
 operator setting switches it off: ``MICROHE_ALLOW_SERVICE`` for queries,
 ``MICROHE_ALLOW_REMOTE_UPDATE`` for updates. The project's own named queries are trusted
-text (tests/kg/test_sparql_gate.py checks that they pass it anyway).
+text (tests/rdf/test_sparql_gate.py checks that they pass it anyway).
 """
 
 from __future__ import annotations

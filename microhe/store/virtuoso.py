@@ -21,7 +21,7 @@ the server (``http://host:port/DAV/``) are hidden; there is no separate default 
 (operations on it raise :class:`StoreError`). Virtuoso 7.2's SPARQL compiler refuses some
 valid queries (non-grouped variables beside aggregates, ``HAVING`` without ``GROUP BY``,
 ``xsd:dayTimeDuration`` casts); its cost estimator must be off
-(``MaxQueryCostEstimationTime = 0``). See ``tests/integration/test_remote_virtuoso.py``.
+(``MaxQueryCostEstimationTime = 0``). See ``tests/integration/test_remote_contract.py``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ nothing else. Warnings and infos never make a report fail.
 
 Two engines give the same results: the compiled engine (``validation.compiled``: the
 profiles' shapes as SPARQL on a pyoxigraph staging store, 10x faster) wherever it is
-proven equal to pyshacl (tests/shapes/test_fastvalidate.py: every profile, the fixtures,
+proven equal to pyshacl (tests/validation/test_fastvalidate.py: every profile, the fixtures,
 the demo data, the official sample, a mutated corpus), and pyshacl
 (``validation.reference``) as the fallback: for a profile the compiler does not cover
 (UnsupportedShape) and for input whose literals the store would merge (NonCanonicalInput).

@@ -1,5 +1,5 @@
 """pyshacl, the reference engine: every profile, any input, and the oracle the compiled
-engine is proven equal to (tests/shapes/test_fastvalidate.py). Callers use
+engine is proven equal to (tests/validation/test_fastvalidate.py). Callers use
 :func:`microhe.validation.validate`, which picks the engine; this module is the fallback
 it uses (and ``engine="pyshacl"``).
 

@@ -6,7 +6,7 @@ run on a fresh in-memory pyoxigraph ``Store`` holding the bundled reference grap
 the input, and builds the same ``ValidationResult`` objects pyshacl's report gives (focus
 node, path, constraint component, severity, source shape, value, message). Equality with
 pyshacl is proved on the fixture corpus, the demo data, the official sample and a mutated
-corpus in ``tests/shapes/test_fastvalidate.py``.
+corpus in ``tests/validation/test_fastvalidate.py``.
 
 Supported (anything else raises :class:`UnsupportedShape`, and ``microhe.validation.validate`` falls
 back to pyshacl for that profile; nothing is silently skipped):

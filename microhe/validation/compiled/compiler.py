@@ -3,7 +3,7 @@ SPARQL SELECT queries, one per constraint; anything else raises UnsupportedShape
 
 A little over 400 lines: one class walking one shapes graph (targets, paths, node
 constraints, SPARQL constraints); splitting it would scatter the translation rules that
-tests/shapes/test_fastvalidate.py proves together."""
+tests/validation/test_fastvalidate.py proves together."""
 
 from __future__ import annotations
 
