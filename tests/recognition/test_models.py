@@ -19,7 +19,6 @@ from microhe.recognition.models import Comparison, Decision, Pathways, SearchRes
 from microhe.recognition.pathways import pathways
 from microhe.recognition.search import search
 
-from .conftest import demo_store
 
 DEMO = "https://w3id.org/microhe/demo/"
 CRED = DEMO + "credential/strathlowe-applied-data-analysis"
@@ -33,35 +32,34 @@ def same_json(model: type[BaseModel], doc) -> None:
 
 
 @pytest.mark.parametrize(("framework", "level", "to"), [("SCQF", "11", None), ("EQF", "6", "FHEQ"), ("SCQF", "1", None)])
-def test_level_translation(store, framework, level, to):
-    same_json(LevelTranslation, translate(store, framework, level, to))
+def test_level_translation(demo_store, framework, level, to):
+    same_json(LevelTranslation, translate(demo_store, framework, level, to))
 
 
 @pytest.mark.parametrize(("amount", "system"), [("15", "SCQF"), ("7.5", "ECTS"), ("10", "US-SCH"), ("0", "HOURS")])
-def test_credit_conversion(store, amount, system):
-    same_json(CreditConversion, convert(store, amount, system))
+def test_credit_conversion(demo_store, amount, system):
+    same_json(CreditConversion, convert(demo_store, amount, system))
 
 
 @pytest.mark.parametrize("kw", [{}, {"eqf": 6, "limit": 3}, {"framework": "SCQF", "level": "11", "facets": False},
                                 {"text": "zzzz-nothing"}])
-def test_search_results(store, kw):
-    same_json(SearchResults, search(store, **kw))
+def test_search_results(demo_store, kw):
+    same_json(SearchResults, search(demo_store, **kw))
 
 
-def test_comparison(store):
-    same_json(Comparison, compare(store, read_facts(store, CRED), read_facts(store, TARGET)))
+def test_comparison(demo_store):
+    same_json(Comparison, compare(demo_store, read_facts(demo_store, CRED), read_facts(demo_store, TARGET)))
     req = target_from_requirements({"eqf": 8, "ects": 30, "requires_identity_verification": True,
                                     "requires_quality_assurance": True, "outcomes": [DEMO + "skill/data-analysis"]})
-    same_json(Comparison, compare(store, read_facts(store, CRED), req))
+    same_json(Comparison, compare(demo_store, read_facts(demo_store, CRED), req))
 
 
 @pytest.mark.parametrize(("target", "size"), [(TARGET, 3), (CRED, 1)])
-def test_pathways(store, target, size):
-    same_json(Pathways, pathways(store, target, max_size=size))
+def test_pathways(demo_store, target, size):
+    same_json(Pathways, pathways(demo_store, target, max_size=size))
 
 
-def test_decisions():
-    scratch_store = demo_store()  # decisions are written: not the module's shared store
+def test_decisions(scratch_store):  # decisions are written: not the session's shared store
     record_decision(scratch_store, credential=CRED, institution=DEMO + "org/vmu", purpose="access",
                     outcome="recognise-partially", decided_by="t", base="http://127.0.0.1/", credited_ects=5)
     record_decision(scratch_store, credential=CRED, institution=DEMO + "org/vmu", purpose="access",
