@@ -19,7 +19,6 @@ from microhe.recognition.models import Comparison, Decision, Pathways, SearchRes
 from microhe.recognition.pathways import pathways
 from microhe.recognition.search import search
 
-
 DEMO = "https://w3id.org/microhe/demo/"
 CRED = DEMO + "credential/strathlowe-applied-data-analysis"
 TARGET = DEMO + "credential/vmu-data-analysis-for-decision-making"
