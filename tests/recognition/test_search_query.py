@@ -12,10 +12,10 @@ from microhe.recognition.search_query import SearchQuery
 from microhe.settings import get_settings
 
 
-def test_a_query_object_finds_what_the_same_keywords_find(store):
+def test_a_query_object_finds_what_the_same_keywords_find(demo_store):
     q = SearchQuery(eqf=6, text="data", limit=5, offset=1)
-    assert search(store, q) == search(store, eqf=6, text="data", limit=5, offset=1)
-    assert search(store, SearchQuery(facets=False))["total"] == search(store, facets=False)["total"]
+    assert search(demo_store, q) == search(demo_store, eqf=6, text="data", limit=5, offset=1)
+    assert search(demo_store, SearchQuery(facets=False))["total"] == search(demo_store, facets=False)["total"]
 
 
 @pytest.mark.parametrize(("kw", "message"), [
@@ -25,18 +25,18 @@ def test_a_query_object_finds_what_the_same_keywords_find(store):
     ({"limit": 1001}, "limit must be 0-1000 and offset >= 0"),
     ({"ects_min": -1.0}, "ects_min must be a non-negative number"),
 ])
-def test_a_query_object_is_refused_with_the_messages_of_the_keywords(store, kw, message):
+def test_a_query_object_is_refused_with_the_messages_of_the_keywords(demo_store, kw, message):
     with pytest.raises(SearchError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        search(store, SearchQuery.of(**kw))
+        search(demo_store, SearchQuery.of(**kw))
     with pytest.raises(SearchError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        search(store, **kw)
+        search(demo_store, **kw)
 
 
-def test_an_unknown_filter_is_a_type_error_naming_it(store):
+def test_an_unknown_filter_is_a_type_error_naming_it(demo_store):
     with pytest.raises(TypeError, match="colour"):
-        search(store, colour="red")
+        search(demo_store, colour="red")
     with pytest.raises(TypeError, match="not both"):
-        search(store, SearchQuery(eqf=6), eqf=7)
+        search(demo_store, SearchQuery(eqf=6), eqf=7)
 
 
 def test_params_are_the_filters_given_as_the_route_reads_them():
@@ -44,8 +44,8 @@ def test_params_are_the_filters_given_as_the_route_reads_them():
         "eqf": 6, "text": "data", "limit": 20, "offset": 0, "facets": False}
 
 
-def test_the_route_takes_exactly_the_query_object_s_filters(tmp_path, store):
-    app = create_app(get_settings(store=tmp_path / "s"), store)
+def test_the_route_takes_exactly_the_query_object_s_filters(tmp_path, demo_store):
+    app = create_app(get_settings(store=tmp_path / "s"), demo_store)
     doc = TestClient(app).get("/openapi.json").json()
     names = [p["name"] for p in doc["paths"]["/api/credentials"]["get"]["parameters"]]
     assert names == list(SearchQuery.model_fields)
