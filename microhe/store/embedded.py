@@ -22,6 +22,7 @@ from microhe.engine import results
 from microhe.rdf import nquads
 from microhe.store import checkpoint, snapshots
 from microhe.store.base import StoreError, StoreLockedError, WriteTracking
+from microhe.store.update import in_graphs, update_text
 from microhe.vocab import META_GRAPH
 
 
@@ -187,23 +188,13 @@ class Store(WriteTracking):
             self._bulk_write(graphs, drop, add, remove, replaced)
             return
         if not replaced and not drop and not remove:
-            quads = _in_graphs(graphs)
+            quads = in_graphs(graphs)
             quads.extend(add)
             self._db.extend(quads)
             return
-        ops: list[str] = []
-        for iri in [*drop, *replaced]:
-            ops.append("DROP SILENT DEFAULT" if iri is None else f"DROP SILENT GRAPH <{iri}>")
-        if remove:
-            ops.append("DELETE DATA { " + nquads.data_block(remove) + " }")
-        inserts: list[ox.Quad] = []
-        for iri, qs in graphs.items():
-            node = ox.NamedNode(iri)
-            inserts.extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in qs)
-        inserts.extend(add)
-        if inserts:
-            ops.append("INSERT DATA { " + nquads.data_block(inserts) + " }")
-        self._db.update(" ;\n".join(ops))
+        text = update_text([*drop, *replaced], remove, in_graphs(graphs) + add)
+        if text is not None:
+            self._db.update(text)
 
     def _bulk_write(self, graphs: dict, drop: list, add: list, remove: list, replaced: list) -> None:
         """Drops and removals in one transaction, the graphs by the bulk writer, ``add``
@@ -220,7 +211,7 @@ class Store(WriteTracking):
         try:
             if drop or replaced or remove:
                 self._write({}, [*drop, *replaced], [], remove, False)
-            self._db.bulk_extend(_in_graphs(graphs))
+            self._db.bulk_extend(in_graphs(graphs))
             if add:
                 self._db.extend(add)
             if on_disk:
@@ -278,15 +269,6 @@ class Store(WriteTracking):
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def _in_graphs(graphs: Mapping[str, Iterable[ox.Quad]]) -> list[ox.Quad]:
-    """The quads of each graph, placed in the graph that names them."""
-    quads: list[ox.Quad] = []
-    for iri, qs in graphs.items():
-        node = ox.NamedNode(iri)
-        quads.extend(q if q.graph_name == node else ox.Quad(q.subject, q.predicate, q.object, node) for q in qs)
-    return quads
 
 
 __all__ = ["Store", "META_GRAPH"]

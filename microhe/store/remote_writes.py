@@ -17,29 +17,14 @@ import pyoxigraph as ox
 
 from microhe.rdf import nquads
 from microhe.rdf.formats import in_memory
+from microhe.store.update import chunks, in_graphs, update_text
 
 
 def update_request(graphs: dict, drop: list, add: list, remove: list, chunk_size: int) -> str | None:
-    """The one SPARQL Update request of a write (``None`` when it changes nothing)."""
-    ops: list[str] = []
-    for iri in [*drop, *graphs]:
-        ops.append("DROP SILENT DEFAULT" if iri is None else f"DROP SILENT GRAPH {ox.NamedNode(iri)}")
-    remove = list(remove)
-    if remove:
-        ops.append("DELETE DATA { " + nquads.data_block(remove) + " }")
-    inserts: list[ox.Quad] = []
-    for iri, qs in graphs.items():
-        node = ox.NamedNode(iri)
-        inserts.extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in qs)
-    inserts.extend(add)
-    for chunk in chunks(inserts, chunk_size):
-        if any(isinstance(t, ox.BlankNode) for q in chunk for t in (q.subject, q.object)):
-            # Blank nodes: a template over one empty solution (INSERT DATA with blank
-            # nodes is refused by Virtuoso; this is standard SPARQL 1.1 everywhere).
-            ops.append("INSERT { " + nquads.data_block(chunk) + " } WHERE {}")
-        else:
-            ops.append("INSERT DATA { " + nquads.data_block(chunk) + " }")
-    return " ;\n".join(ops) if ops else None
+    """The one SPARQL Update request of a write (``None`` when it changes nothing): every
+    graph in ``graphs`` is dropped and written again."""
+    return update_text([*drop, *graphs], list(remove), in_graphs(graphs) + list(add), chunk_size=chunk_size,
+                       blank_node_templates=True)
 
 
 def touches_default_graph(drop: list, add: list, remove: list) -> bool:
@@ -73,33 +58,4 @@ def ntriples_body(quads) -> bytes:
     return in_memory(ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES))
 
 
-def chunks(quads: list[ox.Quad], size: int) -> list[list[ox.Quad]]:
-    """Split quads into operations of about ``size`` quads, never splitting the quads
-    that share a blank node (a blank node label only holds within one operation)."""
-    if len(quads) <= size:
-        return [quads] if quads else []
-    parent: dict = {}
-
-    def find(x):
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for q in quads:
-        nodes = [t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
-        for a in nodes[1:]:
-            parent[find(a)] = find(nodes[0])
-    groups: dict = {}
-    for i, q in enumerate(quads):
-        b = next((t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)), None)
-        groups.setdefault(find(b) if b is not None else ("q", i), []).append(q)
-    out: list[list[ox.Quad]] = [[]]
-    for group in groups.values():
-        if out[-1] and len(out[-1]) + len(group) > size:
-            out.append([])
-        out[-1].extend(group)
-    return out
-
-
-__all__ = ["update_request", "graph_store_requests", "touches_default_graph", "ntriples_body", "chunks"]
+__all__ = ["update_request", "graph_store_requests", "touches_default_graph", "ntriples_body"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from microhe.store.remote_writes import chunks, graph_store_requests, touches_default_graph, update_request
+from microhe.store.remote_writes import graph_store_requests, touches_default_graph, update_request
+from microhe.store.update import chunks
 
 G, H = "https://example.org/g", "https://example.org/h"
 EX = "https://example.org/"
