@@ -25,7 +25,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ import pyoxigraph as ox
 
 from microhe.ingest.provenance import load_records
 from microhe.store.embedded import Store
+from microhe.store.served import ADDRESS_FILE
 from microhe.vocab import META_GRAPH
 
 G = "urn:faults:target"  # holds file A in the base store; the replace modes swap in B
@@ -84,12 +84,6 @@ def _classify(path: Path, before: bytes, after_sizes: dict[str, int], target: st
     if sizes == after_sizes and target in recorded:
         return "complete"
     return "partial"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Lab:
@@ -150,23 +144,23 @@ class Lab:
     # -- server writes -------------------------------------------------------------------
 
     def _serve(self, path: Path) -> tuple[subprocess.Popen, str]:
+        """``microhe serve --port 0`` on ``path``; its URL from the address file it writes
+        beside the store once it listens (the port the OS gave it)."""
         env = {**_env(), "MICROHE_WARM_INDEXES": "false"}
         log = self.root / "serve.log"
-        for _attempt in range(3):  # a port taken between choosing and binding it: try another
-            port = _free_port()
-            with open(log, "wb") as err:
-                proc = subprocess.Popen(["microhe", "serve", "--store", str(path), "--port", str(port)],
-                                        stdout=subprocess.DEVNULL, stderr=err, env=env)
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and proc.poll() is None:
-                try:
-                    urllib.request.urlopen(url + "/health", timeout=5).read()
-                    return proc, url
-                except (urllib.error.URLError, OSError):
-                    time.sleep(0.1)
-            proc.kill()
-            proc.wait()
+        with open(log, "wb") as err:
+            proc = subprocess.Popen(["microhe", "serve", "--store", str(path), "--port", "0"],
+                                    stdout=subprocess.DEVNULL, stderr=err, env=env)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                url = json.loads((path / ADDRESS_FILE).read_text())["url"]
+                urllib.request.urlopen(url + "/health", timeout=5).read()
+                return proc, url
+            except (OSError, ValueError, KeyError, urllib.error.URLError):
+                time.sleep(0.1)
+        proc.kill()
+        proc.wait()
         raise SystemExit(f"the server did not start: {log.read_text(errors='replace')[-2000:]}")
 
     def _put(self, url: str) -> int:

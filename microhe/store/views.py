@@ -59,7 +59,7 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
         with _collector_paused():
             saved = snapshots.load(path, persist, state, classes) if state is not None and not writing else None
             if saved is not None:
-                return saved, _quiet(store, generation) and not writing
+                return saved, _quiet(store, generation)  # read only when no write was under way
             built = build(store)
         committed = not writing and _quiet(store, generation)
         if committed and state is not None and store.state == state:
