@@ -9,7 +9,7 @@ The public API, what a notebook imports (each name is loaded on first use, so
     initialise(store, demo=True)         # reference graphs + demo credentials
     translate(store, "SCQF", "11")["eqf"]            # [7]
     convert(store, 15, "SCQF")["ects"]               # credit conversion, with sources
-    search(store, eqf=6, limit=3)["results"]         # faceted search
+    search(store, eqf=6, limit=3).results            # faceted search (a typed result)
     validate(quads).conforms                         # SHACL, the default profiles
 
 Where each lives: docs/architecture.md.

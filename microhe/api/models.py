@@ -1,4 +1,5 @@
-"""Response models of the HTTP-only answers: the probes and the named-query catalogue.
+"""Response models of the HTTP-only answers: the probes, the named-query catalogue and
+what a Graph Store write answers (the load outcome).
 
 What a library function answers is described next to it (:mod:`microhe.recognition.models`,
 :mod:`microhe.frameworks.models`); these are answers only the HTTP API gives. Fields are
@@ -7,7 +8,7 @@ in the order the JSON has them.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -46,4 +47,38 @@ class NamedQueryEntry(BaseModel):
     parameters: list[QueryParameter]
 
 
-__all__ = ["Health", "Ready", "QueryParameter", "NamedQueryEntry"]
+class StrippedLearner(BaseModel):
+    """A learner removed from a write (``strip-personal-data``): which node and why, never
+    the learner's data."""
+
+    node: str = Field(description="The learner's node, as N-Triples (an IRI in <>, or a blank node)")
+    reasons: list[str] = Field(description="Why it counts as learner data (the predicates that gave it away)")
+
+
+def _absent(value: Any) -> bool:
+    return value is None
+
+
+class GraphWritten(BaseModel):
+    """The answer of a Graph Store PUT or POST that was written (validated, one transaction):
+    the load outcome (``microhe.ingest.load.Outcome.to_json``), with the graph as the request
+    named it, whether it is the default graph, and the validation report."""
+
+    source: str = Field(description="The source's name: HTTP PUT or HTTP POST")
+    graph: str | None = Field(description="The graph written (null: the store's default graph)")
+    sha256: str = Field(description="SHA-256 of the bytes received, hex")
+    triples: int = Field(description="Triples the graph holds from this body")
+    status: Literal["loaded", "replaced", "merged", "unchanged"] = Field(
+        description="loaded (a new graph), replaced, merged (added to an existing graph) or unchanged")
+    personal_quads_stripped: int = Field(description="Quads about learners removed before the write")
+    personal_data_stripped: list[StrippedLearner]
+    warnings: int = Field(description="SHACL warnings (warnings never refuse a write)")
+    default: bool = Field(description="True when the default graph was written")
+    report: dict[str, Any] | None = Field(
+        default=None, exclude_if=_absent,
+        description="The SHACL validation report of the write (left out when nothing was validated). An open "
+                    "object here on purpose: its shape is the validation package's own (conforms, profiles, "
+                    "violations, warnings, results), described and versioned there")
+
+
+__all__ = ["Health", "Ready", "QueryParameter", "NamedQueryEntry", "StrippedLearner", "GraphWritten"]

@@ -163,11 +163,13 @@ def is_iri(value: str) -> bool:
 
 
 def emit(doc, fmt: str, text_lines) -> None:
-    """A document as JSON, or as the lines ``text_lines(doc)`` makes of it."""
+    """A document (a dict, or a typed result: its ``to_json()``, the JSON the API sends) as
+    JSON, or as the lines ``text_lines(doc)`` makes of it."""
     import json
 
     if fmt == "json":
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        data = doc.to_json() if hasattr(doc, "to_json") else doc
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         for line in text_lines(doc):
             click.echo(line)

@@ -101,6 +101,7 @@ def credits_cmd(store_path, amount, system, fmt) -> None:
 def search_cmd(store_path, eqf, framework, level, ects_min, ects_max, field, skill, country, mode, text,
                limit, offset, fmt) -> None:
     """Find micro-credential specifications, with facet counts."""
+    from microhe.recognition.models import SearchResults
     from microhe.recognition.search import search
     from microhe.recognition.search_query import SearchQuery
 
@@ -108,20 +109,20 @@ def search_cmd(store_path, eqf, framework, level, ects_min, ects_max, field, ski
                            field=field, skill=skill, country=country, mode=mode, text=text, limit=limit, offset=offset)
     store, server = open_for_reading(store_path)
     if server is not None:
-        doc = ask(server, "/api/credentials", query.params())
+        found = SearchResults.model_validate(ask(server, "/api/credentials", query.params()))
     else:
         assert store is not None  # open_for_reading: a store, or else a server
-        doc = search(store, query)
+        found = search(store, query)
 
-    def lines(d):
-        yield f"{d['total']} match(es); showing {len(d['results'])} from {d['offset']}"
-        for r in d["results"]:
-            eqf_s = ",".join(map(str, r["eqf"])) or "?"
-            yield f"  EQF {eqf_s:5} {str(r['ects'] or '?'):>5} ECTS  {r['country'] or '---'}  {r['title']}  <{r['iri']}>"
-        for facet, counts in d.get("facets", {}).items():
+    def lines(d: SearchResults):
+        yield f"{d.total} match(es); showing {len(d.results)} from {d.offset}"
+        for r in d.results:
+            eqf_s = ",".join(map(str, r.eqf)) or "?"
+            yield f"  EQF {eqf_s:5} {str(r.ects or '?'):>5} ECTS  {r.country or '---'}  {r.title}  <{r.iri}>"
+        for facet, counts in (d.facets.model_dump() if d.facets else {}).items():
             yield f"  {facet}: " + ", ".join(f"{k} ({v})" for k, v in counts.items())
 
-    emit(doc, fmt, lines)
+    emit(found, fmt, lines)
 
 
 _TARGET_HELP = "Target: an IRI in the store, an RDF file, or a JSON file of requirements."
@@ -137,29 +138,27 @@ _TARGET_HELP = "Target: an IRI in the store, an RDF file, or a JSON file of requ
 def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage, fmt) -> None:
     """Compare CREDENTIAL (an IRI in the store or an RDF file) with a target, criterion
     by criterion (Lisbon Recognition Convention), with a recommendation."""
-    from microhe.recognition.compare import Rules, compare
-    from microhe.recognition.sides import side_of_argument
+    from microhe.recognition.compare import Rules
+    from microhe.recognition.models import Comparison
+    from microhe.recognition.sides import compare_sides, side_of_argument
 
     store, _ = open_store(store_path, writes=False, http="POST /api/recognition/compare")
     cred = side_of_argument(store, credential, "credential")
     tgt = side_of_argument(store, target, "target")
-    doc = compare(store, cred.facts, tgt.facts, Rules(workload_ratio, outcome_coverage))
-    for key, side in (("credential_validation", cred), ("target_validation", tgt)):
-        if side.report is not None:
-            doc[key] = side.validation()
+    comparison = compare_sides(store, cred, tgt, Rules(workload_ratio, outcome_coverage))
 
-    def lines(d):
-        yield f"{d['credential']['title'] or d['credential']['iri']}  vs  {d['target']['title'] or d['target']['iri']}"
-        for c in d["criteria"]:
-            flag = {True: "SUBSTANTIAL", False: "ok", None: "UNKNOWN"}[c["substantial"]]
-            yield f"  {c['name']:18} {flag:12} {c['detail']}"
-        r = d["recommendation"]
-        credited = f" ({r['credited_ects']:g} ECTS)" if r["credited_ects"] is not None else ""
-        yield f"  recommendation: {r['outcome']}{credited}"
-        for reason in r["reasons"]:
+    def lines(d: Comparison):
+        yield f"{d.credential.title or d.credential.iri}  vs  {d.target.title or d.target.iri}"
+        for c in d.criteria:
+            flag = {True: "SUBSTANTIAL", False: "ok", None: "UNKNOWN"}[c.substantial]
+            yield f"  {c.name:18} {flag:12} {c.detail}"
+        r = d.recommendation
+        credited = f" ({r.credited_ects:g} ECTS)" if r.credited_ects is not None else ""
+        yield f"  recommendation: {r.outcome}{credited}"
+        for reason in r.reasons:
             yield f"    - {reason}"
 
-    emit(doc, fmt, lines)
+    emit(comparison, fmt, lines)
 
 
 @click.command("stack")
@@ -171,27 +170,28 @@ def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage
 def stack_cmd(store_path, target, max_size, fmt) -> None:
     """Find combinations of micro-credentials that together cover a target's outcomes
     and workload at a compatible level (fewest excess credits first)."""
+    from microhe.recognition.models import Pathways
     from microhe.recognition.pathways import pathways
     from microhe.recognition.sides import side_of_argument
 
     store, _ = open_store(store_path, writes=False, http="GET /api/recognition/pathways")
     tgt = side_of_argument(store, target, "target")
-    doc = pathways(store, tgt.facts, max_size=max_size)
+    found = pathways(store, tgt.facts, max_size=max_size)
 
-    def lines(d):
-        t = d["target"]
-        yield (f"target: {t['title'] or t['iri']} (EQF {t['eqf'] or '?'}, {t['ects']} ECTS, "
-               f"{len(t['required_outcomes'])} outcomes)")
-        for i, p in enumerate(d["pathways"], 1):
-            yield f"  {i}. {p['total_ects']:g} ECTS (+{p['excess_ects']:g}): " + " + ".join(c["title"] for c in p["credentials"])
-        if d["no_solution"]:
-            yield f"  no pathway: {d['no_solution']['reason']}; missing: {', '.join(d['no_solution']['missing'])}"
-        if d["declared_stack"]["parts"]:
-            yield f"  declared parts: {', '.join(d['declared_stack']['parts'])}"
-        for c in d["declared_stack"]["cycles"]:
+    def lines(d: Pathways):
+        t = d.target
+        yield (f"target: {t.title or t.iri} (EQF {t.eqf or '?'}, {t.ects} ECTS, "
+               f"{len(t.required_outcomes)} outcomes)")
+        for i, p in enumerate(d.pathways, 1):
+            yield f"  {i}. {p.total_ects:g} ECTS (+{p.excess_ects:g}): " + " + ".join(c.title for c in p.credentials)
+        if d.no_solution:
+            yield f"  no pathway: {d.no_solution.reason}; missing: {', '.join(d.no_solution.missing)}"
+        if d.declared_stack.parts:
+            yield f"  declared parts: {', '.join(d.declared_stack.parts)}"
+        for c in d.declared_stack.cycles:
             yield f"  CYCLE in declared stack: {' -> '.join(c)}"
 
-    emit(doc, fmt, lines)
+    emit(found, fmt, lines)
 
 
 @click.group("decision")
@@ -225,10 +225,10 @@ def decision_record(store_path, credential, institution, purpose, outcome, credi
         if not isinstance(comp, dict):
             raise InputError(f"{comparison}: a comparison is a JSON object")
     store, settings = open_store(store_path, http="POST /api/recognition/decisions")
-    iri = record_decision(store, credential=credential, institution=institution, purpose=purpose,
-                          outcome=outcome, credited_ects=credited_ects, comparison=comp, note=note,
-                          decided_by=decided_by or os.environ.get("USER") or "microhe-cli", base=settings.base)
-    click.echo(iri)
+    recorded = record_decision(store, credential=credential, institution=institution, purpose=purpose,
+                               outcome=outcome, credited_ects=credited_ects, comparison=comp, note=note,
+                               decided_by=decided_by or os.environ.get("USER") or "microhe-cli", base=settings.base)
+    click.echo(recorded.iri)
 
 
 @decision_group.command("list")
@@ -243,11 +243,11 @@ def decision_list(store_path, credential, issuer, fmt) -> None:
     store, _ = open_store(store_path, writes=False, http="GET /api/recognition/decisions")
     rows = list_decisions(store, credential=credential, issuer=issuer)
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps([d.to_json() for d in rows], indent=2))
         return
     for d in rows:
-        ects = f" {d['credited_ects']:g} ECTS" if d["credited_ects"] is not None else ""
-        click.echo(f"{d['time']}  {d['outcome']}{ects} ({d['purpose']})  {d['credential']}  by {d['institution']}")
+        ects = f" {d.credited_ects:g} ECTS" if d.credited_ects is not None else ""
+        click.echo(f"{d.time}  {d.outcome}{ects} ({d.purpose})  {d.credential}  by {d.institution}")
 
 
 COMMANDS = [level_cmd, credits_cmd, search_cmd, compare_cmd, stack_cmd, decision_group]

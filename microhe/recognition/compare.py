@@ -32,6 +32,7 @@ import pyoxigraph as ox
 
 from microhe.errors import InvalidValue
 from microhe.rdf.iri import is_absolute_iri
+from microhe.recognition import models as m
 from microhe.recognition.facts import Facts
 from microhe.recognition.search import search_index
 from microhe.store.embedded import Store
@@ -79,10 +80,6 @@ def target_from_requirements(req: dict) -> Facts:
     return f
 
 
-def _criterion(name, status, substantial, detail, evidence) -> dict:
-    return {"name": name, "status": status, "substantial": substantial, "detail": detail, "evidence": evidence}
-
-
 def _labels(store: Store, iris: set[str]) -> dict[str, str]:
     out = {}
     for iri in iris:
@@ -107,41 +104,51 @@ def _verified(store: Store, cred: Facts) -> bool | None:
     return None if not verdicts else (True in verdicts)
 
 
-def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) -> dict:
-    """The comparison document (criteria, recommendation, reasons)."""
-    criteria = []
+def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) -> m.Comparison:
+    """The comparison (criteria, recommendation, reasons). A document side's validation
+    is added by :func:`microhe.recognition.sides.compare_sides`."""
+    criteria: list[m.Criterion] = []
 
     # level
     if cred.eqf and target.eqf:
         hi, need = max(cred.eqf), min(target.eqf)
         sub = hi < need
-        criteria.append(_criterion("level", "below" if sub else "meets", sub,
-                                   f"credential EQF {sorted(cred.eqf)} vs target EQF {sorted(target.eqf)}",
-                                   {"credential_eqf": sorted(cred.eqf), "credential_levels": sorted(cred.levels),
-                                    "target_eqf": sorted(target.eqf), "target_levels": sorted(target.levels)}))
+        criteria.append(m.LevelCompared(
+            name="level", status="below" if sub else "meets", substantial=sub,
+            detail=f"credential EQF {sorted(cred.eqf)} vs target EQF {sorted(target.eqf)}",
+            evidence=m.LevelEvidence(credential_eqf=sorted(cred.eqf), credential_levels=sorted(cred.levels),
+                                     target_eqf=sorted(target.eqf), target_levels=sorted(target.levels))))
     else:
         missing = "credential" if not cred.eqf else "target"
-        criteria.append(_criterion("level", "unknown", None, f"the {missing} states no level that resolves to EQF",
-                                   {"credential_levels": sorted(cred.levels), "target_levels": sorted(target.levels)}))
+        criteria.append(m.LevelUnknown(
+            name="level", status="unknown", substantial=None,
+            detail=f"the {missing} states no level that resolves to EQF",
+            evidence=m.LevelsStated(credential_levels=sorted(cred.levels), target_levels=sorted(target.levels))))
 
     # workload
     ratio = None
+    workload: m.WorkloadCompared | m.WorkloadUnknown
     if cred.ects is not None and target.ects:
+        assert cred.ects_min is not None and cred.ects_max is not None  # derived together with the ECTS value
         ratio = cred.ects / target.ects
         sub = ratio < rules.workload_ratio
-        criteria.append(_criterion(
-            "workload", "short" if sub else "meets", sub,
-            f"{cred.ects:g} ECTS vs {target.ects:g} ECTS (ratio {ratio:.2f}, threshold {rules.workload_ratio}); "
-            f"by notional hours the credential is {cred.ects_min:g}-{cred.ects_max:g} ECTS",
-            {"credential_ects": {"value": cred.ects, "min": cred.ects_min, "max": cred.ects_max},
-             "target_ects": target.ects, "ratio": round(ratio, 3)}))
+        workload = m.WorkloadCompared(
+            name="workload", status="short" if sub else "meets", substantial=sub,
+            detail=f"{cred.ects:g} ECTS vs {target.ects:g} ECTS (ratio {ratio:.2f}, threshold {rules.workload_ratio}); "
+                   f"by notional hours the credential is {cred.ects_min:g}-{cred.ects_max:g} ECTS",
+            evidence=m.WorkloadEvidence(credential_ects=m.EctsRange(value=cred.ects, min=cred.ects_min,
+                                                                    max=cred.ects_max),
+                                        target_ects=target.ects, ratio=round(ratio, 3)))
     else:
         missing = "credential" if cred.ects is None else "target"
-        criteria.append(_criterion("workload", "unknown", None, f"the {missing} states no workload", {}))
+        workload = m.WorkloadUnknown(name="workload", status="unknown", substantial=None,
+                                     detail=f"the {missing} states no workload", evidence=m.NoEvidence())
+    criteria.append(workload)
 
     # learning outcomes
     required = target.required_outcomes
     coverage = None
+    outcomes: m.OutcomesCompared | m.OutcomesUnknown
     if required and (cred.skills or cred.outcomes):
         idx = search_index(store)
         have = cred.skills | cred.outcomes
@@ -149,65 +156,74 @@ def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) ->
         missing_o = sorted(set(required) - set(covered))
         coverage = len(covered) / len(required)
         sub = coverage < rules.outcome_coverage
-        criteria.append(_criterion(
-            "learning-outcomes", "partial" if sub and coverage > 0 else ("none" if coverage == 0 else "covered"), sub,
-            f"{len(covered)} of {len(required)} required outcomes covered (coverage {coverage:.2f}, "
-            f"threshold {rules.outcome_coverage}), same concept or narrower",
-            {"covered": covered, "missing": missing_o, "credential_outcomes": sorted(cred.skills or cred.outcomes),
-             "coverage": round(coverage, 3)}))
+        outcomes = m.OutcomesCompared(
+            name="learning-outcomes", status="partial" if sub and coverage > 0 else ("none" if coverage == 0 else "covered"),
+            substantial=sub,
+            detail=f"{len(covered)} of {len(required)} required outcomes covered (coverage {coverage:.2f}, "
+                   f"threshold {rules.outcome_coverage}), same concept or narrower",
+            evidence=m.OutcomesEvidence(covered=covered, missing=missing_o,
+                                        credential_outcomes=sorted(cred.skills or cred.outcomes),
+                                        coverage=round(coverage, 3)))
     else:
         missing = "target states no required outcomes" if not required else "credential states no learning outcomes"
-        criteria.append(_criterion("learning-outcomes", "unknown", None, f"the {missing}", {}))
+        outcomes = m.OutcomesUnknown(name="learning-outcomes", status="unknown", substantial=None,
+                                     detail=f"the {missing}", evidence=m.NoEvidence())
+    criteria.append(outcomes)
 
     # assessment and identity verification
     verified = _verified(store, cred)
     if not target.requires_identity_verification:
-        criteria.append(_criterion("assessment", "not-required", False,
-                                   "the target does not require identity-verified assessment",
-                                   {"assessment_types": sorted(cred.assessment_types),
-                                    "id_verification": sorted(cred.id_verification)}))
+        criteria.append(m.AssessmentNotRequired(
+            name="assessment", status="not-required", substantial=False,
+            detail="the target does not require identity-verified assessment",
+            evidence=m.AssessmentStated(assessment_types=sorted(cred.assessment_types),
+                                        id_verification=sorted(cred.id_verification))))
     elif verified is None:
-        criteria.append(_criterion("assessment", "unknown", None,
-                                   "the target requires identity-verified assessment; the credential does not say",
-                                   {"assessment_types": sorted(cred.assessment_types)}))
+        criteria.append(m.AssessmentUnknown(
+            name="assessment", status="unknown", substantial=None,
+            detail="the target requires identity-verified assessment; the credential does not say",
+            evidence=m.AssessmentTypes(assessment_types=sorted(cred.assessment_types))))
     else:
-        criteria.append(_criterion("assessment", "verified" if verified else "unverified", not verified,
-                                   "identity verified" if verified else "assessment without identity verification",
-                                   {"id_verification": sorted(cred.id_verification),
-                                    "assessment_types": sorted(cred.assessment_types)}))
+        criteria.append(m.AssessmentCompared(
+            name="assessment", status="verified" if verified else "unverified", substantial=not verified,
+            detail="identity verified" if verified else "assessment without identity verification",
+            evidence=m.IdentityVerification(id_verification=sorted(cred.id_verification),
+                                            assessment_types=sorted(cred.assessment_types))))
 
     # quality assurance
     qa = sorted(cred.accreditations | cred.issuer_accreditations)
     if not target.requires_quality_assurance:
-        criteria.append(_criterion("quality-assurance", "not-required", False,
-                                   "the target does not require quality assurance", {"accreditations": qa}))
+        criteria.append(m.QualityNotRequired(
+            name="quality-assurance", status="not-required", substantial=False,
+            detail="the target does not require quality assurance", evidence=m.Accreditations(accreditations=qa)))
     else:
         sub = not qa
-        criteria.append(_criterion("quality-assurance", "missing" if sub else "assured", sub,
-                                   "no accreditation on the credential or its awarding body" if sub
-                                   else f"{len(qa)} accreditation(s)", {"accreditations": qa,
-                                                                        "issuer": cred.issuer}))
+        criteria.append(m.QualityCompared(
+            name="quality-assurance", status="missing" if sub else "assured", substantial=sub,
+            detail="no accreditation on the credential or its awarding body" if sub else f"{len(qa)} accreditation(s)",
+            evidence=m.QualityAssurance(accreditations=qa, issuer=cred.issuer)))
 
-    by = {c["name"]: c for c in criteria}
+    by: dict[str, m.CriterionResult] = {c.name: c for c in criteria}
     reasons: list[str] = []
     credited = None
-    level_sub = by["level"]["substantial"]
-    core_unknown = [n for n in ("level", "workload", "learning-outcomes") if by[n]["substantial"] is None]
-    other_sub = [n for n in ("assessment", "quality-assurance") if by[n]["substantial"] is True]
-    other_unknown = [n for n in ("assessment", "quality-assurance") if by[n]["substantial"] is None]
+    rec: m.RecommendedOutcome
+    level_sub = by["level"].substantial
+    core_unknown = [n for n in ("level", "workload", "learning-outcomes") if by[n].substantial is None]
+    other_sub = [n for n in ("assessment", "quality-assurance") if by[n].substantial is True]
+    other_unknown = [n for n in ("assessment", "quality-assurance") if by[n].substantial is None]
     if level_sub is True or coverage == 0:
         rec = "substantial-differences"
         if level_sub:
-            reasons.append(by["level"]["detail"])
+            reasons.append(by["level"].detail)
         if coverage == 0:
             reasons.append("none of the target's required learning outcomes is covered")
     elif core_unknown or other_unknown:
         rec = "needs-information"
-        reasons += [f"{n}: {by[n]['detail']}" for n in core_unknown + other_unknown]
+        reasons += [f"{n}: {by[n].detail}" for n in core_unknown + other_unknown]
     elif other_sub:
         rec = "substantial-differences"
-        reasons += [f"{n}: {by[n]['detail']}" for n in other_sub]
-    elif not by["workload"]["substantial"] and not by["learning-outcomes"]["substantial"]:
+        reasons += [f"{n}: {by[n].detail}" for n in other_sub]
+    elif not by["workload"].substantial and not by["learning-outcomes"].substantial:
         rec = "recognise"
         reasons.append("no substantial difference in level, workload or learning outcomes")
         credited = target.ects
@@ -216,12 +232,12 @@ def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) ->
         # workload and outcomes were both compared (an unknown one answered "needs-information" above)
         assert cred.ects is not None and target.ects is not None and coverage is not None
         credited = round(min(cred.ects, target.ects * coverage), 2)
-        reasons += [f"{n}: {by[n]['detail']}" for n in ("workload", "learning-outcomes") if by[n]["substantial"]]
+        reasons += [f"{n}: {by[n].detail}" for n in ("workload", "learning-outcomes") if by[n].substantial]
         reasons.append(f"credit min({cred.ects:g}, {target.ects:g} x {coverage:.2f}) = {credited:g} ECTS")
-    return {
-        "credential": {"iri": cred.iri, "title": cred.title, "source": cred.source},
-        "target": {"iri": target.iri, "title": target.title, "source": target.source},
-        "criteria": criteria,
-        "recommendation": {"outcome": rec, "credited_ects": credited, "reasons": reasons},
-        "rules": asdict(rules),
-    }
+    return m.Comparison(
+        credential=m.Side(iri=cred.iri, title=cred.title, source=cred.source),
+        target=m.Side(iri=target.iri, title=target.title, source=target.source),
+        criteria=criteria,
+        recommendation=m.Recommendation(outcome=rec, credited_ects=credited, reasons=reasons),
+        rules=m.RulesUsed(**asdict(rules)),
+    )

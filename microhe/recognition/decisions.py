@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from microhe.errors import InvalidValue, NotFound
 from microhe.rdf.iri import iri_problem
+from microhe.recognition.models import Comparison, Decision, DecisionRecorded
 from microhe.store.embedded import Store
 from microhe.vocab import ELM, MHE, PROV, RDF, RDFS, XSD
 
@@ -48,8 +49,10 @@ def _is_spec(store: Store, iri: str) -> bool:
 
 def record_decision(store: Store, *, credential: str, institution: str, purpose: str, outcome: str,
                     decided_by: str, base: str, credited_ects: float | None = None,
-                    comparison: dict | None = None, note: str | None = None) -> str:
-    """Record a decision; returns its IRI. Raises DecisionError for bad input or an
+                    comparison: Comparison | dict | None = None, note: str | None = None) -> DecisionRecorded:
+    """Record a decision; returns its IRI and who recorded it. ``comparison`` is the one it
+    rests on: a :class:`Comparison`, or its JSON as a client sent it (any object: what it
+    has of a target and criteria is kept). Raises DecisionError for bad input or an
     unknown credential."""
     if purpose not in PURPOSES:
         raise DecisionError(f"purpose must be one of {', '.join(PURPOSES)}")
@@ -80,6 +83,8 @@ def record_decision(store: Store, *, credential: str, institution: str, purpose:
         q.append(ox.Quad(d, _n(MHE + "creditedECTS"), ox.Literal(f"{credited_ects:g}", datatype=_n(XSD + "decimal")), g))
     if note:
         q.append(ox.Quad(d, _n(RDFS + "comment"), ox.Literal(note), g))
+    if isinstance(comparison, Comparison):
+        comparison = comparison.to_json()
     if comparison:
         c = _n(str(d.value) + "#comparison")
         q += [ox.Quad(d, _n(MHE + "basedOnComparison"), c, g), ox.Quad(c, _n(RDF + "type"), _n(MHE + "Comparison"), g)]
@@ -96,10 +101,12 @@ def record_decision(store: Store, *, credential: str, institution: str, purpose:
                 q.append(ox.Quad(node, _n(MHE + "substantial"),
                                  ox.Literal("true" if crit["substantial"] else "false", datatype=_n(XSD + "boolean")), g))
     store.write(add=q)
-    return d.value
+    return DecisionRecorded(iri=d.value, decided_by=decided_by)
 
 
-def list_decisions(store: Store, *, credential: str | None = None, issuer: str | None = None) -> list[dict]:
+def list_decisions(store: Store, *, credential: str | None = None, issuer: str | None = None) -> list[Decision]:
+    """The recorded decisions, oldest first; only those about ``credential``, or about the
+    credentials of ``issuer``, when given."""
     for name, iri in (("credential", credential), ("issuer", issuer)):
         problem = iri_problem(iri) if iri else None
         if problem is not None:
@@ -124,12 +131,9 @@ def list_decisions(store: Store, *, credential: str | None = None, issuer: str |
         }} ORDER BY ?time ?d""", substitutions=subs or None)
     inv_p = {MHE + v: k for k, v in PURPOSES.items()}
     inv_o = {MHE + v: k for k, v in OUTCOMES.items()}
-    out = []
-    for r in rows:
-        out.append({"iri": r["d"].value, "credential": r["cred"].value,
-                    "issuer": r["issuer"].value if r["issuer"] else None,
-                    "institution": r["inst"].value, "purpose": inv_p.get(r["purpose"].value, r["purpose"].value),
-                    "outcome": inv_o.get(r["outcome"].value, r["outcome"].value),
-                    "credited_ects": float(r["ects"].value) if r["ects"] else None,
-                    "time": r["time"].value, "decided_by": unquote(r["by"].value.rsplit("/", 1)[-1])})
-    return out
+    return [Decision(iri=r["d"].value, credential=r["cred"].value, issuer=r["issuer"].value if r["issuer"] else None,
+                     institution=r["inst"].value, purpose=inv_p.get(r["purpose"].value, r["purpose"].value),
+                     outcome=inv_o.get(r["outcome"].value, r["outcome"].value),
+                     credited_ects=float(r["ects"].value) if r["ects"] else None,
+                     time=r["time"].value, decided_by=unquote(r["by"].value.rsplit("/", 1)[-1]))
+            for r in rows]

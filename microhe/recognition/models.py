@@ -1,20 +1,34 @@
-"""The shapes of what recognition answers (comparison, pathways, search, decisions), as
-pydantic models.
+"""The typed results of recognition (comparison, pathways, search, decisions), as pydantic
+models: what the library functions return, what ``microhe`` prints and what the HTTP API
+sends (``response_model``), so that the three share one result and a client can generate
+types.
 
-The library functions return plain dicts (JSON as it is sent); these models describe
-those dicts field by field, in their key order, so that the HTTP API documents and checks
-them (``response_model``) and a client can generate types. Fields a dict has only
-sometimes (``SearchResults.level``, ``Comparison.credential_validation``) are optional and
-left out of the JSON when absent (the routes serialise with ``exclude_unset``).
+Fields are in the order the JSON has them. :meth:`Answer.to_json` is the JSON as sent: a
+field a result has only sometimes (``SearchResults.level``, ``Comparison.credential_validation``)
+is left out of it when absent (``exclude_if``), never sent as null. A number whose int/float
+type is its own is :data:`~microhe.frameworks.models.Number`, so the JSON keeps it.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from microhe.frameworks.models import Number
+
+
+def _absent(value: Any) -> bool:
+    return value is None
+
+
+class Answer(BaseModel):
+    """A result of the library that is also an answer of the API."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON as the API sends it (and ``--format json`` prints it)."""
+        return self.model_dump(mode="json", by_alias=True)
+
 
 # -- comparison -----------------------------------------------------------------------------
 
@@ -24,22 +38,201 @@ class Side(BaseModel):
 
     iri: str
     title: str | None
-    source: str = Field(description="store, upload or requirements")
+    source: str = Field(description="store, upload or requirements (or a file name, from the command line)")
 
 
-class Criterion(BaseModel):
-    """One criterion of the substantial-difference comparison."""
+# Each criterion's evidence, one model per case of :func:`microhe.recognition.compare.compare`
+# (the keys, and their order, differ between its cases).
 
-    name: Literal["level", "workload", "learning-outcomes", "assessment", "quality-assurance"]
-    status: str = Field(description="meets, below, short, partial, none, covered, verified, unverified, "
-                                    "not-required, missing, assured or unknown")
+
+class LevelEvidence(BaseModel):
+    """Both sides resolve to EQF: the levels compared."""
+
+    credential_eqf: list[int]
+    credential_levels: list[str] = Field(description="The credential's stated EQF/NQF level IRIs")
+    target_eqf: list[int]
+    target_levels: list[str] = Field(description="The target's stated EQF/NQF level IRIs")
+
+
+class LevelsStated(BaseModel):
+    """A side states no level that resolves to EQF: the levels each states."""
+
+    credential_levels: list[str]
+    target_levels: list[str]
+
+
+class NoEvidence(BaseModel):
+    """Nothing was compared (the detail says which side is silent): ``{}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class EctsRange(BaseModel):
+    value: Number = Field(description="ECTS by the credit points (or the notional hours when no points are stated)")
+    min: Number = Field(description="ECTS by notional hours, low end")
+    max: Number = Field(description="ECTS by notional hours, high end")
+
+
+class WorkloadEvidence(BaseModel):
+    credential_ects: EctsRange
+    target_ects: Number
+    ratio: float = Field(description="credential ECTS / target ECTS, 3 decimals")
+
+
+class OutcomesEvidence(BaseModel):
+    covered: list[str] = Field(description="Required outcomes matched by the same concept or a narrower one")
+    missing: list[str]
+    credential_outcomes: list[str] = Field(description="The credential's skill concepts (else its outcome nodes)")
+    coverage: float = Field(description="covered / required, 3 decimals")
+
+
+class AssessmentStated(BaseModel):
+    """Identity verification not required: what the credential states anyway."""
+
+    assessment_types: list[str]
+    id_verification: list[str]
+
+
+class AssessmentTypes(BaseModel):
+    """Identity verification required and the credential does not say: its assessment types."""
+
+    assessment_types: list[str]
+
+
+class IdentityVerification(BaseModel):
+    """Identity verification required and stated: the statements the verdict rests on."""
+
+    id_verification: list[str]
+    assessment_types: list[str]
+
+
+class Accreditations(BaseModel):
+    """Quality assurance not required: the accreditations anyway."""
+
+    accreditations: list[str] = Field(description="Of the credential and of its awarding body")
+
+
+class QualityAssurance(BaseModel):
+    """Quality assurance required: the accreditations found and the awarding body looked at."""
+
+    accreditations: list[str] = Field(description="Of the credential and of its awarding body")
+    issuer: str | None = Field(description="The awarding body (None: the credential names none)")
+
+
+class CriterionResult(BaseModel):
+    """One criterion of the substantial-difference comparison (the base of its cases)."""
+
+    name: str
+    status: str
     substantial: bool | None = Field(description="A substantial difference (None: unknown, never a pass)")
-    detail: str
-    evidence: dict[str, Any] = Field(description="The figures the verdict rests on (keys depend on the criterion)")
+    detail: str = Field(description="The verdict in words")
+    evidence: BaseModel = Field(description="The figures the verdict rests on")
+
+
+class LevelCompared(CriterionResult):
+    name: Literal["level"]
+    status: Literal["meets", "below"]
+    substantial: bool
+    evidence: LevelEvidence
+
+
+class LevelUnknown(CriterionResult):
+    name: Literal["level"]
+    status: Literal["unknown"]
+    substantial: None
+    evidence: LevelsStated
+
+
+class WorkloadCompared(CriterionResult):
+    name: Literal["workload"]
+    status: Literal["meets", "short"]
+    substantial: bool
+    evidence: WorkloadEvidence
+
+
+class WorkloadUnknown(CriterionResult):
+    name: Literal["workload"]
+    status: Literal["unknown"]
+    substantial: None
+    evidence: NoEvidence
+
+
+class OutcomesCompared(CriterionResult):
+    name: Literal["learning-outcomes"]
+    status: Literal["covered", "partial", "none"]
+    substantial: bool
+    evidence: OutcomesEvidence
+
+
+class OutcomesUnknown(CriterionResult):
+    name: Literal["learning-outcomes"]
+    status: Literal["unknown"]
+    substantial: None
+    evidence: NoEvidence
+
+
+class AssessmentNotRequired(CriterionResult):
+    name: Literal["assessment"]
+    status: Literal["not-required"]
+    substantial: Literal[False]
+    evidence: AssessmentStated
+
+
+class AssessmentUnknown(CriterionResult):
+    name: Literal["assessment"]
+    status: Literal["unknown"]
+    substantial: None
+    evidence: AssessmentTypes
+
+
+class AssessmentCompared(CriterionResult):
+    name: Literal["assessment"]
+    status: Literal["verified", "unverified"]
+    substantial: bool
+    evidence: IdentityVerification
+
+
+class QualityNotRequired(CriterionResult):
+    name: Literal["quality-assurance"]
+    status: Literal["not-required"]
+    substantial: Literal[False]
+    evidence: Accreditations
+
+
+class QualityCompared(CriterionResult):
+    name: Literal["quality-assurance"]
+    status: Literal["missing", "assured"]
+    substantial: bool
+    evidence: QualityAssurance
+
+
+def criterion_case(value: Any) -> str:
+    """The case of a criterion (a model or its JSON): ``name:unknown``, ``name:not-required``
+    or ``name:compared`` (every other status)."""
+    name, status = (value.get("name"), value.get("status")) if isinstance(value, dict) else (value.name, value.status)
+    return f"{name}:{status if status in ('unknown', 'not-required') else 'compared'}"
+
+
+#: One criterion, by its name and case (status).
+Criterion = Annotated[
+    Annotated[LevelCompared, Tag("level:compared")] | Annotated[LevelUnknown, Tag("level:unknown")]
+    | Annotated[WorkloadCompared, Tag("workload:compared")] | Annotated[WorkloadUnknown, Tag("workload:unknown")]
+    | Annotated[OutcomesCompared, Tag("learning-outcomes:compared")]
+    | Annotated[OutcomesUnknown, Tag("learning-outcomes:unknown")]
+    | Annotated[AssessmentNotRequired, Tag("assessment:not-required")]
+    | Annotated[AssessmentUnknown, Tag("assessment:unknown")]
+    | Annotated[AssessmentCompared, Tag("assessment:compared")]
+    | Annotated[QualityNotRequired, Tag("quality-assurance:not-required")]
+    | Annotated[QualityCompared, Tag("quality-assurance:compared")],
+    Discriminator(criterion_case)]
+
+
+#: What a comparison recommends (and a recorded decision's outcome).
+RecommendedOutcome = Literal["recognise", "recognise-partially", "substantial-differences", "needs-information"]
 
 
 class Recommendation(BaseModel):
-    outcome: Literal["recognise", "recognise-partially", "substantial-differences", "needs-information"]
+    outcome: RecommendedOutcome
     credited_ects: Number | None = Field(description="ECTS to credit (recognise, recognise-partially)")
     reasons: list[str]
 
@@ -49,7 +242,16 @@ class RulesUsed(BaseModel):
     outcome_coverage: float
 
 
-class Comparison(BaseModel):
+class ValidationSummary(BaseModel):
+    """How a document side fared against the default SHACL profiles (the full report:
+    ``microhe validate`` or the Graph Store's 422)."""
+
+    conforms: bool
+    violations: int = Field(description="Number of violations")
+    warnings: int = Field(description="Number of warnings")
+
+
+class Comparison(Answer):
     """A micro-credential compared with a target, criterion by criterion, with a recommendation."""
 
     credential: Side
@@ -57,8 +259,13 @@ class Comparison(BaseModel):
     criteria: list[Criterion]
     recommendation: Recommendation
     rules: RulesUsed
-    credential_validation: dict[str, Any] | None = Field(
-        None, description="The SHACL report of an uploaded document (only when one was sent)")
+    credential_validation: ValidationSummary | None = Field(
+        default=None, exclude_if=_absent,
+        description="The validation of an uploaded credential document (only when one was sent; never null)")
+    target_validation: ValidationSummary | None = Field(
+        default=None, exclude_if=_absent,
+        description="The validation of a target document (only when the target was a file: the command line; "
+                    "the API's target is in the store or requirements; never null)")
 
 
 # -- pathways -------------------------------------------------------------------------------
@@ -98,7 +305,7 @@ class NoSolution(BaseModel):
     reason: str
 
 
-class Pathways(BaseModel):
+class Pathways(Answer):
     """Ranked combinations of micro-credentials that stack to a target."""
 
     target: PathwayTarget
@@ -141,21 +348,24 @@ class Facets(BaseModel):
     ects: dict[str, int] = Field(description="Counts per ECTS band")
 
 
-class SearchResults(BaseModel):
+class SearchResults(Answer):
     """A page of matching specifications (stable order) with facet counts."""
 
     total: int = Field(description="Matches in all")
     offset: int
     limit: int
     results: list[SearchHit]
-    level: SearchLevel | None = Field(None, description="The framework level searched for (only with framework+level)")
-    facets: Facets | None = Field(None, description="Facet counts (left out with facets=false)")
+    level: SearchLevel | None = Field(
+        default=None, exclude_if=_absent,
+        description="The framework level searched for (only with framework+level; never null)")
+    facets: Facets | None = Field(
+        default=None, exclude_if=_absent, description="Facet counts (left out with facets=false; never null)")
 
 
 # -- decisions ------------------------------------------------------------------------------
 
 
-class Decision(BaseModel):
+class Decision(Answer):
     """A recorded recognition decision."""
 
     iri: str
@@ -169,11 +379,16 @@ class Decision(BaseModel):
     decided_by: str = Field(description="The name of the write token that recorded it")
 
 
-class DecisionRecorded(BaseModel):
+class DecisionRecorded(Answer):
     iri: str = Field(description="The new decision's IRI")
     decided_by: str
 
 
-__all__ = ["Side", "Criterion", "Recommendation", "RulesUsed", "Comparison", "CredentialBrief", "PathwayTarget",
-           "Pathway", "DeclaredStack", "NoSolution", "Pathways", "SearchHit", "SearchLevel", "Facets",
-           "SearchResults", "Decision", "DecisionRecorded"]
+__all__ = ["Answer", "Side", "LevelEvidence", "LevelsStated", "NoEvidence", "EctsRange", "WorkloadEvidence",
+           "OutcomesEvidence", "AssessmentStated", "AssessmentTypes", "IdentityVerification", "Accreditations",
+           "QualityAssurance", "CriterionResult", "LevelCompared", "LevelUnknown", "WorkloadCompared",
+           "WorkloadUnknown", "OutcomesCompared", "OutcomesUnknown", "AssessmentNotRequired", "AssessmentUnknown",
+           "AssessmentCompared", "QualityNotRequired", "QualityCompared", "Criterion", "criterion_case",
+           "RecommendedOutcome", "Recommendation", "RulesUsed", "ValidationSummary", "Comparison",
+           "CredentialBrief", "PathwayTarget", "Pathway", "DeclaredStack", "NoSolution", "Pathways", "SearchHit",
+           "SearchLevel", "Facets", "SearchResults", "Decision", "DecisionRecorded"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from microhe.errors import InvalidValue
 from microhe.recognition.facts import Facts, read_facts
+from microhe.recognition.models import CredentialBrief, DeclaredStack, NoSolution, Pathway, Pathways, PathwayTarget
 from microhe.recognition.search import Record, facet_index
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
@@ -60,7 +61,7 @@ def _cycles(store: Store, start: str, limit: int = 50) -> tuple[list[list[str]],
     return cycles, seen_parts
 
 
-def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int = 10) -> dict:
+def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int = 10) -> Pathways:
     """Ranked pathways to ``target`` (a Facts or an IRI in the store)."""
     if not 1 <= max_size <= 6:
         raise InvalidValue("max must be between 1 and 6")
@@ -161,26 +162,26 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
             break
     found.sort(key=lambda f: (f[0], f[1], f[2]))
 
-    def brief(r: Record) -> dict:
-        return {"iri": r.iri, "title": r.title, "ects": r.ects, "eqf": sorted(r.eqf)}
+    def brief(r: Record) -> CredentialBrief:
+        return CredentialBrief(iri=r.iri, title=r.title, ects=_ects(r), eqf=sorted(r.eqf))
 
     best_partial = None
     if not found:  # also when no candidate covers anything: say so, never an empty answer
         union = frozenset().union(*(c[1] for c in cands))
-        best_partial = {"covered": sorted(union), "missing": sorted(full - union),
-                        "reason": f"no combination of at most {max_size} credentials covers every required outcome "
-                                  "and the workload"}
-    return {
-        "target": {"iri": tgt.iri, "title": tgt.title, "eqf": sorted(tgt.eqf), "ects": tgt.ects,
-                   "required_outcomes": required},
-        "pathways": [{"credentials": [brief(r) for r in recs], "total_ects": round(sum(_ects(r) for r in recs), 2),
-                      "excess_ects": round(excess, 2), "covered": required, "missing": []}
-                     for excess, _, _, recs in found[:limit]],
-        "declared_stack": {"parts": declared_parts, "cycles": cycles},
-        "candidates_considered": considered,
-        "candidates_combined": len(cands),
-        "no_solution": best_partial,
-    }
+        best_partial = NoSolution(covered=sorted(union), missing=sorted(full - union),
+                                  reason=f"no combination of at most {max_size} credentials covers every required "
+                                         "outcome and the workload")
+    return Pathways(
+        target=PathwayTarget(iri=tgt.iri, title=tgt.title, eqf=sorted(tgt.eqf), ects=tgt.ects,
+                             required_outcomes=required),
+        pathways=[Pathway(credentials=[brief(r) for r in recs], total_ects=round(sum(_ects(r) for r in recs), 2),
+                          excess_ects=round(excess, 2), covered=required, missing=[])
+                  for excess, _, _, recs in found[:limit]],
+        declared_stack=DeclaredStack(parts=declared_parts, cycles=cycles),
+        candidates_considered=considered,
+        candidates_combined=len(cands),
+        no_solution=best_partial,
+    )
 
 
 def _ects(rec) -> float:

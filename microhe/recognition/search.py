@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from microhe.frameworks.levels import framework_index
+from microhe.recognition.models import Facets, SearchHit, SearchLevel, SearchResults
 from microhe.recognition.search_query import MODES, SearchError, SearchQuery
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
@@ -52,6 +53,10 @@ class Record:
     modes: set[str] = field(default_factory=set)
     fields: set[str] = field(default_factory=set)
     skills: set[str] = field(default_factory=set)
+
+    def hit(self) -> SearchHit:
+        """The record as a search result."""
+        return SearchHit(**self.to_json())
 
     def to_json(self) -> dict:
         return {"iri": self.iri, "title": self.title, "issuer": self.issuer, "issuer_name": self.issuer_name,
@@ -326,7 +331,7 @@ def search_index(store: Store) -> SearchIndex:
     return SearchIndex(ordered, narrower)
 
 
-def search(store: Store, query: SearchQuery | None = None, /, **filters: Any) -> dict:
+def search(store: Store, query: SearchQuery | None = None, /, **filters: Any) -> SearchResults:
     """Matching specifications (stable order) with facet counts over all matches: for a
     :class:`SearchQuery`, or for its fields as keywords (``search(store, eqf=6)``)."""
     if query is None:
@@ -340,12 +345,13 @@ def search(store: Store, query: SearchQuery | None = None, /, **filters: Any) ->
     fx = facet_index(store)
     idx = fx.idx
     level_iris: set[str] | None = None
-    level_eqf: set[int] = set()
+    searched: SearchLevel | None = None
     if framework is not None:
+        assert level is not None  # check(): a framework comes with its level
         fidx = framework_index(store)
         lv = fidx.find(framework, level)  # raises Unknown* errors with valid values
         level_iris = {lv.iri, *lv.matches}
-        level_eqf = set(lv.eqf)
+        searched = SearchLevel(framework=framework, level=level, eqf=sorted(set(lv.eqf)))
     country_iri = _country(country) if country else None
     words = [w.casefold() for w in text.split()] if text else []
 
@@ -375,15 +381,12 @@ def search(store: Store, query: SearchQuery | None = None, /, **filters: Any) ->
         hits &= fx.word(w)
 
     recs = idx.records
-    doc = {
-        "total": hits.bit_count(), "offset": offset, "limit": limit,
-        "results": [recs[i].to_json() for i in _positions(hits, offset, limit)],
-    }
-    if level_iris is not None:
-        doc["level"] = {"framework": framework, "level": level, "eqf": sorted(level_eqf)}
-    if facets:
-        doc["facets"] = _facet_counts(fx, hits)
-    return doc
+    return SearchResults(
+        total=hits.bit_count(), offset=offset, limit=limit,
+        results=[recs[i].hit() for i in _positions(hits, offset, limit)],
+        level=searched,
+        facets=Facets(**_facet_counts(fx, hits)) if facets else None,
+    )
 
 
 def _facet_counts(fx: FacetIndex, hits: int) -> dict:

@@ -4,7 +4,8 @@ A side is a specification in the store (its IRI), a document (an ELM/RDF file or
 upload: parsed, stripped of learner data, validated, never stored) or, for a target,
 a set of requirements (EQF level, ECTS, outcomes...). ``microhe compare``/``stack``
 and ``POST /api/recognition/compare`` both call :func:`resolve_side`; the CLI's
-argument (a path or an IRI) goes through :func:`side_of_argument` first.
+argument (a path or an IRI) goes through :func:`side_of_argument` first; both compare
+the two sides with :func:`compare_sides`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from microhe.errors import InvalidValue
 from microhe.ingest.load import Source, stage
 from microhe.rdf.iri import InvalidIRI, is_absolute_iri
-from microhe.recognition.compare import target_from_requirements
+from microhe.recognition.compare import Rules, compare, target_from_requirements
 from microhe.recognition.facts import Facts, facts_from_document, read_facts
+from microhe.recognition.models import Comparison, ValidationSummary
 from microhe.store.embedded import Store
 
 if TYPE_CHECKING:
@@ -35,12 +37,23 @@ class Side:
     facts: Facts
     report: ValidationReport | None = None
 
-    def validation(self) -> dict | None:
+    def validation(self) -> ValidationSummary | None:
         """The summary a comparison carries of a document side's validation."""
         if self.report is None:
             return None
-        return {"conforms": self.report.conforms, "violations": len(self.report.violations),
-                "warnings": len(self.report.warnings)}
+        return ValidationSummary(conforms=self.report.conforms, violations=len(self.report.violations),
+                                 warnings=len(self.report.warnings))
+
+
+def compare_sides(store: Store, credential: Side, target: Side, rules: Rules | None = None) -> Comparison:
+    """:func:`~microhe.recognition.compare.compare` of two sides, with the validation
+    summary of each side that is a document (``credential_validation``, ``target_validation``):
+    the comparison ``microhe compare`` prints and ``POST /api/recognition/compare`` sends
+    (default rules without ``rules``)."""
+    comparison = compare(store, credential.facts, target.facts, rules or Rules())
+    comparison.credential_validation = credential.validation()
+    comparison.target_validation = target.validation()
+    return comparison
 
 
 def resolve_side(store: Store, role: str, *, iri: str | None = None, document: Source | None = None,
@@ -87,4 +100,4 @@ def side_of_argument(store: Store, value: str, role: str, *, base_iri: str | Non
     return resolve_side(store, role, iri=value)
 
 
-__all__ = ["Side", "resolve_side", "side_of_argument"]
+__all__ = ["Side", "resolve_side", "side_of_argument", "compare_sides"]

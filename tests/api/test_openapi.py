@@ -84,3 +84,71 @@ def test_every_operation_has_tags_a_summary_and_a_description_and_every_tag_is_d
     described = {t["name"] for t in doc.get("tags", []) if t.get("description")}
     used = {t for ops in doc["paths"].values() for op in ops.values() for t in op.get("tags", [])}
     assert used <= described, f"tags without a description in openapi_tags: {sorted(used - described)}"
+
+
+#: Parts of a 2xx answer that are open objects on purpose, each with its reason:
+#: the SHACL report of a Graph Store write belongs to the validation package, which
+#: describes (and is changing) its own shape; a named query's row maps that query's own
+#: variables (listed in the answer's ``variables``) to values.
+OPEN_ON_PURPOSE = {"GraphWritten.report", "NamedQueryAnswer.rows[]"}
+
+
+def _free_form_parts(doc: dict, schema: dict, where: str, seen: set[str]) -> list[str]:
+    """Every object inside ``schema`` (fields, list items, union members, map values) that
+    says nothing of what it holds: no properties and no typed ``additionalProperties``."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name in seen:
+            return []
+        seen.add(name)
+        return _free_form_parts(doc, doc["components"]["schemas"][name], name, seen)
+    found = []
+    for key in ("anyOf", "oneOf", "allOf"):
+        for member in schema.get(key, []):
+            found += _free_form_parts(doc, member, where, seen)
+    if schema.get("type") == "array":
+        found += _free_form_parts(doc, schema.get("items") or {}, f"{where}[]", seen)
+    if schema.get("type") == "object" or "properties" in schema:
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict) and extra:
+            found += _free_form_parts(doc, extra, f"{where}{{}}", seen)
+        elif "properties" not in schema and where not in OPEN_ON_PURPOSE:
+            found.append(where)
+        for name, sub in schema.get("properties", {}).items():
+            found += _free_form_parts(doc, sub, f"{where}.{name}", seen)
+    elif not schema and where not in OPEN_ON_PURPOSE:
+        found.append(where)  # no schema at all: anything goes
+    return found
+
+
+def test_no_json_answer_holds_a_free_form_object_at_any_depth(tmp_path):
+    """Not only the top of each 2xx JSON answer: every field, item and union member says
+    what it holds (a criterion's evidence, a document's validation summary, a load outcome),
+    except the fields named in OPEN_ON_PURPOSE."""
+    doc = _document(tmp_path)
+    free = []
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            for status, answer in op.get("responses", {}).items():
+                schema = answer.get("content", {}).get("application/json", {}).get("schema")
+                if status.startswith("2") and schema is not None:
+                    top = "NamedQueryAnswer" if path.startswith("/api/queries/") else ""
+                    free += [f"{method.upper()} {path} {status}: {part}"
+                             for part in _free_form_parts(doc, schema, top, set())]
+    assert not free, f"free-form parts of JSON answers: {sorted(set(free))}"
+
+
+def test_graph_store_writes_document_their_answer_as_a_model(tmp_path):
+    """PUT and POST on /rdf-graphs answer 200/201 with the load outcome: a named model whose
+    fields are the keys the answer has (source, graph, sha256, triples, status, what was
+    stripped, warnings, default, report)."""
+    doc = _document(tmp_path)
+    keys = ["source", "graph", "sha256", "triples", "status", "personal_quads_stripped", "personal_data_stripped",
+            "warnings", "default", "report"]
+    for method in ("put", "post"):
+        for status in ("200", "201"):
+            schema = doc["paths"]["/rdf-graphs"][method]["responses"][status]["content"]["application/json"]["schema"]
+            assert "$ref" in schema, f"{method} {status}: an inline schema, not a model"
+            model = _resolve(doc, schema)
+            assert list(model["properties"]) == keys, (method, status)
+            assert set(model["required"]) == set(keys) - {"report"}, (method, status)

@@ -24,5 +24,5 @@ CASES = [
 def test_search_query_matches_the_library_search(demo_store, params, kwargs):
     nq = catalogue()["search-credentials"]
     got = {r["credential"].value for r in demo_store.query(nq.text_for(nq.bindings(params)), substitutions=nq.bindings(params))}
-    expected = {r["iri"] for r in search(demo_store, limit=1000, **kwargs)["results"]}
+    expected = {r.iri for r in search(demo_store, limit=1000, **kwargs).results}
     assert got == expected and (got or params)

@@ -81,7 +81,7 @@ def req(**kw):
 
 
 def crit(doc, name):
-    return next(c for c in doc["criteria"] if c["name"] == name)
+    return next(c for c in doc.criteria if c.name == name)
 
 
 SHOWCASE_SKILLS = [SKILL + s for s in ("statistical-analysis", "data-visualisation", "python-data-wrangling")]
@@ -92,30 +92,30 @@ SHOWCASE_SKILLS = [SKILL + s for s in ("statistical-analysis", "data-visualisati
 
 def test_showcase_is_recognised(store):
     doc = compare(store, facts(store, CANDIDATE), facts(store, TARGET))
-    assert doc["recommendation"]["outcome"] == "recognise"
-    assert doc["recommendation"]["credited_ects"] == 7.5
-    assert [c["name"] for c in doc["criteria"]] == ["level", "workload", "learning-outcomes", "assessment",
+    assert doc.recommendation.outcome == "recognise"
+    assert doc.recommendation.credited_ects == 7.5
+    assert [c.name for c in doc.criteria] == ["level", "workload", "learning-outcomes", "assessment",
                                                     "quality-assurance"]
-    assert all(c["substantial"] is False for c in doc["criteria"])
+    assert all(c.substantial is False for c in doc.criteria)
     # SCQF 11 translated to EQF 7, 15 SCQF converted to 7.5 ECTS (5-6 by hours).
-    assert crit(doc, "level")["evidence"]["credential_eqf"] == [7]
-    assert crit(doc, "workload")["evidence"]["credential_ects"] == {"value": 7.5, "min": 5.0, "max": 6.0}
-    lo = crit(doc, "learning-outcomes")["evidence"]
-    assert lo["coverage"] == 0.75
-    assert SKILL + "data-analysis" in lo["covered"]  # through the narrower "data wrangling with Python"
-    assert lo["missing"] == [SKILL + "model-evaluation"]
-    assert crit(doc, "assessment")["status"] == "verified"
-    assert crit(doc, "quality-assurance")["status"] == "assured"
+    assert crit(doc, "level").evidence.credential_eqf == [7]
+    assert crit(doc, "workload").evidence.credential_ects.model_dump() == {"value": 7.5, "min": 5.0, "max": 6.0}
+    lo = crit(doc, "learning-outcomes").evidence
+    assert lo.coverage == 0.75
+    assert SKILL + "data-analysis" in lo.covered  # through the narrower "data wrangling with Python"
+    assert lo.missing == [SKILL + "model-evaluation"]
+    assert crit(doc, "assessment").status == "verified"
+    assert crit(doc, "quality-assurance").status == "assured"
 
 
 def test_near_miss_has_substantial_differences_in_level_workload_and_assessment(store):
     doc = compare(store, facts(store, NEAR_MISS), facts(store, TARGET))
-    assert doc["recommendation"]["outcome"] == "substantial-differences"
-    assert doc["recommendation"]["credited_ects"] is None
-    assert any("EQF [6]" in r for r in doc["recommendation"]["reasons"])
-    assert crit(doc, "level")["substantial"] is True and crit(doc, "level")["status"] == "below"
-    assert crit(doc, "workload")["substantial"] is True
-    assert crit(doc, "assessment")["substantial"] is True and crit(doc, "assessment")["status"] == "unverified"
+    assert doc.recommendation.outcome == "substantial-differences"
+    assert doc.recommendation.credited_ects is None
+    assert any("EQF [6]" in r for r in doc.recommendation.reasons)
+    assert crit(doc, "level").substantial is True and crit(doc, "level").status == "below"
+    assert crit(doc, "workload").substantial is True
+    assert crit(doc, "assessment").substantial is True and crit(doc, "assessment").status == "unverified"
 
 
 # -- each criterion: substantial, not substantial, unknown ------------------------------
@@ -124,7 +124,7 @@ def test_near_miss_has_substantial_differences_in_level_workload_and_assessment(
 @pytest.mark.parametrize("target_eqf,substantial", [(8, True), (7, False), (6, False), ([7, 8], False), ([8], True)])
 def test_level(store, target_eqf, substantial):
     doc = compare(store, facts(store, CANDIDATE), req(eqf=target_eqf, ects=7.5, outcomes=SHOWCASE_SKILLS))
-    assert crit(doc, "level")["substantial"] is substantial
+    assert crit(doc, "level").substantial is substantial
 
 
 def test_level_of_a_one_to_many_credential_uses_its_highest_candidate(store):
@@ -132,30 +132,30 @@ def test_level_of_a_one_to_many_credential_uses_its_highest_candidate(store):
     cred = facts(store, DEMO + "jsi-research-software-engineering")
     assert cred.eqf == {7, 8}
     doc = compare(store, cred, req(eqf=8, ects=5))
-    assert crit(doc, "level")["substantial"] is False
+    assert crit(doc, "level").substantial is False
 
 
 @pytest.mark.parametrize("cred,target", [(T + "no-level", {"eqf": 7}), (CANDIDATE, {})])
 def test_level_unknown(store, cred, target):
     doc = compare(store, facts(store, cred), req(ects=7.5, outcomes=[SKILL + "statistical-analysis"], **target))
     c = crit(doc, "level")
-    assert c["status"] == "unknown" and c["substantial"] is None
-    assert doc["recommendation"]["outcome"] == "needs-information"
+    assert c.status == "unknown" and c.substantial is None
+    assert doc.recommendation.outcome == "needs-information"
 
 
 @pytest.mark.parametrize("target_ects,substantial", [(7.5, False), (9.375, False), (9.4, True), (20, True), (5, False)])
 def test_workload(store, target_ects, substantial):
     doc = compare(store, facts(store, CANDIDATE), req(eqf=7, ects=target_ects, outcomes=SHOWCASE_SKILLS))
     c = crit(doc, "workload")
-    assert c["substantial"] is substantial
-    assert c["evidence"]["ratio"] == round(7.5 / target_ects, 3)
+    assert c.substantial is substantial
+    assert c.evidence.ratio == round(7.5 / target_ects, 3)
 
 
 @pytest.mark.parametrize("cred,target", [(T + "no-credits", {"ects": 5}), (CANDIDATE, {})])
 def test_workload_unknown(store, cred, target):
     doc = compare(store, facts(store, cred), req(eqf=7, outcomes=[SKILL + "statistical-analysis"], **target))
-    assert crit(doc, "workload")["substantial"] is None
-    assert doc["recommendation"]["outcome"] == "needs-information"
+    assert crit(doc, "workload").substantial is None
+    assert doc.recommendation.outcome == "needs-information"
 
 
 @pytest.mark.parametrize("outcomes,coverage,substantial", [
@@ -169,22 +169,22 @@ def test_workload_unknown(store, cred, target):
 def test_learning_outcomes(store, outcomes, coverage, substantial):
     doc = compare(store, facts(store, CANDIDATE), req(eqf=7, ects=7.5, outcomes=[SKILL + o for o in outcomes]))
     c = crit(doc, "learning-outcomes")
-    assert c["evidence"]["coverage"] == coverage
-    assert c["substantial"] is substantial
+    assert c.evidence.coverage == coverage
+    assert c.substantial is substantial
 
 
 def test_a_broader_skill_does_not_cover_a_narrower_requirement(store):
     # The near miss has "data analysis"; "data wrangling with Python" (narrower) is not covered by it.
     doc = compare(store, facts(store, NEAR_MISS), req(eqf=6, ects=5, outcomes=[SKILL + "python-data-wrangling"]))
-    assert crit(doc, "learning-outcomes")["evidence"]["coverage"] == 0
+    assert crit(doc, "learning-outcomes").evidence.coverage == 0
 
 
 @pytest.mark.parametrize("cred,target", [(T + "no-outcomes", {"outcomes": [SKILL + "statistical-analysis"]}),
                                          (CANDIDATE, {})])
 def test_learning_outcomes_unknown(store, cred, target):
     doc = compare(store, facts(store, cred), req(eqf=7, ects=7.5, **target))
-    assert crit(doc, "learning-outcomes")["substantial"] is None
-    assert doc["recommendation"]["outcome"] == "needs-information"
+    assert crit(doc, "learning-outcomes").substantial is None
+    assert doc.recommendation.outcome == "needs-information"
 
 
 @pytest.mark.parametrize("cred,status,substantial", [
@@ -197,13 +197,13 @@ def test_assessment_when_identity_verification_is_required(store, cred, status, 
     doc = compare(store, facts(store, cred), req(eqf=6, ects=5, outcomes=[SKILL + "statistical-analysis"],
                                                  requires_identity_verification=True))
     c = crit(doc, "assessment")
-    assert (c["status"], c["substantial"]) == (status, substantial)
+    assert (c.status, c.substantial) == (status, substantial)
 
 
 def test_assessment_not_required_is_never_substantial(store):
     doc = compare(store, facts(store, NEAR_MISS), req(eqf=6, ects=5, outcomes=[SKILL + "statistical-analysis"]))
-    assert crit(doc, "assessment")["status"] == "not-required"
-    assert crit(doc, "assessment")["substantial"] is False
+    assert crit(doc, "assessment").status == "not-required"
+    assert crit(doc, "assessment").substantial is False
 
 
 @pytest.mark.parametrize("cred,status,substantial", [
@@ -215,16 +215,16 @@ def test_quality_assurance_when_required(store, cred, status, substantial):
     doc = compare(store, facts(store, cred), req(eqf=7, ects=7.5, outcomes=[SKILL + "statistical-analysis"],
                                                  requires_quality_assurance=True))
     c = crit(doc, "quality-assurance")
-    assert (c["status"], c["substantial"]) == (status, substantial)
+    assert (c.status, c.substantial) == (status, substantial)
 
 
 def test_requirements_read_from_a_target_in_the_store(store):
     target = facts(store, T + "requiring-target")
     assert target.requires_identity_verification and target.requires_quality_assurance
     doc = compare(store, facts(store, T + "no-idv"), target)
-    assert crit(doc, "assessment")["substantial"] is None
-    assert crit(doc, "quality-assurance")["substantial"] is True
-    assert doc["recommendation"]["outcome"] == "needs-information"  # unknowns come before the QA verdict
+    assert crit(doc, "assessment").substantial is None
+    assert crit(doc, "quality-assurance").substantial is True
+    assert doc.recommendation.outcome == "needs-information"  # unknowns come before the QA verdict
 
 
 # -- each recommendation ---------------------------------------------------------------
@@ -232,7 +232,7 @@ def test_requirements_read_from_a_target_in_the_store(store):
 
 def test_recognise_credits_the_target(store):
     doc = compare(store, facts(store, CANDIDATE), req(eqf=7, ects=6, outcomes=SHOWCASE_SKILLS))
-    assert doc["recommendation"] == {"outcome": "recognise", "credited_ects": 6.0,
+    assert doc.recommendation.model_dump() == {"outcome": "recognise", "credited_ects": 6.0,
                                      "reasons": ["no substantial difference in level, workload or learning outcomes"]}
 
 
@@ -245,44 +245,44 @@ def test_recognise_credits_the_target(store):
 def test_recognise_partially_credits_min_of_credential_and_target_times_coverage(store, target_ects, outcomes,
                                                                                 coverage):
     doc = compare(store, facts(store, CANDIDATE), req(eqf=7, ects=target_ects, outcomes=outcomes))
-    rec = doc["recommendation"]
-    assert rec["outcome"] == "recognise-partially"
-    assert rec["credited_ects"] == pytest.approx(min(7.5, target_ects * coverage), abs=0.0051)
+    rec = doc.recommendation
+    assert rec.outcome == "recognise-partially"
+    assert rec.credited_ects == pytest.approx(min(7.5, target_ects * coverage), abs=0.0051)
 
 
 def test_substantial_differences_when_no_outcome_is_covered(store):
     doc = compare(store, facts(store, CANDIDATE), req(eqf=7, ects=7.5, outcomes=[SKILL + "carbon-accounting"]))
-    rec = doc["recommendation"]
-    assert rec["outcome"] == "substantial-differences" and rec["credited_ects"] is None
-    assert any("none of the target's required learning outcomes" in r for r in rec["reasons"])
+    rec = doc.recommendation
+    assert rec.outcome == "substantial-differences" and rec.credited_ects is None
+    assert any("none of the target's required learning outcomes" in r for r in rec.reasons)
 
 
 def test_substantial_differences_when_the_level_falls_short_even_with_unknowns(store):
     doc = compare(store, facts(store, NEAR_MISS), req(eqf=8))
-    assert crit(doc, "workload")["substantial"] is None
-    assert doc["recommendation"]["outcome"] == "substantial-differences"
+    assert crit(doc, "workload").substantial is None
+    assert doc.recommendation.outcome == "substantial-differences"
 
 
 def test_substantial_differences_from_assessment_alone(store):
     doc = compare(store, facts(store, NEAR_MISS), req(eqf=6, ects=5, outcomes=[SKILL + "statistical-analysis"],
                                                       requires_identity_verification=True))
-    assert [c["name"] for c in doc["criteria"] if c["substantial"]] == ["assessment"]
-    assert doc["recommendation"]["outcome"] == "substantial-differences"
-    assert any(r.startswith("assessment:") for r in doc["recommendation"]["reasons"])
+    assert [c.name for c in doc.criteria if c.substantial] == ["assessment"]
+    assert doc.recommendation.outcome == "substantial-differences"
+    assert any(r.startswith("assessment:") for r in doc.recommendation.reasons)
 
 
 def test_substantial_differences_from_quality_assurance_alone(store):
     doc = compare(store, facts(store, T + "no-idv"), req(eqf=7, ects=7.5, outcomes=[SKILL + "statistical-analysis"],
                                                          requires_quality_assurance=True))
-    assert [c["name"] for c in doc["criteria"] if c["substantial"]] == ["quality-assurance"]
-    assert doc["recommendation"]["outcome"] == "substantial-differences"
+    assert [c.name for c in doc.criteria if c.substantial] == ["quality-assurance"]
+    assert doc.recommendation.outcome == "substantial-differences"
 
 
 def test_needs_information_lists_what_is_missing(store):
     doc = compare(store, facts(store, T + "no-credits"), req(eqf=7, ects=5, outcomes=[SKILL + "statistical-analysis"]))
-    rec = doc["recommendation"]
-    assert rec["outcome"] == "needs-information" and rec["credited_ects"] is None
-    assert any(r.startswith("workload:") for r in rec["reasons"])
+    rec = doc.recommendation
+    assert rec.outcome == "needs-information" and rec.credited_ects is None
+    assert any(r.startswith("workload:") for r in rec.reasons)
 
 
 # -- thresholds ------------------------------------------------------------------------
@@ -290,19 +290,19 @@ def test_needs_information_lists_what_is_missing(store):
 
 def test_thresholds_are_configurable(store):
     cred, target = facts(store, CANDIDATE), facts(store, TARGET)
-    assert compare(store, cred, target)["rules"] == {"workload_ratio": 0.8, "outcome_coverage": 0.75}
+    assert compare(store, cred, target).rules.model_dump() == {"workload_ratio": 0.8, "outcome_coverage": 0.75}
     stricter = compare(store, cred, target, Rules(outcome_coverage=0.8))
-    assert crit(stricter, "learning-outcomes")["substantial"] is True
-    assert stricter["recommendation"]["outcome"] == "recognise-partially"
-    assert stricter["recommendation"]["credited_ects"] == pytest.approx(7.5 * 0.75, abs=0.0051)
-    assert stricter["rules"]["outcome_coverage"] == 0.8
+    assert crit(stricter, "learning-outcomes").substantial is True
+    assert stricter.recommendation.outcome == "recognise-partially"
+    assert stricter.recommendation.credited_ects == pytest.approx(7.5 * 0.75, abs=0.0051)
+    assert stricter.rules.outcome_coverage == 0.8
     heavier = compare(store, cred, target, Rules(workload_ratio=1.5))
-    assert crit(heavier, "workload")["substantial"] is True
+    assert crit(heavier, "workload").substantial is True
     # The near miss's coverage of 0.5 passes a lenient threshold; its level still does not.
     lenient = compare(store, facts(store, NEAR_MISS), target, Rules(workload_ratio=0.5, outcome_coverage=0.5))
-    assert crit(lenient, "learning-outcomes")["substantial"] is False
-    assert crit(lenient, "workload")["substantial"] is False
-    assert lenient["recommendation"]["outcome"] == "substantial-differences"
+    assert crit(lenient, "learning-outcomes").substantial is False
+    assert crit(lenient, "workload").substantial is False
+    assert lenient.recommendation.outcome == "substantial-differences"
 
 
 # -- requirement documents -------------------------------------------------------------
@@ -348,9 +348,9 @@ def test_an_uploaded_document_is_compared_and_never_stored(store):
     assert cred.source == "upload.ttl"
     assert (cred.eqf, cred.ects, cred.ects_min, cred.ects_max) == ({7}, 7.5, 5.0, 6.0)
     doc = compare(store, cred, facts(store, TARGET))
-    assert doc["credential"] == {"iri": "https://example.org/upload/applied-data-analysis",
+    assert doc.credential.model_dump() == {"iri": "https://example.org/upload/applied-data-analysis",
                                  "title": "Applied data analysis (uploaded)", "source": "upload.ttl"}
-    assert doc["recommendation"]["outcome"] == "recognise"
+    assert doc.recommendation.outcome == "recognise"
     assert store.dump_bytes() == before
     with pytest.raises(NotFoundError):
         read_facts(store, "https://example.org/upload/applied-data-analysis")

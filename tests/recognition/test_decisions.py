@@ -81,14 +81,14 @@ def test_the_issuer_parameter_is_required_and_an_iri():
 def test_the_query_agrees_with_list_decisions(store):
     for issuer in (STRATHLOWE, BALLYNORE):
         listed = list_decisions(store, issuer=issuer)
-        assert {d["iri"] for d in listed} == {r["decision"] for r in run_named(store, issuer)}
+        assert {d.iri for d in listed} == {r["decision"] for r in run_named(store, issuer)}
     assert list_decisions(store, issuer=REF_ORG + "dhbw") == []  # regression: the filter kept every decision
-    assert [d["credential"] for d in list_decisions(store, credential=CANDIDATE)] == [CANDIDATE]
+    assert [d.credential for d in list_decisions(store, credential=CANDIDATE)] == [CANDIDATE]
     assert len(list_decisions(store)) == 2
 
 
 def test_the_decision_keeps_its_comparison(store):
-    d = list_decisions(store, credential=CANDIDATE)[0]["iri"]
+    d = list_decisions(store, credential=CANDIDATE)[0].iri
     rows = list(store.query(
         "PREFIX mhe: <https://w3id.org/microhe/ontology#> SELECT ?d ?name ?sub WHERE { "
         "?d mhe:basedOnComparison ?c . ?c mhe:criterionResult ?r . ?r mhe:criterion ?name "

@@ -66,12 +66,12 @@ def _assert_same(store: Store, seed: int, n_search: int) -> None:
     rng = random.Random(seed)
     specs, wholes = _specs(store), _wholes(store)
     for iri in rng.sample(specs, min(len(specs), 40)) + wholes[:6]:
-        assert pathways(store, iri) == pathways_uncached(store, iri), iri
+        assert pathways(store, iri).to_json() == pathways_uncached(store, iri), iri
     for iri in wholes[:3]:
         for size in (1, 2):
-            assert pathways(store, iri, max_size=size) == pathways_uncached(store, iri, max_size=size), iri
+            assert pathways(store, iri, max_size=size).to_json() == pathways_uncached(store, iri, max_size=size), iri
     for kw in _search_calls(store, random.Random(seed), n_search):
-        assert search(store, **kw) == search_uncached(store, **kw), kw
+        assert search(store, **kw).to_json() == search_uncached(store, **kw), kw
 
 
 def _assert_same_records(store: Store) -> None:
@@ -88,7 +88,7 @@ def test_demo_data_same_as_uncached():
                {"eqf": 5, "ects": 0, "outcomes": []}, {"outcomes": [SKILL + "carbon-accounting", SKILL + "python-data-wrangling"]}]  # noqa: E501 - data kept on one line
     for req in targets:
         t = target_from_requirements(req)
-        assert pathways(store, t) == pathways_uncached(store, t), req
+        assert pathways(store, t).to_json() == pathways_uncached(store, t), req
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_a_write_after_a_first_call_is_seen():
     whole = DEMO + "dhbw-applied-data-science-certificate"
     before = pathways(store, whole)
     fx = facet_index(store)
-    assert search(store, text="zebracourse")["total"] == 0
+    assert search(store, text="zebracourse").total == 0
     write_turtle(store, "late", f"""
 t:late-part a elm:Qualification ; dcterms:title "Zebracourse in data wrangling"@en ;
     elm:EQFLevel eqf:7 ; elm:isPartOf <{whole}> ;
@@ -134,28 +134,29 @@ t:late-part-lo0 a elm:LearningOutcome ; dcterms:title "lo"@en ;
 """)
     assert facet_index(store) is not fx  # rebuilt for the new store state
     after = pathways(store, whole)
-    assert T + "late-part" in after["declared_stack"]["parts"]
-    assert T + "late-part" not in before["declared_stack"]["parts"]
-    assert after == pathways_uncached(store, whole)
+    assert T + "late-part" in after.declared_stack.parts
+    assert T + "late-part" not in before.declared_stack.parts
+    assert after.to_json() == pathways_uncached(store, whole)
     hit = search(store, text="zebracourse")
-    assert hit["total"] == 1 and hit["results"][0]["iri"] == T + "late-part"
-    assert hit["facets"]["eqf"] == {"7": 1}
-    assert search(store, eqf=7, facets=True) == search_uncached(store, eqf=7, facets=True)
+    assert hit.total == 1 and hit.results[0].iri == T + "late-part"
+    assert hit.facets is not None and hit.facets.eqf == {"7": 1}
+    assert search(store, eqf=7, facets=True).to_json() == search_uncached(store, eqf=7, facets=True)
 
 
 def test_a_load_after_a_first_call_is_seen(tmp_path):
     store = Store()
     initialise(store)
-    assert search(store)["total"] == 0
-    assert search(store, text="a")["facets"]["eqf"] == {}
+    assert search(store).total == 0
+    facets = search(store, text="a").facets
+    assert facets is not None and facets.eqf == {}
     path = tmp_path / "s.nt"
     generate(path, credentials=40, seed=9)
     [outcome] = load(store, [Source.from_path(path)])
     assert outcome.status == "loaded"
     doc = search(store, limit=0)
-    assert doc["total"] == 40 and doc == search_uncached(store, limit=0)
+    assert doc.total == 40 and doc.to_json() == search_uncached(store, limit=0)
     for whole in _wholes(store):
-        assert pathways(store, whole) == pathways_uncached(store, whole)
+        assert pathways(store, whole).to_json() == pathways_uncached(store, whole)
 
 
 def test_institutions_described_in_several_graphs_give_the_same_records():

@@ -72,35 +72,35 @@ def store():
 
 
 def iris(pathway: dict) -> list[str]:
-    return sorted(c["iri"] for c in pathway["credentials"])
+    return sorted(c.iri for c in pathway.credentials)
 
 
 def test_showcase_target_has_a_pathway(store):
     doc = pathways(store, TARGET)
     target = read_facts(store, TARGET)
-    assert doc["no_solution"] is None
-    assert doc["target"]["required_outcomes"] == sorted(target.skills)
-    assert doc["pathways"], doc
-    best = doc["pathways"][0]
+    assert doc.no_solution is None
+    assert doc.target.required_outcomes == sorted(target.skills)
+    assert doc.pathways, doc
+    best = doc.pathways[0]
     # The candidate itself lacks "model evaluation"; the JSI course at EQF 7 brings it.
     assert iris(best) == [DEMO + "jsi-machine-learning-research-data", DEMO + "strathlowe-applied-data-analysis"]
-    assert (best["total_ects"], best["excess_ects"]) == (13.5, 6.0)
-    for p in doc["pathways"]:
-        assert p["missing"] == [] and p["covered"] == doc["target"]["required_outcomes"]
-        assert p["total_ects"] >= 7.5
-        assert all(max(c["eqf"]) >= 7 for c in p["credentials"])
+    assert (best.total_ects, best.excess_ects) == (13.5, 6.0)
+    for p in doc.pathways:
+        assert p.missing == [] and p.covered == doc.target.required_outcomes
+        assert p.total_ects >= 7.5
+        assert all(max(c.eqf) >= 7 for c in p.credentials)
         assert TARGET not in iris(p)
-    excess = [p["excess_ects"] for p in doc["pathways"]]
+    excess = [p.excess_ects for p in doc.pathways]
     assert excess == sorted(excess)
 
 
 def test_ranking_fewest_excess_credits_then_fewest_credentials(store):
     target = target_from_requirements({"eqf": 6, "ects": 6, "outcomes": [S1, S2, S3]})
     doc = pathways(store, target)
-    assert [iris(p) for p in doc["pathways"]] == [
+    assert [iris(p) for p in doc.pathways] == [
         [T + "rank-s"], [T + "rank-q", T + "rank-r"], [T + "rank-u"], [T + "rank-p"]]
-    assert [(p["total_ects"], p["excess_ects"]) for p in doc["pathways"]] == [(6, 0), (6, 0), (7, 1), (10, 4)]
-    assert doc["no_solution"] is None
+    assert [(p.total_ects, p.excess_ects) for p in doc.pathways] == [(6, 0), (6, 0), (7, 1), (10, 4)]
+    assert doc.no_solution is None
 
 
 def test_a_candidate_with_more_workload_is_not_pruned_away(store):
@@ -108,14 +108,14 @@ def test_a_candidate_with_more_workload_is_not_pruned_away(store):
     6 ECTS saw three 1-ECTS courses and no pathway, although a 6-ECTS one covers it."""
     target = target_from_requirements({"eqf": 6, "ects": 6, "outcomes": [S4]})
     doc = pathways(store, target)
-    assert [iris(p) for p in doc["pathways"]] == [[T + "work-6"]]
-    assert doc["no_solution"] is None
+    assert [iris(p) for p in doc.pathways] == [[T + "work-6"]]
+    assert doc.no_solution is None
 
 
 def test_max_size_bounds_the_pathways(store):
     target = target_from_requirements({"eqf": 6, "ects": 6, "outcomes": [S1, S2, S3]})
     doc = pathways(store, target, max_size=1)
-    assert [iris(p) for p in doc["pathways"]] == [[T + "rank-s"], [T + "rank-u"], [T + "rank-p"]]
+    assert [iris(p) for p in doc.pathways] == [[T + "rank-s"], [T + "rank-u"], [T + "rank-p"]]
 
 
 @pytest.mark.parametrize("bad", [0, 7, -1])
@@ -132,45 +132,46 @@ def test_unknown_target_is_not_found(store):
 def test_no_solution_when_an_outcome_is_covered_by_nothing(store):
     target = target_from_requirements({"eqf": 6, "ects": 6, "outcomes": [S1, ORPHAN]})
     doc = pathways(store, target)
-    assert doc["pathways"] == []
-    assert doc["no_solution"]["covered"] == [S1]
-    assert doc["no_solution"]["missing"] == [ORPHAN]
-    assert doc["no_solution"]["reason"]
+    assert doc.pathways == []
+    assert doc.no_solution.covered == [S1]
+    assert doc.no_solution.missing == [ORPHAN]
+    assert doc.no_solution.reason
 
 
 def test_no_solution_when_no_candidate_covers_anything(store):
     target = target_from_requirements({"eqf": 8, "ects": 5, "outcomes": [ORPHAN]})
     doc = pathways(store, target)
-    assert doc["pathways"] == [] and doc["candidates_considered"] == 0
-    assert doc["no_solution"] == {"covered": [], "missing": [ORPHAN], "reason": doc["no_solution"]["reason"]}
+    assert doc.pathways == [] and doc.candidates_considered == 0
+    assert doc.no_solution is not None
+    assert doc.no_solution.model_dump() == {"covered": [], "missing": [ORPHAN], "reason": doc.no_solution.reason}
 
 
 def test_no_solution_when_the_workload_cannot_be_reached(store):
     target = target_from_requirements({"eqf": 6, "ects": 100, "outcomes": [S1, S2, S3]})
     doc = pathways(store, target, max_size=2)
-    assert doc["pathways"] == []
-    assert doc["no_solution"]["missing"] == [] and doc["no_solution"]["covered"] == [S1, S2, S3]
+    assert doc.pathways == []
+    assert doc.no_solution.missing == [] and doc.no_solution.covered == [S1, S2, S3]
 
 
 def test_a_declared_stack_is_reported(store):
     doc = pathways(store, DEMO + "dhbw-applied-data-science-certificate")
-    assert sorted(doc["declared_stack"]["parts"]) == sorted(
+    assert sorted(doc.declared_stack.parts) == sorted(
         DEMO + s for s in ("dhbw-python-data-wrangling", "dhbw-statistics-for-data-science",
                            "dhbw-machine-learning-foundations"))
-    assert doc["declared_stack"]["cycles"] == []
+    assert doc.declared_stack.cycles == []
 
 
 def test_a_cyclic_declared_stack_is_reported_without_looping(store):
     doc = pathways(store, T + "cycle-a")
-    cycles = doc["declared_stack"]["cycles"]
+    cycles = doc.declared_stack.cycles
     assert [T + "cycle-a", T + "cycle-b", T + "cycle-a"] in cycles
-    assert set(doc["declared_stack"]["parts"]) == {T + "cycle-b", T + "cycle-c"}
-    from_b = pathways(store, T + "cycle-b")["declared_stack"]["cycles"]
+    assert set(doc.declared_stack.parts) == {T + "cycle-b", T + "cycle-c"}
+    from_b = pathways(store, T + "cycle-b").declared_stack.cycles
     assert [T + "cycle-b", T + "cycle-a", T + "cycle-b"] in from_b
 
 
 def test_a_self_part_is_a_cycle(store):
-    assert pathways(store, T + "cycle-self")["declared_stack"]["cycles"] == [[T + "cycle-self", T + "cycle-self"]]
+    assert pathways(store, T + "cycle-self").declared_stack.cycles == [[T + "cycle-self", T + "cycle-self"]]
 
 
 def test_performance_smoke_with_2000_generated_candidates():
@@ -202,9 +203,9 @@ def test_performance_smoke_with_2000_generated_candidates():
     s.write({g.value: quads, derived_graph(g.value): derive(s, quads, g.value)})
     target = target_from_requirements({"eqf": 6, "ects": 15, "outcomes": pool[:7]})
     doc = pathways(s, target, max_size=3)
-    assert doc["pathways"], "such a pool has combinations of three covering seven skills and 15 ECTS"
-    assert doc["candidates_considered"] > 1000
-    assert doc["candidates_combined"] < doc["candidates_considered"]
-    for p in doc["pathways"]:
-        assert p["total_ects"] >= 15
-    assert doc["pathways"] or doc["no_solution"]
+    assert doc.pathways, "such a pool has combinations of three covering seven skills and 15 ECTS"
+    assert doc.candidates_considered > 1000
+    assert doc.candidates_combined < doc.candidates_considered
+    for p in doc.pathways:
+        assert p.total_ects >= 15
+    assert doc.pathways or doc.no_solution

@@ -16,6 +16,7 @@ from rdflib import RDF, Graph, Namespace
 from rdflib.namespace import DCTERMS, SKOS
 
 from microhe.frameworks.levels import UnknownFrameworkError, UnknownLevelError
+from microhe.recognition.models import SearchResults
 from microhe.recognition.search import SearchError, search
 
 from .conftest import DEMO, DEMO_DIR, REFERENCE_DIR, SHARED, SKILL, csv_levels
@@ -133,14 +134,14 @@ def expect(pred) -> set[str]:
     return {e.iri for e in RECORDS.values() if pred(e)}
 
 
-def all_of(demo_store, **kw) -> dict:
+def all_of(demo_store, **kw) -> SearchResults:
     return search(demo_store, limit=1000, **kw)
 
 
 def got(demo_store, **kw) -> set[str]:
     doc = all_of(demo_store, **kw)
-    assert doc["total"] == len(doc["results"])
-    return {r["iri"] for r in doc["results"]}
+    assert doc.total == len(doc.results)
+    return {r.iri for r in doc.results}
 
 
 def facets_of(iris: set[str]) -> dict:
@@ -180,19 +181,19 @@ def test_the_independent_model_matches_the_demo_readme():
 
 def test_every_record_with_its_eqf_levels_and_ects(demo_store):
     doc = all_of(demo_store)
-    assert doc["total"] == len(RECORDS)
-    for r in doc["results"]:
-        e = RECORDS[r["iri"]]
-        assert set(r["eqf"]) == e.eqf, r["iri"]
-        assert r["ects"] == pytest.approx(e.ects, abs=0.0051), r["iri"]
-        assert r["country"] == e.country
-        assert set(r["modes"]) == e.modes
-        assert set(r["fields"]) == e.fields
+    assert doc.total == len(RECORDS)
+    for r in doc.results:
+        e = RECORDS[r.iri]
+        assert set(r.eqf) == e.eqf, r.iri
+        assert r.ects == pytest.approx(e.ects, abs=0.0051), r.iri
+        assert r.country == e.country
+        assert set(r.modes) == e.modes
+        assert set(r.fields) == e.fields
 
 
 def test_stable_order_by_title_then_iri(demo_store):
-    results = all_of(demo_store)["results"]
-    assert [r["iri"] for r in results] == [e.iri for e in sorted(RECORDS.values(),
+    results = all_of(demo_store).results
+    assert [r.iri for r in results] == [e.iri for e in sorted(RECORDS.values(),
                                                                   key=lambda e: (e.title.casefold(), e.iri))]
 
 
@@ -218,8 +219,8 @@ def test_framework_and_level(demo_store, framework, level):
     key = (framework.upper(), level) if not level.startswith("http") else ("RQF", "6")
     want = expect(lambda e: key in e.levels)
     doc = all_of(demo_store, framework=framework, level=level)
-    assert {r["iri"] for r in doc["results"]} == want
-    assert doc["level"]["eqf"] == sorted(EQF_OF[key])
+    assert {r.iri for r in doc.results} == want
+    assert doc.level is not None and doc.level.eqf == sorted(EQF_OF[key])
 
 
 def test_qnq_7_finds_both_qdr_concepts_of_the_level(demo_store):
@@ -321,26 +322,26 @@ def test_combinations(demo_store, kw):
 @pytest.mark.parametrize("limit", [1, 7, 10, 20, 46])
 @pytest.mark.parametrize("kw", [{}, {"eqf": 6}, {"mode": "online"}])
 def test_pagination_is_stable_and_complete(demo_store, limit, kw):
-    full = [r["iri"] for r in all_of(demo_store, **kw)["results"]]
+    full = [r.iri for r in all_of(demo_store, **kw).results]
     pages, offset = [], 0
     while True:
         doc = search(demo_store, limit=limit, offset=offset, **kw)
-        assert doc["total"] == len(full) and doc["limit"] == limit and doc["offset"] == offset
-        if not doc["results"]:
+        assert doc.total == len(full) and doc.limit == limit and doc.offset == offset
+        if not doc.results:
             break
-        assert len(doc["results"]) <= limit
-        pages += [r["iri"] for r in doc["results"]]
+        assert len(doc.results) <= limit
+        pages += [r.iri for r in doc.results]
         offset += limit
     assert pages == full
     assert len(set(pages)) == len(pages)
-    first = search(demo_store, limit=limit, offset=0, **kw)["results"]
-    assert first == search(demo_store, limit=limit, offset=0, **kw)["results"]
+    first = search(demo_store, limit=limit, offset=0, **kw).results
+    assert first == search(demo_store, limit=limit, offset=0, **kw).results
 
 
 def test_limit_zero_gives_counts_only(demo_store):
     doc = search(demo_store, limit=0)
-    assert doc["results"] == [] and doc["total"] == len(RECORDS)
-    assert search(demo_store, offset=1000)["results"] == []
+    assert doc.results == [] and doc.total == len(RECORDS)
+    assert search(demo_store, offset=1000).results == []
 
 
 @pytest.mark.parametrize("kw", [{}, {"eqf": 7}, {"country": "GBR"}, {"field": "06"}, {"mode": "presential"},
@@ -348,8 +349,8 @@ def test_limit_zero_gives_counts_only(demo_store):
 def test_facet_counts(demo_store, kw):
     doc = search(demo_store, limit=5, **kw)  # facets are over every match, not just the page
     want = got(demo_store, **kw)
-    assert doc["facets"] == facets_of(want)
-    f = doc["facets"]
+    assert doc.facets is not None and doc.facets.model_dump() == facets_of(want)
+    f = doc.facets.model_dump()
     assert sum(f["country"].values()) == sum(1 for i in want if RECORDS[i].country)
     assert sum(f["mode"].values()) == sum(len(RECORDS[i].modes) for i in want)
     assert sum(f["eqf"].values()) == sum(len(RECORDS[i].eqf) for i in want)
@@ -357,7 +358,8 @@ def test_facet_counts(demo_store, kw):
 
 
 def test_facets_can_be_left_out(demo_store):
-    assert "facets" not in search(demo_store, facets=False)
+    assert search(demo_store, facets=False).facets is None
+    assert "facets" not in search(demo_store, facets=False).to_json()
 
 
 # -- bad input -------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_the_warmer_builds_at_start_and_after_a_write():
     try:
         assert warmer.ready.wait(30)
         assert all(view.cached(s) for _, view in VIEWS)
-        before = {r["iri"] for r in search(s, limit=1000, facets=False)["results"]}
+        before = {r.iri for r in search(s, limit=1000, facets=False).results}
         warmer.ready.clear()
         write_turtle(s, "warm", """
             <https://example.org/warm/c1> a elm:Qualification ;
@@ -78,7 +78,7 @@ def test_the_warmer_builds_at_start_and_after_a_write():
         assert not search_cached(s)
         assert warmer.ready.wait(30), "the warmer did not rebuild after the write"
         assert all(view.cached(s) for _, view in VIEWS)
-        after = {r["iri"] for r in search(s, limit=1000, facets=False)["results"]}
+        after = {r.iri for r in search(s, limit=1000, facets=False).results}
         assert after - before == {"https://example.org/warm/c1"}
     finally:
         warmer.stop()

@@ -25,7 +25,7 @@ def _file(path):
 
 
 def _titles(store) -> list[str]:
-    return [r["title"] for r in search(store, limit=1000, facets=False)["results"]]
+    return [r.title for r in search(store, limit=1000, facets=False).results]
 
 
 def test_every_write_replaces_the_token_and_reads_do_not(store_dir):

@@ -26,7 +26,7 @@ def _spec(i: int) -> tuple[str, list[ox.Quad]]:
 
 
 def _found(store) -> int:
-    return search(store, limit=1, facets=False)["total"]
+    return search(store, limit=1, facets=False).total
 
 
 def _counted(store) -> int:

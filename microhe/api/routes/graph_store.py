@@ -66,6 +66,7 @@ from microhe.api.http.negotiation import (
 from microhe.api.http.paths import GRAPH_STORE
 from microhe.api.http.rdf_responses import rdf_response
 from microhe.api.http.streaming import stream
+from microhe.api.models import GraphWritten
 from microhe.ingest.derive import DERIVED_SUFFIX
 from microhe.ingest.errors import NotConforming
 from microhe.ingest.load import Outcome, Source, drop, load, merge
@@ -195,12 +196,13 @@ def report_response(request: Request, report: ValidationReport, detail: str) -> 
 
 
 def success(outcome: Outcome, graph: str | None, created: bool, location: str | None = None) -> Response:
-    body = {**outcome.to_json(), "graph": graph, "default": graph is None}
-    if outcome.report is not None:
-        body["report"] = outcome.report.to_json()
+    """The answer of a write: the load outcome (:class:`GraphWritten`), its graph as the
+    request named it (null: the default graph)."""
+    written = GraphWritten.model_validate({**outcome.to_json(), "graph": graph, "default": graph is None,
+                                           "report": outcome.report.to_json() if outcome.report else None})
     headers = {"Location": location} if created and location else {}
-    return Response(json.dumps(body), status_code=201 if created else 200, media_type="application/json",
-                    headers=headers)
+    return Response(json.dumps(written.model_dump(mode="json")), status_code=201 if created else 200,
+                    media_type="application/json", headers=headers)
 
 
 # -- reads ----------------------------------------------------------------------------------
@@ -222,23 +224,21 @@ _WRITE_PARAMS = [
 ]
 _RDF_BODY = {"required": True, "content": {mt: {"schema": {"type": "string"}} for mt in
                                            (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)}}
-_WRITTEN = {"type": "object", "required": ["graph", "default", "status", "triples"], "properties": {
-    "graph": {"type": ["string", "null"]}, "default": {"type": "boolean"}, "status": {"type": "string"},
-    "triples": {"type": "integer"}, "source": {"type": "string"}, "sha256": {"type": ["string", "null"]},
-    "personal_quads_stripped": {"type": "integer"}, "warnings": {"type": "integer"},
-    "report": {"type": "object"}}}
 _REFUSED = {"type": "object", "required": ["detail"], "properties": {
     "detail": {"type": "string"}, "report": {"type": "object", "description": "The SHACL report"}}}
 
 
-def _write_doc(created: str) -> dict:
+def _written(created: str) -> dict:
+    """The documented answers of a write (the body is :class:`GraphWritten`)."""
+    return {200: {"model": GraphWritten, "description": "Written (validated, one transaction)"},
+            201: {"model": GraphWritten, "description": created}}
+
+
+def _write_doc() -> dict:
     return {
         "parameters": _GRAPH_PARAMS + _WRITE_PARAMS,
         "requestBody": _RDF_BODY,
         "responses": {
-            "200": {"description": "Written (validated, one transaction)",
-                    "content": {"application/json": {"schema": _WRITTEN}}},
-            "201": {"description": created, "content": {"application/json": {"schema": _WRITTEN}}},
             **{str(code): error_content(code) for code in (*WRITE, 409, 415)},
             "422": {"description": "The data would not conform (SHACL report), or holds learner data",
                     "content": {"application/json": {"schema": _REFUSED}, TURTLE: {"schema": {"type": "string"}}}},
@@ -296,7 +296,7 @@ async def _write(request: Request, store: Store, settings: Settings, writer: str
 
 
 @router.put(GRAPH_STORE, summary="Replace a graph (Graph Store Protocol)", status_code=200, response_class=Response,
-            openapi_extra=_write_doc("Created: the graph was new"))
+            responses=_written("Created: the graph was new"), openapi_extra=_write_doc())
 async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
     """Replace the graph's content with the (validated) body; 201 when it is new."""
     graph = target_graph(request)
@@ -316,8 +316,8 @@ async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, wr
 
 
 @router.post(GRAPH_STORE, summary="Merge into a graph, or create one (Graph Store Protocol)", status_code=200,
-             response_class=Response,
-             openapi_extra=_write_doc("Created: a new graph (Location)"))
+             response_class=Response, responses=_written("Created: a new graph (Location)"),
+             openapi_extra=_write_doc())
 async def post_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
     """Add the (validated) body to the graph; without ``?graph``/``?default`` create a new
     graph ``<base>graph/<uuid>`` (201, ``Location``)."""

@@ -18,13 +18,13 @@ from microhe.frameworks.levels import translate
 from microhe.frameworks.models import CreditConversion, LevelTranslation
 from microhe.ingest.load import Source
 from microhe.rdf import formats
-from microhe.recognition.compare import Rules, compare
+from microhe.recognition.compare import Rules
 from microhe.recognition.decisions import list_decisions, record_decision
 from microhe.recognition.models import Comparison, Decision, DecisionRecorded, Pathways, SearchResults
 from microhe.recognition.pathways import pathways
 from microhe.recognition.search import search
 from microhe.recognition.search_query import SearchQuery
-from microhe.recognition.sides import resolve_side
+from microhe.recognition.sides import compare_sides, resolve_side
 
 router = APIRouter(tags=["recognition"])
 
@@ -72,10 +72,10 @@ class CompareRequest(BaseModel):
 
 
 @router.post("/api/recognition/compare", summary="Compare a micro-credential with a target (substantial differences)",
-             response_model=Comparison, response_model_exclude_unset=True,
+             response_model=Comparison,
              responses=error_responses(400, 404, 413, 422, d400="The document cannot be read as RDF",
                                        d404="No such specification in the store"))
-def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -> dict:
+def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -> Comparison:
     """Substantial-difference comparison (Lisbon Recognition Convention) of a credential (in the
     store, or an uploaded document, validated and never stored) with a target (in the store, or
     requirements): level, workload, learning outcomes, assessment, quality assurance, and a
@@ -92,17 +92,15 @@ def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -
                         document_name="upload")
     requirements = None if req.requirements is None else req.requirements.model_dump(exclude_none=True)
     tgt = resolve_side(store, "target", iri=req.target, requirements=requirements)
-    doc = compare(store, cred.facts, tgt.facts, Rules(req.workload_ratio, req.outcome_coverage))
-    if cred.report is not None:
-        doc["credential_validation"] = cred.validation()
-    return doc
+    return compare_sides(store, cred, tgt, Rules(req.workload_ratio, req.outcome_coverage))
 
 
 @router.get("/api/recognition/pathways", summary="Combinations of micro-credentials that stack to a target",
             response_model=Pathways, responses=error_responses(404, 422, d404="No such specification in the store"))
 def pathways_route(store: StoreDep,
                    target: Annotated[str, Query(description="IRI of the target specification")],
-                   max: Annotated[int, Query(ge=1, le=6, description="Most credentials in one pathway")] = 3) -> dict:
+                   max: Annotated[int, Query(ge=1, le=6, description="Most credentials in one pathway")] = 3
+                   ) -> Pathways:
     """Minimal combinations of at most `max` micro-credentials that together cover the target's
     required outcomes and workload at its level, ranked by excess ECTS; the declared stack
     (elm:hasPart / isPartOf) with any cycle; why nothing was found when nothing was."""
@@ -110,9 +108,9 @@ def pathways_route(store: StoreDep,
 
 
 @router.get("/api/credentials", summary="Faceted search of micro-credential specifications",
-            response_model=SearchResults, response_model_exclude_unset=True,
+            response_model=SearchResults,
             responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
-def credentials(store: StoreDep, query: Annotated[SearchQuery, Query()]) -> dict:
+def credentials(store: StoreDep, query: Annotated[SearchQuery, Query()]) -> SearchResults:
     """Specifications matching every filter given, in a stable order (title, then IRI), one page
     at a time, with facet counts over all matches (EQF level, country, field, mode, ECTS band)."""
     return search(store, query)
@@ -132,13 +130,12 @@ class DecisionRequest(BaseModel):
              response_model=DecisionRecorded,
              responses=error_responses(*WRITE, 404, 422, d404="No such specification in the store"))
 def record(store: StoreDep, settings: SettingsDep, req: DecisionRequest,
-           writer: Annotated[str, Depends(require_writer)]) -> dict:
+           writer: Annotated[str, Depends(require_writer)]) -> DecisionRecorded:
     """Record who recognised which credential, for what purpose, with what outcome and credit, on
     the basis of which comparison (PROV, in the decisions graph). Needs a write token."""
-    iri = record_decision(store, credential=req.credential, institution=req.institution, purpose=req.purpose,
-                          outcome=req.outcome, credited_ects=req.credited_ects, comparison=req.comparison,
-                          note=req.note, decided_by=writer, base=settings.base)
-    return {"iri": iri, "decided_by": writer}
+    return record_decision(store, credential=req.credential, institution=req.institution, purpose=req.purpose,
+                           outcome=req.outcome, credited_ects=req.credited_ects, comparison=req.comparison,
+                           note=req.note, decided_by=writer, base=settings.base)
 
 
 @router.get("/api/recognition/decisions", summary="Recorded recognition decisions",
@@ -146,7 +143,7 @@ def record(store: StoreDep, settings: SettingsDep, req: DecisionRequest,
 def decisions(store: StoreDep,
               credential: Annotated[str | None, Query(description="Only decisions about this credential")] = None,
               issuer: Annotated[str | None, Query(description="Only decisions about credentials of this issuer")] = None
-              ) -> list[dict]:
+              ) -> list[Decision]:
     """The recorded decisions, oldest first, optionally only those about one credential or about
     the credentials of one issuer."""
     return list_decisions(store, credential=credential, issuer=issuer)
