@@ -6,6 +6,8 @@
 * ``demo_dir``: an on-disk demo store, built once per session (never written).
 * ``store_dir``: a private copy of ``demo_dir`` per test, without saved views (tests write
   to it).
+* ``reference_quads``: the quads of the bundled ontology and reference graphs (no demo),
+  made once per session, for the writable apps of ``tests.api.writes.make_writable``.
 
 Directory conftests add what only their directory means (the API's small fixture store,
 the recognition fixtures' extra graphs)."""
@@ -15,6 +17,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from microhe.ingest.load import initialise
@@ -51,3 +54,11 @@ def store_dir(demo_dir, tmp_path) -> Path:
     shutil.copytree(demo_dir, path)
     shutil.rmtree(path / snapshots.VIEWS_DIR, ignore_errors=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def reference_quads() -> list[ox.Quad]:
+    """The reference graphs as an initialised store holds them, made once (never written)."""
+    store = Store()
+    initialise(store)
+    return list(store.quads())

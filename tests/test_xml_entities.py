@@ -6,13 +6,13 @@ written. Internal general entities (``<!ENTITY ex "http://example.org/">``) stil
 from __future__ import annotations
 
 import pytest
-from api.conftest_writes import make_writable, reference_quads  # noqa: F401
 from click.testing import CliRunner
 
 from microhe.cli import main
 from microhe.rdf.parse import parse
 from microhe.rdf.reading import ParseError
 from microhe.store.embedded import Store
+from tests.api.writes import make_writable
 
 RDF_XML = """<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [ {decl} ]>

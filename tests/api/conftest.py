@@ -7,6 +7,9 @@
   that need isolation (tiny row cap, tiny timeout, body cap, their own data).
 * ``live_server``: the app served by uvicorn on a free loopback port in a background
   thread, for real HTTP clients (SPARQLWrapper, rdflib's SPARQLStore).
+* ``writable`` / ``writable_on_disk`` / ``make_writable_env``: a fresh app over a fresh
+  store with the reference graphs and a write token, for the write endpoints, linked data
+  and VoID (:mod:`tests.api.writes` holds what they send and ``make_writable``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from fastapi.testclient import TestClient
 from microhe.api import create_app
 from microhe.settings import Settings
 from microhe.store.embedded import Store
+from tests.api.writes import Writable, make_writable
 
 EX = "http://example.org/"
 G1 = EX + "graph/one"
@@ -125,3 +129,37 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     app = create_app(make_settings(tmp_path_factory.mktemp("live")), make_store())
     with serve(app) as url:
         yield url
+
+
+@pytest.fixture
+def writable(tmp_path, reference_quads) -> Iterator[Writable]:
+    w = make_writable(tmp_path, reference_quads)
+    yield w
+    w.client.__exit__(None, None, None)
+    w.store.close()
+
+
+@pytest.fixture
+def writable_on_disk(tmp_path, reference_quads) -> Iterator[Writable]:
+    w = make_writable(tmp_path, reference_quads, on_disk=True)
+    yield w
+    w.client.__exit__(None, None, None)
+    w.store.close()
+
+
+@pytest.fixture
+def make_writable_env(tmp_path, reference_quads):
+    """``make_writable_env(on_disk=False, reference=True, **settings)``: for tests that need
+    other settings, or a store without the reference graphs (small, fast dumps)."""
+    made: list[Writable] = []
+
+    def factory(on_disk: bool = False, reference: bool = True, **overrides) -> Writable:
+        w = make_writable(tmp_path / f"env{len(made)}", reference_quads, on_disk=on_disk, reference=reference,
+                          **overrides)
+        made.append(w)
+        return w
+
+    yield factory
+    for w in made:
+        w.client.__exit__(None, None, None)
+        w.store.close()

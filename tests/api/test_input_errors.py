@@ -14,10 +14,8 @@ from fastapi.testclient import TestClient
 
 from microhe.api import create_app
 from microhe.auth.tokens import TokenFile
-from microhe.ingest.load import initialise
 from microhe.rdf.iri import InvalidIRI, check_iri, is_absolute_iri
 from microhe.settings import Settings
-from microhe.store.embedded import Store
 from tests.demo import demo_copy
 
 NOT_IRIS = ["", "x", "no scheme", "http://example.org/%zz", "http://example.org/a|b", "http://example.org/a b",

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from microhe.cli import main
 
-from .conftest_writes import make_writable, reference_quads  # noqa: F401 (fixture)
+from .writes import make_writable
 
 FILE = Path(__file__).parents[1] / "validation" / "fixtures" / "consistency" / "fail-ects-hours.ttl"
 BASE = "http://127.0.0.1:8000/"
@@ -30,7 +30,7 @@ def _key(results: list[dict]) -> list[tuple]:
     return sorted((term(r["focus_node"]), r["path"], r["message"], r["severity"], r["shape"]) for r in results)
 
 
-def test_the_same_file_gives_the_same_report_everywhere(tmp_path, reference_quads):  # noqa: F811
+def test_the_same_file_gives_the_same_report_everywhere(tmp_path, reference_quads):
     runner = CliRunner()
     validated = runner.invoke(main, ["validate", str(FILE), "--format", "json", "--base", BASE],
                               catch_exceptions=False)

@@ -28,7 +28,6 @@ from fastapi import FastAPI
 
 from microhe.api import create_app
 from microhe.auth.tokens import TokenFile
-from microhe.ingest.load import initialise
 from microhe.settings import Settings
 from microhe.store.embedded import Store
 

@@ -22,9 +22,7 @@ from schemathesis.config import SchemathesisConfig
 
 from microhe.api import create_app
 from microhe.auth.tokens import TokenFile
-from microhe.ingest.load import initialise
 from microhe.settings import Settings
-from microhe.store.embedded import Store
 from tests.demo import demo_copy
 
 BASE = "http://127.0.0.1:8000/"

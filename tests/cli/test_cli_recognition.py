@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from microhe.cli import main
-from microhe.ingest.load import initialise
 from microhe.store.embedded import Store
 from tests.recognition.conftest import CANDIDATE, CODES, DEMO, NEAR_MISS, RQF6_QDR, SKILL, TARGET
 from tests.recognition.test_compare import UPLOAD

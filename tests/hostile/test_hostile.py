@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from microhe.cli import main
 from microhe.ingest.load import initialise
 from microhe.store.embedded import Store
-from tests.api.conftest_writes import make_writable, reference_quads  # noqa: F401 - fixture
+from tests.api.writes import make_writable
 
 HERE = Path(__file__).parent
 CASES = json.loads((HERE / "cases.json").read_text("utf-8"))
@@ -75,7 +75,7 @@ def test_the_cli_refuses_the_document_and_changes_nothing(case, cli_store, tmp_p
 
 
 @pytest.fixture(scope="module")
-def http(tmp_path_factory, reference_quads):  # noqa: F811 - the fixture imported above
+def http(tmp_path_factory, reference_quads):
     w = make_writable(tmp_path_factory.mktemp("hostile-http"), reference_quads)
     initialise(w.store, demo=True)
     yield w

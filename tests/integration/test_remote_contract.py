@@ -159,10 +159,10 @@ def test_query_result_types(remote):
 def test_recognition_on_remote(server, remote, demo_store):
     assert translate(remote, "EQF", "6") == translate(demo_store, "EQF", "6")
     got, want = search(remote, eqf=6, limit=50), search(demo_store, eqf=6, limit=50)
-    assert got["total"] == want["total"] > 0
+    assert got.total == want.total > 0
     # the same credentials with the same levels and credits
-    assert [r["iri"] for r in got["results"]] == [r["iri"] for r in want["results"]]
-    assert [(r["eqf"], r["ects"]) for r in got["results"]] == [(r["eqf"], r["ects"]) for r in want["results"]]
+    assert [r.iri for r in got.results] == [r.iri for r in want.results]
+    assert [(r.eqf, r.ects) for r in got.results] == [(r.eqf, r.ects) for r in want.results]
     if server.same_display_fields:  # Virtuoso may pick another of several labels
         assert got == want
 

@@ -10,7 +10,7 @@ import csv
 import re
 import subprocess
 import sys
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest

@@ -9,9 +9,7 @@ import sys
 
 import pyoxigraph as ox
 
-from microhe.ingest.load import initialise
 from microhe.settings import Settings
-from microhe.store.embedded import Store
 from tests.demo import demo_copy
 
 CREDENTIAL = ox.NamedNode("https://w3id.org/microhe/demo/credential/acb-web-development")

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from test_queries import demo_graph, expected_by_eqf, val  # noqa: F401  (fixtures)
+from test_queries import expected_by_eqf, val  # helpers of the named-query tests
 
 from microhe.cli import main
 from microhe.queries.catalogue import QueryError, catalogue, parse_query_file

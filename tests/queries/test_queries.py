@@ -20,7 +20,6 @@ import rdflib
 from rdflib.namespace import RDF, SKOS
 
 import microhe
-from microhe.ingest.load import initialise
 from microhe.queries.catalogue import PARAM_TYPES, QueryError, catalogue, parse_query_file
 from microhe.store.embedded import Store
 from tests.demo import demo_copy
@@ -152,12 +151,6 @@ def parse_ttl(*paths: Path) -> rdflib.Graph:
     for p in paths:
         g.parse(p, format="turtle")
     return g
-
-
-@pytest.fixture(scope="session")
-def demo_graph() -> rdflib.Graph:
-    """Demo credentials + institutions (reference) + skills, parsed with rdflib."""
-    return parse_ttl(KG / "demo" / "credentials.ttl", KG / "reference" / "institutions.ttl", KG / "demo" / "skills.ttl")
 
 
 def run(demo_store: Store, name: str, **params: str) -> list[dict]:

@@ -2,10 +2,8 @@
 
 import pytest
 
-from microhe.ingest.load import initialise
 from microhe.queries.catalogue import catalogue
 from microhe.recognition.search import MODES, search
-from microhe.store.embedded import Store
 
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 

@@ -17,7 +17,6 @@ import pyoxigraph as ox
 import pytest
 from test_queries import EXAMPLES
 
-from microhe.ingest.load import initialise
 from microhe.queries.catalogue import catalogue
 from microhe.store.embedded import Store
 from tests.demo import demo_copy

@@ -9,10 +9,8 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 
 from microhe.ingest.derive import derive, derived_graph
-from microhe.ingest.load import initialise
 from microhe.store.embedded import Store
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from microhe.api import create_app
 from microhe.cli import main
 from microhe.errors import InvalidValue, NotFound
-from microhe.ingest.load import Source, initialise
+from microhe.ingest.load import Source
 from microhe.rdf.iri import InvalidIRI
 from microhe.recognition.sides import resolve_side, side_of_argument
 from microhe.settings import Settings

@@ -10,7 +10,6 @@ import time
 from fastapi.testclient import TestClient
 
 from microhe.api import create_app
-from microhe.ingest.load import initialise
 from microhe.recognition.search import search
 from microhe.recognition.warm import VIEWS, Warmer, warm
 from microhe.settings import Settings

@@ -34,11 +34,9 @@ import pytest
 from api.conftest import serve
 
 from microhe.api import create_app
-from microhe.ingest.load import initialise
 from microhe.kg import bundled
 from microhe.queries.catalogue import catalogue
 from microhe.settings import Settings
-from microhe.store.embedded import Store
 from tests.demo import demo_copy
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -35,8 +35,8 @@ from microhe.settings import Settings
 from microhe.store.embedded import Store
 from microhe.store.remote import RemoteStore
 
-from ..conftest_writes import Writable, make_writable, reference_quads  # noqa: F401
 from ..loopback import Listener
+from ..writes import Writable, make_writable
 
 BASE = "http://127.0.0.1:8000/"
 
@@ -156,13 +156,13 @@ def _writable(tmp: Path, quads, **overrides) -> Iterator[Writable]:
 
 
 @pytest.fixture(scope="module")
-def open_update(tmp_path_factory, reference_quads) -> Iterator[Writable]:  # noqa: F811
+def open_update(tmp_path_factory, reference_quads) -> Iterator[Writable]:
     """/update (with a write token) with LOAD/SERVICE allowed by the operator."""
     yield from _writable(tmp_path_factory.mktemp("open-update"), reference_quads, allow_remote_update=True)
 
 
 @pytest.fixture(scope="module")
-def gated_update(tmp_path_factory, reference_quads) -> Iterator[Writable]:  # noqa: F811
+def gated_update(tmp_path_factory, reference_quads) -> Iterator[Writable]:
     yield from _writable(tmp_path_factory.mktemp("gated-update"), reference_quads)
 
 

@@ -29,9 +29,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from microhe.ingest.load import initialise
-from microhe.store.embedded import Store
-
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[3]

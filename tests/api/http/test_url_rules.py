@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..conftest_writes import PLAIN, make_writable, reference_quads  # noqa: F401
+from ..writes import PLAIN, make_writable
 
 ASK = "ASK%7B%7D"  # ASK{}
 

@@ -15,7 +15,7 @@ from microhe.ingest.load import DEFAULT_GRAPH
 from microhe.ingest.provenance import load_records
 from microhe.vocab import META_GRAPH
 
-from ..conftest_writes import (
+from ..writes import (
     BASE,
     EX,
     GRAPH,
@@ -25,13 +25,9 @@ from ..conftest_writes import (
     PREFIXES,
     SECOND_SPEC_ONLY,
     UNPARSABLE,
-    VALID,  # noqa: F401
+    VALID,
     make_writable,
-    make_writable_env,
     parse_rdf,
-    reference_quads,
-    writable,
-    writable_on_disk,
 )
 
 TTL = {"Content-Type": "text/turtle"}
@@ -170,6 +166,27 @@ def test_strip_personal_data_stores_the_rest_without_the_learner(writable, metho
     dump = writable.dump()
     assert b"Lovelace" not in dump and b"Ada" not in dump and b"learner1" not in dump
     assert SPEC in {t.subject for t in triples(writable, GRAPH)}
+
+
+def test_each_written_answer_is_its_documented_model_exactly(writable):
+    """PUT and POST answers (named graph, default graph, new graph, learner stripped) are
+    GraphWritten as documented: the model reads each answer and writes it back byte for
+    byte (every key in its order, nothing extra, nothing missing)."""
+    from microhe.api.models import GraphWritten
+
+    cases = [("PUT", {"graph": GRAPH}, VALID), ("POST", {"graph": GRAPH}, SECOND_SPEC_ONLY), ("POST", {}, PLAIN),
+             ("PUT", {"default": ""}, PLAIN), ("POST", {"default": ""}, PLAIN),
+             ("PUT", {"graph": EX + "graph/learner", "strip-personal-data": "true"}, LEARNER)]
+    for method, params, body in cases:
+        r = writable.client.request(method, "/rdf-graphs", params=params, content=body,
+                                    headers={**writable.auth, **TTL})
+        assert r.status_code in (200, 201), r.text
+        written = GraphWritten.model_validate_json(r.text, strict=True)
+        assert json.dumps(written.model_dump(mode="json")) == r.text, (method, params)
+        assert set(r.json()) == set(GraphWritten.model_fields), (method, params)  # report included: validated
+        assert (written.graph is None) == written.default == ("default" in params)
+    assert written.personal_quads_stripped == 3 and [x.node for x in written.personal_data_stripped] == [
+        f"<{EX}learner1>"]
 
 
 def test_relative_iris_in_a_body_resolve_against_the_base(writable):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest_writes import GRAPH, VALID, make_writable_env, reference_quads  # noqa: F401
+from ..writes import GRAPH, VALID
 
 PERSONAL = Path(__file__).parents[2] / "fixtures" / "personal"
 MARKERS = (b"Zelda", b"Xanthopoulou", b"1990-04-01", b"zelda.x@")

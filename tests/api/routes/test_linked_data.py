@@ -11,7 +11,7 @@ import pytest
 from microhe.kg import bundled
 from microhe.vocab import DCTERMS, DEMO, ELM, MHE, OWL, RDF, RDFS, REF, SKOS
 
-from ..conftest_writes import BASE, Writable, make_writable, parse_rdf, reference_quads  # noqa: F401
+from ..writes import BASE, Writable, make_writable, parse_rdf
 
 N = ox.NamedNode
 L = ox.Literal

@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 
 from microhe.api import create_app
 from microhe.auth.tokens import TokenFile
-from microhe.ingest.load import initialise
 from microhe.queries.catalogue import resolve
 from microhe.settings import get_settings
 from microhe.store.embedded import Store

@@ -10,7 +10,7 @@ import pytest
 
 from microhe.rdf.sparql_text import with_dataset
 
-from ..conftest_writes import EX, make_writable_env, reference_quads, writable  # noqa: F401
+from ..writes import EX
 
 N = ox.NamedNode
 G1, G2 = EX + "g1", EX + "g2"

@@ -8,7 +8,7 @@ import pytest
 from microhe.store.embedded import Store
 from microhe.vocab import DCAT, DCTERMS, RDF, VOID
 
-from ..conftest_writes import BASE, PLAIN, make_writable, make_writable_env, parse_rdf, reference_quads  # noqa: F401
+from ..writes import BASE, PLAIN, make_writable, parse_rdf
 
 N = ox.NamedNode
 EX = "http://example.org/"

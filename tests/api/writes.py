@@ -1,28 +1,27 @@
-"""Fixtures for the tests of the write endpoints, linked data and VoID (imported
-explicitly by ``test_graph_store.py``, ``test_update.py``, ``test_linked_data.py`` and
-``test_void.py``; ``conftest.py`` belongs to the read-endpoint tests).
+"""Material for the tests of the write endpoints, linked data and VoID: the documents they
+send (conforming, invalid, unparsable, with a learner) and :func:`make_writable`, which
+the fixtures ``writable``, ``writable_on_disk`` and ``make_writable_env``
+(``tests/api/conftest.py``) and a few module fixtures elsewhere build on. Not a conftest:
+its names are imported; the fixtures are found by pytest.
 
-``writable`` is a fresh app over a fresh store holding the bundled ontology and reference
-graphs, with one write token in the token file beside ``Settings.store``
-(``tmp_path/"store"``). The store is filled by restoring quads made once per session
-(initialising every store from scratch would dominate the run time). It is in memory:
-opening and filling a RocksDB store costs ~0.6 s, which over a hundred tests breaks the
-time budget; ``writable_on_disk`` (and ``make_writable_env(on_disk=True)``) use
-``Store(tmp_path/"store")`` itself, for the tests that must see the real thing.
+:func:`make_writable` is a fresh app over a fresh store holding the bundled ontology and
+reference graphs (restored from ``reference_quads``, the root conftest's quads made once
+per session: initialising every store from scratch would dominate the run time), with one
+write token in the token file beside ``Settings.store`` (``tmp_path/"store"``). The store
+is in memory (opening and filling a RocksDB store costs ~0.6 s, which over a hundred tests
+breaks the time budget) unless ``on_disk``: ``Store(tmp_path/"store")`` itself, for the
+tests that must see the real thing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-import pytest
 from fastapi.testclient import TestClient
 
 from microhe.api import create_app
 from microhe.auth.tokens import TokenFile
-from microhe.ingest.load import initialise
 from microhe.settings import Settings
 from microhe.store.embedded import Store
 
@@ -112,15 +111,9 @@ class Writable:
         return self.store.dump_bytes()
 
 
-@pytest.fixture(scope="session")
-def reference_quads() -> list[ox.Quad]:
-    store = Store()
-    initialise(store)
-    return list(store.quads())
-
-
 def make_writable(tmp_path, reference_quads, *, on_disk: bool = False, reference: bool = True,
                   **overrides) -> Writable:
+    """A writable app and store under ``tmp_path`` (the caller closes ``client`` and ``store``)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     store = Store(tmp_path / "store") if on_disk else Store()
     if reference:  # validation brings its own copy of the reference data; derived values need it here
@@ -130,40 +123,6 @@ def make_writable(tmp_path, reference_quads, *, on_disk: bool = False, reference
     client = TestClient(create_app(settings, store))
     client.__enter__()  # one event-loop portal for all requests of the test (much faster)
     return Writable(client, store, settings, token)
-
-
-@pytest.fixture
-def writable(tmp_path, reference_quads) -> Iterator[Writable]:
-    w = make_writable(tmp_path, reference_quads)
-    yield w
-    w.client.__exit__(None, None, None)
-    w.store.close()
-
-
-@pytest.fixture
-def writable_on_disk(tmp_path, reference_quads) -> Iterator[Writable]:
-    w = make_writable(tmp_path, reference_quads, on_disk=True)
-    yield w
-    w.client.__exit__(None, None, None)
-    w.store.close()
-
-
-@pytest.fixture
-def make_writable_env(tmp_path, reference_quads):
-    """``make_writable_env(on_disk=False, reference=True, **settings)``: for tests that need
-    other settings, or a store without the reference graphs (small, fast dumps)."""
-    made: list[Writable] = []
-
-    def factory(on_disk: bool = False, reference: bool = True, **overrides) -> Writable:
-        w = make_writable(tmp_path / f"env{len(made)}", reference_quads, on_disk=on_disk, reference=reference,
-                          **overrides)
-        made.append(w)
-        return w
-
-    yield factory
-    for w in made:
-        w.client.__exit__(None, None, None)
-        w.store.close()
 
 
 def parse_rdf(data: bytes, media_type: str) -> list[ox.Quad]:
