@@ -107,6 +107,16 @@ def _verified(store: Store, cred: Facts) -> bool | None:
     return None if not verdicts else (True in verdicts)
 
 
+def _side(f: Facts) -> dict:
+    """A side of the comparison: where its facts came from, and the Council elements its
+    record lacks when it lacks any (so a record loaded with a lighter profile is never
+    compared as if complete)."""
+    doc: dict = {"iri": f.iri, "title": f.title, "source": f.source}
+    if f.incomplete:
+        doc["incomplete"] = list(f.incomplete)
+    return doc
+
+
 def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) -> dict:
     """The comparison document (criteria, recommendation, reasons)."""
     criteria = []
@@ -219,8 +229,8 @@ def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) ->
         reasons += [f"{n}: {by[n]['detail']}" for n in ("workload", "learning-outcomes") if by[n]["substantial"]]
         reasons.append(f"credit min({cred.ects:g}, {target.ects:g} x {coverage:.2f}) = {credited:g} ECTS")
     return {
-        "credential": {"iri": cred.iri, "title": cred.title, "source": cred.source},
-        "target": {"iri": target.iri, "title": target.title, "source": target.source},
+        "credential": _side(cred),
+        "target": _side(target),
         "criteria": criteria,
         "recommendation": {"outcome": rec, "credited_ects": credited, "reasons": reasons},
         "rules": asdict(rules),

@@ -25,6 +25,8 @@ class Side(BaseModel):
     iri: str
     title: str | None
     source: str = Field(description="store, upload or requirements")
+    incomplete: list[str] | None = Field(
+        None, description="The Council 2022 elements (M2-M11) the record lacks; left out when it has them all")
 
 
 class Criterion(BaseModel):
@@ -123,6 +125,9 @@ class SearchHit(BaseModel):
     ects_range: list[Number] | None = Field(description="[min, max] ECTS by notional hours")
     modes: list[str]
     fields: list[str] = Field(description="ISCED-F codes")
+    incomplete: list[str] | None = Field(
+        None, description="The Council 2022 elements (M2-M11) the record lacks, e.g. [\"M9\", \"M11\"] "
+                          "(loaded with a lighter profile); left out when it has them all")
 
 
 class SearchLevel(BaseModel):
