@@ -63,9 +63,44 @@ def specification_elements() -> tuple[Element, ...]:
             if m is None:
                 continue
             entry = found.setdefault(m.group(1), {"name": name, "specification": [], "award": []})
-            entry[side].append(render_path(g, g.value(prop, SH.path)))
+            entry[side].append(_without_optional_steps(g, g.value(prop, SH.path)))
     return tuple(Element(code, e["name"], tuple(sorted(e["specification"])), tuple(sorted(e["award"])))
                  for code, e in sorted(found.items(), key=lambda kv: int(kv[0][1:])))
+
+
+def _alternatives(g, p) -> list[str]:
+    """The path ``p`` as alternatives without zero-or-one steps (``a/b?/c`` is ``a/c`` or
+    ``a/b/c``): Virtuoso refuses a ``?`` step when neither end of it is bound ("transitive
+    derived table"), which is how these paths are asked for every specification at once."""
+    from rdflib import URIRef
+    from rdflib.collection import Collection
+    from rdflib.namespace import RDF, SH
+
+    if isinstance(p, URIRef):
+        return [f"<{p}>"]
+    if (p, RDF.first, None) in g:
+        out = [""]
+        for step in Collection(g, p):
+            out = [a + ("/" if a and b else "") + b for a in out for b in _alternatives(g, step)]
+        return out
+    inner = g.value(p, SH.zeroOrOnePath)
+    if inner is not None:
+        return [""] + _alternatives(g, inner)
+    inner = g.value(p, SH.inversePath)
+    if inner is not None:
+        return [f"^{a}" if a.count("<") == 1 and a.startswith("<") and a.endswith(">") else f"^({a})"
+                for a in _alternatives(g, inner)]
+    alt = g.value(p, SH.alternativePath)
+    if alt is not None:
+        return [a for x in Collection(g, alt) for a in _alternatives(g, x)]
+    return [render_path(g, p)]  # * and + stay as they are (none in the profile's element paths)
+
+
+def _without_optional_steps(g, p) -> str:
+    alternatives = list(dict.fromkeys(_alternatives(g, p)))
+    if "" in alternatives:  # a zero-length path: any focus node would "have" the element
+        raise ValueError(f"an element path of {PROFILE} can be empty: {render_path(g, p)}")
+    return alternatives[0] if len(alternatives) == 1 else "|".join(f"({a})" for a in alternatives)
 
 
 _TYPED = (f"{{ ?this a <{ELM}Qualification> }} UNION {{ ?this a <{ELM}LearningAchievementSpecification> }}")
