@@ -90,24 +90,33 @@ class _Html:
     def __init__(self, store, base: str, root_path: str, resource: str = "/resource"):
         self.store, self.base, self.root, self.resource = store, base, root_path, resource
         self._labels: dict = {}
-        self._known: dict = {}
+        self._described: dict = {}
 
     def href(self, iri: str) -> str | None:
-        """A local path where this server serves ``iri``; its page at the lookup route
-        (``/resource?iri=``) when the store describes it (``urn:epass:...``, other hosts);
-        else the IRI itself when it is safe to follow, else None (shown as text)."""
+        """Where a link to ``iri`` goes: the local path where this server serves it; else its
+        page at the lookup route (``/resource?iri=``) when the store describes it (has
+        triples about it: ``urn:epass:...``, other hosts); else the IRI itself when a browser
+        may follow it (http, https, mailto); else the lookup page when the store at least
+        mentions it (a ``urn:`` IRI only linked to); else None (text: javascript:, data: ...)."""
         local = local_href(iri, self.base, self.root)
         if local is not None:
             return local
         lookup = lookup_href(iri, self.root, self.resource)
-        if lookup is not None and self.known(iri):
+        if lookup is not None and self.described(iri):
             return lookup
-        return safe_href(iri)
+        safe = safe_href(iri)
+        if safe is not None:
+            return safe
+        return lookup if lookup is not None and is_known(self.store, ox.NamedNode(iri)) else None
 
-    def known(self, iri: str) -> bool:
-        if iri not in self._known:
-            self._known[iri] = is_known(self.store, ox.NamedNode(iri)) if len(self._known) < 2000 else False
-        return self._known[iri]
+    def described(self, iri: str) -> bool:
+        """The store has triples about ``iri`` (memoised for the page, bounded)."""
+        hit = self._described.get(iri)
+        if hit is None:
+            hit = len(self._described) < 2000 and next(
+                self.store.quads_matching(subject=ox.NamedNode(iri)), None) is not None
+            self._described[iri] = hit
+        return hit
 
     def label(self, node) -> str | None:
         if node not in self._labels:
