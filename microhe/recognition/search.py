@@ -57,11 +57,11 @@ class Record:
     incomplete: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
-        doc = {"iri": self.iri, "title": self.title, "issuer": self.issuer, "issuer_name": self.issuer_name,
-               "country": _code(self.country), "eqf": sorted(self.eqf), "ects": self.ects,
-               "ects_range": [self.ects_min, self.ects_max] if self.ects is not None else None,
-               "modes": sorted(_MODE_NAMES.get(m, m) for m in self.modes),
-               "fields": sorted(_code(f) for f in self.fields)}
+        doc: dict = {"iri": self.iri, "title": self.title, "issuer": self.issuer, "issuer_name": self.issuer_name,
+                     "country": _code(self.country), "eqf": sorted(self.eqf), "ects": self.ects,
+                     "ects_range": [self.ects_min, self.ects_max] if self.ects is not None else None,
+                     "modes": sorted(_MODE_NAMES.get(m, m) for m in self.modes),
+                     "fields": sorted(_key(f) for f in self.fields)}
         if self.incomplete:  # additive: a complete record's JSON is as it always was
             doc["incomplete"] = list(self.incomplete)
         return doc
