@@ -171,8 +171,8 @@ def ref_resource(rest: str, request: Request, store: StoreDep, settings: Setting
 MAX_LOOKUP_IRI = 8192
 
 
-@router.get(RESOURCE, summary="Look up any IRI the store describes (HTML or RDF)", openapi_extra=_RESOURCE_DOC,
-            response_class=Response)
+@router.get(RESOURCE, summary="Look up any IRI the store describes (HTML or RDF)",
+            openapi_extra=rdf_doc(OFFERED, 400, 404, 406, 414, 422), response_class=Response)
 @router.head(RESOURCE, include_in_schema=False)
 def lookup_resource(request: Request, store: StoreDep, settings: SettingsDep, iri: str | None = None) -> Response:
     """The description of ``iri``, whatever its host or scheme: the ``urn:epass:...`` IRIs of
