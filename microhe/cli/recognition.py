@@ -118,7 +118,9 @@ def search_cmd(store_path, eqf, framework, level, ects_min, ects_max, field, ski
         yield f"{d.total} match(es); showing {len(d.results)} from {d.offset}"
         for r in d.results:
             eqf_s = ",".join(map(str, r.eqf)) or "?"
-            yield f"  EQF {eqf_s:5} {str(r.ects or '?'):>5} ECTS  {r.country or '---'}  {r.title}  <{r.iri}>"
+            flag = f"  [incomplete: {', '.join(r.incomplete)}]" if r.incomplete else ""
+            yield (f"  EQF {eqf_s:5} {str(r.ects or '?'):>5} ECTS  {r.country or '---'}  {r.title}  "
+                   f"<{r.iri}>{flag}")
         for facet, counts in (d.facets.model_dump() if d.facets else {}).items():
             yield f"  {facet}: " + ", ".join(f"{k} ({v})" for k, v in counts.items())
 
@@ -149,6 +151,9 @@ def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage
 
     def lines(d: Comparison):
         yield f"{d.credential.title or d.credential.iri}  vs  {d.target.title or d.target.iri}"
+        for name, side in (("credential", d.credential), ("target", d.target)):
+            if side.incomplete:
+                yield f"  {name} incomplete: {', '.join(side.incomplete)} (Council 2022 elements it lacks)"
         for c in d.criteria:
             flag = {True: "SUBSTANTIAL", False: "ok", None: "UNKNOWN"}[c.substantial]
             yield f"  {c.name:18} {flag:12} {c.detail}"

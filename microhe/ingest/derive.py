@@ -13,7 +13,9 @@ specification of the store:
   the query: ``eqf`` (derived EQF levels), ``country`` (the issuer's
   ``elm:location/elm:address/elm:countryCode``, looked up in the graph, else in the store
   as it is at load time), ``mode``, ``isced``, ``creditSystem`` (``elm:framework`` of each
-  credit point) and ``issuer``.
+  credit point) and ``issuer`` (the ``elm:awardingBody`` of the specification's
+  ``elm:awardingOpportunity``, or of the ``elm:awardedBy`` of an achievement in the graph
+  that is ``elm:specifiedBy`` it: an awarded Europass credential).
 
 A per-graph index serves paging and search without a sort on IRIs (oxigraph orders IRIs by
 reading each one's text from disk, 1.5 s for 22k specifications at 100k):
@@ -75,11 +77,13 @@ _EQF = "http://data.europa.eu/snb/eqf/"
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _SPEC_TYPES = frozenset(ox.NamedNode(ELM + t) for t in ("Qualification", "LearningAchievementSpecification"))
-_AO, _BODY, _LOCATION, _ADDRESS, _COUNTRY, _MODE, _ISCED, _CP, _FW = (ox.NamedNode(ELM + p) for p in (
-    "awardingOpportunity", "awardingBody", "location", "address", "countryCode", "mode", "ISCEDFCode",
-    "creditPoint", "framework"))
+_AO, _BODY, _LOCATION, _ADDRESS, _COUNTRY, _MODE, _ISCED, _CP, _FW, _SPECIFIED_BY, _AWARDED_BY = (
+    ox.NamedNode(ELM + p) for p in (
+        "awardingOpportunity", "awardingBody", "location", "address", "countryCode", "mode", "ISCEDFCode",
+        "creditPoint", "framework", "specifiedBy", "awardedBy"))
 #: every predicate the facet counts read (besides the derived EQF levels)
-_FACET_PREDICATES = frozenset((_RDF_TYPE, _AO, _BODY, _LOCATION, _ADDRESS, _COUNTRY, _MODE, _ISCED, _CP, _FW))
+_FACET_PREDICATES = frozenset((_RDF_TYPE, _AO, _BODY, _LOCATION, _ADDRESS, _COUNTRY, _MODE, _ISCED, _CP, _FW,
+                               _SPECIFIED_BY, _AWARDED_BY))
 
 _QUERY = f"""
 PREFIX elm: <{ELM}>
@@ -223,13 +227,21 @@ def _facet_counts(reference: Store, quads: Sequence[ox.Quad], specs: dict, keys:
             countries[org] = hit
         return hit
 
+    # achievements by the specification they are specified by (Europass awards)
+    awards: dict = {}
+    for achievement, specs_ in links[_SPECIFIED_BY].items():
+        for s in specs_:
+            awards.setdefault(s, set()).add(achievement)
     counts: dict[tuple[str, _Term], set] = {}
     for spec in typed:
         values: list[tuple[str, _Term]] = []
         info = specs.get(spec)
         if info is not None:
             values += [("eqf", ox.NamedNode(f"{_EQF}{e}")) for e in info["eqf"]]
+        # the issuer, whichever ELM path carries it: the awarding opportunity's body, or
+        # the body of the awarding process of an achievement specified by the specification
         bodies = {b for ao in objs(_AO, spec) for b in objs(_BODY, ao)}
+        bodies |= {b for ach in awards.get(spec, ()) for ap in objs(_AWARDED_BY, ach) for b in objs(_BODY, ap)}
         values += [("issuer", b) for b in bodies]
         values += [("country", c) for b in bodies for c in country_of(b)]
         values += [("mode", m) for m in objs(_MODE, spec)]

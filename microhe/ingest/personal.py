@@ -120,9 +120,11 @@ PERSONAL_PROPERTIES = _nodes(
     # ISA Core Person, as ELM uses it
     *_person_ns("birthName", "patronymicName", "placeOfBirth", "countryOfBirth", "citizenship"),
     # ELM 3.1/3.2 properties with domain elm:Person (elm:nationalID: the EDC context's
-    # spelling; elm:birthName, elm:fullName: earlier drafts)
+    # spelling; elm:birthName, elm:fullName: earlier drafts). Not elm:groupMemberOf: the
+    # ontology gives it domain elm:Person, but the EDC shapes allow it on every agent and the
+    # official sample's issuer (an organisation in a research alliance) carries it
     ELM + "dateOfBirth", ELM + "placeOfBirth", ELM + "nationalId", ELM + "nationalID",
-    ELM + "citizenshipCountry", ELM + "gender", ELM + "groupMemberOf", ELM + "birthName", ELM + "fullName",
+    ELM + "citizenshipCountry", ELM + "gender", ELM + "birthName", ELM + "fullName",
 )
 
 #: Classes of organisations whose contact points may name a member of staff.

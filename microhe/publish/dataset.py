@@ -31,6 +31,8 @@ class Places:
     sparql: str = "/sparql"
     dump: str = "/dump.nq"
     graph_store: str = "/rdf-graphs"
+    #: the URI lookup endpoint: ``<resource>?iri=<the IRI, percent-encoded>``
+    resource: str = "/resource"
 
 
 #: The licence of the published data (EU Publications Office authority list).
@@ -129,6 +131,9 @@ def _describe(stats: Statistics, base: str, places: Places) -> list[ox.Quad]:
     add(ds, VOID + "sparqlEndpoint", sparql)
     add(ds, VOID + "dataDump", dump_url)
     add(ds, VOID + "uriSpace", ox.Literal(base))
+    # any IRI the store describes, whatever its host or scheme (urn:epass:... of Europass
+    # data), is looked up by appending it, percent-encoded, to this (VoID section 5.2)
+    add(ds, VOID + "uriLookupEndpoint", N(base + places.resource.lstrip("/") + "?iri="))
     add(ds, VOID + "feature", N("http://www.w3.org/ns/formats/N-Quads"))
     for vocab in (ELM, MHE, SKOS, DCTERMS, PROV):
         add(ds, VOID + "vocabulary", N(vocab))

@@ -4,6 +4,8 @@ browser may follow it, or nothing: shown as text)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from microhe.kg import bundled
 from microhe.vocab import (
     CRED,
@@ -60,6 +62,20 @@ def safe_href(iri: str) -> str | None:
     """``iri`` when a browser may follow it as a link (an http, https or mailto IRI), else None."""
     scheme, colon, _ = iri.partition(":")
     return iri if colon and scheme.lower() in LINK_SCHEMES else None
+
+
+#: Schemes never linked, not even to this server's description of the IRI: the page of such
+#: an IRI is reached by typing it, never by a click that shows the scheme as a link.
+_NO_LINK_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "blob", "filesystem", "about"})
+
+
+def lookup_href(iri: str, root_path: str = "", resource: str = "/resource") -> str | None:
+    """This server's page of ``iri`` at the URI lookup route (``/resource?iri=...``), for an
+    IRI outside the served bases; None for schemes that are never links (javascript:, data: ...)."""
+    scheme, colon, _ = iri.partition(":")
+    if not colon or scheme.lower() in _NO_LINK_SCHEMES:
+        return None
+    return f"{root_path}{resource}?{urlencode({'iri': iri})}"
 
 
 def compact(iri: str) -> str:

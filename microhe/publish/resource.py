@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from microhe.publish.names import compact, local_href, safe_href
+from microhe.publish.names import compact, local_href, lookup_href, safe_href
+from microhe.validation.elements import incomplete_of
 from microhe.vocab import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 _TYPE = ox.NamedNode(RDF + "type")
@@ -86,14 +87,36 @@ class Row:
 class _Html:
     """Builds the cells of a resource page (links local where this server serves them)."""
 
-    def __init__(self, store, base: str, root_path: str):
-        self.store, self.base, self.root = store, base, root_path
+    def __init__(self, store, base: str, root_path: str, resource: str = "/resource"):
+        self.store, self.base, self.root, self.resource = store, base, root_path, resource
         self._labels: dict = {}
+        self._described: dict = {}
 
     def href(self, iri: str) -> str | None:
-        """A local path where this server serves ``iri``, the IRI itself when it is safe
-        to follow, else None (shown as text)."""
-        return local_href(iri, self.base, self.root) or safe_href(iri)
+        """Where a link to ``iri`` goes: the local path where this server serves it; else its
+        page at the lookup route (``/resource?iri=``) when the store describes it (has
+        triples about it: ``urn:epass:...``, other hosts); else the IRI itself when a browser
+        may follow it (http, https, mailto); else the lookup page when the store at least
+        mentions it (a ``urn:`` IRI only linked to); else None (text: javascript:, data: ...)."""
+        local = local_href(iri, self.base, self.root)
+        if local is not None:
+            return local
+        lookup = lookup_href(iri, self.root, self.resource)
+        if lookup is not None and self.described(iri):
+            return lookup
+        safe = safe_href(iri)
+        if safe is not None:
+            return safe
+        return lookup if lookup is not None and is_known(self.store, ox.NamedNode(iri)) else None
+
+    def described(self, iri: str) -> bool:
+        """The store has triples about ``iri`` (memoised for the page, bounded)."""
+        hit = self._described.get(iri)
+        if hit is None:
+            hit = len(self._described) < 2000 and next(
+                self.store.quads_matching(subject=ox.NamedNode(iri)), None) is not None
+            self._described[iri] = hit
+        return hit
 
     def label(self, node) -> str | None:
         if node not in self._labels:
@@ -147,11 +170,13 @@ def incoming(store, node: ox.NamedNode, limit: int = MAX_INCOMING) -> list[ox.Qu
 
 
 def resource_page(store, base: str, node: ox.NamedNode, quads: list[ox.Quad], *, root: str = "",
-                  graph_store: str = "/rdf-graphs") -> dict:
+                  graph_store: str = "/rdf-graphs", resource: str = "/resource") -> dict:
     """The content of ``node``'s HTML page (the template's variables, but the alternate
     representations): ``quads`` is its description (:func:`describe`), ``root`` the path
-    the server is mounted at, ``graph_store`` where graphs are downloaded."""
-    h = _Html(store, base, root)
+    the server is mounted at, ``graph_store`` where graphs are downloaded, ``resource`` the
+    lookup route of IRIs outside the served bases. A specification that lacks Council
+    elements says which (``incomplete``), never shown as complete."""
+    h = _Html(store, base, root, resource)
     by_subject: dict = {}
     for q in quads:
         by_subject.setdefault(q.subject, []).append(q)
@@ -172,7 +197,8 @@ def resource_page(store, base: str, node: ox.NamedNode, quads: list[ox.Quad], *,
                        "download": f"{root}{graph_store}?{urlencode({'graph': node.value})}"}
     return dict(iri=node.value, label=h.label(node), types=types, rows=h.rows(own, by_subject),
                 incoming=links, incoming_truncated=len(incoming_quads) >= MAX_INCOMING, graphs=graph_links,
-                named_graph=named_graph, root=root)
+                named_graph=named_graph, root=root, incomplete=list(incomplete_of(store, node.value)),
+                elsewhere=None if local_href(node.value, base, root) else safe_href(node.value))
 
 
 __all__ = ["describe", "is_known", "label_of", "incoming", "resource_page", "Cell", "Row", "LABEL_PROPERTIES",

@@ -104,6 +104,13 @@ def _verified(store: Store, cred: Facts) -> bool | None:
     return None if not verdicts else (True in verdicts)
 
 
+def _side(f: Facts) -> m.Side:
+    """A side of the comparison: where its facts came from, and the Council elements its
+    record lacks when it lacks any (so a record loaded with a lighter profile is never
+    compared as if complete)."""
+    return m.Side(iri=f.iri, title=f.title, source=f.source, incomplete=list(f.incomplete) if f.incomplete else None)
+
+
 def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) -> m.Comparison:
     """The comparison (criteria, recommendation, reasons). A document side's validation
     is added by :func:`microhe.recognition.sides.compare_sides`."""
@@ -235,8 +242,8 @@ def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) ->
         reasons += [f"{n}: {by[n].detail}" for n in ("workload", "learning-outcomes") if by[n].substantial]
         reasons.append(f"credit min({cred.ects:g}, {target.ects:g} x {coverage:.2f}) = {credited:g} ECTS")
     return m.Comparison(
-        credential=m.Side(iri=cred.iri, title=cred.title, source=cred.source),
-        target=m.Side(iri=target.iri, title=target.title, source=target.source),
+        credential=_side(cred),
+        target=_side(target),
         criteria=criteria,
         recommendation=m.Recommendation(outcome=rec, credited_ects=credited, reasons=reasons),
         rules=m.RulesUsed(**asdict(rules)),

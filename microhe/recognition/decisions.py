@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from microhe.errors import InvalidValue, NotFound
 from microhe.rdf.iri import iri_problem
 from microhe.recognition.models import Comparison, Decision, DecisionRecorded
+from microhe.recognition.search import ISSUER_PATH
 from microhe.store.embedded import Store
 from microhe.vocab import ELM, MHE, PROV, RDF, RDFS, XSD
 
@@ -116,14 +117,14 @@ def list_decisions(store: Store, *, credential: str | None = None, issuer: str |
         subs["cred"] = ox.NamedNode(credential)
     # A substituted ?issuer is bound before the pattern is evaluated, so under OPTIONAL it
     # would keep every decision: when filtering by issuer, the pattern must be required.
-    by_issuer = "?cred elm:awardingOpportunity/elm:awardingBody ?issuer ."
+    by_issuer = f"?cred {ISSUER_PATH} ?issuer ."
     if issuer:
         subs["issuer"] = ox.NamedNode(issuer)
     else:
         by_issuer = f"OPTIONAL {{ {by_issuer} }}"
     rows = store.query(
         f"""PREFIX mhe: <{MHE}> PREFIX prov: <{PROV}> PREFIX elm: <{ELM}>
-        SELECT ?d ?cred ?issuer ?inst ?purpose ?outcome ?ects ?time ?by WHERE {{
+        SELECT DISTINCT ?d ?cred ?issuer ?inst ?purpose ?outcome ?ects ?time ?by WHERE {{
           GRAPH <{DECISIONS_GRAPH}> {{ ?d a mhe:RecognitionDecision ; mhe:recognisedSpecification ?cred ;
              mhe:recognisingInstitution ?inst ; mhe:recognitionPurpose ?purpose ; mhe:recognitionOutcome ?outcome ;
              prov:generatedAtTime ?time ; prov:wasAttributedTo ?by . OPTIONAL {{ ?d mhe:creditedECTS ?ects }} }}

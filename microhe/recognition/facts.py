@@ -14,23 +14,30 @@ import pyoxigraph as ox
 
 from microhe.errors import NotFound
 from microhe.ingest.derive import derive
+from microhe.kg.bundled import reference_graphs
 from microhe.rdf.iri import check_iri
+from microhe.recognition.search import ISSUER_PATH
 from microhe.store.embedded import Store
-from microhe.vocab import DCTERMS, ELM, MHE
+from microhe.validation.elements import incomplete_of
+from microhe.vocab import CRED, DCTERMS, ELM, MHE
 
 _Q = f"""
-PREFIX elm: <{ELM}> PREFIX dcterms: <{DCTERMS}> PREFIX mhe: <{MHE}>
-SELECT ?spec ?title ?eqf ?level ?ects ?emin ?emax ?lo ?skill ?assess ?atype ?idv ?acc ?orgacc ?org ?reqid ?reqqa ?part WHERE {{
+PREFIX elm: <{ELM}> PREFIX dcterms: <{DCTERMS}> PREFIX mhe: <{MHE}> PREFIX cred: <{CRED}>
+SELECT ?spec ?title ?eqf ?level ?ects ?emin ?emax ?lo ?skill ?assess ?atype ?idv ?acc ?orgacc ?org ?credIssuer ?reqid
+       ?reqqa ?part WHERE {{
   {{ ?spec dcterms:title ?title }}
   UNION {{ ?spec mhe:derivedEQFLevel ?eqf }}
   UNION {{ ?spec elm:EQFLevel|elm:NQFLevel ?level }}
   UNION {{ ?spec mhe:derivedECTS ?ects ; mhe:derivedECTSMin ?emin ; mhe:derivedECTSMax ?emax }}
   UNION {{ ?spec elm:learningOutcome ?lo OPTIONAL {{ ?lo elm:relatedESCOSkill|elm:relatedSkill ?skill }} }}
   UNION {{ {{ ?spec elm:provenBy ?assess }} UNION {{ ?assess elm:proves ?spec }}
+           UNION {{ ?spec ^elm:specifiedBy/elm:provenBy/elm:specifiedBy ?assess }}
            OPTIONAL {{ ?assess dcterms:type ?atype }} OPTIONAL {{ ?assess elm:idVerification ?idv }} }}
+  UNION {{ ?spec ^elm:specifiedBy/elm:provenBy/elm:idVerification ?idv }}
   UNION {{ ?spec elm:idVerification ?idv }}
   UNION {{ ?spec elm:accreditation ?acc }}
-  UNION {{ ?spec elm:awardingOpportunity/elm:awardingBody ?org OPTIONAL {{ ?org elm:accreditation ?orgacc }} }}
+  UNION {{ ?spec {ISSUER_PATH} ?org OPTIONAL {{ ?org elm:accreditation ?orgacc }} }}
+  UNION {{ ?spec ^elm:specifiedBy/^elm:hasClaim/^cred:credentialSubject/cred:issuer ?credIssuer }}
   UNION {{ ?spec mhe:requiresIdentityVerification ?reqid }}
   UNION {{ ?spec mhe:requiresQualityAssurance ?reqqa }}
   UNION {{ {{ ?spec elm:hasPart ?part }} UNION {{ ?part elm:isPartOf ?spec }} }}
@@ -62,6 +69,8 @@ class Facts:
     requires_quality_assurance: bool = False
     parts: set[str] = field(default_factory=set)
     source: str = "store"
+    #: the Council elements the specification lacks (``("M9", "M11")``), empty when complete
+    incomplete: tuple[str, ...] = ()
 
     @property
     def required_outcomes(self) -> set[str]:
@@ -73,11 +82,12 @@ def read_facts(store: Store, iri: str, *, source: str = "store") -> Facts:
     check_iri(iri, "specification")  # InvalidIRI (a ValueError) before the store sees it
     f = Facts(iri, source=source)
     found = False
+    credential_issuer = None
     for r in store.query(_Q, substitutions={"spec": ox.NamedNode(iri)}):
         found = True
         v = {k: (r[k].value if r[k] is not None else None) for k in
              ("title", "eqf", "level", "ects", "emin", "emax", "lo", "skill", "assess", "atype", "idv", "acc",
-              "orgacc", "org", "reqid", "reqqa", "part")}
+              "orgacc", "org", "credIssuer", "reqid", "reqqa", "part")}
         if v["title"] and (f.title is None or getattr(r["title"], "language", None) == "en"):
             f.title = v["title"]
         if v["eqf"]:
@@ -101,6 +111,8 @@ def read_facts(store: Store, iri: str, *, source: str = "store") -> Facts:
             f.accreditations.add(v["acc"])
         if v["org"]:
             f.issuer = v["org"]
+        elif v["credIssuer"] and f.issuer is None:
+            credential_issuer = v["credIssuer"]
         if v["orgacc"]:
             f.issuer_accreditations.add(v["orgacc"])
         if v["reqid"]:
@@ -111,6 +123,9 @@ def read_facts(store: Store, iri: str, *, source: str = "store") -> Facts:
             f.parts.add(v["part"])
     if not found:
         raise NotFoundError(f"no specification <{iri}> in the store")
+    if f.issuer is None:  # no awarding body: the issuer of the credential that claims it
+        f.issuer = credential_issuer
+    f.incomplete = incomplete_of(store, iri)
     return f
 
 
@@ -129,4 +144,8 @@ def facts_from_document(reference: Store, quads: list[ox.Quad], name: str = "upl
                             "elm:LearningAchievementSpecification) in the document")
     graph = "urn:microhe:upload"
     staging.restore(derive(reference, quads, graph))
+    # the bundled reference graphs beside it, as validation sees a document: which Council
+    # elements it lacks is judged on the same ground (an NQF level's EQF referencing, a
+    # known institution's country)
+    staging.restore(q for g in reference_graphs() for q in g.quads())
     return read_facts(staging, specs[0], source=name)

@@ -39,6 +39,9 @@ class Side(BaseModel):
     iri: str
     title: str | None
     source: str = Field(description="store, upload or requirements (or a file name, from the command line)")
+    incomplete: list[str] | None = Field(
+        None, exclude_if=_absent,
+        description="The Council 2022 elements (M2-M11) the record lacks; left out when it has them all")
 
 
 # Each criterion's evidence, one model per case of :func:`microhe.recognition.compare.compare`
@@ -330,6 +333,9 @@ class SearchHit(BaseModel):
     ects_range: list[Number] | None = Field(description="[min, max] ECTS by notional hours")
     modes: list[str]
     fields: list[str] = Field(description="ISCED-F codes")
+    incomplete: list[str] | None = Field(
+        None, exclude_if=_absent, description="The Council 2022 elements (M2-M11) the record lacks, e.g. [\"M9\", \"M11\"] "
+                          "(loaded with a lighter profile); left out when it has them all")
 
 
 class SearchLevel(BaseModel):

@@ -30,6 +30,7 @@ from microhe.recognition.models import Facets, SearchHit, SearchLevel, SearchRes
 from microhe.recognition.search_query import MODES, SearchError, SearchQuery
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
+from microhe.validation.elements import incomplete_records
 from microhe.vocab import DCTERMS, ELM, MHE, SKOS
 
 _MODE_NAMES = {v: k for k, v in MODES.items()}
@@ -53,17 +54,22 @@ class Record:
     modes: set[str] = field(default_factory=set)
     fields: set[str] = field(default_factory=set)
     skills: set[str] = field(default_factory=set)
+    #: the Council elements the record lacks (``("M9", "M11")``), empty when complete
+    incomplete: tuple[str, ...] = ()
 
     def hit(self) -> SearchHit:
         """The record as a search result."""
         return SearchHit(**self.to_json())
 
     def to_json(self) -> dict:
-        return {"iri": self.iri, "title": self.title, "issuer": self.issuer, "issuer_name": self.issuer_name,
-                "country": _code(self.country), "eqf": sorted(self.eqf), "ects": self.ects,
-                "ects_range": [self.ects_min, self.ects_max] if self.ects is not None else None,
-                "modes": sorted(_MODE_NAMES.get(m, m) for m in self.modes),
-                "fields": sorted(_code(f) for f in self.fields)}
+        doc: dict = {"iri": self.iri, "title": self.title, "issuer": self.issuer, "issuer_name": self.issuer_name,
+                     "country": _code(self.country), "eqf": sorted(self.eqf), "ects": self.ects,
+                     "ects_range": [self.ects_min, self.ects_max] if self.ects is not None else None,
+                     "modes": sorted(_MODE_NAMES.get(m, m) for m in self.modes),
+                     "fields": sorted(_key(f) for f in self.fields)}
+        if self.incomplete:  # additive: a complete record's JSON is as it always was
+            doc["incomplete"] = list(self.incomplete)
+        return doc
 
 
 def _code(iri: str | None) -> str | None:
@@ -79,12 +85,15 @@ _PREFIXES = f"""
 PREFIX elm: <{ELM}> PREFIX dcterms: <{DCTERMS}> PREFIX mhe: <{MHE}> PREFIX skos: <{SKOS}>
 PREFIX rov: <http://www.w3.org/ns/regorg#>
 """
-#: Specifications (qualifications and learning achievement specifications, not the
-#: specification of an achievement), each once.
+#: Specifications (qualifications and learning achievement specifications, those an awarded
+#: achievement is elm:specifiedBy included: real Europass data), each once.
 _SPECS = """SELECT DISTINCT ?spec WHERE {
   { ?spec a elm:Qualification } UNION { ?spec a elm:LearningAchievementSpecification }
-  FILTER NOT EXISTS { ?ach elm:specifiedBy ?spec }
 }"""
+#: The awarding body of a specification, whichever ELM path carries it: its awarding
+#: opportunity (a specification as published), or the awarding process of an achievement
+#: specified by it (an award as Europass issues it).
+ISSUER_PATH = "(elm:awardingOpportunity|^elm:specifiedBy/elm:awardedBy)/elm:awardingBody"
 
 _BROADER = f"PREFIX skos: <{SKOS}> SELECT ?c ?b WHERE {{ ?c skos:broader ?b }}"
 
@@ -289,7 +298,7 @@ def search_index(store: Store) -> SearchIndex:
     for r in store.query(_PREFIXES + "SELECT DISTINCT ?org ?country WHERE "
                          "{ ?org elm:location ?l . ?l elm:address ?a . ?a elm:countryCode ?country }"):
         country_of[r["org"].value] = r["country"].value
-    for rec, r in rows("SELECT DISTINCT ?spec ?org WHERE { ?spec elm:awardingOpportunity/elm:awardingBody ?org }"):
+    for rec, r in rows(f"SELECT DISTINCT ?spec ?org WHERE {{ ?spec {ISSUER_PATH} ?org }}"):
         org = r["org"].value
         rec.issuer = org
         for name in names.get(org, ()):
@@ -327,6 +336,10 @@ def search_index(store: Store) -> SearchIndex:
 
     for c in list(children):
         closure(c, {c})
+    for iri, gaps in incomplete_records(store).items():
+        rec = recs.get(iri)
+        if rec is not None:
+            rec.incomplete = gaps
     ordered = sorted(recs.values(), key=lambda r: (r.title.casefold(), r.iri))
     return SearchIndex(ordered, narrower)
 

@@ -36,7 +36,7 @@ log = logging.getLogger("microhe.snapshots")
 STATE_FILE = "microhe-state"
 VIEWS_DIR = "microhe-views"
 #: bump when the layout of any persisted view changes: older files are then rebuilt
-FORMAT = 2  # 2: the view classes moved to microhe.recognition (issue 14)
+FORMAT = 3  # 2: the view classes moved to microhe.recognition (issue 14); 3: Record.incomplete
 
 
 def token(path: Path | None) -> str | None:

@@ -202,3 +202,23 @@ SPEC_FIXTURES = [p for p in sorted(FIXTURES.glob("*.ttl")) if p.name != "unparsa
 def test_specification_fixtures_hold_no_learner_data(path):
     found = find_personal_data(quads_of(path))
     assert not found, found.message(path.name)
+
+
+def test_an_organisation_member_of_a_group_is_not_a_learner():
+    """ELM's EDC shapes give elm:groupMemberOf to every agent (edc:Agent-, Organisation- and
+    Person-elm_groupMemberOf); the official MC sample's issuer and awarding body
+    (urn:epass:org:1) is an organisation in a research alliance, and stripping the learner
+    must keep it, or the award loses its issuer."""
+    text_ = """
+    @prefix elm: <http://data.europa.eu/snb/model/elm/> .
+    @prefix cred: <https://www.w3.org/2018/credentials#> .
+    <urn:x:cred> cred:issuer <urn:x:org> ; cred:credentialSubject <urn:x:person> .
+    <urn:x:person> elm:hasClaim <urn:x:ach> ; elm:groupMemberOf <urn:x:class> .
+    <urn:x:org> a elm:Organisation ; elm:groupMemberOf <urn:x:alliance> .
+    <urn:x:ach> elm:awardedBy <urn:x:award> . <urn:x:award> elm:awardingBody <urn:x:org> .
+    """
+    quads = list(ox.parse(text_.encode(), ox.RdfFormat.TURTLE))
+    found = find_personal_data(quads)
+    assert [x.node for x in found.learners] == ["<urn:x:person>"]
+    kept, _ = found.strip(quads)
+    assert any(q.subject.value == "urn:x:org" and q.predicate.value == ELM + "groupMemberOf" for q in kept)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from microhe.frameworks.levels import translate
-from microhe.ingest.load import initialise
+from microhe.ingest.load import Source, drop, initialise, load
+from microhe.queries.catalogue import catalogue
 from microhe.rdf.sparql_text import bind_values
 from microhe.recognition.search import search
 from microhe.settings import Settings
@@ -26,6 +28,7 @@ from microhe.store import open_configured
 from microhe.store.base import StoreError
 from microhe.store.embedded import Store
 from microhe.store.remote import RemoteStore
+from tests.demo import demo_copy
 
 from . import servers, virtuoso
 from .common import (
@@ -38,7 +41,9 @@ from .common import (
 
 pytestmark = pytest.mark.integration
 
-META = "https://w3id.org/microhe/graph/meta"  # provenance: fresh activity IRIs and times
+META = "https://w3id.org/microhe/graph/meta"
+AWARD_SAMPLE = (Path(__file__).resolve().parents[2] / ".." / "shared" / "anchors" / "esco"
+                / "ELM-Sample-MC-Annex1-unsigned.jsonld").resolve()  # provenance: fresh activity IRIs and times
 
 
 @dataclass
@@ -165,6 +170,37 @@ def test_recognition_on_remote(server, remote, demo_store):
     assert [(r.eqf, r.ects) for r in got.results] == [(r.eqf, r.ects) for r in want.results]
     if server.same_display_fields:  # Virtuoso may pick another of several labels
         assert got == want
+
+
+def test_an_awarded_europass_specification_on_remote(server, remote, demo_store):
+    """The official Europass sample (unsigned, learner stripped, --profile consistency; facts
+    by hand in tests/recognition/test_awarded.py) is found with its issuer and country and
+    flagged incomplete (M11) on the remote store as on the embedded one, and the named
+    queries that read the issuer show it; the graph is dropped again afterwards."""
+    if not AWARD_SAMPLE.exists():
+        pytest.skip("../shared/anchors is absent")
+    source = Source(AWARD_SAMPLE.name, AWARD_SAMPLE.read_bytes())
+    embedded = demo_copy()
+    load(embedded, [source], profiles=["consistency"], strip_personal=True)
+    [outcome] = load(remote, [source], profiles=["consistency"], strip_personal=True)
+    try:
+        got = search(remote, text="Digital micro-credential creation").to_json()
+        assert got == search(embedded, text="Digital micro-credential creation").to_json()
+        [hit] = got["results"]
+        assert (hit["iri"], hit["issuer"], hit["country"], hit["incomplete"]) == (
+            "urn:epass:qualification:1", "urn:epass:org:1", "IRL", ["M11"])
+        irl = "http://publications.europa.eu/resource/authority/country/IRL"
+        for name, params, column in (("search-credentials", {"country": irl}, "issuer"),
+                                     ("credential-summary", {"credential": "urn:epass:qualification:1"}, "value")):
+            if name in server.unsupported:
+                continue
+            nq = catalogue()[name]
+            b = nq.bindings(params)
+            values = {r[column].value for r in remote.query(nq.text_for(b), substitutions=b) if r[column] is not None}
+            assert "urn:epass:org:1" in values, name
+    finally:
+        drop(remote, outcome.graph)
+    assert search(remote, text="Digital micro-credential creation").total == 0
 
 
 def test_injection_attempt_is_bound_as_one_literal(remote):

@@ -22,6 +22,7 @@ from microhe.recognition.search import (
     _lang_pick,
 )
 from microhe.store.embedded import Store
+from microhe.validation.elements import incomplete_records
 
 KEEP_PER_SIGNATURE = 3
 _last: list = [None, None, None]
@@ -95,6 +96,11 @@ def old_search_index(store: Store) -> SearchIndex:
 
     for c in list(children):
         closure(c, {c})
+    # (the Council elements a record lacks came later, from one function of their own:
+    # taken from it, so that the comparison is about the indexes)
+    gaps = incomplete_records(store)
+    for rec in recs.values():
+        rec.incomplete = gaps.get(rec.iri, ())
     ordered = sorted(recs.values(), key=lambda r: (r.title.casefold(), r.iri))
     return SearchIndex(ordered, narrower)
 

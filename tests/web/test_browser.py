@@ -302,8 +302,9 @@ def test_query_from_the_url_is_filled_in_run_and_rendered_as_a_table(eqf_page):
     assert [squash(r[1].text()) for r in rows] == [str(n) for n in range(1, 9)]
     assert [squash(r[2].text()) for r in rows] == [f"Level {n} @en" for n in range(1, 9)]
     for n, r in enumerate(rows, start=1):
-        (a,) = r[0].find_all("a")  # IRIs are links
-        assert a.attrs["href"] == a.text() == f"http://data.europa.eu/snb/eqf/{n}"
+        (a,) = r[0].find_all("a")  # IRIs are links to their page here (the lookup route)
+        assert a.text() == f"http://data.europa.eu/snb/eqf/{n}"
+        assert a.attrs["href"] == "/resource?iri=" + quote(f"http://data.europa.eu/snb/eqf/{n}", safe="")
         assert r[2].find("span", class_="lang").text().strip() == "@en"
     assert eqf_page.find(id="notice").text() == ""  # not truncated
 
@@ -359,12 +360,14 @@ def test_a_syntax_error_shows_the_parsers_message(site):
 
 
 HOSTILE_IRIS = ["javascript:alert(1)", "JavaScript:alert(2)", "data:text/html,x", "vbscript:msgbox(1)"]
-LINKABLE_IRIS = ["http://example.org/a", "https://example.org/b", "mailto:someone@example.org"]
+LINKABLE_IRIS = ["http://example.org/a", "https://example.org/b", "mailto:someone@example.org",
+                 "urn:epass:qualification:1"]
 
 
-def test_result_iris_become_links_only_for_http_https_and_mailto(site):
+def test_result_iris_become_links_to_the_lookup_route_but_never_for_javascript_or_data(site):
     """The page runs a query from its URL (anyone can send that link): an IRI in the results
-    with another scheme must not become a clickable link (``javascript:`` would run here)."""
+    links to its page on this server (``/resource?iri=``), never for ``javascript:``,
+    ``data:`` and such, which stay text."""
     values = " ".join(f"<{i}>" for i in HOSTILE_IRIS + LINKABLE_IRIS)
     query = f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} }}"
     page = dom(f"{site}/sparql?query={quote(query)}")
@@ -375,7 +378,7 @@ def test_result_iris_become_links_only_for_http_https_and_mailto(site):
         assert cells[iri].find_all("a") == [], iri  # shown as text
     for iri in LINKABLE_IRIS:
         (a,) = cells[iri].find_all("a")
-        assert a.attrs["href"] == iri
+        assert a.attrs["href"] == "/resource?iri=" + quote(iri, safe="")
     hrefs = [a.attrs.get("href", "") for a in page.find_all("a")]
     assert not [h for h in hrefs if h.lower().startswith(("javascript:", "data:", "vbscript:"))]
 
@@ -444,7 +447,9 @@ def test_credential_page(site):
     assert props["elm:creditPoint"].find_all("table", class_="nested")
     assert "15" in props["elm:creditPoint"].text()
     level = props["mhe:derivedEQFLevel"].find("a")
-    assert level.attrs["href"] == "http://data.europa.eu/snb/eqf/7" and squash(level.text()) == "Level 7"
+    # an IRI of another host that the store describes links to its page here (issue 16)
+    assert level.attrs["href"] == "/resource?iri=http%3A%2F%2Fdata.europa.eu%2Fsnb%2Feqf%2F7"
+    assert squash(level.text()) == "Level 7"
     assert len(props["elm:learningOutcome"].find_all("a")) == 3
 
     graphs = _section(page, "Graphs")

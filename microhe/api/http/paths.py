@@ -14,8 +14,10 @@ SPARQL = "/sparql"
 GRAPH_STORE = "/rdf-graphs"
 VOID = "/.well-known/void"
 DUMP = "/dump.nq"
+#: The one route for IRIs outside the served bases (``/resource?iri=...``)
+RESOURCE = "/resource"
 
 #: Where the dataset description (microhe.publish.dataset) points: this app's routes.
-PLACES = Places(document=VOID, sparql=SPARQL, dump=DUMP, graph_store=GRAPH_STORE)
+PLACES = Places(document=VOID, sparql=SPARQL, dump=DUMP, graph_store=GRAPH_STORE, resource=RESOURCE)
 
-__all__ = ["SPARQL", "GRAPH_STORE", "VOID", "DUMP", "PLACES"]
+__all__ = ["SPARQL", "GRAPH_STORE", "VOID", "DUMP", "RESOURCE", "PLACES"]

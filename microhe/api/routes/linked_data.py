@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -50,12 +50,13 @@ from microhe.api.http.negotiation import (
     content_type,
     representation,
 )
-from microhe.api.http.paths import GRAPH_STORE
+from microhe.api.http.paths import GRAPH_STORE, RESOURCE
 from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response, serialize
+from microhe.publish.names import safe_href
 from microhe.publish.ontology import core_ontology, ontology_documentation
 from microhe.publish.resource import describe, is_known, resource_page
 from microhe.rdf import formats
-from microhe.rdf.iri import iri_problem
+from microhe.rdf.iri import check_iri, iri_problem
 from microhe.store.embedded import Store
 from microhe.vocab import DEMO, REF
 
@@ -71,10 +72,11 @@ def templates() -> Environment:
 
 
 def html_page(request: Request, store: Store, base: str, node: ox.NamedNode, quads: list[ox.Quad],
-              offered: Sequence[str]) -> str:
-    page = resource_page(store, base, node, quads, root=request.scope.get("root_path", ""), graph_store=GRAPH_STORE)
-    alternates = [(formats.short_name(mt), mt, f"{request.url.path}?format={formats.short_name(mt)}") for mt in offered
-                  if mt != HTML]
+              offered: Sequence[str], query: str = "") -> str:
+    page = resource_page(store, base, node, quads, root=request.scope.get("root_path", ""), graph_store=GRAPH_STORE,
+                         resource=RESOURCE)
+    own = f"{request.url.path}?{query + '&' if query else ''}format="
+    alternates = [(formats.short_name(mt), mt, f"{own}{formats.short_name(mt)}") for mt in offered if mt != HTML]
     return templates().get_template("resource.html").render(**page, alternates=alternates)
 
 
@@ -83,9 +85,11 @@ def html_page(request: Request, store: Store, base: str, node: ox.NamedNode, qua
 OFFERED = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML, N_QUADS, TRIG)
 
 
-def serve_resource(request: Request, store: Store, base: str, iri: str) -> Response:
+def serve_resource(request: Request, store: Store, base: str, iri: str, query: str = "") -> Response:
     """Dereference ``iri``: 404 when unknown (or when the path cannot form an IRI, such
-    as ``/demo/%zz``: nothing can be described there), else HTML or RDF by negotiation."""
+    as ``/demo/%zz``: nothing can be described there), else HTML or RDF by negotiation.
+    ``query`` is the part of the URL's query that names the resource (``iri=...`` at the
+    lookup route), kept in the alternate representations' links."""
     problem = iri_problem(iri)
     if problem is not None:
         raise HTTPException(404, detail=f"{iri!r} is not an IRI ({problem}), so nothing is described here",
@@ -95,11 +99,11 @@ def serve_resource(request: Request, store: Store, base: str, iri: str) -> Respo
         raise HTTPException(404, detail=f"<{iri}> is not described here", headers={"Vary": "Accept"})
     mt = representation(request, OFFERED)
     quads = describe(store, node)
-    url = str(request.url.replace(query=""))
+    url = str(request.url.replace(query=query))
     headers = {"Link": link_header(url, OFFERED), "Vary": "Accept"}
     head = request.method == "HEAD"
     if mt == HTML:
-        body = html_page(request, store, base, node, quads, OFFERED).encode("utf-8")
+        body = html_page(request, store, base, node, quads, OFFERED, query).encode("utf-8")
         if head:
             return Response(status_code=200, media_type=content_type(HTML),
                             headers={**headers, "Content-Length": str(len(body))})
@@ -161,6 +165,36 @@ def demo_resource(rest: str, request: Request, store: StoreDep, settings: Settin
 def ref_resource(rest: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """``https://w3id.org/microhe/ref/<rest>`` (frameworks, levels, credit systems, ...)."""
     return serve_resource(request, store, settings.base, REF + _raw_rest(request, "/ref/"))
+
+
+#: The longest IRI the lookup route reads (longer ones are refused before the store is asked).
+MAX_LOOKUP_IRI = 8192
+
+
+@router.get(RESOURCE, summary="Look up any IRI the store describes (HTML or RDF)",
+            openapi_extra=rdf_doc(OFFERED, 400, 404, 406, 414, 422), response_class=Response)
+@router.head(RESOURCE, include_in_schema=False)
+def lookup_resource(request: Request, store: StoreDep, settings: SettingsDep, iri: str | None = None) -> Response:
+    """The description of ``iri``, whatever its host or scheme: the ``urn:epass:...`` IRIs of
+    Europass credentials, IRIs of other hosts the data describes, and those under the served
+    bases alike (the ``void:uriLookupEndpoint`` of the VoID description). HTML for browsers,
+    RDF by ``Accept`` or ``?format=``; 400 without an IRI, 414 for one over 8192 characters,
+    422 for a string that is no absolute IRI, 404 for one the store does not describe."""
+    if not iri:
+        raise HTTPException(400, detail=f"give the IRI to look up: {RESOURCE}?iri=<the IRI, percent-encoded>",
+                            headers={"Vary": "Accept"})
+    if len(iri) > MAX_LOOKUP_IRI:
+        raise HTTPException(414, detail=f"an IRI of {len(iri)} characters exceeds the limit of {MAX_LOOKUP_IRI} "
+                                        "characters of the lookup route", headers={"Vary": "Accept"})
+    check_iri(iri, "iri")  # InvalidIRI (422) with the reason
+    if not is_known(store, ox.NamedNode(iri)) and representation(request, OFFERED) == HTML:
+        # a browser following a result link: a page that says so, with the IRI's own address
+        # when a browser may follow it (never a javascript: or data: link)
+        page = templates().get_template("not_described.html").render(
+            iri=iri, elsewhere=safe_href(iri), root=request.scope.get("root_path", ""))
+        return Response(page.encode("utf-8") if request.method != "HEAD" else b"", status_code=404,
+                        media_type=content_type(HTML), headers={"Vary": "Accept"})
+    return serve_resource(request, store, settings.base, iri, urlencode({"iri": iri}))
 
 
 @router.get("/ontology", summary="The microhe core ontology",

@@ -47,7 +47,7 @@ from microhe.api.errors import error_content
 from microhe.api.http import negotiation as neg
 from microhe.api.http.clients import client_of
 from microhe.api.http.cors import PublicReadRoute, preflight
-from microhe.api.http.paths import SPARQL
+from microhe.api.http.paths import RESOURCE, SPARQL
 from microhe.api.http.requestlog import note_query
 from microhe.api.http.sparql_protocol import (
     ProtocolError,
@@ -354,6 +354,7 @@ def html_page(request: Request, settings: Settings, *, query: str | None = None,
         catalogue_problem=problem,
         timeout=settings.query_timeout,
         row_cap=settings.row_cap,
+        resource=request.scope.get("root_path", "") + RESOURCE,
     )
     return HTMLResponse(html, headers={"Vary": "Accept"})
 

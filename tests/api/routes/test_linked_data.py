@@ -4,6 +4,7 @@ dereference with content negotiation; the catch-all shadows no other route."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
@@ -106,7 +107,8 @@ def test_html_page_shows_labels_types_properties_incoming_links_and_graphs(site)
     assert r.status_code == 200
     html = r.text
     assert "<h1>Data analysis with Python</h1>" in html
-    assert f'href="{ELM}Qualification"' in html  # the type, linked
+    # the type, linked to its description in this store (the lookup route: issue 16)
+    assert f'href="/resource?{urlencode({"iri": ELM + "Qualification"})}"' in html
     assert "elm:creditPoint" in html and ">5<" in html  # the blank node's table
     assert 'href="/credential/bigger"' in html and "A bigger credential" in html  # incoming link, local
     assert 'href="/demo/org/strathlowe"' in html  # demo IRIs link to where they are served
