@@ -1,6 +1,7 @@
 """The validation report as typed models: the shape of ``ValidationReport.to_json()``, which
 the CLI prints with ``--format json`` and the HTTP answers carry (the API documents it as
-``ValidationReport`` in its OpenAPI description)."""
+``ValidationReport`` in its OpenAPI description). Import them by their ``...Model`` names.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
-class ValidationResultModel(BaseModel):
+class ValidationResult(BaseModel):
     """One sh:ValidationResult."""
 
     focus_node: str = Field(description="IRI, or _:label for a blank node")
@@ -21,7 +22,7 @@ class ValidationResultModel(BaseModel):
     value: str | None
 
 
-class DroppedKeyModel(BaseModel):
+class DroppedKey(BaseModel):
     """A JSON-LD key that expansion dropped (its value is not in the data)."""
 
     path: str = Field(description="JSON path without the leading $, e.g. credentialSubject.hasClaim[0].foo")
@@ -30,7 +31,7 @@ class DroppedKeyModel(BaseModel):
                                                      "type: a type term the @context does not define")
 
 
-class ValidationReportModel(BaseModel):
+class ValidationReport(BaseModel):
     """A SHACL validation report of microhe's profiles over one input plus the reference data."""
 
     conforms: bool = Field(description="No violation, and at least one node was checked")
@@ -44,12 +45,16 @@ class ValidationReportModel(BaseModel):
                                             "checked\", the classes found and the import that handles them")
     found_classes: list[str] = Field(description="When nothing was checked: the input's classes (IRIs)")
     dropped: int = Field(description="How many JSON-LD keys expansion dropped")
-    dropped_keys: list[DroppedKeyModel]
+    dropped_keys: list[DroppedKey]
     edc_context: Literal["3.1", "3.2"] | None = Field(
         description="The EDC context version the input was read with (JSON-LD using the EDC context)")
-    results: list[ValidationResultModel]
+    results: list[ValidationResult]
 
-    model_config = {"title": "ValidationReport"}
 
+# The names other modules use (the classes keep the short names the OpenAPI description shows;
+# microhe.validation.ValidationReport is the report object itself).
+ValidationReportModel = ValidationReport
+ValidationResultModel = ValidationResult
+DroppedKeyModel = DroppedKey
 
 __all__ = ["DroppedKeyModel", "ValidationReportModel", "ValidationResultModel"]

@@ -42,12 +42,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from types import EllipsisType
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
 
 from microhe.api.auth import refuse_token_in_url
 from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
@@ -72,12 +74,14 @@ from microhe.ingest.load import Outcome, Source, drop, load, merge
 from microhe.ingest.lock import write_lock
 from microhe.ingest.personal import STRIP_PERSONAL
 from microhe.rdf import nquads
+from microhe.rdf.context_dir import open_context_dir
 from microhe.rdf.iri import iri_problem
 from microhe.rdf.parse import detect_format
 from microhe.rdf.reading import UnsupportedFormatError
 from microhe.settings import Settings
 from microhe.store.embedded import Store
 from microhe.validation import ValidationReport, available_profiles
+from microhe.validation.models import DroppedKeyModel, ValidationReportModel
 from microhe.vocab import META_GRAPH
 
 OFFERED = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)
@@ -180,8 +184,32 @@ def refusal(request: Request, e: NotConforming, graph: str | None) -> Response:
     report, negotiated. Every other refusal is answered by its category
     (:mod:`microhe.api.errors`)."""
     where = "the default graph" if graph is None else f"<{graph}>"
-    return report_response(request, e.report, f"{where} would not conform: {len(e.report.violations)} "
-                           "violation(s); nothing was written")
+    return report_response(request, e.report, f"{where} would not conform: {e.report.summary()}; "
+                           "nothing was written")
+
+
+class GraphWriteRefused(BaseModel):
+    """A write refused because the data would not conform (nothing was written)."""
+
+    detail: str
+    report: ValidationReportModel
+
+
+class GraphWritten(BaseModel):
+    """A write done: what was stored, and the validation report it passed."""
+
+    graph: str | None
+    default: bool
+    status: str = Field(description="loaded, replaced, merged or unchanged")
+    triples: int
+    source: str
+    sha256: str | None
+    personal_quads_stripped: int
+    personal_data_stripped: list[dict[str, Any]]
+    warnings: int
+    dropped_keys: list[DroppedKeyModel] = Field(description="JSON-LD keys the body's @context does not map")
+    edc_context: Literal["3.1", "3.2"] | None
+    report: ValidationReportModel | None = None
 
 
 def report_response(request: Request, report: ValidationReport, detail: str) -> Response:
@@ -190,17 +218,29 @@ def report_response(request: Request, report: ValidationReport, detail: str) -> 
     if mt == TURTLE:
         return Response(report.to_turtle(), status_code=422, media_type=content_type(TURTLE),
                         headers={"Vary": "Accept"})
-    body = {"detail": detail, "report": report.to_json()}
+    body = GraphWriteRefused.model_validate({"detail": detail, "report": report.to_json()}).model_dump()
     return Response(json.dumps(body), status_code=422, media_type="application/json", headers={"Vary": "Accept"})
 
 
 def success(outcome: Outcome, graph: str | None, created: bool, location: str | None = None) -> Response:
-    body = {**outcome.to_json(), "graph": graph, "default": graph is None}
+    body: dict[str, Any] = {**outcome.to_json(), "graph": graph, "default": graph is None}
     if outcome.report is not None:
         body["report"] = outcome.report.to_json()
+    body = GraphWritten.model_validate(body).model_dump(exclude_unset=True)
     headers = {"Location": location} if created and location else {}
     return Response(json.dumps(body), status_code=201 if created else 200, media_type="application/json",
                     headers=headers)
+
+
+@lru_cache(maxsize=4)
+def _context_dir(path: str | None):
+    return open_context_dir(path)
+
+
+def contexts_of(settings: Settings) -> Mapping[str, Any] | None:
+    """The operator's context directory (``Settings.context_dir``), opened once per path
+    (its index is read when first used: restart the server after editing it)."""
+    return _context_dir(None if settings.context_dir is None else str(settings.context_dir))
 
 
 # -- reads ----------------------------------------------------------------------------------
@@ -222,27 +262,23 @@ _WRITE_PARAMS = [
 ]
 _RDF_BODY = {"required": True, "content": {mt: {"schema": {"type": "string"}} for mt in
                                            (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)}}
-_WRITTEN = {"type": "object", "required": ["graph", "default", "status", "triples"], "properties": {
-    "graph": {"type": ["string", "null"]}, "default": {"type": "boolean"}, "status": {"type": "string"},
-    "triples": {"type": "integer"}, "source": {"type": "string"}, "sha256": {"type": ["string", "null"]},
-    "personal_quads_stripped": {"type": "integer"}, "warnings": {"type": "integer"},
-    "report": {"type": "object"}}}
-_REFUSED = {"type": "object", "required": ["detail"], "properties": {
-    "detail": {"type": "string"}, "report": {"type": "object", "description": "The SHACL report"}}}
-
-
-def _write_doc(created: str) -> dict:
+def _write_doc() -> dict:
     return {
         "parameters": _GRAPH_PARAMS + _WRITE_PARAMS,
         "requestBody": _RDF_BODY,
-        "responses": {
-            "200": {"description": "Written (validated, one transaction)",
-                    "content": {"application/json": {"schema": _WRITTEN}}},
-            "201": {"description": created, "content": {"application/json": {"schema": _WRITTEN}}},
-            **{str(code): error_content(code) for code in (*WRITE, 409, 415)},
-            "422": {"description": "The data would not conform (SHACL report), or holds learner data",
-                    "content": {"application/json": {"schema": _REFUSED}, TURTLE: {"schema": {"type": "string"}}}},
-        },
+        "responses": {str(code): error_content(code) for code in (*WRITE, 409, 415)},
+    }
+
+
+def _write_responses(created: str) -> dict[int | str, dict[str, Any]]:
+    """The typed answers of PUT and POST (the report is ``ValidationReport``)."""
+    return {
+        200: {"model": GraphWritten, "description": "Written (validated, one transaction)"},
+        201: {"model": GraphWritten, "description": created},
+        422: {"model": GraphWriteRefused,
+              "description": "The data would not conform (SHACL report; also when no profile targets any of its "
+                             "nodes: nothing was checked), or holds learner data",
+              "content": {TURTLE: {"schema": {"type": "string"}}}},
     }
 
 
@@ -273,7 +309,8 @@ def get_graph(request: Request, store: StoreDep) -> Response:
 
 
 async def _write(request: Request, store: Store, settings: Settings, writer: str, graph: str | None,
-                 action: Callable[[Source, tuple[str, ...], bool, str], Outcome], verb: str) -> Outcome | Response:
+                 action: Callable[[Source, tuple[str, ...], bool, str, Mapping[str, Any] | None], Outcome],
+                 verb: str) -> Outcome | Response:
     """The shared gate of PUT and POST: parameters, media type, body, then ``action`` in a
     worker thread (``load``/``merge`` hold the store's write lock: microhe.ingest.lock)."""
     refuse_managed(graph)
@@ -283,9 +320,10 @@ async def _write(request: Request, store: Store, settings: Settings, writer: str
     data = await read_body(request, settings.max_body_bytes)
     source = Source(f"HTTP {verb}", data, mt)
     agent = f"graph-store:{writer}"
+    contexts = contexts_of(settings)
 
     def run() -> Outcome:
-        return action(source, profiles, strip, agent)
+        return action(source, profiles, strip, agent, contexts)
 
     try:
         return await run_in_threadpool(run)
@@ -296,17 +334,17 @@ async def _write(request: Request, store: Store, settings: Settings, writer: str
 
 
 @router.put(GRAPH_STORE, summary="Replace a graph (Graph Store Protocol)", status_code=200, response_class=Response,
-            openapi_extra=_write_doc("Created: the graph was new"))
+            responses=_write_responses("Created: the graph was new"), openapi_extra=_write_doc())
 async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
     """Replace the graph's content with the (validated) body; 201 when it is new."""
     graph = target_graph(request)
 
-    def action(source: Source, profiles, strip, agent) -> Outcome:
+    def action(source: Source, profiles, strip, agent, contexts) -> Outcome:
         if graph is None:
             return merge(store, source, graph=None, replace=True, profiles=profiles, strip_personal=strip,
-                         base=settings.base, agent=agent)
+                         base=settings.base, agent=agent, contexts=contexts)
         [outcome] = load(store, [source], graph=graph, profiles=profiles, replace=True, strip_personal=strip,
-                         base=settings.base, agent=agent, force=True)
+                         base=settings.base, agent=agent, force=True, contexts=contexts)
         return outcome
 
     result = await _write(request, store, settings, writer, graph, action, "PUT")
@@ -316,17 +354,17 @@ async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, wr
 
 
 @router.post(GRAPH_STORE, summary="Merge into a graph, or create one (Graph Store Protocol)", status_code=200,
-             response_class=Response,
-             openapi_extra=_write_doc("Created: a new graph (Location)"))
+             response_class=Response, responses=_write_responses("Created: a new graph (Location)"),
+             openapi_extra=_write_doc())
 async def post_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
     """Add the (validated) body to the graph; without ``?graph``/``?default`` create a new
     graph ``<base>graph/<uuid>`` (201, ``Location``)."""
     named = target_graph(request, allow_none=True)
     graph = f"{settings.base.rstrip('/')}/graph/{uuid.uuid4()}" if named is ... else named
 
-    def action(source: Source, profiles, strip, agent) -> Outcome:
+    def action(source: Source, profiles, strip, agent, contexts) -> Outcome:
         return merge(store, source, graph=graph, profiles=profiles, strip_personal=strip,
-                     base=settings.base, agent=agent)
+                     base=settings.base, agent=agent, contexts=contexts)
 
     result = await _write(request, store, settings, writer, graph, action, "POST")
     if isinstance(result, Response):
