@@ -188,6 +188,7 @@ def emit(doc, fmt: str, text_lines) -> None:
             click.echo(line)
 
 
-__all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "EXIT_CODES", "exit_code", "spell_option", "err", "fail",
-           "Group", "store_option", "context_dir_option", "contexts_for", "fmt_option", "settings_for", "open_store", "server_of", "locked_message",
-           "opened", "is_iri", "emit"]
+__all__ = [
+    "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "EXIT_CODES", "exit_code", "spell_option", "err", "fail",
+    "Group", "store_option", "context_dir_option", "contexts_for", "fmt_option", "settings_for",
+    "open_store", "server_of", "locked_message", "opened", "is_iri", "emit"]

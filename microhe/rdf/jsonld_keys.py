@@ -78,8 +78,17 @@ def new_probe() -> str:
 
 
 def _sets_vocab(context: Any) -> bool:
-    items = context if isinstance(context, list) else [context]
-    return any(isinstance(c, dict) and c.get("@vocab") is not None for c in items)
+    """Whether a (resolved) context value ends with a vocabulary mapping in force: the last
+    ``@vocab`` it states, through nested arrays, is not null."""
+    state = False
+    for c in context if isinstance(context, list) else [context]:
+        if isinstance(c, list):
+            state = _sets_vocab(c) or state
+        elif c is None:
+            state = False  # a null context resets everything
+        elif isinstance(c, dict) and "@vocab" in c:
+            state = c["@vocab"] is not None
+    return state
 
 
 def probe_document(doc: Any, probe: str) -> Any | None:
@@ -171,8 +180,9 @@ def refuse_undeclared_prefixes(doc: Any, quads: list[ox.Quad], source: str | Non
     with a prefix the document's contexts do not declare. Refused, naming the key."""
     for q in quads:
         iri = q.predicate.value
-        is_type = iri == _RDF_TYPE and isinstance(q.object, ox.NamedNode)
-        candidate = q.object.value if is_type else iri
+        o = q.object
+        is_type = iri == _RDF_TYPE and isinstance(o, ox.NamedNode)
+        candidate = o.value if isinstance(o, ox.NamedNode) and is_type else iri
         prefix = _undeclared_prefix(candidate)
         if prefix is None:
             continue

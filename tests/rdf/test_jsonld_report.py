@@ -171,3 +171,23 @@ def test_unknown_context_error_says_how_to_add_it():
     message = str(info.value)
     assert "<https://example.org/private/ctx.jsonld>" in message
     assert "--context-dir" in message and "MICROHE_CONTEXT_DIR" in message and "index.json" in message
+
+
+def test_a_context_with_a_vocabulary_maps_every_key():
+    """The VC 2.0 examples context sets @vocab (https://www.w3.org/ns/credentials/examples#):
+    nothing is dropped. (VC 2.0's own context sets none: there, the key is dropped.)"""
+    doc = {"@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+           "id": "urn:c:1", "type": "VerifiableCredential", "shoeSize": 44}
+    result = read(jsonld(doc), name="x.jsonld")
+    assert result.dropped == []
+    assert any(q.predicate.value == "https://www.w3.org/ns/credentials/examples#shoeSize" for q in result.quads)
+    doc["@context"] = ["https://www.w3.org/ns/credentials/v2"]
+    assert [d.path for d in read(jsonld(doc), name="x.jsonld").dropped] == ["shoeSize"]
+
+
+def test_a_vocabulary_reset_to_null_drops_again():
+    doc = {"@context": [{"@vocab": "http://example.org/v#"}, {"@vocab": None, "name": "http://schema.org/name"}],
+           "@id": "urn:a:1", "name": "x", "other": "y"}
+    assert [d.path for d in read(jsonld(doc), name="x.jsonld").dropped] == ["other"]
+    doc["@context"] = [{"@vocab": None}, {"@vocab": "http://example.org/v#"}]
+    assert read(jsonld(doc), name="x.jsonld").dropped == []

@@ -17,8 +17,8 @@ from microhe.vocab import META_GRAPH
 
 from ..conftest_writes import (
     BASE,
-    EX,
     CHECKED_NT,
+    EX,
     GRAPH,
     INVALID,
     LEARNER,
