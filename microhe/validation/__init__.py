@@ -98,7 +98,8 @@ def validate(data, profiles: str | Iterable[str] = DEFAULT_PROFILES, *, engine: 
 def _report(results: list[ValidationResult], chosen: tuple[str, ...], quads, staged=None) -> ValidationReport:
     """The report, with the focus nodes each profile checked (on the compiled engine's
     staging store when there is one) and, when none at all, the classes found."""
-    from microhe.validation.checked import classes_of, focus_counts, target_store
+    from microhe.validation.checked import focus_counts, target_store
+    from microhe.validation.found import classes_of
 
     if not quads:  # empty input: nothing to check, vacuously conforming
         return ValidationReport(results, chosen, {p: 0 for p in chosen})

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from microhe.rdf.jsonld_keys import DroppedKey
-from microhe.validation.checked import NOTHING_CHECKED, compact, import_hint
+from microhe.validation.found import NOTHING_CHECKED, compact, import_hint
 from microhe.validation.profiles import SHAPES_BASE, all_shapes
 
 SEVERITIES = ("Violation", "Warning", "Info")
