@@ -15,6 +15,13 @@ upload wrapper ``{"credential": ...}``, a JWS ``{payload, signatures}``, a docum
 without ``@context``) is an error, with a hint. Relative IRIs without a base, which the
 processor would silently drop, are detected and refused. Literal lexical forms are kept
 as written, numbers included.
+
+:func:`parse_jsonld` returns a :class:`JsonLdResult`: the quads, the keys expansion dropped
+(:mod:`microhe.rdf.jsonld_keys`: found with a probe vocabulary, each with its JSON path;
+keys with an undeclared prefix are refused there) and which EDC context version was used
+(v3.1, or v3.2 when that drops fewer keys; see contexts/README.md). Besides the bundled
+contexts, the caller's ``contexts`` (e.g. the operator's context directory,
+:mod:`microhe.rdf.context_dir`) resolve references; nothing is fetched.
 """
 
 from __future__ import annotations
