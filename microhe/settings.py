@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024 * 1024
     #: Validation profiles applied to loads and Graph Store writes.
     profiles: tuple[str, ...] = DEFAULT_PROFILES
+    #: The operator's JSON-LD context directory: contexts microhe does not bundle (no clear
+    #: licence), as files listed in DIR/index.json {"contexts": {"<URL>": "<file name>"}}
+    #: (see microhe/rdf/context_dir.py). Nothing is ever fetched from the network.
+    context_dir: Path | None = None
     #: Let SPARQL Update (``/update``) run ``LOAD`` and ``SERVICE``, i.e. make the server
     #: fetch IRIs named in a request (SSRF risk). Off: such requests are refused with 400.
     allow_remote_update: bool = False

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from microhe.validation.models import DroppedKeyModel, ValidationReportModel
+
 
 class Health(BaseModel):
     status: Literal["ok"] = Field(description="Always ok: the process answers")
@@ -73,12 +75,20 @@ class GraphWritten(BaseModel):
     personal_quads_stripped: int = Field(description="Quads about learners removed before the write")
     personal_data_stripped: list[StrippedLearner]
     warnings: int = Field(description="SHACL warnings (warnings never refuse a write)")
+    dropped_keys: list[DroppedKeyModel] = Field(description="JSON-LD keys the body's @context does not map")
+    edc_context: Literal["3.1", "3.2"] | None = Field(
+        description="The EDC context version a JSON-LD body was read with (null: not an EDC document)")
     default: bool = Field(description="True when the default graph was written")
-    report: dict[str, Any] | None = Field(
+    report: ValidationReportModel | None = Field(
         default=None, exclude_if=_absent,
-        description="The SHACL validation report of the write (left out when nothing was validated). An open "
-                    "object here on purpose: its shape is the validation package's own (conforms, profiles, "
-                    "violations, warnings, results), described and versioned there")
+        description="The SHACL validation report of the write (left out when nothing was validated)")
 
 
-__all__ = ["Health", "Ready", "QueryParameter", "NamedQueryEntry", "StrippedLearner", "GraphWritten"]
+class GraphWriteRefused(BaseModel):
+    """A write refused because the data would not conform (nothing was written)."""
+
+    detail: str
+    report: ValidationReportModel
+
+
+__all__ = ["Health", "Ready", "QueryParameter", "NamedQueryEntry", "StrippedLearner", "GraphWritten", "GraphWriteRefused"]

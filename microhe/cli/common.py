@@ -87,6 +87,21 @@ store_option = click.option(
 )
 
 
+context_dir_option = click.option(
+    "--context-dir", "context_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder of JSON-LD contexts microhe does not bundle, listed in its index.json "
+         '({"contexts": {"<URL>": "<file name>"}}); default: $MICROHE_CONTEXT_DIR. Nothing is fetched.',
+)
+
+
+def contexts_for(context_dir: Path | None):
+    """The context directory ``--context-dir`` names, else the setting (None: neither).
+    A directory that cannot be used is an InputError (exit 2) saying what to fix."""
+    from microhe.rdf.context_dir import open_context_dir
+
+    return open_context_dir(context_dir if context_dir is not None else get_settings().context_dir)
+
+
 def fmt_option(*choices: str, default: str | None = None):
     return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default or choices[0],
                         show_default=True)
@@ -175,6 +190,7 @@ def emit(doc, fmt: str, text_lines) -> None:
             click.echo(line)
 
 
-__all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "EXIT_CODES", "exit_code", "spell_option", "err", "fail",
-           "Group", "store_option", "fmt_option", "settings_for", "open_store", "server_of", "locked_message",
-           "opened", "is_iri", "emit"]
+__all__ = [
+    "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "EXIT_CODES", "exit_code", "spell_option", "err", "fail",
+    "Group", "store_option", "context_dir_option", "contexts_for", "fmt_option", "settings_for",
+    "open_store", "server_of", "locked_message", "opened", "is_iri", "emit"]

@@ -16,6 +16,8 @@ import pyoxigraph as ox
 from microhe.cli.common import (
     EXIT_OK,
     EXIT_REFUSED,
+    context_dir_option,
+    contexts_for,
     err,
     fail,
     is_iri,
@@ -79,28 +81,35 @@ def init_cmd(store_path: Path | None, demo: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @profile_option
 @base_option
+@context_dir_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
-def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], base: str | None, fmt: str) -> None:
+def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], base: str | None, context_dir: Path | None,
+                 fmt: str) -> None:
     """Validate RDF files against SHACL profiles (with the bundled reference data).
 
     Relative IRIs resolve against --base as in `load`, so both see the same IRIs.
-    Exit 0 when every file conforms (warnings allowed), 1 on violations, 2 when a file
-    cannot be read or parsed."""
-    from microhe.ingest.load import Source
+    The report says how many nodes each profile checked, and which JSON-LD keys the
+    file's @context does not map (dropped: not in the data).
+    Exit 0 when every file conforms (warnings allowed), 1 on violations or when no
+    profile targets any node of a file ("0 micro-credentials found: nothing was
+    checked"), 2 when a file cannot be read or parsed."""
+    from microhe.ingest.load import Source, with_reading
     from microhe.ingest.personal import STRIP_PERSONAL, find_personal_data
-    from microhe.rdf.parse import parse
+    from microhe.rdf.parse import read
     from microhe.validation import validate
 
     chosen = _profiles(profiles)
     base_iri = base or get_settings().base
+    contexts = contexts_for(context_dir)
     reports = []
     for path in files:
         src = Source.from_path(path)
-        quads = parse(src.data, name=src.name, base_iri=base_iri)
+        parsed = read(src.data, name=src.name, base_iri=base_iri, contexts=contexts)
+        quads = parsed.quads
         if find_personal_data(quads):
             err(f"note: {path} holds learner data; it is validated here but `load` refuses it "
                 f"without --{STRIP_PERSONAL}")
-        reports.append((str(path), validate(quads, profiles=chosen)))
+        reports.append((str(path), with_reading(validate(quads, profiles=chosen), parsed)))
     conforms = all(r.conforms for _, r in reports)
     if fmt == "json":
         doc = {"conforms": conforms, "profiles": list(chosen),
@@ -130,8 +139,9 @@ def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], base: str |
                    "but not one transaction: a checkpoint is taken first and an interrupted write is "
                    "rolled back to it when the store is next opened (or by `microhe restore-checkpoint`).")
 @base_option
+@context_dir_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, fmt) -> None:
+def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, context_dir, fmt) -> None:
     """Validate FILES and load each into its own named graph, all or nothing.
 
     Relative IRIs resolve against --base (default: the instance base), as in `validate`;
@@ -149,6 +159,7 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, fmt
     chosen = _profiles(profiles)
     if graph is not None and not is_iri(graph):
         raise click.BadParameter(f"{graph!r} is not an absolute IRI", param_hint="--graph")
+    contexts = contexts_for(context_dir)
     store, settings = open_store(store_path, http="PUT /rdf-graphs?graph=IRI (replace a graph) or POST "
                                  "/rdf-graphs?graph=IRI (merge into it), with the file as the body")
     sources = [Source.from_path(p, settings.max_body_bytes * 64) for p in files]
@@ -157,7 +168,7 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, fmt
     try:
         outcomes = load(store, sources, graph=graph, profiles=chosen, replace=replace,
                         strip_personal=strip, base=base or settings.base, agent="microhe-cli",
-                        progress=bar.step, bulk=bulk)
+                        progress=bar.step, bulk=bulk, contexts=contexts)
     except LoadError as e:
         bar.close()
         if isinstance(e, NotConforming):
@@ -190,6 +201,10 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, fmt
         msg = ("already loaded (same SHA-256), nothing changed" if o.status == "unchanged"
                else f"{o.status} {o.triples} triples{extra}{warn}")
         err(f"{o.source}: {msg} -> <{o.graph}>")
+        if o.dropped:
+            err(f"  {len(o.dropped)} JSON-LD key(s) dropped (not in the data; the @context does not map them):")
+            for d in o.dropped:
+                err(f"    {d.describe()}")
     total = sum(o.triples for o in outcomes if o.status != "unchanged")
     if total:
         err(f"{total} triples in {elapsed:.2f} s ({total / max(elapsed, 1e-9):,.0f} triples/s)")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from microhe.cli.common import err, settings_for, store_option
+from microhe.cli.common import context_dir_option, contexts_for, err, settings_for, store_option
 from microhe.settings import get_settings
 from microhe.store import served
 
@@ -35,7 +35,8 @@ def _log_to_stderr() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--base", default=None, metavar="IRI", help="Base IRI of instance data (default: this server's address).")
 @click.option("--demo", is_flag=True, help="Add the demo credentials to the store first.")
-def serve_cmd(store_path, host, port, base, demo) -> None:
+@context_dir_option
+def serve_cmd(store_path, host, port, base, demo, context_dir) -> None:
     """Serve the SPARQL endpoint, graph store, linked data and API over the store."""
     import uvicorn
 
@@ -43,7 +44,8 @@ def serve_cmd(store_path, host, port, base, demo) -> None:
     from microhe.ingest.load import initialise
     from microhe.store import open_configured
 
-    settings = get_settings(store=store_path, base=base or f"http://{host}:{port}/")
+    settings = get_settings(store=store_path, base=base or f"http://{host}:{port}/", context_dir=context_dir)
+    contexts_for(settings.context_dir)  # a context directory that cannot be used: exit 2 before serving
     store = open_configured(settings)  # remote when MICROHE_SPARQL_ENDPOINT is set; StoreError: exit 2
     if store.is_empty() or demo:
         initialise(store, demo=demo)

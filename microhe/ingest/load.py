@@ -12,10 +12,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -33,7 +34,8 @@ from microhe.ingest.lock import write_lock
 from microhe.ingest.personal import PersonalData, find_personal_data
 from microhe.ingest.provenance import load_records, provenance_quads, record_quads
 from microhe.kg import bundled
-from microhe.rdf.parse import parse
+from microhe.rdf.jsonld_keys import DroppedKey
+from microhe.rdf.parse import ParseResult, read
 from microhe.rdf.reading import ParseError
 from microhe.settings import DEFAULT_BASE
 from microhe.store.embedded import Store
@@ -90,12 +92,19 @@ class Outcome:
     #: The learners stripped (with ``strip_personal``): node and why, never their values.
     personal: PersonalData | None = None
 
+    @property
+    def dropped(self) -> list[DroppedKey]:
+        """The JSON-LD keys expansion dropped when the source was read (from the report)."""
+        return self.report.dropped if self.report else []
+
     def to_json(self) -> dict:
         return {
             "source": self.source, "graph": self.graph, "sha256": self.sha256,
             "triples": self.triples, "status": self.status, "personal_quads_stripped": self.stripped,
             "personal_data_stripped": self.personal.to_json() if self.personal else [],
             "warnings": len(self.report.warnings) if self.report else 0,
+            "dropped_keys": [d.to_json() for d in self.dropped],
+            "edc_context": self.report.edc_version if self.report else None,
         }
 
 
@@ -106,37 +115,53 @@ def graph_for(name: str, base: str) -> str:
 
 
 def stage(source: Source, *, base_iri: str | None = None, strip_personal: bool = False,
-          profiles: Sequence[str] = DEFAULT_PROFILES) -> tuple[list[ox.Quad], int, ValidationReport]:
+          profiles: Sequence[str] = DEFAULT_PROFILES, contexts: Mapping[str, Any] | None = None,
+          ) -> tuple[list[ox.Quad], int, ValidationReport]:
     """Parse, check for learner data and validate one source without touching any store.
     Returns the quads (graph names dropped; learner data stripped when asked), the number
     of personal quads stripped and the validation report. The document is validated as
     issued (an award's learner element M1 included) and only then stripped, so what is
     stored never holds personal data. Raises LoadParseError or PersonalDataRefused."""
     quads, found, report, _ = _stage_and_derive(None, source, None, base_iri=base_iri,
-                                                strip_personal=strip_personal, profiles=profiles)
+                                                strip_personal=strip_personal, profiles=profiles,
+                                                contexts=contexts)
     return quads, len(found.quads), report
 
 
 def _stage_and_derive(store: Store | None, source: Source, graph: str | None, *, base_iri: str | None,
-                      strip_personal: bool, profiles: Sequence[str],
+                      strip_personal: bool, profiles: Sequence[str], contexts: Mapping[str, Any] | None = None,
                       ) -> tuple[list[ox.Quad], PersonalData, ValidationReport, list[ox.Quad]]:
     """:func:`stage` plus (given a store and graph) the derived values of what would be
     stored, computed while the validation runs: the compiled checks are evaluated by
     pyoxigraph without the GIL, so derive's Python work overlaps them. (The derived
     values are thrown away when the input does not conform.) Returns the kept quads and
     what :func:`personal_gate` found (stripped)."""
-    quads = _parse_source(source, base_iri)
+    parsed = _read_source(source, base_iri, contexts)
+    quads = parsed.quads
     found = personal_gate(quads, source.name, strip_personal)
     if store is None or graph is None:  # nothing to derive: no thread needed
-        report = validate(quads, profiles=tuple(profiles))
+        report = with_reading(validate(quads, profiles=tuple(profiles)), parsed)
         kept, _ = found.strip(quads)
         return kept, found, report, []
     with ThreadPoolExecutor(1) as pool:
         validating = pool.submit(validate, quads, profiles=tuple(profiles))
         kept, _ = found.strip(quads)
         derived = derive(store, kept, graph)
-        report = validating.result()
+        report = with_reading(validating.result(), parsed)
     return kept, found, report, derived
+
+
+def with_reading(report: ValidationReport, parsed: ParseResult) -> ValidationReport:
+    """``report`` carrying what reading the input lost (dropped JSON-LD keys) and the EDC
+    context version it was read with, so every answer that shows the report shows them."""
+    report.dropped = list(parsed.dropped)
+    report.edc_version = parsed.edc_version
+    return report
+
+
+def refusal(source: str, report: ValidationReport) -> NotConforming:
+    """The NotConforming error of a source whose report does not conform."""
+    return NotConforming(f"{source}: {report.summary()}", source=source, report=report)
 
 
 def personal_gate(quads: Sequence[ox.Quad], source: str, strip: bool) -> PersonalData:
@@ -151,15 +176,15 @@ def personal_gate(quads: Sequence[ox.Quad], source: str, strip: bool) -> Persona
     return found
 
 
-def _parse_source(source: Source, base_iri: str | None) -> list[ox.Quad]:
+def _read_source(source: Source, base_iri: str | None, contexts: Mapping[str, Any] | None = None) -> ParseResult:
     try:
-        quads = parse(source.data, name=source.name, base_iri=base_iri,
+        parsed = read(source.data, name=source.name, base_iri=base_iri, contexts=contexts,
                       format=None if source.media_type is None else _format_for(source))
     except ParseError as e:
         raise LoadParseError(str(e), source=source.name) from e
-    if not quads:
+    if not parsed.quads:
         raise LoadParseError(f"{source.name}: no RDF triples in the input; nothing to load", source=source.name)
-    return quads
+    return parsed
 
 
 def _triple_count(quads: Sequence[ox.Quad]) -> int:
@@ -171,11 +196,11 @@ def _triple_count(quads: Sequence[ox.Quad]) -> int:
     return len({(q.subject, q.predicate, q.object) for q in quads})
 
 
-def prepare(source: Source, *, base_iri: str | None = None,
-            strip_personal: bool = False) -> tuple[list[ox.Quad], int]:
+def prepare(source: Source, *, base_iri: str | None = None, strip_personal: bool = False,
+            contexts: Mapping[str, Any] | None = None) -> tuple[list[ox.Quad], int]:
     """Parse one source and refuse (or strip) learner data; no validation. Returns the
     quads and the number of personal quads stripped. Raises LoadParseError or PersonalDataRefused."""
-    quads = _parse_source(source, base_iri)
+    quads = _read_source(source, base_iri, contexts).quads
     return personal_gate(quads, source.name, strip_personal).strip(quads)
 
 
@@ -199,6 +224,7 @@ def load(
     progress: Callable[[str, str], None] | None = None,
     force: bool = False,
     bulk: bool = False,
+    contexts: Mapping[str, Any] | None = None,
 ) -> list[Outcome]:
     """Load ``sources`` into the store, each into its own named graph, all or nothing.
 
@@ -209,7 +235,10 @@ def load(
     e.g. SPARQL Update; the Graph Store's PUT always replaces). ``bulk`` writes the
     validated graphs with the store's bulk writer (``Store.write(bulk=True)``: fast and
     memory-light for millions of triples, but not one transaction: an interrupted bulk
-    write leaves a partial graph without a load record). Raises :class:`LoadError`.
+    write leaves a partial graph without a load record). ``contexts``: extra JSON-LD
+    contexts (the operator's context directory). A source none of whose nodes the profiles
+    target is refused like one with violations ("0 micro-credentials found: nothing was
+    checked"). Raises :class:`LoadError`.
     """
     if not sources:
         raise LoadUsageError("no input files given")
@@ -242,15 +271,15 @@ def load(
         note("parse+validate", src.name)
         try:
             quads, found, report, derived = _stage_and_derive(store, src, g, base_iri=base,
-                                                                 strip_personal=strip_personal, profiles=profiles)
+                                                                 strip_personal=strip_personal, profiles=profiles,
+                                                                 contexts=contexts)
         except LoadParseError:
             raise
         except LoadError as e:  # learner data: refused with the others, after every input is checked
             failures.append(e)
             continue
         if not report.conforms:
-            failures.append(NotConforming(f"{src.name}: {len(report.violations)} violation(s)",
-                                        source=src.name, report=report))
+            failures.append(refusal(src.name, report))
             continue
         staged[g] = (src, quads, found, report, derived)
 
@@ -293,6 +322,7 @@ def merge(
     strip_personal: bool = False,
     base: str = DEFAULT_BASE,
     agent: str | None = None,
+    contexts: Mapping[str, Any] | None = None,
 ) -> Outcome:
     """Add the triples of one source to ``graph`` (``None``: the store's own default
     graph; created when missing), or with ``replace`` swap the default graph's content,
@@ -308,14 +338,14 @@ def merge(
         raise LoadUsageError("to replace a named graph use load(..., replace=True)")
     target = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
     record_graph = graph if graph is not None else DEFAULT_GRAPH
-    quads = _parse_source(source, base)
+    parsed = _read_source(source, base, contexts)
+    quads = parsed.quads
     found = personal_gate(quads, source.name, strip_personal)
     existed = store.has_graph(graph) if graph is not None else not replace and store.graph_size(None) > 0
     existing = [] if replace else list(store.quads(graph))
-    report = validate(existing + quads, profiles=tuple(profiles))
+    report = with_reading(validate(existing + quads, profiles=tuple(profiles)), parsed)
     if not report.conforms:
-        raise NotConforming(f"{source.name}: {len(report.violations)} violation(s)",
-                            source=source.name, report=report)
+        raise refusal(source.name, report)
     quads, _ = found.strip(quads)
     stripped = len(found.quads)
     new = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]

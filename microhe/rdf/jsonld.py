@@ -15,6 +15,13 @@ upload wrapper ``{"credential": ...}``, a JWS ``{payload, signatures}``, a docum
 without ``@context``) is an error, with a hint. Relative IRIs without a base, which the
 processor would silently drop, are detected and refused. Literal lexical forms are kept
 as written, numbers included.
+
+:func:`parse_jsonld` returns a :class:`JsonLdResult`: the quads, the keys expansion dropped
+(:mod:`microhe.rdf.jsonld_keys`: found with a probe vocabulary, each with its JSON path;
+keys with an undeclared prefix are refused there) and which EDC context version was used
+(v3.1, or v3.2 when that drops fewer keys; see contexts/README.md). Besides the bundled
+contexts, the caller's ``contexts`` (e.g. the operator's context directory,
+:mod:`microhe.rdf.context_dir`) resolve references; nothing is fetched.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import re
 import secrets
 from array import array
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from itertools import accumulate
@@ -33,6 +41,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from microhe.rdf.jsonld_keys import (
+    DroppedKey,
+    carries_probe,
+    dropped_keys,
+    new_probe,
+    probe_document,
+    refuse_undeclared_prefixes,
+)
 from microhe.rdf.reading import Limits, ParseError, _decode_utf8, _line_col, _run
 
 # --------------------------------------------------------------------------- contexts
@@ -112,9 +128,11 @@ class _Resolver:
         self.changed = False
         self._stack: list[str] = []  # URLs being resolved (cycle guard)
         self._cache: dict[str, Any] = {}
+        self.used: set[str] = set()  # the context URLs the document refers to
 
     # -- contexts
     def context_for_url(self, url: str, where: str) -> Any:
+        self.used.add(url)
         if url in self._cache:
             return self._cache[url]
         if url in self._stack:
@@ -129,8 +147,10 @@ class _Resolver:
         else:
             known = ", ".join([*canonical, *(u for u in self.extra if u not in table)])
             raise ParseError(
-                f"remote JSON-LD context <{url}> (at {where}) is not bundled and is never fetched; "
-                f"known: {known}", self.source)
+                f"remote JSON-LD context <{url}> (at {where}) is not bundled and is never fetched; to use it, "
+                f"save the context document in a context directory, list it in the directory's index.json "
+                f"({{\"contexts\": {{\"{url}\": \"<file name>\"}}}}) and name the directory with "
+                f"--context-dir DIR or the setting MICROHE_CONTEXT_DIR; known: {known}", self.source)
         self._stack.append(url)
         try:
             value = self.context(value, [f"<{url}>"], 1)
@@ -327,58 +347,148 @@ def _has_data(doc: Any) -> bool:
 _NO_BASE = "https://no-base.invalid/"
 
 
+#: The URL both EDC context versions (ELM 3.1 and 3.2) are published at.
+EDC_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
+_EDC_FILES = {"3.1": "edc-ap-context-v3.1.jsonld", "3.2": "edc-ap-context-v3.2.jsonld"}
+
+
+@dataclass
+class JsonLdResult:
+    """What reading one JSON-LD document gave: the quads, the keys expansion dropped (each
+    with its JSON path), and, for a document using the EDC context, which version of it
+    (``"3.1"`` or ``"3.2"``) was used."""
+
+    quads: list[ox.Quad]
+    dropped: list[DroppedKey] = field(default_factory=list)
+    edc_version: str | None = None
+
+
+def _edc_urls() -> list[str]:
+    table = _registry()[0]
+    return [u for u, f in table.items() if f == _EDC_FILES["3.1"]]
+
+
+def load_json(raw: bytes, source: str | None, limits: Limits, numbers: _Numbers | None = None) -> Any:
+    """Strict JSON (duplicate keys, NaN and over-deep nesting refused, BOM skipped), as
+    every JSON-LD input and context file is read. ``numbers`` keeps number lexical forms."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    depth = _json_depth(raw)
+    if depth > limits.max_json_depth:
+        raise ParseError(f"JSON nested {depth} levels deep; the limit is {limits.max_json_depth}", source)
+    return _loads(_decode_utf8(raw, source), source, numbers)
+
+
+def _loads(text: str, source: str | None, numbers: _Numbers | None) -> Any:
+    def reject_constant(name: str) -> Any:
+        raise ParseError(f"{name} is not valid JSON", source)
+
+    kwargs: dict[str, Any] = {}
+    if numbers is not None:
+        kwargs = {"parse_float": numbers.marker, "parse_int": numbers.parse_int}
+    try:
+        return json.loads(text, parse_constant=reject_constant, object_pairs_hook=_no_duplicates(source), **kwargs)
+    except json.JSONDecodeError as e:
+        raise ParseError(f"invalid JSON: {e.msg}", source, e.lineno, e.colno) from None
+    except RecursionError:
+        raise ParseError("JSON nested too deeply", source) from None
+
+
 def parse_jsonld(raw: bytes, *, source: str | None, base_iri: str | None, rename_blank_nodes: bool,
-                  limits: Limits, contexts: Mapping[str, Any]) -> list[ox.Quad]:
+                 limits: Limits, contexts: Mapping[str, Any]) -> JsonLdResult:
+    """Read a JSON-LD document (see the module docstring): its quads, the keys expansion
+    dropped, and the EDC context version used.
+
+    The EDC context: both ELM versions publish it at one URL. Unless ``contexts`` names it,
+    the document is read with v3.1; when that drops keys or fails, it is read again with
+    v3.2, and the version that drops fewer keys (v3.1 on a tie, the one that succeeds if
+    only one does) is used. Keys that would become IRIs with an undeclared prefix as their
+    scheme (``<ceterms:name>``) are a ParseError."""
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
     if not raw or raw.isspace():
-        return []
+        return JsonLdResult([])
     depth = _json_depth(raw)
     if depth > limits.max_json_depth:
         raise ParseError(f"JSON nested {depth} levels deep; the limit is {limits.max_json_depth}", source)
     text = _decode_utf8(raw, source)
     numbers = _Numbers()
-
-    def reject_constant(name: str) -> Any:
-        raise ParseError(f"{name} is not valid JSON", source)
-
-    try:
-        doc = json.loads(text, parse_float=numbers.marker, parse_int=numbers.parse_int,
-                         parse_constant=reject_constant, object_pairs_hook=_no_duplicates(source))
-    except json.JSONDecodeError as e:
-        raise ParseError(f"invalid JSON: {e.msg}", source, e.lineno, e.colno) from None
-    except RecursionError:
-        raise ParseError("JSON nested too deeply", source) from None
+    doc = _loads(text, source, numbers)
     if not isinstance(doc, (dict, list)):
         raise ParseError(f"a JSON-LD document is a JSON object or array, not {type(doc).__name__}", source)
-
     _refuse_wrapped(doc, source)
-    resolver = _Resolver(limits, contexts, source)
+
+    edc = _edc_urls()
+    may_choose = b"/snb/model/context/edc-ap" in raw and not any(u in contexts for u in edc)
+
+    def attempt(ctx: Mapping[str, Any], document: Any) -> tuple[JsonLdResult | None, ParseError | None, bool]:
+        resolver = _Resolver(limits, ctx, source)
+        try:
+            result = _expand(document, text, numbers, resolver, source=source, base_iri=base_iri,
+                             rename_blank_nodes=rename_blank_nodes)
+        except ParseError as e:
+            return None, e, any(u in resolver.used for u in edc)
+        return result, None, any(u in resolver.used for u in edc)
+
+    first, error, used_edc = attempt(contexts, copy.deepcopy(doc) if may_choose else doc)
+    if may_choose and used_edc and (error is not None or (first is not None and first.dropped)):
+        v32 = load_context_file(_EDC_FILES["3.2"])
+        second, _, _ = attempt({**contexts, **{u: v32 for u in edc}}, doc)
+        if second is not None and (first is None or len(second.dropped) < len(first.dropped)):
+            second.edc_version = "3.2"
+            return second
+    if error is not None:
+        raise error
+    assert first is not None
+    if used_edc and may_choose:
+        first.edc_version = "3.1"
+    return first
+
+
+def _expand(doc: Any, text: str, numbers: _Numbers, resolver: _Resolver, *, source: str | None,
+            base_iri: str | None, rename_blank_nodes: bool) -> JsonLdResult:
+    """One reading of ``doc`` (mutated: its contexts are inlined) with ``resolver``'s contexts."""
     try:
         resolver.walk(doc, [], 1)
     except ParseError as e:
         _locate_url(e, text)
         raise
-    if resolver.changed:
-        dumped = numbers.restore(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
-        positions_valid = False
-    else:
-        dumped = text
-        positions_valid = True
-    try:
-        payload = dumped.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ParseError("invalid Unicode in a JSON string (unpaired surrogate escape)", source) from None
 
-    quads = _run(lambda: ox.parse(payload, ox.RdfFormat.JSON_LD, base_iri=base_iri or _NO_BASE,
-                                  rename_blank_nodes=rename_blank_nodes),
-                 source, base_iri, positions=positions_valid)
-    quads = list(dict.fromkeys(quads))  # JSON-LD repeats a triple per occurrence in the tree
+    def run(document: Any, *, as_written: bool) -> list[ox.Quad]:
+        if as_written:
+            payload_text = text
+        else:
+            payload_text = numbers.restore(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        try:
+            payload = payload_text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ParseError("invalid Unicode in a JSON string (unpaired surrogate escape)", source) from None
+        quads = _run(lambda: ox.parse(payload, ox.RdfFormat.JSON_LD, base_iri=base_iri or _NO_BASE,
+                                      rename_blank_nodes=rename_blank_nodes),
+                     source, base_iri, positions=as_written)
+        return list(dict.fromkeys(quads))  # JSON-LD repeats a triple per occurrence in the tree
+
+    probe = new_probe()
+    probed = probe_document(doc, probe)
+    dropped: list[DroppedKey] = []
+    quads: list[ox.Quad] | None = None
+    if probed is not None:
+        try:
+            with_probe = run(probed, as_written=False)
+        except ParseError:
+            with_probe = None  # the plain reading below reports the error (with its position)
+        if with_probe is not None and not carries_probe(with_probe, probe):
+            quads = with_probe  # nothing reached the probe: the same quads as the plain reading
+        elif with_probe is not None:
+            dropped = dropped_keys(doc, with_probe, probe)
+    if quads is None:
+        quads = run(doc, as_written=not resolver.changed)
     if base_iri is None:
         _refuse_relative(quads, source)
+    refuse_undeclared_prefixes(doc, quads, source)
     if not quads and _has_data(doc):
         raise ParseError(f"no RDF in document: {_wrapper_hint(doc)}", source)
-    return quads
+    return JsonLdResult(quads, dropped)
 
 
 def _locate_url(error: ParseError, text: str) -> None:
@@ -402,4 +512,5 @@ def _refuse_relative(quads: list[ox.Quad], source: str | None) -> None:
 
 
 
-__all__ = ["bundled_context", "bundled_contexts", "load_context_file", "parse_jsonld"]
+__all__ = ["EDC_CONTEXT", "DroppedKey", "JsonLdResult", "bundled_context", "bundled_contexts", "load_context_file",
+           "load_json", "parse_jsonld"]

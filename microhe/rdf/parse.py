@@ -47,7 +47,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from microhe.rdf import formats
-from microhe.rdf.jsonld import parse_jsonld
+from microhe.rdf.jsonld import JsonLdResult, parse_jsonld
 from microhe.rdf.rdfxml import declares_entities, expat_check
 from microhe.rdf.reading import (
     DEFAULT_LIMITS,
@@ -58,7 +58,10 @@ from microhe.rdf.reading import (
     _run,
 )
 
-__all__ = ["detect_format", "parse"]
+__all__ = ["ParseResult", "detect_format", "parse", "read"]
+
+#: What :func:`read` returns for every format (JSON-LD fills in what expansion dropped).
+ParseResult = JsonLdResult
 
 
 # --------------------------------------------------------------------------- formats
@@ -115,7 +118,25 @@ def parse(
     limits: Limits = DEFAULT_LIMITS,
     contexts: Mapping[str, Any] | None = None,
 ) -> list[ox.Quad]:
-    """Parse ``data`` into a list of quads (graph ``DefaultGraph`` for triple formats).
+    """The quads of :func:`read` (same arguments): for callers that need only the data."""
+    return read(data, format=format, name=name, base_iri=base_iri, rename_blank_nodes=rename_blank_nodes,
+                limits=limits, contexts=contexts).quads
+
+
+def read(
+    data: bytes | bytearray | memoryview | str | os.PathLike[str],
+    *,
+    format: ox.RdfFormat | str | None = None,
+    name: str | None = None,
+    base_iri: str | None = None,
+    rename_blank_nodes: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+    contexts: Mapping[str, Any] | None = None,
+) -> ParseResult:
+    """Parse ``data`` into quads (graph ``DefaultGraph`` for triple formats), with what
+    reading lost: ``.quads``, ``.dropped`` (the JSON-LD keys expansion dropped, each
+    a :class:`~microhe.rdf.jsonld_keys.DroppedKey` with its JSON path; empty for the other
+    formats) and ``.edc_version`` (``"3.1"``/``"3.2"`` for JSON-LD using the EDC context).
 
     ``data`` is the document itself (``bytes``; ``str`` is document *text*, never a file
     name) or a path (``os.PathLike``, e.g. ``pathlib.Path``), which is streamed by
@@ -125,7 +146,9 @@ def parse(
     ``base_iri=None`` means relative IRIs are an error (see module docstring).
     ``rename_blank_nodes=False`` keeps blank-node labels as written (for restores).
     ``contexts`` adds or overrides JSON-LD contexts: URL -> context document (a JSON
-    object with ``@context``), e.g. ``load_context_file("edc-ap-context-v3.2.jsonld")``.
+    object with ``@context``), e.g. ``load_context_file("edc-ap-context-v3.2.jsonld")``, or
+    an operator's context directory (:func:`microhe.rdf.context_dir.open_context_dir`).
+    Giving the EDC URL here turns off the choice between its two versions.
 
     Raises :class:`ParseError` (:class:`UnsupportedFormatError` for formats), ``OSError``
     for unreadable files, ``TypeError`` for other kinds of ``data``.
@@ -164,7 +187,7 @@ def parse(
     if size > limits.max_bytes:
         raise ParseError(f"input of {size} bytes exceeds the limit of {limits.max_bytes} bytes", source)
     if size == 0:
-        return []
+        return ParseResult([])
 
     if fmt == _JSONLD:
         if raw is None:
@@ -197,4 +220,4 @@ def parse(
         raise
     if size > limits.max_literal_bytes:  # a smaller input cannot hold a larger literal
         _check_literals(quads, limits.max_literal_bytes, source)
-    return quads
+    return ParseResult(quads)

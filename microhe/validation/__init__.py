@@ -13,6 +13,11 @@ the demo data, the official sample, a mutated corpus), and pyshacl
 (``validation.reference``) as the fallback: for a profile the compiler does not cover
 (UnsupportedShape) and for input whose literals the store would merge (NonCanonicalInput).
 
+Every report says how many nodes of the input each profile checked (``report.checked``);
+input with triples of which no profile targets any node does not conform
+(``report.nothing_checked``: "0 micro-credentials found: nothing was checked"). Empty
+input conforms vacuously.
+
 >>> report = validate([])
 >>> report.conforms, report.results, report.profiles
 (True, [], ('council-2022', 'consistency'))
@@ -58,12 +63,12 @@ def validate(data, profiles: str | Iterable[str] = DEFAULT_PROFILES, *, engine: 
     rdflib_input = _is_rdflib(data)
     if not rdflib_input:
         data = data if isinstance(data, list) else list(data)
+    quads = _quads(data) if rdflib_input else data
     if engine == "pyshacl":
-        return ValidationReport(_pyshacl(data, chosen, rdflib_input), chosen)
+        return _report(_pyshacl(data, chosen, rdflib_input), chosen, quads)
 
     from microhe.validation import compiled as fv
 
-    quads = _quads(data) if rdflib_input else data
     checks, fallback = [], []
     for name in chosen:
         try:
@@ -73,19 +78,35 @@ def validate(data, profiles: str | Iterable[str] = DEFAULT_PROFILES, *, engine: 
                 raise
             fallback.append(name)
     results: list[ValidationResult] = []
+    staged = None
     if checks:
         try:
             store, changed = fv.staging_store(quads)
+            staged = (store, changed)
             # all profiles' checks in one run, so they share the worker threads
             results.extend(fv.run_compiled(store, changed, fv.CompiledProfile(checks)))
         except fv.NonCanonicalInput:
             if engine == "compiled":
                 raise
-            return ValidationReport(_pyshacl(data, chosen, rdflib_input), chosen)
+            return _report(_pyshacl(data, chosen, rdflib_input), chosen, quads)
     if fallback:
         results.extend(_pyshacl(data, tuple(fallback), rdflib_input))
     results.sort(key=sort_key)
-    return ValidationReport(results, chosen)
+    return _report(results, chosen, quads, staged)
+
+
+def _report(results: list[ValidationResult], chosen: tuple[str, ...], quads, staged=None) -> ValidationReport:
+    """The report, with the focus nodes each profile checked (on the compiled engine's
+    staging store when there is one) and, when none at all, the classes found."""
+    from microhe.validation.checked import focus_counts, target_store
+    from microhe.validation.found import classes_of
+
+    if not quads:  # empty input: nothing to check, vacuously conforming
+        return ValidationReport(results, chosen, {p: 0 for p in chosen})
+    store, changed = staged if staged is not None else (target_store(quads), None)
+    checked = focus_counts(store, quads, chosen, changed)
+    nothing = all(n == 0 for n in checked.values())
+    return ValidationReport(results, chosen, checked, nothing, classes_of(quads) if nothing else [])
 
 
 def _is_rdflib(data) -> bool:

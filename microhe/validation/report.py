@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from microhe.rdf.jsonld_keys import DroppedKey
+from microhe.validation.found import NOTHING_CHECKED, compact, import_hint
 from microhe.validation.profiles import SHAPES_BASE, all_shapes
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -53,13 +55,41 @@ class ValidationResult:
 
 @dataclass
 class ValidationReport:
+    """What one validation found. ``checked``: per profile, the focus nodes of the input its
+    targets selected (None: not countable). ``nothing_checked``: the input has triples but
+    no profile targets any of its nodes (``found_classes`` then lists its classes).
+    ``dropped``/``edc_version``: what reading the input lost (JSON-LD keys expansion
+    dropped) and which EDC context version it was read with, set by the caller that parsed
+    it (:mod:`microhe.ingest`, ``microhe validate``)."""
+
     results: list[ValidationResult]
     profiles: tuple[str, ...]
+    checked: dict[str, int | None] = field(default_factory=dict)
+    nothing_checked: bool = False
+    found_classes: list[str] = field(default_factory=list)
+    dropped: list[DroppedKey] = field(default_factory=list)
+    edc_version: str | None = None
 
     @property
     def conforms(self) -> bool:
-        """True when there is no Violation (warnings and infos never fail)."""
-        return not self.violations
+        """True when there is no Violation (warnings and infos never fail) and something
+        was checked."""
+        return not self.violations and not self.nothing_checked
+
+    def found_classes_compact(self) -> list[str]:
+        return [compact(c) for c in self.found_classes]
+
+    def nothing_checked_message(self) -> str:
+        """"0 micro-credentials found: nothing was checked; found ...: import it with ..."."""
+        return f"{NOTHING_CHECKED}; {import_hint(self.found_classes)}"
+
+    def summary(self) -> str:
+        """Why it does not conform, in one line (or that it does)."""
+        if self.nothing_checked:
+            return self.nothing_checked_message()
+        if self.violations:
+            return f"{len(self.violations)} violation(s)"
+        return "conforms"
 
     @property
     def violations(self) -> list[ValidationResult]:
@@ -70,18 +100,38 @@ class ValidationReport:
         return [r for r in self.results if r.severity == "Warning"]
 
     def to_json(self) -> dict:
+        """The report as JSON (the shape of :class:`microhe.validation.models.ValidationReportModel`)."""
         return {
             "conforms": self.conforms,
             "profiles": list(self.profiles),
             "violations": len(self.violations),
             "warnings": len(self.warnings),
+            "checked": dict(self.checked),
+            "nothing_checked": self.nothing_checked,
+            "message": self.nothing_checked_message() if self.nothing_checked else None,
+            "found_classes": list(self.found_classes),
+            "dropped": len(self.dropped),
+            "dropped_keys": [d.to_json() for d in self.dropped],
+            "edc_context": self.edc_version,
             "results": [r.to_json() for r in self.results],
         }
 
     def to_text(self) -> str:
-        head = (f"{'conforms' if self.conforms else 'does not conform'}: {len(self.violations)} violation(s), "
-                f"{len(self.warnings)} warning(s) [profiles: {', '.join(self.profiles)}]")
+        if self.nothing_checked:
+            head = f"does not conform: {self.nothing_checked_message()} [profiles: {', '.join(self.profiles)}]"
+        else:
+            head = (f"{'conforms' if self.conforms else 'does not conform'}: {len(self.violations)} violation(s), "
+                    f"{len(self.warnings)} warning(s) [profiles: {', '.join(self.profiles)}]")
         lines = [head]
+        if self.checked and not self.nothing_checked:
+            lines.append("checked: " + ", ".join(f"{p} {'?' if n is None else n} node(s)"
+                                                 for p, n in self.checked.items()))
+        if self.edc_version is not None:
+            lines.append(f"read with the EDC context v{self.edc_version}")
+        if self.dropped:
+            n = len(self.dropped)
+            lines.append(f"{n} key{'s' if n > 1 else ''} dropped by JSON-LD expansion (not in the data):")
+            lines.extend(f"  {d.describe()}" for d in self.dropped)
         for r in self.results:
             lines.append(f"{r.severity}: {_compact(r.focus_node)}")
             if r.path is not None:

@@ -237,8 +237,9 @@ def test_one_client_holds_at_most_its_share_and_retry_after_is_the_earliest_dead
 # == writes ===========================================================================
 
 PLAIN = """@prefix dcterms: <http://purl.org/dc/terms/> .
-<https://example.org/test/thing> dcterms:description "thing %d"@en .
-"""
+<https://example.org/test/thing> dcterms:description "thing %d"@en ;
+    <http://data.europa.eu/snb/model/elm/EQFLevel> <http://data.europa.eu/snb/eqf/6> .
+"""  # (the EQF level: a node the consistency profile checks; a body none checks is refused)
 
 
 def test_a_write_is_visible_to_the_next_query_and_old_snapshots_are_removed(tmp_path, served_store):

@@ -91,8 +91,12 @@ LEARNER = VALID + """
 ex:award1 cred:credentialSubject ex:learner1 .
 ex:learner1 foaf:givenName "Ada" ; foaf:familyName "Lovelace" .
 """
-#: Triples no profile cares about (for tests of the protocol rather than the shapes).
-PLAIN = PREFIXES + 'ex:thing dcterms:description "just a thing"@en .\n'
+#: Next to no data (for tests of the protocol rather than the shapes): a thing with an EQF
+#: level, so that the consistency profile checks one node (a body no profile targets is
+#: refused: "0 micro-credentials found: nothing was checked").
+PLAIN = PREFIXES + 'ex:thing dcterms:description "just a thing"@en ; elm:EQFLevel <http://data.europa.eu/snb/eqf/6> .\n'
+#: The triple that makes a protocol-test body something a profile checks (N-Triples).
+CHECKED_NT = '<https://example.org/test/a> <http://data.europa.eu/snb/model/elm/EQFLevel> <http://data.europa.eu/snb/eqf/6> .\n'
 
 
 @dataclass

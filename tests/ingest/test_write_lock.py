@@ -14,7 +14,9 @@ from microhe.ingest.load import Source, drop, load, merge
 from microhe.ingest.lock import write_lock
 from microhe.store.embedded import Store
 
-DATA = b'<https://example.org/s> <http://purl.org/dc/terms/description> "a thing" .\n'
+DATA = (b'<https://example.org/s> <http://purl.org/dc/terms/description> "a thing" .\n'
+        # an EQF level: a node the consistency profile checks (input none checks is refused)
+        b'<https://example.org/s> <http://data.europa.eu/snb/model/elm/EQFLevel> <http://data.europa.eu/snb/eqf/6> .\n')
 
 
 def _held_elsewhere(store: Store) -> bool:

@@ -14,7 +14,13 @@ from microhe.validation import DEFAULT_PROFILES, validate
 @pytest.mark.parametrize("graph", bundled.demo_graphs(), ids=lambda g: g.name)
 def test_demo_data_conforms_to_the_default_profiles(graph):
     report = validate(quads_to_graph(graph.quads()), profiles=DEFAULT_PROFILES)
-    assert report.conforms, report.to_text()
+    if graph.name == "demo/skills.ttl":
+        # a SKOS skill scheme, no credential: no profile targets any of its nodes, so it is
+        # "nothing checked" (bundled data is written by initialise, not SHACL-gated)
+        assert report.nothing_checked and not report.violations, report.to_text()
+        assert "skos:ConceptScheme" in report.to_text()
+    else:
+        assert report.conforms, report.to_text()
 
 
 def test_initialise_writes_every_bundled_graph_once_with_a_load_record():

@@ -42,9 +42,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from types import EllipsisType
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -66,13 +67,14 @@ from microhe.api.http.negotiation import (
 from microhe.api.http.paths import GRAPH_STORE
 from microhe.api.http.rdf_responses import rdf_response
 from microhe.api.http.streaming import stream
-from microhe.api.models import GraphWritten
+from microhe.api.models import GraphWriteRefused, GraphWritten
 from microhe.ingest.derive import DERIVED_SUFFIX
 from microhe.ingest.errors import NotConforming
 from microhe.ingest.load import Outcome, Source, drop, load, merge
 from microhe.ingest.lock import write_lock
 from microhe.ingest.personal import STRIP_PERSONAL
 from microhe.rdf import nquads
+from microhe.rdf.context_dir import open_context_dir
 from microhe.rdf.iri import iri_problem
 from microhe.rdf.parse import detect_format
 from microhe.rdf.reading import UnsupportedFormatError
@@ -181,8 +183,8 @@ def refusal(request: Request, e: NotConforming, graph: str | None) -> Response:
     report, negotiated. Every other refusal is answered by its category
     (:mod:`microhe.api.errors`)."""
     where = "the default graph" if graph is None else f"<{graph}>"
-    return report_response(request, e.report, f"{where} would not conform: {len(e.report.violations)} "
-                           "violation(s); nothing was written")
+    return report_response(request, e.report, f"{where} would not conform: {e.report.summary()}; "
+                           "nothing was written")
 
 
 def report_response(request: Request, report: ValidationReport, detail: str) -> Response:
@@ -191,7 +193,7 @@ def report_response(request: Request, report: ValidationReport, detail: str) -> 
     if mt == TURTLE:
         return Response(report.to_turtle(), status_code=422, media_type=content_type(TURTLE),
                         headers={"Vary": "Accept"})
-    body = {"detail": detail, "report": report.to_json()}
+    body = GraphWriteRefused.model_validate({"detail": detail, "report": report.to_json()}).model_dump()
     return Response(json.dumps(body), status_code=422, media_type="application/json", headers={"Vary": "Accept"})
 
 
@@ -203,6 +205,17 @@ def success(outcome: Outcome, graph: str | None, created: bool, location: str | 
     headers = {"Location": location} if created and location else {}
     return Response(json.dumps(written.model_dump(mode="json")), status_code=201 if created else 200,
                     media_type="application/json", headers=headers)
+
+
+@lru_cache(maxsize=4)
+def _context_dir(path: str | None):
+    return open_context_dir(path)
+
+
+def contexts_of(settings: Settings) -> Mapping[str, Any] | None:
+    """The operator's context directory (``Settings.context_dir``), opened once per path
+    (its index is read when first used: restart the server after editing it)."""
+    return _context_dir(None if settings.context_dir is None else str(settings.context_dir))
 
 
 # -- reads ----------------------------------------------------------------------------------
@@ -224,25 +237,24 @@ _WRITE_PARAMS = [
 ]
 _RDF_BODY = {"required": True, "content": {mt: {"schema": {"type": "string"}} for mt in
                                            (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG)}}
-_REFUSED = {"type": "object", "required": ["detail"], "properties": {
-    "detail": {"type": "string"}, "report": {"type": "object", "description": "The SHACL report"}}}
-
-
-def _written(created: str) -> dict:
-    """The documented answers of a write (the body is :class:`GraphWritten`)."""
-    return {200: {"model": GraphWritten, "description": "Written (validated, one transaction)"},
-            201: {"model": GraphWritten, "description": created}}
+def _written(created: str) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of a write: :class:`GraphWritten`, or 422 with
+    :class:`GraphWriteRefused` (its report is the validation package's ``ValidationReport``)."""
+    return {
+        200: {"model": GraphWritten, "description": "Written (validated, one transaction)"},
+        201: {"model": GraphWritten, "description": created},
+        422: {"model": GraphWriteRefused,
+              "description": "The data would not conform (SHACL report; also when no profile targets any of its "
+                             "nodes: nothing was checked), or holds learner data",
+              "content": {TURTLE: {"schema": {"type": "string"}}}},
+    }
 
 
 def _write_doc() -> dict:
     return {
         "parameters": _GRAPH_PARAMS + _WRITE_PARAMS,
         "requestBody": _RDF_BODY,
-        "responses": {
-            **{str(code): error_content(code) for code in (*WRITE, 409, 415)},
-            "422": {"description": "The data would not conform (SHACL report), or holds learner data",
-                    "content": {"application/json": {"schema": _REFUSED}, TURTLE: {"schema": {"type": "string"}}}},
-        },
+        "responses": {str(code): error_content(code) for code in (*WRITE, 409, 415)},
     }
 
 
@@ -273,7 +285,8 @@ def get_graph(request: Request, store: StoreDep) -> Response:
 
 
 async def _write(request: Request, store: Store, settings: Settings, writer: str, graph: str | None,
-                 action: Callable[[Source, tuple[str, ...], bool, str], Outcome], verb: str) -> Outcome | Response:
+                 action: Callable[[Source, tuple[str, ...], bool, str, Mapping[str, Any] | None], Outcome],
+                 verb: str) -> Outcome | Response:
     """The shared gate of PUT and POST: parameters, media type, body, then ``action`` in a
     worker thread (``load``/``merge`` hold the store's write lock: microhe.ingest.lock)."""
     refuse_managed(graph)
@@ -283,9 +296,10 @@ async def _write(request: Request, store: Store, settings: Settings, writer: str
     data = await read_body(request, settings.max_body_bytes)
     source = Source(f"HTTP {verb}", data, mt)
     agent = f"graph-store:{writer}"
+    contexts = contexts_of(settings)
 
     def run() -> Outcome:
-        return action(source, profiles, strip, agent)
+        return action(source, profiles, strip, agent, contexts)
 
     try:
         return await run_in_threadpool(run)
@@ -301,12 +315,12 @@ async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, wr
     """Replace the graph's content with the (validated) body; 201 when it is new."""
     graph = target_graph(request)
 
-    def action(source: Source, profiles, strip, agent) -> Outcome:
+    def action(source: Source, profiles, strip, agent, contexts) -> Outcome:
         if graph is None:
             return merge(store, source, graph=None, replace=True, profiles=profiles, strip_personal=strip,
-                         base=settings.base, agent=agent)
+                         base=settings.base, agent=agent, contexts=contexts)
         [outcome] = load(store, [source], graph=graph, profiles=profiles, replace=True, strip_personal=strip,
-                         base=settings.base, agent=agent, force=True)
+                         base=settings.base, agent=agent, force=True, contexts=contexts)
         return outcome
 
     result = await _write(request, store, settings, writer, graph, action, "PUT")
@@ -324,9 +338,9 @@ async def post_graph(request: Request, store: StoreDep, settings: SettingsDep, w
     named = target_graph(request, allow_none=True)
     graph = f"{settings.base.rstrip('/')}/graph/{uuid.uuid4()}" if named is ... else named
 
-    def action(source: Source, profiles, strip, agent) -> Outcome:
+    def action(source: Source, profiles, strip, agent, contexts) -> Outcome:
         return merge(store, source, graph=graph, profiles=profiles, strip_personal=strip,
-                     base=settings.base, agent=agent)
+                     base=settings.base, agent=agent, contexts=contexts)
 
     result = await _write(request, store, settings, writer, graph, action, "POST")
     if isinstance(result, Response):

@@ -40,7 +40,7 @@ a SPARQL constraint (``?ects * 22.5``) may print differently ("45" vs rdflib's "
 a message: the only message difference the tests normalise.
 """
 
-from microhe.validation.compiled.compiler import compile_graph, compile_shapes
+from microhe.validation.compiled.compiler import compile_graph, compile_shapes, compile_targets
 from microhe.validation.compiled.form import (
     CompiledProfile,
     NonCanonicalInput,
@@ -50,5 +50,5 @@ from microhe.validation.compiled.form import (
 from microhe.validation.compiled.run import run_compiled
 from microhe.validation.compiled.staging import staging_store
 
-__all__ = ["UnsupportedShape", "NonCanonicalInput", "CompiledProfile", "compile_shapes", "compile_graph",
+__all__ = ["UnsupportedShape", "NonCanonicalInput", "CompiledProfile", "compile_shapes", "compile_targets", "compile_graph",
            "run_compiled", "staging_store", "lenient_duration"]

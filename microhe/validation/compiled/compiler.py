@@ -429,6 +429,23 @@ def compile_shapes(profile: str) -> CompiledProfile:
     return compile_graph(shapes_graph((profile,)))
 
 
+@lru_cache(maxsize=16)
+def compile_targets(profile: str) -> tuple[tuple[str, dict], ...]:
+    """The focus-node queries of one profile: ``(SELECT ?this ..., prefixes)`` per targeted
+    shape (what "how many nodes did it check" counts). UnsupportedShape for a target
+    outside the supported subset."""
+    c = _Compiler(shapes_graph((profile,)))
+    g = c.g
+    shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
+    out = []
+    for shape in sorted(shapes, key=str):
+        f = c.focus(shape)
+        if f is not None:
+            focus, prefixes = f
+            out.append((f"SELECT ?this WHERE {{ {focus} }}", prefixes))
+    return tuple(out)
+
+
 def compile_graph(shapes: Graph) -> CompiledProfile:
     """Compile a shapes graph (UnsupportedShape when outside the supported subset)."""
     return _Compiler(shapes).compile()

@@ -17,6 +17,7 @@ from microhe.vocab import META_GRAPH
 
 from ..writes import (
     BASE,
+    CHECKED_NT,
     EX,
     GRAPH,
     INVALID,
@@ -131,7 +132,8 @@ def test_default_graph_put_post_get_delete(writable):
     assert r.status_code == 200 and r.json()["default"] is True
     thing = N(EX + "thing")
     assert thing in {t.subject for t in triples(writable, None)}
-    r = c.put("/rdf-graphs?default", content=PREFIXES + "ex:other ex:p 1 .", headers=h)
+    r = c.put("/rdf-graphs?default", content=PREFIXES + "ex:other ex:p 1 ; elm:EQFLevel <http://data.europa.eu/snb/eqf/6> .",
+              headers=h)
     assert r.status_code == 200 and r.json()["status"] == "replaced"
     assert {t.subject for t in triples(writable, None)} == {N(EX + "other")}
     got = c.get("/rdf-graphs?default", headers={"Accept": "application/n-triples"})
@@ -191,26 +193,33 @@ def test_each_written_answer_is_its_documented_model_exactly(writable):
 
 def test_relative_iris_in_a_body_resolve_against_the_base(writable):
     r = writable.client.put("/rdf-graphs", params={"graph": GRAPH},
-                            content='<credential/x> <http://purl.org/dc/terms/description> "x" .',
+                            content='<credential/x> <http://purl.org/dc/terms/description> "x" ; '
+                                    '<http://data.europa.eu/snb/model/elm/EQFLevel> <http://data.europa.eu/snb/eqf/6> .',
                             headers={**writable.auth, **TTL})
     assert r.status_code == 201, r.text
     assert N(BASE + "credential/x") in {t.subject for t in triples(writable, GRAPH)}
 
 
 @pytest.mark.parametrize("content_type, body", [
-    ("application/n-triples", '<https://example.org/test/a> <http://purl.org/dc/terms/description> "a" .\n'),
+    ("application/n-triples", '<https://example.org/test/a> <http://purl.org/dc/terms/description> "a" .\n'
+     + CHECKED_NT),
     ("application/ld+json; charset=utf-8",
-     json.dumps({"@id": EX + "a", "http://purl.org/dc/terms/description": "a"})),
+     json.dumps({"@id": EX + "a", "http://purl.org/dc/terms/description": "a",
+                 "http://data.europa.eu/snb/model/elm/EQFLevel": {"@id": "http://data.europa.eu/snb/eqf/6"}})),
     ("application/rdf+xml", '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-     'xmlns:dct="http://purl.org/dc/terms/"><rdf:Description rdf:about="https://example.org/test/a">'
-     '<dct:description>a</dct:description></rdf:Description></rdf:RDF>'),
+     'xmlns:dct="http://purl.org/dc/terms/" xmlns:elm="http://data.europa.eu/snb/model/elm/">'
+     '<rdf:Description rdf:about="https://example.org/test/a">'
+     '<dct:description>a</dct:description><elm:EQFLevel rdf:resource="http://data.europa.eu/snb/eqf/6"/>'
+     '</rdf:Description></rdf:RDF>'),
 ])
 def test_bodies_are_parsed_by_their_content_type(writable, content_type, body):
     r = writable.client.put("/rdf-graphs", params={"graph": GRAPH}, content=body,
                             headers={**writable.auth, "Content-Type": content_type})
     assert r.status_code == 201, r.text
     assert triples(writable, GRAPH) == {ox.Triple(N(EX + "a"), N("http://purl.org/dc/terms/description"),
-                                                  ox.Literal("a"))}
+                                                  ox.Literal("a")),
+                                        ox.Triple(N(EX + "a"), N("http://data.europa.eu/snb/model/elm/EQFLevel"),
+                                                  N("http://data.europa.eu/snb/eqf/6"))}
 
 
 def test_delete_removes_the_graph_its_records_and_derived_values(writable):
