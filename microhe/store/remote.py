@@ -453,10 +453,10 @@ class RemoteStore(WriteTracking):
         read by the server's own parser. Each request is atomic; the write as a whole is not."""
         if remote_writes.touches_default_graph(drop, add, remove):
             self._need_default_graph()
+        endpoint = self._graph_store_write_endpoint()  # refused before anything is sent
         text, requests = remote_writes.graph_store_requests(graphs, drop, add, remove, self.chunk_size)
         if text is not None:
             self._update(text)
-        endpoint = self._graph_store_write_endpoint()
         # the Graph Store Protocol names a graph with ?graph= (Virtuoso: ?graph-uri=; a server
         # that does not know the parameter writes into its default graph or a new graph)
         param = "graph-uri" if self.is_virtuoso else "graph"
