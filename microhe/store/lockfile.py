@@ -16,15 +16,15 @@ writer at a time *within* a process (threads), over one open store.
 
 from __future__ import annotations
 
+import importlib
+import os
 from pathlib import Path
 from typing import BinaryIO
 
 from microhe.store.base import StoreLockedError
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX (Windows): RocksDB's own lock only
-    fcntl = None  # type: ignore[assignment]  # no flock on this platform
+#: flock is POSIX; elsewhere (Windows) only RocksDB's own lock, taken once the store is open
+fcntl = importlib.import_module("fcntl") if os.name == "posix" else None
 
 
 def lock_path(store: Path) -> Path:
