@@ -21,7 +21,9 @@ from microhe.cli.common import (
     err,
     fail,
     is_iri,
+    locked_message,
     open_store,
+    server_of,
     settings_for,
     spell_option,
     store_option,
@@ -334,10 +336,13 @@ def restore_checkpoint_cmd(store_path) -> None:
     This command does only that, and says whether there was anything to roll back."""
     from microhe.errors import Unavailable
     from microhe.store import checkpoint
+    from microhe.store.base import StoreLockedError
 
     settings = settings_for(store_path)
     try:
-        what = checkpoint.roll_back(Path(settings.store))
+        what = checkpoint.roll_back_locked(Path(settings.store))
+    except StoreLockedError as e:  # its checkpoint is a running bulk write's, not an interrupted one
+        raise StoreLockedError(locked_message(settings, e, server_of(settings), writes=True, http=None)) from None
     except OSError as e:
         raise Unavailable(f"cannot roll back the store at {settings.store}: {e}") from None
     if what is None:

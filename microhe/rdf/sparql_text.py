@@ -250,8 +250,11 @@ def bind_values(text: str, substitutions: Mapping[str, ox.NamedNode | ox.BlankNo
         names.append(str(var))
         terms.append(str(term))
     toks = code(text)
-    words = [t.text.upper() for t in toks if t.kind == "word"]
-    if query_form(text) == "CONSTRUCT" and any(a == "CONSTRUCT" and b == "WHERE" for a, b in zip(words, words[1:], strict=False)):
+    # the short form is the keyword WHERE right after CONSTRUCT (any token between, as the
+    # template's "{", makes it the long form, whatever words the template holds)
+    if query_form(text) == "CONSTRUCT" and any(
+            a.kind == b.kind == "word" and a.text.upper() == "CONSTRUCT" and b.text.upper() == "WHERE"
+            for a, b in zip(toks, toks[1:], strict=False)):
         raise ValueError("parameters cannot be bound in the short CONSTRUCT WHERE form")
     block = f" VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} "
     out, last = [], 0

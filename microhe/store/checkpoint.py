@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from microhe.store import lockfile
+
 log = logging.getLogger("microhe.checkpoint")
 
 MARKER = "microhe-bulk-write.json"
@@ -121,6 +123,20 @@ def roll_back(store: Path) -> Interrupted | None:
     if aside.exists():
         shutil.rmtree(aside, ignore_errors=True)
     return what
+
+
+def roll_back_locked(store: Path) -> Interrupted | None:
+    """:func:`roll_back` under the store's process lock (``microhe.store.lockfile``), for a
+    caller that does not open the store (``microhe restore-checkpoint``): a checkpoint
+    beside a store that another process holds open is that process's running bulk write,
+    not an interrupted one, so the roll-back is refused (:class:`StoreLockedError`)."""
+    if not any(p.exists() for p in (store, checkpoint_dir(store), interrupted_dir(store))):
+        return None  # no store here: nothing to lock, nothing to roll back
+    held = lockfile.hold(store)
+    try:
+        return roll_back(store)
+    finally:
+        lockfile.release(held)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from microhe.engine import results
 from microhe.rdf import nquads
-from microhe.store import checkpoint, snapshots
+from microhe.store import checkpoint, lockfile, snapshots
 from microhe.store.base import StoreError, StoreLockedError, WriteTracking
 from microhe.store.update import in_graphs, update_text
 from microhe.vocab import META_GRAPH
@@ -35,6 +35,9 @@ class Store(WriteTracking):
         self._init_write_tracking()
         #: What the open rolled back (an interrupted bulk write), for the caller to report.
         self.rolled_back: checkpoint.Interrupted | None = None
+        #: The process lock of a writable on-disk store (``microhe.store.lockfile``), taken
+        #: before the roll-back of an interrupted bulk write and held until :meth:`close`.
+        self._lock = None
         if self.path is not None and not read_only:
             # a fresh account has no data directory yet (~/.local/share may not exist)
             try:
@@ -42,12 +45,25 @@ class Store(WriteTracking):
             except OSError as e:
                 raise StoreError(f"cannot create the directory of the store at {self.path}: {e} "
                                  "(choose another place with --store PATH or MICROHE_STORE)") from e
-        if self.path is not None:
-            self._recover(self.path, read_only)
+            try:
+                self._lock = lockfile.hold(self.path)
+            except OSError as e:
+                raise StoreError(f"cannot lock the store at {self.path}: {e}") from e
+        try:
+            if self.path is not None:
+                self._recover(self.path, read_only)
+            self._open_db()
+        except BaseException:
+            lockfile.release(self._lock)
+            raise
+        if self.path is not None and not read_only and snapshots.token(self.path) is None:
+            self._new_state(self.path)
+
+    def _open_db(self) -> None:
         try:
             if self.path is None:
                 self._db = ox.Store()
-            elif read_only:
+            elif self.read_only:
                 self._db = ox.Store.read_only(str(self.path))
             else:
                 self._db = ox.Store(str(self.path))
@@ -59,8 +75,6 @@ class Store(WriteTracking):
                     f"(is `microhe serve` running on it?): {text}"
                 ) from e
             raise StoreError(f"cannot open the store at {self.path}: {text}") from e
-        if self.path is not None and not read_only and snapshots.token(self.path) is None:
-            self._new_state(self.path)
 
     def _recover(self, path: Path, read_only: bool) -> None:
         """Roll back an interrupted bulk write (``microhe.store.checkpoint``) before opening;
@@ -263,6 +277,7 @@ class Store(WriteTracking):
         if db is not None and self.path is not None and not self.read_only:
             db.flush()
         del db
+        lockfile.release(self.__dict__.pop("_lock", None))
 
     def __enter__(self) -> Store:
         return self

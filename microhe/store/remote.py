@@ -73,6 +73,9 @@ from microhe.store import remote_writes, virtuoso
 from microhe.store.base import StoreError, WriteTracking
 
 _PROBE_GRAPH = "urn:microhe:union-probe"
+#: What ``oxigraph serve --timeout-s`` writes in place of the rest of the results of a query
+#: it cancelled (after a 200 status and the start of the results).
+_CANCELLED = b"The SPARQL operation has been cancelled"
 
 
 class RemoteQueryError(SyntaxError):
@@ -286,9 +289,20 @@ class RemoteStore(WriteTracking):
         if self.is_virtuoso:
             body = virtuoso.fix_results(body)
         try:
-            return ox.parse_query_results(body, format=fmt)
+            # read through once: pyoxigraph parses solutions lazily, and an error in the middle
+            # of the body must not surface later, in the caller's loop, as a SyntaxError
+            answer = ox.parse_query_results(body, format=fmt)
+            if not isinstance(answer, ox.QuerySolutions):
+                return answer  # a boolean: read whole already
+            for _ in answer:
+                pass
         except (SyntaxError, ValueError) as e:
+            if body.rstrip().endswith(_CANCELLED):
+                raise StoreError(f"the SPARQL server at {self.query_endpoint} cancelled the query: it reached the "
+                                 "server's own time limit (e.g. `oxigraph serve --timeout-s`); narrow the query, "
+                                 "or raise the server's limit") from None
             raise StoreError(f"unreadable results from {self.query_endpoint} ({ctype}): {e}") from None
+        return ox.parse_query_results(body, format=fmt)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL Update request (one request; see the module docstring on atomicity).
@@ -439,12 +453,15 @@ class RemoteStore(WriteTracking):
         read by the server's own parser. Each request is atomic; the write as a whole is not."""
         if remote_writes.touches_default_graph(drop, add, remove):
             self._need_default_graph()
+        endpoint = self._graph_store_write_endpoint()  # refused before anything is sent
         text, requests = remote_writes.graph_store_requests(graphs, drop, add, remove, self.chunk_size)
         if text is not None:
             self._update(text)
-        endpoint = self._graph_store_write_endpoint()
+        # the Graph Store Protocol names a graph with ?graph= (Virtuoso: ?graph-uri=; a server
+        # that does not know the parameter writes into its default graph or a new graph)
+        param = "graph-uri" if self.is_virtuoso else "graph"
         for method, iri, qs in requests:
-            url = f"{endpoint}?graph-uri={urllib.parse.quote(iri, safe='')}"
+            url = f"{endpoint}?default" if iri is None else f"{endpoint}?{param}={urllib.parse.quote(iri, safe='')}"
             self._http(method, url, remote_writes.ntriples_body(qs), {"Content-Type": formats.N_TRIPLES})
 
     def optimize(self) -> None:

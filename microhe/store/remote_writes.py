@@ -34,19 +34,20 @@ def touches_default_graph(drop: list, add: list, remove: list) -> bool:
 
 
 def graph_store_requests(graphs: dict, drop: list, add: list, remove: list,
-                         chunk_size: int) -> tuple[str | None, list[tuple[str, str, list[ox.Quad]]]]:
+                         chunk_size: int) -> tuple[str | None, list[tuple[str, str | None, list[ox.Quad]]]]:
     """A write as Graph Store requests: the SPARQL Update request with the drops (and the
     graphs set empty) and ``DELETE DATA`` (``None`` when there are none), then
     ``(method, graph IRI, quads)``: one ``PUT`` per graph whose content is set, one
-    ``POST`` per graph that gets quads added. Each request is atomic; the write as a whole
-    is not."""
-    ops = [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in drop]
+    ``POST`` per graph that gets quads added (``None`` for the IRI: the default graph,
+    as in ``drop``). Each request is atomic; the write as a whole is not."""
+    ops = ["DROP SILENT DEFAULT" if iri is None else f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in drop]
     ops += [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri, qs in graphs.items() if not qs]
     for chunk in chunks(remove, chunk_size):
         ops.append("DELETE DATA { " + nquads.data_block(chunk) + " }")
-    added: dict[str, list[ox.Quad]] = {}
+    added: dict[str | None, list[ox.Quad]] = {}
     for q in add:
-        added.setdefault(q.graph_name.value, []).append(q)
+        g = q.graph_name
+        added.setdefault(None if isinstance(g, ox.DefaultGraph) else g.value, []).append(q)
     requests = [("PUT", iri, qs) for iri, qs in graphs.items() if qs]
     requests += [("POST", iri, qs) for iri, qs in added.items()]
     return (" ;\n".join(ops) if ops else None), requests

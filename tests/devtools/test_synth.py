@@ -127,3 +127,33 @@ def test_cli_writes_file_and_sidecar(tmp_path):
     other = tmp_path / "y.nt"
     generate(other, credentials=30, seed=2, invalid_rate=0.2)
     assert out.read_bytes() == other.read_bytes()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"credentials": 0}, "credentials must be at least 1"),
+    ({"credentials": 5, "invalid_rate": 1.5}, "invalid rate must be between 0 and 1"),
+    ({"credentials": 79, "shards": 2}, "shards must be between 1 and 1 \\(40 specifications per shard\\)"),
+    ({"credentials": 5, "name": "x.json"}, "x.json: the output file must end in .nt"),
+])
+def test_generate_refuses_bad_arguments_before_writing_anything(tmp_path, kwargs, message):
+    out = tmp_path / kwargs.pop("name", "x.nt")
+    with pytest.raises(ValueError, match=message):
+        generate(out, seed=1, **kwargs)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_refuses_an_unknown_suffix_and_an_unwritable_place_writing_nothing(tmp_path):
+    result = CliRunner().invoke(main, ["synth", "--credentials", "5", "--out", str(tmp_path / "x.json")])
+    assert result.exit_code == 2 and "use a .nt or .ttl file name" in result.output
+    missing = tmp_path / "no-such-dir" / "x.nt"
+    result = CliRunner().invoke(main, ["synth", "--credentials", "5", "--out", str(missing)])
+    assert result.exit_code == 2 and f"{missing}: cannot write" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_valid_dataset_written_over_an_invalid_one_drops_its_stale_sidecar(tmp_path):
+    out = tmp_path / "x.nt"
+    generate(out, credentials=20, seed=1, invalid_rate=0.5)
+    assert violations_path(out).exists()
+    generate(out, credentials=20, seed=1)
+    assert not violations_path(out).exists()  # it would list violations the file no longer has

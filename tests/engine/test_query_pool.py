@@ -186,3 +186,27 @@ def test_trusted_proxies_are_addresses_or_networks():
     assert Settings(trusted_proxies="10.0.0.1, 192.168.0.0/16").trusted_proxies == ("10.0.0.1", "192.168.0.0/16")
     with pytest.raises(ValueError, match="'proxy.example' is neither an IP address nor a network"):
         Settings(trusted_proxies="proxy.example")
+
+
+def test_a_pool_needs_a_worker():
+    with pytest.raises(ValueError, match="query_workers must be at least 1"):
+        QueryPool(Store(), workers=0)
+
+
+def test_closing_answers_the_running_and_the_waiting_queries_and_refuses_new_ones(store):
+    pool = QueryPool(store, workers=1, queue=1, client_share=2, timeout=60)
+    running = pool.submit(job(AGGREGATE), "a")  # not started: the first query starts it
+    assert pool.start() is pool  # already started: nothing more
+    assert poll(lambda: len(pool.busy_pids()) == 1, 30)
+    (pid,) = pool.busy_pids()
+    waiting = pool.submit(job("ASK {}"), "b")
+    pool.close()
+    for future in (running, waiting):
+        with pytest.raises(QueryStopped, match="the server is shutting down") as e:
+            future.result(10)
+        assert e.value.reason == "shutdown"
+    assert gone(pid) and pool.pids() == []
+    with pytest.raises(QueryStopped, match="the server is shutting down; try again shortly"):
+        pool.submit(job("ASK {}"), "c")
+    pool.close()  # a second close is harmless
+    assert not (store.path / DIR).exists()

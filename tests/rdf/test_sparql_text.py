@@ -101,3 +101,38 @@ def test_with_dataset_adds_using_before_every_where():
 
     out = sparql_text.with_dataset("DELETE WHERE { ?s ?p ?o }", ["urn:g1"], [])
     assert out == "DELETE { ?s ?p ?o } USING <urn:g1> WHERE { ?s ?p ?o }"
+
+
+def test_from_clauses_resolve_against_base_and_prefixes_and_unknown_ones_are_flagged():
+    from microhe.rdf import sparql_text
+
+    info = sparql_text.inspect("BASE <http://ex.org/data/> PREFIX o: <http://other.org/> "
+                               "SELECT * FROM <g1> FROM NAMED o:g2 WHERE {}")
+    assert (info.base, info.from_default, info.from_named) == ("http://ex.org/data/", ["http://ex.org/data/g1"],
+                                                               ["http://other.org/g2"])
+    unknown = sparql_text.inspect("SELECT * FROM nope:g WHERE {}")  # a prefix never declared
+    assert unknown.from_default == [] and unknown.unresolved_from and unknown.has_dataset
+    assert sparql_text.inspect("PREFIX x <urn:x#> SELECT * {}").prefixes == {}  # no colon: not a prefix
+
+
+def test_bind_values_skips_templates_values_blocks_and_sub_select_wrappers(store):
+    from microhe.rdf import sparql_text
+
+    text = ("CONSTRUCT { ?s <urn:q> ?o } WHERE { VALUES ?x { 1 } "
+            "{ SELECT ?s ?o WHERE { ?s ?p ?o } } }")
+    bound = sparql_text.bind_values(text, {"s": N("urn:b")})
+    # the WHERE group and the sub-select's body; not the template, the data block, the wrapper
+    assert bound.count("VALUES (?s) { (<urn:b>) }") == 2
+    assert [str(t) for t in store.query(bound)] == ["<urn:b> <urn:q> <urn:o>"]
+
+
+@pytest.mark.parametrize(("text", "subs", "message"), [
+    ("SELECT * WHERE { ?s ?p ?o }", {"s": ox.BlankNode("b")}, "only IRIs and literals can be bound"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", {"s": N("urn:a")}, "short CONSTRUCT WHERE form"),
+    ("DESCRIBE <urn:a>", {"s": N("urn:a")}, "cannot find the query's WHERE clause"),
+])
+def test_bind_values_refuses_what_it_cannot_bind(text, subs, message):
+    from microhe.rdf import sparql_text
+
+    with pytest.raises(ValueError, match=message):
+        sparql_text.bind_values(text, subs)

@@ -125,3 +125,56 @@ def test_a_bulk_write_refuses_to_start_over_an_unresolved_checkpoint(store_dir):
         with pytest.raises(StoreError, match="nothing written"):
             s.write({GRAPH: [ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x"))]}, bulk=True)
         assert s.dump_bytes() == before
+
+
+# A child that opens the store and stops half-way through a bulk replace (its checkpoint
+# taken, half of the new graph written) until the test writes a line to its stdin.
+PAUSED = textwrap.dedent("""
+    import sys
+    import pyoxigraph as ox
+    from microhe.store.embedded import Store
+    path, graph = sys.argv[1], sys.argv[2]
+    s = Store(path)
+    real = s._db
+    class PauseMidBulk:
+        def __getattr__(self, name):
+            return getattr(real, name)
+        def bulk_extend(self, quads):
+            quads = list(quads)
+            real.bulk_extend(quads[: len(quads) // 2])
+            print("paused", flush=True)
+            sys.stdin.readline()
+            real.bulk_extend(quads[len(quads) // 2:])
+    s._db = PauseMidBulk()
+    new = [ox.Quad(ox.NamedNode(f"urn:new:{i}"), ox.NamedNode("urn:p"), ox.Literal(str(i))) for i in range(5000)]
+    s.write({graph: new}, bulk=True)
+    s.close()
+    print("done", flush=True)
+""")
+
+
+def test_no_roll_back_under_a_bulk_write_still_running_in_another_process(store_dir):
+    # a checkpoint beside the store is the running write's own while its process lives:
+    # neither `restore-checkpoint` nor another writable open may roll it back under it
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROHE_")}
+    writer = subprocess.Popen([sys.executable, "-c", PAUSED, str(store_dir), GRAPH], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert writer.stdout.readline().strip() == "paused", writer.stderr.read()
+        assert checkpoint.checkpoint_dir(store_dir).exists()
+        run = subprocess.run(["microhe", "restore-checkpoint", "--store", str(store_dir)], capture_output=True,
+                             text=True, env=env, timeout=120)
+        assert (run.returncode, "in use by another process" in run.stderr) == (2, True), run.stderr
+        with pytest.raises(StoreError, match="in use by another process"):
+            Store(store_dir)
+        assert checkpoint.checkpoint_dir(store_dir).exists() and not checkpoint.interrupted_dir(store_dir).exists()
+        out, err = writer.communicate("go\n", timeout=120)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait(10)
+    assert (writer.returncode, out.strip()) == (0, "done"), err
+    # the writer's graph is whole, and nothing is left to roll back
+    assert not checkpoint.checkpoint_dir(store_dir).exists()
+    with Store(store_dir) as s:
+        assert s.rolled_back is None and s.graph_size(GRAPH) == 5000

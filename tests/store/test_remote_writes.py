@@ -46,3 +46,12 @@ def test_a_graph_store_write_is_drops_then_one_put_or_post_per_graph():
     assert text == f"DROP SILENT GRAPH <{H}> ;\nDROP SILENT GRAPH <urn:empty>"
     assert [(m, iri) for m, iri, _ in requests] == [("PUT", G), ("POST", H)]
     assert touches_default_graph([None], [], []) and not touches_default_graph([H], [quad(a, "p", a)], [])
+
+
+def test_a_graph_store_write_names_the_default_graph_by_none():
+    a = ox.NamedNode(EX + "a")
+    default = ox.Quad(a, ox.NamedNode(EX + "p"), a, ox.DefaultGraph())
+    text, requests = graph_store_requests({}, [None], [default, quad(a, "q", a)], [], chunk_size=10)
+    assert text == "DROP SILENT DEFAULT"
+    assert [(m, iri, qs) for m, iri, qs in requests] == [("POST", None, [default]), ("POST", G, [quad(a, "q", a)])]
+    assert touches_default_graph([], [default], [])

@@ -3,7 +3,7 @@
 import pyoxigraph as ox
 import pytest
 
-from microhe.store.base import StoreLockedError
+from microhe.store.base import StoreError, StoreLockedError
 from microhe.store.embedded import Store
 
 EX = "http://example.org/"
@@ -91,3 +91,26 @@ def test_optimize_compacts_a_disk_store_without_changing_it(tmp_path):
     ro = Store(tmp_path / "db", read_only=True)
     ro.optimize()  # read-only: nothing to do, no error
     assert ro.dump_bytes() == before
+
+
+def test_the_process_lock_is_held_while_open_and_released_by_close(tmp_path):
+    path = tmp_path / "db"
+    first = Store(path)
+    with pytest.raises(StoreLockedError, match=r"in use by another process.*db\.lock is locked"):
+        Store(path)  # refused by the lock beside the store, before any roll-back could run
+    with Store(path, read_only=True) as reader:  # a reader takes no lock
+        assert reader.is_empty()
+    first.close()
+    with Store(path) as again:
+        assert again.is_empty()
+
+
+def test_a_path_that_is_not_a_store_directory_is_refused_with_its_name(tmp_path):
+    path = tmp_path / "file"
+    path.write_text("not a store")
+    with pytest.raises(StoreError, match=f"cannot open the store at {path}"):
+        Store(path)
+    assert path.read_text() == "not a store"
+    with pytest.raises(StoreError, match="cannot open the store") as again:  # not "in use": the failed
+        Store(path)                                                          # open released its lock
+    assert not isinstance(again.value, StoreLockedError)
