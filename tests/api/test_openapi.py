@@ -144,7 +144,7 @@ def test_graph_store_writes_document_their_answer_as_a_model(tmp_path):
     stripped, warnings, default, report)."""
     doc = _document(tmp_path)
     keys = ["source", "graph", "sha256", "triples", "status", "personal_quads_stripped", "personal_data_stripped",
-            "warnings", "default", "report"]
+            "warnings", "dropped_keys", "edc_context", "default", "report"]
     for method in ("put", "post"):
         for status in ("200", "201"):
             schema = doc["paths"]["/rdf-graphs"][method]["responses"][status]["content"]["application/json"]["schema"]
