@@ -15,7 +15,7 @@ from microhe.api.deps import start_query_engine
 from microhe.api.errors import microhe_error
 from microhe.api.http.limits import BodyLimit
 from microhe.api.http.requestlog import RequestLog
-from microhe.api.http.urlguard import URLGuard
+from microhe.api.http.urlguard import URLGuard, document_refusals
 from microhe.api.routes import (
     graph_store,
     graphs,
@@ -94,6 +94,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     )
     app.state.settings = settings
     app.state.store = store
+    generate = app.openapi
+
+    def openapi() -> dict:
+        # the URL rules answer 400 on every route, before routing: the document says so on each
+        if app.openapi_schema is None:
+            app.openapi_schema = document_refusals(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the generated schema
     # every library refusal gets its status from its category, here and nowhere else
     app.add_exception_handler(MicroheError, microhe_error)  # type: ignore[arg-type]  # Starlette types every handler for Exception; this one gets MicroheError only
     # Middleware, innermost first: the URL rules of every route, the body limit (held while

@@ -41,6 +41,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from microhe.ingest.errors import NotConforming
 from microhe.ingest.load import Source, load
 from microhe.queries.catalogue import catalogue
 from microhe.recognition import compare as _compare
@@ -150,9 +151,13 @@ def test_search_filters_and_facets_count_it_once(edc, demo_store):
 
 
 def test_the_certificate_of_participation_adds_no_record(demo_store):
+    # it holds no specification a profile targets: the load is refused as "nothing checked"
+    # (its activity is imported with `microhe import edc`), and search is unchanged
     store = demo_copy()
-    [outcome] = load(store, [Source(CERT.name, CERT.read_bytes())], profiles=["consistency"], strip_personal=True)
-    assert outcome.triples > 0
+    before = store.dump_bytes()
+    with pytest.raises(NotConforming, match="0 micro-credentials found: nothing was checked"):
+        load(store, [Source(CERT.name, CERT.read_bytes())], profiles=["consistency"], strip_personal=True)
+    assert store.dump_bytes() == before
     assert search(store, limit=1)["total"] == search(demo_store, limit=1)["total"]
 
 

@@ -61,4 +61,20 @@ class URLGuard:
         await self.app(scope, receive, send)
 
 
-__all__ = ["URLGuard", "url_problem"]
+#: The answer every operation may give because of the rules above (documented on each).
+REFUSAL = {"description": "The URL breaks a rule of every route: a credential in the query string, or a query "
+           "string that is not UTF-8 (a plain-text message says which)",
+           "content": {"text/plain": {"schema": {"type": "string"}}}}
+
+
+def document_refusals(schema: dict) -> dict:
+    """Declare :data:`REFUSAL` as the 400 of every operation that declares no 400 of its own
+    (a client checking answers against the document then meets no undeclared status)."""
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if method in {"get", "put", "post", "delete", "patch", "head", "options"}:
+                operation.setdefault("responses", {}).setdefault("400", REFUSAL)
+    return schema
+
+
+__all__ = ["URLGuard", "url_problem", "document_refusals", "REFUSAL"]
