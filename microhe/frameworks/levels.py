@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from microhe.errors import NotFound
+from microhe.frameworks.models import SAME_EQF_CAVEAT, LevelBrief, LevelTranslation
+from microhe.frameworks.models import Pairing as PairingModel
+from microhe.frameworks.models import Referencing as ReferencingModel
 from microhe.store.embedded import Store
 from microhe.store.views import per_store
 from microhe.vocab import MHE, SKOS
@@ -44,6 +47,18 @@ class Referencing:
 
 
 @dataclass
+class Pairing:
+    """A documented pairing of two levels of different frameworks (mhe:LevelPairing): a
+    referencing or self-certification that puts them side by side (SCQF 9 ~ NFQ 7,
+    FHEQ 6 ~ QF-EHEA first cycle)."""
+
+    other: str  # the other level's IRI
+    confidence: str
+    note: str | None
+    sources: list[str]
+
+
+@dataclass
 class Level:
     iri: str
     framework: str  # code
@@ -72,6 +87,7 @@ class FrameworkIndex:
     levels: dict[str, Level]    # level IRI -> Level
     aliases: dict[str, str]     # QDR / exactMatch IRI -> level IRI
     direct: dict[str, list[int]] = field(default_factory=dict)  # other concepts with their own mhe:referencedToEQF
+    pairings: dict[str, list[Pairing]] = field(default_factory=dict)  # level IRI -> documented pairings
 
     def eqf_of(self, level_iri: str) -> list[int]:
         """EQF levels of a declared level IRI: a concept's own referencing first (QDR
@@ -95,7 +111,9 @@ class FrameworkIndex:
         return sorted((lv for lv in self.levels.values() if lv.framework == code), key=lambda lv: lv.rank)
 
     def find(self, framework: str | None, level: str) -> Level:
-        """A level by framework code + bare label, or by IRI (framework may be None then)."""
+        """A level by framework code + bare label, or by IRI (framework may be None then).
+        The exact-label lookup of the index; input as people write it goes through
+        :func:`microhe.frameworks.parse.parse_level`."""
         level = level.strip()
         if ":" in level and "/" in level:  # an IRI
             iri = self.aliases.get(level, level)
@@ -187,62 +205,129 @@ def framework_index(store: Store) -> FrameworkIndex:
     for r in store.query(f"PREFIX mhe: <{MHE}> PREFIX skos: <{SKOS}> SELECT ?c ?n WHERE {{ "
                          f"?c mhe:referencedToEQF ?e . ?e skos:notation ?n FILTER NOT EXISTS {{ ?c a mhe:FrameworkLevel }} }}"):
         direct.setdefault(r["c"].value, []).append(int(r["n"].value))
+    pairings: dict[str, list[Pairing]] = {}
+    found: dict[tuple[str, str], Pairing] = {}
+    for r in store.query(_PAIRING_QUERY):
+        a, b = r["a"].value, r["b"].value
+        if a == b or a not in levels or b not in levels:
+            continue
+        key = (r["p"].value, a + " " + b)
+        pairing = found.get(key)
+        if pairing is None:
+            conf = _CONFIDENCE.get(r["conf"].value, "stated") if r["conf"] is not None else "stated"
+            pairing = found[key] = Pairing(b, conf, r["note"].value if r["note"] is not None else None, [])
+            pairings.setdefault(a, []).append(pairing)
+        if r["src"] is not None and r["src"].value not in pairing.sources:
+            pairing.sources.append(r["src"].value)
+    for plist in pairings.values():
+        for pairing in plist:
+            pairing.sources.sort()
     # EQF first, then the others in alphabetical order.
     order = sorted(frameworks, key=lambda c: (c != "EQF", c != "QF-EHEA", c))
     return FrameworkIndex({c: frameworks[c] for c in order}, names, levels, aliases,
-                          {k: sorted(set(v)) for k, v in direct.items()})
+                          {k: sorted(set(v)) for k, v in direct.items()}, pairings)
 
 
-def translate(store: Store, framework: str | None, level: str, to: str | None = None) -> dict:
-    """Translate a level: its EQF level(s) and the equivalent levels of other frameworks.
+_PAIRING_QUERY = f"""
+PREFIX mhe: <{MHE}> PREFIX skos: <{SKOS}> PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?p ?a ?b ?conf ?note ?src WHERE {{
+  ?p a mhe:LevelPairing ; mhe:pairedLevel ?a, ?b .
+  OPTIONAL {{ ?p mhe:confidence ?conf }} OPTIONAL {{ ?p skos:note ?note }} OPTIONAL {{ ?p dcterms:source ?src }}
+}}"""
 
-    Raises UnknownFrameworkError / UnknownLevelError with the valid values."""
+
+def translate(store: Store, framework: str | None, level: str, to: str | None = None,
+              country: str | None = None) -> LevelTranslation:
+    """Translate a level: its EQF level(s), the levels of other frameworks at the same EQF
+    level (broadly comparable, not equivalent), and the pairings a referencing documents.
+
+    ``level`` is read by :func:`microhe.frameworks.parse.parse_level` (any form it accepts;
+    ``framework`` may be None when the text names it). Raises UnknownFrameworkError /
+    UnknownLevelError with the valid values, AmbiguousLevelError with the candidates."""
+    from microhe.frameworks.parse import parse_level
+
     idx = framework_index(store)
-    lv = idx.find(framework, level)
-    target = idx.framework_code(to) if to else None
-    eqf = lv.eqf
-    notes: list[str] = []
+    parsed = parse_level(store, level, framework, country)
+    target = _target(store, to, idx)
+    levels = list(parsed.levels)
+    lv = levels[0]
+    refs = [r for x in levels for r in x.referencings if not parsed.concept or not parsed.eqf or r.eqf in parsed.eqf]
+    below = [r for x in levels for r in x.below]
+    eqf = sorted({r.eqf for r in refs if r.eqf is not None})
+    notes: list[str] = list(parsed.notes)
+    name = parsed.concept_label if len(levels) > 1 else lv.pref_label
     if not eqf:
-        notes.append(f"{lv.pref_label} is below EQF level 1: it is referenced to no EQF level.")
-    if len(eqf) > 1:
+        notes.append(f"{name} is below EQF level 1: it is referenced to no EQF level.")
+    if len(eqf) > 1 and len(levels) == 1:
         detail = "; ".join(
             f"EQF {r.eqf}" + (f" for {r.qualification_types}" if r.qualification_types else "")
-            for r in sorted(lv.referencings, key=lambda r: r.eqf))
+            for r in sorted(refs, key=lambda r: r.eqf or 0))
         notes.append(f"{lv.pref_label} is referenced to several EQF levels, by qualification type: {detail}.")
-    for e in eqf:
-        siblings = [o.label for o in idx.levels_of(lv.framework) if o.iri != lv.iri and e in o.eqf]
-        if siblings and lv.framework != "EQF":
-            notes.append(f"Many-to-one: {lv.framework} level(s) {', '.join(siblings)} are also referenced to EQF {e}.")
-    for r in lv.referencings:
+    if len(levels) == 1:
+        for e in eqf:
+            siblings = [o.label for o in idx.levels_of(lv.framework) if o.iri != lv.iri and e in o.eqf]
+            if siblings and lv.framework != "EQF":
+                notes.append(f"Many-to-one: {lv.framework} level(s) {', '.join(siblings)} are also referenced to EQF {e}.")
+    for r in refs:
         if r.confidence != "stated":
             notes.append(f"The referencing to EQF {r.eqf} is {r.confidence}: {r.note or 'see sources'}")
-    for r in lv.below:
+    for r in below:
         if r.confidence != "stated":
             notes.append(f"The statement that it is below EQF 1 is {r.confidence}: {r.note or 'see sources'}")
-    notes.extend(n for n in lv.notes if n not in notes and not eqf)
-    equivalents = []
+    for x in levels:
+        notes.extend(n for n in x.notes if n not in notes and not eqf)
+    own = {x.iri for x in levels}
+    paired = {p.other: p for x in levels for p in idx.pairings.get(x.iri, [])}
+    same = []
     for other in idx.levels.values():
         if other.framework == lv.framework or (target and other.framework != target):
             continue
-        if set(other.eqf) & set(eqf):
-            equivalents.append(other)
+        if not set(other.eqf) & set(eqf):
+            continue
+        # QF-EHEA cycles only where a self-certification or referencing names the cycle
+        pair = {other.framework, lv.framework}
+        if "QF-EHEA" in pair and "EQF" not in pair and other.iri not in paired:
+            continue
+        same.append(other)
     order = {c: i for i, c in enumerate(idx.codes())}
-    equivalents.sort(key=lambda o: (order.get(o.framework, 99), o.rank))
-    sources = sorted({s for r in lv.referencings + lv.below for s in r.sources})
-    return {
-        "framework": lv.framework,
-        "level": lv.label,
-        "iri": lv.iri,
-        "label": lv.pref_label,
-        "eqf": eqf,
-        "referencing": [{"eqf": r.eqf, "confidence": r.confidence, "qualification_types": r.qualification_types,
-                         "note": r.note, "sources": r.sources} for r in sorted(lv.referencings, key=lambda r: r.eqf)],
-        "equivalents": [{"framework": o.framework, "level": o.label, "eqf": o.eqf, "iri": o.iri}
-                        for o in equivalents],
-        "qdr": [m for m in lv.matches if m.startswith("http://data.europa.eu/snb/qdr/")],
-        "sources": sources,
-        "notes": notes,
-    }
+    same.sort(key=lambda o: (order.get(o.framework, 99), o.rank))
+    closest = [idx.levels[iri] for iri in paired if iri not in own and (not target or idx.levels[iri].framework == target)]
+    closest.sort(key=lambda o: (order.get(o.framework, 99), o.rank))
+    cycles = [o for o in idx.levels.values() if o.framework == "QF-EHEA" and set(o.eqf) & set(eqf)]
+    if cycles and lv.framework not in ("EQF", "QF-EHEA") and not any(o.framework == "QF-EHEA" for o in closest):
+        notes.append(f"No QF-EHEA cycle is listed: no self-certification or referencing in the reference data "
+                     f"names a cycle for {name}.")
+    sources = sorted({s for r in refs + below for s in r.sources})
+    return LevelTranslation(
+        framework=lv.framework,
+        level=", ".join(x.label for x in levels),
+        iri=lv.iri if len(levels) == 1 else (parsed.concept or lv.iri),
+        label=name or lv.pref_label,
+        eqf=eqf,
+        referencing=[ReferencingModel(eqf=r.eqf, confidence=r.confidence, qualification_types=r.qualification_types,
+                                      note=r.note, sources=r.sources) for r in sorted(refs, key=lambda r: r.eqf or 0)],
+        levels=[_brief(x) for x in levels],
+        same_eqf_level=[_brief(o) for o in same],
+        caveat=SAME_EQF_CAVEAT,
+        closest=[PairingModel(**_brief(o).model_dump(), confidence=paired[o.iri].confidence,
+                              note=paired[o.iri].note, sources=paired[o.iri].sources) for o in closest],
+        qdr=sorted({m for x in levels for m in x.matches if m.startswith("http://data.europa.eu/snb/qdr/")}
+                   | ({parsed.concept} if parsed.concept else set())),
+        sources=sources,
+        notes=notes,
+    )
+
+
+def _brief(lv: Level) -> LevelBrief:
+    return LevelBrief(framework=lv.framework, level=lv.label, eqf=lv.eqf, iri=lv.iri)
+
+
+def _target(store: Store, to: str | None, idx: FrameworkIndex) -> str | None:
+    if not to:
+        return None
+    from microhe.frameworks.parse import resolve_framework
+
+    return resolve_framework(store, to)
 
 
 def eqf_levels_of(store: Store, level_iri: str) -> list[int]:

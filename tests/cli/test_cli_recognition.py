@@ -54,20 +54,55 @@ def fails(r, *expected: str) -> None:
 def test_level_json(runner, store_dir):
     doc = run_json(runner, store_dir, "level", "SCQF", "11")
     assert (doc["framework"], doc["level"], doc["eqf"]) == ("SCQF", "11", [7])
-    assert {"framework", "level", "eqf", "equivalents", "sources", "notes"} <= set(doc)
+    assert {"framework", "level", "eqf", "same_eqf_level", "caveat", "closest", "sources", "notes"} <= set(doc)
+    assert "equivalents" not in doc
     assert {"framework": "DQR", "level": "7", "eqf": [7]}.items() <= next(
-        e for e in doc["equivalents"] if e["framework"] == "DQR").items()
+        e for e in doc["same_eqf_level"] if e["framework"] == "DQR").items()
 
 
 def test_level_one_to_many_and_to(runner, store_dir):
     doc = run_json(runner, store_dir, "level", "sqf", "9", "--to", "EQF")
     assert doc["eqf"] == [7, 8]
-    assert [(e["framework"], e["level"]) for e in doc["equivalents"]] == [("EQF", "7"), ("EQF", "8")]
+    assert [(e["framework"], e["level"]) for e in doc["same_eqf_level"]] == [("EQF", "7"), ("EQF", "8")]
 
 
 def test_level_by_qdr_iri(runner, store_dir):
     doc = run_json(runner, store_dir, "level", "-", RQF6_QDR)
     assert (doc["framework"], doc["level"], doc["eqf"]) == ("RQF", "6", [6])
+
+
+@pytest.mark.parametrize("args,want", [
+    (["FQF Level 6"], ("CNCP", "6", [6])),                 # one argument: read whole
+    (["NLQF", "4+"], ("NLQF", "4+", [4])),
+    (["NQF RNCP Level I-Master"], ("FR-1969", "I", [7])),
+    (["LTQF", "Level 6"], ("LTKS", "6", [6])),
+    (["SCQF 9"], ("SCQF", "9", [6])),
+])
+def test_level_as_credentials_write_it(runner, store_dir, args, want):
+    doc = run_json(runner, store_dir, "level", *args)
+    assert (doc["framework"], doc["level"], doc["eqf"]) == want
+
+
+def test_level_text_says_broadly_comparable_and_closest(runner, store_dir):
+    r = run(runner, store_dir, "level", "SCQF", "9")
+    assert r.exit_code == 0, r.stderr
+    assert "same EQF level (broadly comparable level, not equivalence" in r.stdout
+    assert "closest: NFQ 7 [stated]" in r.stdout
+    assert "equivalent" not in r.stdout.replace("not equivalence", "")
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["Entry 3"], ["ambiguous", "RQF Entry 3", "CQFW Entry 3"]),
+    (["QNQ Level 6"], ["ambiguous", "QNQ 6", "QNQ Level 6", "PRT"]),
+    (["DQR", "VI"], ["unknown level 'VI' of DQR"]),
+    (["", ""], ["empty level"]),
+    (["SCQF", "x" * 400], ["at most 300"]),
+    (["FQF Level 6", "--country", "Gaul"], ["alpha-3"]),
+])
+def test_level_bad_or_ambiguous_input_exits_2_with_the_candidates(runner, store_dir, args, expected):
+    before = dump(store_dir)
+    fails(run(runner, store_dir, "level", *args), *expected)
+    assert dump(store_dir) == before
 
 
 @pytest.mark.parametrize("code,label", [("SCQF", "2"), ("RQF", "Entry 1")])

@@ -32,7 +32,9 @@ def same_json(model: type[BaseModel], doc) -> None:
 
 @pytest.mark.parametrize(("framework", "level", "to"), [("SCQF", "11", None), ("EQF", "6", "FHEQ"), ("SCQF", "1", None)])
 def test_level_translation(demo_store, framework, level, to):
-    same_json(LevelTranslation, translate(demo_store, framework, level, to))
+    doc = translate(demo_store, framework, level, to)
+    assert isinstance(doc, LevelTranslation)  # a typed result (issue 15)
+    same_json(LevelTranslation, doc.model_dump(mode="json"))
 
 
 @pytest.mark.parametrize(("amount", "system"), [("15", "SCQF"), ("7.5", "ECTS"), ("10", "US-SCH"), ("0", "HOURS")])

@@ -31,15 +31,22 @@ router = APIRouter(tags=["recognition"])
 
 @router.get("/api/recognition/level", summary="Translate a framework level into EQF and other frameworks",
             response_model=LevelTranslation,
-            responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
+            responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level",
+                                      d422="Ambiguous input (the candidates are listed) or a bad value"))
 def level(store: StoreDep,
-          level: Annotated[str, Query(description="Bare level label (7, Entry 3, short) or a level IRI")],
-          framework: Annotated[str | None, Query(description="Framework code, e.g. SCQF (omit with a level IRI)")] = None,
-          to: Annotated[str | None, Query(description="Only equivalents in this framework")] = None) -> dict:
-    """A level of a qualifications framework in EQF terms, with the equivalent levels of other
-    frameworks and the referencing evidence (confidence, sources, notes). 404 with the valid
-    codes or labels when the framework or level is unknown."""
-    return translate(store, framework, level, to)
+          level: Annotated[str, Query(description="The level as credentials write it: 6, Level 6, Entry 3, 4+, "
+                                                  "'FQF Level 6', 'SCQF 10', or a level IRI (microhe, EQF or EU QDR)")],
+          framework: Annotated[str | None, Query(description="Framework code or short form, e.g. SCQF, LTQF "
+                                                             "(omit when the level names it)")] = None,
+          to: Annotated[str | None, Query(description="Only levels of this framework")] = None,
+          country: Annotated[str | None, Query(description="ISO 3166-1 alpha-3 country of the credential, to tell "
+                                                           "apart frameworks sharing a name")] = None) -> LevelTranslation:
+    """A level of a qualifications framework in EQF terms, with the levels of other frameworks at
+    the same EQF level (``same_eqf_level``: broadly comparable level, not equivalence), the
+    pairings a referencing documents (``closest``) and the evidence (confidence, sources, notes).
+    404 with the valid codes or labels when the framework or level is unknown; 422 with the
+    candidates when the input is ambiguous."""
+    return translate(store, framework, level, to, country)
 
 
 @router.get("/api/recognition/credits", summary="Convert credits to ECTS with the notional-hours range",

@@ -67,14 +67,15 @@ def test_level(rclient):
     assert r.status_code == 200
     doc = r.json()
     assert (doc["framework"], doc["level"], doc["eqf"]) == ("SCQF", "11", [7])
-    assert {"equivalents", "sources", "notes"} <= set(doc)
-    assert all(7 in e["eqf"] for e in doc["equivalents"])
+    assert {"same_eqf_level", "caveat", "closest", "sources", "notes"} <= set(doc)
+    assert "equivalents" not in doc and "not equivalence" in doc["caveat"]
+    assert all(7 in e["eqf"] for e in doc["same_eqf_level"])
 
 
 def test_level_one_to_many_with_to(rclient):
     doc = rclient.get("/api/recognition/level", params={"framework": "sqf", "level": "9", "to": "FR-1969"}).json()
     assert doc["eqf"] == [7, 8]
-    assert [(e["framework"], e["level"]) for e in doc["equivalents"]] == [("FR-1969", "I")]
+    assert [(e["framework"], e["level"]) for e in doc["same_eqf_level"]] == [("FR-1969", "I")]
 
 
 def test_level_by_qdr_iri_without_framework(rclient):
@@ -91,12 +92,33 @@ def test_level_below_eqf_1(rclient):
     ({"framework": "XQF", "level": "1"}, CODES),
     ({"framework": "SCQF", "level": "13"}, {str(n) for n in range(1, 13)}),
     ({"framework": "SCQF", "level": "11", "to": "XQF"}, CODES),
-    ({"level": "7"}, CODES),
+    ({"level": "XQF 7"}, CODES),
 ])
 def test_level_unknown_is_404_with_valid_values(rclient, params, valid):
     r = rclient.get("/api/recognition/level", params=params)
     assert r.status_code == 404
     assert set(r.json()["detail"]["valid"]) == valid
+
+
+@pytest.mark.parametrize("params,candidates", [
+    ({"level": "7"}, {"SCQF 7", "DQR 7", "FHEQ 7"}),
+    ({"level": "Entry 3"}, {"RQF Entry 3", "CQFW Entry 3"}),
+])
+def test_level_ambiguous_is_422_with_the_candidates(rclient, params, candidates):
+    r = rclient.get("/api/recognition/level", params=params)
+    assert r.status_code == 422
+    assert candidates <= set(r.json()["detail"]["valid"])
+    assert "ambiguous" in r.json()["detail"]["message"]
+
+
+@pytest.mark.parametrize("params,want", [
+    ({"level": "FQF Level 6"}, ("CNCP", "6", [6])),
+    ({"level": "QNQ Level 6", "country": "ITA"}, ("QNQ", "6", [6])),
+    ({"framework": "NLQF", "level": "4+"}, ("NLQF", "4+", [4])),
+])
+def test_level_as_credentials_write_it(rclient, params, want):
+    doc = rclient.get("/api/recognition/level", params=params).json()
+    assert (doc["framework"], doc["level"], doc["eqf"]) == want
 
 
 def test_level_without_level_is_422(rclient):
