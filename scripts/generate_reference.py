@@ -706,7 +706,41 @@ CREDIT_SYSTEMS = (
     ("UK", "UK-CATS", "UK credit (Credit Accumulation and Transfer)", "10", "10"),
     ("SCQF", "SCQF", "SCQF credit point", "10", "10"),
     ("US-SCH", "US-SCH", "US semester credit hour", "45", "45"),
+    ("US-QCH", None, "US quarter credit hour", "30", "30"),   # 2/3 of a semester credit (issue 17)
+    ("ECVET", None, "ECVET credit point", None, None),         # no hours per point (issue 17)
     ("HOURS", None, "Notional learning hours", "1", "1"),
+)
+
+# Sources read for issue 17 (not rows of the shared CSV).
+US_QCH_SOURCES = ("http://www.csulb.edu/divisions/aa/grad_undergrad/aac/tools/unit_conv/",
+                  "http://www.cas.unt.edu/advising/quarterhrs.htm")
+US_QCH_NOTE = ("A US quarter credit hour is 2/3 of a semester credit hour (three quarters = two semesters "
+               "of instruction; registrars multiply quarter units by 2/3), so ~30 h of the ~45 h of a "
+               "semester credit; every ECTS figure follows from the semester rules and is as disputed.")
+ECVET_SOURCES = ("https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32009H0708(02)",
+                 "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32020H1202(01)")
+ECVET_NOTE = ("ECVET (Recommendation 2009/C 155/02): 60 ECVET points are allocated to the learning outcomes "
+              "of one year of full-time formal VET; no hours per point and no official conversion to ECTS. "
+              "The Council Recommendation on VET of 24 November 2020 replaced ECVET. The 1:1 figure is only "
+              "the analogy of annual volumes (60 points, 60 ECTS per year): disputed.")
+# A country's fixed hours per ECTS credit (domain.md section 4), wins over 25-30 h when the
+# credential's country is known: (ISO3, hours, sources, note).
+NATIONAL_ECTS_HOURS = (
+    ("AUT", "25", ("https://uibk.ac.at/studium/organisation/anerkennung-und-ects-zuteilung/index.html.de",),
+     "Austria: the Universitätsgesetz 2002 sets one year's workload at 1,500 hours for 60 ECTS credits, "
+     "so 1 ECTS = 25 hours (as the University of Innsbruck states it; the statute itself was not read)."),
+    ("FIN", "27", ("https://www.oph.fi/english/curricula_and_qualifications/higher_education/university_education",
+                   "https://studyguide.jamk.fi/en/study-guide-bachelors-degrees/information-about-bachelors-degree/ects-and-student-workload/"),
+     "Finland: one year of full-time study is on average 1,600 hours of student work = 60 credits "
+     "(Government Decree 794/2004, as the Finnish National Agency for Education states it), i.e. 26.7 h, "
+     "stated as about 27 hours per credit."),
+    ("ITA", "25", ("https://www.gazzettaufficiale.it/atto/serie_generale/caricaArticolo?art.versione=1&art.idGruppo=0&art.flagTipoArticolo=0&art.codiceRedazionale=099G0577&art.idArticolo=5&art.idSottoArticolo=1&art.idSottoArticolo1=10&art.dataPubblicazioneGazzetta=2000-01-04&art.progressivo=0",),
+     "Italy: 'al credito formativo universitario corrispondono venticinque ore di lavoro per studente' "
+     "(DM 509/1999 art. 5, kept by DM 270/2004; ministerial decrees may vary it by up to 20% per class)."),
+    ("MLT", "25", ("https://mfhea.mt/interactive-mqf/",), "Malta: 1 ECTS = 25 hours of learning (MFHEA)."),
+    ("NLD", "28", ("https://wetten.overheid.nl/BWBR0005682/", "https://www.studiekeuze123.nl/begrippenlijst/ects-studiepunten"),
+     "Netherlands: one study credit (studiepunt, ECTS) = 28 hours of study (Higher Education and Research "
+     "Act, WHW art. 7.4; 60 credits = 1,680 h a year)."),
 )
 
 
@@ -728,6 +762,8 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
         "US-SCH": row("US-SCH", "US semester credit"),
         "HOURS": row("ECTS", "1 ECTS credit"),  # hours are defined through the ECTS Users' Guide
     }
+    extra_sources = {"US-QCH": US_QCH_SOURCES, "ECVET": ECVET_SOURCES}
+    extra_notes = {"US-QCH": US_QCH_NOTE, "ECVET": ECVET_NOTE}
     malta = row("MQF", "Malta")
     cmf = row("CMF", "CMF")
 
@@ -737,12 +773,18 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
     hours = {}
     for code, short, label, lo, hi in CREDIT_SYSTEMS:
         s = sys_iri[code]
-        hours[code] = (Decimal(lo), Decimal(hi))
         g.add((s, A, mhe("CreditSystem")))
         g.add((s, skos("notation"), Literal(code)))
         g.add((s, skos("prefLabel"), Literal(label, lang="en")))
-        g.add((s, mhe("hoursPerCreditMin"), dec(lo)))
-        g.add((s, mhe("hoursPerCreditMax"), dec(hi)))
+        if lo is not None:
+            hours[code] = (Decimal(lo), Decimal(hi))
+            g.add((s, mhe("hoursPerCreditMin"), dec(lo)))
+            g.add((s, mhe("hoursPerCreditMax"), dec(hi)))
+        if code in extra_sources:
+            g.add((s, skos("note"), Literal(extra_notes[code], lang="en")))
+            for src in extra_sources[code]:
+                g.add((s, dct("source"), URIRef(src)))
+            continue
         r = hours_row[code]
         if short and short != code:
             g.add((s, skos("altLabel"), Literal(short)))
@@ -824,9 +866,33 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
                               "credit-rule/US-SCH-ECTS-hours.", lang="en")],
          sources(us))
     hours_rule("US-SCH", "ECTS", [us, hours_row["ECTS"]])
+    rule("US-QCH-ECTS", "US-QCH", "ECTS", Decimal(4) / Decimal(3), "ConventionBasis", True,
+         [us["note"], Literal("Disputed: a quarter credit is 2/3 of a semester credit, so the semester rule "
+                              "of thumb (2 ECTS) gives 4/3 ECTS per quarter credit; notional hours give "
+                              "1-1.2, see credit-rule/US-QCH-ECTS-hours.", lang="en")],
+         sources(us) + [URIRef(u) for u in US_QCH_SOURCES])
+    hours_rule("US-QCH", "ECTS", [hours_row["ECTS"]])
+    rule("ECVET-ECTS", "ECVET", "ECTS", "1", "ConventionBasis", True,
+         [Literal(ECVET_NOTE, lang="en")], [URIRef(u) for u in ECVET_SOURCES])
     hours_rule("HOURS", "ECTS", [hours_row["ECTS"]])
     hours_rule("ECTS", "HOURS", [hours_row["ECTS"]])
     b.sections.append(("conversion rules", sorted(rules, key=str)))
+
+    # a country's fixed hours per ECTS credit
+    national = []
+    for iso3, h, srcs, note in NATIONAL_ECTS_HOURS:
+        n = URIRef(f"{REF}credit-system/ECTS/country/{iso3}")
+        national.append(n)
+        g.add((n, A, mhe("NationalCreditHours")))
+        g.add((n, mhe("creditSystem"), sys_iri["ECTS"]))
+        g.add((n, dct("spatial"), URIRef(COUNTRY + iso3)))
+        g.add((n, mhe("hoursPerCreditMin"), dec(h)))
+        g.add((n, mhe("hoursPerCreditMax"), dec(h)))
+        g.add((n, skos("note"), Literal(note, lang="en")))
+        for src in srcs:
+            g.add((n, dct("source"), URIRef(src)))
+    b.sections.append(("fixed hours per ECTS credit by country (win over 25-30 h when the country is known)",
+                       national))
 
     # the official ECTS concept and a sizing guideline
     ects_c = URIRef(ECTS)

@@ -69,24 +69,32 @@ def level_cmd(store_path, framework, level, to, country, fmt) -> None:
 @store_option
 @click.argument("amount")
 @click.argument("system")
+@click.option("--country", default=None, metavar="ISO3",
+              help="The credential's country: its fixed hours per ECTS (e.g. AUT, ITA, MLT 25 h) replace 25-30 h.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def credits_cmd(store_path, amount, system, fmt) -> None:
-    """Convert AMOUNT credits of SYSTEM (ECTS, UK, SCQF, US-SCH, HOURS) to ECTS, with the
-    notional-hours range, the basis and the sources."""
+def credits_cmd(store_path, amount, system, country, fmt) -> None:
+    """Convert AMOUNT credits of SYSTEM (ECTS, UK, SCQF, US-SCH, US-QCH, ECVET, HOURS) to ECTS:
+    the system's value with its basis, and beside it the range notional hours give."""
     from microhe.frameworks.credits import convert
 
     store, server = open_for_reading(store_path)
     if server is not None:
-        doc = ask(server, "/api/recognition/credits", {"amount": amount, "system": system})
+        doc = ask(server, "/api/recognition/credits", {"amount": amount, "system": system, "country": country})
     else:
         assert store is not None  # open_for_reading: a store, or else a server
-        doc = convert(store, amount, system)
+        doc = convert(store, amount, system, country).model_dump(mode="json")
 
     def lines(d):
-        e = d["ects"]
-        flag = " (disputed)" if d["disputed"] else ""
-        yield (f"{d['amount']} {d['system']} = {e['value']} ECTS by {d['basis']}{flag}; "
-               f"{e['min']}-{e['max']} ECTS by notional hours")
+        e, h = d["ects"], d["by_hours"]
+        flag = " (disputed)" if e["disputed"] else ""
+        value = "no value" if e["value"] is None else f"{e['value']} ECTS"
+        yield f"{d['amount']} {d['system']} = {value} by {e['basis']}{flag}"
+        if h is None:
+            yield "  by notional hours: none (the system defines no hours per credit)"
+        else:
+            per = h["hours_per_ects"]
+            per_s = per["min"] if per["min"] == per["max"] else f"{per['min']}-{per['max']}"
+            yield f"  by notional hours: {h['min']}-{h['max']} ECTS (at {per_s} h per ECTS)"
         for n in d["notes"]:
             yield f"  note: {n}"
         for src in d["sources"]:

@@ -72,29 +72,55 @@ class LevelTranslation(BaseModel):
     notes: list[str] = Field(description="What a recogniser should know (many-to-one, confidence, below EQF 1)")
 
 
+class Range(BaseModel):
+    min: Number
+    max: Number
+
+
+class ECTSValue(BaseModel):
+    """The ECTS figure a credit evaluator would quote, with the rule behind it."""
+
+    value: Number | None = Field(description="ECTS by the system's convention (identity for ECTS, hours midpoint for HOURS)")
+    basis: str = Field(description="identity (ECTS), convention (UK, SCQF, US, ECVET) or notional-hours (HOURS)")
+    disputed: bool = Field(description="The rule is disputed, not official (US credits, ECVET)")
+    sources: list[str] = Field(description="Sources of the rule that gives the value")
+
+
+class ByHours(BaseModel):
+    """The ECTS range that notional hours give, with the hours used. Always min <= max; for UK
+    and SCQF credits it excludes the conventional value (20 h per ECTS by convention)."""
+
+    min: Number = Field(description="ECTS at the most hours per ECTS")
+    max: Number = Field(description="ECTS at the fewest hours per ECTS")
+    hours_per_credit: Range = Field(description="Notional hours per credit of the source system")
+    hours_per_ects: Range = Field(description="Notional hours per ECTS credit used: 25-30, or the country's fixed value")
+    country: str | None = Field(description="ISO 3166-1 alpha-3 country whose fixed hours per ECTS were used")
+    sources: list[str]
+
+
+#: Kept for Python callers of the 2025 shape (``ects_of``): value with the hours range.
 class ECTSRange(BaseModel):
     value: Number = Field(description="ECTS by the convention")
     min: Number = Field(description="ECTS by notional hours, lowest")
     max: Number = Field(description="ECTS by notional hours, highest")
 
 
-class HoursRange(BaseModel):
-    min: Number
-    max: Number
+HoursRange = Range
 
 
 class CreditConversion(BaseModel):
-    """Credits converted to ECTS, with the notional-hours range and the rule's evidence."""
+    """Credits in ECTS: the system's value with its basis, and the hours-based range beside it."""
 
     amount: Number = Field(description="The amount converted")
     system: str = Field(description="Credit system code")
-    ects: ECTSRange
-    hours: HoursRange = Field(description="Notional hours of learning")
-    basis: str = Field(description="Which figure is the value: identity (ECTS), convention or notional-hours")
-    disputed: bool = Field(description="The convention is disputed (not an official rule)")
+    ects: ECTSValue
+    by_hours: ByHours | None = Field(description="ECTS by notional hours (None: the system defines no hours, ECVET)")
+    hours: Range | None = Field(description="Notional hours of learning (None: the system defines no hours)")
+    basis: str = Field(description="= ects.basis")
+    disputed: bool = Field(description="= ects.disputed")
     sources: list[str]
     notes: list[str]
 
 
-__all__ = ["Number", "Referencing", "LevelBrief", "Pairing", "LevelTranslation", "SAME_EQF_CAVEAT", "ECTSRange",
-           "HoursRange", "CreditConversion"]
+__all__ = ["Number", "Referencing", "LevelBrief", "Pairing", "LevelTranslation", "SAME_EQF_CAVEAT", "Range",
+           "ECTSValue", "ByHours", "ECTSRange", "HoursRange", "CreditConversion"]

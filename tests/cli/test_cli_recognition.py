@@ -133,25 +133,44 @@ def test_level_unknown_to(runner, store_dir):
 
 def test_credits_json(runner, store_dir):
     doc = run_json(runner, store_dir, "credits", "15", "SCQF")
-    assert {k: doc[k] for k in ("amount", "system", "ects", "basis", "disputed")} == {
-        "amount": 15, "system": "SCQF", "ects": {"value": 7.5, "min": 5.0, "max": 6.0},
-        "basis": "convention", "disputed": False}
+    assert {k: doc[k] for k in ("amount", "system", "basis", "disputed")} == {
+        "amount": 15, "system": "SCQF", "basis": "convention", "disputed": False}
+    assert {k: doc["ects"][k] for k in ("value", "basis", "disputed")} == {
+        "value": 7.5, "basis": "convention", "disputed": False}
+    assert (doc["by_hours"]["min"], doc["by_hours"]["max"]) == (5, 6)  # 150 h at 30 and 25 h per ECTS
     assert doc["sources"] and doc["notes"]
 
 
-@pytest.mark.parametrize("amount,system,ects,basis,disputed", [
-    ("20", "UK", {"value": 10.0, "min": 6.67, "max": 8.0}, "convention", False),
-    ("1", "us-sch", {"value": 2.0, "min": 1.5, "max": 1.8}, "convention", True),
-    ("45", "HOURS", {"value": 1.65, "min": 1.5, "max": 1.8}, "notional-hours", False),
+@pytest.mark.parametrize("args,value,lo,hi,basis,disputed", [
+    (("20", "UK"), 10, 6.67, 8, "convention", False),
+    (("1", "us-sch"), 2, 1.5, 1.8, "convention", True),
+    (("3", "US-QCH"), 4, 3, 3.6, "convention", True),           # 3 quarter = 2 semester credits; 90 h
+    (("45", "HOURS"), 1.65, 1.5, 1.8, "notional-hours", False),
+    (("100", "HOURS", "--country", "MLT"), 4, 4, 4, "notional-hours", False),  # Malta: 25 h per ECTS
 ])
-def test_credits_other_systems(runner, store_dir, amount, system, ects, basis, disputed):
-    doc = run_json(runner, store_dir, "credits", amount, system)
-    assert (doc["ects"], doc["basis"], doc["disputed"]) == (ects, basis, disputed)
+def test_credits_other_systems(runner, store_dir, args, value, lo, hi, basis, disputed):
+    doc = run_json(runner, store_dir, "credits", *args)
+    assert (doc["ects"]["value"], doc["by_hours"]["min"], doc["by_hours"]["max"]) == (value, lo, hi)
+    assert (doc["ects"]["basis"], doc["ects"]["disputed"]) == (basis, disputed)
+
+
+def test_credits_ecvet_has_no_hours_figure(runner, store_dir):
+    doc = run_json(runner, store_dir, "credits", "30", "ECVET")
+    assert (doc["ects"]["value"], doc["ects"]["disputed"], doc["by_hours"]) == (30, True, None)
+    r = run(runner, store_dir, "credits", "30", "ECVET")
+    assert "30 ECVET = 30 ECTS by convention (disputed)" in r.stdout
+    assert "by notional hours: none" in r.stdout
 
 
 def test_credits_text(runner, store_dir):
     r = run(runner, store_dir, "credits", "20", "UK")
-    assert r.exit_code == 0 and "10.0 ECTS" in r.stdout
+    assert r.exit_code == 0
+    assert "20 UK = 10 ECTS by convention" in r.stdout
+    assert "by notional hours: 6.67-8 ECTS (at 25-30 h per ECTS)" in r.stdout
+
+
+def test_credits_bad_country(runner, store_dir):
+    fails(run(runner, store_dir, "credits", "10", "UK", "--country", "United Kingdom"), "alpha-3")
 
 
 @pytest.mark.parametrize("amount", ["abc", "-1", "-0.5", "nan", "inf", "1e400", ""])
@@ -161,7 +180,7 @@ def test_credits_bad_amount(runner, store_dir, amount):
 
 
 def test_credits_unknown_system_lists_valid_ones(runner, store_dir):
-    fails(run(runner, store_dir, "credits", "10", "XYZ"), "ECTS", "UK", "SCQF", "US-SCH", "HOURS")
+    fails(run(runner, store_dir, "credits", "10", "XYZ"), "ECTS", "UK", "SCQF", "US-SCH", "US-QCH", "ECVET", "HOURS")
 
 
 # -- compare ---------------------------------------------------------------------------

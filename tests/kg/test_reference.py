@@ -357,8 +357,12 @@ def rule(rid: str) -> URIRef:
 
 
 def test_credit_systems_and_their_hours(credits):
-    hours = {"ECTS": (25, 30), "UK": (10, 10), "SCQF": (10, 10), "US-SCH": (45, 45), "HOURS": (1, 1)}
-    assert set(credits.subjects(RDF.type, M("CreditSystem"))) == {cs(c) for c in hours}
+    hours = {"ECTS": (25, 30), "UK": (10, 10), "SCQF": (10, 10), "US-SCH": (45, 45), "US-QCH": (30, 30),
+             "HOURS": (1, 1)}
+    assert set(credits.subjects(RDF.type, M("CreditSystem"))) == {cs(c) for c in hours} | {cs("ECVET")}
+    # ECVET defines no hours per point (Recommendation 2009/C 155/02: 60 points = one year of VET)
+    assert credits.value(cs("ECVET"), M("hoursPerCreditMin")) is None
+    assert set(credits.objects(cs("ECVET"), DCTERMS.source))
     for code, (lo, hi) in hours.items():
         assert credits.value(cs(code), SKOS.notation) == Literal(code)
         assert credits.value(cs(code), M("hoursPerCreditMin")).toPython() == lo
@@ -373,6 +377,9 @@ def test_conversion_rules_are_sourced_and_carry_a_basis(credits):
         "UK-ECTS": ("UK", "ECTS", 0.5, "ConventionBasis", False),
         "SCQF-ECTS": ("SCQF", "ECTS", 0.5, "ConventionBasis", False),
         "US-SCH-ECTS": ("US-SCH", "ECTS", 2.0, "ConventionBasis", True),
+        "US-QCH-ECTS": ("US-QCH", "ECTS", 4 / 3, "ConventionBasis", True),    # 2/3 x 2, issue 17
+        "US-QCH-ECTS-hours": ("US-QCH", "ECTS", 1.1, "NotionalHoursBasis", False),  # 30 h / 25-30 h = 1-1.2
+        "ECVET-ECTS": ("ECVET", "ECTS", 1.0, "ConventionBasis", True),       # analogy only, issue 17
         "UK-ECTS-hours": ("UK", "ECTS", 0.366667, "NotionalHoursBasis", False),
         "SCQF-ECTS-hours": ("SCQF", "ECTS", 0.366667, "NotionalHoursBasis", False),
         "US-SCH-ECTS-hours": ("US-SCH", "ECTS", 1.65, "NotionalHoursBasis", False),
@@ -384,13 +391,28 @@ def test_conversion_rules_are_sourced_and_carry_a_basis(credits):
         r = rule(rid)
         assert credits.value(r, M("sourceSystem")) == cs(src)
         assert credits.value(r, M("targetSystem")) == cs(tgt)
-        assert float(credits.value(r, M("conversionFactor")).toPython()) == pytest.approx(factor)
+        assert float(credits.value(r, M("conversionFactor")).toPython()) == pytest.approx(factor, abs=1e-6)
         assert credits.value(r, M("basis")) == M(basis)
         assert credits.value(r, M("disputed")).toPython() is disputed, rid
         assert set(credits.objects(r, DCTERMS.source)), rid
         assert set(credits.objects(r, SKOS.note)), rid
     assert any("1.5-1.8" in str(n) for n in credits.objects(rule("US-SCH-ECTS-hours"), SKOS.note))
     assert any("analogy" in str(n) for n in credits.objects(rule("SCQF-ECTS"), SKOS.note))
+
+
+def test_national_hours_per_ects_are_sourced(credits):
+    """domain.md section 4: Austria, Italy, Malta 25 h, Finland 27 h, Netherlands 28 h per ECTS."""
+    want = {"AUT": 25, "ITA": 25, "MLT": 25, "FIN": 27, "NLD": 28}
+    nodes = set(credits.subjects(RDF.type, M("NationalCreditHours")))
+    got = {}
+    for n in nodes:
+        (country,) = credits.objects(n, DCTERMS.spatial)
+        assert credits.value(n, M("creditSystem")) == cs("ECTS")
+        lo, hi = credits.value(n, M("hoursPerCreditMin")).toPython(), credits.value(n, M("hoursPerCreditMax")).toPython()
+        assert lo == hi
+        got[str(country).rsplit("/", 1)[1]] = lo
+        assert set(credits.objects(n, DCTERMS.source)) and credits.value(n, SKOS.note) is not None
+    assert got == want
 
 
 @needs_shared

@@ -37,9 +37,12 @@ def test_level_translation(demo_store, framework, level, to):
     same_json(LevelTranslation, doc.model_dump(mode="json"))
 
 
-@pytest.mark.parametrize(("amount", "system"), [("15", "SCQF"), ("7.5", "ECTS"), ("10", "US-SCH"), ("0", "HOURS")])
+@pytest.mark.parametrize(("amount", "system"), [("15", "SCQF"), ("7.5", "ECTS"), ("10", "US-SCH"), ("0", "HOURS"),
+                                               ("30", "ECVET"), ("3", "US-QCH")])
 def test_credit_conversion(demo_store, amount, system):
-    same_json(CreditConversion, convert(demo_store, amount, system))
+    doc = convert(demo_store, amount, system)
+    assert isinstance(doc, CreditConversion)  # a typed result (issue 15)
+    same_json(CreditConversion, doc.model_dump(mode="json"))
 
 
 @pytest.mark.parametrize("kw", [{}, {"eqf": 6, "limit": 3}, {"framework": "SCQF", "level": "11", "facets": False},

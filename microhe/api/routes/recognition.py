@@ -49,14 +49,18 @@ def level(store: StoreDep,
     return translate(store, framework, level, to, country)
 
 
-@router.get("/api/recognition/credits", summary="Convert credits to ECTS with the notional-hours range",
+@router.get("/api/recognition/credits", summary="Convert credits to ECTS: the convention's value and the hours range",
             response_model=CreditConversion, responses=error_responses(422))
 def credits(store: StoreDep,
             amount: Annotated[str, Query(description="Non-negative number of credits")],
-            system: Annotated[str, Query(description="ECTS, UK, SCQF, US-SCH or HOURS")]) -> dict:
-    """An amount of credits of a credit system in ECTS: the convention's value and the range that
-    notional hours give, with the rule's basis, whether it is disputed, and its sources."""
-    return convert(store, amount, system)
+            system: Annotated[str, Query(description="ECTS, UK, SCQF, US-SCH, US-QCH, ECVET or HOURS")],
+            country: Annotated[str | None, Query(description="ISO 3166-1 alpha-3 country of the credential: its fixed "
+                                                             "hours per ECTS credit replace 25-30 h")] = None
+            ) -> CreditConversion:
+    """An amount of credits of a credit system in ECTS: ``ects`` (the system's value, with its
+    basis, whether it is disputed, and its sources) and ``by_hours`` (the range notional hours
+    give, with the hours per credit and per ECTS used; ``min <= max``; None for ECVET)."""
+    return convert(store, amount, system, country)
 
 
 class Requirements(BaseModel):
