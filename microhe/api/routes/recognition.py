@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from microhe.api.auth import require_writer
 from microhe.api.deps import SettingsDep, StoreDep
-from microhe.api.errors import WRITE, UnknownTerm, error_responses
+from microhe.api.errors import WRITE, InvalidOrAmbiguous, UnknownTerm, error_responses
 from microhe.frameworks.credits import convert
 from microhe.frameworks.levels import translate
 from microhe.frameworks.models import CreditConversion, LevelTranslation
@@ -31,7 +31,8 @@ router = APIRouter(tags=["recognition"])
 
 @router.get("/api/recognition/level", summary="Translate a framework level into EQF and other frameworks",
             response_model=LevelTranslation,
-            responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level",
+            responses=error_responses(404, 422, models={404: UnknownTerm, 422: InvalidOrAmbiguous},
+                                      d404="Unknown framework or level",
                                       d422="Ambiguous input (the candidates are listed) or a bad value"))
 def level(store: StoreDep,
           level: Annotated[str, Query(description="The level as credentials write it: 6, Level 6, Entry 3, 4+, "
