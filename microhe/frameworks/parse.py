@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass, field
 
 from microhe.errors import InvalidValue
-from microhe.frameworks.levels import (
+from microhe.frameworks.index import (
     FrameworkIndex,
     Level,
     UnknownFrameworkError,
