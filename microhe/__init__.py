@@ -7,8 +7,8 @@ The public API, what a notebook imports (each name is loaded on first use, so
 
     store = Store()                      # in memory; Store("path/to/dir") on disk
     initialise(store, demo=True)         # reference graphs + demo credentials
-    translate(store, "SCQF", "11")["eqf"]            # [7]
-    convert(store, 15, "SCQF")["ects"]               # credit conversion, with sources
+    translate(store, "SCQF", "11").eqf               # [7]
+    convert(store, 15, "SCQF").ects.value            # 7.5: credit conversion, with sources
     search(store, eqf=6, limit=3).results            # faceted search (a typed result)
     validate(quads).conforms                         # SHACL, the default profiles
 
@@ -33,6 +33,7 @@ _API = {
     "validate": "microhe.validation",
     "parse": "microhe.rdf.parse",
     "translate": "microhe.frameworks.levels",
+    "parse_level": "microhe.frameworks.parse",
     "convert": "microhe.frameworks.credits",
     "search": "microhe.recognition.search",
     "compare": "microhe.recognition.compare",

@@ -149,7 +149,8 @@ FRAMEWORKS: tuple[Framework, ...] = (
     Framework("FR-1969", "FR-1969", ("V", "IV", "III", "II", "I"),
               "French nomenclature of training levels (1969, superseded)",
               ("fr", "Nomenclature des niveaux de formation (1969)"), "fr"),
-    Framework("NLQF", "NLQF", ("Entry",) + _n(1, 8), "Dutch Qualifications Framework"),
+    Framework("NLQF", "NLQF", ("Entry", "1", "2", "3", "4", "4+", "5", "6", "7", "8"),
+              "Dutch Qualifications Framework"),
 )
 BY_SHORT = {fw.csv_short: fw for fw in FRAMEWORKS}
 
@@ -169,7 +170,7 @@ _LABEL_PATTERNS = {
     "FHEQ": re.compile(r"^FHEQ (?P<l>\d+)$"),
     "CNCP": re.compile(r"^Niveau (?P<l>\d+)$"),
     "FR-1969": re.compile(r"^Niveau (?P<l>[IV]+)$"),
-    "NLQF": re.compile(r"^NLQF (?:(?P<l>\d+)|(?P<l2>Entry) level)$"),
+    "NLQF": re.compile(r"^NLQF (?:(?P<l>\d+\+?)|(?P<l2>Entry) level)$"),
 }
 _PAREN = re.compile(r"^(?P<base>[^(]*?)\s*(?:\((?P<paren>.*)\))?\s*$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -211,13 +212,14 @@ def qdr_links(code: str, label: str) -> list[tuple[URIRef, str]]:
     if code in simple:
         if code == "NLQF" and label == "Entry":
             return [(EXACT, "NLQF Entry Level")]
-        links = [(EXACT, f"{simple[code]} Level {label}")]
-        if code == "NLQF" and label == "4":
-            # 'NLQF Level 4+' has no row in the referencing CSV: related, never exact
-            links.append((RELATED, "NLQF Level 4+"))
-        return links
+        return [(EXACT, f"{simple[code]} Level {label}")]
     if code == "QNQ":
-        return [(EXACT, f"QNQ Level {label}"), (EXACT, f"IT NQF Level {label}")]
+        # Italy's levels are 'IT NQF Level n'; the QDR's 'QNQ Level n' are (most likely)
+        # Portugal's Quadro Nacional de Qualificações: see QDR_FOREIGN, never linked here
+        return [(EXACT, f"IT NQF Level {label}")]
+    if code == "CNCP":
+        # the French 2019 framework: QDR 'FQF Level n' (French National Qualifications Framework)
+        return [(EXACT, f"FQF Level {label}")]
     if code == "RQF":
         if label in ("Entry 1", "Entry 2"):
             return [(CLOSE, "RQF Entry Levels 1-2")]
@@ -236,13 +238,79 @@ def qdr_links(code: str, label: str) -> list[tuple[URIRef, str]]:
         if label == "II":
             return [(EXACT, "NQF RNCP Level II-Grade de Licence")]
         return [(EXACT, f"NQF RNCP Level {label}")]
-    return []  # QF-EHEA, FHEQ, CNCP: no QDR concept
+    return []  # QF-EHEA, FHEQ: no QDR concept
 
 
 # QDR concepts that carry one EQF candidate of our level (CSV FR-1969 rows, note 'niveau I
 # reclassified to 7 (master) or 8 (doctorat)'); domain.md: "the two level-I concepts carry the
 # one-to-many I -> 7 or 8".
 QDR_EQF = {"NQF RNCP Level I-Master": "7", "NQF RNCP Level I-Doctorat": "8"}
+
+# Level rows the shared CSV lacks, in its own columns, each with its sources (read for
+# issue 17): NLQF 4+ is the level of the VWO diploma, EQF 4, in Nuffic's comparison tables
+# (Nuffic is the Dutch ENIC-NARIC).
+EXTRA_ROWS = (
+    {"country_iso3": "NLD", "framework_name": "Dutch Qualifications Framework", "framework_short": "NLQF",
+     "nqf_level_label": "NLQF 4+", "eqf_level": "4",
+     "source_url": "https://www.insidr.nl/dynamic-data/comparison-tables/netherlands/ ; "
+                   "https://www.nuffic.nl/en/education-systems/ireland/level-of-diplomas",
+     "note": "VWO diploma (pre-university education): NLQF 4+, EQF 4 in Nuffic's comparison tables "
+             "(Dutch diplomas table; also every foreign-diploma table, e.g. Ireland's); not a row of the "
+             "shared referencing CSV, added by microhe (issue 17); the NLQF referencing report was not read"},
+)
+
+# QDR concepts of frameworks microhe does not hold, written so that the level parser can say
+# so (and never read them as one of our levels): label -> (country ISO3, editorial note).
+_QNQ_PT = ("inferred, not read in the QDR hierarchy: the EU QDR list has eight 'QNQ Level n' concepts "
+           "besides Italy's eight 'IT NQF Level n' and a 'Portuguese National Qualifications Framework' "
+           "concept; Portugal's framework is the Quadro Nacional de Qualificações, abbreviated QNQ "
+           "(Cedefop NQF country report Portugal 2022; ReferNet Portugal), so these are most likely "
+           "Portugal's levels. Italy's Quadro nazionale delle qualificazioni is also abbreviated QNQ: "
+           "the abbreviation alone is ambiguous.")
+QDR_FOREIGN = {f"QNQ Level {n}": ("PRT", _QNQ_PT) for n in range(1, 9)}
+QDR_FOREIGN_SOURCES = (
+    "https://www.cedefop.europa.eu/en/tools/nqfs-online-tool/countries/portugal-2022",
+    "https://www.refernet.pt/en/documentos/sistema-nacional-de-qualificacoes.html",
+)
+
+# Documented pairings of levels of two frameworks (mhe:LevelPairing): a referencing or a
+# QF-EHEA self-certification puts them side by side. Level translation gives them as
+# `closest`, and lists a QF-EHEA cycle at the same EQF level only where one of these names
+# it (RQF 4, SCQF 7 and FHEQ 4 are EQF 5, yet no self-certification makes them short cycle).
+# (code, label, code, label, confidence, sources, note)
+_LEAFLET = "https://abcdocz.com/doc/369190/qualifications-can-cross-boundaries"
+_FHEQ_SC = ("https://vdocuments.net/self-certificatioif-compatibility-of-fheq-with-fq-ehea-self-certificatioif-n.html",
+            "https://www.scribd.com/doc/196462505/FHEQ08")
+_SCQF_SC = ("http://www.qaa.ac.uk/AssuringStandardsAndQuality/Qualifications/Pages/theFHEQ-within-Europe.aspx",
+            _LEAFLET)
+_UK_IE = ("UK-Ireland leaflet 'Qualifications can cross boundaries' (the CSV's source for both rows): the "
+          "Scottish {a} sits beside the Irish {b}; a broad comparison, not equivalence.")
+PAIRINGS = (
+    ("SCQF", "9", "NFQ", "7", "Stated", (_LEAFLET,),
+     _UK_IE.format(a="Bachelors/Ordinary Degree (SCQF 9)", b="Ordinary Bachelor Degree (NFQ 7)")),
+    ("SCQF", "10", "NFQ", "8", "Stated", (_LEAFLET,),
+     _UK_IE.format(a="Honours Degree (SCQF 10)", b="Honours Bachelor Degree (NFQ 8)")),
+    # FHEQ self-certification (QAA 2008, FHEQ Table 1): level 4 names no cycle
+    ("FHEQ", "5", "QF-EHEA", "short", "Stated", _FHEQ_SC,
+     "FHEQ self-certification (2008), Table 1: foundation degree at level 5 = short cycle (within or linked "
+     "to the first cycle); FHEQ level 4 (Certificate of HE) names no cycle."),
+    ("FHEQ", "6", "QF-EHEA", "first", "Stated", _FHEQ_SC, "FHEQ self-certification (2008), Table 1: level 6 = first cycle."),
+    ("FHEQ", "7", "QF-EHEA", "second", "Stated", _FHEQ_SC, "FHEQ self-certification (2008), Table 1: level 7 = second cycle."),
+    ("FHEQ", "8", "QF-EHEA", "third", "Stated", _FHEQ_SC, "FHEQ self-certification (2008), Table 1: level 8 = third cycle."),
+    # Scotland's verification (FQHEIS, SCQF levels 7-12): report not read here
+    *((("SCQF", lv, "QF-EHEA", cyc, "Uncertain", _SCQF_SC,
+        f"UNCERTAIN: SCQF {lv} = {cyc} cycle as Scotland's verification of the FQHEIS against the QF-EHEA is "
+        "summarised by QAA and the UK-Ireland leaflet; the verification report itself was not read. "
+        "SCQF 7 names no cycle.")
+       for lv, cyc in (("8", "short"), ("9", "first"), ("10", "first"), ("11", "second"), ("12", "third")))),
+)
+# Cycles named in the CSV notes of a level row (the row's sources and confidence apply).
+CSV_CYCLES = {
+    ("SQF", "6"): "short", ("SQF", "7"): "first", ("SQF", "8"): "second", ("SQF", "10"): "third",
+    ("NFQ", "6"): "short", ("NFQ", "7"): "first", ("NFQ", "8"): "first", ("NFQ", "9"): "second",
+    ("NFQ", "10"): "third",
+    ("LTKS", "5"): "short", ("LTKS", "6"): "first", ("LTKS", "7"): "second",
+}
 
 # QF-EHEA typical workload (domain.md section 4 and the CSV notes).
 QF_EHEA_ECTS = {
@@ -410,7 +478,7 @@ def header(title: str, shared: Path, inputs: list[str], extra: list[str]) -> lis
 
 
 def build_frameworks(shared: Path) -> tuple[Graph, str]:
-    rows = [r for r in read_csv(shared / CSV_REL) if not is_credit_row(r)]
+    rows = [r for r in read_csv(shared / CSV_REL) if not is_credit_row(r)] + [dict(r) for r in EXTRA_ROWS]
     credit_rows = [r for r in read_csv(shared / CSV_REL) if is_credit_row(r)]
     qdr_ns, qdr_items = read_xsd(shared / XSD_REL / "nqf.xsd")
     eqf_ns, eqf_items = read_xsd(shared / XSD_REL / "eqf.xsd")
@@ -568,6 +636,31 @@ def build_frameworks(shared: Path) -> tuple[Graph, str]:
         b.sections.append((f"{fw.code}: framework and levels", [f_iri] + level_subjects))
         b.sections.append((f"{fw.code}: referencing to EQF (one node per CSV row)", ref_subjects))
 
+    # pairings: documented by a referencing / self-certification (PAIRINGS) or a CSV note (CSV_CYCLES)
+    pairing_subjects = []
+    by_label = {(fw.code, lab): r for fw in FRAMEWORKS for r in by_code[fw.code]
+                for lab in [split_label(fw.code, r["nqf_level_label"])[0]]}
+    csv_pairings = []
+    for (code, lab), cyc in sorted(CSV_CYCLES.items()):
+        r = by_label[(code, lab)]
+        conf = str(confidence(r["note"])).rsplit("#", 1)[-1]
+        csv_pairings.append((code, lab, "QF-EHEA", cyc, conf, tuple(str(u) for u in sources(r)),
+                             f"The referencing CSV's note on {code} {lab} names the {cyc} cycle: {r['note']}"))
+    for a, la, b2, lb, conf, srcs, note in PAIRINGS + tuple(csv_pairings):
+        p = URIRef(f"{REF}pairing/{a}/{level_slug(la)}/{b2}/{level_slug(lb)}")
+        pairing_subjects.append(p)
+        for lvl in (level_iri(a, la), level_iri(b2, lb)):
+            if (URIRef(lvl), A, FL) not in g:
+                raise ValueError(f"pairing {p}: no level {lvl}")
+            g.add((p, mhe("pairedLevel"), URIRef(lvl)))
+        g.add((p, A, mhe("LevelPairing")))
+        g.add((p, mhe("confidence"), CONFIDENCE[conf]))
+        g.add((p, skos("note"), Literal(note, lang="en")))
+        for src in srcs:
+            g.add((p, dct("source"), URIRef(src)))
+    b.sections.append(("pairings of levels documented by a referencing or a QF-EHEA self-certification",
+                       sorted(pairing_subjects)))
+
     # QDR concepts we link to, so the graph is self-contained
     qdr_scheme = URIRef(QDR_SCHEME)
     g.add((qdr_scheme, A, CS))
@@ -583,6 +676,21 @@ def build_frameworks(shared: Path) -> tuple[Graph, str]:
         if qdr_used[iri] in QDR_EQF:
             g.add((q, mhe("referencedToEQF"), URIRef(level_iri("EQF", QDR_EQF[qdr_used[iri]]))))
     b.sections.append(("EU QDR level concepts linked above (labels from nqf.xsd)", [qdr_scheme] + qdr_subjects))
+    foreign = []
+    for qlabel, (iso3, note) in sorted(QDR_FOREIGN.items()):
+        q = URIRef(qdr_by_label[qlabel])
+        if str(q) in qdr_used:
+            raise ValueError(f"{qlabel} is both linked and foreign")
+        foreign.append(q)
+        g.add((q, A, CONCEPT))
+        g.add((q, skos("inScheme"), qdr_scheme))
+        g.add((q, skos("prefLabel"), Literal(qlabel, lang="en")))
+        g.add((q, dct("spatial"), URIRef(COUNTRY + iso3)))
+        g.add((q, skos("editorialNote"), Literal(note, lang="en")))
+        for src in QDR_FOREIGN_SOURCES + (str(elm_source("nqf.xsd")),):
+            g.add((q, dct("source"), URIRef(src)))
+    b.sections.append(("EU QDR level concepts of frameworks microhe does not hold (never linked to our levels)",
+                       sorted(foreign)))
 
     text = TurtleWriter(g).write(
         header("qualifications frameworks, levels and their referencing to the EQF", shared,
@@ -598,7 +706,41 @@ CREDIT_SYSTEMS = (
     ("UK", "UK-CATS", "UK credit (Credit Accumulation and Transfer)", "10", "10"),
     ("SCQF", "SCQF", "SCQF credit point", "10", "10"),
     ("US-SCH", "US-SCH", "US semester credit hour", "45", "45"),
+    ("US-QCH", None, "US quarter credit hour", "30", "30"),   # 2/3 of a semester credit (issue 17)
+    ("ECVET", None, "ECVET credit point", None, None),         # no hours per point (issue 17)
     ("HOURS", None, "Notional learning hours", "1", "1"),
+)
+
+# Sources read for issue 17 (not rows of the shared CSV).
+US_QCH_SOURCES = ("http://www.csulb.edu/divisions/aa/grad_undergrad/aac/tools/unit_conv/",
+                  "http://www.cas.unt.edu/advising/quarterhrs.htm")
+US_QCH_NOTE = ("A US quarter credit hour is 2/3 of a semester credit hour (three quarters = two semesters "
+               "of instruction; registrars multiply quarter units by 2/3), so ~30 h of the ~45 h of a "
+               "semester credit; every ECTS figure follows from the semester rules and is as disputed.")
+ECVET_SOURCES = ("https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32009H0708(02)",
+                 "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32020H1202(01)")
+ECVET_NOTE = ("ECVET (Recommendation 2009/C 155/02): 60 ECVET points are allocated to the learning outcomes "
+              "of one year of full-time formal VET; no hours per point and no official conversion to ECTS. "
+              "The Council Recommendation on VET of 24 November 2020 replaced ECVET. The 1:1 figure is only "
+              "the analogy of annual volumes (60 points, 60 ECTS per year): disputed.")
+# A country's fixed hours per ECTS credit (domain.md section 4), wins over 25-30 h when the
+# credential's country is known: (ISO3, hours, sources, note).
+NATIONAL_ECTS_HOURS = (
+    ("AUT", "25", ("https://uibk.ac.at/studium/organisation/anerkennung-und-ects-zuteilung/index.html.de",),
+     "Austria: the Universitätsgesetz 2002 sets one year's workload at 1,500 hours for 60 ECTS credits, "
+     "so 1 ECTS = 25 hours (as the University of Innsbruck states it; the statute itself was not read)."),
+    ("FIN", "27", ("https://www.oph.fi/english/curricula_and_qualifications/higher_education/university_education",
+                   "https://studyguide.jamk.fi/en/study-guide-bachelors-degrees/information-about-bachelors-degree/ects-and-student-workload/"),
+     "Finland: one year of full-time study is on average 1,600 hours of student work = 60 credits "
+     "(Government Decree 794/2004, as the Finnish National Agency for Education states it), i.e. 26.7 h, "
+     "stated as about 27 hours per credit."),
+    ("ITA", "25", ("https://www.gazzettaufficiale.it/atto/serie_generale/caricaArticolo?art.versione=1&art.idGruppo=0&art.flagTipoArticolo=0&art.codiceRedazionale=099G0577&art.idArticolo=5&art.idSottoArticolo=1&art.idSottoArticolo1=10&art.dataPubblicazioneGazzetta=2000-01-04&art.progressivo=0",),
+     "Italy: 'al credito formativo universitario corrispondono venticinque ore di lavoro per studente' "
+     "(DM 509/1999 art. 5, kept by DM 270/2004; ministerial decrees may vary it by up to 20% per class)."),
+    ("MLT", "25", ("https://mfhea.mt/interactive-mqf/",), "Malta: 1 ECTS = 25 hours of learning (MFHEA)."),
+    ("NLD", "28", ("https://wetten.overheid.nl/BWBR0005682/", "https://www.studiekeuze123.nl/begrippenlijst/ects-studiepunten"),
+     "Netherlands: one study credit (studiepunt, ECTS) = 28 hours of study (Higher Education and Research "
+     "Act, WHW art. 7.4; 60 credits = 1,680 h a year)."),
 )
 
 
@@ -620,6 +762,8 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
         "US-SCH": row("US-SCH", "US semester credit"),
         "HOURS": row("ECTS", "1 ECTS credit"),  # hours are defined through the ECTS Users' Guide
     }
+    extra_sources = {"US-QCH": US_QCH_SOURCES, "ECVET": ECVET_SOURCES}
+    extra_notes = {"US-QCH": US_QCH_NOTE, "ECVET": ECVET_NOTE}
     malta = row("MQF", "Malta")
     cmf = row("CMF", "CMF")
 
@@ -629,12 +773,18 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
     hours = {}
     for code, short, label, lo, hi in CREDIT_SYSTEMS:
         s = sys_iri[code]
-        hours[code] = (Decimal(lo), Decimal(hi))
         g.add((s, A, mhe("CreditSystem")))
         g.add((s, skos("notation"), Literal(code)))
         g.add((s, skos("prefLabel"), Literal(label, lang="en")))
-        g.add((s, mhe("hoursPerCreditMin"), dec(lo)))
-        g.add((s, mhe("hoursPerCreditMax"), dec(hi)))
+        if lo is not None:
+            hours[code] = (Decimal(lo), Decimal(hi))
+            g.add((s, mhe("hoursPerCreditMin"), dec(lo)))
+            g.add((s, mhe("hoursPerCreditMax"), dec(hi)))
+        if code in extra_sources:
+            g.add((s, skos("note"), Literal(extra_notes[code], lang="en")))
+            for src in extra_sources[code]:
+                g.add((s, dct("source"), URIRef(src)))
+            continue
         r = hours_row[code]
         if short and short != code:
             g.add((s, skos("altLabel"), Literal(short)))
@@ -716,9 +866,33 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
                               "credit-rule/US-SCH-ECTS-hours.", lang="en")],
          sources(us))
     hours_rule("US-SCH", "ECTS", [us, hours_row["ECTS"]])
+    rule("US-QCH-ECTS", "US-QCH", "ECTS", Decimal(4) / Decimal(3), "ConventionBasis", True,
+         [us["note"], Literal("Disputed: a quarter credit is 2/3 of a semester credit, so the semester rule "
+                              "of thumb (2 ECTS) gives 4/3 ECTS per quarter credit; notional hours give "
+                              "1-1.2, see credit-rule/US-QCH-ECTS-hours.", lang="en")],
+         sources(us) + [URIRef(u) for u in US_QCH_SOURCES])
+    hours_rule("US-QCH", "ECTS", [hours_row["ECTS"]])
+    rule("ECVET-ECTS", "ECVET", "ECTS", "1", "ConventionBasis", True,
+         [Literal(ECVET_NOTE, lang="en")], [URIRef(u) for u in ECVET_SOURCES])
     hours_rule("HOURS", "ECTS", [hours_row["ECTS"]])
     hours_rule("ECTS", "HOURS", [hours_row["ECTS"]])
     b.sections.append(("conversion rules", sorted(rules, key=str)))
+
+    # a country's fixed hours per ECTS credit
+    national = []
+    for iso3, h, srcs, note in NATIONAL_ECTS_HOURS:
+        n = URIRef(f"{REF}credit-system/ECTS/country/{iso3}")
+        national.append(n)
+        g.add((n, A, mhe("NationalCreditHours")))
+        g.add((n, mhe("creditSystem"), sys_iri["ECTS"]))
+        g.add((n, dct("spatial"), URIRef(COUNTRY + iso3)))
+        g.add((n, mhe("hoursPerCreditMin"), dec(h)))
+        g.add((n, mhe("hoursPerCreditMax"), dec(h)))
+        g.add((n, skos("note"), Literal(note, lang="en")))
+        for src in srcs:
+            g.add((n, dct("source"), URIRef(src)))
+    b.sections.append(("fixed hours per ECTS credit by country (win over 25-30 h when the country is known)",
+                       national))
 
     # the official ECTS concept and a sizing guideline
     ects_c = URIRef(ECTS)

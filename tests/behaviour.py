@@ -27,7 +27,7 @@ PARAMS = {
     "decisions-about-issuer": {"issuer": DEMO + "org/strathlowe"},
     "framework-levels": {"framework": "SCQF"},
     "learning-outcomes-of-credential": {"credential": DEMO + "credential/strathlowe-applied-data-analysis"},
-    "level-equivalents": {"framework": "SCQF", "level": "11"},
+    "same-eqf-level": {"framework": "SCQF", "level": "11"},
     "search-credentials": {"eqf": "6"},
     "skills-narrower": {"skill": DEMO + "skill/data-analysis"},
     "stacks": {},

@@ -72,6 +72,13 @@ class UnknownTerm(BaseModel):
     detail: UnknownTermDetail
 
 
+class InvalidOrAmbiguous(BaseModel):
+    """422: a value is wrong (field errors or a message), or the input names several things:
+    then ``detail`` is ``{message, valid}`` with the candidates (an ambiguous level)."""
+
+    detail: list[FieldError] | str | UnknownTermDetail
+
+
 DESCRIPTIONS = {
     400: "Malformed request (the message says what to fix)",
     401: "No bearer token: write routes need 'Authorization: Bearer <token>'",
@@ -151,6 +158,6 @@ async def microhe_error(request: Request, e: MicroheError) -> JSONResponse:
     return library_error_response(e)
 
 
-__all__ = ["ErrorMessage", "FieldError", "InvalidInput", "UnknownTerm", "error_responses", "error_content",
+__all__ = ["ErrorMessage", "FieldError", "InvalidInput", "InvalidOrAmbiguous", "UnknownTerm", "error_responses", "error_content",
            "DESCRIPTIONS", "WRITE", "STATUS", "spell_option", "status_of", "detail_of", "library_error_response",
            "microhe_error"]

@@ -20,21 +20,31 @@ from microhe.errors import InputError
 @click.command("level")
 @store_option
 @click.argument("framework")
-@click.argument("level")
-@click.option("--to", "to", default=None, metavar="FRAMEWORK", help="Only equivalents in this framework.")
+@click.argument("level", required=False)
+@click.option("--to", "to", default=None, metavar="FRAMEWORK", help="Only levels of this framework.")
+@click.option("--country", default=None, metavar="ISO3",
+              help="The credential's country, to tell apart frameworks sharing a name.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def level_cmd(store_path, framework, level, to, fmt) -> None:
-    """Translate LEVEL of FRAMEWORK (a code such as SCQF, or a level IRI) into EQF terms and
-    the equivalent levels of other frameworks, with the referencing evidence."""
+def level_cmd(store_path, framework, level, to, country, fmt) -> None:
+    """Translate LEVEL of FRAMEWORK into EQF terms, with the levels of other frameworks at
+    the same EQF level (broadly comparable level, not equivalence), the pairings a
+    referencing documents and the evidence.
+
+    FRAMEWORK is a code or short form (SCQF, LTQF, FQF); LEVEL as credentials write it (6,
+    Level 6, Entry 3, 4+, I-Master). One argument alone is read whole: a level IRI, a QDR
+    label ("FQF Level 6") or framework and level ("SCQF 10"); "-" as FRAMEWORK means none.
+    Ambiguous input (Entry 3 without a framework) is refused with the candidates."""
     from microhe.frameworks.levels import translate
 
+    if level is None:
+        framework, level = "-", framework
     store, server = open_for_reading(store_path)
     fw = None if framework == "-" else framework
     if server is not None:
-        doc = ask(server, "/api/recognition/level", {"framework": fw, "level": level, "to": to})
+        doc = ask(server, "/api/recognition/level", {"framework": fw, "level": level, "to": to, "country": country})
     else:
         assert store is not None  # open_for_reading: a store, or else a server
-        doc = translate(store, fw, level, to)
+        doc = translate(store, fw, level, to, country).model_dump(mode="json")
 
     def lines(d):
         yield f"{d['label']} ({d['framework']} {d['level']}) -> EQF {', '.join(map(str, d['eqf'])) or 'none (below EQF 1)'}"
@@ -43,9 +53,11 @@ def level_cmd(store_path, framework, level, to, fmt) -> None:
             yield f"  referencing: EQF {r['eqf']}{types} [{r['confidence']}]"
         for n in d["notes"]:
             yield f"  note: {n}"
-        if d["equivalents"]:
-            yield "  equivalents:"
-            for e in d["equivalents"]:
+        for c in d["closest"]:
+            yield f"  closest: {c['framework']} {c['level']} [{c['confidence']}] {c['note'] or ''}".rstrip()
+        if d["same_eqf_level"]:
+            yield f"  same EQF level ({d['caveat']}):"
+            for e in d["same_eqf_level"]:
                 yield f"    {e['framework']} {e['level']} (EQF {', '.join(map(str, e['eqf']))})"
         for src in d["sources"]:
             yield f"  source: {src}"
@@ -57,24 +69,32 @@ def level_cmd(store_path, framework, level, to, fmt) -> None:
 @store_option
 @click.argument("amount")
 @click.argument("system")
+@click.option("--country", default=None, metavar="ISO3",
+              help="The credential's country: its fixed hours per ECTS (e.g. AUT, ITA, MLT 25 h) replace 25-30 h.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def credits_cmd(store_path, amount, system, fmt) -> None:
-    """Convert AMOUNT credits of SYSTEM (ECTS, UK, SCQF, US-SCH, HOURS) to ECTS, with the
-    notional-hours range, the basis and the sources."""
+def credits_cmd(store_path, amount, system, country, fmt) -> None:
+    """Convert AMOUNT credits of SYSTEM (ECTS, UK, SCQF, US-SCH, US-QCH, ECVET, HOURS) to ECTS:
+    the system's value with its basis, and beside it the range notional hours give."""
     from microhe.frameworks.credits import convert
 
     store, server = open_for_reading(store_path)
     if server is not None:
-        doc = ask(server, "/api/recognition/credits", {"amount": amount, "system": system})
+        doc = ask(server, "/api/recognition/credits", {"amount": amount, "system": system, "country": country})
     else:
         assert store is not None  # open_for_reading: a store, or else a server
-        doc = convert(store, amount, system)
+        doc = convert(store, amount, system, country).model_dump(mode="json")
 
     def lines(d):
-        e = d["ects"]
-        flag = " (disputed)" if d["disputed"] else ""
-        yield (f"{d['amount']} {d['system']} = {e['value']} ECTS by {d['basis']}{flag}; "
-               f"{e['min']}-{e['max']} ECTS by notional hours")
+        e, h = d["ects"], d["by_hours"]
+        flag = " (disputed)" if e["disputed"] else ""
+        value = "no value" if e["value"] is None else f"{e['value']} ECTS"
+        yield f"{d['amount']} {d['system']} = {value} by {e['basis']}{flag}"
+        if h is None:
+            yield "  by notional hours: none (the system defines no hours per credit)"
+        else:
+            per = h["hours_per_ects"]
+            per_s = per["min"] if per["min"] == per["max"] else f"{per['min']}-{per['max']}"
+            yield f"  by notional hours: {h['min']}-{h['max']} ECTS (at {per_s} h per ECTS)"
         for n in d["notes"]:
             yield f"  note: {n}"
         for src in d["sources"]:

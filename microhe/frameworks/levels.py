@@ -1,250 +1,126 @@
 """Level translation: a level of one qualifications framework in EQF terms and in every
 other framework, with the referencing evidence (sources, confidence, notes).
 
-Frameworks are named by their codes (``EQF``, ``QF-EHEA``, ``DQR``, ``SCQF`` ...,
-case-insensitive) and levels by their bare labels (``7``, ``Entry 3``, ``short``) or
-by an IRI: the project's level IRI, the EU QDR concept (resolved through
-``skos:exactMatch``) or an EQF level IRI.
+Input is read by :func:`microhe.frameworks.parse.parse_level` (codes, short forms, QDR
+labels and IRIs, "Level 6", "Entry 3", "4+"; ambiguity answered with the candidates). The
+answer lists the levels of other frameworks at the same EQF level as ``same_eqf_level``
+with the caveat "broadly comparable level, not equivalence", and the documented pairings as
+``closest``. The index itself is :mod:`microhe.frameworks.index` (its names are re-exported
+here for earlier importers).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from microhe.errors import NotFound
+from microhe.frameworks.index import (  # re-exported: the index's names were defined here before
+    FrameworkIndex,
+    Level,
+    Pairing,
+    Referencing,
+    UnknownFrameworkError,
+    UnknownLevelError,
+    framework_index,
+)
+from microhe.frameworks.models import SAME_EQF_CAVEAT, LevelBrief, LevelTranslation
+from microhe.frameworks.models import Pairing as PairingModel
+from microhe.frameworks.models import Referencing as ReferencingModel
+from microhe.frameworks.parse import parse_level, resolve_framework
 from microhe.store.embedded import Store
-from microhe.store.views import per_store
-from microhe.vocab import MHE, SKOS
-
-_CONFIDENCE = {MHE + "Stated": "stated", MHE + "Inferred": "inferred",
-               MHE + "Uncertain": "uncertain", MHE + "Disputed": "disputed"}
 
 
-class UnknownFrameworkError(NotFound):
-    """A framework code the reference data does not hold (``valid``: the codes it holds)."""
+def translate(store: Store, framework: str | None, level: str, to: str | None = None,
+              country: str | None = None) -> LevelTranslation:
+    """Translate a level: its EQF level(s), the levels of other frameworks at the same EQF
+    level (broadly comparable, not equivalent), and the pairings a referencing documents.
 
-    def __init__(self, code: str, valid: list[str]):
-        super().__init__(f"unknown framework {code!r}; valid codes: {', '.join(valid)}", valid=valid)
-
-
-class UnknownLevelError(NotFound):
-    """A level label the framework does not have (``valid``: its levels)."""
-
-    def __init__(self, framework: str, level: str, valid: list[str]):
-        super().__init__(f"unknown level {level!r} of {framework}; valid levels: {', '.join(valid)}", valid=valid)
-
-
-@dataclass
-class Referencing:
-    eqf: int | None  # None: a sourced statement that the level is below EQF 1
-    confidence: str
-    note: str | None
-    qualification_types: str | None
-    sources: list[str]
-
-
-@dataclass
-class Level:
-    iri: str
-    framework: str  # code
-    label: str
-    rank: int
-    pref_label: str
-    referencings: list[Referencing] = field(default_factory=list)
-    matches: list[str] = field(default_factory=list)  # skos:exactMatch / closeMatch concepts (QDR)
-    notes: list[str] = field(default_factory=list)
-    below: list[Referencing] = field(default_factory=list)  # sourced "below EQF 1" statements (no EQF level)
-
-    @property
-    def eqf(self) -> list[int]:
-        return sorted({r.eqf for r in self.referencings if r.eqf is not None})  # the others are in `below`
-
-    def brief(self) -> dict:
-        return {"framework": self.framework, "level": self.label, "eqf": self.eqf, "iri": self.iri}
-
-
-@dataclass
-class FrameworkIndex:
-    """All frameworks and levels of the store's reference data, indexed."""
-
-    frameworks: dict[str, str]  # code -> framework IRI
-    names: dict[str, str]       # code -> name
-    levels: dict[str, Level]    # level IRI -> Level
-    aliases: dict[str, str]     # QDR / exactMatch IRI -> level IRI
-    direct: dict[str, list[int]] = field(default_factory=dict)  # other concepts with their own mhe:referencedToEQF
-
-    def eqf_of(self, level_iri: str) -> list[int]:
-        """EQF levels of a declared level IRI: a concept's own referencing first (QDR
-        concepts that stand for part of a level, such as 'Level I-Master'), then our
-        level it exactly matches."""
-        if level_iri in self.direct:
-            return self.direct[level_iri]
-        lv = self.levels.get(self.aliases.get(level_iri, level_iri))
-        return lv.eqf if lv else []
-
-    def codes(self) -> list[str]:
-        return list(self.frameworks)
-
-    def framework_code(self, code: str) -> str:
-        for c in self.frameworks:
-            if c.lower() == code.strip().lower():
-                return c
-        raise UnknownFrameworkError(code, self.codes())
-
-    def levels_of(self, code: str) -> list[Level]:
-        return sorted((lv for lv in self.levels.values() if lv.framework == code), key=lambda lv: lv.rank)
-
-    def find(self, framework: str | None, level: str) -> Level:
-        """A level by framework code + bare label, or by IRI (framework may be None then)."""
-        level = level.strip()
-        if ":" in level and "/" in level:  # an IRI
-            iri = self.aliases.get(level, level)
-            if iri in self.levels:
-                found = self.levels[iri]
-                if framework and found.framework != self.framework_code(framework):
-                    raise UnknownLevelError(framework, level, [lv.label for lv in self.levels_of(self.framework_code(framework))])
-                return found
-            raise UnknownLevelError(framework or "any framework", level, ["a level IRI of the reference graph"])
-        if framework is None:
-            raise UnknownFrameworkError("(none)", self.codes())
-        code = self.framework_code(framework)
-        wanted = _norm(level)
-        for lv in self.levels_of(code):
-            if _norm(lv.label) == wanted:
-                return lv
-        raise UnknownLevelError(code, level, [lv.label for lv in self.levels_of(code)])
-
-
-def _norm(label: str) -> str:
-    s = " ".join(label.lower().replace("_", " ").replace("-", " ").split())
-    for prefix in ("level ", "niveau "):
-        if s.startswith(prefix):
-            s = s[len(prefix):]
-    return s.replace(" cycle", "")
-
-
-_INDEX_QUERY = f"""
-PREFIX mhe: <{MHE}> PREFIX skos: <{SKOS}> PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?fw ?code ?fwname ?lvl ?label ?rank ?pref ?ref ?eqfnum ?conf ?note ?types ?src ?match ?lnote WHERE {{
-  ?fw a mhe:QualificationsFramework ; skos:notation ?code .
-  OPTIONAL {{ ?fw skos:prefLabel ?fwname }}
-  ?lvl a mhe:FrameworkLevel ; skos:inScheme ?fw ; skos:notation ?label .
-  OPTIONAL {{ ?lvl mhe:levelRank ?rank }}
-  OPTIONAL {{ ?lvl skos:prefLabel ?pref }}
-  OPTIONAL {{ ?lvl skos:note ?lnote }}
-  OPTIONAL {{ ?lvl skos:exactMatch ?match }}
-  OPTIONAL {{
-    ?ref a mhe:LevelReferencing ; mhe:referencedLevel ?lvl .
-    OPTIONAL {{ ?ref mhe:eqfLevel ?eqf . ?eqf skos:notation ?eqfnum }}
-    OPTIONAL {{ ?ref mhe:confidence ?conf }} OPTIONAL {{ ?ref skos:note ?note }}
-    OPTIONAL {{ ?ref mhe:qualificationTypes ?types }} OPTIONAL {{ ?ref dcterms:source ?src }}
-  }}
-}}"""
-
-
-@per_store
-def framework_index(store: Store) -> FrameworkIndex:
-    """The frameworks and levels of the store's reference data, indexed (built once per store state)."""
-    frameworks: dict[str, str] = {}
-    names: dict[str, str] = {}
-    levels: dict[str, Level] = {}
-    refs: dict[str, dict[str, Referencing]] = {}
-    aliases: dict[str, str] = {}
-    for r in store.query(_INDEX_QUERY):
-        code = r["code"].value
-        frameworks[code] = r["fw"].value
-        if r["fwname"] is not None:
-            names[code] = r["fwname"].value
-        iri = r["lvl"].value
-        lv = levels.get(iri)
-        if lv is None:
-            rank = int(r["rank"].value) if r["rank"] is not None else 0
-            pref = r["pref"].value if r["pref"] is not None else f"{code} {r['label'].value}"
-            lv = levels[iri] = Level(iri, code, r["label"].value, rank, pref)
-        if r["match"] is not None and r["match"].value not in lv.matches:
-            lv.matches.append(r["match"].value)
-            if r["match"].value != iri:
-                aliases.setdefault(r["match"].value, iri)
-        if r["lnote"] is not None and r["lnote"].value not in lv.notes:
-            lv.notes.append(r["lnote"].value)
-        if r["ref"] is not None and code != "EQF":
-            ref = refs.setdefault(iri, {}).get(r["ref"].value)
-            if ref is None:
-                ref = Referencing(int(r["eqfnum"].value) if r["eqfnum"] is not None else None,
-                                  _CONFIDENCE.get(r["conf"].value, "stated") if r["conf"] is not None else "stated",
-                                  r["note"].value if r["note"] is not None else None,
-                                  r["types"].value if r["types"] is not None else None, [])
-                refs[iri][r["ref"].value] = ref
-                (lv.referencings if ref.eqf is not None else lv.below).append(ref)
-            if r["src"] is not None and r["src"].value not in ref.sources:
-                ref.sources.append(r["src"].value)
-    for lv in levels.values():
-        if lv.framework == "EQF":
-            lv.referencings = [Referencing(int(lv.label), "stated", None, None, [])]
-        for ref in lv.referencings + lv.below:
-            ref.sources.sort()
-    direct: dict[str, list[int]] = {}
-    for r in store.query(f"PREFIX mhe: <{MHE}> PREFIX skos: <{SKOS}> SELECT ?c ?n WHERE {{ "
-                         f"?c mhe:referencedToEQF ?e . ?e skos:notation ?n FILTER NOT EXISTS {{ ?c a mhe:FrameworkLevel }} }}"):
-        direct.setdefault(r["c"].value, []).append(int(r["n"].value))
-    # EQF first, then the others in alphabetical order.
-    order = sorted(frameworks, key=lambda c: (c != "EQF", c != "QF-EHEA", c))
-    return FrameworkIndex({c: frameworks[c] for c in order}, names, levels, aliases,
-                          {k: sorted(set(v)) for k, v in direct.items()})
-
-
-def translate(store: Store, framework: str | None, level: str, to: str | None = None) -> dict:
-    """Translate a level: its EQF level(s) and the equivalent levels of other frameworks.
-
-    Raises UnknownFrameworkError / UnknownLevelError with the valid values."""
+    ``level`` is read by :func:`microhe.frameworks.parse.parse_level` (any form it accepts;
+    ``framework`` may be None when the text names it). Raises UnknownFrameworkError /
+    UnknownLevelError with the valid values, AmbiguousLevelError with the candidates."""
     idx = framework_index(store)
-    lv = idx.find(framework, level)
-    target = idx.framework_code(to) if to else None
-    eqf = lv.eqf
-    notes: list[str] = []
+    parsed = parse_level(store, level, framework, country)
+    target = _target(store, to, idx)
+    levels = list(parsed.levels)
+    lv = levels[0]
+    refs = [r for x in levels for r in x.referencings if not parsed.concept or not parsed.eqf or r.eqf in parsed.eqf]
+    below = [r for x in levels for r in x.below]
+    eqf = sorted({r.eqf for r in refs if r.eqf is not None})
+    notes: list[str] = list(parsed.notes)
+    name = parsed.concept_label if len(levels) > 1 else lv.pref_label
     if not eqf:
-        notes.append(f"{lv.pref_label} is below EQF level 1: it is referenced to no EQF level.")
-    if len(eqf) > 1:
+        notes.append(f"{name} is below EQF level 1: it is referenced to no EQF level.")
+    if len(eqf) > 1 and len(levels) == 1:
         detail = "; ".join(
             f"EQF {r.eqf}" + (f" for {r.qualification_types}" if r.qualification_types else "")
-            for r in sorted(lv.referencings, key=lambda r: r.eqf))
+            for r in sorted(refs, key=lambda r: r.eqf or 0))
         notes.append(f"{lv.pref_label} is referenced to several EQF levels, by qualification type: {detail}.")
-    for e in eqf:
-        siblings = [o.label for o in idx.levels_of(lv.framework) if o.iri != lv.iri and e in o.eqf]
-        if siblings and lv.framework != "EQF":
-            notes.append(f"Many-to-one: {lv.framework} level(s) {', '.join(siblings)} are also referenced to EQF {e}.")
-    for r in lv.referencings:
+    if len(levels) == 1:
+        for e in eqf:
+            siblings = [o.label for o in idx.levels_of(lv.framework) if o.iri != lv.iri and e in o.eqf]
+            if siblings and lv.framework != "EQF":
+                notes.append(f"Many-to-one: {lv.framework} level(s) {', '.join(siblings)} are also referenced to EQF {e}.")
+    for r in refs:
         if r.confidence != "stated":
             notes.append(f"The referencing to EQF {r.eqf} is {r.confidence}: {r.note or 'see sources'}")
-    for r in lv.below:
+    for r in below:
         if r.confidence != "stated":
             notes.append(f"The statement that it is below EQF 1 is {r.confidence}: {r.note or 'see sources'}")
-    notes.extend(n for n in lv.notes if n not in notes and not eqf)
-    equivalents = []
+    for x in levels:
+        notes.extend(n for n in x.notes if n not in notes and not eqf)
+    own = {x.iri for x in levels}
+    paired = {p.other: p for x in levels for p in idx.pairings.get(x.iri, [])}
+    same = []
     for other in idx.levels.values():
         if other.framework == lv.framework or (target and other.framework != target):
             continue
-        if set(other.eqf) & set(eqf):
-            equivalents.append(other)
+        if not set(other.eqf) & set(eqf):
+            continue
+        # QF-EHEA cycles only where a self-certification or referencing names the cycle
+        pair = {other.framework, lv.framework}
+        if "QF-EHEA" in pair and "EQF" not in pair and other.iri not in paired:
+            continue
+        same.append(other)
     order = {c: i for i, c in enumerate(idx.codes())}
-    equivalents.sort(key=lambda o: (order.get(o.framework, 99), o.rank))
-    sources = sorted({s for r in lv.referencings + lv.below for s in r.sources})
-    return {
-        "framework": lv.framework,
-        "level": lv.label,
-        "iri": lv.iri,
-        "label": lv.pref_label,
-        "eqf": eqf,
-        "referencing": [{"eqf": r.eqf, "confidence": r.confidence, "qualification_types": r.qualification_types,
-                         "note": r.note, "sources": r.sources} for r in sorted(lv.referencings, key=lambda r: r.eqf)],
-        "equivalents": [{"framework": o.framework, "level": o.label, "eqf": o.eqf, "iri": o.iri}
-                        for o in equivalents],
-        "qdr": [m for m in lv.matches if m.startswith("http://data.europa.eu/snb/qdr/")],
-        "sources": sources,
-        "notes": notes,
-    }
+    same.sort(key=lambda o: (order.get(o.framework, 99), o.rank))
+    closest = [idx.levels[iri] for iri in paired if iri not in own and (not target or idx.levels[iri].framework == target)]
+    closest.sort(key=lambda o: (order.get(o.framework, 99), o.rank))
+    cycles = [o for o in idx.levels.values() if o.framework == "QF-EHEA" and set(o.eqf) & set(eqf)]
+    if cycles and lv.framework not in ("EQF", "QF-EHEA") and not any(o.framework == "QF-EHEA" for o in closest):
+        notes.append(f"No QF-EHEA cycle is listed: no self-certification or referencing in the reference data "
+                     f"names a cycle for {name}.")
+    sources = sorted({s for r in refs + below for s in r.sources})
+    return LevelTranslation(
+        framework=lv.framework,
+        level=", ".join(x.label for x in levels),
+        iri=lv.iri if len(levels) == 1 else (parsed.concept or lv.iri),
+        label=name or lv.pref_label,
+        eqf=eqf,
+        referencing=[ReferencingModel(eqf=r.eqf, confidence=r.confidence, qualification_types=r.qualification_types,
+                                      note=r.note, sources=r.sources) for r in sorted(refs, key=lambda r: r.eqf or 0)],
+        levels=[_brief(x) for x in levels],
+        same_eqf_level=[_brief(o) for o in same],
+        caveat=SAME_EQF_CAVEAT,
+        closest=[PairingModel(**_brief(o).model_dump(), confidence=paired[o.iri].confidence,
+                              note=paired[o.iri].note, sources=paired[o.iri].sources) for o in closest],
+        qdr=sorted({m for x in levels for m in x.matches if m.startswith("http://data.europa.eu/snb/qdr/")}
+                   | ({parsed.concept} if parsed.concept else set())),
+        sources=sources,
+        notes=notes,
+    )
+
+
+def _brief(lv: Level) -> LevelBrief:
+    return LevelBrief(framework=lv.framework, level=lv.label, eqf=lv.eqf, iri=lv.iri)
+
+
+def _target(store: Store, to: str | None, idx: FrameworkIndex) -> str | None:
+    if not to:
+        return None
+    return resolve_framework(store, to)
 
 
 def eqf_levels_of(store: Store, level_iri: str) -> list[int]:
     """EQF level numbers of a declared level IRI (EQF, project or QDR IRI); [] if unknown."""
     return framework_index(store).eqf_of(level_iri)
+
+
+__all__ = ["FrameworkIndex", "Level", "Pairing", "Referencing", "UnknownFrameworkError", "UnknownLevelError",
+           "framework_index", "translate", "eqf_levels_of"]

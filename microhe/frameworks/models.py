@@ -1,10 +1,10 @@
-"""The shapes of what level translation and credit conversion answer, as pydantic models.
+"""What level translation and credit conversion answer, as pydantic models.
 
-:func:`microhe.frameworks.levels.translate` and :func:`microhe.frameworks.credits.convert`
-return plain dicts (JSON as it is sent); these models describe those dicts field by field,
-in their key order, so that the HTTP API documents and checks them (``response_model``)
-and a client can generate types. A number that is an integer when it is whole (``amount``)
-is ``int | float``: the union keeps the value's own type, so the JSON stays as it was.
+:func:`microhe.frameworks.levels.translate` returns a :class:`LevelTranslation` and
+:func:`microhe.frameworks.credits.convert` a :class:`CreditConversion` (typed results: the
+HTTP API documents and checks them with ``response_model``, the CLI prints their JSON, a
+client can generate types). A number that is an integer when it is whole (``amount``) is
+``int | float``: the union keeps the value's own type, so ``15`` stays ``15``.
 """
 
 from __future__ import annotations
@@ -34,43 +34,93 @@ class LevelBrief(BaseModel):
     iri: str
 
 
+#: Said with every list of levels at the same EQF level: the EQF is a translation device.
+SAME_EQF_CAVEAT = ("broadly comparable level, not equivalence: levels referenced to the same EQF level "
+                   "are comparable in level only; recognition still compares learning outcomes, workload "
+                   "and quality assurance")
+
+
+class Pairing(LevelBrief):
+    """A level of another framework that a referencing or self-certification pairs with this one."""
+
+    confidence: str = Field(description="stated, inferred, uncertain or disputed")
+    note: str | None
+    sources: list[str] = Field(description="Source URLs of the pairing")
+
+
 class LevelTranslation(BaseModel):
-    """A level in EQF terms and its equivalents in other frameworks."""
+    """A level in EQF terms, the levels of other frameworks at the same EQF level (broadly
+    comparable, not equivalent) and the pairings a referencing documents."""
 
     framework: str = Field(description="Framework code")
-    level: str = Field(description="Level label within the framework")
-    iri: str = Field(description="The level's IRI")
+    level: str = Field(
+        description="Level label within the framework (several joined by ', ' for a concept standing for several)")
+    iri: str = Field(
+        description="The level's IRI (the QDR concept's when the input named one standing for several levels)")
     label: str = Field(description="The level's name, e.g. 'SCQF 11'")
     eqf: list[int] = Field(description="EQF levels it is referenced to (empty: below EQF 1)")
     referencing: list[Referencing]
-    equivalents: list[LevelBrief] = Field(description="Levels of other frameworks sharing an EQF level")
+    levels: list[LevelBrief] = Field(
+        description="The framework level(s) the input names (several for one QDR concept of several levels)")
+    same_eqf_level: list[LevelBrief] = Field(
+        description="Levels of other frameworks referenced to the same EQF level: broadly comparable, not equivalent. "
+                    "QF-EHEA cycles only where a self-certification or referencing names the cycle")
+    caveat: str = Field(description="What same_eqf_level means: " + SAME_EQF_CAVEAT)
+    closest: list[Pairing] = Field(description="Levels a referencing pairs with this one (SCQF 9 ~ NFQ 7), with sources")
     qdr: list[str] = Field(description="Matching EU Qualification Dataset Register concepts")
     sources: list[str]
     notes: list[str] = Field(description="What a recogniser should know (many-to-one, confidence, below EQF 1)")
 
 
+class Range(BaseModel):
+    min: Number
+    max: Number
+
+
+class ECTSValue(BaseModel):
+    """The ECTS figure a credit evaluator would quote, with the rule behind it."""
+
+    value: Number | None = Field(description="ECTS by the system's convention (identity for ECTS, hours midpoint for HOURS)")
+    basis: str = Field(description="identity (ECTS), convention (UK, SCQF, US, ECVET) or notional-hours (HOURS)")
+    disputed: bool = Field(description="The rule is disputed, not official (US credits, ECVET)")
+    sources: list[str] = Field(description="Sources of the rule that gives the value")
+
+
+class ByHours(BaseModel):
+    """The ECTS range that notional hours give, with the hours used. Always min <= max; for UK
+    and SCQF credits it excludes the conventional value (20 h per ECTS by convention)."""
+
+    min: Number = Field(description="ECTS at the most hours per ECTS")
+    max: Number = Field(description="ECTS at the fewest hours per ECTS")
+    hours_per_credit: Range = Field(description="Notional hours per credit of the source system")
+    hours_per_ects: Range = Field(description="Notional hours per ECTS credit used: 25-30, or the country's fixed value")
+    country: str | None = Field(description="ISO 3166-1 alpha-3 country whose fixed hours per ECTS were used")
+    sources: list[str]
+
+
+#: Kept for Python callers of the 2025 shape (``ects_of``): value with the hours range.
 class ECTSRange(BaseModel):
     value: Number = Field(description="ECTS by the convention")
     min: Number = Field(description="ECTS by notional hours, lowest")
     max: Number = Field(description="ECTS by notional hours, highest")
 
 
-class HoursRange(BaseModel):
-    min: Number
-    max: Number
+HoursRange = Range
 
 
 class CreditConversion(BaseModel):
-    """Credits converted to ECTS, with the notional-hours range and the rule's evidence."""
+    """Credits in ECTS: the system's value with its basis, and the hours-based range beside it."""
 
     amount: Number = Field(description="The amount converted")
     system: str = Field(description="Credit system code")
-    ects: ECTSRange
-    hours: HoursRange = Field(description="Notional hours of learning")
-    basis: str = Field(description="Which figure is the value: identity (ECTS), convention or notional-hours")
-    disputed: bool = Field(description="The convention is disputed (not an official rule)")
+    ects: ECTSValue
+    by_hours: ByHours | None = Field(description="ECTS by notional hours (None: the system defines no hours, ECVET)")
+    hours: Range | None = Field(description="Notional hours of learning (None: the system defines no hours)")
+    basis: str = Field(description="= ects.basis")
+    disputed: bool = Field(description="= ects.disputed")
     sources: list[str]
     notes: list[str]
 
 
-__all__ = ["Number", "Referencing", "LevelBrief", "LevelTranslation", "ECTSRange", "HoursRange", "CreditConversion"]
+__all__ = ["Number", "Referencing", "LevelBrief", "Pairing", "LevelTranslation", "SAME_EQF_CAVEAT", "Range",
+           "ECTSValue", "ByHours", "ECTSRange", "HoursRange", "CreditConversion"]

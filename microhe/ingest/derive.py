@@ -155,21 +155,31 @@ def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Qu
     for spec, info in specs.items():
         for e in sorted(info["eqf"]):
             out.append(ox.Quad(spec, _EQF_P, ox.NamedNode(f"{_EQF}{e}"), target))
+        # derivedECTS = ects.value (the system's convention, basis in the rule); derivedECTSMin/Max =
+        # by_hours.min/max (notional hours), so min <= max always and the value may lie outside
+        # them (UK, SCQF: 20 h per ECTS by convention). A system without hours (ECVET) gives no
+        # derived ECTS: its only figure is a disputed analogy; the hours of the volume of learning
+        # are used instead when stated.
         ects = None
         for system, point in sorted(info["credits"], key=lambda c: (not c[0].endswith("6fcec5c5af"), c)):
             try:
-                ects = convert(reference, point, system)["ects"]
-                break
+                doc = convert(reference, point, system)
             except CreditError:
                 continue
+            if doc.by_hours is not None and doc.ects.value is not None:
+                ects = (doc.ects.value, doc.by_hours.min, doc.by_hours.max)
+                break
         if ects is None and info["hours"]:
-            ects = convert(reference, info["hours"], "HOURS")["ects"]
+            doc = convert(reference, info["hours"], "HOURS")
+            assert doc.by_hours is not None and doc.ects.value is not None  # HOURS defines hours
+            ects = (doc.ects.value, doc.by_hours.min, doc.by_hours.max)
         if ects is not None:
+            value, lo, hi = ects
             if spec in keys:
-                ects_members.setdefault(_dec(ects["value"]), []).append(keys[spec])
-            out += [ox.Quad(spec, _ECTS_P, _dec(ects["value"]), target),
-                    ox.Quad(spec, _MIN_P, _dec(ects["min"]), target),
-                    ox.Quad(spec, _MAX_P, _dec(ects["max"]), target)]
+                ects_members.setdefault(_dec(value), []).append(keys[spec])
+            out += [ox.Quad(spec, _ECTS_P, _dec(value), target),
+                    ox.Quad(spec, _MIN_P, _dec(lo), target),
+                    ox.Quad(spec, _MAX_P, _dec(hi), target)]
     out += _facet_counts(reference, quads, specs, keys, graph, target)
     out += _ects_members(ects_members, graph, target)
     return out

@@ -53,20 +53,55 @@ def fails(r, *expected: str) -> None:
 def test_level_json(runner, store_dir):
     doc = run_json(runner, store_dir, "level", "SCQF", "11")
     assert (doc["framework"], doc["level"], doc["eqf"]) == ("SCQF", "11", [7])
-    assert {"framework", "level", "eqf", "equivalents", "sources", "notes"} <= set(doc)
+    assert {"framework", "level", "eqf", "same_eqf_level", "caveat", "closest", "sources", "notes"} <= set(doc)
+    assert "equivalents" not in doc
     assert {"framework": "DQR", "level": "7", "eqf": [7]}.items() <= next(
-        e for e in doc["equivalents"] if e["framework"] == "DQR").items()
+        e for e in doc["same_eqf_level"] if e["framework"] == "DQR").items()
 
 
 def test_level_one_to_many_and_to(runner, store_dir):
     doc = run_json(runner, store_dir, "level", "sqf", "9", "--to", "EQF")
     assert doc["eqf"] == [7, 8]
-    assert [(e["framework"], e["level"]) for e in doc["equivalents"]] == [("EQF", "7"), ("EQF", "8")]
+    assert [(e["framework"], e["level"]) for e in doc["same_eqf_level"]] == [("EQF", "7"), ("EQF", "8")]
 
 
 def test_level_by_qdr_iri(runner, store_dir):
     doc = run_json(runner, store_dir, "level", "-", RQF6_QDR)
     assert (doc["framework"], doc["level"], doc["eqf"]) == ("RQF", "6", [6])
+
+
+@pytest.mark.parametrize("args,want", [
+    (["FQF Level 6"], ("CNCP", "6", [6])),                 # one argument: read whole
+    (["NLQF", "4+"], ("NLQF", "4+", [4])),
+    (["NQF RNCP Level I-Master"], ("FR-1969", "I", [7])),
+    (["LTQF", "Level 6"], ("LTKS", "6", [6])),
+    (["SCQF 9"], ("SCQF", "9", [6])),
+])
+def test_level_as_credentials_write_it(runner, store_dir, args, want):
+    doc = run_json(runner, store_dir, "level", *args)
+    assert (doc["framework"], doc["level"], doc["eqf"]) == want
+
+
+def test_level_text_says_broadly_comparable_and_closest(runner, store_dir):
+    r = run(runner, store_dir, "level", "SCQF", "9")
+    assert r.exit_code == 0, r.stderr
+    assert "same EQF level (broadly comparable level, not equivalence" in r.stdout
+    assert "closest: NFQ 7 [stated]" in r.stdout
+    assert "equivalent" not in r.stdout.replace("not equivalence", "")
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["Entry 3"], ["ambiguous", "RQF Entry 3", "CQFW Entry 3"]),
+    (["QNQ Level 6"], ["ambiguous", "QNQ 6", "QNQ Level 6", "PRT"]),
+    (["DQR", "VI"], ["unknown level 'VI' of DQR"]),
+    (["", ""], ["empty level"]),
+    (["SCQF", "x" * 400], ["at most 300"]),
+    (["FQF Level 6", "--country", "Gaul"], ["alpha-3"]),
+])
+def test_level_bad_or_ambiguous_input_exits_2_with_the_candidates(runner, store_dir, args, expected):
+    before = dump(store_dir)
+    fails(run(runner, store_dir, "level", *args), *expected)
+    assert dump(store_dir) == before
 
 
 @pytest.mark.parametrize("code,label", [("SCQF", "2"), ("RQF", "Entry 1")])
@@ -97,25 +132,44 @@ def test_level_unknown_to(runner, store_dir):
 
 def test_credits_json(runner, store_dir):
     doc = run_json(runner, store_dir, "credits", "15", "SCQF")
-    assert {k: doc[k] for k in ("amount", "system", "ects", "basis", "disputed")} == {
-        "amount": 15, "system": "SCQF", "ects": {"value": 7.5, "min": 5.0, "max": 6.0},
-        "basis": "convention", "disputed": False}
+    assert {k: doc[k] for k in ("amount", "system", "basis", "disputed")} == {
+        "amount": 15, "system": "SCQF", "basis": "convention", "disputed": False}
+    assert {k: doc["ects"][k] for k in ("value", "basis", "disputed")} == {
+        "value": 7.5, "basis": "convention", "disputed": False}
+    assert (doc["by_hours"]["min"], doc["by_hours"]["max"]) == (5, 6)  # 150 h at 30 and 25 h per ECTS
     assert doc["sources"] and doc["notes"]
 
 
-@pytest.mark.parametrize("amount,system,ects,basis,disputed", [
-    ("20", "UK", {"value": 10.0, "min": 6.67, "max": 8.0}, "convention", False),
-    ("1", "us-sch", {"value": 2.0, "min": 1.5, "max": 1.8}, "convention", True),
-    ("45", "HOURS", {"value": 1.65, "min": 1.5, "max": 1.8}, "notional-hours", False),
+@pytest.mark.parametrize("args,value,lo,hi,basis,disputed", [
+    (("20", "UK"), 10, 6.67, 8, "convention", False),
+    (("1", "us-sch"), 2, 1.5, 1.8, "convention", True),
+    (("3", "US-QCH"), 4, 3, 3.6, "convention", True),           # 3 quarter = 2 semester credits; 90 h
+    (("45", "HOURS"), 1.65, 1.5, 1.8, "notional-hours", False),
+    (("100", "HOURS", "--country", "MLT"), 4, 4, 4, "notional-hours", False),  # Malta: 25 h per ECTS
 ])
-def test_credits_other_systems(runner, store_dir, amount, system, ects, basis, disputed):
-    doc = run_json(runner, store_dir, "credits", amount, system)
-    assert (doc["ects"], doc["basis"], doc["disputed"]) == (ects, basis, disputed)
+def test_credits_other_systems(runner, store_dir, args, value, lo, hi, basis, disputed):
+    doc = run_json(runner, store_dir, "credits", *args)
+    assert (doc["ects"]["value"], doc["by_hours"]["min"], doc["by_hours"]["max"]) == (value, lo, hi)
+    assert (doc["ects"]["basis"], doc["ects"]["disputed"]) == (basis, disputed)
+
+
+def test_credits_ecvet_has_no_hours_figure(runner, store_dir):
+    doc = run_json(runner, store_dir, "credits", "30", "ECVET")
+    assert (doc["ects"]["value"], doc["ects"]["disputed"], doc["by_hours"]) == (30, True, None)
+    r = run(runner, store_dir, "credits", "30", "ECVET")
+    assert "30 ECVET = 30 ECTS by convention (disputed)" in r.stdout
+    assert "by notional hours: none" in r.stdout
 
 
 def test_credits_text(runner, store_dir):
     r = run(runner, store_dir, "credits", "20", "UK")
-    assert r.exit_code == 0 and "10.0 ECTS" in r.stdout
+    assert r.exit_code == 0
+    assert "20 UK = 10 ECTS by convention" in r.stdout
+    assert "by notional hours: 6.67-8 ECTS (at 25-30 h per ECTS)" in r.stdout
+
+
+def test_credits_bad_country(runner, store_dir):
+    fails(run(runner, store_dir, "credits", "10", "UK", "--country", "United Kingdom"), "alpha-3")
 
 
 @pytest.mark.parametrize("amount", ["abc", "-1", "-0.5", "nan", "inf", "1e400", ""])
@@ -125,7 +179,7 @@ def test_credits_bad_amount(runner, store_dir, amount):
 
 
 def test_credits_unknown_system_lists_valid_ones(runner, store_dir):
-    fails(run(runner, store_dir, "credits", "10", "XYZ"), "ECTS", "UK", "SCQF", "US-SCH", "HOURS")
+    fails(run(runner, store_dir, "credits", "10", "XYZ"), "ECTS", "UK", "SCQF", "US-SCH", "US-QCH", "ECVET", "HOURS")
 
 
 # -- compare ---------------------------------------------------------------------------

@@ -12,12 +12,46 @@ import re
 
 import pytest
 
-from microhe.frameworks.levels import UnknownFrameworkError, UnknownLevelError, translate
+from microhe.frameworks.levels import UnknownFrameworkError, UnknownLevelError
+from microhe.frameworks.levels import translate as _translate
+from microhe.frameworks.parse import AmbiguousLevelError
 from tests.recognition.conftest import CODES, RQF6_QDR, csv_levels, csv_sources
 
+
+def translate(*args, **kw) -> dict:
+    """The translation's JSON (the library returns a LevelTranslation model)."""
+    return _translate(*args, **kw).model_dump(mode="json")
+
+
 LEVELS = csv_levels()
+#: Levels the shared CSV lacks, with the EQF level their source gives: NLQF 4+ (VWO) = EQF 4
+#: in Nuffic's table of Dutch diplomas (https://www.insidr.nl/dynamic-data/comparison-tables/netherlands/).
+EXTRA = {("NLQF", "4+"): {4}}
 #: (code, bare label) -> expected EQF levels, EQF itself included (1-8 -> itself).
-EXPECTED = {k: v["eqf"] for k, v in LEVELS.items()} | {("EQF", str(n)): {n} for n in range(1, 9)}
+EXPECTED = {k: v["eqf"] for k, v in LEVELS.items()} | EXTRA | {("EQF", str(n)): {n} for n in range(1, 9)}
+#: QF-EHEA cycles named for a level by a self-certification or a CSV note (by hand): FHEQ 2008
+#: Table 1 (level 4 names none); Scotland's verification as QAA summarises it (SCQF 7 names
+#: none); the CSV notes of SQF 6-8 and 10, NFQ 6-10 and LTKS 5-7.
+CYCLES = {("FHEQ", "5"): "short", ("FHEQ", "6"): "first", ("FHEQ", "7"): "second", ("FHEQ", "8"): "third",
+          ("SCQF", "8"): "short", ("SCQF", "9"): "first", ("SCQF", "10"): "first", ("SCQF", "11"): "second",
+          ("SCQF", "12"): "third",
+          ("SQF", "6"): "short", ("SQF", "7"): "first", ("SQF", "8"): "second", ("SQF", "10"): "third",
+          ("NFQ", "6"): "short", ("NFQ", "7"): "first", ("NFQ", "8"): "first", ("NFQ", "9"): "second",
+          ("NFQ", "10"): "third", ("LTKS", "5"): "short", ("LTKS", "6"): "first", ("LTKS", "7"): "second"}
+
+
+def same_level_expected(code: str, label: str) -> set[tuple[str, str]]:
+    """The other frameworks' levels sharing an EQF level, QF-EHEA cycles only where named."""
+    out = set()
+    for k, eqf in EXPECTED.items():
+        if k[0] == code or not eqf & EXPECTED[(code, label)]:
+            continue
+        if code == "QF-EHEA" and k[0] != "EQF" and CYCLES.get(k) != label:
+            continue
+        if k[0] == "QF-EHEA" and code != "EQF" and CYCLES.get((code, label)) != k[1]:
+            continue
+        out.add(k)
+    return out
 
 
 def test_the_csv_has_136_rows_and_every_code_is_covered():
@@ -40,16 +74,18 @@ def test_every_level_against_the_csv(demo_store, key):
     assert doc["level"] == label
     assert doc["eqf"] == sorted(EXPECTED[key])
     if not EXPECTED[key]:
-        assert doc["equivalents"] == []
+        assert doc["same_eqf_level"] == []
         assert any("below EQF" in n for n in doc["notes"])
     rows = LEVELS.get(key, {"rows": []})["rows"]
     # Every source URL of the level's CSV row(s) is cited.
     for row in rows:
         assert csv_sources(row) <= set(doc["sources"]), row["nqf_level_label"]
-    # Equivalents: exactly the other frameworks' levels sharing an EQF level.
-    got = {(e["framework"], e["level"]) for e in doc["equivalents"]}
-    assert got == {k for k, eqf in EXPECTED.items() if k[0] != code and eqf & EXPECTED[key]}
-    for e in doc["equivalents"]:
+    # same_eqf_level: exactly the other frameworks' levels sharing an EQF level (QF-EHEA cycles
+    # only where named), with the caveat.
+    got = {(e["framework"], e["level"]) for e in doc["same_eqf_level"]}
+    assert got == same_level_expected(code, label)
+    assert doc["caveat"].startswith("broadly comparable level, not equivalence")
+    for e in doc["same_eqf_level"]:
         assert set(e["eqf"]) & set(doc["eqf"]) and e["framework"] != code
         assert set(e["eqf"]) == EXPECTED[(e["framework"], e["level"])]
     # Many-to-one notes name the framework's sibling levels of each shared EQF level.
@@ -135,7 +171,7 @@ def test_the_many_to_one_cases_of_domain_md_are_in_the_csv():
                                         ("CQFW", "Entry 1"), ("MQF", "A"), ("MQF", "B"), ("NLQF", "Entry")])
 def test_levels_below_eqf_1_have_no_eqf_level_a_note_and_their_sources(demo_store, code, label):
     doc = translate(demo_store, code, label)
-    assert doc["eqf"] == [] and doc["referencing"] == [] and doc["equivalents"] == []
+    assert doc["eqf"] == [] and doc["referencing"] == [] and doc["same_eqf_level"] == []
     assert any("below EQF" in n for n in doc["notes"])
     assert doc["sources"], "the CSV row's sources are evidence even without an EQF level"
 
@@ -197,7 +233,7 @@ def test_an_unknown_iri_is_refused(demo_store):
 ])
 def test_to_keeps_only_that_frameworks_equivalents(demo_store, code, label, to, want):
     doc = translate(demo_store, code, label, to=to)
-    assert {(e["framework"], e["level"]) for e in doc["equivalents"]} == want
+    assert {(e["framework"], e["level"]) for e in doc["same_eqf_level"]} == want
     # The EQF answer does not depend on the filter.
     assert doc["eqf"] == translate(demo_store, code, label)["eqf"]
 
@@ -229,7 +265,7 @@ def test_codes_and_labels_are_case_insensitive(demo_store, code, label, want):
 # -- errors ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["XQF", "", "SCQF2", "LTQF"])
+@pytest.mark.parametrize("code", ["XQF", "", "SCQF2", "LTQF2"])
 def test_unknown_framework_lists_every_valid_code(demo_store, code):
     with pytest.raises(UnknownFrameworkError) as e:
         translate(demo_store, code, "1")
@@ -238,9 +274,10 @@ def test_unknown_framework_lists_every_valid_code(demo_store, code):
         assert c in str(e.value)
 
 
-def test_no_framework_and_a_bare_label_is_refused(demo_store):
-    with pytest.raises(UnknownFrameworkError):
+def test_no_framework_and_a_bare_label_is_refused_with_the_candidates(demo_store):
+    with pytest.raises(AmbiguousLevelError) as e:
         translate(demo_store, None, "7")
+    assert {"SCQF 7", "DQR 7", "FHEQ 7"} <= set(e.value.valid)
 
 
 @pytest.mark.parametrize("code,label", [("SCQF", "13"), ("SCQF", "0"), ("FHEQ", "3"), ("RQF", "Entry 4"),
@@ -249,3 +286,46 @@ def test_unknown_level_lists_the_frameworks_levels(demo_store, code, label):
     with pytest.raises(UnknownLevelError) as e:
         translate(demo_store, code, label)
     assert set(e.value.valid) == {lv for c, lv in EXPECTED if c == code}
+
+
+# -- issue 17 item 2: same EQF level is not equivalence; documented pairings -----------
+
+
+@pytest.mark.parametrize("code,label,pair", [("SCQF", "9", ("NFQ", "7")), ("SCQF", "10", ("NFQ", "8")),
+                                             ("NFQ", "7", ("SCQF", "9")), ("NFQ", "8", ("SCQF", "10"))])
+def test_the_uk_ireland_pairing_is_the_closest_level(demo_store, code, label, pair):
+    """The UK-Ireland leaflet puts the Scottish ordinary degree (SCQF 9) beside the Irish
+    ordinary bachelor (NFQ 7) and honours beside honours (SCQF 10 ~ NFQ 8), although both
+    NFQ 7 and 8 are EQF 6 like SCQF 9 and 10."""
+    doc = translate(demo_store, code, label)
+    nfq_or_scqf = [(c["framework"], c["level"]) for c in doc["closest"] if c["framework"] in ("NFQ", "SCQF")]
+    assert nfq_or_scqf == [pair]
+    c = next(c for c in doc["closest"] if (c["framework"], c["level"]) == pair)
+    assert "https://abcdocz.com/doc/369190/qualifications-can-cross-boundaries" in c["sources"]
+    assert c["confidence"] == "stated"
+
+
+@pytest.mark.parametrize("code,label", [("RQF", "4"), ("SCQF", "7"), ("FHEQ", "4"), ("RQF", "5"), ("CQFW", "4")])
+def test_eqf_5_levels_no_self_certification_names_are_not_the_short_cycle(demo_store, code, label):
+    doc = translate(demo_store, code, label)
+    assert doc["eqf"] == [5]
+    assert "QF-EHEA" not in {e["framework"] for e in doc["same_eqf_level"] + doc["closest"]}
+    assert any("No QF-EHEA cycle" in n for n in doc["notes"])
+
+
+@pytest.mark.parametrize("code,label,cycle,source", [
+    ("FHEQ", "5", "short", "https://www.scribd.com/doc/196462505/FHEQ08"),
+    ("FHEQ", "6", "first", "https://www.scribd.com/doc/196462505/FHEQ08"),
+    ("NFQ", "6", "short", "https://abcdocz.com/doc/369190/qualifications-can-cross-boundaries"),
+])
+def test_a_named_cycle_is_listed_with_its_source(demo_store, code, label, cycle, source):
+    doc = translate(demo_store, code, label)
+    assert ("QF-EHEA", cycle) in {(e["framework"], e["level"]) for e in doc["same_eqf_level"]}
+    c = next(c for c in doc["closest"] if c["framework"] == "QF-EHEA")
+    assert c["level"] == cycle and source in c["sources"]
+
+
+def test_the_short_cycle_lists_only_the_levels_that_name_it(demo_store):
+    doc = translate(demo_store, "QF-EHEA", "short")
+    got = {(e["framework"], e["level"]) for e in doc["same_eqf_level"]}
+    assert got == {("EQF", "5")} | {k for k, cyc in CYCLES.items() if cyc == "short"}

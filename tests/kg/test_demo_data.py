@@ -75,7 +75,7 @@ QDR_LABEL_PREFIX = [
     ("DQR Level", "DQR"), ("LTQF Level", "LTKS"), ("FiNQF Level", "FINQF"), ("SQF Level", "SQF"),
     ("MQF Level", "MQF"), ("QNQ Level", "QNQ"), ("IT NQF Level", "QNQ"), ("IE NQF Level", "NFQ"),
     ("SCQF Level", "SCQF"), ("RQF ", "RQF"), ("CQFW ", "CQFW"), ("NQF RNCP Level", "FR-1969"),
-    ("NLQF ", "NLQF"),
+    ("NLQF ", "NLQF"), ("FQF Level", "CNCP"),
 ]
 PARTNER_COUNTRIES = {  # domain.md section 1
     "dhbw": "DEU", "vmu": "LTU", "eden": "GBR", "jsi": "SVN",
@@ -383,8 +383,8 @@ def test_microhe_level_iris_use_a_framework_code_and_level_of_the_contract(creds
 def test_microhe_level_iris_are_used_only_for_frameworks_without_qdr_concepts(creds):
     codes = {str(lv).split("/framework/")[1].split("/")[0]
              for lv in creds.objects(None, ELM.NQFLevel) if str(lv).startswith(REF + "framework/")}
-    assert codes <= {"FHEQ", "CNCP", "QF-EHEA"}, codes
-    assert codes == {"FHEQ", "CNCP", "QF-EHEA"}
+    assert codes <= {"FHEQ", "QF-EHEA"}, codes  # CNCP n is QDR 'FQF Level n' (issue 17)
+    assert codes == {"FHEQ", "QF-EHEA"}
 
 
 @needs_shared
@@ -419,7 +419,7 @@ def test_declared_eqf_and_nqf_levels_agree_with_the_referencing(creds):
         QDR + "c_8a7da315": 6,  # FiNQF Level 6
         QDR + "c_333a51d9": 6,  # MQF Level 6
         QDR + "c_a3c7575d": 5,  # MQF Level 5
-        QDR + "c_8cf0774e": 6,  # QNQ Level 6
+        QDR + "c_f875790f": 6,  # IT NQF Level 6 (Italy's; the QDR 'QNQ Level n' are Portugal's, issue 17)
         QDR + "c_1a6b4df9": 7,  # IT NQF Level 7
         QDR + "c_e2e0f7fc": 6,  # SCQF Level 9
         QDR + "c_218a7e54": 6,  # IE NQF Level 8
@@ -427,7 +427,7 @@ def test_declared_eqf_and_nqf_levels_agree_with_the_referencing(creds):
         QDR + "c_1711a061": 6,  # NLQF Level 6
         QDR + "c_18c9e9fe": 5,  # NLQF Level 5
         REF + "framework/FHEQ/level/7": 7,
-        REF + "framework/CNCP/level/7": 7,
+        QDR + "c_95fec238": 7,  # FQF Level 7 (CNCP 7)
     }
     for s in specs(creds):
         e = creds.value(s, ELM.EQFLevel)

@@ -96,7 +96,7 @@ LEVELS = {
     "FHEQ": ["4", "5", "6", "7", "8"],
     "CNCP": _1_8,
     "FR-1969": ["V", "IV", "III", "II", "I"],
-    "NLQF": ["Entry"] + _1_8,
+    "NLQF": ["Entry", "1", "2", "3", "4", "4+", "5", "6", "7", "8"],  # 4+: VWO (Nuffic), issue 17
 }
 COUNTRY_OF = {"DQR": "DEU", "LTKS": "LTU", "FINQF": "FIN", "SQF": "SVN", "MQF": "MLT", "QNQ": "ITA",
               "NFQ": "IRL", "SCQF": "GBR", "RQF": "GBR", "CQFW": "GBR", "FHEQ": "GBR", "CNCP": "FRA",
@@ -107,8 +107,7 @@ BELOW_EQF1 = {("SCQF", "1"), ("SCQF", "2"), ("RQF", "Entry 1"), ("RQF", "Entry 2
 WITHOUT_QDR = (
     {("QF-EHEA", x) for x in ("short", "first", "second", "third")}
     | {("FHEQ", x) for x in ("4", "5", "6", "7", "8")}
-    | {("CNCP", x) for x in _1_8}
-)
+)  # CNCP n = QDR 'FQF Level n' since issue 17
 
 
 def csv_rows() -> list[dict[str, str]]:
@@ -163,7 +162,7 @@ def test_every_framework_code_has_all_its_levels_and_nothing_else(fw):
             assert fw.value(level, M("levelRank")) == Literal(rank)
             assert fw.value(level, SKOS.prefLabel) is not None
     assert len(set(fw.subjects(RDF.type, M("QualificationsFramework")))) == len(LEVELS) == 16
-    assert len(set(fw.subjects(RDF.type, M("FrameworkLevel")))) == sum(map(len, LEVELS.values())) == 135
+    assert len(set(fw.subjects(RDF.type, M("FrameworkLevel")))) == sum(map(len, LEVELS.values())) == 136
 
 
 def test_eqf_is_the_official_scheme_and_its_levels_reference_themselves(fw):
@@ -191,7 +190,8 @@ def test_every_csv_row_has_its_referencing_node():
     rows = csv_rows()
     assert len(rows) == 129
     nodes = set(g.subjects(RDF.type, M("LevelReferencing")))
-    assert len(nodes) == len(rows)
+    assert len(nodes) == len(rows) + 1  # + NLQF 4+ (Nuffic; not a CSV row)
+    nodes.discard(URIRef(REF + "referencing/NLQF/4plus/eqf-4"))
     matched = set()
     for r in rows:
         code = CODE_OF_SHORT[r["framework_short"]]
@@ -277,9 +277,18 @@ def test_qdr_concepts_for_several_levels_are_close_matches(fw):
     assert (lvl("RQF", "Entry 3"), SKOS.exactMatch, qdr("c_b3a26e65")) in fw  # RQF Entry Level 3
 
 
-def test_qnq_levels_match_both_qdr_label_sets(fw):
+def test_qnq_levels_match_only_the_italian_qdr_labels(fw):
+    """Italy's levels are the QDR's 'IT NQF Level n'; the QDR's 'QNQ Level n' are most likely
+    Portugal's (Quadro Nacional de Qualificações): kept, marked PRT and inferred, never linked."""
     labels = {str(fw.value(q, SKOS.prefLabel)) for q in fw.objects(lvl("QNQ", "6"), SKOS.exactMatch)}
-    assert labels == {"QNQ Level 6", "IT NQF Level 6"}
+    assert labels == {"IT NQF Level 6"}
+    qnq6 = qdr("c_8cf0774e")  # nqf.xsd 'QNQ Level 6'
+    assert fw.value(qnq6, SKOS.prefLabel) == Literal("QNQ Level 6", lang="en")
+    assert not set(fw.subjects(None, qnq6))
+    assert set(fw.objects(qnq6, DCTERMS.spatial)) == {URIRef(COUNTRY + "PRT")}
+    assert str(fw.value(qnq6, SKOS.editorialNote)).startswith("inferred")
+    assert URIRef("https://www.cedefop.europa.eu/en/tools/nqfs-online-tool/countries/portugal-2022") in \
+        set(fw.objects(qnq6, DCTERMS.source))
 
 
 def test_fr_1969_level_i_splits_into_master_and_doctorat(fw):
@@ -290,11 +299,12 @@ def test_fr_1969_level_i_splits_into_master_and_doctorat(fw):
     assert (lvl("FR-1969", "II"), SKOS.exactMatch, qdr("c_5ad5d222")) in fw  # II-Grade de Licence
 
 
-def test_nlqf_4plus_is_only_related_to_level_4(fw):
+def test_nlqf_4plus_is_its_own_level_at_eqf_4(fw):
     four_plus = qdr("c_c2700f4e")
-    assert set(fw.subjects(None, four_plus)) == {lvl("NLQF", "4")}
-    assert (lvl("NLQF", "4"), SKOS.relatedMatch, four_plus) in fw
-    assert not eqf_of(fw, four_plus)
+    assert set(fw.subjects(None, four_plus)) == {lvl("NLQF", "4+")}
+    assert (lvl("NLQF", "4+"), SKOS.exactMatch, four_plus) in fw
+    assert eqf_of(fw, lvl("NLQF", "4+")) == {eqf(4)}
+    assert str(lvl("NLQF", "4+")).endswith("/NLQF/level/4plus")
     assert (lvl("NLQF", "Entry"), SKOS.exactMatch, qdr("c_b42dd23b")) in fw
 
 
@@ -347,8 +357,12 @@ def rule(rid: str) -> URIRef:
 
 
 def test_credit_systems_and_their_hours(credits):
-    hours = {"ECTS": (25, 30), "UK": (10, 10), "SCQF": (10, 10), "US-SCH": (45, 45), "HOURS": (1, 1)}
-    assert set(credits.subjects(RDF.type, M("CreditSystem"))) == {cs(c) for c in hours}
+    hours = {"ECTS": (25, 30), "UK": (10, 10), "SCQF": (10, 10), "US-SCH": (45, 45), "US-QCH": (30, 30),
+             "HOURS": (1, 1)}
+    assert set(credits.subjects(RDF.type, M("CreditSystem"))) == {cs(c) for c in hours} | {cs("ECVET")}
+    # ECVET defines no hours per point (Recommendation 2009/C 155/02: 60 points = one year of VET)
+    assert credits.value(cs("ECVET"), M("hoursPerCreditMin")) is None
+    assert set(credits.objects(cs("ECVET"), DCTERMS.source))
     for code, (lo, hi) in hours.items():
         assert credits.value(cs(code), SKOS.notation) == Literal(code)
         assert credits.value(cs(code), M("hoursPerCreditMin")).toPython() == lo
@@ -363,6 +377,9 @@ def test_conversion_rules_are_sourced_and_carry_a_basis(credits):
         "UK-ECTS": ("UK", "ECTS", 0.5, "ConventionBasis", False),
         "SCQF-ECTS": ("SCQF", "ECTS", 0.5, "ConventionBasis", False),
         "US-SCH-ECTS": ("US-SCH", "ECTS", 2.0, "ConventionBasis", True),
+        "US-QCH-ECTS": ("US-QCH", "ECTS", 4 / 3, "ConventionBasis", True),    # 2/3 x 2, issue 17
+        "US-QCH-ECTS-hours": ("US-QCH", "ECTS", 1.1, "NotionalHoursBasis", False),  # 30 h / 25-30 h = 1-1.2
+        "ECVET-ECTS": ("ECVET", "ECTS", 1.0, "ConventionBasis", True),       # analogy only, issue 17
         "UK-ECTS-hours": ("UK", "ECTS", 0.366667, "NotionalHoursBasis", False),
         "SCQF-ECTS-hours": ("SCQF", "ECTS", 0.366667, "NotionalHoursBasis", False),
         "US-SCH-ECTS-hours": ("US-SCH", "ECTS", 1.65, "NotionalHoursBasis", False),
@@ -374,13 +391,28 @@ def test_conversion_rules_are_sourced_and_carry_a_basis(credits):
         r = rule(rid)
         assert credits.value(r, M("sourceSystem")) == cs(src)
         assert credits.value(r, M("targetSystem")) == cs(tgt)
-        assert float(credits.value(r, M("conversionFactor")).toPython()) == pytest.approx(factor)
+        assert float(credits.value(r, M("conversionFactor")).toPython()) == pytest.approx(factor, abs=1e-6)
         assert credits.value(r, M("basis")) == M(basis)
         assert credits.value(r, M("disputed")).toPython() is disputed, rid
         assert set(credits.objects(r, DCTERMS.source)), rid
         assert set(credits.objects(r, SKOS.note)), rid
     assert any("1.5-1.8" in str(n) for n in credits.objects(rule("US-SCH-ECTS-hours"), SKOS.note))
     assert any("analogy" in str(n) for n in credits.objects(rule("SCQF-ECTS"), SKOS.note))
+
+
+def test_national_hours_per_ects_are_sourced(credits):
+    """domain.md section 4: Austria, Italy, Malta 25 h, Finland 27 h, Netherlands 28 h per ECTS."""
+    want = {"AUT": 25, "ITA": 25, "MLT": 25, "FIN": 27, "NLD": 28}
+    nodes = set(credits.subjects(RDF.type, M("NationalCreditHours")))
+    got = {}
+    for n in nodes:
+        (country,) = credits.objects(n, DCTERMS.spatial)
+        assert credits.value(n, M("creditSystem")) == cs("ECTS")
+        lo, hi = credits.value(n, M("hoursPerCreditMin")).toPython(), credits.value(n, M("hoursPerCreditMax")).toPython()
+        assert lo == hi
+        got[str(country).rsplit("/", 1)[1]] = lo
+        assert set(credits.objects(n, DCTERMS.source)) and credits.value(n, SKOS.note) is not None
+    assert got == want
 
 
 @needs_shared

@@ -74,9 +74,23 @@ def bare_label(row: dict) -> str:
     return re.sub(r"\s+level$", "", text)
 
 
+#: The level row the reference data adds to the shared CSV (issue 17): NLQF 4+ = VWO, EQF 4,
+#: from Nuffic's comparison tables; written out here as microhe/kg/reference/README.md states it.
+NLQF_4PLUS = {
+    "country_iso3": "NLD", "framework_name": "Dutch Qualifications Framework", "framework_short": "NLQF",
+    "nqf_level_label": "NLQF 4+", "eqf_level": "4",
+    "source_url": "https://www.insidr.nl/dynamic-data/comparison-tables/netherlands/ ; "
+                  "https://www.nuffic.nl/en/education-systems/ireland/level-of-diplomas",
+    "note": "VWO diploma (pre-university education): NLQF 4+, EQF 4 in Nuffic's comparison tables "
+            "(Dutch diplomas table; also every foreign-diploma table, e.g. Ireland's); not a row of the "
+            "shared referencing CSV, added by microhe (issue 17); the NLQF referencing report was not read",
+}
+
+
 def csv_rows() -> list[dict]:
     with open(CSV_PATH, newline="", encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if not r["nqf_level_label"].startswith("credit_conversion")]
+    rows.append(dict(NLQF_4PLUS))
     for r in rows:
         r["code"] = CODES.get(r["framework_short"], r["framework_short"])
         r["label"] = bare_label(r)
@@ -107,7 +121,8 @@ QDR_LABELS = qdr_labels()
 # EU QDR label -> (code, bare label, EQF restriction); label forms from domain.md section 4.
 _QDR_FORMS = [
     (r"DQR Level (\S+)", "DQR"), (r"LTQF Level (\S+)", "LTKS"), (r"FiNQF Level (\S+)", "FINQF"),
-    (r"SQF Level (\S+)", "SQF"), (r"MQF Level (\S+)", "MQF"), (r"(?:QNQ|IT NQF) Level (\S+)", "QNQ"),
+    (r"SQF Level (\S+)", "SQF"), (r"MQF Level (\S+)", "MQF"), (r"IT NQF Level (\S+)", "QNQ"),
+    (r"FQF Level (\S+)", "CNCP"),  # issue 17: QDR 'QNQ Level n' is (most likely) Portugal's, FQF = CNCP
     (r"IE NQF Level (\S+)", "NFQ"), (r"SCQF Level (\S+)", "SCQF"), (r"RQF Level (\S+)", "RQF"),
     (r"RQF (Entry) Level (\d)", "RQF"), (r"CQFW Level (\S+)", "CQFW"), (r"NLQF Level (\S+)", "NLQF"),
     (r"NLQF (Entry) Level", "NLQF"), (r"NQF RNCP Level (V|IV|III)", "FR-1969"),
@@ -364,7 +379,7 @@ def _sources(text: str) -> frozenset[str]:
 
 def test_the_csv_names_every_framework_code():
     assert sorted({r["code"] for r in CSV_ROWS}) == sorted(ALL_CODES)
-    assert len(CSV_ROWS) == 129
+    assert len(CSV_ROWS) == 129 + 1  # the CSV's level rows + NLQF 4+
 
 
 @pytest.mark.parametrize("code", ALL_CODES)
@@ -626,9 +641,18 @@ def test_skills_narrower_is_the_transitive_closure_of_broader(demo_store, demo_g
 # ---------------------------------------------------------------------------------------
 
 
+#: QF-EHEA cycles a self-certification or CSV note names for these levels (by hand; see
+#: tests/frameworks/test_levels.py CYCLES): NFQ 6 short, NFQ 7 and 8 first, SCQF 10 first
+#: (uncertain), SQF 6 short.
+NAMED_CYCLES = {("NFQ", "8"): "first", ("NFQ", "7"): "first", ("SCQF", "10"): "first", ("SCQF", "9"): "first",
+                ("SQF", "6"): "short", ("NFQ", "6"): "short", ("LTKS", "5"): "short", ("LTKS", "6"): "first",
+                ("FHEQ", "5"): "short", ("FHEQ", "6"): "first", ("SCQF", "8"): "short", ("SQF", "7"): "first"}
+
+
 @pytest.mark.parametrize(("code", "label"), [("SQF", "9"), ("RQF", "Entry 3"), ("QF-EHEA", "short"),
-                                             ("SCQF", "10"), ("FR-1969", "I"), ("NFQ", "8"), ("EQF", "6")])
-def test_level_equivalents_match_the_csv(demo_store, code, label):
+                                             ("SCQF", "10"), ("FR-1969", "I"), ("NFQ", "8"), ("EQF", "6"),
+                                             ("RQF", "4")])
+def test_same_eqf_level_matches_the_csv(demo_store, code, label):
     if code == "EQF":
         eqfs = {int(label)}
     else:
@@ -636,13 +660,19 @@ def test_level_equivalents_match_the_csv(demo_store, code, label):
     expected = {(r["code"], slug(r["label"]), r["eqf"]) for r in CSV_ROWS if r["eqf"] in eqfs and r["code"] != code}
     if code != "EQF":
         expected |= {("EQF", str(e), e) for e in eqfs}
-    rows = run(demo_store, "level-equivalents", framework=code.lower(), level=label.upper())
+    # QF-EHEA cycles only where named for the level (and the level's own cycle list when it is one)
+    if code == "QF-EHEA":
+        expected = {x for x in expected if x[0] == "EQF" or NAMED_CYCLES.get((x[0], x[1])) == slug(label)}
+    elif code != "EQF":
+        expected = {x for x in expected if x[0] != "QF-EHEA" or NAMED_CYCLES.get((code, slug(label))) == x[1]}
+    rows = run(demo_store, "same-eqf-level", framework=code.lower(), level=label.upper())
     got = {(val(r["otherFramework"]), slug(val(r["otherLabel"])), int(val(r["eqf"]))) for r in rows}
     assert got == expected
+    assert {val(r["caveat"]) for r in rows} == {"broadly comparable level, not equivalence"}
 
 
-def test_a_level_below_eqf_1_has_no_equivalents(demo_store):
-    assert run(demo_store, "level-equivalents", framework="RQF", level="Entry 1") == []
+def test_a_level_below_eqf_1_has_no_levels_at_the_same_eqf_level(demo_store):
+    assert run(demo_store, "same-eqf-level", framework="RQF", level="Entry 1") == []
 
 
 def test_credit_conversion_rules_match_the_reference_data(demo_store):

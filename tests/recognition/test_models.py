@@ -48,12 +48,17 @@ def survives_the_route(result: BaseModel) -> dict:
 
 @pytest.mark.parametrize(("framework", "level", "to"), [("SCQF", "11", None), ("EQF", "6", "FHEQ"), ("SCQF", "1", None)])
 def test_level_translation(demo_store, framework, level, to):
-    same_json(LevelTranslation, translate(demo_store, framework, level, to))
+    doc = translate(demo_store, framework, level, to)
+    assert isinstance(doc, LevelTranslation)  # a typed result (issue 15)
+    same_json(LevelTranslation, doc.model_dump(mode="json"))
 
 
-@pytest.mark.parametrize(("amount", "system"), [("15", "SCQF"), ("7.5", "ECTS"), ("10", "US-SCH"), ("0", "HOURS")])
+@pytest.mark.parametrize(("amount", "system"), [("15", "SCQF"), ("7.5", "ECTS"), ("10", "US-SCH"), ("0", "HOURS"),
+                                               ("30", "ECVET"), ("3", "US-QCH")])
 def test_credit_conversion(demo_store, amount, system):
-    same_json(CreditConversion, convert(demo_store, amount, system))
+    doc = convert(demo_store, amount, system)
+    assert isinstance(doc, CreditConversion)  # a typed result (issue 15)
+    same_json(CreditConversion, doc.model_dump(mode="json"))
 
 
 @pytest.mark.parametrize("kw", [{}, {"eqf": 6, "limit": 3}, {"framework": "SCQF", "level": "11", "facets": False},

@@ -33,7 +33,8 @@ EQF_OF = {k: v["eqf"] for k, v in csv_levels().items()} | {("EQF", str(n)): {n} 
 
 # QDR label forms of domain.md section 4 -> framework code.
 _QDR_FW = {"DQR": "DQR", "LTQF": "LTKS", "FiNQF": "FINQF", "SQF": "SQF", "MQF": "MQF", "QNQ": "QNQ",
-           "IT NQF": "QNQ", "IE NQF": "NFQ", "SCQF": "SCQF", "RQF": "RQF", "CQFW": "CQFW", "NLQF": "NLQF"}
+           "IT NQF": "QNQ", "IE NQF": "NFQ", "SCQF": "SCQF", "RQF": "RQF", "CQFW": "CQFW", "NLQF": "NLQF",
+           "FQF": "CNCP"}  # CNCP n = QDR 'FQF Level n' (issue 17)
 
 
 def _qdr_labels() -> dict[str, str]:

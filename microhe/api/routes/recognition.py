@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from microhe.api.auth import require_writer
 from microhe.api.deps import SettingsDep, StoreDep
-from microhe.api.errors import WRITE, UnknownTerm, error_responses
+from microhe.api.errors import WRITE, InvalidOrAmbiguous, UnknownTerm, error_responses
 from microhe.frameworks.credits import convert
 from microhe.frameworks.levels import translate
 from microhe.frameworks.models import CreditConversion, LevelTranslation
@@ -31,25 +31,37 @@ router = APIRouter(tags=["recognition"])
 
 @router.get("/api/recognition/level", summary="Translate a framework level into EQF and other frameworks",
             response_model=LevelTranslation,
-            responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
+            responses=error_responses(404, 422, models={404: UnknownTerm, 422: InvalidOrAmbiguous},
+                                      d404="Unknown framework or level",
+                                      d422="Ambiguous input (the candidates are listed) or a bad value"))
 def level(store: StoreDep,
-          level: Annotated[str, Query(description="Bare level label (7, Entry 3, short) or a level IRI")],
-          framework: Annotated[str | None, Query(description="Framework code, e.g. SCQF (omit with a level IRI)")] = None,
-          to: Annotated[str | None, Query(description="Only equivalents in this framework")] = None) -> dict:
-    """A level of a qualifications framework in EQF terms, with the equivalent levels of other
-    frameworks and the referencing evidence (confidence, sources, notes). 404 with the valid
-    codes or labels when the framework or level is unknown."""
-    return translate(store, framework, level, to)
+          level: Annotated[str, Query(description="The level as credentials write it: 6, Level 6, Entry 3, 4+, "
+                                                  "'FQF Level 6', 'SCQF 10', or a level IRI (microhe, EQF or EU QDR)")],
+          framework: Annotated[str | None, Query(description="Framework code or short form, e.g. SCQF, LTQF "
+                                                             "(omit when the level names it)")] = None,
+          to: Annotated[str | None, Query(description="Only levels of this framework")] = None,
+          country: Annotated[str | None, Query(description="ISO 3166-1 alpha-3 country of the credential, to tell "
+                                                           "apart frameworks sharing a name")] = None) -> LevelTranslation:
+    """A level of a qualifications framework in EQF terms, with the levels of other frameworks at
+    the same EQF level (``same_eqf_level``: broadly comparable level, not equivalence), the
+    pairings a referencing documents (``closest``) and the evidence (confidence, sources, notes).
+    404 with the valid codes or labels when the framework or level is unknown; 422 with the
+    candidates when the input is ambiguous."""
+    return translate(store, framework, level, to, country)
 
 
-@router.get("/api/recognition/credits", summary="Convert credits to ECTS with the notional-hours range",
+@router.get("/api/recognition/credits", summary="Convert credits to ECTS: the convention's value and the hours range",
             response_model=CreditConversion, responses=error_responses(422))
 def credits(store: StoreDep,
             amount: Annotated[str, Query(description="Non-negative number of credits")],
-            system: Annotated[str, Query(description="ECTS, UK, SCQF, US-SCH or HOURS")]) -> dict:
-    """An amount of credits of a credit system in ECTS: the convention's value and the range that
-    notional hours give, with the rule's basis, whether it is disputed, and its sources."""
-    return convert(store, amount, system)
+            system: Annotated[str, Query(description="ECTS, UK, SCQF, US-SCH, US-QCH, ECVET or HOURS")],
+            country: Annotated[str | None, Query(description="ISO 3166-1 alpha-3 country of the credential: its fixed "
+                                                             "hours per ECTS credit replace 25-30 h")] = None
+            ) -> CreditConversion:
+    """An amount of credits of a credit system in ECTS: ``ects`` (the system's value, with its
+    basis, whether it is disputed, and its sources) and ``by_hours`` (the range notional hours
+    give, with the hours per credit and per ECTS used; ``min <= max``; None for ECVET)."""
+    return convert(store, amount, system, country)
 
 
 class Requirements(BaseModel):

@@ -66,14 +66,15 @@ def test_level(rclient):
     assert r.status_code == 200
     doc = r.json()
     assert (doc["framework"], doc["level"], doc["eqf"]) == ("SCQF", "11", [7])
-    assert {"equivalents", "sources", "notes"} <= set(doc)
-    assert all(7 in e["eqf"] for e in doc["equivalents"])
+    assert {"same_eqf_level", "caveat", "closest", "sources", "notes"} <= set(doc)
+    assert "equivalents" not in doc and "not equivalence" in doc["caveat"]
+    assert all(7 in e["eqf"] for e in doc["same_eqf_level"])
 
 
 def test_level_one_to_many_with_to(rclient):
     doc = rclient.get("/api/recognition/level", params={"framework": "sqf", "level": "9", "to": "FR-1969"}).json()
     assert doc["eqf"] == [7, 8]
-    assert [(e["framework"], e["level"]) for e in doc["equivalents"]] == [("FR-1969", "I")]
+    assert [(e["framework"], e["level"]) for e in doc["same_eqf_level"]] == [("FR-1969", "I")]
 
 
 def test_level_by_qdr_iri_without_framework(rclient):
@@ -90,12 +91,33 @@ def test_level_below_eqf_1(rclient):
     ({"framework": "XQF", "level": "1"}, CODES),
     ({"framework": "SCQF", "level": "13"}, {str(n) for n in range(1, 13)}),
     ({"framework": "SCQF", "level": "11", "to": "XQF"}, CODES),
-    ({"level": "7"}, CODES),
+    ({"level": "XQF 7"}, CODES),
 ])
 def test_level_unknown_is_404_with_valid_values(rclient, params, valid):
     r = rclient.get("/api/recognition/level", params=params)
     assert r.status_code == 404
     assert set(r.json()["detail"]["valid"]) == valid
+
+
+@pytest.mark.parametrize("params,candidates", [
+    ({"level": "7"}, {"SCQF 7", "DQR 7", "FHEQ 7"}),
+    ({"level": "Entry 3"}, {"RQF Entry 3", "CQFW Entry 3"}),
+])
+def test_level_ambiguous_is_422_with_the_candidates(rclient, params, candidates):
+    r = rclient.get("/api/recognition/level", params=params)
+    assert r.status_code == 422
+    assert candidates <= set(r.json()["detail"]["valid"])
+    assert "ambiguous" in r.json()["detail"]["message"]
+
+
+@pytest.mark.parametrize("params,want", [
+    ({"level": "FQF Level 6"}, ("CNCP", "6", [6])),
+    ({"level": "QNQ Level 6", "country": "ITA"}, ("QNQ", "6", [6])),
+    ({"framework": "NLQF", "level": "4+"}, ("NLQF", "4+", [4])),
+])
+def test_level_as_credentials_write_it(rclient, params, want):
+    doc = rclient.get("/api/recognition/level", params=params).json()
+    assert (doc["framework"], doc["level"], doc["eqf"]) == want
 
 
 def test_level_without_level_is_422(rclient):
@@ -105,25 +127,35 @@ def test_level_without_level_is_422(rclient):
 # -- credits ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("amount,system,ects,basis,disputed", [
-    ("15", "SCQF", {"value": 7.5, "min": 5.0, "max": 6.0}, "convention", False),
-    ("20", "UK", {"value": 10.0, "min": 6.67, "max": 8.0}, "convention", False),
-    ("1", "US-SCH", {"value": 2.0, "min": 1.5, "max": 1.8}, "convention", True),
-    ("45", "hours", {"value": 1.65, "min": 1.5, "max": 1.8}, "notional-hours", False),
-    ("7.5", "ECTS", {"value": 7.5, "min": 7.5, "max": 7.5}, "identity", False),
+@pytest.mark.parametrize("params,value,by_hours,basis,disputed", [
+    ({"amount": "15", "system": "SCQF"}, 7.5, (5, 6), "convention", False),
+    ({"amount": "10", "system": "UK"}, 5, (3.33, 4), "convention", False),       # issue 17: 5 beside 3.33-4
+    ({"amount": "1", "system": "US-SCH"}, 2, (1.5, 1.8), "convention", True),
+    ({"amount": "3", "system": "US-QCH"}, 4, (3, 3.6), "convention", True),
+    ({"amount": "45", "system": "hours"}, 1.65, (1.5, 1.8), "notional-hours", False),
+    ({"amount": "7.5", "system": "ECTS"}, 7.5, (7.5, 7.5), "identity", False),
+    ({"amount": "140", "system": "HOURS", "country": "NLD"}, 5, (5, 5), "notional-hours", False),  # 28 h
+    ({"amount": "30", "system": "ECVET"}, 30, None, "convention", True),
 ])
-def test_credits(rclient, amount, system, ects, basis, disputed):
-    r = rclient.get("/api/recognition/credits", params={"amount": amount, "system": system})
+def test_credits(rclient, params, value, by_hours, basis, disputed):
+    r = rclient.get("/api/recognition/credits", params=params)
     assert r.status_code == 200
     doc = r.json()
-    assert (doc["ects"], doc["basis"], doc["disputed"]) == (ects, basis, disputed)
-    assert doc["sources"]
+    assert (doc["ects"]["value"], doc["ects"]["basis"], doc["ects"]["disputed"]) == (value, basis, disputed)
+    assert "min" not in doc["ects"] and "max" not in doc["ects"]
+    if by_hours is None:
+        assert doc["by_hours"] is None
+    else:
+        assert (doc["by_hours"]["min"], doc["by_hours"]["max"]) == by_hours
+        assert doc["by_hours"]["min"] <= doc["by_hours"]["max"]
+    assert doc["sources"] and doc["ects"]["sources"]
 
 
 @pytest.mark.parametrize("params", [
     {"amount": "-1", "system": "UK"}, {"amount": "abc", "system": "UK"}, {"amount": "nan", "system": "UK"},
     {"amount": "inf", "system": "UK"}, {"amount": "1e400", "system": "UK"}, {"amount": "", "system": "UK"},
     {"amount": "10", "system": "XYZ"}, {"amount": "10"}, {"system": "UK"},
+    {"amount": "10", "system": "UK", "country": "Britain"}, {"amount": "10", "system": "UK", "country": "G B"},
 ])
 def test_credits_bad_input_is_422(rclient, params):
     assert rclient.get("/api/recognition/credits", params=params).status_code == 422
