@@ -238,6 +238,9 @@ def _compact(reasons: Sequence[str]) -> str:
     return "; ".join(f"{head}{', '.join(terms)}{tail}" for (head, tail), terms in out.items())
 
 
+_GROUP_MEMBER_REASON = f"carries {short(ELM + 'groupMemberOf')}"
+
+
 def find_personal_data(quads: Iterable[ox.Quad]) -> PersonalData:
     """The one detector every write path uses: the learners in ``quads`` (see the module
     docstring for the definition) and their personal part. One cheap pass over the quads
@@ -278,6 +281,16 @@ def find_personal_data(quads: Iterable[ox.Quad]) -> PersonalData:
 
     def types(node) -> set:
         return {q.object for q in by_subject.get(node, ()) if q.predicate == RDF_TYPE}
+
+    # elm:groupMemberOf: the ontology gives it a person's domain, but the official EDC shapes
+    # allow it on any elm:Agent and the official sample states it of the awarding body: an
+    # organisation carrying it (and nothing else personal) is not a learner.
+    for node in [n for n in by_property if n not in strong]:
+        if set(reasons[node]) == {_GROUP_MEMBER_REASON} and not types(node).isdisjoint(ORGANISATION_TYPES):
+            del reasons[node]
+            by_property.discard(node)
+    if not reasons:
+        return PersonalData()
 
     referrers = _referrers(quads, set(reasons))
 
