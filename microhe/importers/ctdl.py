@@ -98,7 +98,7 @@ class _Doc:
         self.nodes = nodes
         self.prefixes = {**ID_PREFIXES, **prefixes}
         self.minter = minter
-        self.by_id = {self.iri(n["@id"] if "@id" in n else n.get("id")): n for n in nodes
+        self.by_id = {self.iri(str(n.get("@id", n.get("id")))): n for n in nodes
                       if isinstance(n.get("@id", n.get("id")), str)}
 
     def iri(self, ref: str) -> str:
@@ -191,7 +191,7 @@ def _awarding_body(b: Builder, d: _Doc, spec: ox.NamedNode, record: dict, conv: 
 
 def _alignments(d: _Doc, value: Any) -> list[tuple[list[tuple[str, str | None]], str | None, str | None]]:
     """(titles, description, target IRI) of CredentialAlignmentObjects / competencies."""
-    out = []
+    out: list[tuple[list[tuple[str, str | None]], str | None, str | None]] = []
     for a in d.refs(value):
         if isinstance(a, str):
             out.append(([], None, a))

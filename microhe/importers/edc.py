@@ -150,7 +150,7 @@ class _Graph:
         self.types: dict[object, set[str]] = {}
         for q in quads:
             self.out.setdefault(q.subject, []).append(q)
-            if q.predicate == _TYPE:
+            if q.predicate == _TYPE and isinstance(q.object, ox.NamedNode):
                 self.types.setdefault(q.subject, set()).add(q.object.value)
 
     def objects(self, s: object, p: str) -> list[Any]:

@@ -67,8 +67,9 @@ def load_json(text: str | bytes, source: str | None, what: str = "JSON") -> Any:
     try:
         return json.loads(text, object_pairs_hook=_pairs(source), parse_constant=_constant)
     except json.JSONDecodeError as e:
-        truncated = " (the text ends early: truncated?)" if e.pos >= len(text.rstrip()) else ""
-        raise ImportFailed(f"invalid {what}: {e.msg} at line {e.lineno} column {e.colno}{truncated}",
+        ends_early = e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated")
+        truncated = " (the text ends early: truncated?)" if ends_early else ""
+        raise ImportFailed(f"invalid {what}: {e.msg} (line {e.lineno} column {e.colno}){truncated}",
                            source) from None
     except ValueError as e:
         raise ImportFailed(f"invalid {what}: {e}", source) from None

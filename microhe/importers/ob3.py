@@ -198,8 +198,8 @@ def _awarding_body(b: Builder, spec: ox.NamedNode, profile: dict, conv: Conversi
     pid = profile.get("id")
     org = ox.NamedNode(pid) if isinstance(pid, str) and vocabulary.is_absolute_iri(pid) else \
         minter.hashed("organisation", profile.get("name"))
-    names = [(profile["name"], None)] if isinstance(profile.get("name"), str) else []
-    address = profile.get("address") if isinstance(profile.get("address"), dict) else {}
+    names: list[tuple[str, str | None]] = [(profile["name"], None)] if isinstance(profile.get("name"), str) else []
+    address: dict[str, Any] = profile["address"] if isinstance(profile.get("address"), dict) else {}
     country_value = address.get("addressCountryCode") or address.get("addressCountry")
     url = profile.get("url") if isinstance(profile.get("url"), str) and vocabulary.is_absolute_iri(profile["url"]) \
         else None

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from microhe.vocab import DCTERMS, ELM, MHE, RDF, XSD
+from microhe.vocab import DCTERMS, ECTS, ELM, MHE, RDF, XSD
 
 #: Bumped whenever a mapping rule changes: the load record keeps it, so a graph
 #: converted by an older rule can be found and re-imported.
@@ -97,9 +97,19 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
 
+def _text(term: object) -> str:
+    return term.value if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)) else str(term)
+
+
+def _rows(store: ox.Store, spec: ox.NamedNode, query: str) -> list[dict[str, str]]:
+    result = store.query(_FACTS + query, substitutions={ox.Variable("s"): spec})
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: _text(row[n]) for n in names if row[n] is not None} for row in result]
+
+
 def _values(store: ox.Store, spec: ox.NamedNode, path: str) -> list[str]:
-    rows = store.query(_FACTS + f"SELECT DISTINCT ?s ?v WHERE {{ ?s {path} ?v }}", substitutions={ox.Variable("s"): spec})
-    return sorted(r["v"].value for r in rows)  # type: ignore[index, union-attr]
+    return sorted(r["v"] for r in _rows(store, spec, f"SELECT DISTINCT ?s ?v WHERE {{ ?s {path} ?v }}"))
 
 
 def specification_facts(quads: list[ox.Quad]) -> list[dict[str, Any]]:
@@ -108,17 +118,13 @@ def specification_facts(quads: list[ox.Quad]) -> list[dict[str, Any]]:
     when the document holds only activities) in ``quads``, sorted by IRI."""
     store = ox.Store()
     store.extend(quads)
-    typed = [(q.subject.value, q.object.value) for q in quads if q.predicate.value == RDF + "type"]
+    typed = [(_text(q.subject), _text(q.object)) for q in quads if q.predicate.value == RDF + "type"]
     specs = sorted({s for s, t in typed if t in SPEC_TYPES}) or sorted({s for s, t in typed if t == ACTIVITY_SPEC})
     out = []
     for iri in specs:
         s = ox.NamedNode(iri)
         body = "elm:awardingOpportunity/elm:awardingBody"
-        ects = store.query(_FACTS + """SELECT ?s ?p WHERE { ?s elm:creditPoint ?c . ?c elm:framework
-            <http://data.europa.eu/snb/education-credit/6fcec5c5af> ; elm:point ?p }""",
-                           substitutions={ox.Variable("s"): s})
-        credits = store.query(_FACTS + """SELECT ?s ?f ?p WHERE { ?s elm:creditPoint ?c . ?c elm:framework ?f ;
-            elm:point ?p }""", substitutions={ox.Variable("s"): s})
+        credits = _rows(store, s, "SELECT ?s ?f ?p WHERE { ?s elm:creditPoint ?c . ?c elm:framework ?f ; elm:point ?p }")
         out.append({
             "iri": iri,
             "types": _values(store, s, "a"),
@@ -129,8 +135,8 @@ def specification_facts(quads: list[ox.Quad]) -> list[dict[str, Any]]:
                         _values(store, s, f"{body}/elm:location/elm:address/elm:countryCode")],
             "eqf": [int(v.rsplit("/", 1)[-1]) for v in _values(store, s, "elm:EQFLevel")],
             "nqf": _values(store, s, "elm:NQFLevel"),
-            "ects": sorted(r["p"].value for r in ects),  # type: ignore[index, union-attr]
-            "credits": sorted(f"{r['f'].value} {r['p'].value}" for r in credits),  # type: ignore[index, union-attr]
+            "ects": sorted(r["p"] for r in credits if r["f"] == ECTS),
+            "credits": sorted(f"{r['f']} {r['p']}" for r in credits),
             "hours": _values(store, s, "elm:volumeOfLearning"),
             "mode": _values(store, s, "elm:mode"),
             "assessment": _values(store, s, "elm:provenBy/dcterms:type"),

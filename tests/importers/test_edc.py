@@ -3,7 +3,7 @@
 Expected values were read from the sample files themselves (their Turtle rendering in
 anchors/elm/derived/Sample-MC-Annex1-signed-payload.ttl for the micro-credential): the
 qualification "Digital micro-credential creation" (EQF 6, QDR c_c392e7a2 = RQF Level 6,
-2 ECTS, P2DT12H, blended), awarded by "University of Zed" (address in IRL) through
+2 ECTS, PT60H read back by the store as P2DT12H, blended), awarded by "University of Zed" (address in IRL) through
 awardingProcess:1, assessed by "artefact assessment" (a local concept), no accreditation
 (M11, absent from the official sample); the certificate of participation: activity "EDC
 Updates Webinar" (online, "P2M" as the file says) by the EDC Support Team (BEL).
