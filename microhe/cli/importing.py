@@ -18,10 +18,11 @@ import click
 from microhe.cli.common import err, fail, is_iri, open_store, spell_option, store_option
 from microhe.cli.data import _profiles as chosen_profiles
 from microhe.cli.data import base_option, profile_option
+from microhe.rdf import formats
 
 FORMAT_CHOICES = ("edc", "ob3", "ctdl", "auto")
-RDF_SUFFIXES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".nq": "application/n-quads",
-                ".jsonld": "application/ld+json", ".json": "application/ld+json"}
+RDF_SUFFIXES = {".ttl": formats.TURTLE, ".nt": formats.N_TRIPLES, ".nq": formats.N_QUADS,
+                ".jsonld": formats.JSON_LD, ".json": formats.JSON_LD}
 
 
 @click.command("import")
@@ -71,7 +72,7 @@ def import_cmd(store_path, source_format, files, do_load, dry_run, graph, replac
         if media is None:
             raise click.BadParameter(f"{output.suffix or 'no suffix'}: give .ttl, .nt, .nq or .jsonld",
                                      param_hint="--output")
-        output.write_bytes(b"".join(serialise(c, media) for c in convs) if media != "text/turtle" or len(convs) == 1
+        output.write_bytes(b"".join(serialise(c, media) for c in convs) if media != formats.TURTLE or len(convs) == 1
                            else serialise(_merged(convs), media))
 
     if dry_run or do_load:
@@ -99,7 +100,7 @@ def import_cmd(store_path, source_format, files, do_load, dry_run, graph, replac
     else:
         _text(convs, report)
         if not (dry_run or do_load) and output is None:
-            sys.stdout.buffer.write(serialise(_merged(convs), "text/turtle"))
+            sys.stdout.buffer.write(serialise(_merged(convs), formats.TURTLE))
 
 
 def _merged(convs):

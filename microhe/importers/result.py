@@ -16,6 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from microhe.rdf import nquads
 from microhe.vocab import DCTERMS, ECTS, ELM, MHE, RDF, XSD
 
 #: Bumped whenever a mapping rule changes: the load record keeps it, so a graph
@@ -63,7 +64,7 @@ class Conversion:
     # -- serialisations
     def ntriples(self) -> bytes:
         """The converted triples as sorted N-Triples: the same input gives the same bytes."""
-        lines = sorted({f"{q.subject} {q.predicate} {q.object} .\n" for q in self.quads})
+        lines = sorted({nquads.line(q, with_graph=False) for q in self.quads})
         return "".join(lines).encode("utf-8")
 
     @property

@@ -16,10 +16,11 @@ from microhe.importers.jsondoc import MAX_IMPORT_BYTES
 from microhe.importers.result import Conversion
 from microhe.ingest.load import Outcome, Source, graph_for, load
 from microhe.ingest.provenance import load_records
+from microhe.rdf import formats
 from microhe.store.embedded import Store
 from microhe.validation import DEFAULT_PROFILES
 
-NTRIPLES = "application/n-triples"
+NTRIPLES = formats.N_TRIPLES
 
 
 def read_file(path: str | Path) -> bytes:

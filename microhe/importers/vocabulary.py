@@ -16,6 +16,7 @@ from functools import cache
 import pyoxigraph as ox
 
 from microhe.kg import bundled
+from microhe.rdf import iri
 from microhe.vocab import COUNTRY, ECTS, EQF_LEVEL, ISCED_F, REF, SKOS, level_iri
 
 MODE = "http://data.europa.eu/snb/learning-assessment/"
@@ -66,7 +67,9 @@ def _index() -> dict[str, dict[str, str]]:
 
 
 def is_absolute_iri(value: str) -> bool:
-    return bool(re.match(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]", value)) and not re.fullmatch(r"[A-Za-z]+:\d+", value)
+    """An absolute IRI (:mod:`microhe.rdf.iri`), but not a notation that only looks like one
+    ("EQF:6")."""
+    return iri.is_absolute_iri(value) and not re.fullmatch(r"[A-Za-z]+:\d+", value)
 
 
 def eqf(value: object) -> str | None:

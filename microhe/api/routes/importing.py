@@ -58,6 +58,21 @@ def _profiles(request: Request, default: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names)) or default
 
 
+_REPORT = {"type": "object", "required": ["source", "format", "sha256", "signature", "triples", "specifications"],
+           "properties": {
+               "source": {"type": "string"}, "format": {"type": "string", "enum": ["edc", "ob3", "ctdl"]},
+               "sha256": {"type": "string", "description": "SHA-256 of the document as sent"},
+               "converter": {"type": "string"}, "signature": {"type": "string",
+                                                            "description": "'none' or 'present, not verified'"},
+               "found": {"type": "array", "items": {"type": "string"}}, "triples": {"type": "integer"},
+               "specifications": {"type": "array", "items": {"type": "object", "description": "title, issuer, "
+                                  "country, eqf, nqf, ects, credits, hours, mode, assessment, qa, outcomes, ..."}},
+               "notes": {"type": "array", "items": {"type": "object", "properties": {
+                   "kind": {"type": "string", "enum": ["converted", "dropped", "lost"]},
+                   "field": {"type": "string"}, "rule": {"type": "string"}}}},
+               "rdf": {"type": "string", "description": "The converted RDF as Turtle"},
+               "dry_run": {"type": "object"}, "loaded": {"type": "object"}}}
+
 _DOC = {
     "parameters": [
         {"name": "load", "in": "query", "required": False, "schema": {"type": "boolean"},
@@ -74,11 +89,11 @@ _DOC = {
          "description": "Validation profile(s) for load, comma-separated."},
     ],
     "requestBody": {"required": True, "content": {mt: {"schema": {"type": "string"}} for mt in
-                                                  ("application/json", "application/ld+json", "application/jwt",
+                                                  ("application/json", JSON_LD, "application/jwt",
                                                    "text/plain")}},
     "responses": {
         "200": {"description": "The converted RDF and the report (by content negotiation)",
-                "content": {mt: {"schema": {"type": "object" if mt == "application/json" else "string"}}
+                "content": {mt: {"schema": _REPORT if mt == "application/json" else {"type": "string"}}
                             for mt in OFFERED}},
         **{str(c): error_content(c) for c in (400, 401, 403, 406, 409, 413, 422)},
     },
@@ -88,6 +103,9 @@ _DOC = {
 @router.post("/api/import/{source_format}", summary="Import what a platform publishes (EDC, Open Badges 3.0, CTDL)",
              response_class=Response, openapi_extra=_DOC)
 async def import_route(source_format: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """Convert the document in the body (``edc``, ``ob3``, ``ctdl`` or ``auto``) to the ELM model,
+    without its learner: the report and the RDF. ``?load=true`` stores it (validated, all or
+    nothing; write token), ``?dry-run=true`` says what storing would change."""
     refuse_token_in_url(request)
     if source_format not in FORMATS:
         importer(source_format)  # the registry's message: unknown format, known ones (422)
