@@ -20,6 +20,7 @@ from microhe.api.routes import (
     graph_store,
     graphs,
     health,
+    importing,
     linked_data,
     named_queries,
     recognition,
@@ -45,6 +46,8 @@ TAGS = [
     {"name": "graph store", "description": "The SPARQL 1.1 Graph Store Protocol: read a graph, or replace, merge and "
      "delete one (write token; SHACL-validated, with provenance)."},
     {"name": "graphs", "description": "The named graphs with their size and load record."},
+    {"name": "import", "description": "What platforms publish (Europass EDC, Open Badges 3.0, CTDL) converted to the ELM "
+     "model; stored through the validated load with a write token."},
     {"name": "dataset", "description": "What is published about the dataset: VoID and DCAT-AP, the N-Quads dump."},
     {"name": "linked data", "description": "Dereferenceable IRIs of the demo and reference data and of the ontology "
      "(HTML or RDF by content negotiation)."},
@@ -118,6 +121,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.include_router(recognition.router)
     app.include_router(update.router)
     app.include_router(graph_store.router)
+    app.include_router(importing.router)
     app.include_router(graphs.router)
     app.include_router(void.router)
     app.include_router(linked_data.router)  # its base catch-all steps aside for every other route

@@ -61,6 +61,9 @@ class Source:
     name: str
     data: bytes
     media_type: str | None = None
+    #: Extra (predicate IRI, object) pairs for the load record of this source: what an
+    #: importer converted it from (format, source SHA-256, converter, seal status).
+    record: tuple[tuple[str, ox.NamedNode | ox.Literal], ...] = ()
 
     @classmethod
     def from_path(cls, path: str | Path, max_bytes: int | None = None) -> Source:
@@ -298,7 +301,7 @@ def load(
         graphs[derived_graph(g)] = derived
         remove += record_quads(store, g)
         add += provenance_quads(g, Path(src.name).name, src.sha256, triples, profiles, agent,
-                                quads=quads, derived=len(graphs[derived_graph(g)]))
+                                quads=quads, derived=len(graphs[derived_graph(g)]), extra=src.record)
         status = "replaced" if store.has_graph(g) else "loaded"
         outcomes.append(Outcome(src.name, g, src.sha256, triples, status, len(found.quads), report, found or None))
     store.write(graphs, add=add, remove=remove, bulk=bulk)

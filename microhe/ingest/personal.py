@@ -120,11 +120,10 @@ PERSONAL_PROPERTIES = _nodes(
     # ISA Core Person, as ELM uses it
     *_person_ns("birthName", "patronymicName", "placeOfBirth", "countryOfBirth", "citizenship"),
     # ELM 3.1/3.2 properties with domain elm:Person (elm:nationalID: the EDC context's
-    # spelling; elm:birthName, elm:fullName: earlier drafts). Not elm:groupMemberOf: the
-    # ontology gives it domain elm:Person, but the EDC shapes allow it on every agent and the
-    # official sample's issuer (an organisation in a research alliance) carries it
+    # spelling; elm:birthName, elm:fullName: earlier drafts). elm:groupMemberOf too, except
+    # on an organisation (see find_personal_data)
     ELM + "dateOfBirth", ELM + "placeOfBirth", ELM + "nationalId", ELM + "nationalID",
-    ELM + "citizenshipCountry", ELM + "gender", ELM + "birthName", ELM + "fullName",
+    ELM + "citizenshipCountry", ELM + "gender", ELM + "groupMemberOf", ELM + "birthName", ELM + "fullName",
 )
 
 #: Classes of organisations whose contact points may name a member of staff.
@@ -240,6 +239,9 @@ def _compact(reasons: Sequence[str]) -> str:
     return "; ".join(f"{head}{', '.join(terms)}{tail}" for (head, tail), terms in out.items())
 
 
+_GROUP_MEMBER_REASON = f"carries {short(ELM + 'groupMemberOf')}"
+
+
 def find_personal_data(quads: Iterable[ox.Quad]) -> PersonalData:
     """The one detector every write path uses: the learners in ``quads`` (see the module
     docstring for the definition) and their personal part. One cheap pass over the quads
@@ -280,6 +282,16 @@ def find_personal_data(quads: Iterable[ox.Quad]) -> PersonalData:
 
     def types(node) -> set:
         return {q.object for q in by_subject.get(node, ()) if q.predicate == RDF_TYPE}
+
+    # elm:groupMemberOf: the ontology gives it a person's domain, but the official EDC shapes
+    # allow it on any elm:Agent and the official sample states it of the awarding body: an
+    # organisation carrying it (and nothing else personal) is not a learner.
+    for node in [n for n in by_property if n not in strong]:
+        if set(reasons[node]) == {_GROUP_MEMBER_REASON} and not types(node).isdisjoint(ORGANISATION_TYPES):
+            del reasons[node]
+            by_property.discard(node)
+    if not reasons:
+        return PersonalData()
 
     referrers = _referrers(quads, set(reasons))
 

@@ -107,12 +107,14 @@ COUNTED_TYPES = {
 
 def provenance_quads(graph: str, source: str, sha256: str, triples: int, profiles: Sequence[str],
                      agent: str | None = None, *, quads: Sequence[ox.Quad] | None = None,
-                     derived: int | None = None) -> list[ox.Quad]:
+                     derived: int | None = None,
+                     extra: Sequence[tuple[str, ox.NamedNode | ox.Literal]] = ()) -> list[ox.Quad]:
     """The meta-graph quads of one load record. With ``quads`` (what the load writes into
     ``graph``), the record also keeps the number of distinct subjects of each type in
     :data:`COUNTED_TYPES` (``mhe:specificationCount`` ...); ``derived`` is the number of
     triples written into ``<graph>#derived`` (``mhe:derivedTripleCount``). Statistics are
-    then read from the meta graph alone."""
+    then read from the meta graph alone. ``extra``: more (predicate, object) pairs of the
+    record (an import's format, source SHA-256, converter version, seal status)."""
     node = ox.NamedNode(f"urn:uuid:{uuid.uuid4()}")
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     integer = ox.NamedNode(XSD + "integer")
@@ -139,6 +141,7 @@ def provenance_quads(graph: str, source: str, sha256: str, triples: int, profile
                     subjects[stat].add(q.subject)
         out += [ox.Quad(node, ox.NamedNode(f"{MHE}{stat}Count"), ox.Literal(str(len(subs)), datatype=integer), _META)
                 for stat, subs in subjects.items()]
+    out += [ox.Quad(node, ox.NamedNode(p), o, _META) for p, o in extra]
     if derived is not None:
         out.append(ox.Quad(node, ox.NamedNode(MHE + "derivedTripleCount"),
                            ox.Literal(str(derived), datatype=integer), _META))

@@ -222,3 +222,20 @@ def test_an_organisation_member_of_a_group_is_not_a_learner():
     assert [x.node for x in found.learners] == ["<urn:x:person>"]
     kept, _ = found.strip(quads)
     assert any(q.subject.value == "urn:x:org" and q.predicate.value == ELM + "groupMemberOf" for q in kept)
+
+
+def test_an_organisation_in_a_group_is_not_a_learner():
+    """elm:groupMemberOf has a person's domain in the ontology, but the official EDC shapes
+    allow it on any agent and Sample-MC-Annex1's awarding body carries it."""
+    import pyoxigraph as ox
+
+    from microhe.ingest.personal import find_personal_data
+
+    elm = "http://data.europa.eu/snb/model/elm/"
+    org, person = ox.NamedNode("urn:x:org"), ox.NamedNode("urn:x:person")
+    typ = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    group = ox.NamedNode(elm + "groupMemberOf")
+    quads = [ox.Quad(org, typ, ox.NamedNode(elm + "Organisation")), ox.Quad(org, group, ox.NamedNode("urn:x:g")),
+             ox.Quad(person, group, ox.NamedNode("urn:x:g"))]
+    found = find_personal_data(quads)
+    assert {q.subject for q in found.quads} == {person}

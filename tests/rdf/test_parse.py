@@ -344,9 +344,9 @@ def test_unknown_context_is_refused_naming_the_url(context, where):
 
 def test_unknown_context_nested_in_a_node_is_refused():
     doc = {"@context": [VC2, OB303], "id": "http://example.org/c1", "type": ["VerifiableCredential"],
-           "credentialSubject": {"@context": ["https://w3id.org/security/suites/ed25519-2020/v1"],
+           "credentialSubject": {"@context": ["https://dc.imsglobal.org/draft/clr/v2p0/context"],
                                  "id": "did:example:1"}}
-    with pytest.raises(ParseError, match=r"ed25519-2020/v1> \(at \$\.credentialSubject"):
+    with pytest.raises(ParseError, match=r"clr/v2p0/context> \(at \$\.credentialSubject"):
         parse(jsonld(doc), name="x.jsonld")
 
 
