@@ -18,7 +18,7 @@ import pytest
 from microhe.importers.errors import ImportFailed, NothingToImport
 from microhe.importers.registry import import_document, sniff
 from microhe.ingest.personal import find_personal_data
-from tests.importers.conftest import BASE, ECTS, EQF, MODE, QDR, anchor, minted
+from tests.importers.conftest import BASE, ECTS, MODE, QDR, anchor, minted
 
 EX = "elm/v3.1-master/examples-jsonld/"
 MC = {"title": ["Digital micro-credential creation"], "issuer": ["University of Zed"], "country": ["IRL"],
