@@ -91,4 +91,81 @@ class GraphWriteRefused(BaseModel):
     report: ValidationReportModel
 
 
-__all__ = ["Health", "Ready", "QueryParameter", "NamedQueryEntry", "StrippedLearner", "GraphWritten", "GraphWriteRefused"]
+class LoadOutcome(BaseModel):
+    """What a load wrote (``microhe.ingest.load.Outcome.to_json``)."""
+
+    source: str
+    graph: str | None
+    sha256: str | None
+    triples: int
+    status: Literal["loaded", "replaced", "merged", "unchanged"]
+    personal_quads_stripped: int
+    personal_data_stripped: list[StrippedLearner]
+    warnings: int
+    dropped_keys: list[DroppedKeyModel]
+    edc_context: Literal["3.1", "3.2"] | None
+
+
+class ImportedSpecification(BaseModel):
+    """The facts of one specification a conversion holds (``importers.result.specification_facts``):
+    every value as found in the converted RDF, lists sorted."""
+
+    iri: str
+    types: list[str]
+    title: list[str]
+    issuer: list[str] = Field(description="Legal names of the awarding body")
+    issuer_iri: list[str]
+    country: list[str] = Field(description="ISO 3166-1 alpha-3 codes of the awarding body's address")
+    eqf: list[int]
+    nqf: list[str] = Field(description="NQF level IRIs")
+    ects: list[str] = Field(description="ECTS credit points as stated")
+    credits: list[str] = Field(description="'<credit system IRI> <points>' for every credit statement")
+    hours: list[str] = Field(description="Volume of learning, xsd:duration")
+    mode: list[str]
+    assessment: list[str] = Field(description="Assessment types")
+    qa: list[str] = Field(description="Accreditations (of the specification or its awarding body)")
+    outcomes: list[str] = Field(description="Titles of its learning outcomes")
+    isced: list[str]
+    part_of: list[str]
+    has_part: list[str]
+
+
+class ImportNote(BaseModel):
+    kind: Literal["converted", "dropped", "lost"]
+    field: str
+    rule: str
+
+
+class ImportDryRun(BaseModel):
+    """What loading the conversion would change in its graph (nothing stored)."""
+
+    source: str
+    graph: str
+    status: str = Field(description="would load (new graph), unchanged, or would replace (needs replace)")
+    add: int
+    remove: int
+    keep: int
+    loaded_from: str | None = Field(description="The source the graph was loaded from, if it holds data")
+    added: list[str] = Field(description="Triples added, N-Triples")
+    removed: list[str] = Field(description="Triples removed, N-Triples")
+
+
+class ImportReport(BaseModel):
+    """The answer of ``POST /api/import/{format}`` in JSON: the conversion, its report and its RDF."""
+
+    source: str
+    format: Literal["edc", "ob3", "ctdl"]
+    sha256: str = Field(description="SHA-256 of the document as sent")
+    converter: str
+    signature: str = Field(description="'none' or 'present, not verified' (never verified)")
+    found: list[str] = Field(description="Source classes of the records converted")
+    triples: int
+    specifications: list[ImportedSpecification]
+    notes: list[ImportNote]
+    dry_run: ImportDryRun | None = Field(default=None, exclude_if=_absent, description="With ?dry-run=true")
+    loaded: LoadOutcome | None = Field(default=None, exclude_if=_absent, description="With ?load=true")
+    rdf: str = Field(description="The converted RDF as Turtle")
+
+
+__all__ = ["LoadOutcome", "ImportedSpecification", "ImportNote", "ImportDryRun", "ImportReport", "Health", "Ready",
+           "QueryParameter", "NamedQueryEntry", "StrippedLearner", "GraphWritten", "GraphWriteRefused"]

@@ -26,6 +26,7 @@ from microhe.api.auth import refuse_token_in_url, require_writer
 from microhe.api.deps import SettingsDep, StoreDep, read_body
 from microhe.api.errors import error_content
 from microhe.api.http.negotiation import JSON_LD, N_QUADS, N_TRIPLES, TURTLE, content_type, negotiate
+from microhe.api.models import ImportReport
 from microhe.importers.jsondoc import MAX_IMPORT_BYTES
 from microhe.importers.registry import FORMATS, import_document, importer
 from microhe.importers.service import dry_run, serialise, store_conversions
@@ -58,21 +59,6 @@ def _profiles(request: Request, default: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names)) or default
 
 
-_REPORT = {"type": "object", "required": ["source", "format", "sha256", "signature", "triples", "specifications"],
-           "properties": {
-               "source": {"type": "string"}, "format": {"type": "string", "enum": ["edc", "ob3", "ctdl"]},
-               "sha256": {"type": "string", "description": "SHA-256 of the document as sent"},
-               "converter": {"type": "string"}, "signature": {"type": "string",
-                                                            "description": "'none' or 'present, not verified'"},
-               "found": {"type": "array", "items": {"type": "string"}}, "triples": {"type": "integer"},
-               "specifications": {"type": "array", "items": {"type": "object", "description": "title, issuer, "
-                                  "country, eqf, nqf, ects, credits, hours, mode, assessment, qa, outcomes, ..."}},
-               "notes": {"type": "array", "items": {"type": "object", "properties": {
-                   "kind": {"type": "string", "enum": ["converted", "dropped", "lost"]},
-                   "field": {"type": "string"}, "rule": {"type": "string"}}}},
-               "rdf": {"type": "string", "description": "The converted RDF as Turtle"},
-               "dry_run": {"type": "object"}, "loaded": {"type": "object"}}}
-
 _DOC = {
     "parameters": [
         {"name": "load", "in": "query", "required": False, "schema": {"type": "boolean"},
@@ -91,17 +77,16 @@ _DOC = {
     "requestBody": {"required": True, "content": {mt: {"schema": {"type": "string"}} for mt in
                                                   ("application/json", JSON_LD, "application/jwt",
                                                    "text/plain")}},
-    "responses": {
-        "200": {"description": "The converted RDF and the report (by content negotiation)",
-                "content": {mt: {"schema": _REPORT if mt == "application/json" else {"type": "string"}}
-                            for mt in OFFERED}},
-        **{str(c): error_content(c) for c in (400, 401, 403, 406, 409, 413, 422)},
-    },
+    "responses": {str(c): error_content(c) for c in (400, 401, 403, 406, 409, 413, 422)},
 }
 
 
 @router.post("/api/import/{source_format}", summary="Import what a platform publishes (EDC, Open Badges 3.0, CTDL)",
-             response_class=Response, openapi_extra=_DOC)
+             response_class=Response, openapi_extra=_DOC,
+             responses={200: {"model": ImportReport, "description": "The report with the converted RDF (JSON), or the "
+                              "converted RDF alone (by content negotiation)",
+                              "content": {mt: {"schema": {"type": "string"}} for mt in OFFERED
+                                          if mt != "application/json"}}})
 async def import_route(source_format: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """Convert the document in the body (``edc``, ``ob3``, ``ctdl`` or ``auto``) to the ELM model,
     without its learner: the report and the RDF. ``?load=true`` stores it (validated, all or
@@ -142,7 +127,8 @@ async def import_route(source_format: str, request: Request, store: StoreDep, se
     headers = {"Vary": "Accept"}
     if mt == "application/json":
         report["rdf"] = serialise(conv, TURTLE).decode("utf-8")
-        return Response(json.dumps(report), media_type="application/json", headers=headers)
+        body = ImportReport.model_validate(report).model_dump(mode="json")  # the documented shape, checked
+        return Response(json.dumps(body), media_type="application/json", headers=headers)
     summary = {k: report[k] for k in ("format", "sha256", "signature", "triples")}
     summary["specifications"] = len(report["specifications"])
     headers["X-Microhe-Import"] = json.dumps(summary, ensure_ascii=True)
