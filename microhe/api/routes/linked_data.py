@@ -29,13 +29,11 @@ and renders (the RDF responses it shares with the Graph Store and VoID routers:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.routing import APIRoute
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.routing import Match
 
 from microhe.api.deps import SettingsDep, StoreDep
@@ -52,30 +50,25 @@ from microhe.api.http.negotiation import (
 )
 from microhe.api.http.paths import GRAPH_STORE
 from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response, serialize
+from microhe.api.pages import render, views
 from microhe.publish.ontology import core_ontology, ontology_documentation
-from microhe.publish.resource import describe, is_known, resource_page
+from microhe.publish.resource import describe, is_known
 from microhe.rdf import formats
 from microhe.rdf.iri import iri_problem
 from microhe.store.embedded import Store
 from microhe.vocab import DEMO, REF
 
-# -- descriptions -----------------------------------------------------------------------
-
-@cache
-def templates() -> Environment:
-    return Environment(loader=PackageLoader("microhe.api", "templates"),
-                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-
-
 # -- HTML -------------------------------------------------------------------------------
 
 
 def html_page(request: Request, store: Store, base: str, node: ox.NamedNode, quads: list[ox.Quad],
-              offered: Sequence[str]) -> str:
-    page = resource_page(store, base, node, quads, root=request.scope.get("root_path", ""), graph_store=GRAPH_STORE)
+              offered: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """The HTML page of a resource and its headers (language): a credential or an
+    institution page where the node is one (:mod:`microhe.api.pages.views`), else the
+    resource in RDF terms."""
     alternates = [(formats.short_name(mt), mt, f"{request.url.path}?format={formats.short_name(mt)}") for mt in offered
                   if mt != HTML]
-    return templates().get_template("resource.html").render(**page, alternates=alternates)
+    return views.resource_html(request, store, base, node, quads, alternates=alternates, graph_store=GRAPH_STORE)
 
 
 # -- the routes ---------------------------------------------------------------------------
@@ -99,11 +92,16 @@ def serve_resource(request: Request, store: Store, base: str, iri: str) -> Respo
     headers = {"Link": link_header(url, OFFERED), "Vary": "Accept"}
     head = request.method == "HEAD"
     if mt == HTML:
-        body = html_page(request, store, base, node, quads, OFFERED).encode("utf-8")
+        html, page_headers = html_page(request, store, base, node, quads, OFFERED)
+        body = html.encode("utf-8")
+        headers.update(page_headers)
         if head:
-            return Response(status_code=200, media_type=content_type(HTML),
-                            headers={**headers, "Content-Length": str(len(body))})
-        return Response(body, media_type=content_type(HTML), headers=headers)
+            response = Response(status_code=200, media_type=content_type(HTML),
+                                headers={**headers, "Content-Length": str(len(body))})
+        else:
+            response = Response(body, media_type=content_type(HTML), headers=headers)
+        render.remember_language(request, response)
+        return response
     return rdf_response(quads, mt, head=head, headers=headers)
 
 
@@ -177,8 +175,9 @@ def ontology(request: Request) -> Response:
     if mt == TURTLE:
         body = core.data
     elif mt == HTML:
-        body = templates().get_template("ontology.html").render(
-            **ontology_documentation(request.scope.get("root_path", ""))).encode("utf-8")
+        html, page_headers = render.render(request, "ontology.html", **ontology_documentation(render.root_of(request)))
+        body = html.encode("utf-8")
+        headers.update(page_headers)
     else:
         body = serialize(core.quads(), mt)
     if head:
