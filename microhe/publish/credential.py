@@ -13,7 +13,6 @@ are None or empty, never invented. Internal keys (``mhe:pageKey``) are never par
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,6 +20,7 @@ import pyoxigraph as ox
 
 from microhe.frameworks.credits import CreditError, convert
 from microhe.frameworks.levels import framework_index
+from microhe.ingest.derive import duration_hours
 from microhe.publish.names import local_href, safe_href
 from microhe.publish.resource import HIDDEN, label_of
 from microhe.vocab import DCTERMS, ELM, FOAF, MHE, RDF
@@ -216,18 +216,6 @@ def is_institution(store, node: ox.NamedNode, quads: Sequence[ox.Quad]) -> bool:
     return _typed(node, quads, ORG_TYPES)
 
 
-_DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?$")
-
-
-def workload_hours(value: str) -> float | None:
-    """Hours of an ``xsd:duration`` of days, hours and minutes (``PT150H``, ``P2DT4H``), else None."""
-    m = _DURATION.match(value.strip())
-    if not m or not any(m.groups()):
-        return None
-    d, h, mi = (float(x) if x else 0.0 for x in m.groups())
-    return d * 24 + h + mi / 60
-
-
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
@@ -285,7 +273,7 @@ def credential_view(store, base: str, node: ox.NamedNode, quads: Sequence[ox.Qua
     workload = None
     for v in r.objects(node, ELM + "volumeOfLearning"):
         if isinstance(v, ox.Literal):
-            hours = workload_hours(v.value)
+            hours = duration_hours(v.value)
             workload = f"{_num(hours)} h" if hours is not None else v.value
     assessments = []
     for a in r.objects(node, ELM + "provenBy") + [s for s in r.subjects(ELM + "proves", node)]:
@@ -336,4 +324,4 @@ def institution_view(store, base: str, node: ox.NamedNode, quads: Sequence[ox.Qu
 
 
 __all__ = ["CredentialView", "InstitutionView", "Named", "credential_view", "institution_view", "is_specification",
-           "is_institution", "workload_hours", "HIDDEN"]
+           "is_institution", "HIDDEN"]
