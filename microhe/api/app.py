@@ -9,13 +9,16 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from microhe import __version__
 from microhe.api.deps import start_query_engine
 from microhe.api.errors import microhe_error
+from microhe.api.http.csp import ContentSecurityPolicy
 from microhe.api.http.limits import BodyLimit
 from microhe.api.http.requestlog import RequestLog
 from microhe.api.http.urlguard import URLGuard, document_refusals
+from microhe.api.pages.render import static_directory
 from microhe.api.routes import (
     graph_store,
     graphs,
@@ -23,6 +26,7 @@ from microhe.api.routes import (
     importing,
     linked_data,
     named_queries,
+    pages,
     recognition,
     sparql,
     update,
@@ -112,10 +116,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     # bodies are read, on every route, JSON ones included), then the request log (outermost,
     # so that it also sees the refusals of the middleware inside it).
     app.add_middleware(URLGuard)
+    app.add_middleware(ContentSecurityPolicy)  # on every HTML answer, error pages included
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     # Routers (each module owns its routes; keep this list the only wiring).
     app.include_router(health.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=static_directory()), name="static")
     app.include_router(sparql.router)
     app.include_router(named_queries.build_router())
     app.include_router(recognition.router)

@@ -33,14 +33,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
+from fastapi.responses import Response
 
 from microhe.api.deps import ExecutorDep, SettingsDep, StoreDep, read_body
 from microhe.api.errors import error_content
@@ -56,6 +54,7 @@ from microhe.api.http.sparql_protocol import (
     outcome_response,
     run_query,
 )
+from microhe.api.pages import render
 from microhe.publish.service import ENTAILMENT, FORMATS, SD, service_description
 from microhe.queries import catalogue as named
 from microhe.rdf import sparql_gate, sparql_text
@@ -318,11 +317,6 @@ def service_response(request: Request, store: Store, settings: Settings, req: Pr
     return Response(body, media_type=neg.content_type(mt), headers={"Vary": "Accept"})
 
 
-@cache
-def _templates() -> Environment:
-    return Environment(loader=PackageLoader("microhe.api", "templates"), autoescape=select_autoescape(["html"]))
-
-
 DEFAULT_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
 SELECT ?graph (COUNT(*) AS ?triples)
@@ -346,7 +340,8 @@ def html_page(request: Request, settings: Settings, *, query: str | None = None,
          "params": [p.name for p in q.params], "url": f"/api/queries/{q.name}"}
         for q in cat.values()
     ]
-    html = _templates().get_template("sparql.html").render(
+    return render.page(
+        request, "sparql.html",
         endpoint=endpoint_url(request),
         query=query or DEFAULT_QUERY,
         autorun=autorun,
@@ -356,7 +351,6 @@ def html_page(request: Request, settings: Settings, *, query: str | None = None,
         row_cap=settings.row_cap,
         resource=request.scope.get("root_path", "") + RESOURCE,
     )
-    return HTMLResponse(html, headers={"Vary": "Accept"})
 
 
 __all__ = ["router", "DEFAULT_QUERY"]
