@@ -7,8 +7,10 @@ mount the same routes; handlers call library functions in ``microhe.kg``.
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from microhe import __version__
 from microhe.api.deps import start_query_engine
@@ -17,6 +19,7 @@ from microhe.api.http.limits import BodyLimit
 from microhe.api.http.requestlog import RequestLog
 from microhe.api.http.urlguard import URLGuard
 from microhe.api.routes import (
+    docs,
     graph_store,
     graphs,
     health,
@@ -34,6 +37,9 @@ from microhe.recognition.warm import Warmer
 from microhe.settings import Settings, get_settings
 from microhe.store import open_configured
 from microhe.store.embedded import Store
+
+#: The pages' static files: scripts, styles, vendored widgets (vendor/README.md).
+STATIC = Path(__file__).parent / "static"
 
 #: The tag of each router, in the order Swagger lists them, with what a reader finds there.
 TAGS = [
@@ -91,6 +97,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
         "SPARQL 1.1 Protocol, Update and Graph Store endpoints, linked-data publishing, named queries "
         "and cross-framework recognition.",
         openapi_tags=TAGS,
+        # FastAPI's own /docs and /redoc load a CDN and an inline script: routes/docs.py serves both
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -111,5 +120,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.include_router(graph_store.router)
     app.include_router(graphs.router)
     app.include_router(void.router)
+    app.include_router(docs.router)
+    # the pages' scripts, styles and vendored widgets (microhe/api/static, package data)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(linked_data.router)  # its base catch-all steps aside for every other route
     return app
