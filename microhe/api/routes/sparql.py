@@ -423,9 +423,10 @@ async def html_results(request: Request, store: Store, settings: Settings, execu
                                   client=client_of(request, settings), default_graph=default_graph,
                                   named_graphs=named_graphs, prefixes=info.prefixes)
     except ProtocolError as e:
-        return html_page(request, settings, query=req.query, error=e)
+        return html_page(request, settings, query=req.query, autorun=True, error=e)
     result = drawn_result(outcome, settings.base, request.scope.get("root_path", ""))
-    return html_page(request, settings, query=req.query, result=result)
+    # autorun: with JavaScript the editor hides the drawn result and shows its own
+    return html_page(request, settings, query=req.query, autorun=True, result=result)
 
 
 def drawn_result(outcome: Outcome, base: str | None, root: str) -> dict[str, Any]:

@@ -248,7 +248,7 @@ def test_a_browser_following_a_query_link_gets_the_page_with_the_query_and_autor
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert "&lt;/textarea&gt;&lt;script&gt;alert(1)" in r.text  # escaped into the editor
     assert "<script>alert(1)" not in r.text
-    assert "var autorun = true" in r.text
+    assert 'data-autorun="true"' in r.text  # the editor (static sparql.js) runs it
 
 
 def test_the_page_lists_the_named_queries(client):

@@ -4,5 +4,5 @@
   "use strict";
   var el = document.getElementById("redoc");
   if (!el || !window.Redoc) return;
-  window.Redoc.init(el.getAttribute("data-openapi-url"), { hideDownloadButton: false }, el);
+  window.Redoc.init(el.getAttribute("data-openapi-url"), {}, el);
 })();
