@@ -24,8 +24,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from microhe.rdf import sparql_text
-from microhe.rdf.sparql_errors import syntax_message
 from microhe.rdf.formats import in_memory
+from microhe.rdf.sparql_errors import syntax_message
 
 #: ``Rendering.format`` value of the simple JSON row shape of the named-query routes
 ROWS = "rows"
