@@ -20,6 +20,7 @@ from microhe.api.http.requestlog import RequestLog
 from microhe.api.http.urlguard import URLGuard, document_refusals
 from microhe.api.pages.render import static_directory
 from microhe.api.routes import (
+    docs,
     graph_store,
     graphs,
     health,
@@ -39,6 +40,8 @@ from microhe.recognition.warm import Warmer
 from microhe.settings import Settings, get_settings
 from microhe.store import open_configured
 from microhe.store.embedded import Store
+
+#: The pages' static files: scripts, styles, vendored widgets (vendor/README.md).
 
 #: The tag of each router, in the order Swagger lists them, with what a reader finds there.
 TAGS = [
@@ -98,6 +101,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
         "SPARQL 1.1 Protocol, Update and Graph Store endpoints, linked-data publishing, named queries "
         "and cross-framework recognition.",
         openapi_tags=TAGS,
+        # FastAPI's own /docs and /redoc load a CDN and an inline script: routes/docs.py serves both
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -131,5 +137,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.include_router(importing.router)
     app.include_router(graphs.router)
     app.include_router(void.router)
+    app.include_router(docs.router)
+    # the pages' scripts, styles and vendored widgets (microhe/api/static, package data)
     app.include_router(linked_data.router)  # its base catch-all steps aside for every other route
     return app
