@@ -335,7 +335,8 @@ def test_query_page_lists_the_named_query_catalogue_as_links(eqf_page):
     entries = aside.find_all("a", class_="example")
     assert {squash(a.text()) for a in entries} == expected
     rest = {a.attrs["href"] for a in aside.find_all("a") if a.attrs.get("href", "").startswith("/api/queries/")}
-    assert rest == {f"/api/queries/{name}" for name in expected}
+    # a query with parameters is no bare GET (it would answer 422): its REST form is shown as text
+    assert rest == {f"/api/queries/{name}" for name in expected if not catalogue()[name].params}
     # each entry carries the query's summary
     for li in aside.find_all("li"):
         name = squash(li.find("a", class_="example").text())

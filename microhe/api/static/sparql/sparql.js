@@ -84,6 +84,8 @@
     Array.prototype.forEach.call(root.querySelectorAll(".yasr a[href]"), function (a) {
       var iri = a.getAttribute("href");
       if (a.hasAttribute("data-iri")) return; // done already
+      // this server's own links (YASR's "try the query" link, pages) stay as they are
+      if (iri.charAt(0) === "/" || iri.indexOf(window.location.origin + "/") === 0) return;
       var path = localPath(iri);
       if (path === null && resource && /^(https?|urn|mailto):/i.test(iri)) {
         path = resource + "?iri=" + encodeURIComponent(iri);
