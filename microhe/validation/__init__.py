@@ -99,13 +99,16 @@ def _report(results: list[ValidationResult], chosen: tuple[str, ...], quads, sta
     """The report, with the focus nodes each profile checked (on the compiled engine's
     staging store when there is one) and, when none at all, the classes found."""
     from microhe.validation.checked import focus_counts, target_store
-    from microhe.validation.found import classes_of
+    from microhe.validation.found import classes_of, holds_specification
 
     if not quads:  # empty input: nothing to check, vacuously conforming
         return ValidationReport(results, chosen, {p: 0 for p in chosen})
     store, changed = staged if staged is not None else (target_store(quads), None)
     checked = focus_counts(store, quads, chosen, changed)
-    nothing = all(n == 0 for n in checked.values())
+    # nothing was checked and nothing a profile could have checked is there: not "conforms".
+    # A specification the chosen profiles do not target was found all the same (the steward
+    # chose those profiles; search and pages flag the Council elements it lacks).
+    nothing = all(n == 0 for n in checked.values()) and not holds_specification(quads)
     return ValidationReport(results, chosen, checked, nothing, classes_of(quads) if nothing else [])
 
 

@@ -29,6 +29,15 @@ PREFIXES = {
 
 NOTHING_CHECKED = "0 micro-credentials found: nothing was checked"
 
+#: The classes of a micro-credential specification: a file holding one is never "nothing
+#: found", even when the profiles chosen (e.g. consistency alone) target none of its nodes.
+SPECIFICATION_CLASSES = frozenset({ox.NamedNode(ELM + "Qualification"),
+                                   ox.NamedNode(ELM + "LearningAchievementSpecification")})
+
+
+def holds_specification(quads: Sequence[ox.Quad]) -> bool:
+    return any(q.predicate == RDF_TYPE and q.object in SPECIFICATION_CLASSES for q in quads)
+
 
 def compact(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
@@ -60,4 +69,4 @@ def import_hint(classes: Sequence[str]) -> str:
     return f"found {names}: {how}"
 
 
-__all__ = ["NOTHING_CHECKED", "PREFIXES", "classes_of", "compact", "import_hint"]
+__all__ = ["NOTHING_CHECKED", "SPECIFICATION_CLASSES", "holds_specification", "PREFIXES", "classes_of", "compact", "import_hint"]
