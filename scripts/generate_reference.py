@@ -369,7 +369,19 @@ PUBLISHER_HOSTS = {
     "Nuffic": ("nuffic.nl",),
     "ENIC/NARIC Iceland": ("enicnaric.is",),
     "CPI (Slovenian NQF coordination point)": ("nok.si",),
+    "Danish Ministry of Higher Education and Science (UFM)": ("ufm.dk",),
+    "Kutsekoda (Estonian Qualifications Authority)": ("kutsekoda.ee",),
+    "Polish Ministry of Education": ("prk.men.gov.pl",),
+    "ANQEP (Portuguese National Agency for Qualification and VET)": ("anqep.gov.pt",),
+    "Imperial College London": ("imperial.ac.uk",),
 }
+# The QDR list does not say which framework a level concept belongs to: the level concepts
+# are matched to a framework by their label prefix, and the prefix to the framework concept by
+# name. Only QNQ is doubtful (Italy's framework is also abbreviated QNQ).
+QNQ_PT_NOTE = ("inferred: the EU QDR list gives no hierarchy; its eight 'QNQ Level n' concepts are taken as "
+               "Portugal's (Quadro Nacional de Qualificações) because Italy's levels are 'IT NQF Level n' and "
+               "the list has a 'Portuguese National Qualifications Framework' concept and no other family for "
+               "it (issue 17; Cedefop NQF country report Portugal 2022).")
 # Document mirrors and re-upload sites: never a source (issue 22).
 MIRROR_HOSTS = ("abcdocz", "docslib", "studylib", "readkong", "yumpu", "vdocuments", "vdocument.in", "9pdf",
                 "scribd", "dokumen.pub", "pdfslide", "documents.pub", "fdocuments", "educationdocbox",
@@ -708,6 +720,9 @@ def build_frameworks(shared: Path) -> tuple[Graph, str]:
             g.add((f_iri, skos("altLabel"), Literal(fw.csv_short)))
         for alt in fw.alt:
             g.add((f_iri, skos("altLabel"), Literal(alt)))
+        if fw.code == "QNQ-PT":
+            g.add((f_iri, skos("editorialNote"), Literal(QNQ_PT_NOTE, lang="en")))
+            g.add((f_iri, dct("source"), URIRef("https://www.cedefop.europa.eu/en/tools/nqfs-online-tool/countries/portugal-2022")))
         if fw.qdr_framework is not None:
             if fw.qdr_framework not in qdr_by_label:
                 raise ValueError(f"{fw.code}: no QDR framework concept labelled {fw.qdr_framework!r}")

@@ -189,5 +189,6 @@ def test_qnq_is_italys_when_the_code_or_the_country_says_so(demo_store):
 
 def test_the_qdr_qnq_concepts_are_portugals_levels_not_italys(demo_store):
     """Issue 22: the QDR's 'QNQ Level n' are the levels of Portugal's framework (QNQ-PT)."""
-    assert got(parse_level(demo_store, QDR + "c_8cf0774e")) == ("QNQ-PT", ["6"], [])
-    assert got(parse_level(demo_store, "QNQ Level 6", country="PRT")) == ("QNQ-PT", ["6"], [])
+    # EQF 6: the repository CSV's QNQ-PT 6 row (ANQEP; inferred 1:1)
+    assert got(parse_level(demo_store, QDR + "c_8cf0774e")) == ("QNQ-PT", ["6"], [6])
+    assert got(parse_level(demo_store, "QNQ Level 6", country="PRT")) == ("QNQ-PT", ["6"], [6])

@@ -118,13 +118,30 @@ def test_every_repository_row_has_a_publisher_a_quote_a_date_and_no_mirror_sourc
             assert not any(m in parts.hostname for m in MIRRORS), u
 
 
-def test_no_mirror_or_malformed_source_is_left_in_the_reference_graph():
+#: Mirror copies still cited by rows of the shared CSV (read-only) and by the generator's UK
+#: pairings, for which no copy on the publisher's own host was found in issue 22 (the UK-Ireland
+#: leaflet, the FHEQ self-certification, the NFQ Diploma Supplement template, UK HE Europe Unit
+#: guidance). Written out so that any other mirror fails, and this list can only shrink.
+MIRRORS_LEFT = {
+    "https://abcdocz.com/doc/369190/qualifications-can-cross-boundaries",
+    "https://docslib.org/doc/2439177/qualifications-can-cross-boundaries-head-of-each-column",
+    "https://studylib.net/doc/18677874/uk-he-guidance-credit-in-england",
+    "https://vdocuments.net/self-certificatioif-compatibility-of-fheq-with-fq-ehea-self-certificatioif-n.html",
+    "https://www.scribd.com/doc/196462505/FHEQ08",
+    "https://www.yumpu.com/en/document/view/34047621/see-the-national-diploma-supplement-template-europass/5",
+}
+
+
+def test_no_malformed_and_no_other_mirror_source_is_left_in_the_reference_graph():
+    found = set()
     for name in ("frameworks.ttl", "credit-systems.ttl"):
         g = Graph().parse(ROOT / "microhe" / "kg" / "reference" / name, format="turtle")
         for s in g.objects(None, DCTERMS.source):
             parts = urlsplit(str(s))
-            assert "@" not in parts.netloc, s
-            assert not any(m in (parts.hostname or "") for m in MIRRORS), (name, s)
+            assert "@" not in parts.netloc, s  # the former 'http://nicholas.russell@imperial.ac.uk/...'
+            if any(m in (parts.hostname or "") for m in MIRRORS):
+                found.add(str(s))
+    assert found <= MIRRORS_LEFT, found - MIRRORS_LEFT
 
 
 @pytest.mark.parametrize("text,framework,want", [
@@ -164,4 +181,9 @@ def test_coverage_table_is_generated_and_committed():
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     text = (ROOT / "docs" / "qf-coverage.md").read_text(encoding="utf-8")
-    assert "| total |" in text
+    # Hand count: 46 frameworks (47 less the EQF); 400 levels = 128 non-EQF levels before issue 22
+    # + 264 new QDR levels + VKS 1-8. Below EQF 1: the 9 of BELOW_EQF1 (tests/kg). Stated 144 = the
+    # 111 stated before (128 - 9 below - LTKS 8 inferred; NLQF 1-8 and 4+ are now stated by Nuffic
+    # rows) + AT-NQF 8 + CYQF 12 + ISQF 5 + SEQF 8. Inferred 56 = LTKS, CFC, DK-NQF, ESTQF, PQF,
+    # QNQ-PT and MECU, 8 each. Not found: 400 - 144 - 56 - 9 = 191.
+    assert "| total | 46 frameworks | 400 | 144 | 56 | 0 | 0 | 9 | 191 |" in text
