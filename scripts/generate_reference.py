@@ -116,6 +116,10 @@ class Framework:
     name_en: str
     native: tuple[str, str] | None = None  # (lang, name) when the CSV name is not English
     native_lang: str = "en"  # language of the CSV's level labels and framework name
+    qdr_framework: str | None = None  # label of the EU QDR framework concept (nqf.xsd), matched by name
+    qdr_prefix: str | None = None  # "<prefix> Level <label>": its QDR level concepts (issue 22 frameworks)
+    country: str | None = None  # ISO3, for frameworks that the shared CSV has no row for
+    alt: tuple[str, ...] = ()  # other names it goes by (national abbreviations)
 
 
 def _n(a: int, b: int) -> tuple[str, ...]:
@@ -126,33 +130,127 @@ FRAMEWORKS: tuple[Framework, ...] = (
     Framework("QF-EHEA", "QF-EHEA", ("short", "first", "second", "third"),
               "Qualifications Framework of the European Higher Education Area"),
     Framework("DQR", "DQR", _n(1, 8), "German Qualifications Framework for Lifelong Learning",
-              ("de", "Deutscher Qualifikationsrahmen für lebenslanges Lernen"), "de"),
+              ("de", "Deutscher Qualifikationsrahmen für lebenslanges Lernen"), "de",
+              qdr_framework="German National Qualifications Framework"),
     Framework("LTKS", "LTKS/LTQF", _n(1, 8), "Lithuanian Qualifications Framework",
-              ("lt", "Lietuvos kvalifikacijų sandara"), "lt"),
+              ("lt", "Lietuvos kvalifikacijų sandara"), "lt",
+              qdr_framework="Lithuanian National Qualifications Framework"),
     Framework("FINQF", "FiNQF", _n(1, 8),
-              "Finnish National Framework for Qualifications and Other Competence Modules"),
+              "Finnish National Framework for Qualifications and Other Competence Modules",
+              qdr_framework="Finnish National Qualifications Framework"),
     Framework("SQF", "SQF/SOK", _n(1, 10), "Slovenian Qualifications Framework",
-              ("sl", "Slovensko ogrodje kvalifikacij"), "sl"),
-    Framework("MQF", "MQF", ("A", "B") + _n(1, 8), "Malta Qualifications Framework"),
+              ("sl", "Slovensko ogrodje kvalifikacij"), "sl",
+              qdr_framework="Slovenian Qualifications Framework"),
+    Framework("MQF", "MQF", ("A", "B") + _n(1, 8), "Malta Qualifications Framework",
+              qdr_framework="Maltese National Qualifications Framework"),
     Framework("QNQ", "QNQ", _n(1, 8), "Italian National Qualifications Framework",
-              ("it", "Quadro nazionale delle qualificazioni"), "it"),
-    Framework("NFQ", "NFQ", _n(1, 10), "Irish National Framework of Qualifications"),
-    Framework("SCQF", "SCQF", _n(1, 12), "Scottish Credit and Qualifications Framework"),
+              ("it", "Quadro nazionale delle qualificazioni"), "it",
+              qdr_framework="Italian Qualifications Framework"),
+    Framework("NFQ", "NFQ", _n(1, 10), "Irish National Framework of Qualifications",
+              qdr_framework="Irish National Framework of Qualifications"),
+    Framework("SCQF", "SCQF", _n(1, 12), "Scottish Credit and Qualifications Framework",
+              qdr_framework="Scottish Credit and Qualifications Framework"),
     Framework("RQF", "RQF", ("Entry 1", "Entry 2", "Entry 3") + _n(1, 8),
-              "Regulated Qualifications Framework"),
+              "Regulated Qualifications Framework",
+              qdr_framework="Regulated Qualifications Framework (RQF) for England and Northern Ireland"),
     Framework("CQFW", "CQFW", ("Entry 1", "Entry 2", "Entry 3") + _n(1, 8),
-              "Credit and Qualifications Framework for Wales"),
+              "Credit and Qualifications Framework for Wales",
+              qdr_framework="Credit and Qualifications Framework for Wales"),
     Framework("FHEQ", "FHEQ", _n(4, 8), "Framework for Higher Education Qualifications"),
     Framework("CNCP", "CNCP-2019", _n(1, 8),
               "French National Framework of Professional Certifications (2019)",
-              ("fr", "Cadre national des certifications professionnelles"), "fr"),
+              ("fr", "Cadre national des certifications professionnelles"), "fr",
+              qdr_framework="French National Qualifications Framework"),
     Framework("FR-1969", "FR-1969", ("V", "IV", "III", "II", "I"),
               "French nomenclature of training levels (1969, superseded)",
               ("fr", "Nomenclature des niveaux de formation (1969)"), "fr"),
     Framework("NLQF", "NLQF", ("Entry", "1", "2", "3", "4", "4+", "5", "6", "7", "8"),
-              "Dutch Qualifications Framework"),
+              "Dutch Qualifications Framework", qdr_framework="Dutch National Qualifications Framework"),
+) + tuple(
+    # Issue 22: every other framework of the EU QDR register (nqf.xsd). The code is unique in
+    # microhe (Romania ROQF beside the UK's RQF, Latvia LQF beside Lithuania's LTKS/LTQF,
+    # Greece HQF beside Hungary HUQF, Portugal QNQ-PT beside Italy's QNQ); the QDR label prefix
+    # and the national abbreviations are further names, so "QNQ 6" gets both candidates.
+    # Levels: those of the QDR concepts "<prefix> Level <label>", lowest first (sub-levels
+    # keep their own label: CROQF 4.1, CyQF 5a, NNMQF 7 A); the Flemish VKS has none in QDR.
+    Framework(code, code, levels, name, native, native[0] if native else "en", qdr_framework=qfw,
+              qdr_prefix=prefix, country=iso3, alt=alt)
+    for code, iso3, name, native, prefix, qfw, levels, alt in (
+        ("AT-NQF", "AUT", "Austrian National Qualifications Framework", ("de", "Nationaler Qualifikationsrahmen"),
+         "AT: NQF", "Austrian National Qualifications Framework", _n(1, 8), ("NQR", "AT NQF")),
+        ("CFC", "BEL", "Qualifications Framework of the French Community of Belgium",
+         ("fr", "Cadre francophone des certifications"), "CFC",
+         "Qualifications Framework of the French Community of Belgium", _n(1, 8), ()),
+        ("QDG", "BEL", "Qualifications Framework of the German-speaking Community of Belgium", None, "QDG",
+         "Qualifications Framework of the German-speaking Community of Belgium", _n(1, 8), ()),
+        ("VKS", "BEL", "Flemish Qualifications Structure", ("nl", "Vlaamse kwalificatiestructuur"), None,
+         "Flemish qualifications framework", _n(1, 8), ()),
+        ("BQF", "BGR", "Bulgarian Qualifications Framework", None, "BQF",
+         "Bulgarian Qualifications Framework", _n(0, 8), ()),
+        ("CROQF", "HRV", "Croatian Qualifications Framework", ("hr", "Hrvatski kvalifikacijski okvir"), "CROQF",
+         "Croatian Qualifications Framework",
+         ("1", "2", "3", "4.1", "4.2", "5", "6", "7.1", "7.2", "8.1", "8.2"), ("HKO",)),
+        ("CYQF", "CYP", "Cyprus Qualifications Framework", None, "CyQF",
+         "Cypriot National Qualifications Framework",
+         ("1", "2", "3", "4", "5a", "5b", "5c", "6", "7a", "7b", "7c", "8"), ()),
+        ("NSK", "CZE", "Czech National Register of Qualifications", ("cs", "Národní soustava kvalifikací"), "NSK",
+         "Czech National Register of Qualifications", _n(1, 8), ()),
+        ("DK-NQF", "DNK", "Danish Qualifications Framework for Lifelong Learning", None, "DK NQF",
+         "Danish National Qualifications Framework", _n(1, 8), ()),
+        ("ESTQF", "EST", "Estonian Qualifications Framework", ("et", "Eesti kvalifikatsiooniraamistik"), "EstQF",
+         "Estonian Qualifications Framework", _n(1, 8), ("EKR",)),
+        ("HQF", "GRC", "Hellenic Qualifications Framework", None, "HQF",
+         "Hellenic National Qualifications Framework", _n(1, 8), ()),
+        ("HUQF", "HUN", "Hungarian Qualifications Framework", ("hu", "Magyar Képesítési Keretrendszer"), "HuQF",
+         "Hungarian National Qualifications Framework", _n(1, 8), ("MKKR",)),
+        ("LQF", "LVA", "Latvian Qualifications Framework", None, "LQF",
+         "Latvian Qualifications Framework", _n(1, 8), ("LKI",)),
+        ("CLQ", "LUX", "Luxembourg Qualifications Framework", ("fr", "Cadre luxembourgeois des qualifications"),
+         "CLQ", "Luxembourg Qualifications Framework", _n(1, 8), ()),
+        ("PQF", "POL", "Polish Qualifications Framework", ("pl", "Polska Rama Kwalifikacji"), "PQF",
+         "Polish National Qualifications Framework", _n(1, 8), ("PRK",)),
+        ("QNQ-PT", "PRT", "Portuguese National Qualifications Framework", ("pt", "Quadro Nacional de Qualificações"),
+         "QNQ", "Portuguese National Qualifications Framework", _n(1, 8), ()),
+        ("ROQF", "ROU", "Romanian National Qualifications Framework", ("ro", "Cadrul Național al Calificărilor"),
+         "ROQF", "Romanian National Qualifications Framework", _n(1, 8), ("CNC",)),
+        ("SKKR", "SVK", "Slovak Qualifications Framework", ("sk", "Slovenský kvalifikačný rámec"), "SKKR",
+         "Slovak National Qualifications Framework", _n(1, 8), ()),
+        ("MECU", "ESP", "Spanish Qualifications Framework for Lifelong Learning",
+         ("es", "Marco Español de Cualificaciones para el aprendizaje permanente"), "MECU",
+         "Spanish Qualifications Framework for Lifelong Learning", _n(1, 8), ()),
+        ("SEQF", "SWE", "Swedish Qualifications Framework", None, "SeQF",
+         "Swedish National Qualifications Framework", _n(1, 8), ()),
+        ("ISQF", "ISL", "Icelandic Qualifications Framework", None, "ISQF", "Icelandic Qualifications Framework",
+         ("1", "2", "3", "4", "5.1", "5.2", "6.1", "6.2", "7"), ()),
+        ("NQFL", "LIE", "National Qualifications Framework for Lifelong Learning for Liechtenstein", None, "NQFL",
+         "National Qualifications Framework for Lifelong Learning for Liechtenstein", _n(1, 8), ()),
+        ("NKR", "NOR", "Norwegian Qualifications Framework for Lifelong Learning", None, "NKR",
+         "Norwegian Qualifications Framework",
+         ("1", "2", "3", "4", "5.1", "5.2", "6.1", "6.2", "7", "8"), ()),
+        ("NQF-VPET", "CHE", "National Qualifications Framework for Vocational and Professional Education and "
+         "Training (Switzerland)", None, "NQF VPET",
+         "National Qualifications Framework of Swiss Vocational and Professional Education", _n(1, 8), ("NQR-CH",)),
+        ("AQF", "ALB", "Albanian Qualifications Framework", None, "AQF", "Albanian Qualifications Framework",
+         _n(1, 8), ()),
+        ("BH-NQF", "BIH", "Bosnia and Herzegovina Qualifications Framework", None, "BH NQF",
+         "Bosnia and Herzegovina Qualifications Framework", _n(1, 8), ()),
+        ("KS-NQF", "1A0", "Kosovo National Qualifications Framework", None, "KS NQF",
+         "Kosovo National Qualifications Framework", _n(1, 8), ()),
+        ("ME-NQF", "MNE", "Montenegrin Qualifications Framework", None, "ME NQF",
+         "Montenegrin Qualifications Framework",
+         ("1.1", "1.2", "2", "3", "4.1", "4.2", "5", "6", "7.1", "7.2", "8"), ()),
+        ("NNMQF", "MKD", "North Macedonian Qualifications Framework", None, "NNMQF",
+         "North Macedonian Qualifications Framework",
+         ("1", "2", "3", "4", "5", "5 A", "5 B", "6", "6 A", "6 B", "7", "7 A", "7 B", "8"), ()),
+        ("NQFS", "SRB", "Serbian Qualifications Framework", ("sr", "Nacionalni okvir kvalifikacija Srbije"), "NQFS",
+         "Serbian Qualifications Framework",
+         ("1", "2", "3", "4", "5", "6", "6.1", "6.2", "7", "7.1", "7.2", "8"), ("NOKS",)),
+        ("TQF", "TUR", "Turkish Qualifications Framework", ("tr", "Türkiye Yeterlilikler Çerçevesi"), "TQF",
+         "Turkish Qualifications Framework", _n(1, 8), ("TYÇ",)),
+    )
 )
 BY_SHORT = {fw.csv_short: fw for fw in FRAMEWORKS}
+BY_CODE = {fw.code: fw for fw in FRAMEWORKS}
 
 # Label prefixes of the CSV's nqf_level_label column, per framework code.
 _LABEL_PATTERNS = {
@@ -172,6 +270,8 @@ _LABEL_PATTERNS = {
     "FR-1969": re.compile(r"^Niveau (?P<l>[IV]+)$"),
     "NLQF": re.compile(r"^NLQF (?:(?P<l>\d+\+?)|(?P<l2>Entry) level)$"),
 }
+_LABEL_PATTERNS.update({fw.code: re.compile(rf"^{re.escape(fw.code)} (?P<l>.+)$")
+                        for fw in FRAMEWORKS if fw.country is not None})
 _PAREN = re.compile(r"^(?P<base>[^(]*?)\s*(?:\((?P<paren>.*)\))?\s*$")
 _YEAR = re.compile(r"^\d{4}$")
 
@@ -207,6 +307,9 @@ EXACT, CLOSE, RELATED = (skos(x) for x in ("exactMatch", "closeMatch", "relatedM
 
 def qdr_links(code: str, label: str) -> list[tuple[URIRef, str]]:
     """(SKOS mapping property, QDR prefLabel) pairs for one of our levels."""
+    fw = BY_CODE[code]
+    if fw.qdr_prefix is not None:
+        return [(EXACT, f"{fw.qdr_prefix} Level {label}")]
     simple = {"DQR": "DQR", "LTKS": "LTQF", "FINQF": "FiNQF", "SQF": "SQF", "MQF": "MQF",
               "NFQ": "IE NQF", "SCQF": "SCQF", "NLQF": "NLQF"}
     if code in simple:
@@ -215,7 +318,7 @@ def qdr_links(code: str, label: str) -> list[tuple[URIRef, str]]:
         return [(EXACT, f"{simple[code]} Level {label}")]
     if code == "QNQ":
         # Italy's levels are 'IT NQF Level n'; the QDR's 'QNQ Level n' are (most likely)
-        # Portugal's Quadro Nacional de Qualificações: see QDR_FOREIGN, never linked here
+        # Portugal's Quadro Nacional de Qualificações: framework QNQ-PT, never linked here
         return [(EXACT, f"IT NQF Level {label}")]
     if code == "CNCP":
         # the French 2019 framework: QDR 'FQF Level n' (French National Qualifications Framework)
@@ -246,32 +349,47 @@ def qdr_links(code: str, label: str) -> list[tuple[URIRef, str]]:
 # one-to-many I -> 7 or 8".
 QDR_EQF = {"NQF RNCP Level I-Master": "7", "NQF RNCP Level I-Doctorat": "8"}
 
-# Level rows the shared CSV lacks, in its own columns, each with its sources (read for
-# issue 17): NLQF 4+ is the level of the VWO diploma, EQF 4, in Nuffic's comparison tables
-# (Nuffic is the Dutch ENIC-NARIC).
-EXTRA_ROWS = (
-    {"country_iso3": "NLD", "framework_name": "Dutch Qualifications Framework", "framework_short": "NLQF",
-     "nqf_level_label": "NLQF 4+", "eqf_level": "4",
-     "source_url": "https://www.insidr.nl/dynamic-data/comparison-tables/netherlands/ ; "
-                   "https://www.nuffic.nl/en/education-systems/ireland/level-of-diplomas",
-     "note": "VWO diploma (pre-university education): NLQF 4+, EQF 4 in Nuffic's comparison tables "
-             "(Dutch diplomas table; also every foreign-diploma table, e.g. Ireland's); not a row of the "
-             "shared referencing CSV, added by microhe (issue 17); the NLQF referencing report was not read"},
-)
+# The repository's own referencing rows (issue 22): the shared CSV's columns plus
+# `publisher`, `evidence` (a short quote) and `retrieved` (date). Read alongside the shared
+# CSV; where both have a row for one (framework_short, nqf_level_label) the repository's
+# wins. NLQF 4+ (issue 17, Nuffic) is one of them.
+REPO_CSV = REPO / "data" / "nqf_eqf_referencing.csv"
+REPO_COLUMNS = ("country_iso3", "framework_name", "framework_short", "nqf_level_label", "eqf_level",
+                "source_url", "note", "publisher", "evidence", "retrieved")
 
-# QDR concepts of frameworks microhe does not hold, written so that the level parser can say
-# so (and never read them as one of our levels): label -> (country ISO3, editorial note).
-_QNQ_PT = ("inferred, not read in the QDR hierarchy: the EU QDR list has eight 'QNQ Level n' concepts "
-           "besides Italy's eight 'IT NQF Level n' and a 'Portuguese National Qualifications Framework' "
-           "concept; Portugal's framework is the Quadro Nacional de Qualificações, abbreviated QNQ "
-           "(Cedefop NQF country report Portugal 2022; ReferNet Portugal), so these are most likely "
-           "Portugal's levels. Italy's Quadro nazionale delle qualificazioni is also abbreviated QNQ: "
-           "the abbreviation alone is ambiguous.")
-QDR_FOREIGN = {f"QNQ Level {n}": ("PRT", _QNQ_PT) for n in range(1, 9)}
-QDR_FOREIGN_SOURCES = (
-    "https://www.cedefop.europa.eu/en/tools/nqfs-online-tool/countries/portugal-2022",
-    "https://www.refernet.pt/en/documentos/sistema-nacional-de-qualificacoes.html",
-)
+# A repository row is Stated only with a source on its publisher's official host and a quote;
+# otherwise its note must say "inferred" or "UNCERTAIN". Publisher -> official host suffixes.
+PUBLISHER_HOSTS = {
+    "Cedefop": ("cedefop.europa.eu",),
+    "European Commission": ("europa.eu",),
+    "Eurydice (European Commission, EACEA)": ("eurydice.eacea.ec.europa.eu",),
+    "EUR-Lex (Publications Office of the EU)": ("eur-lex.europa.eu",),
+    "OeAD (Austrian NQF coordination point)": ("qualifikationsregister.at",),
+    "Cyprus Qualifications Framework Committee": ("cyqf.gov.cy",),
+    "Nuffic": ("nuffic.nl",),
+    "ENIC/NARIC Iceland": ("enicnaric.is",),
+    "CPI (Slovenian NQF coordination point)": ("nok.si",),
+    "Danish Ministry of Higher Education and Science (UFM)": ("ufm.dk",),
+    "Kutsekoda (Estonian Qualifications Authority)": ("kutsekoda.ee",),
+    "Polish Ministry of Education": ("prk.men.gov.pl",),
+    "ANQEP (Portuguese National Agency for Qualification and VET)": ("anqep.gov.pt",),
+    "Imperial College London": ("imperial.ac.uk",),
+}
+# The QDR list does not say which framework a level concept belongs to: the level concepts
+# are matched to a framework by their label prefix, and the prefix to the framework concept by
+# name. Only QNQ is doubtful (Italy's framework is also abbreviated QNQ).
+QNQ_PT_NOTE = ("inferred: the EU QDR list gives no hierarchy; its eight 'QNQ Level n' concepts are taken as "
+               "Portugal's (Quadro Nacional de Qualificações) because Italy's levels are 'IT NQF Level n' and "
+               "the list has a 'Portuguese National Qualifications Framework' concept and no other family for "
+               "it (issue 17; Cedefop NQF country report Portugal 2022).")
+# Document mirrors and re-upload sites: never a source (issue 22).
+MIRROR_HOSTS = ("abcdocz", "docslib", "studylib", "readkong", "yumpu", "vdocuments", "vdocument.in", "9pdf",
+                "scribd", "dokumen.pub", "pdfslide", "documents.pub", "fdocuments", "educationdocbox",
+                "docplayer", "silo.tips", "5y1.org", "kulturimpuls", "academia.edu", "slideshare")
+
+NOT_FOUND_NOTE = ("Referencing not found: no source stating the EQF level of this level was found (issue 22 "
+                  "searched the Cedefop NQF country pages, national coordination points, referencing reports "
+                  "and Europass); it is not guessed.")
 
 # Documented pairings of levels of two frameworks (mhe:LevelPairing): a referencing or a
 # QF-EHEA self-certification puts them side by side. Level translation gives them as
@@ -341,6 +459,59 @@ def read_xsd(path: Path) -> tuple[str, list[tuple[str, str]]]:
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def read_repo_rows(path: Path = REPO_CSV) -> list[dict[str, str]]:
+    """The repository's referencing rows, checked: a publisher, a quote, a date, no mirror
+    source, and `Stated` (no inferred/uncertain marker in the note) only with a source on
+    the publisher's official host."""
+    if not path.is_file():
+        return []
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if tuple(reader.fieldnames or ()) != REPO_COLUMNS:
+            raise ValueError(f"{path}: columns {reader.fieldnames} != {list(REPO_COLUMNS)}")
+        rows = list(reader)
+    for n, r in enumerate(rows, start=2):
+        where = f"{path.name} line {n} ({r['nqf_level_label']})"
+        for col in ("publisher", "evidence", "retrieved", "source_url", "framework_short", "nqf_level_label"):
+            if not r[col].strip():
+                raise ValueError(f"{where}: empty {col}")
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["retrieved"]):
+            raise ValueError(f"{where}: retrieved {r['retrieved']!r} is not a date (YYYY-MM-DD)")
+        hosts = []
+        for u in r["source_url"].split(" ; "):
+            m = re.fullmatch(r"https?://([A-Za-z0-9.-]+)(?::\d+)?(?:[/?#]\S*)?", u.strip())
+            if not m:
+                raise ValueError(f"{where}: malformed source URL {u!r}")
+            host = m[1].lower()
+            if any(x in host for x in MIRROR_HOSTS):
+                raise ValueError(f"{where}: {host} is a document mirror, not a source")
+            hosts.append(host)
+        if confidence(r["note"]) == CONFIDENCE["Stated"]:
+            official = PUBLISHER_HOSTS.get(r["publisher"])
+            if official is None:
+                raise ValueError(f"{where}: publisher {r['publisher']!r} has no official host in PUBLISHER_HOSTS")
+            if not any(h == o or h.endswith("." + o) for h in hosts for o in official):
+                raise ValueError(f"{where}: stated, but no source is on {r['publisher']}'s host {official}; "
+                                 "cite the official page or mark the note 'inferred'/'UNCERTAIN'")
+    return rows
+
+
+def read_rows(shared: Path) -> list[dict[str, str]]:
+    """The shared CSV's rows, each replaced by the repository's row of the same
+    (framework_short, nqf_level_label) where there is one, plus the repository's new rows."""
+    repo = read_repo_rows()
+    keys = {(r["framework_short"], r["nqf_level_label"]) for r in repo}
+    return [r for r in read_csv(shared / CSV_REL) if (r["framework_short"], r["nqf_level_label"]) not in keys] + repo
+
+
+def row_note(row: dict[str, str]) -> str:
+    """The row's note; a repository row adds its publisher, date and quote."""
+    if not row.get("evidence"):
+        return row["note"]
+    return (f"{row['note']} Evidence ({row['publisher']}, retrieved {row['retrieved']}): "
+            f"\u201c{row['evidence']}\u201d")
 
 
 def sources(row: dict[str, str]) -> list[URIRef]:
@@ -449,7 +620,8 @@ class Built:
         self.graph.add((URIRef(s) if isinstance(s, str) else s, p, o))
 
 
-def header(title: str, shared: Path, inputs: list[str], extra: list[str]) -> list[str]:
+def header(title: str, shared: Path, inputs: list[str], extra: list[str],
+           repo_inputs: tuple[Path, ...] = ()) -> list[str]:
     lines = [
         f"microhe reference data: {title}",
         "",
@@ -460,6 +632,9 @@ def header(title: str, shared: Path, inputs: list[str], extra: list[str]) -> lis
     ]
     for rel in inputs:
         lines.append(f"  {rel}  sha256 {sha256(shared / rel)}")
+    for path in repo_inputs:
+        if path.is_file():
+            lines.append(f"  (repository) {path.relative_to(REPO).as_posix()}  sha256 {sha256(path)}")
     if any(rel.startswith(XSD_REL) for rel in inputs):
         lines += [
             f"  {XSD_REL}/*.xsd = {ELM_REPO}",
@@ -478,8 +653,9 @@ def header(title: str, shared: Path, inputs: list[str], extra: list[str]) -> lis
 
 
 def build_frameworks(shared: Path) -> tuple[Graph, str]:
-    rows = [r for r in read_csv(shared / CSV_REL) if not is_credit_row(r)] + [dict(r) for r in EXTRA_ROWS]
-    credit_rows = [r for r in read_csv(shared / CSV_REL) if is_credit_row(r)]
+    all_rows = read_rows(shared)
+    rows = [r for r in all_rows if not is_credit_row(r)]
+    credit_rows = [r for r in all_rows if is_credit_row(r)]
     qdr_ns, qdr_items = read_xsd(shared / XSD_REL / "nqf.xsd")
     eqf_ns, eqf_items = read_xsd(shared / XSD_REL / "eqf.xsd")
     assert qdr_ns == QDR_SCHEME and eqf_ns == EQF_SCHEME, (qdr_ns, eqf_ns)
@@ -542,7 +718,18 @@ def build_frameworks(shared: Path) -> tuple[Graph, str]:
             g.add((f_iri, skos("altLabel"), Literal(name, lang=fw.native_lang)))
         if fw.csv_short != fw.code:
             g.add((f_iri, skos("altLabel"), Literal(fw.csv_short)))
-        for iso3 in {r["country_iso3"] for r in frows} - {""}:
+        for alt in fw.alt:
+            g.add((f_iri, skos("altLabel"), Literal(alt)))
+        if fw.code == "QNQ-PT":
+            g.add((f_iri, skos("editorialNote"), Literal(QNQ_PT_NOTE, lang="en")))
+            g.add((f_iri, dct("source"), URIRef("https://www.cedefop.europa.eu/en/tools/nqfs-online-tool/countries/portugal-2022")))
+        if fw.qdr_framework is not None:
+            if fw.qdr_framework not in qdr_by_label:
+                raise ValueError(f"{fw.code}: no QDR framework concept labelled {fw.qdr_framework!r}")
+            qiri = URIRef(qdr_by_label[fw.qdr_framework])
+            g.add((f_iri, EXACT, qiri))
+            qdr_used[str(qiri)] = fw.qdr_framework
+        for iso3 in ({r["country_iso3"] for r in frows} | ({fw.country} if fw.country else set())) - {""}:
             g.add((f_iri, dct("spatial"), URIRef(COUNTRY + iso3)))
         for r in frows:
             for src in sources(r):
@@ -550,14 +737,14 @@ def build_frameworks(shared: Path) -> tuple[Graph, str]:
         if fw.code == "MQF":
             for r in credit_rows:
                 if r["framework_short"] == "MQF":
-                    g.add((f_iri, skos("note"), Literal(r["note"])))
+                    g.add((f_iri, skos("note"), Literal(row_note(r))))
                     for src in sources(r):
                         g.add((f_iri, dct("source"), src))
 
         # levels
         parsed = [(r, *split_label(fw.code, r["nqf_level_label"])) for r in frows]
         found = {label for _, label, _ in parsed}
-        if found != set(fw.levels):
+        if not found <= set(fw.levels) or (fw.country is None and found != set(fw.levels)):
             raise ValueError(f"{fw.code}: CSV levels {sorted(found)} != codes table {fw.levels}")
         level_subjects, ref_subjects = [], []
         for rank, label in enumerate(fw.levels, start=1):
@@ -577,7 +764,9 @@ def build_frameworks(shared: Path) -> tuple[Graph, str]:
             eqfs = sorted({r["eqf_level"] for r, _ in lrows} - {""}, key=int)
             for n in eqfs:
                 g.add((lvl, mhe("referencedToEQF"), URIRef(level_iri("EQF", n))))
-            if not eqfs:
+            if not lrows:
+                g.add((lvl, skos("note"), Literal(NOT_FOUND_NOTE, lang="en")))
+            elif not eqfs:
                 g.add((lvl, skos("note"), Literal(BELOW_EQF1_NOTE, lang="en")))
             if len(eqfs) > 1:
                 g.add((lvl, skos("note"), Literal(
@@ -625,7 +814,7 @@ def build_frameworks(shared: Path) -> tuple[Graph, str]:
                 g.add((ref, mhe("confidence"), confidence(r["note"])))
                 if qtypes:
                     g.add((ref, mhe("qualificationTypes"), Literal(qtypes)))
-                g.add((ref, skos("note"), Literal(r["note"])))
+                g.add((ref, skos("note"), Literal(row_note(r))))
                 for src in sources(r):
                     g.add((ref, dct("source"), src))
         def ref_order(u, fw=fw):
@@ -675,27 +864,16 @@ def build_frameworks(shared: Path) -> tuple[Graph, str]:
         g.add((q, skos("prefLabel"), Literal(qdr_used[iri], lang="en")))
         if qdr_used[iri] in QDR_EQF:
             g.add((q, mhe("referencedToEQF"), URIRef(level_iri("EQF", QDR_EQF[qdr_used[iri]]))))
-    b.sections.append(("EU QDR level concepts linked above (labels from nqf.xsd)", [qdr_scheme] + qdr_subjects))
-    foreign = []
-    for qlabel, (iso3, note) in sorted(QDR_FOREIGN.items()):
-        q = URIRef(qdr_by_label[qlabel])
-        if str(q) in qdr_used:
-            raise ValueError(f"{qlabel} is both linked and foreign")
-        foreign.append(q)
-        g.add((q, A, CONCEPT))
-        g.add((q, skos("inScheme"), qdr_scheme))
-        g.add((q, skos("prefLabel"), Literal(qlabel, lang="en")))
-        g.add((q, dct("spatial"), URIRef(COUNTRY + iso3)))
-        g.add((q, skos("editorialNote"), Literal(note, lang="en")))
-        for src in QDR_FOREIGN_SOURCES + (str(elm_source("nqf.xsd")),):
-            g.add((q, dct("source"), URIRef(src)))
-    b.sections.append(("EU QDR level concepts of frameworks microhe does not hold (never linked to our levels)",
-                       sorted(foreign)))
-
+    unlinked = sorted(lab for iri, lab in qdr_items if iri not in qdr_used)
+    if unlinked:
+        raise ValueError(f"{len(unlinked)} QDR concepts of nqf.xsd are linked to no framework or level: {unlinked[:5]}")
+    b.sections.append(("EU QDR framework and level concepts linked above (every concept of nqf.xsd; labels from it)",
+                       [qdr_scheme] + qdr_subjects))
     text = TurtleWriter(g).write(
         header("qualifications frameworks, levels and their referencing to the EQF", shared,
                [CSV_REL, f"{XSD_REL}/nqf.xsd", f"{XSD_REL}/eqf.xsd"],
-               ["", "Data model: docs/data-model.md; conventions: microhe/kg/reference/README.md."]),
+               ["", "Data model: docs/data-model.md; conventions: microhe/kg/reference/README.md."],
+               (REPO_CSV,)),
         b.sections)
     return g, text
 
@@ -745,7 +923,7 @@ NATIONAL_ECTS_HOURS = (
 
 
 def build_credit_systems(shared: Path) -> tuple[Graph, str]:
-    rows = [r for r in read_csv(shared / CSV_REL) if is_credit_row(r)]
+    rows = [r for r in read_rows(shared) if is_credit_row(r)]
     _, credit_items = read_xsd(shared / XSD_REL / "credit-points.xsd")
     credit_ns, _ = read_xsd(shared / XSD_REL / "credit-points.xsd")
 
@@ -795,12 +973,12 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
                 "One notional hour of learning (the unit of elm:volumeOfLearning); used to "
                 "convert workloads stated in hours.", lang="en")))
         else:
-            g.add((s, skos("note"), Literal(r["note"])))
+            g.add((s, skos("note"), Literal(row_note(r))))
         for src in sources(r):
             g.add((s, dct("source"), src))
     ects = sys_iri["ECTS"]
     g.add((ects, skos("exactMatch"), URIRef(ECTS)))
-    g.add((ects, skos("note"), Literal(malta["note"])))
+    g.add((ects, skos("note"), Literal(row_note(malta))))
     for src in sources(malta):
         g.add((ects, dct("source"), src))
     g.add((ects, RDFS_SEEALSO, URIRef(framework_iri("MQF"))))
@@ -840,34 +1018,34 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
         srcs, notes = [], [explain]
         for r in extra_rows:
             srcs += sources(r)
-            notes.append(r["note"])
+            notes.append(row_note(r))
         rule(f"{src_code}-{tgt_code}-hours" if src_code != "HOURS" and tgt_code != "HOURS"
              else f"{src_code}-{tgt_code}", src_code, tgt_code, mid, "NotionalHoursBasis", False,
              notes, srcs)
 
     uk_conv = row("UK-CATS", "2 UK credits = 1 ECTS")
     rule("UK-ECTS", "UK", "ECTS", "0.5", "ConventionBasis", False,
-         [uk_conv["note"], Literal("Convention: 2 UK credits = 1 ECTS credit (120 UK = 60 ECTS per "
+         [row_note(uk_conv), Literal("Convention: 2 UK credits = 1 ECTS credit (120 UK = 60 ECTS per "
                                    "year); notional hours give 0.33-0.4, see credit-rule/UK-ECTS-hours.",
                                    lang="en")],
          sources(uk_conv))
     hours_rule("UK", "ECTS", [hours_row["UK"], hours_row["ECTS"]])
     scqf = hours_row["SCQF"]
     rule("SCQF-ECTS", "SCQF", "ECTS", "0.5", "ConventionBasis", False,
-         [scqf["note"], Literal("Convention 2 SCQF credit points = 1 ECTS credit, assumed by analogy "
+         [row_note(scqf), Literal("Convention 2 SCQF credit points = 1 ECTS credit, assumed by analogy "
                                 "with UK credit (not seen stated for SCQF); notional hours give "
                                 "0.33-0.4, see credit-rule/SCQF-ECTS-hours.", lang="en")],
          sources(scqf))
     hours_rule("SCQF", "ECTS", [hours_row["SCQF"], hours_row["ECTS"]])
     us = hours_row["US-SCH"]
     rule("US-SCH-ECTS", "US-SCH", "ECTS", "2.0", "ConventionBasis", True,
-         [us["note"], Literal("Disputed, non-authoritative rule of thumb (1 US semester credit = "
+         [row_note(us), Literal("Disputed, non-authoritative rule of thumb (1 US semester credit = "
                               "2 ECTS credits); notional hours give 1.5-1.8, see "
                               "credit-rule/US-SCH-ECTS-hours.", lang="en")],
          sources(us))
     hours_rule("US-SCH", "ECTS", [us, hours_row["ECTS"]])
     rule("US-QCH-ECTS", "US-QCH", "ECTS", Decimal(4) / Decimal(3), "ConventionBasis", True,
-         [us["note"], Literal("Disputed: a quarter credit is 2/3 of a semester credit, so the semester rule "
+         [row_note(us), Literal("Disputed: a quarter credit is 2/3 of a semester credit, so the semester rule "
                               "of thumb (2 ECTS) gives 4/3 ECTS per quarter credit; notional hours give "
                               "1-1.2, see credit-rule/US-QCH-ECTS-hours.", lang="en")],
          sources(us) + [URIRef(u) for u in US_QCH_SOURCES])
@@ -907,7 +1085,7 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
     g.add((cmf_iri, A, dct("Standard")))
     g.add((cmf_iri, skos("notation"), Literal("CMF")))
     g.add((cmf_iri, skos("prefLabel"), Literal(cmf["framework_name"], lang="en")))
-    g.add((cmf_iri, skos("note"), Literal(cmf["note"])))
+    g.add((cmf_iri, skos("note"), Literal(row_note(cmf))))
     for src in sources(cmf):
         g.add((cmf_iri, dct("source"), src))
     b.sections.append(("official ECTS concept (credit-points.xsd) and sizing guideline",
@@ -919,7 +1097,8 @@ def build_credit_systems(shared: Path) -> tuple[Graph, str]:
                ["", "conversionFactor = target units per source unit. ConventionBasis rules carry a",
                 "system's published (or disputed) convention; NotionalHoursBasis rules the midpoint",
                 "of the range that the systems' mhe:hoursPerCreditMin/Max give (range in skos:note).",
-                "A conversion reports both, never only one."]),
+                "A conversion reports both, never only one."],
+               (REPO_CSV,)),
         b.sections)
     return g, text
 

@@ -47,7 +47,8 @@ def level_cmd(store_path, framework, level, to, country, fmt) -> None:
         doc = translate(store, fw, level, to, country).model_dump(mode="json")
 
     def lines(d):
-        yield f"{d['label']} ({d['framework']} {d['level']}) -> EQF {', '.join(map(str, d['eqf'])) or 'none (below EQF 1)'}"
+        none = "none (below EQF 1)" if d.get("found", True) else "referencing not found"
+        yield f"{d['label']} ({d['framework']} {d['level']}) -> EQF {', '.join(map(str, d['eqf'])) or none}"
         for r in d["referencing"]:
             types = f" for {r['qualification_types']}" if r["qualification_types"] else ""
             yield f"  referencing: EQF {r['eqf']}{types} [{r['confidence']}]"

@@ -235,7 +235,8 @@ class _Gen:
     def institutions(self) -> Iterator[tuple[str, str, str]]:
         rng = self.rng
         n_inst = max(12, min(5_000, self.n // 40))
-        countries = list(self.ref.countries) + list(EQF_ONLY_COUNTRIES)
+        # a country with a bundled NQF (issue 22 added most of the EU) is not EQF-only as well
+        countries = list(self.ref.countries) + [c for c in EQF_ONLY_COUNTRIES if c not in self.ref.countries]
         self.insts: list[tuple[str, str, str]] = []  # (iri, country, accreditation iri)
         for cc in countries:  # one QA agency per country
             qa = SYNTH + f"org/qa-{cc.lower()}"

@@ -45,8 +45,11 @@ def translate(store: Store, framework: str | None, level: str, to: str | None = 
     eqf = sorted({r.eqf for r in refs if r.eqf is not None})
     notes: list[str] = list(parsed.notes)
     name = parsed.concept_label if len(levels) > 1 else lv.pref_label
-    if not eqf:
+    found = bool(eqf or below)
+    if not eqf and below:
         notes.append(f"{name} is below EQF level 1: it is referenced to no EQF level.")
+    elif not found:
+        notes.append(f"{name}: referencing not found. No source stating its EQF level was found; none is guessed.")
     if len(eqf) > 1 and len(levels) == 1:
         detail = "; ".join(
             f"EQF {r.eqf}" + (f" for {r.qualification_types}" if r.qualification_types else "")
@@ -104,6 +107,7 @@ def translate(store: Store, framework: str | None, level: str, to: str | None = 
                    | ({parsed.concept} if parsed.concept else set())),
         sources=sources,
         notes=notes,
+        found=found,
     )
 
 

@@ -58,7 +58,7 @@ class LevelTranslation(BaseModel):
     iri: str = Field(
         description="The level's IRI (the QDR concept's when the input named one standing for several levels)")
     label: str = Field(description="The level's name, e.g. 'SCQF 11'")
-    eqf: list[int] = Field(description="EQF levels it is referenced to (empty: below EQF 1)")
+    eqf: list[int] = Field(description="EQF levels it is referenced to (empty: below EQF 1, or referencing not found)")
     referencing: list[Referencing]
     levels: list[LevelBrief] = Field(
         description="The framework level(s) the input names (several for one QDR concept of several levels)")
@@ -70,6 +70,8 @@ class LevelTranslation(BaseModel):
     qdr: list[str] = Field(description="Matching EU Qualification Dataset Register concepts")
     sources: list[str]
     notes: list[str] = Field(description="What a recogniser should know (many-to-one, confidence, below EQF 1)")
+    found: bool = Field(True, description="False: 'referencing not found', no source stating the level's EQF "
+                                          "level was found (eqf is then empty, and that is no below-EQF-1 statement)")
 
 
 class Range(BaseModel):

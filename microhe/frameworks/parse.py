@@ -87,6 +87,7 @@ class Vocabulary:
     qdr: dict[str, QDRConcept] = field(default_factory=dict)   # IRI -> concept
     qdr_by_label: dict[str, str] = field(default_factory=dict)  # normalised label -> IRI
     foreign_prefixes: dict[str, list[str]] = field(default_factory=dict)  # QDR prefix of unlinked concepts -> IRIs
+    framework_concepts: dict[str, str] = field(default_factory=dict)  # QDR framework concept IRI -> our code
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ SELECT ?kind ?s ?o ?x WHERE {{
   UNION {{ ?s skos:inScheme <{QDR_SCHEME}> ; mhe:referencedToEQF ?e . ?e skos:notation ?o BIND("eqf" AS ?kind) }}
   UNION {{ ?s skos:inScheme <{QDR_SCHEME}> ; dcterms:spatial ?o BIND("qspatial" AS ?kind) }}
   UNION {{ ?s skos:inScheme <{QDR_SCHEME}> ; skos:editorialNote ?o BIND("qnote" AS ?kind) }}
+  UNION {{ ?fw a mhe:QualificationsFramework ; skos:notation ?s ; skos:exactMatch ?o .
+           ?o skos:inScheme <{QDR_SCHEME}> ; skos:prefLabel ?x BIND("fwqdr" AS ?kind) }}
 }}"""
 
 _QDR_PREFIX = re.compile(r"^(?P<p>.+?) (?:Level|Levels|Entry)\b")
@@ -166,6 +169,10 @@ def vocabulary(store: Store) -> Vocabulary:
             entry(s)["countries"].add(r["o"].value.rsplit("/", 1)[-1])
         elif kind == "qnote":
             entry(s)["notes"].add(r["o"].value)
+        elif kind == "fwqdr" and s in idx.frameworks:
+            # the EU QDR framework concept ("Polish National Qualifications Framework") names it too
+            voc.framework_concepts[r["o"].value] = s
+            voc.names.setdefault(_norm(r["x"].value), set()).add(s)
     linked_prefixes: set[str] = set()
     unlinked: list[tuple[str, str]] = []
     for iri, d in qdr.items():
@@ -220,6 +227,9 @@ def resolve_framework(store: Store, name: str, country: str | None = None) -> st
     """One framework code for ``name``, else UnknownFrameworkError / AmbiguousLevelError."""
     voc = vocabulary(store)
     codes = framework_codes(store, name, country)
+    exact = [c for c in codes if _norm(c) == _norm(name)]
+    if len(codes) > 1 and len(exact) == 1:
+        return exact[0]  # a microhe code given as the framework names that framework ("QNQ": Italy's)
     if not codes:
         raise UnknownFrameworkError(name, voc.index.codes())
     if len(codes) > 1:
@@ -264,6 +274,8 @@ def _level_in(voc: Vocabulary, code: str, text: str, original: str) -> ParsedLev
     elif _ROMAN.match(s.upper()) and s not in labels and code != "MQF":
         raise UnknownLevelError(code, original, valid)  # Roman numerals only where the labels are Roman
     lv = labels.get(s)
+    if lv is None:  # a sub-level written without its space: "7A" for NNMQF "7 A"
+        lv = {k.replace(" ", ""): v for k, v in labels.items()}.get(s.replace(" ", ""))
     if lv is None:
         raise UnknownLevelError(code, original, valid)
     return ParsedLevel(original, code, (lv,), eqf=tuple(lv.eqf))
@@ -271,6 +283,11 @@ def _level_in(voc: Vocabulary, code: str, text: str, original: str) -> ParsedLev
 
 def _from_concept(voc: Vocabulary, concept: QDRConcept, original: str) -> ParsedLevel:
     idx = voc.index
+    if concept.iri in voc.framework_concepts:
+        code = voc.framework_concepts[concept.iri]
+        raise UnknownLevelError(code, original, [f"'{concept.label}' is the EU QDR concept of the framework {code}, "
+                                                 "not one of its levels; its levels: "
+                                                 + ", ".join(lv.label for lv in idx.levels_of(code))])
     levels = [idx.levels[iri] for iri in concept.exact + concept.close if iri in idx.levels]
     if not levels:
         where = f" ({', '.join(concept.countries)})" if concept.countries else ""
@@ -318,10 +335,28 @@ def parse_level(store: Store, text: str, framework: str | None = None, country: 
     qiri = voc.qdr_by_label.get(_norm(raw))
     if qiri is not None and cc is not None and voc.qdr[qiri].countries and cc not in voc.qdr[qiri].countries:
         qiri = None  # another country's concept: read the text as framework + level instead
+    if qiri is not None and cc is not None:
+        owners = {idx.levels[lv].framework for lv in voc.qdr[qiri].exact + voc.qdr[qiri].close if lv in idx.levels}
+        if owners and not any(_in_country(voc, c, cc) for c in owners):
+            qiri = None  # a concept of another country's framework ("QNQ Level 6" with ITA): read as text
     if qiri is not None and code is None:
         concept = voc.qdr[qiri]
         prefix = _QDR_PREFIX.match(concept.label)
         linked = concept.exact + concept.close
+        if linked and prefix and cc is None:
+            # the prefix may also name another framework ("QNQ": Italy's code, Portugal's QDR
+            # prefix): candidates, never a guess
+            owners = {idx.levels[lv].framework for lv in linked if lv in idx.levels}
+            others = [c for c in framework_codes(store, prefix["p"]) if c not in owners]
+            cands = []
+            for c in others:
+                try:
+                    cands += [_candidate(voc, lv) for lv in _level_in(voc, c, raw[len(prefix["p"]):], raw).levels]
+                except UnknownLevelError:
+                    pass
+            if cands:
+                own = [_candidate(voc, idx.levels[lv]) for lv in linked if lv in idx.levels]
+                raise AmbiguousLevelError(raw, own + cands, f"'{prefix['p']}' is the name of more than one framework")
         if not linked and prefix and cc is None:
             # the prefix may also be a framework microhe holds (QNQ): candidates, never a guess
             ours = framework_codes(store, prefix["p"])
@@ -385,12 +420,19 @@ def parse_level(store: Store, text: str, framework: str | None = None, country: 
                 raise
     if len(results) == 1 and not foreign:
         return results[0]
-    cands = [f"{p.framework} {lv.label} <{lv.iri}>" for p in results for lv in p.levels]
+    cands = [_candidate(voc, lv) for p in results for lv in p.levels]
     cands += [f"EU QDR '{voc.qdr[q].label}' <{q}> ({', '.join(voc.qdr[q].countries) or 'another framework'}, "
               "not held by microhe)" for q in foreign]
     if not cands:
         raise UnknownFrameworkError(raw, idx.codes())
     raise AmbiguousLevelError(raw, cands, f"'{raw[:len(name)]}' is the name of more than one framework")
+
+
+def _candidate(voc: Vocabulary, lv: Level) -> str:
+    """'QNQ-PT 6 <level IRI> (PRT; EU QDR <concept IRI>)': a candidate a person can tell apart."""
+    extra = sorted(voc.countries.get(lv.framework, set())) + [
+        f"EU QDR <{m}>" for m in lv.matches if m.startswith("http://data.europa.eu/snb/qdr/")]
+    return f"{lv.framework} {lv.label} <{lv.iri}>" + (f" ({'; '.join(extra)})" if extra else "")
 
 
 def _strip_framework(voc: Vocabulary, raw: str, code: str) -> str:

@@ -13,7 +13,9 @@ hand from domain.md section 4 (revised semantics, issue 17), never from the code
 
 from __future__ import annotations
 
+import csv
 import json
+from pathlib import Path
 
 import pytest
 
@@ -163,6 +165,11 @@ _CSV_SYSTEM = {"UK-CATS": "UK", "SCQF": "SCQF", "US-SCH": "US-SCH", "ECTS": "ECT
 @pytest.mark.parametrize("system", ["UK", "SCQF", "US-SCH"])
 def test_sources_include_the_csv_rows_of_the_system_and_of_ects(demo_store, system):
     rows = [r for r in csv_rows() if r["nqf_level_label"].startswith("credit_conversion")]
+    # issue 22: the repository CSV's row of the same label replaces the shared one (the
+    # '1 UK credit' row: its malformed URL and mirror source replaced by the page's address)
+    with (Path(__file__).parents[2] / "data" / "nqf_eqf_referencing.csv").open(encoding="utf-8", newline="") as f:
+        repo = {(r["framework_short"], r["nqf_level_label"]): r for r in csv.DictReader(f)}
+    rows = [repo.get((r["framework_short"], r["nqf_level_label"]), r) for r in rows]
     want = set()
     for r in rows:
         if _CSV_SYSTEM.get(r["framework_short"]) in (system, "ECTS"):

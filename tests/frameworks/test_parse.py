@@ -187,8 +187,8 @@ def test_qnq_is_italys_when_the_code_or_the_country_says_so(demo_store):
     assert got(parse_level(demo_store, "IT NQF Level 6")) == ("QNQ", ["6"], [6])  # nqf.xsd: Italy's own label
 
 
-def test_the_qdr_qnq_concepts_are_not_italys_levels(demo_store):
-    with pytest.raises(UnknownLevelError, match="does not hold"):
-        parse_level(demo_store, QDR + "c_8cf0774e")
-    with pytest.raises(UnknownLevelError, match="does not hold"):
-        parse_level(demo_store, "QNQ Level 6", country="PRT")
+def test_the_qdr_qnq_concepts_are_portugals_levels_not_italys(demo_store):
+    """Issue 22: the QDR's 'QNQ Level n' are the levels of Portugal's framework (QNQ-PT)."""
+    # EQF 6: the repository CSV's QNQ-PT 6 row (ANQEP; inferred 1:1)
+    assert got(parse_level(demo_store, QDR + "c_8cf0774e")) == ("QNQ-PT", ["6"], [6])
+    assert got(parse_level(demo_store, "QNQ Level 6", country="PRT")) == ("QNQ-PT", ["6"], [6])

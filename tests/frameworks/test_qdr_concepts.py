@@ -47,7 +47,7 @@ def test_each_concept_translates_by_iri_and_by_label(demo_store, iri, label, cod
 def test_nlqf_4_plus_from_the_cli_form(demo_store):
     doc = translate(demo_store, "NLQF", "4+")
     assert (doc.level, doc.eqf) == ("4+", [4])
-    assert "https://www.insidr.nl/dynamic-data/comparison-tables/netherlands/" in doc.sources
+    assert "https://www.nuffic.nl/onderwijssystemen/nederland/overzicht-nederlandse-diplomas" in doc.sources
 
 
 SPEC = """

@@ -98,6 +98,22 @@ LEVELS = {
     "FR-1969": ["V", "IV", "III", "II", "I"],
     "NLQF": ["Entry", "1", "2", "3", "4", "4+", "5", "6", "7", "8"],  # 4+: VWO (Nuffic), issue 17
 }
+#: Issue 22: the other frameworks of the EU QDR register, levels as nqf.xsd labels them
+#: ("<prefix> Level <label>", read by hand from the anchor file); VKS (Flemish) has none there.
+NEW = {
+    "AT-NQF": _1_8, "CFC": _1_8, "QDG": _1_8, "VKS": _1_8, "BQF": ["0"] + _1_8,
+    "CROQF": ["1", "2", "3", "4.1", "4.2", "5", "6", "7.1", "7.2", "8.1", "8.2"],
+    "CYQF": ["1", "2", "3", "4", "5a", "5b", "5c", "6", "7a", "7b", "7c", "8"],
+    "NSK": _1_8, "DK-NQF": _1_8, "ESTQF": _1_8, "HQF": _1_8, "HUQF": _1_8, "LQF": _1_8, "CLQ": _1_8,
+    "PQF": _1_8, "QNQ-PT": _1_8, "ROQF": _1_8, "SKKR": _1_8, "MECU": _1_8, "SEQF": _1_8,
+    "ISQF": ["1", "2", "3", "4", "5.1", "5.2", "6.1", "6.2", "7"], "NQFL": _1_8,
+    "NKR": ["1", "2", "3", "4", "5.1", "5.2", "6.1", "6.2", "7", "8"], "NQF-VPET": _1_8,
+    "AQF": _1_8, "BH-NQF": _1_8, "KS-NQF": _1_8,
+    "ME-NQF": ["1.1", "1.2", "2", "3", "4.1", "4.2", "5", "6", "7.1", "7.2", "8"],
+    "NNMQF": ["1", "2", "3", "4", "5", "5 A", "5 B", "6", "6 A", "6 B", "7", "7 A", "7 B", "8"],
+    "NQFS": ["1", "2", "3", "4", "5", "6", "6.1", "6.2", "7", "7.1", "7.2", "8"], "TQF": _1_8,
+}
+LEVELS.update(NEW)
 COUNTRY_OF = {"DQR": "DEU", "LTKS": "LTU", "FINQF": "FIN", "SQF": "SVN", "MQF": "MLT", "QNQ": "ITA",
               "NFQ": "IRL", "SCQF": "GBR", "RQF": "GBR", "CQFW": "GBR", "FHEQ": "GBR", "CNCP": "FRA",
               "FR-1969": "FRA", "NLQF": "NLD"}
@@ -107,12 +123,25 @@ BELOW_EQF1 = {("SCQF", "1"), ("SCQF", "2"), ("RQF", "Entry 1"), ("RQF", "Entry 2
 WITHOUT_QDR = (
     {("QF-EHEA", x) for x in ("short", "first", "second", "third")}
     | {("FHEQ", x) for x in ("4", "5", "6", "7", "8")}
+    | {("VKS", x) for x in _1_8}  # the QDR list has the Flemish framework, none of its levels
 )  # CNCP n = QDR 'FQF Level n' since issue 17
 
 
 def csv_rows() -> list[dict[str, str]]:
     with CSV_PATH.open(newline="", encoding="utf-8") as f:
         return [r for r in csv.DictReader(f) if not r["nqf_level_label"].startswith("credit_conversion:")]
+
+
+REPO_CSV = ROOT / "data" / "nqf_eqf_referencing.csv"
+
+
+def merged_rows() -> list[dict[str, str]]:
+    """The shared CSV's level rows, each replaced by the repository CSV's row of the same
+    framework_short and label, plus the repository's new rows (issue 22)."""
+    with REPO_CSV.open(newline="", encoding="utf-8") as f:
+        repo = [r for r in csv.DictReader(f) if not r["nqf_level_label"].startswith("credit_conversion:")]
+    keys = {(r["framework_short"], r["nqf_level_label"]) for r in repo}
+    return [r for r in csv_rows() if (r["framework_short"], r["nqf_level_label"]) not in keys] + repo
 
 
 def bare_label(short: str, csv_label: str) -> tuple[str, str | None]:
@@ -161,8 +190,9 @@ def test_every_framework_code_has_all_its_levels_and_nothing_else(fw):
             assert fw.value(level, SKOS.notation) == Literal(label)
             assert fw.value(level, M("levelRank")) == Literal(rank)
             assert fw.value(level, SKOS.prefLabel) is not None
-    assert len(set(fw.subjects(RDF.type, M("QualificationsFramework")))) == len(LEVELS) == 16
-    assert len(set(fw.subjects(RDF.type, M("FrameworkLevel")))) == sum(map(len, LEVELS.values())) == 136
+    assert len(set(fw.subjects(RDF.type, M("QualificationsFramework")))) == len(LEVELS) == 16 + 31
+    # 136 + the 381 - 117 QDR level concepts not linked before issue 22 (QNQ Level n included) + VKS 1-8
+    assert len(set(fw.subjects(RDF.type, M("FrameworkLevel")))) == sum(map(len, LEVELS.values())) == 136 + 264 + 8
 
 
 def test_eqf_is_the_official_scheme_and_its_levels_reference_themselves(fw):
@@ -187,14 +217,13 @@ def test_national_frameworks_name_their_country(fw):
 @needs_shared
 def test_every_csv_row_has_its_referencing_node():
     g = graph("frameworks.ttl")
-    rows = csv_rows()
-    assert len(rows) == 129
+    assert len(csv_rows()) == 129
+    rows = merged_rows()
     nodes = set(g.subjects(RDF.type, M("LevelReferencing")))
-    assert len(nodes) == len(rows) + 1  # + NLQF 4+ (Nuffic; not a CSV row)
-    nodes.discard(URIRef(REF + "referencing/NLQF/4plus/eqf-4"))
+    assert len(nodes) == len(rows)
     matched = set()
     for r in rows:
-        code = CODE_OF_SHORT[r["framework_short"]]
+        code = CODE_OF_SHORT.get(r["framework_short"], r["framework_short"])
         label, qtypes = bare_label(r["framework_short"], r["nqf_level_label"])
         level = lvl(code, label)
         candidates = [n for n in g.subjects(M("referencedLevel"), level)
@@ -203,7 +232,11 @@ def test_every_csv_row_has_its_referencing_node():
         node = candidates[0]
         matched.add(node)
         assert g.value(node, M("confidence")) == expected_confidence(r["note"]), (code, label)
-        assert set(g.objects(node, SKOS.note)) == {Literal(r["note"])}
+        if r.get("evidence"):  # a repository row: its note, then publisher, date and quote
+            (note,) = g.objects(node, SKOS.note)
+            assert str(note).startswith(r["note"]) and r["evidence"] in str(note) and r["publisher"] in str(note)
+        else:
+            assert set(g.objects(node, SKOS.note)) == {Literal(r["note"])}
         urls = {URIRef(u.strip()) for u in r["source_url"].split(" ; ")}
         assert set(g.objects(node, DCTERMS.source)) == urls, (code, label)
         if qtypes:
@@ -222,7 +255,7 @@ def test_uncertainty_markers_are_carried_as_confidence(fw):
 
     assert conf("SQF", "9", 8) == M("Uncertain")
     assert conf("SQF", "9", 7) == M("Stated")
-    assert conf("LTKS", "3", 3) == M("Inferred")
+    assert conf("LTKS", "3", 3) == M("Inferred")  # no official per-level statement found (issue 22)
     assert conf("NLQF", "Entry", None) == M("Uncertain")
     assert conf("MQF", "A", None) == M("Uncertain")
     assert conf("DQR", "6", 6) == M("Stated")
@@ -249,7 +282,12 @@ def test_below_eqf1_levels_have_no_eqf_shortcut_and_say_why(fw):
         for label in labels:
             if not eqf_of(fw, lvl(code, label)):
                 found.add((code, label))
-    assert found == BELOW_EQF1
+    assert BELOW_EQF1 <= found
+    for code, label in found - BELOW_EQF1:  # issue 22: no source found, never guessed
+        assert code in NEW, (code, label)
+        notes = " ".join(str(n) for n in fw.objects(lvl(code, label), SKOS.note))
+        assert "Referencing not found" in notes and "below eqf 1" not in notes.lower()
+        assert not set(fw.subjects(M("referencedLevel"), lvl(code, label)))
     for code, label in BELOW_EQF1:
         notes = " ".join(str(n) for n in fw.objects(lvl(code, label), SKOS.note))
         assert "below eqf 1" in notes.lower()
@@ -278,17 +316,14 @@ def test_qdr_concepts_for_several_levels_are_close_matches(fw):
 
 
 def test_qnq_levels_match_only_the_italian_qdr_labels(fw):
-    """Italy's levels are the QDR's 'IT NQF Level n'; the QDR's 'QNQ Level n' are most likely
-    Portugal's (Quadro Nacional de Qualificações): kept, marked PRT and inferred, never linked."""
+    """Italy's levels are the QDR's 'IT NQF Level n'; the QDR's 'QNQ Level n' are (most likely)
+    Portugal's Quadro Nacional de Qualificações: framework QNQ-PT since issue 22."""
     labels = {str(fw.value(q, SKOS.prefLabel)) for q in fw.objects(lvl("QNQ", "6"), SKOS.exactMatch)}
     assert labels == {"IT NQF Level 6"}
     qnq6 = qdr("c_8cf0774e")  # nqf.xsd 'QNQ Level 6'
     assert fw.value(qnq6, SKOS.prefLabel) == Literal("QNQ Level 6", lang="en")
-    assert not set(fw.subjects(None, qnq6))
-    assert set(fw.objects(qnq6, DCTERMS.spatial)) == {URIRef(COUNTRY + "PRT")}
-    assert str(fw.value(qnq6, SKOS.editorialNote)).startswith("inferred")
-    assert URIRef("https://www.cedefop.europa.eu/en/tools/nqfs-online-tool/countries/portugal-2022") in \
-        set(fw.objects(qnq6, DCTERMS.source))
+    assert set(fw.subjects(None, qnq6)) == {lvl("QNQ-PT", "6")}
+    assert set(fw.objects(URIRef(framework_iri("QNQ-PT")), DCTERMS.spatial)) == {URIRef(COUNTRY + "PRT")}
 
 
 def test_fr_1969_level_i_splits_into_master_and_doctorat(fw):
@@ -318,7 +353,7 @@ def test_levels_without_a_qdr_concept_are_exactly_the_listed_ones(fw):
 def test_linked_qdr_concepts_are_in_the_graph_with_their_official_labels(fw):
     linked = {o for p in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch)
               for o in fw.objects(None, p) if str(o).startswith("http://data.europa.eu/snb/qdr/")}
-    assert len(linked) == 117
+    assert len(linked) == 424  # every concept of nqf.xsd: 381 levels, 43 frameworks
     for q in linked:
         assert fw.value(q, SKOS.inScheme) == URIRef(QDR_SCHEME)
         assert fw.value(q, SKOS.prefLabel).language == "en"

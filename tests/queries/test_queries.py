@@ -69,28 +69,28 @@ def bare_label(row: dict) -> str:
     if row["framework_short"] == "QF-EHEA":
         return text.split()[0].lower()
     first, _, rest = text.partition(" ")
-    if rest and first in ("DQR", "LTKS", "FiNQF", "SQF", "MQF", "QNQ", "NFQ", "SCQF", "RQF", "CQFW", "FHEQ", "NLQF"):
+    if rest and (first in ("DQR", "LTKS", "FiNQF", "SQF", "MQF", "QNQ", "NFQ", "SCQF", "RQF", "CQFW", "FHEQ", "NLQF")
+                 or first == row["framework_short"]):  # issue 22 rows: "<code> <label>"
         text = rest
     return re.sub(r"\s+level$", "", text)
 
 
-#: The level row the reference data adds to the shared CSV (issue 17): NLQF 4+ = VWO, EQF 4,
-#: from Nuffic's comparison tables; written out here as microhe/kg/reference/README.md states it.
-NLQF_4PLUS = {
-    "country_iso3": "NLD", "framework_name": "Dutch Qualifications Framework", "framework_short": "NLQF",
-    "nqf_level_label": "NLQF 4+", "eqf_level": "4",
-    "source_url": "https://www.insidr.nl/dynamic-data/comparison-tables/netherlands/ ; "
-                  "https://www.nuffic.nl/en/education-systems/ireland/level-of-diplomas",
-    "note": "VWO diploma (pre-university education): NLQF 4+, EQF 4 in Nuffic's comparison tables "
-            "(Dutch diplomas table; also every foreign-diploma table, e.g. Ireland's); not a row of the "
-            "shared referencing CSV, added by microhe (issue 17); the NLQF referencing report was not read",
-}
+#: The repository's referencing rows (issue 22; NLQF 4+ of issue 17 is one of them): each
+#: replaces the shared CSV's row of the same framework_short and label; the graph's note is the
+#: row's note followed by "Evidence (publisher, retrieved date): “quote”" (reference README).
+REPO_CSV = Path(__file__).parents[2] / "data" / "nqf_eqf_referencing.csv"
 
 
 def csv_rows() -> list[dict]:
     with open(CSV_PATH, newline="", encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if not r["nqf_level_label"].startswith("credit_conversion")]
-    rows.append(dict(NLQF_4PLUS))
+    with open(REPO_CSV, newline="", encoding="utf-8") as f:
+        repo = [r for r in csv.DictReader(f) if not r["nqf_level_label"].startswith("credit_conversion")]
+    keys = {(r["framework_short"], r["nqf_level_label"]) for r in repo}
+    rows = [r for r in rows if (r["framework_short"], r["nqf_level_label"]) not in keys]
+    for r in repo:
+        r["note"] = f"{r['note']} Evidence ({r['publisher']}, retrieved {r['retrieved']}): \u201c{r['evidence']}\u201d"
+    rows += repo
     for r in rows:
         r["code"] = CODES.get(r["framework_short"], r["framework_short"])
         r["label"] = bare_label(r)
@@ -378,8 +378,9 @@ def _sources(text: str) -> frozenset[str]:
 
 
 def test_the_csv_names_every_framework_code():
-    assert sorted({r["code"] for r in CSV_ROWS}) == sorted(ALL_CODES)
-    assert len(CSV_ROWS) == 129 + 1  # the CSV's level rows + NLQF 4+
+    assert set(ALL_CODES) <= {r["code"] for r in CSV_ROWS}
+    # the shared CSV's 129 level rows, less the 8 NLQF rows the repository replaces, + its 90 level rows
+    assert len(CSV_ROWS) == 129 - 8 + 90
 
 
 @pytest.mark.parametrize("code", ALL_CODES)
@@ -738,7 +739,7 @@ def test_store_statistics_match_counts_computed_with_rdflib(demo_store):
         for path in sorted((KG / folder).glob("*.ttl")):
             assert triples[base + path.stem] == len(parse_ttl(path)), path.name
     # and the values a reader checks first
-    assert counts["frameworks"] == 16 and counts["levelReferencings"] == len(CSV_ROWS)
+    assert counts["frameworks"] == 16 + 31 and counts["levelReferencings"] == len(CSV_ROWS)  # issue 22: +31 QDR frameworks
     assert counts["specifications"] == len(specs(parse_ttl(KG / "demo" / "credentials.ttl")))
 
 

@@ -28,6 +28,10 @@ VMU = "https://w3id.org/microhe/ref/org/vmu"
 STRATHLOWE = "https://w3id.org/microhe/demo/org/strathlowe"
 CODES = {"EQF", "QF-EHEA", "DQR", "LTKS", "FINQF", "SQF", "MQF", "QNQ", "NFQ", "SCQF", "RQF", "CQFW", "FHEQ",
          "CNCP", "FR-1969", "NLQF"}
+# issue 22: every other framework of the EU QDR register
+CODES |= {"AT-NQF", "CFC", "QDG", "VKS", "BQF", "CROQF", "CYQF", "NSK", "DK-NQF", "ESTQF", "HQF", "HUQF", "LQF",
+          "CLQ", "PQF", "QNQ-PT", "ROQF", "SKKR", "MECU", "SEQF", "ISQF", "NQFL", "NKR", "NQF-VPET", "AQF",
+          "BH-NQF", "KS-NQF", "ME-NQF", "NNMQF", "NQFS", "TQF"}
 
 UPLOAD = (Path(__file__).parents[2] / "fixtures" / "upload-applied-data-analysis.ttl").read_text(encoding="utf-8")
 
