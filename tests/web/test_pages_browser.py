@@ -344,11 +344,13 @@ def test_a_crawl_from_the_home_page_reaches_every_page_type_with_no_broken_link(
     kinds: dict[str, set[str]] = {}
     queue = deque([site + "/"])
     parsed = 0
-    while queue and parsed < 600:
+    while queue and parsed < 1200:
         url = queue.popleft()
         if url in seen:
             continue
         parts = urlsplit(url)
+        if parts.path.startswith("/frameworks/") and len(kinds.get("framework", ())) >= 5:
+            continue  # enough framework pages (47 frameworks, each with many level links)
         html_page = not re.search(r"format=|\.csv|\.nq|\.xml$|/rdf-graphs|/static/|/openapi|/docs|/redoc|/api/|"
                                   r"/\.well-known/", url)
         with _open(url) as (status, ctype, body):
@@ -375,7 +377,7 @@ def test_a_crawl_from_the_home_page_reaches_every_page_type_with_no_broken_link(
     broken = {u: s for u, s in seen.items() if s >= 400}
     assert broken == {}, list(broken.items())[:10]
     assert {"home", "search", "ladder", "framework", "credential", "institution", "sparql", "ontology"} <= set(kinds)
-    assert len(kinds["credential"]) >= 50, len(kinds["credential"])
+    assert len(kinds["credential"]) >= 50, (len(kinds["credential"]), {k: len(v) for k, v in kinds.items()}, parsed)
 
 
 class _open:
