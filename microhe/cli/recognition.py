@@ -106,8 +106,10 @@ def credits_cmd(store_path, amount, system, country, fmt) -> None:
 @click.command("search")
 @store_option
 @click.option("--eqf", type=click.IntRange(1, 8), default=None, help="EQF level (NQF levels count through their referencing).")
-@click.option("--framework", default=None, help="Framework code, with --level.")
-@click.option("--level", default=None, help="Level label of --framework.")
+@click.option("--framework", default=None, help="Framework code or short form, with --level.")
+@click.option("--level", default=None,
+              help="A level as `microhe level` reads it: a label of --framework (6, Level 6, Entry 3) or, alone, "
+                   "'SCQF 10', 'FQF Level 6' or a level IRI.")
 @click.option("--ects-min", type=click.FloatRange(min=0), default=None)
 @click.option("--ects-max", type=click.FloatRange(min=0), default=None)
 @click.option("--field", default=None, metavar="ISCED", help="ISCED-F code (narrower fields included).")
@@ -156,10 +158,14 @@ _TARGET_HELP = "Target: an IRI in the store, an RDF file, or a JSON file of requ
 @click.option("--target", required=True, help=_TARGET_HELP)
 @click.option("--workload-ratio", type=click.FloatRange(0, 10), default=0.8, show_default=True)
 @click.option("--outcome-coverage", type=click.FloatRange(0, 1), default=0.75, show_default=True)
+@click.option("--strict-level", is_flag=True, default=False,
+              help="Take a target module's programme level as its own (default: check-module-level when the "
+                   "credential is below the programme's level).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage, fmt) -> None:
+def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage, strict_level, fmt) -> None:
     """Compare CREDENTIAL (an IRI in the store or an RDF file) with a target, criterion
-    by criterion (Lisbon Recognition Convention), with a recommendation."""
+    by criterion (Lisbon Recognition Convention), with a recommendation, its possible
+    effects (credit transfer, exemption) and the caveats it rests on."""
     from microhe.recognition.compare import Rules
     from microhe.recognition.models import Comparison
     from microhe.recognition.sides import compare_sides, side_of_argument
@@ -167,7 +173,7 @@ def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage
     store, _ = open_store(store_path, writes=False, http="POST /api/recognition/compare")
     cred = side_of_argument(store, credential, "credential")
     tgt = side_of_argument(store, target, "target")
-    comparison = compare_sides(store, cred, tgt, Rules(workload_ratio, outcome_coverage))
+    comparison = compare_sides(store, cred, tgt, Rules(workload_ratio, outcome_coverage, strict_level))
 
     def lines(d: Comparison):
         yield f"{d.credential.title or d.credential.iri}  vs  {d.target.title or d.target.iri}"
@@ -178,10 +184,18 @@ def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage
             flag = {True: "SUBSTANTIAL", False: "ok", None: "UNKNOWN"}[c.substantial]
             yield f"  {c.name:18} {flag:12} {c.detail}"
         r = d.recommendation
-        credited = f" ({r.credited_ects:g} ECTS)" if r.credited_ects is not None else ""
-        yield f"  recommendation: {r.outcome}{credited}"
+        yield f"  recommendation: {r.outcome}"
+        if r.credit_transfer is not None:
+            yield f"    credit transfer: {r.credit_transfer.ects:g} ECTS"
+        if r.exemption is not None:
+            ects = f" ({r.exemption.ects:g} ECTS)" if r.exemption.ects is not None else ""
+            yield f"    or exemption from: {r.exemption.module.label or r.exemption.module.iri}{ects}"
+        if r.missing:
+            yield f"    missing Council 2022 elements: {', '.join(r.missing)}"
         for reason in r.reasons:
             yield f"    - {reason}"
+        for caveat in d.caveats:
+            yield f"  caveat ({caveat.kind}): {caveat.text}"
 
     emit(comparison, fmt, lines)
 

@@ -271,20 +271,6 @@ def convert(store: Store, amount, system: str, country: str | None = None) -> Cr
     )
 
 
-def ects_of(store: Store, amount, system_iri: str, country: str | None = None) -> dict | None:
-    """Adapter for callers of the former shape: ``{"value", "min", "max"}`` with min/max the
-    hours-based range (the value itself when the system defines no hours); None if the system
-    is unknown."""
-    try:
-        doc = convert(store, amount, system_iri, country)
-    except CreditError:
-        return None
-    value = doc.ects.value
-    if doc.by_hours is None:
-        return None if value is None else {"value": value, "min": value, "max": value}
-    return {"value": value, "min": doc.by_hours.min, "max": doc.by_hours.max}
-
-
 def _range(pair: tuple[float, float]) -> Range:
     return Range(min=_num(_r(pair[0])), max=_num(_r(pair[1])))
 

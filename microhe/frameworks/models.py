@@ -98,13 +98,6 @@ class ByHours(BaseModel):
     sources: list[str]
 
 
-#: Kept for Python callers of the 2025 shape (``ects_of``): value with the hours range.
-class ECTSRange(BaseModel):
-    value: Number = Field(description="ECTS by the convention")
-    min: Number = Field(description="ECTS by notional hours, lowest")
-    max: Number = Field(description="ECTS by notional hours, highest")
-
-
 HoursRange = Range
 
 
@@ -123,4 +116,4 @@ class CreditConversion(BaseModel):
 
 
 __all__ = ["Number", "Referencing", "LevelBrief", "Pairing", "LevelTranslation", "SAME_EQF_CAVEAT", "Range",
-           "ECTSValue", "ByHours", "ECTSRange", "HoursRange", "CreditConversion"]
+           "ECTSValue", "ByHours", "HoursRange", "CreditConversion"]

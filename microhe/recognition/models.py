@@ -53,8 +53,11 @@ class LevelEvidence(BaseModel):
 
     credential_eqf: list[int]
     credential_levels: list[str] = Field(description="The credential's stated EQF/NQF level IRIs")
-    target_eqf: list[int]
+    target_eqf: list[int] = Field(description="The target's EQF levels (its programme's when target_level_from "
+                                              "is 'programme')")
     target_levels: list[str] = Field(description="The target's stated EQF/NQF level IRIs")
+    target_level_from: Literal["module", "programme"] = Field(
+        "module", description="module: the target's own level; programme: it states none, its programme's is used")
 
 
 class LevelsStated(BaseModel):
@@ -70,16 +73,36 @@ class NoEvidence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class EctsRange(BaseModel):
-    value: Number = Field(description="ECTS by the credit points (or the notional hours when no points are stated)")
+class EctsByHours(BaseModel):
     min: Number = Field(description="ECTS by notional hours, low end")
     max: Number = Field(description="ECTS by notional hours, high end")
 
 
+class CreditsStated(BaseModel):
+    """The credits a side states and what :func:`microhe.frameworks.credits.convert` makes of
+    them: the system's value (with its basis, and whether the rule is disputed) and, beside
+    it, the range notional hours give (None for a system without hours: ECVET)."""
+
+    amount: Number = Field(description="The amount stated (hours for a volume of learning)")
+    system: str = Field(description="Credit system code (ECTS, UK, SCQF, US-SCH, US-QCH, ECVET, HOURS)")
+    ects: Number | None = Field(description="ECTS by the system's rule (None: no rule gives one)")
+    basis: str = Field(description="identity, convention, notional-hours or none")
+    disputed: bool = Field(description="The rule is disputed, not official (US credits, ECVET)")
+    by_hours: EctsByHours | None = Field(description="ECTS by notional hours (None: the system defines no hours)")
+    country: str | None = Field(description="The issuer's country whose fixed hours per ECTS were used (ISO3)")
+
+
 class WorkloadEvidence(BaseModel):
-    credential_ects: EctsRange
+    credential_ects: Number = Field(description="The ECTS compared: the value of credential_credits")
+    credential_credits: CreditsStated
     target_ects: Number
     ratio: float = Field(description="credential ECTS / target ECTS, 3 decimals")
+
+
+class WorkloadStated(BaseModel):
+    """The workload could not be compared: what the credential states, if anything."""
+
+    credential_credits: CreditsStated | None
 
 
 class OutcomesEvidence(BaseModel):
@@ -139,6 +162,16 @@ class LevelCompared(CriterionResult):
     evidence: LevelEvidence
 
 
+class LevelCheckModule(CriterionResult):
+    """The target states no level of its own and the credential is below its programme's:
+    the module's own level decides (modules inside an EQF 6 degree often sit lower)."""
+
+    name: Literal["level"]
+    status: Literal["check-module-level"]
+    substantial: None
+    evidence: LevelEvidence
+
+
 class LevelUnknown(CriterionResult):
     name: Literal["level"]
     status: Literal["unknown"]
@@ -157,7 +190,7 @@ class WorkloadUnknown(CriterionResult):
     name: Literal["workload"]
     status: Literal["unknown"]
     substantial: None
-    evidence: NoEvidence
+    evidence: WorkloadStated
 
 
 class OutcomesCompared(CriterionResult):
@@ -204,8 +237,18 @@ class QualityNotRequired(CriterionResult):
 
 class QualityCompared(CriterionResult):
     name: Literal["quality-assurance"]
-    status: Literal["missing", "assured"]
-    substantial: bool
+    status: Literal["assured"]
+    substantial: Literal[False]
+    evidence: QualityAssurance
+
+
+class QualityUnknown(CriterionResult):
+    """The target requires quality assurance and the credential states none (Council
+    element M11): the recogniser must ask, not presume a difference."""
+
+    name: Literal["quality-assurance"]
+    status: Literal["unknown"]
+    substantial: None
     evidence: QualityAssurance
 
 
@@ -213,12 +256,13 @@ def criterion_case(value: Any) -> str:
     """The case of a criterion (a model or its JSON): ``name:unknown``, ``name:not-required``
     or ``name:compared`` (every other status)."""
     name, status = (value.get("name"), value.get("status")) if isinstance(value, dict) else (value.name, value.status)
-    return f"{name}:{status if status in ('unknown', 'not-required') else 'compared'}"
+    return f"{name}:{status if status in ('unknown', 'not-required', 'check-module-level') else 'compared'}"
 
 
 #: One criterion, by its name and case (status).
 Criterion = Annotated[
     Annotated[LevelCompared, Tag("level:compared")] | Annotated[LevelUnknown, Tag("level:unknown")]
+    | Annotated[LevelCheckModule, Tag("level:check-module-level")]
     | Annotated[WorkloadCompared, Tag("workload:compared")] | Annotated[WorkloadUnknown, Tag("workload:unknown")]
     | Annotated[OutcomesCompared, Tag("learning-outcomes:compared")]
     | Annotated[OutcomesUnknown, Tag("learning-outcomes:unknown")]
@@ -226,7 +270,8 @@ Criterion = Annotated[
     | Annotated[AssessmentUnknown, Tag("assessment:unknown")]
     | Annotated[AssessmentCompared, Tag("assessment:compared")]
     | Annotated[QualityNotRequired, Tag("quality-assurance:not-required")]
-    | Annotated[QualityCompared, Tag("quality-assurance:compared")],
+    | Annotated[QualityCompared, Tag("quality-assurance:compared")]
+    | Annotated[QualityUnknown, Tag("quality-assurance:unknown")],
     Discriminator(criterion_case)]
 
 
@@ -234,15 +279,65 @@ Criterion = Annotated[
 RecommendedOutcome = Literal["recognise", "recognise-partially", "substantial-differences", "needs-information"]
 
 
+class Ref(BaseModel):
+    """A thing named by its IRI, with its label in the language asked for (else English,
+    else any; ``lang`` None: the label has no language tag, or none was found)."""
+
+    iri: str
+    label: str | None
+    lang: str | None
+
+
+class CreditTransfer(BaseModel):
+    """The ECTS the credential carries, at most what the target allows:
+    ``ects = min(credential_ects, allowed_ects)``."""
+
+    ects: Number
+    credential_ects: Number = Field(description="The ECTS the credential carries (its credits' value)")
+    allowed_ects: Number = Field(description="What the target allows: its ECTS (recognise), its ECTS x outcome "
+                                             "coverage (recognise-partially), 2 decimals")
+
+
+class Exemption(BaseModel):
+    """The target module waived (only when nothing is substantially different)."""
+
+    module: Ref
+    ects: Number | None = Field(description="The target module's ECTS")
+
+
+#: What a caveat is about.
+CaveatKind = Literal["eqf-candidates", "referencing", "level-concept", "programme-level", "credit-rule",
+                     "credit-convention"]
+
+
+class Caveat(BaseModel):
+    """An ambiguity the answer rests on, said where a recogniser will read it."""
+
+    kind: CaveatKind = Field(description="eqf-candidates (a level referenced to several EQF levels), referencing "
+                                         "(not a stated referencing: inferred, uncertain, disputed), level-concept "
+                                         "(a QDR concept standing for several levels or one candidate), "
+                                         "programme-level (the target's level is its programme's), credit-rule (a "
+                                         "disputed or missing credit conversion), credit-convention (the "
+                                         "conventional ECTS value lies outside what notional hours give)")
+    criterion: str = Field(description="The criterion it bears on (level, workload)")
+    text: str
+
+
 class Recommendation(BaseModel):
     outcome: RecommendedOutcome
-    credited_ects: Number | None = Field(description="ECTS to credit (recognise, recognise-partially)")
+    credit_transfer: CreditTransfer | None = Field(
+        description="ECTS the credential carries, at most what the target allows (recognise, recognise-partially)")
+    exemption: Exemption | None = Field(description="The target module waived (recognise only)")
+    missing: list[str] = Field(
+        description="Council 2022 elements the credential lacks that block a decision (M6-M10; M11 when the "
+                    "target requires quality assurance)")
     reasons: list[str]
 
 
 class RulesUsed(BaseModel):
     workload_ratio: float
     outcome_coverage: float
+    strict_level: bool = Field(description="A target's programme level is taken as the module's own")
 
 
 class ValidationSummary(BaseModel):
@@ -261,6 +356,7 @@ class Comparison(Answer):
     target: Side
     criteria: list[Criterion]
     recommendation: Recommendation
+    caveats: list[Caveat] = Field(description="Every ambiguity the comparison rests on")
     rules: RulesUsed
     credential_validation: ValidationSummary | None = Field(
         default=None, exclude_if=_absent,
@@ -390,7 +486,9 @@ class DecisionRecorded(Answer):
     decided_by: str
 
 
-__all__ = ["Answer", "Side", "LevelEvidence", "LevelsStated", "NoEvidence", "EctsRange", "WorkloadEvidence",
+__all__ = ["Answer", "Side", "LevelEvidence", "LevelsStated", "NoEvidence", "EctsByHours", "CreditsStated",
+           "WorkloadEvidence", "WorkloadStated", "LevelCheckModule", "QualityUnknown", "Ref", "CreditTransfer",
+           "Exemption", "CaveatKind", "Caveat",
            "OutcomesEvidence", "AssessmentStated", "AssessmentTypes", "IdentityVerification", "Accreditations",
            "QualityAssurance", "CriterionResult", "LevelCompared", "LevelUnknown", "WorkloadCompared",
            "WorkloadUnknown", "OutcomesCompared", "OutcomesUnknown", "AssessmentNotRequired", "AssessmentUnknown",

@@ -1,7 +1,8 @@
 """Faceted search over micro-credential specifications.
 
 Filters: EQF level (also through NQF referencing, via the values derived at load time),
-framework + level, ECTS range (credits in any system, converted at load time), ISCED-F
+a framework level (read by :func:`microhe.frameworks.parse.parse_level`, as ``microhe level``
+reads it: ambiguous input is refused with the candidates), ECTS range (credits in any system, converted at load time), ISCED-F
 field and skill (narrower concepts included), issuer country, mode, and words of the
 title/description. Results come in a stable order (title, then IRI) with pagination and
 facet counts (EQF level, country, field, mode, ECTS band).
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from microhe.frameworks.levels import framework_index
+from microhe.frameworks.parse import parse_level
 from microhe.recognition.models import Facets, SearchHit, SearchLevel, SearchResults
 from microhe.recognition.search_query import MODES, SearchError, SearchQuery
 from microhe.store.embedded import Store
@@ -359,12 +360,15 @@ def search(store: Store, query: SearchQuery | None = None, /, **filters: Any) ->
     idx = fx.idx
     level_iris: set[str] | None = None
     searched: SearchLevel | None = None
-    if framework is not None:
-        assert level is not None  # check(): a framework comes with its level
-        fidx = framework_index(store)
-        lv = fidx.find(framework, level)  # raises Unknown* errors with valid values
-        level_iris = {lv.iri, *lv.matches}
-        searched = SearchLevel(framework=framework, level=level, eqf=sorted(set(lv.eqf)))
+    if level is not None:
+        # as `microhe level` reads it: "SCQF 11", "FQF Level 6", a QDR IRI, "6" with a framework;
+        # Unknown* errors with the valid values, AmbiguousLevelError with the candidates
+        parsed = parse_level(store, level, framework)
+        level_iris = {x for lv in parsed.levels for x in (lv.iri, *lv.matches)}
+        if parsed.concept:
+            level_iris.add(parsed.concept)
+        searched = SearchLevel(framework=parsed.framework, level=", ".join(lv.label for lv in parsed.levels),
+                               eqf=sorted(set(parsed.eqf)))
     country_iri = _country(country) if country else None
     words = [w.casefold() for w in text.split()] if text else []
 

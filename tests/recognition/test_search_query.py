@@ -20,7 +20,7 @@ def test_a_query_object_finds_what_the_same_keywords_find(demo_store):
 
 @pytest.mark.parametrize(("kw", "message"), [
     ({"eqf": 9}, "eqf must be 1-8, not 9"),
-    ({"framework": "SCQF"}, "give a framework and a level together (framework code and level label)"),
+    ({"framework": "SCQF"}, "a framework needs a level: give level (a label of the framework, e.g. 6)"),
     ({"mode": "hybrid"}, "mode must be one of online, presential, blended, not 'hybrid'"),
     ({"limit": 1001}, "limit must be 0-1000 and offset >= 0"),
     ({"ects_min": -1.0}, "ects_min must be a non-negative number"),

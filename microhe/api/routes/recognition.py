@@ -65,7 +65,10 @@ def credits(store: StoreDep,
 
 
 class Requirements(BaseModel):
-    eqf: int | list[int] | None = Field(None, description="Required EQF level(s)")
+    eqf: int | list[int] | None = Field(None, description="Required EQF level(s): the target module's own")
+    programme_eqf: int | list[int] | None = Field(
+        None, description="The EQF level(s) of the programme the target module belongs to, when the module's own "
+                          "is not known (check-module-level unless strict_level)")
     ects: float | None = Field(None, ge=0, description="Required workload in ECTS")
     outcomes: list[str] = Field(default_factory=list, description="Required outcome / skill IRIs")
     requires_identity_verification: bool = False
@@ -81,6 +84,7 @@ class CompareRequest(BaseModel):
     requirements: Requirements | None = None
     workload_ratio: float = Field(0.8, ge=0, le=10)
     outcome_coverage: float = Field(0.75, ge=0, le=1)
+    strict_level: bool = Field(False, description="Take a target module's programme level as its own")
 
 
 @router.post("/api/recognition/compare", summary="Compare a micro-credential with a target (substantial differences)",
@@ -91,7 +95,9 @@ def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -
     """Substantial-difference comparison (Lisbon Recognition Convention) of a credential (in the
     store, or an uploaded document, validated and never stored) with a target (in the store, or
     requirements): level, workload, learning outcomes, assessment, quality assurance, and a
-    recommendation. Missing data is `unknown`, never a pass."""
+    recommendation. Missing data is `unknown`, never a pass; a credential lacking Council 2022
+    elements M6-M10 is `needs-information`. The recommendation gives both possible effects
+    (`credit_transfer`, `exemption`); `caveats` lists every ambiguity it rests on."""
     document = None
     if req.document is not None:
         data = req.document.encode()
@@ -104,7 +110,7 @@ def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -
                         document_name="upload")
     requirements = None if req.requirements is None else req.requirements.model_dump(exclude_none=True)
     tgt = resolve_side(store, "target", iri=req.target, requirements=requirements)
-    return compare_sides(store, cred, tgt, Rules(req.workload_ratio, req.outcome_coverage))
+    return compare_sides(store, cred, tgt, Rules(req.workload_ratio, req.outcome_coverage, req.strict_level))
 
 
 @router.get("/api/recognition/pathways", summary="Combinations of micro-credentials that stack to a target",

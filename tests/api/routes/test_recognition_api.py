@@ -167,8 +167,11 @@ def test_credits_bad_input_is_422(rclient, params):
 def test_compare_showcase(rclient):
     r = rclient.post("/api/recognition/compare", json={"credential": CANDIDATE, "target": TARGET})
     assert r.status_code == 200
-    assert r.json()["recommendation"] == {"outcome": "recognise", "credited_ects": 7.5,
-                                          "reasons": ["no substantial difference in level, workload or learning outcomes"]}
+    rec = r.json()["recommendation"]
+    assert (rec["outcome"], rec["credit_transfer"], rec["exemption"]["ects"], rec["missing"]) == (
+        "recognise", {"ects": 7.5, "credential_ects": 7.5, "allowed_ects": 7.5}, 7.5, [])
+    assert rec["reasons"][0] == "no substantial difference in level, workload or learning outcomes"
+    assert [c["kind"] for c in r.json()["caveats"]] == ["credit-convention"]  # 15 SCQF: 7.5 by convention, 5-6 by hours
 
 
 def test_compare_near_miss(rclient):
@@ -182,10 +185,21 @@ def test_compare_with_requirements_and_thresholds(rclient):
             "requirements": {"eqf": 7, "ects": 7.5, "outcomes": [SKILL + "statistical-analysis", SKILL + "model-evaluation"]}}
     doc = rclient.post("/api/recognition/compare", json=body).json()
     assert doc["recommendation"]["outcome"] == "recognise-partially"
-    assert doc["recommendation"]["credited_ects"] == 3.75  # min(7.5, 7.5 x 0.5)
+    assert doc["recommendation"]["credit_transfer"]["ects"] == 3.75  # min(7.5, 7.5 x 0.5)
     lenient = rclient.post("/api/recognition/compare", json=body | {"outcome_coverage": 0.5}).json()
     assert lenient["recommendation"]["outcome"] == "recognise"
-    assert lenient["rules"] == {"workload_ratio": 0.8, "outcome_coverage": 0.5}
+    assert lenient["rules"] == {"workload_ratio": 0.8, "outcome_coverage": 0.5, "strict_level": False}
+
+
+def test_compare_strict_level_parameter(rclient):
+    body = {"credential": NEAR_MISS,
+            "requirements": {"programme_eqf": 7, "ects": 5, "outcomes": [SKILL + "statistical-analysis"]}}
+    default = rclient.post("/api/recognition/compare", json=body).json()
+    assert default["criteria"][0]["status"] == "check-module-level"
+    assert [c["kind"] for c in default["caveats"] if c["kind"] == "programme-level"] == ["programme-level"]
+    strict = rclient.post("/api/recognition/compare", json=body | {"strict_level": True}).json()
+    assert strict["criteria"][0]["status"] == "below"
+    assert rclient.post("/api/recognition/compare", json=body | {"strict_level": "maybe"}).status_code == 422
 
 
 def test_compare_uploaded_document_is_never_stored(rclient, rstore):
@@ -195,7 +209,8 @@ def test_compare_uploaded_document_is_never_stored(rclient, rstore):
     assert r.status_code == 200, r.text
     doc = r.json()
     assert doc["credential"]["iri"] == "https://example.org/upload/applied-data-analysis"
-    assert doc["recommendation"]["outcome"] == "recognise"
+    assert doc["recommendation"]["outcome"] == "needs-information"  # no type of assessment (M9), no mode (M10)
+    assert doc["recommendation"]["missing"] == ["M9", "M10"]
     assert set(doc["credential_validation"]) == {"conforms", "violations", "warnings"}
     assert rstore.dump_bytes() == before
 
@@ -208,6 +223,8 @@ def test_compare_uploaded_document_is_never_stored(rclient, rstore):
     ({"credential": DEMO + "no-such-credential", "target": TARGET}, 404),
     ({"credential": CANDIDATE, "target": DEMO + "no-such-target"}, 404),
     ({"credential": CANDIDATE, "requirements": {"eqf": 9}}, 422),
+    ({"credential": CANDIDATE, "requirements": {"programme_eqf": 0}}, 422),
+    ({"credential": CANDIDATE, "requirements": {"programme_eqf": "six"}}, 422),
     ({"credential": CANDIDATE, "requirements": {"ects": -1}}, 422),
     ({"credential": CANDIDATE, "requirements": {"outcomes": ["not an iri"]}}, 422),
     ({"credential": CANDIDATE, "target": TARGET, "workload_ratio": -1}, 422),
@@ -273,6 +290,23 @@ def test_credentials_framework_level_and_pages(rclient):
     for offset in range(0, 46, 10):
         pages += rclient.get("/api/credentials", params={"limit": 10, "offset": offset}).json()["results"]
     assert pages == full and len(full) == 46
+
+
+@pytest.mark.parametrize("params", [{"level": "SCQF 11"}, {"level": "SCQF Level 11"},
+                                    {"framework": "scqf", "level": "Level 11"}])
+def test_credentials_level_as_microhe_level_accepts_it(rclient, params):
+    r = rclient.get("/api/credentials", params=params)
+    assert r.status_code == 200, r.text
+    assert [x["iri"] for x in r.json()["results"]] == [CANDIDATE]
+
+
+def test_credentials_ambiguous_level_is_422_with_the_candidates(rclient):
+    r = rclient.get("/api/credentials", params={"level": "Entry 3"})
+    assert r.status_code == 422
+    valid = r.json()["detail"]["valid"]
+    assert any(c.startswith("RQF") for c in valid) and any(c.startswith("CQFW") for c in valid)
+    assert rclient.get("/api/credentials", params={"framework": "SCQF"}).status_code == 422
+    assert rclient.get("/api/credentials", params={"level": "XQF 1"}).status_code == 404
 
 
 def test_credentials_combination(rclient):
