@@ -61,6 +61,7 @@ from microhe.recognition.caveats import credit_caveats, level_caveats, programme
 from microhe.recognition.facts import Facts
 from microhe.recognition.search import search_index
 from microhe.store.embedded import Store
+from microhe.store.labels import Labels
 from microhe.vocab import SKOS
 
 
@@ -142,14 +143,17 @@ def _verified(store: Store, cred: Facts) -> bool | None:
     return None if not verdicts else (True in verdicts)
 
 
-def _side(f: Facts) -> m.Side:
-    """A side of the comparison: where its facts came from, and the Council elements its
-    record lacks when it lacks any (so a record loaded with a lighter profile is never
-    compared as if complete)."""
-    return m.Side(iri=f.iri, title=f.title, source=f.source, incomplete=list(f.incomplete) if f.incomplete else None)
+def _side(f: Facts, labels: Labels) -> m.Side:
+    """A side of the comparison: what it is, where its facts came from, and the Council
+    elements its record lacks when it lacks any (so a record loaded with a lighter profile
+    is never compared as if complete). A side the store does not hold (an upload, a set of
+    requirements) is labelled with the title it states."""
+    ref = labels.ref(f.iri, fallback=f.title or ("target requirements" if f.source == "requirements" else None))
+    return m.Side(iri=f.iri, label=ref.label, lang=ref.lang, source=f.source,
+                  incomplete=list(f.incomplete) if f.incomplete else None)
 
 
-def _credits_stated(f: Facts) -> m.CreditsStated | None:
+def _credits_stated(f: Facts, labels: Labels) -> m.CreditsStated | None:
     c = f.credits
     if c is None:
         if f.ects is None:
@@ -157,15 +161,17 @@ def _credits_stated(f: Facts) -> m.CreditsStated | None:
         # ECTS stated as such (requirements, facts built by a caller): nothing was converted
         by_hours = m.EctsByHours(min=_num(f.ects_min), max=_num(f.ects_max)) \
             if f.ects_min is not None and f.ects_max is not None else None
-        return m.CreditsStated(amount=_num(f.ects), system="ECTS", ects=_num(f.ects), basis="identity",
+        return m.CreditsStated(amount=_num(f.ects), system="ECTS", credit_system=None, ects=_num(f.ects),
+                               basis="identity",
                                disputed=False, by_hours=by_hours, country=None)
     h = c.by_hours
-    return m.CreditsStated(amount=c.amount, system=c.system, ects=c.ects.value, basis=c.ects.basis,
+    return m.CreditsStated(amount=c.amount, system=c.system, credit_system=labels.ref(c.credit_system.iri),
+                           ects=c.ects.value, basis=c.ects.basis,
                            disputed=c.ects.disputed, by_hours=m.EctsByHours(min=h.min, max=h.max) if h else None,
                            country=h.country if h else None)
 
 
-def _level(cred: Facts, target: Facts, rules: Rules) -> tuple[m.Criterion, list[m.Caveat]]:
+def _level(cred: Facts, target: Facts, rules: Rules, labels: Labels) -> tuple[m.Criterion, list[m.Caveat]]:
     """The level criterion, and the caveats of the target's level when it is its programme's."""
     own = bool(target.eqf)
     target_eqf = target.eqf or target.programme_eqf
@@ -174,10 +180,11 @@ def _level(cred: Facts, target: Facts, rules: Rules) -> tuple[m.Criterion, list[
         return m.LevelUnknown(
             name="level", status="unknown", substantial=None,
             detail=f"the {missing} states no level that resolves to EQF",
-            evidence=m.LevelsStated(credential_levels=sorted(cred.levels), target_levels=sorted(target.levels))), []
+            evidence=m.LevelsStated(credential_levels=labels.refs(sorted(cred.levels)),
+                                    target_levels=labels.refs(sorted(target.levels)))), []
     hi, need = max(cred.eqf), min(target_eqf)
-    evidence = m.LevelEvidence(credential_eqf=sorted(cred.eqf), credential_levels=sorted(cred.levels),
-                               target_eqf=sorted(target_eqf), target_levels=sorted(target.levels),
+    evidence = m.LevelEvidence(credential_eqf=sorted(cred.eqf), credential_levels=labels.refs(sorted(cred.levels)),
+                               target_eqf=sorted(target_eqf), target_levels=labels.refs(sorted(target.levels)),
                                target_level_from="module" if own else "programme")
     detail = f"credential EQF {sorted(cred.eqf)} vs target EQF {sorted(target_eqf)}"
     caveats = [] if own else [programme_caveat(target.programme_eqf, rules.strict_level)]
@@ -192,8 +199,8 @@ def _level(cred: Facts, target: Facts, rules: Rules) -> tuple[m.Criterion, list[
                            detail=detail, evidence=evidence), caveats
 
 
-def _workload(cred: Facts, target: Facts, rules: Rules) -> tuple[m.Criterion, float | None]:
-    stated = _credits_stated(cred)
+def _workload(cred: Facts, target: Facts, rules: Rules, labels: Labels) -> tuple[m.Criterion, float | None]:
+    stated = _credits_stated(cred, labels)
     if cred.ects is not None and target.ects:
         assert stated is not None  # the ECTS come from the conversion
         ratio = cred.ects / target.ects
@@ -217,17 +224,23 @@ def _workload(cred: Facts, target: Facts, rules: Rules) -> tuple[m.Criterion, fl
                              evidence=m.WorkloadStated(credential_credits=stated)), None
 
 
-def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) -> m.Comparison:
-    """The comparison (criteria, recommendation with its effects, caveats, reasons). A
-    document side's validation is added by :func:`microhe.recognition.sides.compare_sides`."""
+def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules(), langs: tuple[str, ...] = ()
+            ) -> m.Comparison:
+    """The comparison (criteria, recommendation with its effects, caveats, reasons), naming
+    things with their labels in ``langs`` (else English, else any). A document side's
+    validation is added by :func:`microhe.recognition.sides.compare_sides`."""
     criteria: list[m.Criterion] = []
+    labels = Labels(store, langs).fetch(
+        [cred.iri, target.iri, cred.issuer, *cred.levels, *target.levels, *cred.skills, *cred.outcomes,
+         *target.required_outcomes, *cred.assessment_types, *cred.id_verification, *cred.accreditations,
+         *cred.issuer_accreditations, cred.credits.credit_system.iri if cred.credits else None])
 
-    level, caveats = _level(cred, target, rules)
+    level, caveats = _level(cred, target, rules, labels)
     criteria.append(level)
     caveats = level_caveats(store, "credential", cred.eqf, cred.levels, "the highest") + caveats
     if target.eqf:
         caveats += level_caveats(store, "target", target.eqf, target.levels, "the lowest")
-    workload, _ = _workload(cred, target, rules)
+    workload, _ = _workload(cred, target, rules, labels)
     criteria.append(workload)
     caveats += credit_caveats(cred.credits, target.ects, rules.workload_ratio)
 
@@ -247,8 +260,8 @@ def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) ->
             substantial=sub,
             detail=f"{len(covered)} of {len(required)} required outcomes covered (coverage {coverage:.2f}, "
                    f"threshold {rules.outcome_coverage}), same concept or narrower",
-            evidence=m.OutcomesEvidence(covered=covered, missing=missing_o,
-                                        credential_outcomes=sorted(cred.skills or cred.outcomes),
+            evidence=m.OutcomesEvidence(covered=labels.refs(covered), missing=labels.refs(missing_o),
+                                        credential_outcomes=labels.refs(sorted(cred.skills or cred.outcomes)),
                                         coverage=round(coverage, 3)))
     else:
         missing = "target states no required outcomes" if not required else "credential states no learning outcomes"
@@ -262,22 +275,23 @@ def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) ->
         criteria.append(m.AssessmentNotRequired(
             name="assessment", status="not-required", substantial=False,
             detail="the target does not require identity-verified assessment",
-            evidence=m.AssessmentStated(assessment_types=sorted(cred.assessment_types),
-                                        id_verification=sorted(cred.id_verification))))
+            evidence=m.AssessmentStated(assessment_types=labels.refs(sorted(cred.assessment_types)),
+                                        id_verification=labels.refs(sorted(cred.id_verification)))))
     elif verified is None:
         criteria.append(m.AssessmentUnknown(
             name="assessment", status="unknown", substantial=None,
             detail="the target requires identity-verified assessment; the credential does not say",
-            evidence=m.AssessmentTypes(assessment_types=sorted(cred.assessment_types))))
+            evidence=m.AssessmentTypes(assessment_types=labels.refs(sorted(cred.assessment_types)))))
     else:
         criteria.append(m.AssessmentCompared(
             name="assessment", status="verified" if verified else "unverified", substantial=not verified,
             detail="identity verified" if verified else "assessment without identity verification",
-            evidence=m.IdentityVerification(id_verification=sorted(cred.id_verification),
-                                            assessment_types=sorted(cred.assessment_types))))
+            evidence=m.IdentityVerification(id_verification=labels.refs(sorted(cred.id_verification)),
+                                            assessment_types=labels.refs(sorted(cred.assessment_types)))))
 
     # quality assurance
-    qa = sorted(cred.accreditations | cred.issuer_accreditations)
+    qa = labels.refs(sorted(cred.accreditations | cred.issuer_accreditations))
+    issuer = labels.ref(cred.issuer) if cred.issuer else None
     if not target.requires_quality_assurance:
         criteria.append(m.QualityNotRequired(
             name="quality-assurance", status="not-required", substantial=False,
@@ -287,11 +301,11 @@ def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) ->
             name="quality-assurance", status="unknown", substantial=None,
             detail="the target requires quality assurance; no accreditation on the credential or its awarding body "
                    "(Council element M11)",
-            evidence=m.QualityAssurance(accreditations=qa, issuer=cred.issuer)))
+            evidence=m.QualityAssurance(accreditations=qa, issuer=issuer)))
     else:
         criteria.append(m.QualityCompared(
             name="quality-assurance", status="assured", substantial=False, detail=f"{len(qa)} accreditation(s)",
-            evidence=m.QualityAssurance(accreditations=qa, issuer=cred.issuer)))
+            evidence=m.QualityAssurance(accreditations=qa, issuer=issuer)))
 
     by: dict[str, m.CriterionResult] = {c.name: c for c in criteria}
     blocking = [e for e in cred.incomplete
@@ -328,7 +342,8 @@ def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) ->
         if full:
             rec = "recognise"
             reasons.append("no substantial difference in level, workload or learning outcomes")
-            exemption = m.Exemption(module=m.Ref(iri=target.iri, label=target.title, lang=None),
+            side = _side(target, labels)
+            exemption = m.Exemption(module=m.Ref(iri=target.iri, label=side.label, lang=side.lang),
                                     ects=_num(target.ects))
             reasons.append(f"credit transfer min({cred.ects:g}, {target.ects:g}) = {credited:g} ECTS, "
                            f"or exemption from the target ({target.ects:g} ECTS)")
@@ -337,8 +352,8 @@ def compare(store: Store, cred: Facts, target: Facts, rules: Rules = Rules()) ->
             reasons += [f"{n}: {by[n].detail}" for n in ("workload", "learning-outcomes") if by[n].substantial]
             reasons.append(f"credit transfer min({cred.ects:g}, {target.ects:g} x {coverage:.2f}) = {credited:g} ECTS")
     return m.Comparison(
-        credential=_side(cred),
-        target=_side(target),
+        credential=_side(cred, labels),
+        target=_side(target, labels),
         criteria=criteria,
         recommendation=m.Recommendation(outcome=rec, credit_transfer=transfer, exemption=exemption,
                                         missing=blocking, reasons=reasons),

@@ -3,6 +3,10 @@ models: what the library functions return, what ``microhe`` prints and what the 
 sends (``response_model``), so that the three share one result and a client can generate
 types.
 
+A thing the answer names (a skill, institution, level, credit system, specification) is a
+:class:`~microhe.store.labels.Ref` ``{iri, label, lang}``, its label in the language asked
+for (else English, else any), never a bare IRI.
+
 Fields are in the order the JSON has them. :meth:`Answer.to_json` is the JSON as sent: a
 field a result has only sometimes (``SearchResults.level``, ``Comparison.credential_validation``)
 is left out of it when absent (``exclude_if``), never sent as null. A number whose int/float
@@ -16,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from microhe.frameworks.models import Number
+from microhe.store.labels import Ref
 
 
 def _absent(value: Any) -> bool:
@@ -34,10 +39,11 @@ class Answer(BaseModel):
 
 
 class Side(BaseModel):
-    """One side of a comparison: where its facts came from."""
+    """One side of a comparison: what it is (its title as label) and where its facts came from."""
 
     iri: str
-    title: str | None
+    label: str | None = Field(description="Its title in the language asked for (None: it has none)")
+    lang: str | None
     source: str = Field(description="store, upload or requirements (or a file name, from the command line)")
     incomplete: list[str] | None = Field(
         None, exclude_if=_absent,
@@ -52,10 +58,10 @@ class LevelEvidence(BaseModel):
     """Both sides resolve to EQF: the levels compared."""
 
     credential_eqf: list[int]
-    credential_levels: list[str] = Field(description="The credential's stated EQF/NQF level IRIs")
+    credential_levels: list[Ref] = Field(description="The credential's stated EQF/NQF levels")
     target_eqf: list[int] = Field(description="The target's EQF levels (its programme's when target_level_from "
                                               "is 'programme')")
-    target_levels: list[str] = Field(description="The target's stated EQF/NQF level IRIs")
+    target_levels: list[Ref] = Field(description="The target's stated EQF/NQF levels")
     target_level_from: Literal["module", "programme"] = Field(
         "module", description="module: the target's own level; programme: it states none, its programme's is used")
 
@@ -63,8 +69,8 @@ class LevelEvidence(BaseModel):
 class LevelsStated(BaseModel):
     """A side states no level that resolves to EQF: the levels each states."""
 
-    credential_levels: list[str]
-    target_levels: list[str]
+    credential_levels: list[Ref]
+    target_levels: list[Ref]
 
 
 class NoEvidence(BaseModel):
@@ -85,6 +91,8 @@ class CreditsStated(BaseModel):
 
     amount: Number = Field(description="The amount stated (hours for a volume of learning)")
     system: str = Field(description="Credit system code (ECTS, UK, SCQF, US-SCH, US-QCH, ECVET, HOURS)")
+    credit_system: Ref | None = Field(description="The credit system (None: ECTS stated as a number, not read "
+                                                  "from credit points)")
     ects: Number | None = Field(description="ECTS by the system's rule (None: no rule gives one)")
     basis: str = Field(description="identity, convention, notional-hours or none")
     disputed: bool = Field(description="The rule is disputed, not official (US credits, ECVET)")
@@ -106,43 +114,43 @@ class WorkloadStated(BaseModel):
 
 
 class OutcomesEvidence(BaseModel):
-    covered: list[str] = Field(description="Required outcomes matched by the same concept or a narrower one")
-    missing: list[str]
-    credential_outcomes: list[str] = Field(description="The credential's skill concepts (else its outcome nodes)")
+    covered: list[Ref] = Field(description="Required outcomes matched by the same concept or a narrower one")
+    missing: list[Ref]
+    credential_outcomes: list[Ref] = Field(description="The credential's skill concepts (else its outcome nodes)")
     coverage: float = Field(description="covered / required, 3 decimals")
 
 
 class AssessmentStated(BaseModel):
     """Identity verification not required: what the credential states anyway."""
 
-    assessment_types: list[str]
-    id_verification: list[str]
+    assessment_types: list[Ref]
+    id_verification: list[Ref]
 
 
 class AssessmentTypes(BaseModel):
     """Identity verification required and the credential does not say: its assessment types."""
 
-    assessment_types: list[str]
+    assessment_types: list[Ref]
 
 
 class IdentityVerification(BaseModel):
     """Identity verification required and stated: the statements the verdict rests on."""
 
-    id_verification: list[str]
-    assessment_types: list[str]
+    id_verification: list[Ref]
+    assessment_types: list[Ref]
 
 
 class Accreditations(BaseModel):
     """Quality assurance not required: the accreditations anyway."""
 
-    accreditations: list[str] = Field(description="Of the credential and of its awarding body")
+    accreditations: list[Ref] = Field(description="Of the credential and of its awarding body")
 
 
 class QualityAssurance(BaseModel):
     """Quality assurance required: the accreditations found and the awarding body looked at."""
 
-    accreditations: list[str] = Field(description="Of the credential and of its awarding body")
-    issuer: str | None = Field(description="The awarding body (None: the credential names none)")
+    accreditations: list[Ref] = Field(description="Of the credential and of its awarding body")
+    issuer: Ref | None = Field(description="The awarding body (None: the credential names none)")
 
 
 class CriterionResult(BaseModel):
@@ -279,15 +287,6 @@ Criterion = Annotated[
 RecommendedOutcome = Literal["recognise", "recognise-partially", "substantial-differences", "needs-information"]
 
 
-class Ref(BaseModel):
-    """A thing named by its IRI, with its label in the language asked for (else English,
-    else any; ``lang`` None: the label has no language tag, or none was found)."""
-
-    iri: str
-    label: str | None
-    lang: str | None
-
-
 class CreditTransfer(BaseModel):
     """The ECTS the credential carries, at most what the target allows:
     ``ects = min(credential_ects, allowed_ects)``."""
@@ -372,35 +371,37 @@ class Comparison(Answer):
 
 class CredentialBrief(BaseModel):
     iri: str
-    title: str
+    label: str | None = Field(description="Its title in the language asked for")
+    lang: str | None
     ects: Number
     eqf: list[int]
 
 
 class PathwayTarget(BaseModel):
     iri: str
-    title: str | None
+    label: str | None = Field(description="Its title in the language asked for (None: it has none)")
+    lang: str | None
     eqf: list[int]
     ects: Number | None
-    required_outcomes: list[str]
+    required_outcomes: list[Ref]
 
 
 class Pathway(BaseModel):
     credentials: list[CredentialBrief]
     total_ects: Number
     excess_ects: Number = Field(description="ECTS beyond the target's workload")
-    covered: list[str]
-    missing: list[str]
+    covered: list[Ref]
+    missing: list[Ref]
 
 
 class DeclaredStack(BaseModel):
-    parts: list[str] = Field(description="Parts declared with elm:hasPart / elm:isPartOf, transitively")
-    cycles: list[list[str]] = Field(description="Cycles found in the declared part-of graph")
+    parts: list[Ref] = Field(description="Parts declared with elm:hasPart / elm:isPartOf, transitively")
+    cycles: list[list[Ref]] = Field(description="Cycles found in the declared part-of graph")
 
 
 class NoSolution(BaseModel):
-    covered: list[str]
-    missing: list[str]
+    covered: list[Ref]
+    missing: list[Ref]
     reason: str
 
 
@@ -420,9 +421,9 @@ class Pathways(Answer):
 
 class SearchHit(BaseModel):
     iri: str
-    title: str
-    issuer: str | None
-    issuer_name: str | None
+    label: str | None = Field(description="Its title in the language asked for")
+    lang: str | None
+    issuer: Ref | None = Field(description="The awarding body, with its name")
     country: str | None = Field(description="Issuer country, ISO 3166-1 alpha-3")
     eqf: list[int]
     ects: Number | None
@@ -435,9 +436,10 @@ class SearchHit(BaseModel):
 
 
 class SearchLevel(BaseModel):
-    framework: str
-    level: str
+    framework: str = Field(description="Framework code")
+    level: str = Field(description="Level label(s) within the framework")
     eqf: list[int]
+    levels: list[Ref] = Field(description="The level(s) searched for (a QDR concept may stand for several)")
 
 
 class Facets(BaseModel):
@@ -470,10 +472,10 @@ class SearchResults(Answer):
 class Decision(Answer):
     """A recorded recognition decision."""
 
-    iri: str
-    credential: str
-    issuer: str | None = Field(description="The credential's awarding body, when the store knows it")
-    institution: str
+    iri: str = Field(description="The decision's own IRI")
+    credential: Ref
+    issuer: Ref | None = Field(description="The credential's awarding body, when the store knows it")
+    institution: Ref
     purpose: str = Field(description="access, credit-transfer or full-recognition")
     outcome: str = Field(description="recognise, recognise-partially, substantial-differences or needs-information")
     credited_ects: float | None

@@ -161,6 +161,31 @@ def test_credits_ecvet_has_no_hours_figure(runner, store_dir):
     assert "by notional hours: none" in r.stdout
 
 
+def test_credits_text_names_the_credit_system_in_the_language_asked_for(runner, store_dir):
+    r = run(runner, store_dir, "credits", "20", "UK", "--lang", "fr")
+    assert r.exit_code == 0, r.output
+    assert "credit system: UK credit (Credit Accumulation and Transfer)" in r.stdout  # no French label: English
+
+
+@pytest.mark.parametrize("command", [["credits", "20", "UK"], ["level", "SCQF", "11"], ["search"],
+                                     ["compare", CANDIDATE, "--target", TARGET], ["stack", "--target", TARGET]])
+@pytest.mark.parametrize("bad", ["x y", "<b>", "fr;q=1", ""])
+def test_a_bad_lang_is_refused(runner, store_dir, command, bad):
+    r = run(runner, store_dir, *command, "--lang", bad)
+    if bad == "":
+        assert r.exit_code == 0, r.output  # no language asked for: English
+    else:
+        assert r.exit_code == 2 and "language tag" in r.stderr, r.output
+
+
+def test_labels_in_the_language_asked_for(runner, store_dir):
+    doc = run_json(runner, store_dir, "search", "--text", "GDPR", "--lang", "fr")
+    hit = doc["results"][0]
+    assert (hit["label"], hit["lang"]) == ("Protection des données et conformité au RGPD", "fr")
+    r = run(runner, store_dir, "search", "--text", "GDPR", "--lang", "fr")
+    assert "Protection des données" in r.stdout and "Université de Bellerive" in r.stdout
+
+
 def test_credits_text(runner, store_dir):
     r = run(runner, store_dir, "credits", "20", "UK")
     assert r.exit_code == 0
@@ -293,7 +318,8 @@ def test_stack_no_solution_from_requirements(runner, store_dir, tmp_path):
     req = tmp_path / "req.json"
     req.write_text(json.dumps({"eqf": 6, "ects": 5, "outcomes": ["https://example.org/skill/orphan"]}))
     doc = run_json(runner, store_dir, "stack", "--target", req, "--max", "2")
-    assert doc["pathways"] == [] and doc["no_solution"]["missing"] == ["https://example.org/skill/orphan"]
+    assert doc["pathways"] == [] and [m["iri"] for m in doc["no_solution"]["missing"]] == [
+        "https://example.org/skill/orphan"]
     r = run(runner, store_dir, "stack", "--target", req)
     assert r.exit_code == 0 and "no pathway" in r.stdout
 

@@ -205,7 +205,7 @@ def test_french_fqf6_credential_by_qdr_iri(store):
     assert summary(doc)["outcome"] == "recognise"
     level = next(c for c in doc["criteria"] if c["name"] == "level")["evidence"]
     assert level["credential_eqf"] == [6]
-    assert level["credential_levels"] == [FQF6_QDR]
+    assert level["credential_levels"] == [{"iri": FQF6_QDR, "label": "FQF Level 6", "lang": "en"}]
 
 
 def test_10_uk_credits_at_fheq6_vs_dqr6_module(store):

@@ -131,8 +131,8 @@ def test_each_criterion_case_has_its_evidence_model_and_keys(demo_store):
     assert compare(demo_store, silent, demanding).to_json()["criteria"][1]["evidence"] == {"credential_credits": None}
     # the workload's credits are a model too, its keys as compare.py writes them
     workload = compare(demo_store, full, demanding).criteria[1]
-    assert list(workload.evidence.credential_credits.model_dump()) == ["amount", "system", "ects", "basis",
-                                                                        "disputed", "by_hours", "country"]
+    assert list(workload.evidence.credential_credits.model_dump()) == ["amount", "system", "credit_system", "ects",
+                                                                        "basis", "disputed", "by_hours", "country"]
 
 
 def test_a_document_sides_validation_is_a_summary_model(demo_store, tmp_path):

@@ -309,6 +309,51 @@ def test_credentials_ambiguous_level_is_422_with_the_candidates(rclient):
     assert rclient.get("/api/credentials", params={"level": "XQF 1"}).status_code == 404
 
 
+BELLERIVE = DEMO + "bellerive-data-protection"
+
+
+@pytest.mark.parametrize("headers,params,title,content_language", [
+    ({}, {}, "Data protection and GDPR compliance", "en"),
+    ({"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}, {}, "Protection des données et conformité au RGPD", "fr"),
+    ({"Accept-Language": "de;q=0.3, fr;q=0.8"}, {}, "Protection des données et conformité au RGPD", "fr"),
+    ({"Accept-Language": "fr"}, {"lang": "en"}, "Data protection and GDPR compliance", "en"),  # ?lang= wins
+    ({"Accept-Language": "fr;q=0"}, {}, "Data protection and GDPR compliance", "en"),         # q=0: not wanted
+    ({"Accept-Language": "*;q=0.5, xx-\x01, ;;;, fr;q=abc"}, {}, "Data protection and GDPR compliance", "en"),
+])
+def test_labels_in_the_language_asked_for_with_content_language(rclient, headers, params, title, content_language):
+    r = rclient.get("/api/credentials", params={"text": "GDPR"} | params, headers=headers)
+    assert r.status_code == 200, r.text
+    hit = next(h for h in r.json()["results"] if h["iri"] == BELLERIVE)
+    assert hit["label"] == title
+    assert r.headers["content-language"].split(", ")[0] == content_language
+    assert "Accept-Language" in r.headers["vary"]
+
+
+@pytest.mark.parametrize("path,method,body", [
+    ("/api/recognition/level?framework=SCQF&level=11", "get", None),
+    ("/api/recognition/credits?amount=20&system=UK", "get", None),
+    (f"/api/recognition/pathways?target={TARGET}", "get", None),
+    ("/api/credentials?eqf=6", "get", None),
+    ("/api/recognition/decisions", "get", None),
+    ("/api/recognition/compare", "post", {"credential": CANDIDATE, "target": TARGET}),
+])
+def test_every_recognition_route_takes_lang_and_refuses_a_bad_one(rclient, path, method, body):
+    sep = "&" if "?" in path else "?"
+    ok = getattr(rclient, method)(f"{path}{sep}lang=de", **({"json": body} if body else {}))
+    assert ok.status_code == 200, ok.text
+    bad = getattr(rclient, method)(f"{path}{sep}lang=%3Cscript%3E", **({"json": body} if body else {}))
+    assert bad.status_code == 422 and "language tag" in bad.text
+    long = getattr(rclient, method)(f"{path}{sep}lang={'a' * 300}", **({"json": body} if body else {}))
+    assert long.status_code == 422
+
+
+def test_a_comparison_names_skills_in_german_when_asked(rclient):
+    r = rclient.post("/api/recognition/compare?lang=de", json={"credential": CANDIDATE, "target": TARGET})
+    covered = next(c for c in r.json()["criteria"] if c["name"] == "learning-outcomes")["evidence"]["covered"]
+    assert {"iri": SKILL + "data-analysis", "label": "Datenanalyse", "lang": "de"} in covered
+    assert r.headers["content-language"].startswith("de")
+
+
 def test_credentials_combination(rclient):
     doc = rclient.get("/api/credentials", params={"country": "GBR", "mode": "online", "ects_min": 5,
                                                   "field": "06", "facets": "false"}).json()
@@ -341,8 +386,8 @@ def test_decision_with_token_is_recorded_and_listed(rclient, rstore, token):
     assert r.json()["decided_by"] == "registrar"
     listed = rclient.get("/api/recognition/decisions").json()
     mine = next(d for d in listed if d["iri"] == iri)
-    assert (mine["credential"], mine["institution"], mine["purpose"], mine["outcome"], mine["credited_ects"],
-            mine["decided_by"], mine["issuer"]) == (CANDIDATE, VMU, "credit-transfer", "recognise", 7.5,
+    assert (mine["credential"]["iri"], mine["institution"]["iri"], mine["purpose"], mine["outcome"], mine["credited_ects"],
+            mine["decided_by"], mine["issuer"]["iri"]) == (CANDIDATE, VMU, "credit-transfer", "recognise", 7.5,
                                                     "registrar", STRATHLOWE)
     assert iri in {d["iri"] for d in rclient.get("/api/recognition/decisions",
                                                  params={"credential": CANDIDATE}).json()}
