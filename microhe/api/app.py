@@ -9,20 +9,25 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from microhe import __version__
 from microhe.api.deps import start_query_engine
 from microhe.api.errors import microhe_error
+from microhe.api.http.csp import ContentSecurityPolicy
 from microhe.api.http.limits import BodyLimit
 from microhe.api.http.requestlog import RequestLog
 from microhe.api.http.urlguard import URLGuard, document_refusals
+from microhe.api.pages.render import static_directory
 from microhe.api.routes import (
+    docs,
     graph_store,
     graphs,
     health,
     importing,
     linked_data,
     named_queries,
+    pages,
     recognition,
     sparql,
     update,
@@ -35,6 +40,8 @@ from microhe.recognition.warm import Warmer
 from microhe.settings import Settings, get_settings
 from microhe.store import open_configured
 from microhe.store.embedded import Store
+
+#: The pages' static files: scripts, styles, vendored widgets (vendor/README.md).
 
 #: The tag of each router, in the order Swagger lists them, with what a reader finds there.
 TAGS = [
@@ -94,6 +101,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
         "SPARQL 1.1 Protocol, Update and Graph Store endpoints, linked-data publishing, named queries "
         "and cross-framework recognition.",
         openapi_tags=TAGS,
+        # FastAPI's own /docs and /redoc load a CDN and an inline script: routes/docs.py serves both
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -112,10 +122,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     # bodies are read, on every route, JSON ones included), then the request log (outermost,
     # so that it also sees the refusals of the middleware inside it).
     app.add_middleware(URLGuard)
+    app.add_middleware(ContentSecurityPolicy)  # on every HTML answer, error pages included
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     # Routers (each module owns its routes; keep this list the only wiring).
     app.include_router(health.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=static_directory()), name="static")
     app.include_router(sparql.router)
     app.include_router(named_queries.build_router())
     app.include_router(recognition.router)
@@ -124,5 +137,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.include_router(importing.router)
     app.include_router(graphs.router)
     app.include_router(void.router)
+    app.include_router(docs.router)
+    # the pages' scripts, styles and vendored widgets (microhe/api/static, package data)
     app.include_router(linked_data.router)  # its base catch-all steps aside for every other route
     return app

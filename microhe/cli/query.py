@@ -42,10 +42,13 @@ def query_cmd(store_path, query, params, fmt) -> None:
         print_served_result(server, query, nq, values, bindings, fmt)
         return
     assert store is not None  # open_for_reading: a store, or else a server
+    text = nq.text_for(bindings)
     try:
-        result = store.query(nq.text_for(bindings), substitutions=bindings)
-    except SyntaxError as e:
-        raise InputError(f"{nq.name}: SPARQL syntax error: {e}") from None
+        result = store.query(text, substitutions=bindings)
+    except SyntaxError as e:  # one line with line and column, as the server says it
+        from microhe.rdf.sparql_errors import syntax_message
+
+        raise InputError(f"{nq.name}: SPARQL syntax error: {syntax_message(e, text)}") from None
     except (OSError, RuntimeError, ValueError) as e:
         # pyoxigraph reports e.g. a parameter missing from the SELECT projection this way.
         raise InputError(f"{nq.name}: query failed: {e}") from None

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from microhe.rdf import sparql_text
 from microhe.rdf.formats import in_memory
+from microhe.rdf.sparql_errors import syntax_message
 
 #: ``Rendering.format`` value of the simple JSON row shape of the named-query routes
 ROWS = "rows"
@@ -148,7 +149,8 @@ def evaluate(source, job: Job, check: Callable[[], None] = _never) -> Answer:
         result = materialise(source.query(job.text, substitutions=subs, default_graph=job.default_graph,
                                           named_graphs=job.named_graphs, base_iri=job.base_iri), check, job.row_cap)
     except SyntaxError as e:
-        raise QueryFailure(400, f"SPARQL syntax error: {e}") from None
+        # one line with line and column, not the grammar dump (microhe.rdf.sparql_errors)
+        raise QueryFailure(400, f"SPARQL syntax error: {syntax_message(e, job.text)}") from None
     except ValueError as e:  # bad IRI in a dataset, bad substitution
         raise QueryFailure(400, str(e)) from None
     except RuntimeError as e:  # e.g. a substituted variable missing from the projection

@@ -21,6 +21,8 @@ LABEL_PROPERTIES = [ox.NamedNode(i) for i in (
     SKOS + "prefLabel", RDFS + "label", DCTERMS + "title", "http://www.w3.org/ns/regorg#legalName",
     "https://schema.org/name", FOAF + "name", SKOS + "notation",
 )]
+#: Properties no page shows (internal keys of the derived data); RDF downloads keep them.
+HIDDEN = frozenset({"https://w3id.org/microhe/ontology#pageKey"})
 MAX_DESCRIPTION = 10_000  # triples of one description (the closure stops there)
 MAX_INCOMING = 500
 
@@ -141,6 +143,8 @@ class _Html:
     def rows(self, quads: list[ox.Quad], by_subject: dict, depth: int = 0) -> list[Row]:
         by_property: dict = {}
         for q in quads:
+            if q.predicate.value in HIDDEN:
+                continue
             row = by_property.setdefault(q.predicate, ([], []))
             if q.object not in row[0]:
                 row[0].append(q.object)
@@ -182,7 +186,7 @@ def resource_page(store, base: str, node: ox.NamedNode, quads: list[ox.Quad], *,
         by_subject.setdefault(q.subject, []).append(q)
     own = by_subject.get(node, [])
     types = [h.cell(q.object, by_subject) for q in own if q.predicate == _TYPE]
-    incoming_quads = incoming(store, node)
+    incoming_quads = [q for q in incoming(store, node) if q.predicate.value not in HIDDEN]
     links = [(h.cell(q.subject, {}), Cell(compact(q.predicate.value), h.href(q.predicate.value), q.predicate.value),
                  "default graph" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value)
                 for q in incoming_quads]
@@ -202,4 +206,4 @@ def resource_page(store, base: str, node: ox.NamedNode, quads: list[ox.Quad], *,
 
 
 __all__ = ["describe", "is_known", "label_of", "incoming", "resource_page", "Cell", "Row", "LABEL_PROPERTIES",
-           "MAX_DESCRIPTION", "MAX_INCOMING"]
+           "MAX_DESCRIPTION", "MAX_INCOMING", "HIDDEN"]

@@ -29,13 +29,11 @@ and renders (the RDF responses it shares with the Graph Store and VoID routers:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.routing import APIRoute
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.routing import Match
 
 from microhe.api.deps import SettingsDep, StoreDep
@@ -52,32 +50,27 @@ from microhe.api.http.negotiation import (
 )
 from microhe.api.http.paths import GRAPH_STORE, RESOURCE
 from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response, serialize
+from microhe.api.pages import render, views
 from microhe.publish.names import safe_href
 from microhe.publish.ontology import core_ontology, ontology_documentation
-from microhe.publish.resource import describe, is_known, resource_page
+from microhe.publish.resource import describe, is_known
 from microhe.rdf import formats
 from microhe.rdf.iri import check_iri, iri_problem
 from microhe.store.embedded import Store
 from microhe.vocab import DEMO, REF
 
-# -- descriptions -----------------------------------------------------------------------
-
-@cache
-def templates() -> Environment:
-    return Environment(loader=PackageLoader("microhe.api", "templates"),
-                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-
-
 # -- HTML -------------------------------------------------------------------------------
 
 
 def html_page(request: Request, store: Store, base: str, node: ox.NamedNode, quads: list[ox.Quad],
-              offered: Sequence[str], query: str = "") -> str:
-    page = resource_page(store, base, node, quads, root=request.scope.get("root_path", ""), graph_store=GRAPH_STORE,
-                         resource=RESOURCE)
+              offered: Sequence[str], query: str = "") -> tuple[str, dict[str, str]]:
+    """The HTML page of a resource and its headers (language): a credential or an
+    institution page where the node is one (:mod:`microhe.api.pages.views`), else the
+    resource in RDF terms. ``query`` is kept in the alternates' links (``/resource?iri=``)."""
     own = f"{request.url.path}?{query + '&' if query else ''}format="
     alternates = [(formats.short_name(mt), mt, f"{own}{formats.short_name(mt)}") for mt in offered if mt != HTML]
-    return templates().get_template("resource.html").render(**page, alternates=alternates)
+    return views.resource_html(request, store, base, node, quads, alternates=alternates, graph_store=GRAPH_STORE,
+                               resource=RESOURCE)
 
 
 # -- the routes ---------------------------------------------------------------------------
@@ -103,11 +96,16 @@ def serve_resource(request: Request, store: Store, base: str, iri: str, query: s
     headers = {"Link": link_header(url, OFFERED), "Vary": "Accept"}
     head = request.method == "HEAD"
     if mt == HTML:
-        body = html_page(request, store, base, node, quads, OFFERED, query).encode("utf-8")
+        html, page_headers = html_page(request, store, base, node, quads, OFFERED, query)
+        body = html.encode("utf-8")
+        headers.update(page_headers)
         if head:
-            return Response(status_code=200, media_type=content_type(HTML),
-                            headers={**headers, "Content-Length": str(len(body))})
-        return Response(body, media_type=content_type(HTML), headers=headers)
+            response = Response(status_code=200, media_type=content_type(HTML),
+                                headers={**headers, "Content-Length": str(len(body))})
+        else:
+            response = Response(body, media_type=content_type(HTML), headers=headers)
+        render.remember_language(request, response)
+        return response
     return rdf_response(quads, mt, head=head, headers=headers)
 
 
@@ -190,10 +188,10 @@ def lookup_resource(request: Request, store: StoreDep, settings: SettingsDep, ir
     if not is_known(store, ox.NamedNode(iri)) and representation(request, OFFERED) == HTML:
         # a browser following a result link: a page that says so, with the IRI's own address
         # when a browser may follow it (never a javascript: or data: link)
-        page = templates().get_template("not_described.html").render(
-            iri=iri, elsewhere=safe_href(iri), root=request.scope.get("root_path", ""))
-        return Response(page.encode("utf-8") if request.method != "HEAD" else b"", status_code=404,
-                        media_type=content_type(HTML), headers={"Vary": "Accept"})
+        html, page_headers = render.render(request, "not_described.html", iri=iri, elsewhere=safe_href(iri),
+                                           root=render.root_of(request))
+        return Response(html.encode("utf-8") if request.method != "HEAD" else b"", status_code=404,
+                        media_type=content_type(HTML), headers={**page_headers, "Vary": "Accept, Accept-Language, Cookie"})
     return serve_resource(request, store, settings.base, iri, urlencode({"iri": iri}))
 
 
@@ -211,8 +209,9 @@ def ontology(request: Request) -> Response:
     if mt == TURTLE:
         body = core.data
     elif mt == HTML:
-        body = templates().get_template("ontology.html").render(
-            **ontology_documentation(request.scope.get("root_path", ""))).encode("utf-8")
+        html, page_headers = render.render(request, "ontology.html", **ontology_documentation(render.root_of(request)))
+        body = html.encode("utf-8")
+        headers.update(page_headers)
     else:
         body = serialize(core.quads(), mt)
     if head:

@@ -30,17 +30,16 @@ The evaluation core (:func:`~microhe.api.http.sparql_protocol.run_query`) and th
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from microhe.api.deps import ExecutorDep, SettingsDep, StoreDep, read_body
 from microhe.api.errors import error_content
@@ -50,12 +49,15 @@ from microhe.api.http.cors import PublicReadRoute, preflight
 from microhe.api.http.paths import RESOURCE, SPARQL
 from microhe.api.http.requestlog import note_query
 from microhe.api.http.sparql_protocol import (
+    Outcome,
     ProtocolError,
     dataset_for,
     error_response,
     outcome_response,
     run_query,
 )
+from microhe.api.pages import render
+from microhe.publish.names import ONTOLOGY, PREFIXES, compact, local_href, safe_href
 from microhe.publish.service import ENTAILMENT, FORMATS, SD, service_description
 from microhe.queries import catalogue as named
 from microhe.rdf import sparql_gate, sparql_text
@@ -63,7 +65,7 @@ from microhe.rdf.formats import in_memory
 from microhe.rdf.iri import iri_problem
 from microhe.settings import Settings
 from microhe.store.embedded import Store
-from microhe.vocab import RDFS
+from microhe.vocab import DEMO, MHE, RDFS, REF, XSD
 
 #: Unique URIs for file formats (https://www.w3.org/ns/formats/) of what /sparql serves.
 FORMAT_NAMES = {
@@ -184,7 +186,8 @@ _SPARQL_DOC: dict[str, Any] = {
          "description": "Named graph(s) visible to GRAPH (repeatable). Default: all named graphs."},
         {"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
          "description": "Result format, overriding Accept: json, xml, csv, tsv (SELECT/ASK); turtle, n3, nt, "
-                        "json-ld, rdf, rdf+xml (CONSTRUCT/DESCRIBE); or a media type. `output=` is a synonym."},
+                        "json-ld, rdf, rdf+xml (CONSTRUCT/DESCRIBE); or a media type. `output=` is a synonym. "
+                        "`html`: the query page with the result drawn into it (the page's form without JavaScript)."},
     ],
     "responses": {
         "200": {"description": "Query results, service description or query page (by content negotiation).",
@@ -248,20 +251,13 @@ async def answer(request: Request, store: Store, settings: Settings, executor) -
     try:
         req = await protocol_request(request, settings)
         accept = request.headers.get("accept")
+        if _wants_html_results(req.params):
+            return await html_results(request, store, settings, executor, req)
         if req.query is None:
             return service_response(request, store, settings, req)
         if request.method == "GET" and not neg.format_values(req.params) and _prefers_html(accept):
             return html_page(request, settings, query=req.query, autorun=True)
-        info = sparql_text.inspect(req.query, settings.base)
-        if info.update:
-            raise ProtocolError(400, f"{info.update} is SPARQL Update; this is the query endpoint: "
-                                     "send updates to /update")
-        if not settings.allow_service:
-            try:
-                sparql_gate.check_query(req.query)
-            except sparql_gate.RemoteAccessRefused as e:
-                raise ProtocolError(400, str(e)) from None
-        default_graph, named_graphs = dataset_for(req.default_graphs, req.named_graphs, info)
+        info, default_graph, named_graphs = checked_query(req, settings)
 
         def choose_media_type(kind: str) -> str:
             offer, other = (neg.GRAPH, neg.RESULTS) if kind == "graph" else (neg.RESULTS, neg.GRAPH)
@@ -282,6 +278,24 @@ async def answer(request: Request, store: Store, settings: Settings, executor) -
         return outcome_response(outcome, settings)
     except ProtocolError as e:
         return error_response(e)
+
+
+def checked_query(req: ProtocolRequest, settings: Settings) -> tuple[sparql_text.QueryInfo, list[str] | None,
+                                                                      list[str] | None]:
+    """The query's form and prologue and its dataset, or ProtocolError (400) for an update,
+    a remote-access word (unless allowed) or an unreadable FROM."""
+    assert req.query is not None
+    info = sparql_text.inspect(req.query, settings.base)
+    if info.update:
+        raise ProtocolError(400, f"{info.update} is SPARQL Update; this is the query endpoint: "
+                                 "send updates to /update")
+    if not settings.allow_service:
+        try:
+            sparql_gate.check_query(req.query)
+        except sparql_gate.RemoteAccessRefused as e:
+            raise ProtocolError(400, str(e)) from None
+    default_graph, named_graphs = dataset_for(req.default_graphs, req.named_graphs, info)
+    return info, default_graph, named_graphs
 
 
 def _prefers_html(accept: str | None) -> bool:
@@ -318,11 +332,6 @@ def service_response(request: Request, store: Store, settings: Settings, req: Pr
     return Response(body, media_type=neg.content_type(mt), headers={"Vary": "Accept"})
 
 
-@cache
-def _templates() -> Environment:
-    return Environment(loader=PackageLoader("microhe.api", "templates"), autoescape=select_autoescape(["html"]))
-
-
 DEFAULT_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
 SELECT ?graph (COUNT(*) AS ?triples)
@@ -333,7 +342,34 @@ LIMIT 50
 """
 
 
-def html_page(request: Request, settings: Settings, *, query: str | None = None, autorun: bool = False) -> Response:
+#: ``format=html``: the results drawn into the query page by the server (the plain form,
+#: the page without JavaScript). Not a result format of the protocol: only the page asks for it.
+HTML_RESULTS = "html"
+
+
+def _wants_html_results(params) -> bool:
+    return [v.strip().lower() for v in neg.format_values(params)] == [HTML_RESULTS]
+
+
+def local_rules(base: str | None, root: str) -> list[list[Any]]:
+    """``[IRI prefix, local path, exact]`` for the page's script: the mapping of
+    :func:`microhe.publish.names.local_href` (IRIs this server publishes open its pages)."""
+    rules: list[list[Any]] = []
+    for prefix in (DEMO, REF, MHE, base):
+        path = local_href(prefix, base, root) if prefix else None
+        if prefix and path is not None:
+            rules.append([prefix, path, False])
+    path = local_href(ONTOLOGY, base, root)
+    if path is not None:
+        rules.append([ONTOLOGY, path, True])
+    return rules
+
+
+def html_page(request: Request, settings: Settings, *, query: str | None = None, autorun: bool = False,
+              result: dict[str, Any] | None = None, error: ProtocolError | None = None,
+              fmt: str = HTML_RESULTS) -> Response:
+    """The query page: YASGUI (drawn by /static/sparql/sparql.js) over the plain form,
+    with ``result`` or ``error`` of a ``format=html`` run drawn by the server."""
     problem: str | None
     try:
         cat = named.catalogue()
@@ -341,22 +377,98 @@ def html_page(request: Request, settings: Settings, *, query: str | None = None,
         cat, problem = {}, str(e)
     else:
         problem = None
+    root = request.scope.get("root_path", "")
+    endpoint = endpoint_url(request)
     examples = [
-        {"name": q.name, "summary": q.summary, "description": q.description, "text": q.text,
-         "params": [p.name for p in q.params], "url": f"/api/queries/{q.name}"}
+        {"name": q.name, "summary": q.summary, "description": q.description,
+         "params": [p.name for p in q.params], "url": f"{root}/api/queries/{q.name}",
+         "load": f"{root}{SPARQL}?{urlencode({'query': q.text})}"}
         for q in cat.values()
     ]
-    html = _templates().get_template("sparql.html").render(
-        endpoint=endpoint_url(request),
+    html, page_headers = render.render(
+        request, "sparql.html",
+        endpoint=endpoint,
         query=query or DEFAULT_QUERY,
         autorun=autorun,
         examples=examples,
         catalogue_problem=problem,
         timeout=settings.query_timeout,
         row_cap=settings.row_cap,
-        resource=request.scope.get("root_path", "") + RESOURCE,
+        prefixes=PREFIXES,
+        local=local_rules(settings.base, root),
+        resource=root + RESOURCE,
+        result=result,
+        error={"status": error.status, "message": str(error)} if error is not None else None,
+        fmt=fmt,
     )
-    return HTMLResponse(html, headers={"Vary": "Accept"})
+    response = HTMLResponse(html, status_code=error.status if error is not None else 200,
+                            headers={**page_headers, **(error.headers if error is not None else {}),
+                                     "Vary": "Accept, Accept-Language, Cookie"})
+    render.remember_language(request, response)
+    return response
+
+
+async def html_results(request: Request, store: Store, settings: Settings, executor,
+                       req: ProtocolRequest) -> Response:
+    """``format=html``: run the query as the protocol does and draw its result (or its
+    error, with the protocol's status) into the query page."""
+    if req.query is None:
+        return html_page(request, settings)
+    try:
+        info, default_graph, named_graphs = checked_query(req, settings)
+        outcome = await run_query(store=store, settings=settings, executor=executor, text=req.query,
+                                  choose_media_type=lambda kind: neg.TURTLE if kind == "graph" else neg.SPARQL_JSON,
+                                  client=client_of(request, settings), default_graph=default_graph,
+                                  named_graphs=named_graphs, prefixes=info.prefixes)
+    except ProtocolError as e:
+        return html_page(request, settings, query=req.query, autorun=True, error=e)
+    result = drawn_result(outcome, settings.base, request.scope.get("root_path", ""))
+    # autorun: with JavaScript the editor hides the drawn result and shows its own
+    return html_page(request, settings, query=req.query, autorun=True, result=result)
+
+
+def drawn_result(outcome: Outcome, base: str | None, root: str) -> dict[str, Any]:
+    """What the page's template draws of a result: a table of cells, a boolean or the
+    Turtle text, with a one-line summary."""
+    answer = outcome.result
+    ms = round(outcome.seconds * 1000)
+    if answer.kind == "graph":
+        return {"kind": "graph", "text": outcome.body.decode("utf-8"), "truncated": answer.truncated,
+                "summary": f"{answer.size} triples in {ms} ms"}
+    doc = json.loads(outcome.body)
+    if "boolean" in doc:
+        return {"kind": "ask", "boolean": bool(doc["boolean"]), "truncated": False, "summary": f"done in {ms} ms"}
+    names = doc["head"]["vars"]
+    rows = [[_cell(b.get(v), base, root) for v in names] for b in doc["results"]["bindings"]]
+    return {"kind": "select", "vars": names, "rows": rows, "truncated": answer.truncated,
+            "summary": f"{len(rows)} rows in {ms} ms"}
+
+
+def lookup_href(iri: str, root: str) -> str | None:
+    """Where a result IRI not published here links: the lookup route (``/resource?iri=``),
+    which shows what the store holds about it, for IRIs a browser could follow and for the
+    ``urn:`` IRIs of Europass data; ``javascript:``, ``data:`` and the like stay text."""
+    if safe_href(iri) is None and not iri.lower().startswith("urn:"):
+        return None
+    return f"{root}{RESOURCE}?{urlencode({'iri': iri})}"
+
+
+def _cell(term: dict[str, Any] | None, base: str | None, root: str) -> dict[str, Any] | None:
+    """One SPARQL JSON term as the page shows it: IRIs published here link to the local
+    page, other http/https/mailto IRIs to themselves, anything else is text."""
+    if term is None:
+        return None
+    kind, value = term.get("type"), term.get("value", "")
+    if kind == "uri":
+        return {"text": value, "href": local_href(value, base, root) or lookup_href(value, root)}
+    if kind == "bnode":
+        return {"text": f"_:{value}"}
+    if kind == "triple":
+        parts = [term["value"][k].get("value", "") for k in ("subject", "predicate", "object")]
+        return {"text": "<< " + " ".join(parts) + " >>"}
+    datatype = term.get("datatype")
+    return {"text": value, "lang": term.get("xml:lang"),
+            "datatype": compact(datatype) if datatype and datatype != XSD + "string" else None}
 
 
 __all__ = ["router", "DEFAULT_QUERY"]
