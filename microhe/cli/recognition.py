@@ -318,7 +318,7 @@ def decision_list(store_path, credential, issuer, lang, fmt) -> None:
     for d in rows:
         ects = f" {d.credited_ects:g} ECTS" if d.credited_ects is not None else ""
         click.echo(f"{d.time}  {d.outcome}{ects} ({d.purpose})  {_name(d.credential)} <{d.credential.iri}>  "
-                   f"by {_name(d.institution)}")
+                   f"by {_name(d.institution)} <{d.institution.iri}>")
 
 
 COMMANDS = [level_cmd, credits_cmd, search_cmd, compare_cmd, stack_cmd, decision_group]
