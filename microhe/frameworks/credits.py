@@ -29,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 from microhe.errors import InvalidValue
 from microhe.frameworks.models import ByHours, CreditConversion, ECTSValue, Range
 from microhe.store.embedded import Store
+from microhe.store.labels import Ref, choose
 from microhe.store.views import per_store
 from microhe.vocab import COUNTRY, MHE, SKOS
 
@@ -59,6 +60,12 @@ class CreditSystem:
     sources: list[str] = field(default_factory=list)
     to_ects: list[Rule] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    labels: list[tuple[str, str | None]] = field(default_factory=list)  # skos:prefLabel (text, language tag)
+
+    def ref(self, langs=()) -> Ref:
+        """The system as ``{iri, label, lang}``, labelled in ``langs`` (else English, else any)."""
+        label, lang = choose(self.labels, langs)
+        return Ref(iri=self.iri, label=label or self.code, lang=lang)
 
 
 @dataclass(frozen=True)
@@ -123,7 +130,13 @@ def credit_systems(store: Store) -> dict[str, CreditSystem]:
             for key, target in (("note", rule.notes), ("rsrc", rule.sources)):
                 if r[key] is not None and r[key].value not in target:
                     target.append(r[key].value)
+    by_iri = {sys.iri: sys for sys in systems.values()}
+    for r in store.query(f"PREFIX mhe: <{MHE}> PREFIX skos: <{SKOS}> "
+                         "SELECT ?sys ?l WHERE { ?sys a mhe:CreditSystem ; skos:prefLabel ?l }"):
+        if r["sys"].value in by_iri:
+            by_iri[r["sys"].value].labels.append((r["l"].value, getattr(r["l"], "language", None)))
     for sys in systems.values():
+        sys.labels.sort(key=lambda t: (t[1] or "", t[0]))
         sys.to_ects.sort(key=lambda ru: ru.iri)
         sys.sources.sort()
         for ru in sys.to_ects:
@@ -192,10 +205,11 @@ def _r(x: float) -> float:
     return round(x + 0.0, 2)
 
 
-def convert(store: Store, amount, system: str, country: str | None = None) -> CreditConversion:
+def convert(store: Store, amount, system: str, country: str | None = None, langs=()) -> CreditConversion:
     """Convert ``amount`` credits of ``system`` to ECTS: the convention's value (with basis and
     sources) and, beside it, the range notional hours give. ``country`` (ISO3 or authority
-    IRI) applies that country's fixed hours per ECTS credit when the reference data has one."""
+    IRI) applies that country's fixed hours per ECTS credit when the reference data has one;
+    the credit system is named with its label in ``langs`` (else English)."""
     value_in = parse_amount(amount)
     sys = system_for(store, system)
     ects = system_for(store, ECTS_CODE)
@@ -260,6 +274,7 @@ def convert(store: Store, amount, system: str, country: str | None = None) -> Cr
     return CreditConversion(
         amount=_num(value_in),
         system=sys.code,
+        credit_system=sys.ref(langs),
         ects=ECTSValue(value=_num(_r(val)) if val is not None else None, basis=basis, disputed=disputed,
                        sources=sorted(rule_sources)),
         by_hours=by_hours,
@@ -269,20 +284,6 @@ def convert(store: Store, amount, system: str, country: str | None = None) -> Cr
         sources=sorted(sources),
         notes=notes,
     )
-
-
-def ects_of(store: Store, amount, system_iri: str, country: str | None = None) -> dict | None:
-    """Adapter for callers of the former shape: ``{"value", "min", "max"}`` with min/max the
-    hours-based range (the value itself when the system defines no hours); None if the system
-    is unknown."""
-    try:
-        doc = convert(store, amount, system_iri, country)
-    except CreditError:
-        return None
-    value = doc.ects.value
-    if doc.by_hours is None:
-        return None if value is None else {"value": value, "min": value, "max": value}
-    return {"value": value, "min": doc.by_hours.min, "max": doc.by_hours.max}
 
 
 def _range(pair: tuple[float, float]) -> Range:

@@ -25,16 +25,18 @@ from microhe.frameworks.models import Pairing as PairingModel
 from microhe.frameworks.models import Referencing as ReferencingModel
 from microhe.frameworks.parse import parse_level, resolve_framework
 from microhe.store.embedded import Store
+from microhe.store.labels import Labels
 
 
 def translate(store: Store, framework: str | None, level: str, to: str | None = None,
-              country: str | None = None) -> LevelTranslation:
+              country: str | None = None, langs: tuple[str, ...] = ()) -> LevelTranslation:
     """Translate a level: its EQF level(s), the levels of other frameworks at the same EQF
     level (broadly comparable, not equivalent), and the pairings a referencing documents.
 
     ``level`` is read by :func:`microhe.frameworks.parse.parse_level` (any form it accepts;
     ``framework`` may be None when the text names it). Raises UnknownFrameworkError /
-    UnknownLevelError with the valid values, AmbiguousLevelError with the candidates."""
+    UnknownLevelError with the valid values, AmbiguousLevelError with the candidates. Levels
+    and QDR concepts are labelled in ``langs`` (else English, else any)."""
     idx = framework_index(store)
     parsed = parse_level(store, level, framework, country)
     target = _target(store, to, idx)
@@ -90,29 +92,35 @@ def translate(store: Store, framework: str | None, level: str, to: str | None = 
         notes.append(f"No QF-EHEA cycle is listed: no self-certification or referencing in the reference data "
                      f"names a cycle for {name}.")
     sources = sorted({s for r in refs + below for s in r.sources})
+    qdr = sorted({m for x in levels for m in x.matches if m.startswith("http://data.europa.eu/snb/qdr/")}
+                 | ({parsed.concept} if parsed.concept else set()))
+    iri = lv.iri if len(levels) == 1 else (parsed.concept or lv.iri)
+    labels = Labels(store, langs).fetch([iri, *qdr, *(o.iri for o in levels + same + closest)])
+    top = labels.ref(iri, fallback=name or lv.pref_label)
+
+    def brief(o: Level) -> LevelBrief:
+        ref = labels.ref(o.iri, fallback=o.pref_label)
+        return LevelBrief(framework=o.framework, level=o.label, eqf=o.eqf, iri=o.iri, label=ref.label, lang=ref.lang)
+
     return LevelTranslation(
         framework=lv.framework,
         level=", ".join(x.label for x in levels),
-        iri=lv.iri if len(levels) == 1 else (parsed.concept or lv.iri),
-        label=name or lv.pref_label,
+        iri=iri,
+        label=top.label or name or lv.pref_label,
+        lang=top.lang,
         eqf=eqf,
         referencing=[ReferencingModel(eqf=r.eqf, confidence=r.confidence, qualification_types=r.qualification_types,
                                       note=r.note, sources=r.sources) for r in sorted(refs, key=lambda r: r.eqf or 0)],
-        levels=[_brief(x) for x in levels],
-        same_eqf_level=[_brief(o) for o in same],
+        levels=[brief(x) for x in levels],
+        same_eqf_level=[brief(o) for o in same],
         caveat=SAME_EQF_CAVEAT,
-        closest=[PairingModel(**_brief(o).model_dump(), confidence=paired[o.iri].confidence,
+        closest=[PairingModel(**brief(o).model_dump(), confidence=paired[o.iri].confidence,
                               note=paired[o.iri].note, sources=paired[o.iri].sources) for o in closest],
-        qdr=sorted({m for x in levels for m in x.matches if m.startswith("http://data.europa.eu/snb/qdr/")}
-                   | ({parsed.concept} if parsed.concept else set())),
+        qdr=labels.refs(qdr),
         sources=sources,
         notes=notes,
         found=found,
     )
-
-
-def _brief(lv: Level) -> LevelBrief:
-    return LevelBrief(framework=lv.framework, level=lv.label, eqf=lv.eqf, iri=lv.iri)
 
 
 def _target(store: Store, to: str | None, idx: FrameworkIndex) -> str | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from microhe.store.labels import Ref
+
 #: A JSON number whose int/float type is kept (``15`` stays ``15``, ``7.5`` stays ``7.5``).
 Number = int | float
 
@@ -32,6 +34,8 @@ class LevelBrief(BaseModel):
     level: str = Field(description="Level label within the framework")
     eqf: list[int]
     iri: str
+    label: str | None = Field(None, description="The level's name in the language asked for, e.g. 'SCQF 11'")
+    lang: str | None = Field(None, description="The label's language tag (None: untagged)")
 
 
 #: Said with every list of levels at the same EQF level: the EQF is a translation device.
@@ -57,7 +61,8 @@ class LevelTranslation(BaseModel):
         description="Level label within the framework (several joined by ', ' for a concept standing for several)")
     iri: str = Field(
         description="The level's IRI (the QDR concept's when the input named one standing for several levels)")
-    label: str = Field(description="The level's name, e.g. 'SCQF 11'")
+    label: str = Field(description="The level's name in the language asked for, e.g. 'SCQF 11'")
+    lang: str | None = Field(None, description="The label's language tag (None: untagged)")
     eqf: list[int] = Field(description="EQF levels it is referenced to (empty: below EQF 1, or referencing not found)")
     referencing: list[Referencing]
     levels: list[LevelBrief] = Field(
@@ -67,7 +72,7 @@ class LevelTranslation(BaseModel):
                     "QF-EHEA cycles only where a self-certification or referencing names the cycle")
     caveat: str = Field(description="What same_eqf_level means: " + SAME_EQF_CAVEAT)
     closest: list[Pairing] = Field(description="Levels a referencing pairs with this one (SCQF 9 ~ NFQ 7), with sources")
-    qdr: list[str] = Field(description="Matching EU Qualification Dataset Register concepts")
+    qdr: list[Ref] = Field(description="Matching EU Qualification Dataset Register concepts, with their labels")
     sources: list[str]
     notes: list[str] = Field(description="What a recogniser should know (many-to-one, confidence, below EQF 1)")
     found: bool = Field(True, description="False: 'referencing not found', no source stating the level's EQF "
@@ -100,13 +105,6 @@ class ByHours(BaseModel):
     sources: list[str]
 
 
-#: Kept for Python callers of the 2025 shape (``ects_of``): value with the hours range.
-class ECTSRange(BaseModel):
-    value: Number = Field(description="ECTS by the convention")
-    min: Number = Field(description="ECTS by notional hours, lowest")
-    max: Number = Field(description="ECTS by notional hours, highest")
-
-
 HoursRange = Range
 
 
@@ -115,6 +113,7 @@ class CreditConversion(BaseModel):
 
     amount: Number = Field(description="The amount converted")
     system: str = Field(description="Credit system code")
+    credit_system: Ref = Field(description="The credit system, labelled in the language asked for")
     ects: ECTSValue
     by_hours: ByHours | None = Field(description="ECTS by notional hours (None: the system defines no hours, ECVET)")
     hours: Range | None = Field(description="Notional hours of learning (None: the system defines no hours)")
@@ -125,4 +124,4 @@ class CreditConversion(BaseModel):
 
 
 __all__ = ["Number", "Referencing", "LevelBrief", "Pairing", "LevelTranslation", "SAME_EQF_CAVEAT", "Range",
-           "ECTSValue", "ByHours", "ECTSRange", "HoursRange", "CreditConversion"]
+           "ECTSValue", "ByHours", "HoursRange", "CreditConversion"]

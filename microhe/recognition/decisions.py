@@ -16,6 +16,7 @@ from microhe.rdf.iri import iri_problem
 from microhe.recognition.models import Comparison, Decision, DecisionRecorded
 from microhe.recognition.search import ISSUER_PATH
 from microhe.store.embedded import Store
+from microhe.store.labels import Labels
 from microhe.vocab import ELM, MHE, PROV, RDF, RDFS, XSD
 
 DECISIONS_GRAPH = "https://w3id.org/microhe/graph/decisions"
@@ -105,9 +106,11 @@ def record_decision(store: Store, *, credential: str, institution: str, purpose:
     return DecisionRecorded(iri=d.value, decided_by=decided_by)
 
 
-def list_decisions(store: Store, *, credential: str | None = None, issuer: str | None = None) -> list[Decision]:
+def list_decisions(store: Store, *, credential: str | None = None, issuer: str | None = None,
+                   langs: tuple[str, ...] = ()) -> list[Decision]:
     """The recorded decisions, oldest first; only those about ``credential``, or about the
-    credentials of ``issuer``, when given."""
+    credentials of ``issuer``, when given. Credential, issuer and institution are labelled
+    in ``langs`` (else English, else any)."""
     for name, iri in (("credential", credential), ("issuer", issuer)):
         problem = iri_problem(iri) if iri else None
         if problem is not None:
@@ -132,8 +135,11 @@ def list_decisions(store: Store, *, credential: str | None = None, issuer: str |
         }} ORDER BY ?time ?d""", substitutions=subs or None)
     inv_p = {MHE + v: k for k, v in PURPOSES.items()}
     inv_o = {MHE + v: k for k, v in OUTCOMES.items()}
-    return [Decision(iri=r["d"].value, credential=r["cred"].value, issuer=r["issuer"].value if r["issuer"] else None,
-                     institution=r["inst"].value, purpose=inv_p.get(r["purpose"].value, r["purpose"].value),
+    rows = list(rows)
+    labels = Labels(store, langs).fetch(r[k].value for r in rows for k in ("cred", "issuer", "inst") if r[k])
+    return [Decision(iri=r["d"].value, credential=labels.ref(r["cred"].value),
+                     issuer=labels.ref(r["issuer"].value) if r["issuer"] else None,
+                     institution=labels.ref(r["inst"].value), purpose=inv_p.get(r["purpose"].value, r["purpose"].value),
                      outcome=inv_o.get(r["outcome"].value, r["outcome"].value),
                      credited_ects=float(r["ects"].value) if r["ects"] else None,
                      time=r["time"].value, decided_by=unquote(r["by"].value.rsplit("/", 1)[-1]))

@@ -1,6 +1,14 @@
 """What recognition needs to know about one specification, read from a store: its EQF
-level(s), workload in ECTS, learning outcomes (skills), assessment and identity
-verification, quality assurance, declared stack parts, and the target requirements.
+level(s) (and, for a module stating none, its programme's), workload in ECTS, learning
+outcomes (skills), assessment and identity verification, quality assurance, declared stack
+parts, and the target requirements.
+
+The workload is read through :func:`microhe.frameworks.credits.convert` from the credit
+points as stated (ECTS first, then the other systems in IRI order; a system without hours,
+ECVET, only when nothing else is stated) or else from the volume of learning in hours,
+with the fixed hours per ECTS of the issuer's country when it has one (Italy 25 h, ...):
+so the comparison reports the rule (basis, disputed) and the hours-based range beside the
+value, as ``microhe credits`` does.
 
 A specification is read from the main store, or from an uploaded document staged in
 an in-memory store (validated but never stored).
@@ -13,7 +21,9 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from microhe.errors import NotFound
-from microhe.ingest.derive import derive
+from microhe.frameworks.credits import CreditError, convert
+from microhe.frameworks.models import CreditConversion
+from microhe.ingest.derive import derive, duration_hours
 from microhe.kg.bundled import reference_graphs
 from microhe.rdf.iri import check_iri
 from microhe.recognition.search import ISSUER_PATH
@@ -23,12 +33,15 @@ from microhe.vocab import CRED, DCTERMS, ELM, MHE
 
 _Q = f"""
 PREFIX elm: <{ELM}> PREFIX dcterms: <{DCTERMS}> PREFIX mhe: <{MHE}> PREFIX cred: <{CRED}>
-SELECT ?spec ?title ?eqf ?level ?ects ?emin ?emax ?lo ?skill ?assess ?atype ?idv ?acc ?orgacc ?org ?credIssuer ?reqid
-       ?reqqa ?part WHERE {{
+SELECT ?spec ?title ?eqf ?level ?fw ?point ?vol ?lo ?skill ?assess ?atype ?idv ?acc ?orgacc ?org ?country
+       ?credIssuer ?reqid ?reqqa ?part ?whole ?wholeeqf WHERE {{
   {{ ?spec dcterms:title ?title }}
   UNION {{ ?spec mhe:derivedEQFLevel ?eqf }}
   UNION {{ ?spec elm:EQFLevel|elm:NQFLevel ?level }}
-  UNION {{ ?spec mhe:derivedECTS ?ects ; mhe:derivedECTSMin ?emin ; mhe:derivedECTSMax ?emax }}
+  UNION {{ ?spec elm:creditPoint ?cp . ?cp elm:framework ?fw ; elm:point ?point }}
+  UNION {{ ?spec elm:volumeOfLearning ?vol }}
+  UNION {{ {{ ?spec elm:isPartOf ?whole }} UNION {{ ?whole elm:hasPart ?spec }}
+           OPTIONAL {{ ?whole mhe:derivedEQFLevel ?wholeeqf }} }}
   UNION {{ ?spec elm:learningOutcome ?lo OPTIONAL {{ ?lo elm:relatedESCOSkill|elm:relatedSkill ?skill }} }}
   UNION {{ {{ ?spec elm:provenBy ?assess }} UNION {{ ?assess elm:proves ?spec }}
            UNION {{ ?spec ^elm:specifiedBy/elm:provenBy/elm:specifiedBy ?assess }}
@@ -36,7 +49,8 @@ SELECT ?spec ?title ?eqf ?level ?ects ?emin ?emax ?lo ?skill ?assess ?atype ?idv
   UNION {{ ?spec ^elm:specifiedBy/elm:provenBy/elm:idVerification ?idv }}
   UNION {{ ?spec elm:idVerification ?idv }}
   UNION {{ ?spec elm:accreditation ?acc }}
-  UNION {{ ?spec {ISSUER_PATH} ?org OPTIONAL {{ ?org elm:accreditation ?orgacc }} }}
+  UNION {{ ?spec {ISSUER_PATH} ?org OPTIONAL {{ ?org elm:accreditation ?orgacc }}
+           OPTIONAL {{ ?org elm:location/elm:address/elm:countryCode ?country }} }}
   UNION {{ ?spec ^elm:specifiedBy/^elm:hasClaim/^cred:credentialSubject/cred:issuer ?credIssuer }}
   UNION {{ ?spec mhe:requiresIdentityVerification ?reqid }}
   UNION {{ ?spec mhe:requiresQualityAssurance ?reqqa }}
@@ -54,9 +68,14 @@ class Facts:
     title: str | None = None
     eqf: set[int] = field(default_factory=set)
     levels: set[str] = field(default_factory=set)
-    ects: float | None = None
-    ects_min: float | None = None
+    ects: float | None = None      # the ECTS compared: credits.ects.value (None: no rule gives one)
+    ects_min: float | None = None  # credits.by_hours (None: no hours)
     ects_max: float | None = None
+    #: the conversion of the stated credits (or hours) the ECTS come from; None: none stated
+    credits: CreditConversion | None = None
+    country: str | None = None     # the issuer's country (ISO3)
+    #: the EQF levels of the programme(s) it is part of (elm:isPartOf / elm:hasPart)
+    programme_eqf: set[int] = field(default_factory=set)
     outcomes: set[str] = field(default_factory=set)     # outcome nodes
     skills: set[str] = field(default_factory=set)       # their skill concepts
     assessments: set[str] = field(default_factory=set)
@@ -83,20 +102,27 @@ def read_facts(store: Store, iri: str, *, source: str = "store") -> Facts:
     f = Facts(iri, source=source)
     found = False
     credential_issuer = None
+    credits: list[tuple[str, str]] = []
+    hours: float | None = None
     for r in store.query(_Q, substitutions={"spec": ox.NamedNode(iri)}):
         found = True
         v = {k: (r[k].value if r[k] is not None else None) for k in
-             ("title", "eqf", "level", "ects", "emin", "emax", "lo", "skill", "assess", "atype", "idv", "acc",
-              "orgacc", "org", "credIssuer", "reqid", "reqqa", "part")}
+             ("title", "eqf", "level", "fw", "point", "vol", "lo", "skill", "assess", "atype", "idv", "acc",
+              "orgacc", "org", "country", "credIssuer", "reqid", "reqqa", "part", "wholeeqf")}
         if v["title"] and (f.title is None or getattr(r["title"], "language", None) == "en"):
             f.title = v["title"]
         if v["eqf"]:
             f.eqf.add(int(v["eqf"].rsplit("/", 1)[-1]))
         if v["level"]:
             f.levels.add(v["level"])
-        if v["ects"]:
-            assert v["emin"] is not None and v["emax"] is not None  # bound with ?ects, in one UNION branch
-            f.ects, f.ects_min, f.ects_max = float(v["ects"]), float(v["emin"]), float(v["emax"])
+        if v["fw"] and v["point"] is not None and (v["fw"], v["point"]) not in credits:
+            credits.append((v["fw"], v["point"]))
+        if v["vol"]:
+            hours = duration_hours(v["vol"])
+        if v["wholeeqf"]:
+            f.programme_eqf.add(int(v["wholeeqf"].rsplit("/", 1)[-1]))
+        if v["country"]:
+            f.country = v["country"].rsplit("/", 1)[-1]
         if v["lo"]:
             f.outcomes.add(v["lo"])
         if v["skill"]:
@@ -125,8 +151,43 @@ def read_facts(store: Store, iri: str, *, source: str = "store") -> Facts:
         raise NotFoundError(f"no specification <{iri}> in the store")
     if f.issuer is None:  # no awarding body: the issuer of the credential that claims it
         f.issuer = credential_issuer
+    f.credits = workload(store, credits, hours, f.country)
+    if f.credits is not None:
+        f.ects = None if f.credits.by_hours is None else _float(f.credits.ects.value)
+        if f.credits.by_hours is not None:
+            f.ects_min, f.ects_max = float(f.credits.by_hours.min), float(f.credits.by_hours.max)
     f.incomplete = incomplete_of(store, iri)
     return f
+
+
+def _float(x) -> float | None:
+    return None if x is None else float(x)
+
+
+def workload(store: Store, credits: list[tuple[str, str]], hours: float | None,
+             country: str | None) -> CreditConversion | None:
+    """The conversion the comparison uses: the first stated credits (ECTS first) whose system
+    defines hours (so the value has a range beside it), else the volume of learning in hours,
+    else credits of a system without hours (ECVET: reported, never compared), else None.
+    ``country`` (the issuer's) brings its fixed hours per ECTS where it has them."""
+    without_hours = None
+    for system, point in sorted(credits, key=lambda c: (not c[0].endswith("6fcec5c5af"), c)):
+        try:
+            doc = convert(store, point, system, country)
+        except CreditError:
+            try:  # a country the reference data cannot read must not hide the credits
+                doc = convert(store, point, system)
+            except CreditError:
+                continue
+        if doc.by_hours is not None and doc.ects.value is not None:
+            return doc
+        without_hours = without_hours or doc
+    if hours:
+        try:
+            return convert(store, hours, "HOURS", country)
+        except CreditError:
+            return convert(store, hours, "HOURS")
+    return without_hours
 
 
 def facts_from_document(reference: Store, quads: list[ox.Quad], name: str = "upload") -> Facts:

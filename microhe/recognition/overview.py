@@ -16,6 +16,7 @@ from microhe.recognition.decisions import list_decisions
 from microhe.recognition.models import SearchHit
 from microhe.recognition.search import search_index
 from microhe.store.embedded import Store
+from microhe.store.labels import Labels
 from microhe.store.views import per_store
 
 
@@ -46,10 +47,13 @@ def overview(store: Store) -> Overview:
                     frameworks=len(framework_index(store).frameworks), decisions=len(list_decisions(store)))
 
 
-def offer_of(store: Store, issuer: str) -> list[SearchHit]:
-    """The specifications ``issuer`` awards, in title order (as search results)."""
+def offer_of(store: Store, issuer: str, langs: tuple[str, ...] = ()) -> list[SearchHit]:
+    """The specifications ``issuer`` awards, in title order (as search results, labelled in
+    ``langs``, else English)."""
     recs = search_index(store).records
-    return [recs[i].hit() for i in _by_issuer(store).get(issuer, ())]
+    offer = [recs[i] for i in _by_issuer(store).get(issuer, ())]
+    labels = Labels(store, langs).fetch([x for r in offer for x in (r.iri, r.issuer)])
+    return [r.hit(labels) for r in offer]
 
 
 __all__ = ["Overview", "overview", "offer_of"]

@@ -22,6 +22,7 @@ from microhe.recognition.facts import Facts, read_facts
 from microhe.recognition.models import CredentialBrief, DeclaredStack, NoSolution, Pathway, Pathways, PathwayTarget
 from microhe.recognition.search import Record, facet_index
 from microhe.store.embedded import Store
+from microhe.store.labels import Labels
 from microhe.store.views import per_store
 
 KEEP_PER_SIGNATURE = 3
@@ -61,8 +62,10 @@ def _cycles(store: Store, start: str, limit: int = 50) -> tuple[list[list[str]],
     return cycles, seen_parts
 
 
-def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int = 10) -> Pathways:
-    """Ranked pathways to ``target`` (a Facts or an IRI in the store)."""
+def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int = 10,
+             langs: tuple[str, ...] = ()) -> Pathways:
+    """Ranked pathways to ``target`` (a Facts or an IRI in the store); credentials, outcomes
+    and parts are labelled in ``langs`` (else English, else any)."""
     if not 1 <= max_size <= 6:
         raise InvalidValue("max must be between 1 and 6")
     tgt = read_facts(store, target) if isinstance(target, str) else target
@@ -162,22 +165,28 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
             break
     found.sort(key=lambda f: (f[0], f[1], f[2]))
 
+    shown = found[:limit]
+    labels = Labels(store, langs).fetch([tgt.iri, *required, *declared_parts, *(n for c in cycles for n in c),
+                                         *(r.iri for _, _, _, recs in shown for r in recs)])
+
     def brief(r: Record) -> CredentialBrief:
-        return CredentialBrief(iri=r.iri, title=r.title, ects=_ects(r), eqf=sorted(r.eqf))
+        ref = labels.ref(r.iri, fallback=r.title)
+        return CredentialBrief(iri=r.iri, label=ref.label, lang=ref.lang, ects=_ects(r), eqf=sorted(r.eqf))
 
     best_partial = None
     if not found:  # also when no candidate covers anything: say so, never an empty answer
         union = frozenset().union(*(c[1] for c in cands))
-        best_partial = NoSolution(covered=sorted(union), missing=sorted(full - union),
+        best_partial = NoSolution(covered=labels.refs(sorted(union)), missing=labels.refs(sorted(full - union)),
                                   reason=f"no combination of at most {max_size} credentials covers every required "
                                          "outcome and the workload")
+    me = labels.ref(tgt.iri, fallback=tgt.title or ("target requirements" if tgt.source == "requirements" else None))
     return Pathways(
-        target=PathwayTarget(iri=tgt.iri, title=tgt.title, eqf=sorted(tgt.eqf), ects=tgt.ects,
-                             required_outcomes=required),
+        target=PathwayTarget(iri=tgt.iri, label=me.label, lang=me.lang, eqf=sorted(tgt.eqf), ects=tgt.ects,
+                             required_outcomes=labels.refs(required)),
         pathways=[Pathway(credentials=[brief(r) for r in recs], total_ects=round(sum(_ects(r) for r in recs), 2),
-                          excess_ects=round(excess, 2), covered=required, missing=[])
-                  for excess, _, _, recs in found[:limit]],
-        declared_stack=DeclaredStack(parts=declared_parts, cycles=cycles),
+                          excess_ects=round(excess, 2), covered=labels.refs(required), missing=[])
+                  for excess, _, _, recs in shown],
+        declared_stack=DeclaredStack(parts=labels.refs(declared_parts), cycles=[labels.refs(c) for c in cycles]),
         candidates_considered=considered,
         candidates_combined=len(cands),
         no_solution=best_partial,

@@ -1,7 +1,8 @@
 """Faceted search over micro-credential specifications.
 
 Filters: EQF level (also through NQF referencing, via the values derived at load time),
-framework + level, ECTS range (credits in any system, converted at load time), ISCED-F
+a framework level (read by :func:`microhe.frameworks.parse.parse_level`, as ``microhe level``
+reads it: ambiguous input is refused with the candidates), ECTS range (credits in any system, converted at load time), ISCED-F
 field and skill (narrower concepts included), issuer country, mode, and words of the
 title/description. Results come in a stable order (title, then IRI) with pagination and
 facet counts (EQF level, country, field, mode, ECTS band).
@@ -25,10 +26,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from microhe.frameworks.levels import framework_index
+from microhe.frameworks.parse import parse_level
 from microhe.recognition.models import Facets, SearchHit, SearchLevel, SearchResults
 from microhe.recognition.search_query import MODES, SearchError, SearchQuery
 from microhe.store.embedded import Store
+from microhe.store.labels import Labels
 from microhe.store.views import per_store
 from microhe.validation.elements import incomplete_records
 from microhe.vocab import DCTERMS, ELM, MHE, SKOS
@@ -57,9 +59,15 @@ class Record:
     #: the Council elements the record lacks (``("M9", "M11")``), empty when complete
     incomplete: tuple[str, ...] = ()
 
-    def hit(self) -> SearchHit:
-        """The record as a search result."""
-        return SearchHit(**self.to_json())
+    def hit(self, labels: Labels) -> SearchHit:
+        """The record as a search result, its title and issuer labelled from ``labels`` (the
+        language asked for; the record's own English-first title and name when the store has
+        no label)."""
+        doc = self.to_json()
+        me = labels.ref(self.iri, fallback=self.title)
+        issuer = labels.ref(self.issuer, fallback=self.issuer_name) if self.issuer else None
+        del doc["title"], doc["issuer_name"]
+        return SearchHit(**{**doc, "label": me.label, "lang": me.lang, "issuer": issuer})
 
     def to_json(self) -> dict:
         doc: dict = {"iri": self.iri, "title": self.title, "issuer": self.issuer, "issuer_name": self.issuer_name,
@@ -344,9 +352,11 @@ def search_index(store: Store) -> SearchIndex:
     return SearchIndex(ordered, narrower)
 
 
-def search(store: Store, query: SearchQuery | None = None, /, **filters: Any) -> SearchResults:
+def search(store: Store, query: SearchQuery | None = None, /, langs: tuple[str, ...] = (),
+           **filters: Any) -> SearchResults:
     """Matching specifications (stable order) with facet counts over all matches: for a
-    :class:`SearchQuery`, or for its fields as keywords (``search(store, eqf=6)``)."""
+    :class:`SearchQuery`, or for its fields as keywords (``search(store, eqf=6)``). Titles,
+    issuers and levels are labelled in ``langs`` (else English, else any)."""
     if query is None:
         query = SearchQuery.of(**filters)
     elif filters:
@@ -359,12 +369,16 @@ def search(store: Store, query: SearchQuery | None = None, /, **filters: Any) ->
     idx = fx.idx
     level_iris: set[str] | None = None
     searched: SearchLevel | None = None
-    if framework is not None:
-        assert level is not None  # check(): a framework comes with its level
-        fidx = framework_index(store)
-        lv = fidx.find(framework, level)  # raises Unknown* errors with valid values
-        level_iris = {lv.iri, *lv.matches}
-        searched = SearchLevel(framework=framework, level=level, eqf=sorted(set(lv.eqf)))
+    if level is not None:
+        # as `microhe level` reads it: "SCQF 11", "FQF Level 6", a QDR IRI, "6" with a framework;
+        # Unknown* errors with the valid values, AmbiguousLevelError with the candidates
+        parsed = parse_level(store, level, framework)
+        level_iris = {x for lv in parsed.levels for x in (lv.iri, *lv.matches)}
+        if parsed.concept:
+            level_iris.add(parsed.concept)
+        searched = SearchLevel(framework=parsed.framework, level=", ".join(lv.label for lv in parsed.levels),
+                               eqf=sorted(set(parsed.eqf)),
+                               levels=Labels(store, langs).refs(lv.iri for lv in parsed.levels))
     country_iri = _country(country) if country else None
     words = [w.casefold() for w in text.split()] if text else []
 
@@ -394,9 +408,11 @@ def search(store: Store, query: SearchQuery | None = None, /, **filters: Any) ->
         hits &= fx.word(w)
 
     recs = idx.records
+    page = [recs[i] for i in _positions(hits, offset, limit)]
+    labels = Labels(store, langs).fetch([x for r in page for x in (r.iri, r.issuer)])
     return SearchResults(
         total=hits.bit_count(), offset=offset, limit=limit,
-        results=[recs[i].hit() for i in _positions(hits, offset, limit)],
+        results=[r.hit(labels) for r in page],
         level=searched,
         facets=Facets(**_facet_counts(fx, hits)) if facets else None,
     )

@@ -35,8 +35,10 @@ class SearchQuery(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     eqf: int | None = Field(None, ge=1, le=8, description="EQF level (NQF levels through referencing)")
-    framework: str | None = Field(None, description="Framework code (with level)")
-    level: str | None = Field(None, description="Level label of framework")
+    framework: str | None = Field(None, description="Framework code or short form (with level)")
+    level: str | None = Field(None, description="A level as `microhe level` reads it: a label of framework (6, "
+                                                "Level 6, Entry 3, 4+) or, alone, framework and level ('SCQF 10', "
+                                                "'FQF Level 6') or a level IRI (microhe, EQF, EU QDR)")
     ects_min: float | None = Field(None, ge=0)
     ects_max: float | None = Field(None, ge=0)
     field: str | None = Field(None, description="ISCED-F code; narrower fields included")
@@ -61,8 +63,8 @@ class SearchQuery(BaseModel):
         """SearchError when a filter cannot be used (the library's own messages)."""
         if self.eqf is not None and not 1 <= int(self.eqf) <= 8:
             raise SearchError(f"eqf must be 1-8, not {self.eqf}")
-        if (self.framework is None) != (self.level is None):
-            raise SearchError("give a framework and a level together (framework code and level label)")
+        if self.framework is not None and self.level is None:
+            raise SearchError("a framework needs a level: give level (a label of the framework, e.g. 6)")
         if self.mode is not None and self.mode.lower() not in MODES:
             raise SearchError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
         if self.limit < 0 or self.offset < 0 or self.limit > 1000:

@@ -45,12 +45,13 @@ class Side:
                                  warnings=len(self.report.warnings))
 
 
-def compare_sides(store: Store, credential: Side, target: Side, rules: Rules | None = None) -> Comparison:
+def compare_sides(store: Store, credential: Side, target: Side, rules: Rules | None = None,
+                  langs: tuple[str, ...] = ()) -> Comparison:
     """:func:`~microhe.recognition.compare.compare` of two sides, with the validation
     summary of each side that is a document (``credential_validation``, ``target_validation``):
     the comparison ``microhe compare`` prints and ``POST /api/recognition/compare`` sends
-    (default rules without ``rules``)."""
-    comparison = compare(store, credential.facts, target.facts, rules or Rules())
+    (default rules without ``rules``; labels in ``langs``)."""
+    comparison = compare(store, credential.facts, target.facts, rules or Rules(), langs)
     comparison.credential_validation = credential.validation()
     comparison.target_validation = target.validation()
     return comparison

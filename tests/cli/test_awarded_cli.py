@@ -46,7 +46,7 @@ def test_search_json_carries_issuer_country_and_incomplete(store):
     r = CliRunner().invoke(main, ["search", "--store", store, "--country", "IRL", "--format", "json"])
     assert r.exit_code == 0, r.output
     [hit] = [h for h in json.loads(r.output)["results"] if h["iri"] == MC]
-    assert (hit["issuer"], hit["country"], hit["eqf"], hit["ects"], hit["incomplete"]) == (
+    assert (hit["issuer"]["iri"], hit["country"], hit["eqf"], hit["ects"], hit["incomplete"]) == (
         "urn:epass:org:1", "IRL", [6], 2.0, ["M11"])
 
 

@@ -83,9 +83,11 @@ def test_decision_list_as_text(tmp_path):
     r = CliRunner().invoke(main, ["decision", "list", "--store", demo])
     assert r.exit_code == 0, r.output
     [line] = r.stdout.splitlines()
-    assert line.endswith(f"  recognise 7.5 ECTS (credit-transfer)  {CREDENTIAL}  by {VMU}")
+    # labels from the demo and reference data (credentials.ttl, institutions.ttl skos:prefLabel)
+    named = f"Applied data analysis <{CREDENTIAL}>  by Vytautas Magnus University (VMU) <{VMU}>"
+    assert line.endswith(f"  recognise 7.5 ECTS (credit-transfer)  {named}")
     r = _record(demo, "--decided-by", "evaluator")  # no credited ECTS: none shown
     lines = CliRunner().invoke(main, ["decision", "list", "--store", demo]).stdout.splitlines()
     # both recorded within the same second: the list orders them by time, then by decision IRI
     assert len(lines) == 2
-    assert sum(line.endswith(f"  recognise (credit-transfer)  {CREDENTIAL}  by {VMU}") for line in lines) == 1
+    assert sum(line.endswith(f"  recognise (credit-transfer)  {named}") for line in lines) == 1

@@ -161,6 +161,31 @@ def test_credits_ecvet_has_no_hours_figure(runner, store_dir):
     assert "by notional hours: none" in r.stdout
 
 
+def test_credits_text_names_the_credit_system_in_the_language_asked_for(runner, store_dir):
+    r = run(runner, store_dir, "credits", "20", "UK", "--lang", "fr")
+    assert r.exit_code == 0, r.output
+    assert "credit system: UK credit (Credit Accumulation and Transfer)" in r.stdout  # no French label: English
+
+
+@pytest.mark.parametrize("command", [["credits", "20", "UK"], ["level", "SCQF", "11"], ["search"],
+                                     ["compare", CANDIDATE, "--target", TARGET], ["stack", "--target", TARGET]])
+@pytest.mark.parametrize("bad", ["x y", "<b>", "fr;q=1", ""])
+def test_a_bad_lang_is_refused(runner, store_dir, command, bad):
+    r = run(runner, store_dir, *command, "--lang", bad)
+    if bad == "":
+        assert r.exit_code == 0, r.output  # no language asked for: English
+    else:
+        assert r.exit_code == 2 and "language tag" in r.stderr, r.output
+
+
+def test_labels_in_the_language_asked_for(runner, store_dir):
+    doc = run_json(runner, store_dir, "search", "--text", "GDPR", "--lang", "fr")
+    hit = doc["results"][0]
+    assert (hit["label"], hit["lang"]) == ("Protection des données et conformité au RGPD", "fr")
+    r = run(runner, store_dir, "search", "--text", "GDPR", "--lang", "fr")
+    assert "Protection des données" in r.stdout and "Université de Bellerive" in r.stdout
+
+
 def test_credits_text(runner, store_dir):
     r = run(runner, store_dir, "credits", "20", "UK")
     assert r.exit_code == 0
@@ -188,7 +213,8 @@ def test_credits_unknown_system_lists_valid_ones(runner, store_dir):
 def test_compare_showcase(runner, store_dir):
     doc = run_json(runner, store_dir, "compare", CANDIDATE, "--target", TARGET)
     assert doc["recommendation"]["outcome"] == "recognise"
-    assert doc["recommendation"]["credited_ects"] == 7.5
+    assert doc["recommendation"]["credit_transfer"]["ects"] == 7.5
+    assert doc["recommendation"]["exemption"]["ects"] == 7.5
 
 
 def test_compare_near_miss(runner, store_dir):
@@ -202,12 +228,33 @@ def test_compare_text(runner, store_dir):
     assert r.exit_code == 0 and "recommendation: substantial-differences" in r.stdout
 
 
+def test_compare_text_gives_both_effects_and_the_caveats(runner, store_dir, tmp_path):
+    # SCQF 11, 15 SCQF credit points: 7.5 ECTS by the 2:1 convention, 5-6 by hours (a caveat)
+    r = run(runner, store_dir, "compare", CANDIDATE, "--target", TARGET)
+    assert r.exit_code == 0, r.output
+    assert "credit transfer: 7.5 ECTS" in r.stdout and "or exemption from:" in r.stdout
+    assert "caveat (credit-convention)" in r.stdout
+
+
+def test_compare_strict_level_flag(runner, store_dir, tmp_path):
+    # the near miss (EQF 6) against a module of an EQF 7 programme
+    req = tmp_path / "module.json"
+    req.write_text(json.dumps({"programme_eqf": 7, "ects": 5, "outcomes": [SKILL + "statistical-analysis"]}))
+    default = run_json(runner, store_dir, "compare", NEAR_MISS, "--target", req)
+    assert default["criteria"][0]["status"] == "check-module-level"
+    assert default["rules"]["strict_level"] is False
+    strict = run_json(runner, store_dir, "compare", NEAR_MISS, "--target", req, "--strict-level")
+    assert strict["criteria"][0]["status"] == "below" and strict["rules"]["strict_level"] is True
+
+
 def test_compare_with_requirements_file_and_thresholds(runner, store_dir, tmp_path):
     req = tmp_path / "requirements.json"
     req.write_text(json.dumps({"eqf": 7, "ects": 20, "outcomes": [SKILL + "statistical-analysis"]}))
     doc = run_json(runner, store_dir, "compare", CANDIDATE, "--target", req)
     assert doc["target"]["source"] == "requirements"
-    assert doc["recommendation"] == {**doc["recommendation"], "outcome": "recognise-partially", "credited_ects": 7.5}
+    assert doc["recommendation"]["outcome"] == "recognise-partially"
+    assert doc["recommendation"]["credit_transfer"] == {"ects": 7.5, "credential_ects": 7.5, "allowed_ects": 20}
+    assert doc["recommendation"]["exemption"] is None
     lenient = run_json(runner, store_dir, "compare", CANDIDATE, "--target", req, "--workload-ratio", "0.3")
     assert lenient["rules"]["workload_ratio"] == 0.3
     assert lenient["recommendation"]["outcome"] == "recognise"
@@ -221,7 +268,9 @@ def test_compare_uploaded_file_is_never_stored(runner, store_dir, tmp_path):
     before = dump(store_dir)
     doc = run_json(runner, store_dir, "compare", f, "--target", TARGET)
     assert doc["credential"]["source"] == "candidate.ttl"
-    assert doc["recommendation"]["outcome"] == "recognise"
+    # the upload states no type of assessment (M9) and no form of participation (M10)
+    assert doc["recommendation"]["outcome"] == "needs-information"
+    assert doc["recommendation"]["missing"] == ["M9", "M10"]
     assert "credential_validation" in doc
     assert dump(store_dir) == before
 
@@ -238,7 +287,8 @@ def test_compare_errors(runner, store_dir, args, message):
     fails(run(runner, store_dir, "compare", *args, "--format", "json"), message)
 
 
-@pytest.mark.parametrize("content", ['{"eqf": 9}', '{"level": 7}', "not json", '{"ects": -1}'])
+@pytest.mark.parametrize("content", ['{"eqf": 9}', '{"level": 7}', "not json", '{"ects": -1}',
+                                     '{"programme_eqf": "6"}', '{"programme_eqf": []}', '{"eqf": []}'])
 def test_compare_bad_requirements_file(runner, store_dir, tmp_path, content):
     req = tmp_path / "bad.json"
     req.write_text(content)
@@ -268,7 +318,8 @@ def test_stack_no_solution_from_requirements(runner, store_dir, tmp_path):
     req = tmp_path / "req.json"
     req.write_text(json.dumps({"eqf": 6, "ects": 5, "outcomes": ["https://example.org/skill/orphan"]}))
     doc = run_json(runner, store_dir, "stack", "--target", req, "--max", "2")
-    assert doc["pathways"] == [] and doc["no_solution"]["missing"] == ["https://example.org/skill/orphan"]
+    assert doc["pathways"] == [] and [m["iri"] for m in doc["no_solution"]["missing"]] == [
+        "https://example.org/skill/orphan"]
     r = run(runner, store_dir, "stack", "--target", req)
     assert r.exit_code == 0 and "no pathway" in r.stdout
 
@@ -315,7 +366,8 @@ def test_search_text_output(runner, store_dir):
     (["--eqf", "9"], "--eqf"),
     (["--eqf", "x"], "--eqf"),
     (["--country", "GB"], "alpha-3"),
-    (["--framework", "SCQF"], "together"),
+    (["--framework", "SCQF"], "needs a level"),
+    (["--level", "Entry 3"], "ambiguous"),
     (["--framework", "XQF", "--level", "1"], "SCQF"),
     (["--framework", "SCQF", "--level", "13"], "12"),
     (["--mode", "hybrid"], "--mode"),

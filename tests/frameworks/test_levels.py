@@ -228,7 +228,7 @@ def _confidence(note: str) -> str:
 def test_the_qdr_iri_of_rqf_6_resolves_to_rqf_6(demo_store):
     doc = translate(demo_store, None, RQF6_QDR)
     assert (doc["framework"], doc["level"], doc["eqf"]) == ("RQF", "6", [6])
-    assert RQF6_QDR in doc["qdr"]
+    assert {"iri": RQF6_QDR, "label": "RQF Level 6", "lang": "en"} in doc["qdr"]
     assert translate(demo_store, "rqf", RQF6_QDR)["level"] == "6"
 
 

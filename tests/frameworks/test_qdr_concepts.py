@@ -40,7 +40,7 @@ def test_each_concept_translates_by_iri_and_by_label(demo_store, iri, label, cod
     for text in (QDR + iri, label):
         doc = translate(demo_store, None, text)
         assert (doc.framework, doc.level, doc.eqf) == (code, level, eqf)
-        assert QDR + iri in doc.qdr
+        assert (QDR + iri, label) in [(q.iri, q.label) for q in doc.qdr]
         assert "not equivalence" in doc.caveat
 
 

@@ -187,7 +187,7 @@ def test_an_awarded_europass_specification_on_remote(server, remote, demo_store)
         got = search(remote, text="Digital micro-credential creation").to_json()
         assert got == search(embedded, text="Digital micro-credential creation").to_json()
         [hit] = got["results"]
-        assert (hit["iri"], hit["issuer"], hit["country"], hit["incomplete"]) == (
+        assert (hit["iri"], hit["issuer"]["iri"], hit["country"], hit["incomplete"]) == (
             "urn:epass:qualification:1", "urn:epass:org:1", "IRL", ["M11"])
         irl = "http://publications.europa.eu/resource/authority/country/IRL"
         for name, params, column in (("search-credentials", {"country": irl}, "issuer"),

@@ -130,9 +130,9 @@ def test_the_awarded_specification_is_found_with_issuer_country_and_facts(edc):
     doc = search(edc, text="Digital micro-credential creation")
     assert doc["total"] == 1
     hit = _hit(doc, MC)
-    assert hit["title"] == "Digital micro-credential creation"
-    assert hit["issuer"] == ORG1
-    assert hit["issuer_name"] == "University of Zed"
+    assert (hit["label"], hit["lang"]) == ("Digital micro-credential creation", "en")
+    assert hit["issuer"]["iri"] == ORG1
+    assert hit["issuer"]["label"] == "University of Zed"
     assert hit["country"] == "IRL"
     assert hit["eqf"] == [6]
     assert hit["ects"] == 2.0
@@ -188,7 +188,7 @@ def test_decisions_about_the_issuer_find_the_awarded_specification(edc):
                     outcome="recognise", credited_ects=2.0, comparison=None, note=None, decided_by="steward",
                     base="https://example.org/")
     [d] = list_decisions(store, issuer=ORG1)
-    assert d["credential"] == MC and d["issuer"] == ORG1
+    assert d["credential"]["iri"] == MC and d["issuer"]["iri"] == ORG1
     nq = catalogue()["decisions-about-issuer"]
     b = nq.bindings({"issuer": ORG1})
     assert [r["credential"].value for r in store.query(nq.text_for(b), substitutions=b)] == [MC]

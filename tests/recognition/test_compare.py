@@ -93,17 +93,24 @@ SHOWCASE_SKILLS = [SKILL + s for s in ("statistical-analysis", "data-visualisati
 def test_showcase_is_recognised(store):
     doc = compare(store, facts(store, CANDIDATE), facts(store, TARGET))
     assert doc.recommendation.outcome == "recognise"
-    assert doc.recommendation.credited_ects == 7.5
+    # 7.5 ECTS against the target's 7.5: transfer min(7.5, 7.5), or the target waived
+    assert doc.recommendation.credit_transfer.model_dump() == {"ects": 7.5, "credential_ects": 7.5,
+                                                               "allowed_ects": 7.5}
+    assert doc.recommendation.exemption.ects == 7.5 and doc.recommendation.exemption.module.iri == TARGET
     assert [c.name for c in doc.criteria] == ["level", "workload", "learning-outcomes", "assessment",
                                                     "quality-assurance"]
     assert all(c.substantial is False for c in doc.criteria)
     # SCQF 11 translated to EQF 7, 15 SCQF converted to 7.5 ECTS (5-6 by hours).
     assert crit(doc, "level").evidence.credential_eqf == [7]
-    assert crit(doc, "workload").evidence.credential_ects.model_dump() == {"value": 7.5, "min": 5.0, "max": 6.0}
+    w = crit(doc, "workload").evidence
+    assert w.credential_ects == 7.5
+    assert (w.credential_credits.amount, w.credential_credits.system, w.credential_credits.basis) == (15, "SCQF",
+                                                                                                    "convention")
+    assert w.credential_credits.by_hours.model_dump() == {"min": 5, "max": 6}
     lo = crit(doc, "learning-outcomes").evidence
     assert lo.coverage == 0.75
-    assert SKILL + "data-analysis" in lo.covered  # through the narrower "data wrangling with Python"
-    assert lo.missing == [SKILL + "model-evaluation"]
+    assert SKILL + "data-analysis" in [r.iri for r in lo.covered]  # through the narrower "data wrangling with Python"
+    assert [r.iri for r in lo.missing] == [SKILL + "model-evaluation"]
     assert crit(doc, "assessment").status == "verified"
     assert crit(doc, "quality-assurance").status == "assured"
 
@@ -111,7 +118,7 @@ def test_showcase_is_recognised(store):
 def test_near_miss_has_substantial_differences_in_level_workload_and_assessment(store):
     doc = compare(store, facts(store, NEAR_MISS), facts(store, TARGET))
     assert doc.recommendation.outcome == "substantial-differences"
-    assert doc.recommendation.credited_ects is None
+    assert doc.recommendation.credit_transfer is None and doc.recommendation.exemption is None
     assert any("EQF [6]" in r for r in doc.recommendation.reasons)
     assert crit(doc, "level").substantial is True and crit(doc, "level").status == "below"
     assert crit(doc, "workload").substantial is True
@@ -209,7 +216,7 @@ def test_assessment_not_required_is_never_substantial(store):
 @pytest.mark.parametrize("cred,status,substantial", [
     (CANDIDATE, "assured", False),        # programme accreditation
     (T + "issuer-qa", "assured", False),  # the awarding body's accreditation
-    (T + "no-idv", "missing", True),
+    (T + "no-idv", "unknown", None),     # none stated (M11): ask, do not presume a difference
 ])
 def test_quality_assurance_when_required(store, cred, status, substantial):
     doc = compare(store, facts(store, cred), req(eqf=7, ects=7.5, outcomes=[SKILL + "statistical-analysis"],
@@ -223,17 +230,25 @@ def test_requirements_read_from_a_target_in_the_store(store):
     assert target.requires_identity_verification and target.requires_quality_assurance
     doc = compare(store, facts(store, T + "no-idv"), target)
     assert crit(doc, "assessment").substantial is None
-    assert crit(doc, "quality-assurance").substantial is True
-    assert doc.recommendation.outcome == "needs-information"  # unknowns come before the QA verdict
+    assert crit(doc, "quality-assurance").substantial is None
+    assert doc.recommendation.outcome == "needs-information"
+    # the fixture's assessment has no type (M9), nothing states a mode (M10); QA is required (M11)
+    assert doc.recommendation.missing == ["M9", "M10", "M11"]
 
 
 # -- each recommendation ---------------------------------------------------------------
 
 
-def test_recognise_credits_the_target(store):
+def test_recognise_transfers_the_credentials_credit_or_waives_the_target(store):
+    # 7.5 ECTS against 6: transfer min(7.5, 6) = 6, or the 6-ECTS target waived
     doc = compare(store, facts(store, CANDIDATE), req(eqf=7, ects=6, outcomes=SHOWCASE_SKILLS))
-    assert doc.recommendation.model_dump() == {"outcome": "recognise", "credited_ects": 6.0,
-                                     "reasons": ["no substantial difference in level, workload or learning outcomes"]}
+    assert doc.to_json()["recommendation"] == {
+        "outcome": "recognise", "credit_transfer": {"ects": 6, "credential_ects": 7.5, "allowed_ects": 6},
+        "exemption": {"module": {"iri": "urn:microhe:target", "label": "target requirements", "lang": None},
+                      "ects": 6},
+        "missing": [],
+        "reasons": ["no substantial difference in level, workload or learning outcomes",
+                    "credit transfer min(7.5, 6) = 6 ECTS, or exemption from the target (6 ECTS)"]}
 
 
 @pytest.mark.parametrize("target_ects,outcomes,coverage", [
@@ -246,14 +261,14 @@ def test_recognise_partially_credits_min_of_credential_and_target_times_coverage
                                                                                 coverage):
     doc = compare(store, facts(store, CANDIDATE), req(eqf=7, ects=target_ects, outcomes=outcomes))
     rec = doc.recommendation
-    assert rec.outcome == "recognise-partially"
-    assert rec.credited_ects == pytest.approx(min(7.5, target_ects * coverage), abs=0.0051)
+    assert rec.outcome == "recognise-partially" and rec.exemption is None
+    assert rec.credit_transfer.ects == pytest.approx(min(7.5, target_ects * coverage), abs=0.0051)
 
 
 def test_substantial_differences_when_no_outcome_is_covered(store):
     doc = compare(store, facts(store, CANDIDATE), req(eqf=7, ects=7.5, outcomes=[SKILL + "carbon-accounting"]))
     rec = doc.recommendation
-    assert rec.outcome == "substantial-differences" and rec.credited_ects is None
+    assert rec.outcome == "substantial-differences" and rec.credit_transfer is None
     assert any("none of the target's required learning outcomes" in r for r in rec.reasons)
 
 
@@ -271,17 +286,21 @@ def test_substantial_differences_from_assessment_alone(store):
     assert any(r.startswith("assessment:") for r in doc.recommendation.reasons)
 
 
-def test_substantial_differences_from_quality_assurance_alone(store):
+def test_quality_assurance_required_and_not_stated_needs_information(store):
+    # no accreditation stated (Council element M11) is a question for the issuer, not a
+    # substantial difference the recogniser has shown
     doc = compare(store, facts(store, T + "no-idv"), req(eqf=7, ects=7.5, outcomes=[SKILL + "statistical-analysis"],
                                                          requires_quality_assurance=True))
-    assert [c.name for c in doc.criteria if c.substantial] == ["quality-assurance"]
-    assert doc.recommendation.outcome == "substantial-differences"
+    assert crit(doc, "quality-assurance").status == "unknown"
+    assert not [c.name for c in doc.criteria if c.substantial]
+    assert doc.recommendation.outcome == "needs-information"
+    assert "M11" in doc.recommendation.missing
 
 
 def test_needs_information_lists_what_is_missing(store):
     doc = compare(store, facts(store, T + "no-credits"), req(eqf=7, ects=5, outcomes=[SKILL + "statistical-analysis"]))
     rec = doc.recommendation
-    assert rec.outcome == "needs-information" and rec.credited_ects is None
+    assert rec.outcome == "needs-information" and rec.credit_transfer is None
     assert any(r.startswith("workload:") for r in rec.reasons)
 
 
@@ -290,11 +309,12 @@ def test_needs_information_lists_what_is_missing(store):
 
 def test_thresholds_are_configurable(store):
     cred, target = facts(store, CANDIDATE), facts(store, TARGET)
-    assert compare(store, cred, target).rules.model_dump() == {"workload_ratio": 0.8, "outcome_coverage": 0.75}
+    assert compare(store, cred, target).rules.model_dump() == {"workload_ratio": 0.8, "outcome_coverage": 0.75,
+                                                               "strict_level": False}
     stricter = compare(store, cred, target, Rules(outcome_coverage=0.8))
     assert crit(stricter, "learning-outcomes").substantial is True
     assert stricter.recommendation.outcome == "recognise-partially"
-    assert stricter.recommendation.credited_ects == pytest.approx(7.5 * 0.75, abs=0.0051)
+    assert stricter.recommendation.credit_transfer.ects == pytest.approx(7.5 * 0.75, abs=0.0051)
     assert stricter.rules.outcome_coverage == 0.8
     heavier = compare(store, cred, target, Rules(workload_ratio=1.5))
     assert crit(heavier, "workload").substantial is True
@@ -351,9 +371,12 @@ def test_an_uploaded_document_is_compared_and_never_stored(store):
     # the fixture names no awarding body (M3 country, M4), no assessment type (M9) and no mode
     # (M10); its NQF level is referenced to EQF 7 in the bundled reference data (M8 met)
     assert doc.to_json()["credential"] == {"iri": "https://example.org/upload/applied-data-analysis",
-                                           "title": "Applied data analysis (uploaded)", "source": "upload.ttl",
+                                           "label": "Applied data analysis (uploaded)", "lang": None,
+                                           "source": "upload.ttl",
                                            "incomplete": ["M3", "M4", "M9", "M10"]}
-    assert doc.recommendation.outcome == "recognise"
+    # it lacks the type of assessment (M9) and the form of participation (M10): never recognise
+    assert doc.recommendation.outcome == "needs-information"
+    assert doc.recommendation.missing == ["M9", "M10"]
     assert store.dump_bytes() == before
     with pytest.raises(NotFoundError):
         read_facts(store, "https://example.org/upload/applied-data-analysis")

@@ -83,7 +83,7 @@ def test_the_query_agrees_with_list_decisions(store):
         listed = list_decisions(store, issuer=issuer)
         assert {d.iri for d in listed} == {r["decision"] for r in run_named(store, issuer)}
     assert list_decisions(store, issuer=REF_ORG + "dhbw") == []  # regression: the filter kept every decision
-    assert [d.credential for d in list_decisions(store, credential=CANDIDATE)] == [CANDIDATE]
+    assert [d.credential.iri for d in list_decisions(store, credential=CANDIDATE)] == [CANDIDATE]
     assert len(list_decisions(store)) == 2
 
 

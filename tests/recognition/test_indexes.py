@@ -26,6 +26,19 @@ T = "https://example.org/test/"
 ELM = "http://data.europa.eu/snb/model/elm/"
 
 
+def _bare(x):
+    """An answer without its labels (the uncached functions predate them): a labelled thing
+    ``{iri, label, lang}`` becomes its IRI; titles, labels and the labelled levels of a
+    search's ``level`` are left out. The labels are tested in test_labels."""
+    if isinstance(x, dict):
+        if set(x) == {"iri", "label", "lang"}:
+            return x["iri"]
+        return {k: _bare(v) for k, v in x.items() if k not in ("label", "lang", "title", "issuer_name", "levels")}
+    if isinstance(x, list):
+        return [_bare(v) for v in x]
+    return x
+
+
 def _specs(store: Store) -> list[str]:
     return sorted(r["s"].value for r in store.query(
         f"SELECT DISTINCT ?s WHERE {{ {{ ?s a <{ELM}Qualification> }} UNION "
@@ -66,12 +79,13 @@ def _assert_same(store: Store, seed: int, n_search: int) -> None:
     rng = random.Random(seed)
     specs, wholes = _specs(store), _wholes(store)
     for iri in rng.sample(specs, min(len(specs), 40)) + wholes[:6]:
-        assert pathways(store, iri).to_json() == pathways_uncached(store, iri), iri
+        assert _bare(pathways(store, iri).to_json()) == _bare(pathways_uncached(store, iri)), iri
     for iri in wholes[:3]:
         for size in (1, 2):
-            assert pathways(store, iri, max_size=size).to_json() == pathways_uncached(store, iri, max_size=size), iri
+            got = pathways(store, iri, max_size=size).to_json()
+            assert _bare(got) == _bare(pathways_uncached(store, iri, max_size=size)), iri
     for kw in _search_calls(store, random.Random(seed), n_search):
-        assert search(store, **kw).to_json() == search_uncached(store, **kw), kw
+        assert _bare(search(store, **kw).to_json()) == _bare(search_uncached(store, **kw)), kw
 
 
 def _assert_same_records(store: Store) -> None:
@@ -88,7 +102,7 @@ def test_demo_data_same_as_uncached():
                {"eqf": 5, "ects": 0, "outcomes": []}, {"outcomes": [SKILL + "carbon-accounting", SKILL + "python-data-wrangling"]}]  # noqa: E501 - data kept on one line
     for req in targets:
         t = target_from_requirements(req)
-        assert pathways(store, t).to_json() == pathways_uncached(store, t), req
+        assert _bare(pathways(store, t).to_json()) == _bare(pathways_uncached(store, t)), req
 
 
 @pytest.fixture(scope="module")
@@ -134,13 +148,13 @@ t:late-part-lo0 a elm:LearningOutcome ; dcterms:title "lo"@en ;
 """)
     assert facet_index(store) is not fx  # rebuilt for the new store state
     after = pathways(store, whole)
-    assert T + "late-part" in after.declared_stack.parts
-    assert T + "late-part" not in before.declared_stack.parts
-    assert after.to_json() == pathways_uncached(store, whole)
+    assert T + "late-part" in [r.iri for r in after.declared_stack.parts]
+    assert T + "late-part" not in [r.iri for r in before.declared_stack.parts]
+    assert _bare(after.to_json()) == _bare(pathways_uncached(store, whole))
     hit = search(store, text="zebracourse")
     assert hit.total == 1 and hit.results[0].iri == T + "late-part"
     assert hit.facets is not None and hit.facets.eqf == {"7": 1}
-    assert search(store, eqf=7, facets=True).to_json() == search_uncached(store, eqf=7, facets=True)
+    assert _bare(search(store, eqf=7, facets=True).to_json()) == _bare(search_uncached(store, eqf=7, facets=True))
 
 
 def test_a_load_after_a_first_call_is_seen(tmp_path):
@@ -154,9 +168,9 @@ def test_a_load_after_a_first_call_is_seen(tmp_path):
     [outcome] = load(store, [Source.from_path(path)])
     assert outcome.status == "loaded"
     doc = search(store, limit=0)
-    assert doc.total == 40 and doc.to_json() == search_uncached(store, limit=0)
+    assert _bare(doc.total == 40 and doc.to_json()) == _bare(search_uncached(store, limit=0))
     for whole in _wholes(store):
-        assert pathways(store, whole).to_json() == pathways_uncached(store, whole)
+        assert _bare(pathways(store, whole).to_json()) == _bare(pathways_uncached(store, whole))
 
 
 def test_institutions_described_in_several_graphs_give_the_same_records():

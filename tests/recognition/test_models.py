@@ -77,7 +77,7 @@ def test_compare_returns_its_model(demo_store):
     result = compare(demo_store, read_facts(demo_store, CRED), read_facts(demo_store, TARGET))
     assert isinstance(result, Comparison)
     doc = survives_the_route(result)
-    assert list(doc) == ["credential", "target", "criteria", "recommendation", "rules"]  # no validation: no document
+    assert list(doc) == ["credential", "target", "criteria", "recommendation", "caveats", "rules"]  # no validation: no document
     assert [c.name for c in result.criteria] == ["level", "workload", "learning-outcomes", "assessment",
                                                  "quality-assurance"]
 
@@ -91,10 +91,11 @@ def _facts(iri: str, **kw) -> Facts:
 
 #: Each case of each criterion (compare.py) with the keys of its evidence, in order.
 CASES = {
-    ("level", "compared"): ["credential_eqf", "credential_levels", "target_eqf", "target_levels"],
+    ("level", "compared"): ["credential_eqf", "credential_levels", "target_eqf", "target_levels",
+                            "target_level_from"],
     ("level", "unknown"): ["credential_levels", "target_levels"],
-    ("workload", "compared"): ["credential_ects", "target_ects", "ratio"],
-    ("workload", "unknown"): [],
+    ("workload", "compared"): ["credential_ects", "credential_credits", "target_ects", "ratio"],
+    ("workload", "unknown"): ["credential_credits"],
     ("learning-outcomes", "compared"): ["covered", "missing", "credential_outcomes", "coverage"],
     ("learning-outcomes", "unknown"): [],
     ("assessment", "not-required"): ["assessment_types", "id_verification"],
@@ -102,6 +103,7 @@ CASES = {
     ("assessment", "compared"): ["id_verification", "assessment_types"],
     ("quality-assurance", "not-required"): ["accreditations"],
     ("quality-assurance", "compared"): ["accreditations", "issuer"],
+    ("quality-assurance", "unknown"): ["accreditations", "issuer"],
 }
 
 
@@ -115,7 +117,8 @@ def test_each_criterion_case_has_its_evidence_model_and_keys(demo_store):
                                           "requires_quality_assurance": True})
     lenient = target_from_requirements({})
     seen = {}
-    for cred, target in ((full, demanding), (full, lenient), (silent, demanding)):
+    unaccredited = _facts("urn:u", eqf={7}, ects=5.0, skills={skill})
+    for cred, target in ((full, demanding), (full, lenient), (silent, demanding), (unaccredited, demanding)):
         result = compare(demo_store, cred, target)
         doc = survives_the_route(result)
         for crit, crit_doc in zip(result.criteria, doc["criteria"], strict=True):
@@ -124,10 +127,12 @@ def test_each_criterion_case_has_its_evidence_model_and_keys(demo_store):
             assert list(crit_doc["evidence"]) == CASES[(crit.name, case)], (crit.name, case)
             seen[(crit.name, case)] = type(crit.evidence)
     assert set(seen) == set(CASES)
-    assert list(doc["criteria"][1]["evidence"]) == []  # silent credential: workload unknown, evidence {}
-    # the workload's credential ECTS is a model too, its keys as compare.py writes them
+    # silent credential: workload unknown, no credits stated
+    assert compare(demo_store, silent, demanding).to_json()["criteria"][1]["evidence"] == {"credential_credits": None}
+    # the workload's credits are a model too, its keys as compare.py writes them
     workload = compare(demo_store, full, demanding).criteria[1]
-    assert list(workload.evidence.credential_ects.model_dump()) == ["value", "min", "max"]
+    assert list(workload.evidence.credential_credits.model_dump()) == ["amount", "system", "credit_system", "ects",
+                                                                        "basis", "disputed", "by_hours", "country"]
 
 
 def test_a_document_sides_validation_is_a_summary_model(demo_store, tmp_path):

@@ -367,13 +367,44 @@ def test_facets_can_be_left_out(demo_store):
 
 
 @pytest.mark.parametrize("kw", [
-    {"eqf": 0}, {"eqf": 9}, {"framework": "SCQF"}, {"level": "11"}, {"mode": "hybrid"}, {"limit": -1},
+    {"eqf": 0}, {"eqf": 9}, {"framework": "SCQF"}, {"mode": "hybrid"}, {"limit": -1},
     {"limit": 1001}, {"offset": -1}, {"ects_min": -1}, {"ects_max": float("nan")}, {"country": "GB"},
     {"country": "G1R"}, {"country": "GBRR"},
 ])
 def test_bad_input_is_refused(demo_store, kw):
     with pytest.raises(SearchError):
         search(demo_store, **kw)
+
+
+@pytest.mark.parametrize("level,key", [
+    ("SCQF 11", ("SCQF", "11")),                                  # framework and level in one text
+    ("SCQF Level 9", ("SCQF", "9")),
+    ("RQF Level 6", ("RQF", "6")),                                # the QDR label
+    ("http://data.europa.eu/snb/qdr/c_c392e7a2", ("RQF", "6")),   # the QDR concept
+    ("https://w3id.org/microhe/ref/framework/SQF/level/9", ("SQF", "9")),
+    ("second cycle", ("QF-EHEA", "second")),
+])
+def test_a_level_alone_as_microhe_level_accepts_it(demo_store, level, key):
+    doc = all_of(demo_store, level=level)
+    assert {r.iri for r in doc.results} == expect(lambda e: key in e.levels)
+    assert doc.level is not None and (doc.level.framework, doc.level.level) == key
+
+
+@pytest.mark.parametrize("framework,level,key", [("SCQF", "Level 11", ("SCQF", "11")),
+                                                 ("FiNQF", "7", ("FINQF", "7")), ("LTQF", "6", ("LTKS", "6"))])
+def test_a_level_as_credentials_write_it(demo_store, framework, level, key):
+    doc = all_of(demo_store, framework=framework, level=level)
+    assert {r.iri for r in doc.results} == expect(lambda e: key in e.levels)
+    assert doc.level is not None and doc.level.framework == key[0]
+
+
+@pytest.mark.parametrize("level", ["11", "6", "Entry 3"])
+def test_an_ambiguous_level_is_refused_with_the_candidates(demo_store, level):
+    from microhe.frameworks.parse import AmbiguousLevelError
+
+    with pytest.raises(AmbiguousLevelError) as e:
+        search(demo_store, level=level)
+    assert e.value.valid and all(level.split()[-1] in c for c in e.value.valid)
 
 
 def test_unknown_framework_or_level_is_refused_with_valid_values(demo_store):

@@ -87,9 +87,10 @@ def read(params: Mapping[str, str]) -> tuple[SearchPage, SearchQuery | None]:
     return sp, query
 
 
-def run(store: Store, sp: SearchPage, query: SearchQuery) -> None:
+def run(store: Store, sp: SearchPage, query: SearchQuery, langs: tuple[str, ...] = ()) -> None:
+    """The page's results, titles and issuers labelled in ``langs`` (the page's language)."""
     try:
-        sp.results = search(store, query)
+        sp.results = search(store, query, langs=langs)
     except MicroheError as e:
         sp.errors.append(str(e))
 
@@ -202,7 +203,8 @@ def csv_lines(store: Store, query: SearchQuery) -> Iterator[str]:
         res = search(store, query.model_copy(update={"limit": CSV_BATCH, "offset": offset, "facets": False}))
         for h in res.results:
             lo, hi = (h.ects_range[0], h.ects_range[1]) if h.ects_range else (None, None)
-            w.writerow([_cell(v) for v in (h.iri, h.title, h.issuer, h.issuer_name, h.country,
+            w.writerow([_cell(v) for v in (h.iri, h.label, h.issuer.iri if h.issuer else None,
+                                           h.issuer.label if h.issuer else None, h.country,
                                            " ".join(map(str, h.eqf)), h.ects, lo, hi, " ".join(h.modes),
                                            " ".join(h.fields), " ".join(incomplete(h)))])
         yield buf.getvalue()

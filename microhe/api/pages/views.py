@@ -34,23 +34,24 @@ def resource_html(request: Request, store: Store, base: str, node: ox.NamedNode,
     common = {"lang": lang, **raw, "alternates": list(alternates), "show_rdf": request.query_params.get("view") == "rdf"}
     if is_specification(store, node, quads):
         view = credential_view(store, base, node, quads, root=root, langs=langs)
-        decisions = _decisions(store, base, root, credential=node.value)
+        decisions = _decisions(store, base, root, (lang,), credential=node.value)
         return render.render(request, "credential.html", **common, c=view, decisions=decisions)
     if is_institution(store, node, quads):
         inst = institution_view(store, base, node, quads, root=root, langs=langs)
         offer = [{"hit": h, "href": render.href(h.iri, base, root), "incomplete": incomplete(h)}
-                 for h in offer_of(store, node.value)]
-        decisions = _decisions(store, base, root, issuer=node.value)
+                 for h in offer_of(store, node.value, (lang,))]
+        decisions = _decisions(store, base, root, (lang,), issuer=node.value)
         return render.render(request, "institution.html", **common, inst=inst, offer=offer, decisions=decisions)
     return render.render(request, "resource.html", **common)
 
 
-def _decisions(store: Store, base: str, root: str, **which: str) -> list[dict]:
+def _decisions(store: Store, base: str, root: str, langs: tuple[str, ...], *, credential: str | None = None,
+               issuer: str | None = None) -> list[dict]:
     out = []
-    for d in list_decisions(store, **which):
+    for d in list_decisions(store, credential=credential, issuer=issuer, langs=langs):
         out.append({"d": d, "href": render.href(d.iri, base, root),
-                    "credential_href": render.href(d.credential, base, root),
-                    "institution_href": render.href(d.institution, base, root)})
+                    "credential_href": render.href(d.credential.iri, base, root),
+                    "institution_href": render.href(d.institution.iri, base, root)})
     return out
 
 

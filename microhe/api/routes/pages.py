@@ -96,14 +96,14 @@ def search_page(request: Request, store: StoreDep, settings: SettingsDep) -> Res
     langs = i18n.label_langs(lang)
     page, query = sp.read(request.query_params)
     if query is not None:
-        sp.run(store, page, query)
+        sp.run(store, page, query, (lang,))
     path = f"{render.root_of(request)}/search"
     cards = []
     if page.results is not None:
         for hit in page.results.results:
             cards.append({
                 "hit": hit, "href": render.href(hit.iri, settings.base, render.root_of(request)),
-                "issuer_href": render.href(hit.issuer, settings.base, render.root_of(request)) if hit.issuer else None,
+                "issuer_href": render.href(hit.issuer.iri, settings.base, render.root_of(request)) if hit.issuer else None,
                 "country": _country_label(store, hit.country, langs) if hit.country else None,
                 "incomplete": sp.incomplete(hit)})
     csv_href = page.url(f"{render.root_of(request)}/search.csv")

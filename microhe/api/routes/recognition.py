@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
 from microhe.api.auth import require_writer
 from microhe.api.deps import SettingsDep, StoreDep
 from microhe.api.errors import WRITE, InvalidOrAmbiguous, UnknownTerm, error_responses
+from microhe.api.http.language import LangDep, say_language
 from microhe.frameworks.credits import convert
 from microhe.frameworks.levels import translate
 from microhe.frameworks.models import CreditConversion, LevelTranslation
@@ -34,7 +35,7 @@ router = APIRouter(tags=["recognition"])
             responses=error_responses(404, 422, models={404: UnknownTerm, 422: InvalidOrAmbiguous},
                                       d404="Unknown framework or level",
                                       d422="Ambiguous input (the candidates are listed) or a bad value"))
-def level(store: StoreDep,
+def level(store: StoreDep, response: Response, langs: LangDep,
           level: Annotated[str, Query(description="The level as credentials write it: 6, Level 6, Entry 3, 4+, "
                                                   "'FQF Level 6', 'SCQF 10', or a level IRI (microhe, EQF or EU QDR)")],
           framework: Annotated[str | None, Query(description="Framework code or short form, e.g. SCQF, LTQF "
@@ -46,13 +47,16 @@ def level(store: StoreDep,
     the same EQF level (``same_eqf_level``: broadly comparable level, not equivalence), the
     pairings a referencing documents (``closest``) and the evidence (confidence, sources, notes).
     404 with the valid codes or labels when the framework or level is unknown; 422 with the
-    candidates when the input is ambiguous."""
-    return translate(store, framework, level, to, country)
+    candidates when the input is ambiguous. Levels are labelled in the language asked for
+    (``lang``, else ``Accept-Language``; ``Content-Language`` says which)."""
+    result = translate(store, framework, level, to, country, langs)
+    say_language(response, result, langs)
+    return result
 
 
 @router.get("/api/recognition/credits", summary="Convert credits to ECTS: the convention's value and the hours range",
             response_model=CreditConversion, responses=error_responses(422))
-def credits(store: StoreDep,
+def credits(store: StoreDep, response: Response, langs: LangDep,
             amount: Annotated[str, Query(description="Non-negative number of credits")],
             system: Annotated[str, Query(description="ECTS, UK, SCQF, US-SCH, US-QCH, ECVET or HOURS")],
             country: Annotated[str | None, Query(description="ISO 3166-1 alpha-3 country of the credential: its fixed "
@@ -60,12 +64,18 @@ def credits(store: StoreDep,
             ) -> CreditConversion:
     """An amount of credits of a credit system in ECTS: ``ects`` (the system's value, with its
     basis, whether it is disputed, and its sources) and ``by_hours`` (the range notional hours
-    give, with the hours per credit and per ECTS used; ``min <= max``; None for ECVET)."""
-    return convert(store, amount, system, country)
+    give, with the hours per credit and per ECTS used; ``min <= max``; None for ECVET) and the
+    credit system labelled (``credit_system``)."""
+    result = convert(store, amount, system, country, langs)
+    say_language(response, result, langs)
+    return result
 
 
 class Requirements(BaseModel):
-    eqf: int | list[int] | None = Field(None, description="Required EQF level(s)")
+    eqf: int | list[int] | None = Field(None, description="Required EQF level(s): the target module's own")
+    programme_eqf: int | list[int] | None = Field(
+        None, description="The EQF level(s) of the programme the target module belongs to, when the module's own "
+                          "is not known (check-module-level unless strict_level)")
     ects: float | None = Field(None, ge=0, description="Required workload in ECTS")
     outcomes: list[str] = Field(default_factory=list, description="Required outcome / skill IRIs")
     requires_identity_verification: bool = False
@@ -81,17 +91,21 @@ class CompareRequest(BaseModel):
     requirements: Requirements | None = None
     workload_ratio: float = Field(0.8, ge=0, le=10)
     outcome_coverage: float = Field(0.75, ge=0, le=1)
+    strict_level: bool = Field(False, description="Take a target module's programme level as its own")
 
 
 @router.post("/api/recognition/compare", summary="Compare a micro-credential with a target (substantial differences)",
              response_model=Comparison,
              responses=error_responses(400, 404, 413, 422, d400="The document cannot be read as RDF",
                                        d404="No such specification in the store"))
-def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -> Comparison:
+def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest, response: Response,
+                  langs: LangDep) -> Comparison:
     """Substantial-difference comparison (Lisbon Recognition Convention) of a credential (in the
     store, or an uploaded document, validated and never stored) with a target (in the store, or
     requirements): level, workload, learning outcomes, assessment, quality assurance, and a
-    recommendation. Missing data is `unknown`, never a pass."""
+    recommendation. Missing data is `unknown`, never a pass; a credential lacking Council 2022
+    elements M6-M10 is `needs-information`. The recommendation gives both possible effects
+    (`credit_transfer`, `exemption`); `caveats` lists every ambiguity it rests on."""
     document = None
     if req.document is not None:
         data = req.document.encode()
@@ -104,28 +118,38 @@ def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest) -
                         document_name="upload")
     requirements = None if req.requirements is None else req.requirements.model_dump(exclude_none=True)
     tgt = resolve_side(store, "target", iri=req.target, requirements=requirements)
-    return compare_sides(store, cred, tgt, Rules(req.workload_ratio, req.outcome_coverage))
+    result = compare_sides(store, cred, tgt, Rules(req.workload_ratio, req.outcome_coverage, req.strict_level), langs)
+    say_language(response, result, langs)
+    return result
 
 
 @router.get("/api/recognition/pathways", summary="Combinations of micro-credentials that stack to a target",
             response_model=Pathways, responses=error_responses(404, 422, d404="No such specification in the store"))
-def pathways_route(store: StoreDep,
+def pathways_route(store: StoreDep, response: Response, langs: LangDep,
                    target: Annotated[str, Query(description="IRI of the target specification")],
                    max: Annotated[int, Query(ge=1, le=6, description="Most credentials in one pathway")] = 3
                    ) -> Pathways:
     """Minimal combinations of at most `max` micro-credentials that together cover the target's
     required outcomes and workload at its level, ranked by excess ECTS; the declared stack
     (elm:hasPart / isPartOf) with any cycle; why nothing was found when nothing was."""
-    return pathways(store, resolve_side(store, "target", iri=target).facts, max_size=max)
+    result = pathways(store, resolve_side(store, "target", iri=target).facts, max_size=max, langs=langs)
+    say_language(response, result, langs)
+    return result
 
 
 @router.get("/api/credentials", summary="Faceted search of micro-credential specifications",
             response_model=SearchResults,
-            responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
-def credentials(store: StoreDep, query: Annotated[SearchQuery, Query()]) -> SearchResults:
+            responses=error_responses(404, 422, models={404: UnknownTerm, 422: InvalidOrAmbiguous},
+                                      d404="Unknown framework or level",
+                                      d422="A bad value, or an ambiguous level (the candidates are listed)"))
+def credentials(store: StoreDep, response: Response, langs: LangDep,
+                query: Annotated[SearchQuery, Query()]) -> SearchResults:
     """Specifications matching every filter given, in a stable order (title, then IRI), one page
-    at a time, with facet counts over all matches (EQF level, country, field, mode, ECTS band)."""
-    return search(store, query)
+    at a time, with facet counts over all matches (EQF level, country, field, mode, ECTS band).
+    Titles and issuers are labelled in the language asked for."""
+    result = search(store, query, langs=langs)
+    say_language(response, result, langs)
+    return result
 
 
 class DecisionRequest(BaseModel):
@@ -152,10 +176,12 @@ def record(store: StoreDep, settings: SettingsDep, req: DecisionRequest,
 
 @router.get("/api/recognition/decisions", summary="Recorded recognition decisions",
             response_model=list[Decision], responses=error_responses(422))
-def decisions(store: StoreDep,
+def decisions(store: StoreDep, response: Response, langs: LangDep,
               credential: Annotated[str | None, Query(description="Only decisions about this credential")] = None,
               issuer: Annotated[str | None, Query(description="Only decisions about credentials of this issuer")] = None
               ) -> list[Decision]:
     """The recorded decisions, oldest first, optionally only those about one credential or about
-    the credentials of one issuer."""
-    return list_decisions(store, credential=credential, issuer=issuer)
+    the credentials of one issuer; credential, issuer and institution labelled in the language asked for."""
+    result = list_decisions(store, credential=credential, issuer=issuer, langs=langs)
+    say_language(response, result, langs)
+    return result

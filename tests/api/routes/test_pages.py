@@ -404,7 +404,8 @@ def test_facet_links_add_and_remove_filters_with_their_counts(client):
 @pytest.mark.parametrize("query,message", [
     ("eqf=99", "less than or equal to 8"), ("eqf=x", "eqf"), ("page=0", "page"), ("ects_min=-1", "ects_min"),
     ("mode=teleport", "mode"), ("framework=NOPE&level=1", "unknown framework 'NOPE'"),
-    ("framework=SCQF", "framework and a level together"), ("country=Germany", "ISO 3166-1 alpha-3"),
+    ("framework=SCQF", "a framework needs a level"), ("level=Entry+3", "ambiguous"),
+    ("country=Germany", "ISO 3166-1 alpha-3"),
     ("text=" + "x" * 501, "text")])
 def test_filters_the_search_cannot_use_are_a_message_not_an_error(client, query, message):
     r, p = page(client, "/search?" + query)
@@ -519,3 +520,12 @@ def test_sitemap_lists_the_pages_and_every_one_answers(client):
         assert p in paths
     for path in paths:
         assert client.get(path, headers=HTML).status_code == 200, path
+
+
+def test_search_cards_show_titles_and_issuers_in_the_page_language(client):
+    # the Bellerive demo specification and institution have French names (kg/demo/credentials.ttl)
+    _, en = page(client, "/search?text=GDPR")
+    assert "Data protection and GDPR compliance" in en.text and "University of Bellerive (demo)" in en.text
+    _, fr = page(client, "/search?text=GDPR&lang=fr")
+    assert "Protection des données et conformité au RGPD" in fr.text
+    assert "Université de Bellerive (demo)" in fr.text

@@ -171,8 +171,11 @@ def test_credits_bad_input_is_422(rclient, params):
 def test_compare_showcase(rclient):
     r = rclient.post("/api/recognition/compare", json={"credential": CANDIDATE, "target": TARGET})
     assert r.status_code == 200
-    assert r.json()["recommendation"] == {"outcome": "recognise", "credited_ects": 7.5,
-                                          "reasons": ["no substantial difference in level, workload or learning outcomes"]}
+    rec = r.json()["recommendation"]
+    assert (rec["outcome"], rec["credit_transfer"], rec["exemption"]["ects"], rec["missing"]) == (
+        "recognise", {"ects": 7.5, "credential_ects": 7.5, "allowed_ects": 7.5}, 7.5, [])
+    assert rec["reasons"][0] == "no substantial difference in level, workload or learning outcomes"
+    assert [c["kind"] for c in r.json()["caveats"]] == ["credit-convention"]  # 15 SCQF: 7.5 by convention, 5-6 by hours
 
 
 def test_compare_near_miss(rclient):
@@ -186,10 +189,21 @@ def test_compare_with_requirements_and_thresholds(rclient):
             "requirements": {"eqf": 7, "ects": 7.5, "outcomes": [SKILL + "statistical-analysis", SKILL + "model-evaluation"]}}
     doc = rclient.post("/api/recognition/compare", json=body).json()
     assert doc["recommendation"]["outcome"] == "recognise-partially"
-    assert doc["recommendation"]["credited_ects"] == 3.75  # min(7.5, 7.5 x 0.5)
+    assert doc["recommendation"]["credit_transfer"]["ects"] == 3.75  # min(7.5, 7.5 x 0.5)
     lenient = rclient.post("/api/recognition/compare", json=body | {"outcome_coverage": 0.5}).json()
     assert lenient["recommendation"]["outcome"] == "recognise"
-    assert lenient["rules"] == {"workload_ratio": 0.8, "outcome_coverage": 0.5}
+    assert lenient["rules"] == {"workload_ratio": 0.8, "outcome_coverage": 0.5, "strict_level": False}
+
+
+def test_compare_strict_level_parameter(rclient):
+    body = {"credential": NEAR_MISS,
+            "requirements": {"programme_eqf": 7, "ects": 5, "outcomes": [SKILL + "statistical-analysis"]}}
+    default = rclient.post("/api/recognition/compare", json=body).json()
+    assert default["criteria"][0]["status"] == "check-module-level"
+    assert [c["kind"] for c in default["caveats"] if c["kind"] == "programme-level"] == ["programme-level"]
+    strict = rclient.post("/api/recognition/compare", json=body | {"strict_level": True}).json()
+    assert strict["criteria"][0]["status"] == "below"
+    assert rclient.post("/api/recognition/compare", json=body | {"strict_level": "maybe"}).status_code == 422
 
 
 def test_compare_uploaded_document_is_never_stored(rclient, rstore):
@@ -199,7 +213,8 @@ def test_compare_uploaded_document_is_never_stored(rclient, rstore):
     assert r.status_code == 200, r.text
     doc = r.json()
     assert doc["credential"]["iri"] == "https://example.org/upload/applied-data-analysis"
-    assert doc["recommendation"]["outcome"] == "recognise"
+    assert doc["recommendation"]["outcome"] == "needs-information"  # no type of assessment (M9), no mode (M10)
+    assert doc["recommendation"]["missing"] == ["M9", "M10"]
     assert set(doc["credential_validation"]) == {"conforms", "violations", "warnings"}
     assert rstore.dump_bytes() == before
 
@@ -212,6 +227,8 @@ def test_compare_uploaded_document_is_never_stored(rclient, rstore):
     ({"credential": DEMO + "no-such-credential", "target": TARGET}, 404),
     ({"credential": CANDIDATE, "target": DEMO + "no-such-target"}, 404),
     ({"credential": CANDIDATE, "requirements": {"eqf": 9}}, 422),
+    ({"credential": CANDIDATE, "requirements": {"programme_eqf": 0}}, 422),
+    ({"credential": CANDIDATE, "requirements": {"programme_eqf": "six"}}, 422),
     ({"credential": CANDIDATE, "requirements": {"ects": -1}}, 422),
     ({"credential": CANDIDATE, "requirements": {"outcomes": ["not an iri"]}}, 422),
     ({"credential": CANDIDATE, "target": TARGET, "workload_ratio": -1}, 422),
@@ -279,6 +296,68 @@ def test_credentials_framework_level_and_pages(rclient):
     assert pages == full and len(full) == 46
 
 
+@pytest.mark.parametrize("params", [{"level": "SCQF 11"}, {"level": "SCQF Level 11"},
+                                    {"framework": "scqf", "level": "Level 11"}])
+def test_credentials_level_as_microhe_level_accepts_it(rclient, params):
+    r = rclient.get("/api/credentials", params=params)
+    assert r.status_code == 200, r.text
+    assert [x["iri"] for x in r.json()["results"]] == [CANDIDATE]
+
+
+def test_credentials_ambiguous_level_is_422_with_the_candidates(rclient):
+    r = rclient.get("/api/credentials", params={"level": "Entry 3"})
+    assert r.status_code == 422
+    valid = r.json()["detail"]["valid"]
+    assert any(c.startswith("RQF") for c in valid) and any(c.startswith("CQFW") for c in valid)
+    assert rclient.get("/api/credentials", params={"framework": "SCQF"}).status_code == 422
+    assert rclient.get("/api/credentials", params={"level": "XQF 1"}).status_code == 404
+
+
+BELLERIVE = DEMO + "bellerive-data-protection"
+
+
+@pytest.mark.parametrize("headers,params,title,content_language", [
+    ({}, {}, "Data protection and GDPR compliance", "en"),
+    ({"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}, {}, "Protection des données et conformité au RGPD", "fr"),
+    ({"Accept-Language": "de;q=0.3, fr;q=0.8"}, {}, "Protection des données et conformité au RGPD", "fr"),
+    ({"Accept-Language": "fr"}, {"lang": "en"}, "Data protection and GDPR compliance", "en"),  # ?lang= wins
+    ({"Accept-Language": "fr;q=0"}, {}, "Data protection and GDPR compliance", "en"),         # q=0: not wanted
+    ({"Accept-Language": "*;q=0.5, xx-\x01, ;;;, fr;q=abc"}, {}, "Data protection and GDPR compliance", "en"),
+])
+def test_labels_in_the_language_asked_for_with_content_language(rclient, headers, params, title, content_language):
+    r = rclient.get("/api/credentials", params={"text": "GDPR"} | params, headers=headers)
+    assert r.status_code == 200, r.text
+    hit = next(h for h in r.json()["results"] if h["iri"] == BELLERIVE)
+    assert hit["label"] == title
+    assert r.headers["content-language"].split(", ")[0] == content_language
+    assert "Accept-Language" in r.headers["vary"]
+
+
+@pytest.mark.parametrize("path,method,body", [
+    ("/api/recognition/level?framework=SCQF&level=11", "get", None),
+    ("/api/recognition/credits?amount=20&system=UK", "get", None),
+    (f"/api/recognition/pathways?target={TARGET}", "get", None),
+    ("/api/credentials?eqf=6", "get", None),
+    ("/api/recognition/decisions", "get", None),
+    ("/api/recognition/compare", "post", {"credential": CANDIDATE, "target": TARGET}),
+])
+def test_every_recognition_route_takes_lang_and_refuses_a_bad_one(rclient, path, method, body):
+    sep = "&" if "?" in path else "?"
+    ok = getattr(rclient, method)(f"{path}{sep}lang=de", **({"json": body} if body else {}))
+    assert ok.status_code == 200, ok.text
+    bad = getattr(rclient, method)(f"{path}{sep}lang=%3Cscript%3E", **({"json": body} if body else {}))
+    assert bad.status_code == 422 and "language tag" in bad.text
+    long = getattr(rclient, method)(f"{path}{sep}lang={'a' * 300}", **({"json": body} if body else {}))
+    assert long.status_code == 422
+
+
+def test_a_comparison_names_skills_in_german_when_asked(rclient):
+    r = rclient.post("/api/recognition/compare?lang=de", json={"credential": CANDIDATE, "target": TARGET})
+    covered = next(c for c in r.json()["criteria"] if c["name"] == "learning-outcomes")["evidence"]["covered"]
+    assert {"iri": SKILL + "data-analysis", "label": "Datenanalyse", "lang": "de"} in covered
+    assert r.headers["content-language"].startswith("de")
+
+
 def test_credentials_combination(rclient):
     doc = rclient.get("/api/credentials", params={"country": "GBR", "mode": "online", "ects_min": 5,
                                                   "field": "06", "facets": "false"}).json()
@@ -311,8 +390,8 @@ def test_decision_with_token_is_recorded_and_listed(rclient, rstore, token):
     assert r.json()["decided_by"] == "registrar"
     listed = rclient.get("/api/recognition/decisions").json()
     mine = next(d for d in listed if d["iri"] == iri)
-    assert (mine["credential"], mine["institution"], mine["purpose"], mine["outcome"], mine["credited_ects"],
-            mine["decided_by"], mine["issuer"]) == (CANDIDATE, VMU, "credit-transfer", "recognise", 7.5,
+    assert (mine["credential"]["iri"], mine["institution"]["iri"], mine["purpose"], mine["outcome"], mine["credited_ects"],
+            mine["decided_by"], mine["issuer"]["iri"]) == (CANDIDATE, VMU, "credit-transfer", "recognise", 7.5,
                                                     "registrar", STRATHLOWE)
     assert iri in {d["iri"] for d in rclient.get("/api/recognition/decisions",
                                                  params={"credential": CANDIDATE}).json()}
