@@ -92,7 +92,7 @@ def generate(shared: Path) -> str:
             "# Sources (paths relative to the shared folder, ../shared from the repository root):"]
     for p in inputs:
         head.append(f"#   {p.relative_to(shared)}  sha256 {hashlib.sha256(p.read_bytes()).hexdigest()}")
-    head += [f"#   anchors/elm/cv-xsd/*.xsd = https://github.com/european-commission-empl/European-Learning-Model",
+    head += ["#   anchors/elm/cv-xsd/*.xsd = https://github.com/european-commission-empl/European-Learning-Model",
              f"#     commit {ELM_COMMIT}, path xsd/loq/cv/ (see anchors/elm/README.md)",
              "#   the supervision-verification concept: the official sample Sample-MC-Annex1 (same commit)", "#",
              "# Licence: part of microhe, EUPL-1.2. The EU controlled-vocabulary concepts",

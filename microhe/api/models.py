@@ -189,5 +189,6 @@ class ImportReport(BaseModel):
     rdf: str = Field(description="The converted RDF as Turtle")
 
 
-__all__ = ["LoadOutcome", "ImportedSpecification", "ImportNote", "ImportField", "ImportRow", "ImportDryRun", "ImportReport", "Health", "Ready",
+__all__ = ["LoadOutcome", "ImportedSpecification", "ImportNote", "ImportField", "ImportRow", "ImportDryRun",
+           "ImportReport", "Health", "Ready",
            "QueryParameter", "NamedQueryEntry", "StrippedLearner", "GraphWritten", "GraphWriteRefused"]

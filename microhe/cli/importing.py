@@ -107,15 +107,16 @@ def import_cmd(store_path, source_format, files, do_load, dry_run, graph, replac
             except LoadError as e:
                 if isinstance(e, NotConforming):
                     by_source = {c.source: c for c in convs}
+                    sources = {f.source: by_source.get(f.source or "") for f in e.failures}
                     if fmt == "json":
                         click.echo(json.dumps({**report, "loaded": False, "reason": e.reason, "failures": [
                             {"source": f.source, **f.report.to_json(),
-                             **_located(by_source.get(f.source), f.report)}
+                             **_located(sources[f.source], f.report)}
                             for f in e.failures if f.report is not None]}, indent=2))
                     else:
                         for f in e.failures:
                             click.echo(f"== {f.source}")
-                            conv = by_source.get(f.source)
+                            conv = sources[f.source]
                             if conv is not None and conv.locator is not None and f.report is not None:
                                 for v in conv.locate(f.report.results):
                                     click.echo(f"{v['where']}: {v['severity']}: {v['message']}")

@@ -20,6 +20,7 @@ that does not fit: 422; a document that would not conform: 422 with the SHACL re
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -90,7 +91,7 @@ _DOC = {
 }
 
 
-@router.post("/api/import/{source_format}", summary="Import what a platform publishes (EDC, Open Badges 3.0, CTDL) or a spreadsheet (CSV, XLSX)",
+@router.post("/api/import/{source_format}", summary="Import what a platform publishes (EDC, OB 3.0, CTDL) or a spreadsheet",
              response_class=Response, openapi_extra=_DOC,
              responses={200: {"model": ImportReport, "description": "The report with the converted RDF (JSON), or the "
                               "converted RDF alone (by content negotiation)",
@@ -124,8 +125,8 @@ async def import_route(source_format: str, request: Request, store: StoreDep, se
         conv = await run_in_threadpool(import_document, source_format, data, name, base=settings.base, sheet=sheet,
                                        encoding=encoding)
     except SheetRejected as e:
-        body = {"detail": str(e), "problems": [p.to_json() for p in e.problems], "rows": e.rows}
-        return Response(json.dumps(body), status_code=422, media_type="application/json")
+        refused = {"detail": str(e), "problems": [p.to_json() for p in e.problems], "rows": e.rows}
+        return Response(json.dumps(refused), status_code=422, media_type="application/json")
     report: dict = conv.to_json()
     if check:
         report["dry_run"] = await run_in_threadpool(dry_run, store, conv, graph=graph, base=settings.base)
@@ -137,12 +138,13 @@ async def import_route(source_format: str, request: Request, store: StoreDep, se
         try:
             [outcome] = await run_in_threadpool(run)
         except NotConforming as e:
-            body = {"detail": f"{name} would not conform: {len(e.report.violations) if e.report else '?'} "
+            body: dict[str, Any] = {"detail": f"{name} would not conform: {len(e.report.violations) if e.report else '?'} "
                               "violation(s); nothing was stored", "import": report,
                     "report": e.report.to_json() if e.report else None}
             if conv.locator is not None and e.report is not None:  # spreadsheets: where, by row and column
-                body["located"] = conv.locate(e.report.results)
-                body["detail"] += ": " + "; ".join(f"{v['where']}: {v['message']}" for v in body["located"]
+                located = conv.locate(e.report.results)
+                body["located"] = located
+                body["detail"] += ": " + "; ".join(f"{v['where']}: {v['message']}" for v in located
                                                    if v["severity"] == "Violation")
             return Response(json.dumps(body), status_code=422, media_type="application/json")
         report["loaded"] = outcome.to_json()
