@@ -156,3 +156,10 @@ def test_vocab_lists_vocabularies_and_values():
     assert "Präsenz (de)" in r.stdout and "présentiel (fr)" in r.stdout
     r = CliRunner().invoke(main, ["vocab", "modes"])
     assert r.exit_code == 2 and "closest: mode" in r.output
+
+
+def test_load_points_a_spreadsheet_to_import_csv(tmp_path):
+    book = tmp_path / "courses.csv"
+    assert run("import", "csv", "--template", str(book)).exit_code == 0
+    r = CliRunner().invoke(main, ["load", "--store", str(tmp_path / "s"), str(book)])
+    assert r.exit_code == 2 and "microhe import csv FILE" in r.output
