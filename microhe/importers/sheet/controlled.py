@@ -19,6 +19,7 @@ from functools import cache
 
 import pyoxigraph as ox
 
+from microhe.errors import InvalidValue
 from microhe.importers.sheet.columns import norm
 from microhe.importers.vocabulary import ALPHA2
 from microhe.kg import bundled
@@ -198,8 +199,9 @@ class Resolved:
     how: str  # "IRI", "notation", "English label", "alias (de)"
 
 
-class UnknownValue(ValueError):
-    """A value no entry of the vocabulary names; ``closest`` lists the nearest valid ones."""
+class UnknownValue(InvalidValue):
+    """A value no entry of the vocabulary names; ``closest`` lists the nearest valid ones
+    (the importer reports it against its row and column)."""
 
     def __init__(self, vocab: Vocabulary, value: str, closest: list[str]):
         hint = f"; closest: {', '.join(closest)}" if closest else ""
