@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     allow_service: bool = False
     #: Largest accepted request body / input file in bytes.
     max_body_bytes: int = 64 * 1024 * 1024
+    #: Spreadsheet import (``microhe import csv``): the most bytes an XLSX file may unpack
+    #: to (the sum of its zip members, counted while unpacking, whatever the zip headers
+    #: claim: a zip bomb is refused here), and the most data rows one sheet or CSV may hold.
+    sheet_max_uncompressed_bytes: int = 32 * 1024 * 1024
+    sheet_max_rows: int = 5_000
     #: Validation profiles applied to loads and Graph Store writes.
     profiles: tuple[str, ...] = DEFAULT_PROFILES
     #: The operator's JSON-LD context directory: contexts microhe does not bundle (no clear

@@ -136,6 +136,26 @@ class ImportNote(BaseModel):
     rule: str
 
 
+class ImportField(BaseModel):
+    """What one cell became: ``mapped`` (as it is), ``converted`` (``rule`` says how),
+    ``defaulted`` (empty: the default in ``rule``) or ``rejected`` (``rule`` says why)."""
+
+    column: str
+    value: str
+    kind: Literal["mapped", "converted", "defaulted", "rejected"]
+    rule: str
+
+
+class ImportRow(BaseModel):
+    """One spreadsheet row: the specification it became."""
+
+    row: int = Field(description="The row number as the spreadsheet shows it (the header is row 1)")
+    id: str
+    iri: str
+    status: Literal["converted", "rejected"]
+    fields: list[ImportField]
+
+
 class ImportDryRun(BaseModel):
     """What loading the conversion would change in its graph (nothing stored)."""
 
@@ -154,7 +174,7 @@ class ImportReport(BaseModel):
     """The answer of ``POST /api/import/{format}`` in JSON: the conversion, its report and its RDF."""
 
     source: str
-    format: Literal["edc", "ob3", "ctdl"]
+    format: Literal["edc", "ob3", "ctdl", "csv"]
     sha256: str = Field(description="SHA-256 of the document as sent")
     converter: str
     signature: str = Field(description="'none' or 'present, not verified' (never verified)")
@@ -164,8 +184,11 @@ class ImportReport(BaseModel):
     notes: list[ImportNote]
     dry_run: ImportDryRun | None = Field(default=None, exclude_if=_absent, description="With ?dry-run=true")
     loaded: LoadOutcome | None = Field(default=None, exclude_if=_absent, description="With ?load=true")
+    rows: list[ImportRow] | None = Field(default=None, exclude_if=_absent,
+                                         description="csv: what each row and column became")
     rdf: str = Field(description="The converted RDF as Turtle")
 
 
-__all__ = ["LoadOutcome", "ImportedSpecification", "ImportNote", "ImportDryRun", "ImportReport", "Health", "Ready",
+__all__ = ["LoadOutcome", "ImportedSpecification", "ImportNote", "ImportField", "ImportRow", "ImportDryRun",
+           "ImportReport", "Health", "Ready",
            "QueryParameter", "NamedQueryEntry", "StrippedLearner", "GraphWritten", "GraphWriteRefused"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import click
 
-from microhe.cli import data, devtools, importing, query, recognition, serve
+from microhe.cli import data, devtools, importing, query, recognition, serve, vocab
 from microhe.cli.common import Group
 
 
@@ -25,7 +25,7 @@ def main() -> None:
     """microhe: a knowledge graph and clearinghouse of European micro-credentials."""
 
 
-for _module in (data, importing, query, recognition, serve, devtools):
+for _module in (data, importing, vocab, query, recognition, serve, devtools):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -1,7 +1,8 @@
 """Importers: what real platforms publish, turned into the project's ELM-native model.
 
 One module per format (:mod:`.edc` Europass EDC / ELM v3, :mod:`.ob3` Open Badges 3.0,
-:mod:`.ctdl` Credential Engine's CTDL), one registry (:mod:`.registry`: format name ->
+:mod:`.ctdl` Credential Engine's CTDL, :mod:`.spreadsheet` the steward's CSV/XLSX with its
+helpers in :mod:`.sheet`), one registry (:mod:`.registry`: format name ->
 importer, ``sniff`` for ``auto``). Each importer takes the bytes of one document and
 returns a :class:`~microhe.importers.result.Conversion`: the specification(s) it holds
 as ELM triples (the learner of an award is never part of it), what was converted by

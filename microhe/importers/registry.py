@@ -11,13 +11,14 @@ import hashlib
 from types import ModuleType
 from typing import Any
 
-from microhe.importers import ctdl, edc, jose, ob3
+from microhe.importers import ctdl, edc, jose, ob3, spreadsheet
 from microhe.importers.errors import ImportFailed, UnknownImportFormat
 from microhe.importers.jsondoc import check_size, decode_text, load_json
 from microhe.importers.result import Conversion
+from microhe.importers.sheet.reading import ZIP_MAGIC
 from microhe.settings import DEFAULT_BASE
 
-IMPORTERS: dict[str, ModuleType] = {m.NAME: m for m in (edc, ob3, ctdl)}
+IMPORTERS: dict[str, ModuleType] = {m.NAME: m for m in (edc, ob3, ctdl, spreadsheet)}
 AUTO = "auto"
 FORMATS = (*IMPORTERS, AUTO)
 
@@ -34,6 +35,8 @@ def sniff(data: bytes, source: str | None = None) -> str:
     AchievementCredential (or a compact JWT), a CTDL record uses ``ceterms:``/``ceasn:`` terms or
     the CTDL context. Raises ImportFailed when it is none of them."""
     check_size(data, source)
+    if data.startswith(ZIP_MAGIC):  # an XLSX workbook (credentials are JSON, never zip)
+        return spreadsheet.NAME
     text = decode_text(data, source)
     if jose.looks_like_jwt(text):
         return ob3.NAME
@@ -42,17 +45,25 @@ def sniff(data: bytes, source: str | None = None) -> str:
         if IMPORTERS[name].sniff(doc):
             return name
     raise ImportFailed("cannot tell the format: not a Europass EDC (no EDC @context), not an Open Badge "
-                       "(no OpenBadgeCredential/AchievementCredential), not CTDL (no ceterms: terms); "
+                       "(no OpenBadgeCredential/AchievementCredential), not CTDL (no ceterms: terms), not an XLSX "
+                       "workbook (a CSV file is not told from its content: name the format csv); "
                        f"name the format ({', '.join(IMPORTERS)})", source)
 
 
-def import_document(fmt: str, data: bytes, source: str, *, base: str = DEFAULT_BASE) -> Conversion:
-    """Convert one document with the importer ``fmt`` (``auto``: sniffed)."""
+def import_document(fmt: str, data: bytes, source: str, *, base: str = DEFAULT_BASE, sheet: str | None = None,
+                    encoding: str | None = None) -> Conversion:
+    """Convert one document with the importer ``fmt`` (``auto``: sniffed). ``sheet`` and
+    ``encoding`` are options of the spreadsheet importer (``csv``) only."""
     if fmt != AUTO:
         importer(fmt)
     check_size(data, source)
     name = sniff(data, source) if fmt == AUTO else fmt
-    return IMPORTERS[name].convert(data, source, base=base, sha256=hashlib.sha256(data).hexdigest())
+    sha = hashlib.sha256(data).hexdigest()
+    if name == spreadsheet.NAME:
+        return spreadsheet.convert(data, source, base=base, sha256=sha, sheet=sheet, encoding=encoding)
+    if sheet is not None or encoding is not None:
+        raise ImportFailed(f"--sheet and --encoding are options of the csv format, not of {name}", source)
+    return IMPORTERS[name].convert(data, source, base=base, sha256=sha)
 
 
 __all__ = ["AUTO", "FORMATS", "IMPORTERS", "import_document", "importer", "sniff"]

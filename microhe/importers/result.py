@@ -11,6 +11,7 @@ quality assurance (M11).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,14 @@ class Conversion:
     signature: str = "none"
     found: list[str] = field(default_factory=list)  # source classes of the records converted
     notes: list[Note] = field(default_factory=list)
+    #: spreadsheets: the per-row report (row, id, IRI, what each column became)
+    rows: list[dict[str, Any]] | None = None
+    #: spreadsheets: (focus node, result path) -> {"row", "column", "where"}, to report a
+    #: validation result against the row and column it comes from
+    locator: Callable[[str, str | None], dict[str, Any]] | None = field(default=None, repr=False)
+    #: a re-import of the same file replaces its graph without --replace (spreadsheets: the
+    #: IRIs are stable keys, so the new file is the new state of those specifications)
+    replace_own_graph: bool = False
 
     def note(self, kind: str, what: str, rule: str = "") -> None:
         n = Note(kind, what, rule)
@@ -89,7 +98,17 @@ class Conversion:
         return {"source": self.source, "format": self.format, "sha256": self.sha256,
                 "converter": f"microhe.importers.{self.format} {CONVERTER_VERSION}",
                 "signature": self.signature, "found": self.found, "triples": len(self.quads),
-                "specifications": self.facts(), "notes": [n.to_json() for n in self.notes]}
+                "specifications": self.facts(), "notes": [n.to_json() for n in self.notes],
+                **({"rows": self.rows} if self.rows is not None else {})}
+
+    def locate(self, results: list[Any]) -> list[dict[str, Any]]:
+        """Validation results placed in the source: each with ``row``, ``column``, ``where``
+        (spreadsheets), else with its focus node."""
+        out = []
+        for r in results:
+            place = self.locator(r.focus_node, r.path) if self.locator else {"where": r.focus_node}
+            out.append({**place, "severity": r.severity, "message": r.message, "value": r.value})
+        return out
 
 
 _FACTS = f"""

@@ -45,10 +45,28 @@ def as_source(conv: Conversion) -> Source:
 
 def store_conversions(store: Store, convs: Sequence[Conversion], *, graph: str | None = None,
                       profiles: Sequence[str] = DEFAULT_PROFILES, replace: bool = False, base: str,
-                      agent: str) -> list[Outcome]:
-    """Load the conversions, each into its own graph, validated, all or nothing."""
+                      agent: str, replace_own: bool = True) -> list[Outcome]:
+    """Load the conversions, each into its own graph, validated, all or nothing. A
+    spreadsheet (``replace_own_graph``) replaces the graph it was loaded into before: its
+    IRIs are stable keys, so the file as it is now is the new state of its specifications
+    (``replace_own=False``: only with ``replace``)."""
+    replace = replace or (replace_own and own_graphs(store, convs, graph=graph, base=base))
     return load(store, [as_source(c) for c in convs], graph=graph, profiles=profiles, replace=replace, base=base,
                 agent=agent)
+
+
+def own_graphs(store: Store, convs: Sequence[Conversion], *, graph: str | None, base: str) -> bool:
+    """Every conversion may replace its target graph: each is a spreadsheet whose graph is
+    new or was last loaded from a file of the same name."""
+    if not convs or not all(c.replace_own_graph for c in convs):
+        return False
+    records = load_records(store)
+    for c in convs:
+        g = graph or graph_for(c.source, base)
+        rec = records.get(g)
+        if store.has_graph(g) and (rec is None or rec.source != Path(c.source).name):
+            return False
+    return True
 
 
 def dry_run(store: Store, conv: Conversion, *, graph: str | None, base: str) -> dict[str, Any]:

@@ -101,7 +101,9 @@ def detect_format(name: str | None = None, media_type: str | None = None) -> ox.
         bare = re.split(r"[?#]", str(name), maxsplit=1)[0]
         ext = os.path.splitext(os.path.basename(bare))[1].lower()
         what = f"extension {ext!r}" if ext else "no file extension"
-        raise UnsupportedFormatError(f"cannot tell the RDF format of {name!r} ({what}); {_supported()}", str(name))
+        sheet = "; a spreadsheet is imported with `microhe import csv FILE`" if ext in (".csv", ".xlsx", ".tsv") else ""
+        raise UnsupportedFormatError(f"cannot tell the RDF format of {name!r} ({what}); {_supported()}{sheet}",
+                                     str(name))
     raise UnsupportedFormatError(f"no file name or media type to tell the RDF format from; {_supported()}")
 
 
