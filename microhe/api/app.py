@@ -30,6 +30,7 @@ from microhe.api.routes import (
     pages,
     recognition,
     sparql,
+    supplement,
     update,
     void,
 )
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.include_router(graphs.router)
     app.include_router(void.router)
     app.include_router(docs.router)
+    app.include_router(supplement.router)  # before linked data: /demo/{rest}/supplement is a supplement
     # the pages' scripts, styles and vendored widgets (microhe/api/static, package data)
     app.include_router(linked_data.router)  # its base catch-all steps aside for every other route
     return app
