@@ -261,14 +261,15 @@ def _sections(store, c: CredentialView, node, quads, titles, missing: set[str], 
                                             (("by " + ", ".join(a.text for a in q.agents)) if q.agents else None)])) or None)
           for q in c.quality]
     access = [_item(n) for n in _named(store, base, root, _objects(quads, node, ELM + "entitlesTo"))]
-    sources = [Item(o.value, safe_href(o.value)) for o in _objects(quads, node, DCTERMS + "source") if isinstance(o, ox.NamedNode)]
-    sources += [Item(o.value, safe_href(o.value)) for o in _objects(quads, node, ELM + "supplementaryDocument")
-                if isinstance(o, ox.NamedNode)]
+    sources = [Item(o.value, safe_href(o.value)) for p in (DCTERMS + "source", ELM + "supplementaryDocument")
+               for o in _objects(quads, node, p) if isinstance(o, ox.NamedNode)]
     sources += [_item(h) for h in c.homepages]
     sources += [Item(n) for n in c.notes]
-    decided = [Item(f"{d.outcome} for {d.purpose.replace('-', ' ')} ({d.time[:10]})", local_href(d.iri, base, root) or safe_href(d.iri),
-                    note=(f"by {d.institution}" + (f"; {d.credited_ects:g} ECTS credited" if d.credited_ects is not None else "")))
-               for d in decisions]
+    decided = []
+    for d in decisions:
+        credited = f"; {d.credited_ects:g} ECTS credited" if d.credited_ects is not None else ""
+        decided.append(Item(f"{d.outcome} for {d.purpose.replace('-', ' ')} ({d.time[:10]})",
+                            local_href(d.iri, base, root) or safe_href(d.iri), note=f"by {d.institution}{credited}"))
     elements = []
     names = {e.code: e.name for e in specification_elements()} | ELEMENT_NAMES
     for code in sorted(names, key=lambda m: int(m[1:])):
@@ -341,7 +342,7 @@ def _hashed_iris(node, quads, c: CredentialView, ladders: list[Ladder], store, d
     """The resources whose descriptions the supplement was made from (see certify)."""
     iris = [node.value]
     iris += [q.object.value for q in quads if isinstance(q.object, ox.NamedNode) and q.predicate.value != RDF + "type"]
-    for body, country in c.awarded_by:
+    for body, _country in c.awarded_by:
         if body.iri:
             iris.append(body.iri)
             iris += [q.object.value for q in describe(store, ox.NamedNode(body.iri))

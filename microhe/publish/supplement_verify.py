@@ -61,24 +61,24 @@ def render(s: Supplement, fmt: str) -> bytes:
 class _Text(HTMLParser):
     """The description meta and the visible text of <main>."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.description: str | None = None
-        self.depth = 0
+        self.depth: int = 0
         self.parts: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list) -> None:
         a = dict(attrs)
         if tag == "meta" and a.get("name") == "description" and self.description is None:
             self.description = a.get("content") or ""
         if tag == "main" or self.depth:
             self.depth += 1 if tag not in ("br", "meta", "link", "img", "input") else 0
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if self.depth and tag not in ("br",):
             self.depth -= 1
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self.depth:
             self.parts.append(data)
 
@@ -98,7 +98,8 @@ def _pdf(data: bytes) -> tuple[str | None, str]:
     from pypdf.errors import PyPdfError
     try:
         reader = PdfReader(io.BytesIO(data))
-        subject = (reader.metadata or {}).get("/Subject")
+        meta = reader.metadata
+        subject = meta.get("/Subject") if meta is not None else None
         text = _norm(" ".join(page.extract_text() or "" for page in reader.pages))
     except (PyPdfError, ValueError, KeyError, TypeError) as e:
         raise InvalidValue(f"this file is not a readable PDF credit supplement ({e})") from None

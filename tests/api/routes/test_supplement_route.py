@@ -79,7 +79,8 @@ def test_every_credential_page_links_its_supplement(client):
     r = client.get(PAGE, headers={"Accept": "text/html"})
     assert f'href="{PAGE}/supplement"' in r.text
     r = client.get("/resource", params={"iri": DEMO + "credential/dhbw-python-data-wrangling"}, headers={"Accept": "text/html"})
-    assert 'href="/resource/supplement?iri=https%3A%2F%2Fw3id.org%2Fmicrohe%2Fdemo%2Fcredential%2Fdhbw-python-data-wrangling"' in r.text
+    encoded = "https%3A%2F%2Fw3id.org%2Fmicrohe%2Fdemo%2Fcredential%2Fdhbw-python-data-wrangling"
+    assert f'href="/resource/supplement?iri={encoded}"' in r.text
     r = client.get("/resource/supplement", params={"iri": DEMO + "credential/dhbw-python-data-wrangling"})
     assert r.status_code == 200 and "Data wrangling with Python" in r.text
 
