@@ -13,6 +13,7 @@ with what to install.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -62,11 +63,13 @@ def parse_certificate(line: str) -> dict[str, str]:
 
 
 def render_html(s: Supplement, *, stylesheet_href: str | None = None, links: Sequence[tuple[str, str]] = (),
-                fmt: str = "html") -> str:
-    """The supplement as an HTML document (``links``: (label, href) shown above it on the web)."""
+                fmt: str = "html", icon_href: str | None = None) -> str:
+    """The supplement as an HTML document (``links``: (label, href) shown above it on the web;
+    ``icon_href``: the site's icon, on the web)."""
     t = translator(s.lang)
     return _environment().get_template("supplement.html").render(
         s=s, t=t, bilingual=s.lang != "en", certificate=certificate_line(s, fmt), stylesheet_href=stylesheet_href,
+        icon_href=icon_href,
         css=stylesheet() if stylesheet_href is None else "", links=list(links), caveat=SAME_EQF_CAVEAT,
         missing={m for m, v in s.elements.items() if v == "missing"})
 
@@ -85,4 +88,22 @@ def render_pdf(s: Supplement) -> bytes:
     return pdf_of(render_html(s, fmt="pdf"))
 
 
-__all__ = ["render_html", "render_pdf", "stylesheet", "certificate_line", "parse_certificate", "PdfUnavailable"]
+def preload_pdf() -> threading.Thread:
+    """Import WeasyPrint and render a one-line PDF in a background thread (a server calls
+    this at start-up): the import and the first font lookup take about a second, which the
+    first supplement PDF a user asks for would otherwise pay. Failures are left to the
+    request, which answers with what to install."""
+
+    def run() -> None:
+        try:
+            from microhe.publish.supplement_pdf import pdf_of
+            pdf_of("<!DOCTYPE html><html lang='en'><head><title>warm</title></head><body><p>warm</p></body></html>")
+        except Exception:  # noqa: BLE001  # reported by the request that needs it
+            return
+
+    thread = threading.Thread(target=run, name="microhe-pdf-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+__all__ = ["preload_pdf", "render_html", "render_pdf", "stylesheet", "certificate_line", "parse_certificate", "PdfUnavailable"]

@@ -89,7 +89,8 @@ def _serve(request: Request, store: Store, base: str, iri: str, page: str) -> Re
                "Link": ", ".join(f'<{href}>; rel="alternate"; type="{FORMATS[f]}"' for f, href in alternates)}
     if mt == HTML:
         links = [("← " + s.credential.title, page), ("PDF", alternates[1][1]), ("JSON-LD", alternates[2][1])]
-        body = render_html(s, stylesheet_href=f"{root}{CSS_PATH}", links=links).encode("utf-8")
+        body = render_html(s, stylesheet_href=f"{root}{CSS_PATH}", links=links,
+                           icon_href=f"{root}/static/favicon.svg").encode("utf-8")
         media = "text/html; charset=utf-8"
     elif mt == PDF:
         body = render_file(s, "pdf")
