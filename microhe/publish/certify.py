@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 import pyoxigraph as ox
 
 from microhe.publish.resource import HIDDEN, describe
+from microhe.rdf import nquads
 
 ALGORITHM = "RDFC-1.0 canonical N-Triples, sorted; SHA-256"
 #: The W3C recommendation the canonical form follows (dcterms:conformsTo in the JSON-LD).
@@ -54,7 +55,7 @@ def canonical_ntriples(quads: Iterable[ox.Quad]) -> str:
     """The triples of ``quads`` in the canonical form described above."""
     ds = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
     ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    lines = {f"{q.subject} {q.predicate} {q.object} .\n" for q in ds}
+    lines = {nquads.line(q, with_graph=False) for q in ds}
     return "".join(sorted(lines))
 
 
