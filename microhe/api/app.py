@@ -30,12 +30,14 @@ from microhe.api.routes import (
     pages,
     recognition,
     sparql,
+    supplement,
     update,
     void,
 )
 from microhe.engine.pool import QueryPool
 from microhe.errors import MicroheError
 from microhe.ingest.load import initialise
+from microhe.publish.supplement_render import preload_pdf
 from microhe.recognition.warm import Warmer
 from microhe.settings import Settings, get_settings
 from microhe.store import open_configured
@@ -78,6 +80,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
         # the recognition indexes are built in the background from start-up (see warm.py)
         warmer = Warmer(store).start() if settings.warm_indexes else None
         app.state.warmer = warmer
+        if settings.warm_indexes:
+            preload_pdf()  # WeasyPrint's import and fonts, before the first supplement PDF (issue 19)
         # the query engine starts with the app (worker processes warm before the first query)
         engine = start_query_engine(settings, store)
         if isinstance(engine, QueryPool):
@@ -138,6 +142,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.include_router(graphs.router)
     app.include_router(void.router)
     app.include_router(docs.router)
+    app.include_router(supplement.router)  # before linked data: /demo/{rest}/supplement is a supplement
     # the pages' scripts, styles and vendored widgets (microhe/api/static, package data)
     app.include_router(linked_data.router)  # its base catch-all steps aside for every other route
     return app

@@ -10,6 +10,7 @@ The statements in RDF terms stay one click away (a ``<details>``, open with ``?v
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import Request
@@ -35,7 +36,8 @@ def resource_html(request: Request, store: Store, base: str, node: ox.NamedNode,
     if is_specification(store, node, quads):
         view = credential_view(store, base, node, quads, root=root, langs=langs)
         decisions = _decisions(store, base, root, (lang,), credential=node.value)
-        return render.render(request, "credential.html", **common, c=view, decisions=decisions)
+        return render.render(request, "credential.html", **common, c=view, decisions=decisions,
+                             supplement=supplement_href(request, node.value, root + resource))
     if is_institution(store, node, quads):
         inst = institution_view(store, base, node, quads, root=root, langs=langs)
         offer = [{"hit": h, "href": render.href(h.iri, base, root), "incomplete": incomplete(h)}
@@ -43,6 +45,14 @@ def resource_html(request: Request, store: Store, base: str, node: ox.NamedNode,
         decisions = _decisions(store, base, root, (lang,), issuer=node.value)
         return render.render(request, "institution.html", **common, inst=inst, offer=offer, decisions=decisions)
     return render.render(request, "resource.html", **common)
+
+
+def supplement_href(request: Request, iri: str, lookup: str) -> str:
+    """Where the credential page's supplement is: ``<page>/supplement``, or for a page at
+    the lookup route ``/resource/supplement?iri=...`` (routes/supplement.py)."""
+    if request.url.path == lookup:
+        return f"{lookup}/supplement?{urlencode({'iri': iri})}"
+    return request.url.path.rstrip("/") + "/supplement"
 
 
 def _decisions(store: Store, base: str, root: str, langs: tuple[str, ...], *, credential: str | None = None,

@@ -1,0 +1,98 @@
+"""The credit supplement (issue 19) in a real browser: Debian's Chromium driven by
+Playwright against ``microhe serve --demo --port 0`` (a real subprocess): axe-core finds
+nothing serious or critical in the English and the bilingual German supplement, the page
+loads nothing the Content-Security-Policy refuses (no console error), the credential
+page's link leads to it, and Chromium's own print of it is A4."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.web.test_pages_browser import CHROMIUM, LISTENING, START_TIMEOUT_S, _microhe, _status
+
+playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
+axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python")
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(CHROMIUM is None, reason="the chromium binary is not installed (apt-get install -y chromium)"),
+]
+CREDENTIAL = "/demo/credential/dhbw-python-data-wrangling"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("supplement-browser")
+    log = work / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([*_microhe(), "serve", "--store", str(work / "store"), "--demo", "--port", "0"],
+                                stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        url = None
+        while True:
+            assert proc.poll() is None, f"microhe serve exited {proc.returncode}:\n{log.read_text()}"
+            assert time.monotonic() < deadline, f"no answer in {START_TIMEOUT_S} s:\n{log.read_text()}"
+            if url is None and (found := LISTENING.search(log.read_text())):
+                url = f"http://127.0.0.1:{found.group(1)}"
+            if url and _status(url + "/health") == 200:
+                break
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert errors == [], errors
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_axe_finds_nothing_serious_or_critical(site, page, lang):
+    page.goto(f"{site}{CREDENTIAL}/supplement?lang={lang}")
+    assert page.locator("h2").count() == 8
+    results = axe_module.Axe().run(page)
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert bad == [], bad
+
+
+def test_the_credential_page_links_its_supplement_and_it_prints_on_a4(site, page):
+    page.goto(site + CREDENTIAL + "?lang=en")
+    page.get_by_role("link", name="Credit supplement").click()
+    page.wait_for_url(f"{site}{CREDENTIAL}/supplement")
+    assert page.locator("h1").inner_text() == "Data wrangling with Python"
+    pdf = page.pdf(prefer_css_page_size=True)  # Chromium's print of the page: the @page size
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    box = PdfReader(BytesIO(pdf)).pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
