@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024 * 1024
     #: Validation profiles applied to loads and Graph Store writes.
     profiles: tuple[str, ...] = DEFAULT_PROFILES
+    #: This deployment is a generic SPARQL Graph Store, not a clearinghouse: Graph Store
+    #: writes that hold no node any profile targets are stored (instead of 422 "nothing was
+    #: checked") and the learner-data gate is off. SHACL violations are still refused. Off
+    #: by default; never applies to ``microhe load``. (Used by the W3C test-suite runner,
+    #: whose tests write FOAF data about fictional people.)
+    generic_graph_store: bool = False
     #: The operator's JSON-LD context directory: contexts microhe does not bundle (no clear
     #: licence), as files listed in DIR/index.json {"contexts": {"<URL>": "<file name>"}}
     #: (see microhe/rdf/context_dir.py). Nothing is ever fetched from the network.
