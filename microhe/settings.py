@@ -94,9 +94,26 @@ class Settings(BaseSettings):
     sparql_user: str | None = None
     sparql_password: str | None = None
     sparql_auth: str = "basic"
+    #: Origins whose browser pages may read every public route (CORS), comma-separated;
+    #: ``*`` (default): any. A listed origin is echoed with ``Vary: Origin``.
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ("*",)
+    #: Origins whose pages may call the write routes (token routes) cross-origin; default
+    #: none, so no cross-origin write is possible.
+    cors_write_origins: Annotated[tuple[str, ...], NoDecode] = ()
     #: Build the recognition indexes (search, compare, pathways) on a background thread at
     #: start-up and after writes, instead of in the first request that needs them.
     warm_indexes: bool = True
+
+    @field_validator("cors_origins", "cors_write_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value):
+        if isinstance(value, str):
+            value = tuple(v for v in value.replace(",", " ").split() if v)
+        for v in value:
+            if v != "*" and not (v.startswith(("http://", "https://")) and "/" not in v.split("://", 1)[1]):
+                raise ValueError(f"CORS origin {v!r} is neither * nor scheme://host[:port] (no path), "
+                                 "e.g. https://portal.example")
+        return tuple(value)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -76,6 +76,7 @@ from microhe.api.http.negotiation import (
 )
 from microhe.api.http.paths import GRAPH_STORE
 from microhe.api.http.rdf_responses import rdf_response
+from microhe.api.http.semantics import conditional
 from microhe.api.http.streaming import stream
 from microhe.api.models import GraphWriteRefused, GraphWritten
 from microhe.ingest.derive import DERIVED_SUFFIX
@@ -291,6 +292,7 @@ def _read(request: Request, store: Store, graph: str | None) -> Response:
                           "content": {mt: {"schema": {"type": "string"}} for mt in OFFERED}},
                   **{str(code): error_content(code) for code in (400, 404, 406)}}})
 @router.head(GRAPH_STORE, include_in_schema=False)
+@conditional
 def get_graph(request: Request, store: StoreDep) -> Response:
     """``?graph=IRI`` or ``?default``; the representation by ``Accept`` (Turtle default)."""
     return _read(request, store, target_graph(request))
@@ -441,6 +443,7 @@ def direct_graph(request: Request, settings: Settings) -> str:
                                       "content": {mt: {"schema": {"type": "string"}} for mt in OFFERED}},
                               **{str(code): error_content(code) for code in (400, 404, 406)}}})
 @router.head(DIRECT, include_in_schema=False)
+@conditional
 def get_direct(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """The graph ``<base>rdf-graphs/<path>``, as ``?graph=`` would read it."""
     return _read(request, store, direct_graph(request, settings))
