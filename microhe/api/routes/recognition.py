@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from microhe.api.auth import require_writer
 from microhe.api.deps import SettingsDep, StoreDep
 from microhe.api.errors import WRITE, InvalidOrAmbiguous, UnknownTerm, error_responses
+from microhe.api.http.paging import page_links
 from microhe.frameworks.credits import convert
 from microhe.frameworks.levels import translate
 from microhe.frameworks.models import CreditConversion, LevelTranslation
@@ -122,10 +123,16 @@ def pathways_route(store: StoreDep,
 @router.get("/api/credentials", summary="Faceted search of micro-credential specifications",
             response_model=SearchResults,
             responses=error_responses(404, 422, models={404: UnknownTerm}, d404="Unknown framework or level"))
-def credentials(store: StoreDep, query: Annotated[SearchQuery, Query()]) -> SearchResults:
+def credentials(store: StoreDep, query: Annotated[SearchQuery, Query()], request: Request,
+                response: Response) -> SearchResults:
     """Specifications matching every filter given, in a stable order (title, then IRI), one page
-    at a time, with facet counts over all matches (EQF level, country, field, mode, ECTS band)."""
-    return search(store, query)
+    at a time, with facet counts over all matches (EQF level, country, field, mode, ECTS band).
+    ``Link`` headers name the first, previous and next pages."""
+    results = search(store, query)
+    links = page_links(request, total=results.total, offset=results.offset, limit=results.limit)
+    if links:
+        response.headers["Link"] = links
+    return results
 
 
 class DecisionRequest(BaseModel):
