@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -30,6 +29,8 @@ from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.routing import Match, Mount
+
+from microhe.store.views import per_store
 
 _CONDITIONAL: set[Callable] = set()
 #: Start of this process: part of an in-memory store's validators (its generation restarts at 0).
@@ -87,7 +88,10 @@ def allow_header(methods: set[str]) -> str:
     return ", ".join(sorted(methods, key=lambda m: (order.index(m) if m in order else len(order), m)))
 
 
-_modified: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+@per_store
+def _first_seen(store: Any) -> float:
+    """When this process first saw the store's current state (rebuilt per generation)."""
+    return time.time()
 
 
 def store_version(store: Any) -> tuple[str, float] | None:
@@ -108,11 +112,7 @@ def store_version(store: Any) -> tuple[str, float] | None:
         except OSError:
             return None
     generation = store.generation
-    seen = _modified.get(store)
-    if seen is None or seen[0] != generation:
-        seen = (generation, time.time())
-        _modified[store] = seen
-    return f"{_BOOT}-{id(store):x}-{generation}", seen[1]
+    return f"{_BOOT}-{id(store):x}-{generation}", _first_seen(store)
 
 
 def _etag(seed: str, scope: dict, headers: MutableHeaders) -> str:
