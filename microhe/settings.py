@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     sheet_max_rows: int = 5_000
     #: Validation profiles applied to loads and Graph Store writes.
     profiles: tuple[str, ...] = DEFAULT_PROFILES
+    #: This deployment is a generic SPARQL Graph Store, not a clearinghouse: Graph Store
+    #: writes that hold no node any profile targets are stored (instead of 422 "nothing was
+    #: checked") and the learner-data gate is off. SHACL violations are still refused. Off
+    #: by default; never applies to ``microhe load``. (Used by the W3C test-suite runner,
+    #: whose tests write FOAF data about fictional people.)
+    generic_graph_store: bool = False
     #: The operator's JSON-LD context directory: contexts microhe does not bundle (no clear
     #: licence), as files listed in DIR/index.json {"contexts": {"<URL>": "<file name>"}}
     #: (see microhe/rdf/context_dir.py). Nothing is ever fetched from the network.
@@ -93,9 +99,26 @@ class Settings(BaseSettings):
     sparql_user: str | None = None
     sparql_password: str | None = None
     sparql_auth: str = "basic"
+    #: Origins whose browser pages may read every public route (CORS), comma-separated;
+    #: ``*`` (default): any. A listed origin is echoed with ``Vary: Origin``.
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ("*",)
+    #: Origins whose pages may call the write routes (token routes) cross-origin; default
+    #: none, so no cross-origin write is possible.
+    cors_write_origins: Annotated[tuple[str, ...], NoDecode] = ()
     #: Build the recognition indexes (search, compare, pathways) on a background thread at
     #: start-up and after writes, instead of in the first request that needs them.
     warm_indexes: bool = True
+
+    @field_validator("cors_origins", "cors_write_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value):
+        if isinstance(value, str):
+            value = tuple(v for v in value.replace(",", " ").split() if v)
+        for v in value:
+            if v != "*" and not (v.startswith(("http://", "https://")) and "/" not in v.split("://", 1)[1]):
+                raise ValueError(f"CORS origin {v!r} is neither * nor scheme://host[:port] (no path), "
+                                 "e.g. https://portal.example")
+        return tuple(value)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

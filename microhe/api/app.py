@@ -14,9 +14,11 @@ from fastapi.staticfiles import StaticFiles
 from microhe import __version__
 from microhe.api.deps import start_query_engine
 from microhe.api.errors import microhe_error
+from microhe.api.http.cors import Cors
 from microhe.api.http.csp import ContentSecurityPolicy
 from microhe.api.http.limits import BodyLimit
 from microhe.api.http.requestlog import RequestLog
+from microhe.api.http.semantics import HttpSemantics
 from microhe.api.http.urlguard import URLGuard, document_refusals
 from microhe.api.pages.render import static_directory
 from microhe.api.routes import (
@@ -125,8 +127,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     # Middleware, innermost first: the URL rules of every route, the body limit (held while
     # bodies are read, on every route, JSON ones included), then the request log (outermost,
     # so that it also sees the refusals of the middleware inside it).
+    # HEAD, Allow, Vary on 406, validators and 304s for every route (innermost: it reads the
+    # route the router chose)
+    app.add_middleware(HttpSemantics)
     app.add_middleware(URLGuard)
     app.add_middleware(ContentSecurityPolicy)  # on every HTML answer, error pages included
+    # CORS on every route, reads open by default, writes only for configured origins
+    app.add_middleware(Cors, read_origins=settings.cors_origins, write_origins=settings.cors_write_origins)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     # Routers (each module owns its routes; keep this list the only wiring).

@@ -51,6 +51,9 @@ def serve_cmd(store_path, host, port, base, demo, context_dir) -> None:
         initialise(store, demo=demo)
     app = create_app(settings, store)
     _log_to_stderr()
+    if settings.generic_graph_store:
+        err("warning: MICROHE_GENERIC_GRAPH_STORE is on: Graph Store writes are stored without the learner-data "
+            "gate and without the 'nothing was checked' refusal (a generic Graph Store, not a clearinghouse)")
     embedded = None if settings.sparql_endpoint else Path(settings.store)
 
     def listening(bound_host: str, bound_port: int) -> None:

@@ -133,6 +133,7 @@ def stage(source: Source, *, base_iri: str | None = None, strip_personal: bool =
 
 def _stage_and_derive(store: Store | None, source: Source, graph: str | None, *, base_iri: str | None,
                       strip_personal: bool, profiles: Sequence[str], contexts: Mapping[str, Any] | None = None,
+                      generic: bool = False,
                       ) -> tuple[list[ox.Quad], PersonalData, ValidationReport, list[ox.Quad]]:
     """:func:`stage` plus (given a store and graph) the derived values of what would be
     stored, computed while the validation runs: the compiled checks are evaluated by
@@ -141,7 +142,7 @@ def _stage_and_derive(store: Store | None, source: Source, graph: str | None, *,
     what :func:`personal_gate` found (stripped)."""
     parsed = _read_source(source, base_iri, contexts)
     quads = parsed.quads
-    found = personal_gate(quads, source.name, strip_personal)
+    found = PersonalData() if generic else personal_gate(quads, source.name, strip_personal)
     if store is None or graph is None:  # nothing to derive: no thread needed
         report = with_reading(validate(quads, profiles=tuple(profiles)), parsed)
         kept, _ = found.strip(quads)
@@ -160,6 +161,13 @@ def with_reading(report: ValidationReport, parsed: ParseResult) -> ValidationRep
     report.dropped = list(parsed.dropped)
     report.edc_version = parsed.edc_version
     return report
+
+
+def accepted(report: ValidationReport, generic: bool = False) -> bool:
+    """Whether a write with ``report`` may be stored: it conforms, or (``generic``: a
+    deployment that is a generic Graph Store, ``Settings.generic_graph_store``) it has no
+    violation and only nothing was checked."""
+    return report.conforms or (generic and report.nothing_checked and not report.violations)
 
 
 def refusal(source: str, report: ValidationReport) -> NotConforming:
@@ -228,6 +236,7 @@ def load(
     force: bool = False,
     bulk: bool = False,
     contexts: Mapping[str, Any] | None = None,
+    generic: bool = False,
 ) -> list[Outcome]:
     """Load ``sources`` into the store, each into its own named graph, all or nothing.
 
@@ -241,7 +250,9 @@ def load(
     write leaves a partial graph without a load record). ``contexts``: extra JSON-LD
     contexts (the operator's context directory). A source none of whose nodes the profiles
     target is refused like one with violations ("0 micro-credentials found: nothing was
-    checked"). Raises :class:`LoadError`.
+    checked"). ``generic`` (a generic Graph Store deployment, ``Settings.generic_graph_store``;
+    never the CLI): no learner-data gate, and data no profile targets is stored (violations
+    are still refused). Raises :class:`LoadError`.
     """
     if not sources:
         raise LoadUsageError("no input files given")
@@ -275,13 +286,13 @@ def load(
         try:
             quads, found, report, derived = _stage_and_derive(store, src, g, base_iri=base,
                                                                  strip_personal=strip_personal, profiles=profiles,
-                                                                 contexts=contexts)
+                                                                 contexts=contexts, generic=generic)
         except LoadParseError:
             raise
         except LoadError as e:  # learner data: refused with the others, after every input is checked
             failures.append(e)
             continue
-        if not report.conforms:
+        if not accepted(report, generic):
             failures.append(refusal(src.name, report))
             continue
         staged[g] = (src, quads, found, report, derived)
@@ -326,6 +337,7 @@ def merge(
     base: str = DEFAULT_BASE,
     agent: str | None = None,
     contexts: Mapping[str, Any] | None = None,
+    generic: bool = False,
 ) -> Outcome:
     """Add the triples of one source to ``graph`` (``None``: the store's own default
     graph; created when missing), or with ``replace`` swap the default graph's content,
@@ -336,18 +348,19 @@ def merge(
     the merged content; the default graph gets none). As in :func:`stage`, the source is
     validated as issued and only then stripped of learner data (``strip_personal``).
     Earlier records of the graph are kept (its content came from them too), except with
-    ``replace``. Raises :class:`LoadError` (LoadParseError, PersonalDataRefused, NotConforming)."""
+    ``replace``. ``generic``: as for :func:`load`. Raises :class:`LoadError` (LoadParseError,
+    PersonalDataRefused, NotConforming)."""
     if replace and graph is not None:
         raise LoadUsageError("to replace a named graph use load(..., replace=True)")
     target = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
     record_graph = graph if graph is not None else DEFAULT_GRAPH
     parsed = _read_source(source, base, contexts)
     quads = parsed.quads
-    found = personal_gate(quads, source.name, strip_personal)
+    found = PersonalData() if generic else personal_gate(quads, source.name, strip_personal)
     existed = store.has_graph(graph) if graph is not None else not replace and store.graph_size(None) > 0
     existing = [] if replace else list(store.quads(graph))
     report = with_reading(validate(existing + quads, profiles=tuple(profiles)), parsed)
-    if not report.conforms:
+    if not accepted(report, generic):
         raise refusal(source.name, report)
     quads, _ = found.strip(quads)
     stripped = len(found.quads)

@@ -29,13 +29,17 @@ MAX_INCOMING = 500
 
 def describe(store, node: ox.NamedNode, *, limit: int = MAX_DESCRIPTION) -> list[ox.Quad]:
     """The concise bounded description of ``node`` across all graphs: its own quads and,
-    recursively, those of the blank nodes they reach (at most ``limit`` quads)."""
+    recursively, those of the blank nodes they reach (at most ``limit`` quads). Internal
+    keys (:data:`HIDDEN`: ``mhe:pageKey``) are left out: they drive paging, they are not
+    published (SPARQL still reads them)."""
     out: list[ox.Quad] = []
     seen: set = {node}
     frontier: list = [node]
     while frontier and len(out) < limit:
         subject = frontier.pop()
         for q in store.quads_matching(subject=subject):
+            if q.predicate.value in HIDDEN:
+                continue
             out.append(q)
             if isinstance(q.object, ox.BlankNode) and q.object not in seen:
                 seen.add(q.object)

@@ -27,6 +27,7 @@ def test_openapi_document_is_valid_and_every_route_is_documented(tmp_path):
 
 
 WRITES = {("/rdf-graphs", "put"), ("/rdf-graphs", "post"), ("/rdf-graphs", "delete"), ("/update", "post"),
+          ("/rdf-graphs/{path}", "put"), ("/rdf-graphs/{path}", "post"), ("/rdf-graphs/{path}", "delete"),
           ("/api/recognition/decisions", "post")}
 
 

@@ -33,8 +33,17 @@ when a graph was created, 200 with a JSON summary when one was changed, 204 for 
 The metadata graph and the derived-value graphs (``<g>#derived``) are maintained by
 microhe and cannot be written here (403).
 
-Left out: direct graph identification (a graph IRI under the base dereferences as linked
-data, read-only), ``PATCH`` with SPARQL Update (use ``/update``), and conditional requests
+Direct graph identification: ``/rdf-graphs/<path>`` names the graph
+``<Settings.base>rdf-graphs/<path>`` (the configured base, never the ``Host`` header), with
+the same reads, gate, tokens and atomicity; it is registered before the linked-data
+catch-all, which stays read-only. A POST may send ``multipart/form-data``: the parts are
+merged into the graph as one write (GSP section 5.5).
+
+A deployment that is a generic Graph Store (``Settings.generic_graph_store``, off by
+default) stores writes that hold no node any profile targets and does not apply the
+learner-data gate; SHACL violations are still refused.
+
+Left out: ``PATCH`` with SPARQL Update (use ``/update``), and conditional requests
 (``ETag``/``If-Match``).
 """
 
@@ -53,6 +62,7 @@ from fastapi.concurrency import run_in_threadpool
 from microhe.api.auth import refuse_token_in_url
 from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
 from microhe.api.errors import WRITE, error_content, error_responses
+from microhe.api.http.multipart import is_multipart, merged_parts
 from microhe.api.http.negotiation import (
     JSON_LD,
     N_QUADS,
@@ -66,6 +76,7 @@ from microhe.api.http.negotiation import (
 )
 from microhe.api.http.paths import GRAPH_STORE
 from microhe.api.http.rdf_responses import rdf_response
+from microhe.api.http.semantics import conditional
 from microhe.api.http.streaming import stream
 from microhe.api.models import GraphWriteRefused, GraphWritten
 from microhe.ingest.derive import DERIVED_SUFFIX
@@ -258,16 +269,10 @@ def _write_doc() -> dict:
     }
 
 
-@router.get(GRAPH_STORE, summary="Read a graph (Graph Store Protocol)", response_class=Response, openapi_extra={
-    "parameters": _GRAPH_PARAMS,
-    "responses": {"200": {"description": "The graph (by content negotiation)",
-                          "content": {mt: {"schema": {"type": "string"}} for mt in OFFERED}},
-                  **{str(code): error_content(code) for code in (400, 404, 406)}}})
-@router.head(GRAPH_STORE, include_in_schema=False)
-def get_graph(request: Request, store: StoreDep) -> Response:
-    """``?graph=IRI`` or ``?default``; the representation by ``Accept`` (Turtle default)."""
+def _read(request: Request, store: Store, graph: str | None) -> Response:
+    """GET/HEAD of one graph: 404 when the store does not hold it; the representation by
+    ``Accept`` (Turtle default)."""
     refuse_token_in_url(request)  # reads need none, but one in the URL is a leak to report
-    graph = target_graph(request)
     if graph is not None and not store.has_graph(graph):
         raise HTTPException(404, detail=f"no graph <{graph}> in the store")
     mt = representation(request, OFFERED)
@@ -281,6 +286,18 @@ def get_graph(request: Request, store: StoreDep) -> Response:
     return rdf_response(store.quads(graph), mt, head=request.method == "HEAD", headers=headers)
 
 
+@router.get(GRAPH_STORE, summary="Read a graph (Graph Store Protocol)", response_class=Response, openapi_extra={
+    "parameters": _GRAPH_PARAMS,
+    "responses": {"200": {"description": "The graph (by content negotiation)",
+                          "content": {mt: {"schema": {"type": "string"}} for mt in OFFERED}},
+                  **{str(code): error_content(code) for code in (400, 404, 406)}}})
+@router.head(GRAPH_STORE, include_in_schema=False)
+@conditional
+def get_graph(request: Request, store: StoreDep) -> Response:
+    """``?graph=IRI`` or ``?default``; the representation by ``Accept`` (Turtle default)."""
+    return _read(request, store, target_graph(request))
+
+
 # -- writes ---------------------------------------------------------------------------------
 
 
@@ -288,15 +305,25 @@ async def _write(request: Request, store: Store, settings: Settings, writer: str
                  action: Callable[[Source, tuple[str, ...], bool, str, Mapping[str, Any] | None], Outcome],
                  verb: str) -> Outcome | Response:
     """The shared gate of PUT and POST: parameters, media type, body, then ``action`` in a
-    worker thread (``load``/``merge`` hold the store's write lock: microhe.ingest.lock)."""
+    worker thread (``load``/``merge`` hold the store's write lock: microhe.ingest.lock).
+    A POST may send ``multipart/form-data``: its parts are merged (one write)."""
     refuse_managed(graph)
     profiles = chosen_profiles(request, settings)
     strip = strip_requested(request)
-    mt = body_media_type(request)
-    data = await read_body(request, settings.max_body_bytes)
-    source = Source(f"HTTP {verb}", data, mt)
-    agent = f"graph-store:{writer}"
     contexts = contexts_of(settings)
+    ct = request.headers.get("content-type")
+    if is_multipart(ct) and verb == "POST":
+        data = await read_body(request, settings.max_body_bytes)
+        merged, names = merged_parts(ct or "", data, base_iri=settings.base, contexts=contexts)
+        source = Source(f"HTTP POST (multipart: {', '.join(names)})", merged, N_TRIPLES)
+    else:
+        if is_multipart(ct):
+            raise HTTPException(415, detail=f"multipart/form-data is accepted by POST (merge) only; {verb} takes "
+                                "one RDF document (text/turtle, application/n-triples, application/ld+json, ...)")
+        mt = body_media_type(request)
+        data = await read_body(request, settings.max_body_bytes)
+        source = Source(f"HTTP {verb}", data, mt)
+    agent = f"graph-store:{writer}"
 
     def run() -> Outcome:
         return action(source, profiles, strip, agent, contexts)
@@ -309,53 +336,36 @@ async def _write(request: Request, store: Store, settings: Settings, writer: str
         return refusal(request, e, graph)
 
 
-@router.put(GRAPH_STORE, summary="Replace a graph (Graph Store Protocol)", status_code=200, response_class=Response,
-            responses=_written("Created: the graph was new"), openapi_extra=_write_doc())
-async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
-    """Replace the graph's content with the (validated) body; 201 when it is new."""
-    graph = target_graph(request)
-
+async def _put(request: Request, store: Store, settings: Settings, writer: str, graph: str | None,
+               location: str) -> Response:
     def action(source: Source, profiles, strip, agent, contexts) -> Outcome:
         if graph is None:
             return merge(store, source, graph=None, replace=True, profiles=profiles, strip_personal=strip,
-                         base=settings.base, agent=agent, contexts=contexts)
+                         base=settings.base, agent=agent, contexts=contexts, generic=settings.generic_graph_store)
         [outcome] = load(store, [source], graph=graph, profiles=profiles, replace=True, strip_personal=strip,
-                         base=settings.base, agent=agent, force=True, contexts=contexts)
+                         base=settings.base, agent=agent, force=True, contexts=contexts,
+                         generic=settings.generic_graph_store)
         return outcome
 
     result = await _write(request, store, settings, writer, graph, action, "PUT")
     if isinstance(result, Response):
         return result
-    return success(result, graph, created=result.status == "loaded", location=gsp_url(request, graph))
+    return success(result, graph, created=result.status == "loaded", location=location)
 
 
-@router.post(GRAPH_STORE, summary="Merge into a graph, or create one (Graph Store Protocol)", status_code=200,
-             response_class=Response, responses=_written("Created: a new graph (Location)"),
-             openapi_extra=_write_doc())
-async def post_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
-    """Add the (validated) body to the graph; without ``?graph``/``?default`` create a new
-    graph ``<base>graph/<uuid>`` (201, ``Location``)."""
-    named = target_graph(request, allow_none=True)
-    graph = f"{settings.base.rstrip('/')}/graph/{uuid.uuid4()}" if named is ... else named
-
+async def _post(request: Request, store: Store, settings: Settings, writer: str, graph: str | None,
+                location: str | None) -> Response:
     def action(source: Source, profiles, strip, agent, contexts) -> Outcome:
         return merge(store, source, graph=graph, profiles=profiles, strip_personal=strip,
-                     base=settings.base, agent=agent, contexts=contexts)
+                     base=settings.base, agent=agent, contexts=contexts, generic=settings.generic_graph_store)
 
     result = await _write(request, store, settings, writer, graph, action, "POST")
     if isinstance(result, Response):
         return result
-    return success(result, graph, created=result.status == "loaded" and graph is not None,
-                   location=graph if named is ... else gsp_url(request, graph))
+    return success(result, graph, created=result.status == "loaded" and graph is not None, location=location)
 
 
-@router.delete(GRAPH_STORE, summary="Delete a graph (Graph Store Protocol)", status_code=204,
-               responses={204: {"description": "Deleted"}, **error_responses(400, 401, 403, 404, 503)},
-               openapi_extra={"parameters": _GRAPH_PARAMS})
-async def delete_graph(request: Request, store: StoreDep, writer: WriterDep) -> Response:
-    """Drop the graph with its provenance records and derived values (204); 404 when the
-    store does not hold it. ``?default`` empties the default graph."""
-    graph = target_graph(request)
+async def _delete(store: Store, graph: str | None) -> Response:
     refuse_managed(graph)
 
     def run() -> bool:
@@ -368,6 +378,102 @@ async def delete_graph(request: Request, store: StoreDep, writer: WriterDep) -> 
     if not await run_in_threadpool(run):
         raise HTTPException(404, detail=f"no graph <{graph}> in the store")
     return Response(status_code=204)
+
+
+@router.put(GRAPH_STORE, summary="Replace a graph (Graph Store Protocol)", status_code=200, response_class=Response,
+            responses=_written("Created: the graph was new"), openapi_extra=_write_doc())
+async def put_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
+    """Replace the graph's content with the (validated) body; 201 when it is new."""
+    graph = target_graph(request)
+    return await _put(request, store, settings, writer, graph, gsp_url(request, graph))
+
+
+@router.post(GRAPH_STORE, summary="Merge into a graph, or create one (Graph Store Protocol)", status_code=200,
+             response_class=Response, responses=_written("Created: a new graph (Location)"),
+             openapi_extra=_write_doc())
+async def post_graph(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
+    """Add the (validated) body to the graph; without ``?graph``/``?default`` create a new
+    graph ``<base>graph/<uuid>`` (201, ``Location``). ``multipart/form-data``: every part
+    is merged."""
+    named = target_graph(request, allow_none=True)
+    graph = f"{settings.base.rstrip('/')}/graph/{uuid.uuid4()}" if named is ... else named
+    return await _post(request, store, settings, writer, graph, graph if named is ... else gsp_url(request, graph))
+
+
+@router.delete(GRAPH_STORE, summary="Delete a graph (Graph Store Protocol)", status_code=204,
+               responses={204: {"description": "Deleted"}, **error_responses(400, 401, 403, 404, 503)},
+               openapi_extra={"parameters": _GRAPH_PARAMS})
+async def delete_graph(request: Request, store: StoreDep, writer: WriterDep) -> Response:
+    """Drop the graph with its provenance records and derived values (204); 404 when the
+    store does not hold it. ``?default`` empties the default graph."""
+    return await _delete(store, target_graph(request))
+
+
+# -- direct graph identification: /rdf-graphs/<path> names <base>rdf-graphs/<path> ------------
+
+DIRECT = GRAPH_STORE + "/{path:path}"
+_DIRECT_PARAM = [{"name": "path", "in": "path", "required": True, "schema": {"type": "string"},
+                  "description": "The graph is `<base>rdf-graphs/<path>` (the deployment's base IRI)."}]
+
+
+def direct_graph(request: Request, settings: Settings) -> str:
+    """The graph a direct URL names: the configured base + the request path as sent
+    (still percent-encoded), never built from the ``Host`` header. 400 for ``?graph`` or
+    ``?default`` on it, and for a path that does not make an absolute IRI."""
+    params = request.query_params
+    if "graph" in params or "default" in params:
+        raise HTTPException(400, detail=f"{GRAPH_STORE}/<path> names its graph itself; give ?graph=/?default on "
+                            f"{GRAPH_STORE} instead")
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw.decode("latin-1").split("?", 1)[0]
+    root = request.scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root):]
+    iri = settings.base.rstrip("/") + path
+    problem = iri_problem(iri)
+    if problem is not None:
+        raise HTTPException(400, detail=f"{path!r} does not make a graph IRI under the base ({problem})")
+    return iri
+
+
+@router.get(DIRECT, summary="Read a graph by its own URL (Graph Store Protocol, direct identification)",
+            response_class=Response, openapi_extra={
+                "parameters": _DIRECT_PARAM,
+                "responses": {"200": {"description": "The graph (by content negotiation)",
+                                      "content": {mt: {"schema": {"type": "string"}} for mt in OFFERED}},
+                              **{str(code): error_content(code) for code in (400, 404, 406)}}})
+@router.head(DIRECT, include_in_schema=False)
+@conditional
+def get_direct(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """The graph ``<base>rdf-graphs/<path>``, as ``?graph=`` would read it."""
+    return _read(request, store, direct_graph(request, settings))
+
+
+@router.put(DIRECT, summary="Replace a graph by its own URL (Graph Store Protocol)", status_code=200,
+            response_class=Response, responses=_written("Created: the graph was new"),
+            openapi_extra={**_write_doc(), "parameters": _DIRECT_PARAM + _WRITE_PARAMS})
+async def put_direct(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
+    """Replace ``<base>rdf-graphs/<path>`` with the (validated) body; 201 when it is new."""
+    graph = direct_graph(request, settings)
+    return await _put(request, store, settings, writer, graph, str(request.url.path))
+
+
+@router.post(DIRECT, summary="Merge into a graph by its own URL (Graph Store Protocol)", status_code=200,
+             response_class=Response, responses=_written("Created: the graph was new"),
+             openapi_extra={**_write_doc(), "parameters": _DIRECT_PARAM + _WRITE_PARAMS})
+async def post_direct(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
+    """Add the (validated) body, or every part of a ``multipart/form-data`` body, to
+    ``<base>rdf-graphs/<path>``."""
+    graph = direct_graph(request, settings)
+    return await _post(request, store, settings, writer, graph, str(request.url.path))
+
+
+@router.delete(DIRECT, summary="Delete a graph by its own URL (Graph Store Protocol)", status_code=204,
+               responses={204: {"description": "Deleted"}, **error_responses(400, 401, 403, 404, 503)},
+               openapi_extra={"parameters": _DIRECT_PARAM})
+async def delete_direct(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
+    """Drop ``<base>rdf-graphs/<path>`` with its provenance records and derived values."""
+    return await _delete(store, direct_graph(request, settings))
 
 
 __all__ = ["router", "target_graph"]

@@ -50,6 +50,7 @@ from microhe.api.http.negotiation import (
 )
 from microhe.api.http.paths import GRAPH_STORE, RESOURCE
 from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response, serialize
+from microhe.api.http.semantics import conditional
 from microhe.api.pages import render, views
 from microhe.publish.names import safe_href
 from microhe.publish.ontology import core_ontology, ontology_documentation
@@ -153,6 +154,7 @@ fallback = APIRouter(route_class=FallbackRoute)  # tagged by the router it is in
 
 @router.get("/demo/{rest:path}", summary="Dereference a demo IRI", openapi_extra=_RESOURCE_DOC, response_class=Response)
 @router.head("/demo/{rest:path}", include_in_schema=False)
+@conditional
 def demo_resource(rest: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """``https://w3id.org/microhe/demo/<rest>`` (the bundled, labelled demo data)."""
     return serve_resource(request, store, settings.base, DEMO + _raw_rest(request, "/demo/"))
@@ -160,6 +162,7 @@ def demo_resource(rest: str, request: Request, store: StoreDep, settings: Settin
 
 @router.get("/ref/{rest:path}", summary="Dereference a reference-data IRI", openapi_extra=_RESOURCE_DOC, response_class=Response)
 @router.head("/ref/{rest:path}", include_in_schema=False)
+@conditional
 def ref_resource(rest: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """``https://w3id.org/microhe/ref/<rest>`` (frameworks, levels, credit systems, ...)."""
     return serve_resource(request, store, settings.base, REF + _raw_rest(request, "/ref/"))
@@ -172,6 +175,7 @@ MAX_LOOKUP_IRI = 8192
 @router.get(RESOURCE, summary="Look up any IRI the store describes (HTML or RDF)",
             openapi_extra=rdf_doc(OFFERED, 400, 404, 406, 414, 422), response_class=Response)
 @router.head(RESOURCE, include_in_schema=False)
+@conditional
 def lookup_resource(request: Request, store: StoreDep, settings: SettingsDep, iri: str | None = None) -> Response:
     """The description of ``iri``, whatever its host or scheme: the ``urn:epass:...`` IRIs of
     Europass credentials, IRIs of other hosts the data describes, and those under the served
@@ -198,6 +202,7 @@ def lookup_resource(request: Request, store: StoreDep, settings: SettingsDep, ir
 @router.get("/ontology", summary="The microhe core ontology",
             openapi_extra=rdf_doc((TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML), 400, 406), response_class=Response)
 @router.head("/ontology", include_in_schema=False)
+@conditional
 def ontology(request: Request) -> Response:
     """HTML documentation (labels and definitions of every term) for browsers; Turtle
     (the source file itself), JSON-LD, N-Triples or RDF/XML for machines."""
@@ -222,6 +227,7 @@ def ontology(request: Request) -> Response:
 
 @fallback.get("/{path:path}", summary="Dereference an instance IRI", openapi_extra=_RESOURCE_DOC, response_class=Response)
 @fallback.head("/{path:path}", include_in_schema=False)
+@conditional
 def base_resource(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """An IRI minted under the deployment's base (``Settings.base``): ``<base><path>``."""
     return serve_resource(request, store, settings.base, settings.base + _raw_rest(request, "/"))

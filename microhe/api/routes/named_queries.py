@@ -31,7 +31,7 @@ from microhe.api.deps import ExecutorDep, SettingsDep, StoreDep
 from microhe.api.errors import error_content
 from microhe.api.http import negotiation as neg
 from microhe.api.http.clients import client_of
-from microhe.api.http.cors import PublicReadRoute, preflight
+from microhe.api.http.cors import PublicReadRoute
 from microhe.api.http.sparql_protocol import (
     Materialised,
     ProtocolError,
@@ -221,10 +221,6 @@ def build_router(catalogue: Mapping[str, NamedQuery] | None = None) -> APIRouter
         """Every named query with its summary, description and typed parameters."""
         return [describe(q) for q in cat.values()]
 
-    @router.options("", include_in_schema=False)
-    async def list_preflight() -> Response:
-        return preflight()
-
     for q in cat.values():
         endpoint, kind = _endpoint(q)
         router.add_api_route(
@@ -233,10 +229,6 @@ def build_router(catalogue: Mapping[str, NamedQuery] | None = None) -> APIRouter
             operation_id="named_query_" + re.sub(r"\W", "_", q.name), response_class=Response,
             openapi_extra=_openapi(q, kind),
         )
-
-    @router.options("/{name}", include_in_schema=False)
-    async def query_preflight(name: str) -> Response:
-        return preflight()
 
     @router.get("/{name}", include_in_schema=False)
     async def unknown_query(name: str) -> Response:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from microhe.api.auth import require_writer
 from microhe.api.deps import SettingsDep, StoreDep
 from microhe.api.errors import WRITE, InvalidOrAmbiguous, UnknownTerm, error_responses
 from microhe.api.http.language import LangDep, say_language
+from microhe.api.http.paging import page_links
 from microhe.frameworks.credits import convert
 from microhe.frameworks.levels import translate
 from microhe.frameworks.models import CreditConversion, LevelTranslation
@@ -142,13 +143,17 @@ def pathways_route(store: StoreDep, response: Response, langs: LangDep,
             responses=error_responses(404, 422, models={404: UnknownTerm, 422: InvalidOrAmbiguous},
                                       d404="Unknown framework or level",
                                       d422="A bad value, or an ambiguous level (the candidates are listed)"))
-def credentials(store: StoreDep, response: Response, langs: LangDep,
+def credentials(store: StoreDep, request: Request, response: Response, langs: LangDep,
                 query: Annotated[SearchQuery, Query()]) -> SearchResults:
     """Specifications matching every filter given, in a stable order (title, then IRI), one page
     at a time, with facet counts over all matches (EQF level, country, field, mode, ECTS band).
-    Titles and issuers are labelled in the language asked for."""
+    Titles and issuers are labelled in the language asked for. ``Link`` headers name the first,
+    previous and next pages."""
     result = search(store, query, langs=langs)
     say_language(response, result, langs)
+    links = page_links(request, total=result.total, offset=result.offset, limit=result.limit)
+    if links:
+        response.headers["Link"] = links
     return result
 
 

@@ -22,7 +22,8 @@
 * Every result carries ``X-Row-Cap`` and ``X-Result-Truncated``; a result cut at
   ``Settings.row_cap`` rows/triples also gets a ``Warning: 199`` header. Results are
   never cut silently.
-* CORS (``Access-Control-Allow-Origin: *`` and preflight) on this router only.
+* CORS (``Access-Control-Allow-Origin: *`` and preflight) by the app-wide middleware
+  (:mod:`microhe.api.http.cors`), as on every read route.
 
 The evaluation core (:func:`~microhe.api.http.sparql_protocol.run_query`) and the CORS
 (:mod:`microhe.api.http.cors`) are shared with the named-query routes.
@@ -45,7 +46,7 @@ from microhe.api.deps import ExecutorDep, SettingsDep, StoreDep, read_body
 from microhe.api.errors import error_content
 from microhe.api.http import negotiation as neg
 from microhe.api.http.clients import client_of
-from microhe.api.http.cors import PublicReadRoute, preflight
+from microhe.api.http.cors import PublicReadRoute
 from microhe.api.http.paths import RESOURCE, SPARQL
 from microhe.api.http.requestlog import note_query
 from microhe.api.http.sparql_protocol import (
@@ -166,11 +167,6 @@ async def protocol_request(request: Request, settings: Settings) -> ProtocolRequ
         if problem is not None:
             raise ProtocolError(400, f"graph IRI {iri!r} is not an absolute IRI ({problem})")
     return ProtocolRequest(query, dg, ng, params)
-
-
-@router.options(SPARQL, include_in_schema=False)
-async def sparql_preflight() -> Response:
-    return preflight()
 
 
 _SPARQL_DOC: dict[str, Any] = {

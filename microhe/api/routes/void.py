@@ -32,6 +32,7 @@ from microhe.api.deps import SettingsDep, StoreDep
 from microhe.api.http.negotiation import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TURTLE, representation
 from microhe.api.http.paths import DUMP, PLACES, VOID
 from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response
+from microhe.api.http.semantics import conditional
 from microhe.api.http.streaming import ThreadStreamingResponse, stream
 from microhe.publish.dataset import description
 from microhe.rdf import nquads
@@ -44,6 +45,7 @@ router = APIRouter(tags=["dataset"])
 @router.get(VOID, summary="VoID and DCAT-AP description of the dataset", response_class=Response,
             openapi_extra=rdf_doc(OFFERED, 400, 406))
 @router.head(VOID, include_in_schema=False)
+@conditional
 def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """Turtle by default; JSON-LD, N-Triples, RDF/XML by ``Accept`` (or ``?format=``)."""
     mt = representation(request, OFFERED)
@@ -55,6 +57,7 @@ def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
             openapi_extra={"responses": {"200": {"description": "Every quad, as N-Quads",
                                                  "content": {N_QUADS: {"schema": {"type": "string"}}}}}})
 @router.head(DUMP, include_in_schema=False)
+@conditional
 def dump(request: Request, store: StoreDep) -> Response:
     """Every quad of every graph, streamed; never built in memory."""
     headers = {"Content-Disposition": 'inline; filename="microhe.nq"'}

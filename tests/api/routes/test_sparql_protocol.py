@@ -280,9 +280,11 @@ def test_cors_headers_on_answers_and_errors(client):
     assert "X-Result-Truncated" in ok.headers["access-control-expose-headers"]
 
 
-def test_cors_is_per_router_not_app_wide(client):
+def test_cors_is_on_every_read_never_on_writes(client):
+    """Issue 23: one middleware gives every public read CORS (the OpenAPI document
+    included, which it used to lack); writes get none by default."""
     r = client.get("/openapi.json", headers={"Origin": "https://evil.example"})
-    assert "access-control-allow-origin" not in r.headers
+    assert r.headers["access-control-allow-origin"] == "*"
     r = client.options("/update", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in r.headers
 

@@ -1,0 +1,32 @@
+"""``Link`` paging headers (RFC 8288: ``rel="first"``, ``"prev"``, ``"next"``) for routes
+that answer one page of a longer list with ``offset``/``limit``, so a client pages by
+following links instead of doing arithmetic on the body. The links are relative (path and
+query), never built from the ``Host`` header."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import Request
+
+
+def page_links(request: Request, *, total: int, offset: int, limit: int) -> str | None:
+    """The ``Link`` header value for the page ``offset``..``offset+limit`` of ``total``
+    items (the request's other parameters kept), or None for an empty limit."""
+    if limit <= 0:
+        return None
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "limit")]
+    root = request.scope.get("root_path", "")
+
+    def url(at: int) -> str:
+        return f"{root}{request.url.path}?{urlencode([*params, ('offset', str(at)), ('limit', str(limit))])}"
+
+    links = [f'<{url(0)}>; rel="first"']
+    if offset > 0:
+        links.append(f'<{url(max(0, offset - limit))}>; rel="prev"')
+    if offset + limit < total:
+        links.append(f'<{url(offset + limit)}>; rel="next"')
+    return ", ".join(links)
+
+
+__all__ = ["page_links"]
