@@ -23,9 +23,11 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from microhe.api.deps import SettingsDep, StoreDep
+from microhe.api.errors import library_error_response
 from microhe.api.http.negotiation import HTML, JSON_LD, negotiate, not_acceptable_message, offer
 from microhe.api.http.paths import RESOURCE
 from microhe.api.pages import render
+from microhe.errors import MicroheError
 from microhe.publish.supplement import build_supplement
 from microhe.publish.supplement_render import render_html
 from microhe.publish.supplement_render import stylesheet as supplement_css
@@ -81,7 +83,12 @@ def _serve(request: Request, store: Store, base: str, iri: str, page: str) -> Re
     mt = _media_type(request)
     lang = render.language(request)
     root = render.root_of(request)
-    s = build_supplement(store, iri, lang=lang, base=base, root=root, decisions=list_decisions(store, credential=iri))
+    try:
+        s = build_supplement(store, iri, lang=lang, base=base, root=root, decisions=list_decisions(store, credential=iri))
+    except MicroheError as e:  # 404/422 of a negotiated route: say that the answer varied on Accept
+        refusal = library_error_response(e)
+        refusal.headers["Vary"] = "Accept"
+        return refusal
     own = request.url.path
     query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("format",)]
     alternates = [(f, f"{own}?{urlencode([*query, ('format', f)])}") for f in FORMATS]
