@@ -159,8 +159,8 @@ def export(spec: Spec) -> tuple[dict[str, Any], Losses]:
     lost.add("ISCED-F field", spec.isced, "CTDL classifies programmes by CIP (instructionalProgramType), not ISCED-F")
     lost.add("notes", spec.notes, "no place in a CTDL credential")
     lost.add("entry requirement", spec.entry, "no condition profile is written for free-text requirements")
-    lost.add("identifier", [i for i in spec.identifiers if not i.startswith("ce-")],
-             "the record's CTID is minted from its IRI")
+    lost.add("identifier", [i for i in spec.identifiers if i != rec["ceterms:ctid"]],
+             "the record's CTID is minted from its IRI (ce- + UUID v5), so one specification has one CTID")
     return {"@context": CONTEXT, "@graph": graph}, lost
 
 

@@ -131,8 +131,11 @@ def export(spec: Spec) -> tuple[dict[str, Any], Losses]:
                                             "learningAchievementSpecification": spec.iri} for o in spec.issuers])
     if spec.eqf:
         doc["eqfLevel"] = _one([f"http://data.europa.eu/snb/eqf/{n}" for n in spec.eqf])
-    if spec.nqf:
-        doc["nqfLevel"] = w.concepts(spec.nqf)
+    qdr = list(dict.fromkeys(q for q in spec.qdr.values() if q))
+    if qdr:
+        doc["nqfLevel"] = w.concepts(qdr)
+    lost.add("NQF level", [n for n in spec.nqf if not spec.qdr.get(n)], "ELM's NQF level is a concept of the EU "
+             "QDR list; the graph links none to this level")
     if spec.isced:
         doc["thematicArea"] = _one(spec.isced)
     if spec.credits:

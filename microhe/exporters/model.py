@@ -24,6 +24,7 @@ from microhe.vocab import DCTERMS, ELM, EQF_LEVEL, FOAF, RDF, SKOS
 ROV = "http://www.w3.org/ns/regorg#"
 SPEC_TYPES = (ELM + "Qualification", ELM + "LearningAchievementSpecification")
 CETERMS = "https://purl.org/ctdl/terms/"
+QDR = "http://data.europa.eu/snb/qdr/"
 Text = tuple[str, str | None]  # (text, language or None)
 
 
@@ -117,6 +118,7 @@ class Spec:
     entry: list[str] = field(default_factory=list)
     id_verification: list[str] = field(default_factory=list)
     concepts: dict[str, Concept] = field(default_factory=dict)
+    qdr: dict[str, str | None] = field(default_factory=dict)  # NQF level -> its EU QDR concept
     languages: list[str] = field(default_factory=list)  # elm:language (EU language authority IRIs)
     related_types: dict[str, list[str]] = field(default_factory=dict)  # classes of the stacked specifications
 
@@ -246,6 +248,9 @@ def read(source: QuadSource, iri: str) -> Spec:
     spec.notes = r.note_texts(s, ELM + "additionalNote")
     spec.entry = r.note_texts(s, ELM + "entryRequirement")
     spec.languages = r.iris(s, ELM + "language")
+    for level in spec.nqf:  # the EU QDR concept of a level, where the graph links one
+        spec.qdr[level] = level if level.startswith(QDR) else next(
+            (m for m in r.iris(ox.NamedNode(level), SKOS + "exactMatch") if m.startswith(QDR)), None)
     for iri in [*spec.part_of, *spec.has_part]:
         spec.related_types[iri] = r.iris(ox.NamedNode(iri), RDF + "type")
     refs = [*spec.nqf, *(c.framework for c in spec.credits), *spec.modes, *spec.isced, *spec.id_verification,
