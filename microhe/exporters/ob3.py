@@ -102,7 +102,10 @@ def export(spec: Spec, *, now: datetime | None = None) -> tuple[dict[str, Any], 
                           "targetUrl": url, **({"targetCode": acc.agents[0]} if acc.agents and url != acc.agents[0]
                                                else {})})
     for o in spec.outcomes:
-        name = (_pick([t for t in o.titles if t[1] == lang] or o.titles) or ("", None))[0]
+        chosen = _pick([t for t in o.titles if t[1] == lang] or o.titles) or ("", None)
+        name = chosen[0]
+        lost.add("learning outcomes (other languages)", [t for t in o.titles if t != chosen],
+                 "an Alignment has one targetName")
         for skill in o.skills or ([o.iri] if _absolute(o.iri) else []):
             al: dict[str, Any] = {"type": ["Alignment"], "targetName": name, "targetUrl": skill}
             if skill.startswith(ESCO_SKILL):
