@@ -82,6 +82,17 @@ class _Writer:
             out.append(node)
         return _one(out)
 
+    def agent(self, iri: str) -> dict[str, Any]:
+        """An accrediting agent or accredited body: an ``elm:Organisation`` with what the
+        graph says of it (no accreditations of its own: they are not this export's)."""
+        org = self.spec.agents.get(iri) or Organisation(iri)
+        node: dict[str, Any] = {"type": "Organisation"}
+        if org.names:
+            node["legalName"] = self.texts(org.names)
+        if org.country:
+            node["location"] = {"type": "Location", "address": {"type": "Address", "countryCode": org.country}}
+        return _id(node, iri)
+
     def organisation(self, org: Organisation) -> dict[str, Any]:
         node: dict[str, Any] = {"type": "Organisation"}
         if org.names:
@@ -106,7 +117,9 @@ class _Writer:
         if acc.titles:
             node["title"] = self.texts(acc.titles)
         if acc.agents:
-            node["accreditingAgent"] = _one(acc.agents)
+            node["accreditingAgent"] = _one([self.agent(a) for a in acc.agents])
+        if acc.organisations:
+            node["organisation"] = _one([self.agent(o) for o in acc.organisations])
         if acc.homepage:
             node["homepage"] = _page(acc.homepage)
         return _id(node, acc.iri)
@@ -170,12 +183,10 @@ def export(spec: Spec) -> tuple[dict[str, Any], Losses]:
                 node["relatedSkill"] = w.concepts(other)
             outcomes.append(_id(node, o.iri))
         doc["learningOutcome"] = _one(outcomes)
-    for key, name, iris in (("isPartOf", "part of", spec.part_of), ("hasPart", "has part", spec.has_part)):
-        known = [i for i in iris if ELM + cls in spec.related_types.get(i, [])]
-        if known:
-            doc[key] = _one(known)
-        lost.add(name, [i for i in iris if i not in known], f"ELM stacks a {cls} with another {cls}; the graph does "
-                 "not describe this one as such")
+    lost.add("part of", spec.part_of, "the EDC shapes require the whole to be described in full in the same "
+             "document (title, outcomes, levels): export it on its own")
+    lost.add("has part", spec.has_part, "the EDC shapes require each part to be described in full in the same "
+             "document: export it on its own")
     languages = spec.languages or [LANGUAGE + EU_LANGUAGES[t] for t in dict.fromkeys(
         lang.split("-")[0] for _, lang in spec.titles if lang) if t in EU_LANGUAGES]
     if languages:

@@ -75,6 +75,7 @@ class Accreditation:
     agents: list[str]
     homepage: str | None = None
     of_issuer: bool = False
+    organisations: list[str] = field(default_factory=list)  # the accredited organisation(s), elm:organisation
 
 
 @dataclass
@@ -118,6 +119,7 @@ class Spec:
     entry: list[str] = field(default_factory=list)
     id_verification: list[str] = field(default_factory=list)
     concepts: dict[str, Concept] = field(default_factory=dict)
+    agents: dict[str, Organisation] = field(default_factory=dict)  # accrediting agents and accredited bodies
     qdr: dict[str, str | None] = field(default_factory=dict)  # NQF level -> its EU QDR concept
     languages: list[str] = field(default_factory=list)  # elm:language (EU language authority IRIs)
     related_types: dict[str, list[str]] = field(default_factory=dict)  # classes of the stacked specifications
@@ -198,7 +200,8 @@ class _Reader:
     def accreditation(self, node, of_issuer: bool = False) -> Accreditation:
         pages = self.pages(node)
         return Accreditation(self.name(node), self.texts(node, DCTERMS + "title"), self.iris(node, DCTERMS + "type"),
-                             self.iris(node, ELM + "accreditingAgent"), pages[0] if pages else None, of_issuer)
+                             self.iris(node, ELM + "accreditingAgent"), pages[0] if pages else None, of_issuer,
+                             self.iris(node, ELM + "organisation"))
 
 
 def is_specification(source: QuadSource, iri: str) -> bool:
@@ -248,6 +251,9 @@ def read(source: QuadSource, iri: str) -> Spec:
     spec.notes = r.note_texts(s, ELM + "additionalNote")
     spec.entry = r.note_texts(s, ELM + "entryRequirement")
     spec.languages = r.iris(s, ELM + "language")
+    for acc in spec.accreditations:
+        for org in [*acc.agents, *acc.organisations]:
+            spec.agents.setdefault(org, r.organisation(ox.NamedNode(org)))
     for level in spec.nqf:  # the EU QDR concept of a level, where the graph links one
         spec.qdr[level] = level if level.startswith(QDR) else next(
             (m for m in r.iris(ox.NamedNode(level), SKOS + "exactMatch") if m.startswith(QDR)), None)

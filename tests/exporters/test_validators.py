@@ -226,3 +226,28 @@ def test_schemaorg_export_uses_schemaorg_terms(name):
     known = _schema_terms() | {"url", "name", "description", "inLanguage", "address", "addressCountry",
                                "Organization", "PostalAddress"}
     assert used <= known, sorted(used - known)
+
+
+@pytest.mark.slow
+def test_every_demo_specification_exports_to_valid_elm(demo_store):
+    """The 46 demo specifications (several credit systems, NQF-only levels, stacks, issuer
+    accreditations): every ELM export passes the EDC shapes, and LOQ misses only what the
+    graph does not state."""
+    from microhe.exporters.model import read
+    from microhe.exporters.registry import export
+
+    rows = demo_store.query("SELECT DISTINCT ?s WHERE { VALUES ?c { <http://data.europa.eu/snb/model/elm/Qualification> "
+                            "<http://data.europa.eu/snb/model/elm/LearningAchievementSpecification> } ?s a ?c }")
+    iris = sorted(r[0].value for r in rows)
+    assert len(iris) >= 40
+    for iri in iris:
+        spec = read(demo_store, iri)
+        for result in V.validate_elm(export(demo_store, "elm", [iri]).documents[0]):
+            assert iri in result.focus, (iri, result.shapes)
+            if result.shapes.startswith("EDC"):
+                assert result.conforms, (iri, result.text[:2000])
+                continue
+            for comp, focus, path in _violations(result.text):
+                local = path.rsplit(":", 1)[-1]
+                assert comp == "MinCountConstraintComponent" and focus == f"<{iri}>", (iri, comp, focus, path)
+                assert local in LOQ_REQUIRED and not LOQ_REQUIRED[local](spec), (iri, local)
