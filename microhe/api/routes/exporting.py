@@ -30,6 +30,7 @@ from microhe.exporters.registry import FORMATS, MAX_IRIS, check_iris, export, ex
 from microhe.publish.credential import CredentialView
 
 router = APIRouter(tags=["export"])
+EQF = "http://data.europa.eu/snb/eqf/"
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
 
 _DOC = {
@@ -74,12 +75,14 @@ def spec_of_view(c: CredentialView) -> Spec:
     levels, workload, outcomes, accrediting agents, web pages): what the schema.org block
     of the page needs, without reading the store a second time."""
     hours = c.workload[:-2] if c.workload and c.workload.endswith(" h") else None
+    stated = [lv.stated.iri for lv in c.levels if lv.stated.iri]  # as stated: not the EQF levels derived from them
     return Spec(
         iri=c.iri, types=[], titles=[(c.title, None)],
         descriptions=[(c.description, None)] if c.description else [],
         issuers=[Organisation(body.iri or f"_:issuer{i}", [(body.text, None)], country.iri if country else None)
                  for i, (body, country) in enumerate(c.awarded_by)],
-        eqf=list(c.eqf), hours=[f"PT{hours}H"] if hours else [],
+        eqf=sorted(int(i[len(EQF):]) for i in stated if i.startswith(EQF) and i[len(EQF):].isdigit()),
+        nqf=[i for i in stated if not i.startswith(EQF)], hours=[f"PT{hours}H"] if hours else [],
         outcomes=[Outcome(f"_:outcome{i}", [(o.title, None)], None, [s.iri for s in o.skills if s.iri])
                   for i, o in enumerate(c.outcomes)],
         accreditations=[Accreditation(q.href or f"_:qa{i}", [(q.title, None)] if q.title else [], [],
