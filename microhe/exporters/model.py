@@ -206,7 +206,8 @@ class _Reader:
 
 def is_specification(source: QuadSource, iri: str) -> bool:
     node = ox.NamedNode(iri)
-    return any(q.object.value in SPEC_TYPES for q in source.quads_matching(node, ox.NamedNode(RDF + "type"), None, None))
+    return any(isinstance(q.object, ox.NamedNode) and q.object.value in SPEC_TYPES
+               for q in source.quads_matching(node, ox.NamedNode(RDF + "type"), None, None))
 
 
 def is_known(source: QuadSource, iri: str) -> bool:

@@ -17,21 +17,34 @@ import json
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from markupsafe import Markup
 
 from microhe.api.auth import refuse_token_in_url
 from microhe.api.deps import StoreDep
-from markupsafe import Markup
-
 from microhe.api.errors import error_content
 from microhe.api.pages import render
 from microhe.exporters import schemaorg
 from microhe.exporters.model import Accreditation, Organisation, Outcome, Spec
-from microhe.exporters.registry import FORMATS, MAX_IRIS, check_iris, export, exporter
+from microhe.exporters.registry import MAX_IRIS, check_iris, export, exporter
 from microhe.publish.credential import CredentialView
 
 router = APIRouter(tags=["export"])
 EQF = "http://data.europa.eu/snb/eqf/"
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
+
+_STRINGS = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+#: A JSON-LD document of any of the formats: the keys they share (each format adds its own).
+_DOCUMENT = {"type": "object", "description": "The JSON-LD document of the format (its own keys beside these)",
+             "properties": {"@context": _STRINGS, "id": {"type": "string"}, "@id": {"type": "string"},
+                            "type": _STRINGS, "@type": {"type": "string"},
+                            "@graph": {"type": "array", "items": {"type": "object", "properties": {
+                                "@id": {"type": "string"}, "@type": {"type": "string"}}}}}}
+_REPORT = {"type": "object", "properties": {
+    "format": {"type": "string"}, "media_type": {"type": "string"},
+    "documents": {"type": "array", "items": _DOCUMENT},
+    "lost": {"type": "array", "items": {"type": "object", "properties": {
+        "specification": {"type": "string"}, "field": {"type": "string"}, "value": {"type": "string"},
+        "reason": {"type": "string"}}}}}}
 
 _DOC = {
     "parameters": [
@@ -43,8 +56,9 @@ _DOC = {
          "description": "Answer {format, media_type, documents, lost} as JSON instead of the document."},
     ],
     "responses": {"200": {"description": "The document (JSON-LD), or with report=true the documents and the "
-                          "loss report", "content": {"application/ld+json": {"schema": {"type": "object"}},
-                                                     "application/json": {"schema": {"type": "object"}}}},
+                          "loss report", "content": {"application/ld+json": {"schema": {"anyOf": [
+                              _DOCUMENT, {"type": "array", "items": _DOCUMENT}]}},
+                              "application/json": {"schema": _REPORT}}},
                   **{str(c): error_content(c) for c in (400, 404, 422)}},
 }
 
@@ -52,7 +66,7 @@ _DOC = {
 @router.get("/api/export/{target}", summary="Export a specification (Europass ELM, Open Badges 3.0, CTDL, "
             "schema.org)", response_class=Response, openapi_extra=_DOC, responses={200: {"content": {}}})
 async def export_route(target: str, request: Request, store: StoreDep) -> Response:
-    f"""The specification(s) ``iri`` as ``{'``, ``'.join(FORMATS)}``, with what the format cannot hold."""
+    """The specification(s) ``iri`` as ``elm``, ``ob3``, ``ctdl`` or ``schemaorg``, with what the format cannot hold."""
     refuse_token_in_url(request)
     exporter(target)  # unknown format: 422 naming the known ones
     value = request.query_params.get("report")
