@@ -39,10 +39,11 @@ from typing import Any
 from microhe.exporters.common import EQF_SCHEME_NAME, MODE_WORDS, alpha2, duration_hours, language_map, number
 from microhe.exporters.model import CETERMS, Organisation, Spec
 from microhe.exporters.result import Losses
+from microhe.rdf import formats
 from microhe.vocab import COUNTRY, ECTS, EQF_SCHEME, REF
 
 NAME = "ctdl"
-MEDIA_TYPE = "application/ld+json"
+MEDIA_TYPE = formats.JSON_LD
 CONTEXT = "https://credreg.net/ctdl/schema/context/json"
 UNITS = {ECTS: "creditUnit:ECTS", REF + "credit-system/US-SCH": "creditUnit:SemesterHour",
          REF + "credit-system/US-QCH": "creditUnit:QuarterHour"}

@@ -25,10 +25,11 @@ from typing import Any
 from microhe.exporters.common import language_map
 from microhe.exporters.model import Accreditation, Organisation, Spec, Text
 from microhe.exporters.result import Losses
+from microhe.rdf import formats
 from microhe.vocab import ELM
 
 NAME = "elm"
-MEDIA_TYPE = "application/ld+json"
+MEDIA_TYPE = formats.JSON_LD
 #: The VC 1.1 context first: it aliases ``id``/``type`` (the EDC context alone does not, and
 #: a document naming only it loses every node's IRI and class, silently).
 CONTEXT = ["https://www.w3.org/2018/credentials/v1", "http://data.europa.eu/snb/model/context/edc-ap"]

@@ -38,10 +38,11 @@ from microhe.errors import InvalidValue
 from microhe.exporters.common import MODE_WORDS, alpha2, duration_hours, number
 from microhe.exporters.model import CETERMS, Spec, Text
 from microhe.exporters.result import Losses
+from microhe.rdf import formats
 from microhe.vocab import ECTS, REF
 
 NAME = "ob3"
-MEDIA_TYPE = "application/ld+json"
+MEDIA_TYPE = formats.JSON_LD
 CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 US_SCH = REF + "credit-system/US-SCH"
 ESCO_SKILL = "http://data.europa.eu/esco/skill/"

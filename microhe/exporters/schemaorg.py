@@ -23,10 +23,11 @@ from typing import Any
 from microhe.exporters.common import EQF_SCHEME_NAME, alpha2, duration_hours, number
 from microhe.exporters.model import CETERMS, Spec, Text
 from microhe.exporters.result import Losses
+from microhe.rdf import formats
 from microhe.vocab import EQF_SCHEME
 
 NAME = "schemaorg"
-MEDIA_TYPE = "application/ld+json"
+MEDIA_TYPE = formats.JSON_LD
 CONTEXT = "https://schema.org"
 
 

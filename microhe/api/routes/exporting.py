@@ -22,6 +22,7 @@ from markupsafe import Markup
 from microhe.api.auth import refuse_token_in_url
 from microhe.api.deps import StoreDep
 from microhe.api.errors import error_content
+from microhe.api.http.negotiation import JSON_LD
 from microhe.api.pages import render
 from microhe.exporters import schemaorg
 from microhe.exporters.model import Accreditation, Organisation, Outcome, Spec
@@ -56,7 +57,7 @@ _DOC = {
          "description": "Answer {format, media_type, documents, lost} as JSON instead of the document."},
     ],
     "responses": {"200": {"description": "The document (JSON-LD), or with report=true the documents and the "
-                          "loss report", "content": {"application/ld+json": {"schema": {"anyOf": [
+                          "loss report", "content": {JSON_LD: {"schema": {"anyOf": [
                               _DOCUMENT, {"type": "array", "items": _DOCUMENT}]}},
                               "application/json": {"schema": _REPORT}}},
                   **{str(c): error_content(c) for c in (400, 404, 422)}},
