@@ -23,6 +23,7 @@ from microhe.api.http.urlguard import URLGuard, document_refusals
 from microhe.api.pages.render import static_directory
 from microhe.api.routes import (
     docs,
+    exporting,
     graph_store,
     graphs,
     health,
@@ -59,6 +60,8 @@ TAGS = [
     {"name": "graphs", "description": "The named graphs with their size and load record."},
     {"name": "import", "description": "What platforms publish (Europass EDC, Open Badges 3.0, CTDL) converted to the ELM "
      "model; stored through the validated load with a write token."},
+    {"name": "export", "description": "A specification as Europass ELM, Open Badges 3.0, CTDL or schema.org JSON-LD, "
+     "with what the format cannot hold."},
     {"name": "dataset", "description": "What is published about the dataset: VoID and DCAT-AP, the N-Quads dump."},
     {"name": "linked data", "description": "Dereferenceable IRIs of the demo and reference data and of the ontology "
      "(HTML or RDF by content negotiation)."},
@@ -146,6 +149,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.include_router(update.router)
     app.include_router(graph_store.router)
     app.include_router(importing.router)
+    app.include_router(exporting.router)
     app.include_router(graphs.router)
     app.include_router(void.router)
     app.include_router(docs.router)

@@ -1,7 +1,7 @@
 """The ``microhe`` command line: a thin click layer over the library.
 
-One module per command group (:mod:`.data`, :mod:`.importing`, :mod:`.query`, :mod:`.recognition`,
-:mod:`.supplement`, :mod:`.serve`, :mod:`.devtools`), the client of a running server for the read commands
+One module per command group (:mod:`.data`, :mod:`.importing`, :mod:`.exporting`, :mod:`.query`,
+:mod:`.recognition`, :mod:`.supplement`, :mod:`.serve`, :mod:`.devtools`), the client of a running server for the read commands
 (:mod:`.remote`), and what they share (:mod:`.common`: exit codes, store opening,
 options). Exit codes: 0 success; 1 the data was refused (SHACL violations, learner
 data, a conflict with what is stored); 2 the call was wrong, the input could not be
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import click
 
-from microhe.cli import data, devtools, importing, query, recognition, serve, supplement, vocab
+from microhe.cli import data, devtools, exporting, importing, query, recognition, serve, supplement, vocab
 from microhe.cli.common import Group
 
 
@@ -25,7 +25,7 @@ def main() -> None:
     """microhe: a knowledge graph and clearinghouse of European micro-credentials."""
 
 
-for _module in (data, importing, vocab, query, recognition, supplement, serve, devtools):
+for _module in (data, importing, exporting, vocab, query, recognition, supplement, serve, devtools):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -33,6 +33,9 @@ ORG_NAME = "<img src=x onerror=alert(4)>"
 FORMULA_TITLE = "=cmd|' /C calc'!A0"
 GERMAN_TITLE = "Böse Daten"
 PAGE_KEY = "secretpagekey42"
+#: Script elements that are data blocks (run nothing, so the policy allows them): JSON, and the
+#: schema.org JSON-LD of the credential page.
+DATA_BLOCKS = ("application/json", "application/ld+json")
 BAD_IRIS = ["javascript:alert(2)", "data:text/html,x", "vbscript:msgbox(1)"]
 
 
@@ -142,7 +145,7 @@ def test_a_title_with_markup_renders_as_text(hostile, url):
         assert markup not in r.text
     assert [tag for tag, _ in p.elements if tag in ("img", "b")] == []
     scripts = [a for tag, a in p.elements if tag == "script"]
-    assert all(a.get("src") or a.get("type") == "application/json" for a in scripts)
+    assert all(a.get("src") or a.get("type") in DATA_BLOCKS for a in scripts)
     # the value is there, as text
     assert SCRIPT_TITLE in p.text or ORG_NAME in p.text
 
@@ -189,7 +192,7 @@ def test_every_html_answer_has_the_strict_policy_and_no_inline_script_or_style(c
         assert not [k for k in attrs if k.startswith("on")], (tag, attrs)
         assert tag != "style"
         if tag == "script":
-            assert attrs.get("src", "").startswith("/static/") or attrs.get("type") == "application/json", attrs
+            assert attrs.get("src", "").startswith("/static/") or attrs.get("type") in DATA_BLOCKS, attrs
         if tag == "link" and attrs.get("rel") == "stylesheet":
             # the shell's stylesheet, and on the query page the editor's (served from /static too)
             assert attrs["href"] == "/static/microhe.css" or attrs["href"].startswith(
