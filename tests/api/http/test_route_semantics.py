@@ -30,7 +30,7 @@ BASE = "http://127.0.0.1:8000/"
 CREDENTIAL = "credential/strathlowe-applied-data-analysis"
 #: A value for every path parameter of the route table.
 SAMPLES = {"code": "SCQF", "name": "no-such-query", "path": "nothing/here", "rest": CREDENTIAL,
-           "source_format": "edc"}
+           "source_format": "edc", "target": "schemaorg"}
 #: Per template, a better sample than the generic one (a path that exists).
 BY_TEMPLATE = {"/ref/{rest:path}": "/ref/credit-system/ECTS", "/rdf-graphs/{path:path}": "/rdf-graphs/nothing"}
 ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
