@@ -70,7 +70,7 @@ def test_every_qdr_level_concept_resolves_by_iri_and_by_label(demo_store, iri, l
     """Framework, label, EQF candidates with confidence, or 'referencing not found' /
     below EQF 1: never an unknown level."""
     by_iri = translate(demo_store, None, iri)
-    assert iri in by_iri.qdr
+    assert iri in [q.iri for q in by_iri.qdr]  # labelled objects (issue 17 item 5)
     assert by_iri.framework and by_iri.level
     if by_iri.eqf:
         assert by_iri.referencing and all(r.confidence in ("stated", "inferred", "uncertain", "disputed")
