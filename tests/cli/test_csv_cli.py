@@ -80,11 +80,11 @@ def test_template_round_trip_xlsx(tmp_path):
     def search(*args: str) -> dict:
         r = run("search", "--store", str(store), "--format", "json", *args)
         assert r.exit_code == 0, r.output
-        return {x["title"]: x for x in json.loads(r.stdout)["results"]}
+        return {x["label"]: x for x in json.loads(r.stdout)["results"]}  # hits are labelled (issue 17)
 
     found = search("--text", "Beispielstadt")
     hit = found["Statistik für Data Science"]
-    assert (hit["issuer_name"], hit["country"], hit["eqf"], hit["ects"]) == ("Hochschule Beispielstadt", "DEU", [6],
+    assert (hit["issuer"]["label"], hit["country"], hit["eqf"], hit["ects"]) == ("Hochschule Beispielstadt", "DEU", [6],
                                                                              5.0)
     found = search("--country", "FRA", "--eqf", "7")
     assert found["Apprentissage automatique"]["ects"] == 6.0
