@@ -416,6 +416,14 @@ _DIRECT_PARAM = [{"name": "path", "in": "path", "required": True, "schema": {"ty
                   "description": "The graph is `<base>rdf-graphs/<path>` (the deployment's base IRI)."}]
 
 
+def _direct_write_doc() -> dict:
+    """A direct write's documentation: a write's, with the parameters of a direct URL and 404
+    (a path with control characters matches no route: it could name no graph IRI)."""
+    doc = _write_doc()
+    return {**doc, "parameters": _DIRECT_PARAM + _WRITE_PARAMS,
+            "responses": {**doc["responses"], "404": error_content(404)}}
+
+
 def direct_graph(request: Request, settings: Settings) -> str:
     """The graph a direct URL names: the configured base + the request path as sent
     (still percent-encoded), never built from the ``Host`` header. 400 for ``?graph`` or
@@ -451,7 +459,7 @@ def get_direct(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
 
 @router.put(DIRECT, summary="Replace a graph by its own URL (Graph Store Protocol)", status_code=200,
             response_class=Response, responses=_written("Created: the graph was new"),
-            openapi_extra={**_write_doc(), "parameters": _DIRECT_PARAM + _WRITE_PARAMS})
+            openapi_extra=_direct_write_doc())
 async def put_direct(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
     """Replace ``<base>rdf-graphs/<path>`` with the (validated) body; 201 when it is new."""
     graph = direct_graph(request, settings)
@@ -460,7 +468,7 @@ async def put_direct(request: Request, store: StoreDep, settings: SettingsDep, w
 
 @router.post(DIRECT, summary="Merge into a graph by its own URL (Graph Store Protocol)", status_code=200,
              response_class=Response, responses=_written("Created: the graph was new"),
-             openapi_extra={**_write_doc(), "parameters": _DIRECT_PARAM + _WRITE_PARAMS})
+             openapi_extra=_direct_write_doc())
 async def post_direct(request: Request, store: StoreDep, settings: SettingsDep, writer: WriterDep) -> Response:
     """Add the (validated) body, or every part of a ``multipart/form-data`` body, to
     ``<base>rdf-graphs/<path>``."""
