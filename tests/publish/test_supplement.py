@@ -243,6 +243,26 @@ def test_verify_rejects_a_changed_fact_in_the_file(store, fmt, old, new):
     assert any("differs" in p for p in result.problems), result.problems
 
 
+def test_verify_rejects_a_pdf_edited_after_it_was_made(store):
+    """A PDF edited with a PDF tool (here: a page of another supplement appended by pypdf,
+    the certification in the metadata kept) is refused: its text is not what the graph gives."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    from microhe.publish.supplement_verify import render, verify
+    original = render(_build(store), "pdf")
+    other = PdfReader(io.BytesIO(render(_build(store, DEMO + "credential/dhbw-statistics-for-data-science"), "pdf")))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
+    writer.add_page(other.pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    assert verify(store, original).ok
+    result = verify(store, out.getvalue())
+    assert not result.ok
+    assert any("differs" in p for p in result.problems), result.problems
+
+
 @pytest.mark.parametrize("fmt", ["jsonld", "pdf"])
 def test_verify_rejects_when_the_graph_changed(fmt):
     from microhe.publish.supplement_verify import render, verify
