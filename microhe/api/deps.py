@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import atexit
 import threading
-from typing import Annotated
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
@@ -12,6 +14,7 @@ from microhe.api.auth import require_writer
 from microhe.api.http.limits import bad_length, declared_too_large, streamed_too_large
 from microhe.engine.pool import QueryPool, engine_for, pool_for
 from microhe.engine.threads import QueryExecutor
+from microhe.rdf.context_dir import open_context_dir
 from microhe.settings import Settings
 from microhe.store.embedded import Store
 
@@ -22,6 +25,17 @@ def get_store(request: Request) -> Store:
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+@lru_cache(maxsize=4)
+def _context_dir(path: str | None):
+    return open_context_dir(path)
+
+
+def contexts_of(settings: Settings) -> Mapping[str, Any] | None:
+    """The operator's context directory (``Settings.context_dir``), opened once per path
+    (its index is read when first used: restart the server after editing it)."""
+    return _context_dir(None if settings.context_dir is None else str(settings.context_dir))
 
 
 StoreDep = Annotated[Store, Depends(get_store)]

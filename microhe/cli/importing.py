@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from microhe.cli.common import err, fail, is_iri, open_store, spell_option, store_option
+from microhe.cli.common import context_dir_option, contexts_for, err, fail, is_iri, open_store, spell_option, store_option
 from microhe.cli.data import _profiles as chosen_profiles
 from microhe.cli.data import base_option, profile_option
 from microhe.rdf import formats
@@ -37,6 +37,7 @@ RDF_SUFFIXES = {".ttl": formats.TURTLE, ".nt": formats.N_TRIPLES, ".nq": formats
 @click.option("--replace", is_flag=True, help="With --load: swap the content of a graph that holds other data.")
 @profile_option
 @base_option
+@context_dir_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the converted RDF here (.ttl, .nt, .nq, .jsonld); default: Turtle on stdout "
                    "in text mode without --load/--dry-run.")
@@ -47,8 +48,8 @@ RDF_SUFFIXES = {".ttl": formats.TURTLE, ".nt": formats.N_TRIPLES, ".nq": formats
 @click.option("--template", "template", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="FILE.xlsx|FILE.csv", help="csv: write the blank spreadsheet template (the documented columns, "
               "one example row; XLSX: drop-downs and a sheet of allowed values) and exit.")
-def import_cmd(store_path, source_format, files, do_load, dry_run, graph, replace, profiles, base, output, fmt, sheet,
-               encoding, template) -> None:
+def import_cmd(store_path, source_format, files, do_load, dry_run, graph, replace, profiles, base, context_dir, output,
+               fmt, sheet, encoding, template) -> None:
     """Convert FILES published as FORMAT (edc, ob3, ctdl, or auto: told from the content)
     into the ELM model: the specification(s) each holds, never the learner.
 
@@ -84,8 +85,9 @@ def import_cmd(store_path, source_format, files, do_load, dry_run, graph, replac
     chosen = chosen_profiles(profiles)
     settings = get_settings()
     base_iri = base or settings.base
-    convs = [import_document(source_format, read_file(p), str(p), base=base_iri, sheet=sheet, encoding=encoding)
-             for p in files]
+    contexts = contexts_for(context_dir)
+    convs = [import_document(source_format, read_file(p), str(p), base=base_iri, sheet=sheet, encoding=encoding,
+                             contexts=contexts) for p in files]
     report = {"files": [c.to_json() for c in convs]}
 
     if output is not None:

@@ -29,6 +29,7 @@ CTDL concept IRI); ``estimatedDuration`` (``exactDuration``, else ``maximumDurat
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -305,7 +306,10 @@ def _spec(b: Builder, d: _Doc, record: dict, cls: str, conv: Conversion) -> ox.N
     return spec
 
 
-def convert(data: bytes, source: str, *, base: str, sha256: str) -> Conversion:
+def convert(data: bytes, source: str, *, base: str, sha256: str,
+            contexts: Mapping[str, Any] | None = None) -> Conversion:
+    """Import the CTDL records of one document (see module docstring); ``contexts``: the
+    operator's context directory."""
     check_size(data, source)
     conv = Conversion(NAME, source, sha256, [])
     doc = load_json(decode_text(data, source), source)
@@ -323,7 +327,8 @@ def convert(data: bytes, source: str, *, base: str, sha256: str) -> Conversion:
     checked = doc if not isinstance(doc, dict) or context is not None else {"@context": CONTEXT, **doc}
     if context is None:
         conv.note("converted", "no @context", f"read with the CTDL context <{CONTEXT}>")
-    jsonld_quads(checked, source)  # every context bundled; nothing becomes a scheme-only or relative IRI
+    # bundled contexts or the context directory; nothing becomes a scheme-only or relative IRI
+    jsonld_quads(checked, source, contexts=contexts)
     minter = Minter(base, sha256)
     b = Builder(minter)
     d = _Doc(nodes, prefixes, minter)

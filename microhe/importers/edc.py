@@ -33,6 +33,7 @@ assessment and activity instances, dates, evidence, display parameters) and imag
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -186,8 +187,10 @@ class _Graph:
         return out
 
 
-def convert(data: bytes, source: str, *, base: str, sha256: str) -> Conversion:
-    """Import one EDC document (see module docstring)."""
+def convert(data: bytes, source: str, *, base: str, sha256: str,
+            contexts: Mapping[str, Any] | None = None) -> Conversion:
+    """Import one EDC document (see module docstring); ``contexts``: the operator's context
+    directory, for contexts the document names beside the bundled ones."""
     check_size(data, source)
     conv = Conversion(NAME, source, sha256, [])
     doc = _unwrap(load_json(decode_text(data, source), source), conv, source)
@@ -197,10 +200,10 @@ def convert(data: bytes, source: str, *, base: str, sha256: str) -> Conversion:
         raise ImportFailed("not a Europass EDC document: its @context does not name the EDC context "
                            f"<{EDC_CONTEXTS[0]}>; for Open Badges use format ob3, for CTDL ctdl, or auto", source)
     _resolve_notations(doc, conv)
-    contexts = {}
+    contexts = dict(contexts or {})
     if _uses_v32(doc):
         v32 = load_context_file("edc-ap-context-v3.2.jsonld")
-        contexts = {url: v32 for url in EDC_CONTEXTS}
+        contexts.update({url: v32 for url in EDC_CONTEXTS})
         conv.note("converted", "@context edc-ap", "ELM 3.2 keys found: read with the EDC v3.2 context")
     g = _Graph([ox.Quad(q.subject, q.predicate, q.object) for q in jsonld_quads(doc, source, contexts=contexts)])
 

@@ -36,6 +36,7 @@ texts.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -213,12 +214,15 @@ def _awarding_body(b: Builder, spec: ox.NamedNode, profile: dict, conv: Conversi
         conv.note("lost", "issuer name", "the issuer is given by IRI only")
 
 
-def convert(data: bytes, source: str, *, base: str, sha256: str) -> Conversion:
+def convert(data: bytes, source: str, *, base: str, sha256: str,
+            contexts: Mapping[str, Any] | None = None) -> Conversion:
+    """Import one Open Badge 3.0 credential (see module docstring); ``contexts``: the
+    operator's context directory (an issuer's extension context microhe does not bundle)."""
     conv = Conversion(NAME, source, sha256, [])
     cred = _open(data, source, conv)
     if not isinstance(cred, dict):
         raise ImportFailed("an Open Badge credential is a JSON object", source)
-    jsonld_quads(cred, source)  # contexts: bundled only; an unknown one is refused here
+    jsonld_quads(cred, source, contexts=contexts)  # bundled or the context directory; an unknown one is refused here
     pairs = _achievements(cred, source, conv)
     if not pairs:
         raise NothingToImport("nothing to import: the credential has no credentialSubject.achievement", source,

@@ -1,6 +1,7 @@
 """Format name -> importer, and ``auto``: which format a document is.
 
-Every importer is a module with ``NAME``, ``convert(data, source, *, base, sha256)`` and
+Every importer is a module with ``NAME``, ``convert(data, source, *, base, sha256)`` (the
+JSON-LD ones also take ``contexts``: the operator's context directory) and
 ``sniff(doc)`` (parsed JSON -> bool). :func:`import_document` is the one entry point the
 CLI and the HTTP route call.
 """
@@ -8,6 +9,7 @@ CLI and the HTTP route call.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
@@ -51,9 +53,11 @@ def sniff(data: bytes, source: str | None = None) -> str:
 
 
 def import_document(fmt: str, data: bytes, source: str, *, base: str = DEFAULT_BASE, sheet: str | None = None,
-                    encoding: str | None = None) -> Conversion:
+                    encoding: str | None = None, contexts: Mapping[str, Any] | None = None) -> Conversion:
     """Convert one document with the importer ``fmt`` (``auto``: sniffed). ``sheet`` and
-    ``encoding`` are options of the spreadsheet importer (``csv``) only."""
+    ``encoding`` are options of the spreadsheet importer (``csv``) only; ``contexts`` (the
+    operator's context directory, :func:`microhe.rdf.context_dir.open_context_dir`) adds
+    JSON-LD contexts to the bundled ones for the JSON-LD formats."""
     if fmt != AUTO:
         importer(fmt)
     check_size(data, source)
@@ -63,7 +67,7 @@ def import_document(fmt: str, data: bytes, source: str, *, base: str = DEFAULT_B
         return spreadsheet.convert(data, source, base=base, sha256=sha, sheet=sheet, encoding=encoding)
     if sheet is not None or encoding is not None:
         raise ImportFailed(f"--sheet and --encoding are options of the csv format, not of {name}", source)
-    return IMPORTERS[name].convert(data, source, base=base, sha256=sha)
+    return IMPORTERS[name].convert(data, source, base=base, sha256=sha, contexts=contexts)
 
 
 __all__ = ["AUTO", "FORMATS", "IMPORTERS", "import_document", "importer", "sniff"]

@@ -52,7 +52,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from types import EllipsisType
 from typing import Any, Literal, overload
 
@@ -60,7 +59,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from microhe.api.auth import refuse_token_in_url
-from microhe.api.deps import SettingsDep, StoreDep, WriterDep, read_body
+from microhe.api.deps import SettingsDep, StoreDep, WriterDep, contexts_of, read_body
 from microhe.api.errors import WRITE, error_content, error_responses
 from microhe.api.http.multipart import is_multipart, merged_parts
 from microhe.api.http.negotiation import (
@@ -85,7 +84,6 @@ from microhe.ingest.load import Outcome, Source, drop, load, merge
 from microhe.ingest.lock import write_lock
 from microhe.ingest.personal import STRIP_PERSONAL
 from microhe.rdf import nquads
-from microhe.rdf.context_dir import open_context_dir
 from microhe.rdf.iri import iri_problem
 from microhe.rdf.parse import detect_format
 from microhe.rdf.reading import UnsupportedFormatError
@@ -216,17 +214,6 @@ def success(outcome: Outcome, graph: str | None, created: bool, location: str | 
     headers = {"Location": location} if created and location else {}
     return Response(json.dumps(written.model_dump(mode="json")), status_code=201 if created else 200,
                     media_type="application/json", headers=headers)
-
-
-@lru_cache(maxsize=4)
-def _context_dir(path: str | None):
-    return open_context_dir(path)
-
-
-def contexts_of(settings: Settings) -> Mapping[str, Any] | None:
-    """The operator's context directory (``Settings.context_dir``), opened once per path
-    (its index is read when first used: restart the server after editing it)."""
-    return _context_dir(None if settings.context_dir is None else str(settings.context_dir))
 
 
 # -- reads ----------------------------------------------------------------------------------

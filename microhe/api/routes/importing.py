@@ -26,7 +26,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from microhe.api.auth import refuse_token_in_url, require_writer
-from microhe.api.deps import SettingsDep, StoreDep, read_body
+from microhe.api.deps import SettingsDep, StoreDep, contexts_of, read_body
 from microhe.api.errors import error_content
 from microhe.api.http.negotiation import JSON_LD, N_QUADS, N_TRIPLES, TURTLE, content_type, negotiate
 from microhe.api.models import ImportReport
@@ -123,7 +123,7 @@ async def import_route(source_format: str, request: Request, store: StoreDep, se
     data = await read_body(request, min(settings.max_body_bytes, MAX_IMPORT_BYTES))
     try:
         conv = await run_in_threadpool(import_document, source_format, data, name, base=settings.base, sheet=sheet,
-                                       encoding=encoding)
+                                       encoding=encoding, contexts=contexts_of(settings))
     except SheetRejected as e:
         refused = {"detail": str(e), "problems": [p.to_json() for p in e.problems], "rows": e.rows}
         return Response(json.dumps(refused), status_code=422, media_type="application/json")
