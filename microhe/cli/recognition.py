@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from microhe.cli.common import emit, open_store, store_option
+from microhe.cli.common import context_dir_option, contexts_for, emit, open_store, store_option
 from microhe.cli.remote import ask, open_for_reading
 from microhe.errors import InputError
 from microhe.store.labels import language_tags
@@ -188,8 +188,10 @@ _TARGET_HELP = "Target: an IRI in the store, an RDF file, or a JSON file of requ
               help="Take a target module's programme level as its own (default: check-module-level when the "
                    "credential is below the programme's level).")
 @_lang_option
+@context_dir_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage, strict_level, lang, fmt) -> None:
+def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage, strict_level, lang, context_dir,
+                fmt) -> None:
     """Compare CREDENTIAL (an IRI in the store or an RDF file) with a target, criterion
     by criterion (Lisbon Recognition Convention), with a recommendation, its possible
     effects (credit transfer, exemption) and the caveats it rests on."""
@@ -199,7 +201,7 @@ def compare_cmd(store_path, credential, target, workload_ratio, outcome_coverage
 
     langs = language_tags(lang)
     store, _ = open_store(store_path, writes=False, http="POST /api/recognition/compare")
-    cred = side_of_argument(store, credential, "credential")
+    cred = side_of_argument(store, credential, "credential", contexts=contexts_for(context_dir))
     tgt = side_of_argument(store, target, "target")
     comparison = compare_sides(store, cred, tgt, Rules(workload_ratio, outcome_coverage, strict_level), langs)
 

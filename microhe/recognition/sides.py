@@ -11,6 +11,7 @@ the two sides with :func:`compare_sides`.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,10 +60,11 @@ def compare_sides(store: Store, credential: Side, target: Side, rules: Rules | N
 
 def resolve_side(store: Store, role: str, *, iri: str | None = None, document: Source | None = None,
                  requirements: dict[str, Any] | None = None, base_iri: str | None = None,
-                 document_name: str | None = None) -> Side:
+                 document_name: str | None = None, contexts: Mapping[str, Any] | None = None) -> Side:
     """The ``role`` side ("credential" or "target") from exactly one of an ``iri`` in the
     store, a ``document`` (validated against the default profiles, learner data
-    stripped, not stored; relative IRIs against ``base_iri``; the facts name it
+    stripped, not stored; relative IRIs against ``base_iri``; JSON-LD contexts bundled or
+    from ``contexts``, the operator's context directory; the facts name it
     ``document_name``, default its file name) or, for a target, ``requirements``. Raises
     InvalidValue (none or several given, a bad IRI or requirement), NotFoundError (no such
     specification), LoadError (an unreadable document)."""
@@ -74,7 +76,7 @@ def resolve_side(store: Store, role: str, *, iri: str | None = None, document: S
             raise InvalidValue(f"requirements describe a target, not a {role}")
         return Side(target_from_requirements(requirements))
     if document is not None:
-        quads, _, report = stage(document, strip_personal=True, base_iri=base_iri)
+        quads, _, report = stage(document, strip_personal=True, base_iri=base_iri, contexts=contexts)
         name = document_name or Path(document.name).name
         return Side(facts_from_document(store, quads, name), report)
     assert iri is not None  # the one given
@@ -84,7 +86,8 @@ def resolve_side(store: Store, role: str, *, iri: str | None = None, document: S
         raise InvalidIRI(f"{role}: {e}") from None
 
 
-def side_of_argument(store: Store, value: str, role: str, *, base_iri: str | None = None) -> Side:
+def side_of_argument(store: Store, value: str, role: str, *, base_iri: str | None = None,
+                     contexts: Mapping[str, Any] | None = None) -> Side:
     """The side a command-line argument names: a file (an RDF document or, for a target,
     a ``.json`` file of requirements) when one exists at that path, else an IRI."""
     path = Path(value)
@@ -95,7 +98,7 @@ def side_of_argument(store: Store, value: str, role: str, *, base_iri: str | Non
                 return resolve_side(store, role, requirements=requirements)
             except (ValueError, UnicodeDecodeError, OSError) as e:  # a RequirementsError is a ValueError
                 raise InvalidValue(f"{path}: {e}") from None
-        return resolve_side(store, role, document=Source.from_path(path), base_iri=base_iri)
+        return resolve_side(store, role, document=Source.from_path(path), base_iri=base_iri, contexts=contexts)
     if not is_absolute_iri(value):
         raise InvalidValue(f"{value!r} is neither a file nor an absolute IRI")
     return resolve_side(store, role, iri=value)

@@ -81,3 +81,44 @@ def test_a_cli_argument_that_is_neither_a_file_nor_an_iri_is_refused(store_dir):
     r = CliRunner().invoke(main, ["compare", "--store", str(store_dir), "no-such-file.ttl", "--target", TARGET])
     assert r.exit_code == 2
     assert "'no-such-file.ttl' is neither a file nor an absolute IRI" in r.stderr
+
+
+def test_a_json_ld_document_under_an_unbundled_context_is_compared_with_the_context_dir(store_dir, tmp_path):
+    """The uploaded credential of a comparison resolves JSON-LD contexts as `load` does: bundled,
+    or from the operator's context directory (`compare --context-dir`, the server's
+    MICROHE_CONTEXT_DIR); without it the context is refused, naming its URL."""
+    import rdflib
+
+    url = "https://pilot.example.org/contexts/pilot-v1.jsonld"
+    ctx_dir = tmp_path / "ctx"
+    ctx_dir.mkdir()
+    (ctx_dir / "pilot.jsonld").write_text(json.dumps({"@context": {"elm": "http://data.europa.eu/snb/model/elm/"}}))
+    (ctx_dir / "index.json").write_text(json.dumps({"contexts": {url: "pilot.jsonld"}}))
+    expanded = json.loads(rdflib.Graph().parse(UPLOAD).serialize(format="json-ld"))
+    doc = tmp_path / "upload.jsonld"
+    doc.write_text(json.dumps({"@context": url, "@graph": expanded}))
+
+    def cli(*extra):
+        return CliRunner().invoke(main, ["compare", "--store", str(store_dir), *extra, str(doc), "--target", TARGET,
+                                         "--format", "json"])
+
+    refused = cli()
+    assert refused.exit_code == 2 and url in refused.output
+    from_jsonld = json.loads(cli("--context-dir", str(ctx_dir)).stdout)
+    from_turtle = json.loads(CliRunner().invoke(
+        main, ["compare", "--store", str(store_dir), str(UPLOAD), "--target", TARGET, "--format", "json"]).stdout)
+    assert from_jsonld["criteria"] == from_turtle["criteria"]
+    assert from_jsonld["recommendation"] == from_turtle["recommendation"]
+    store = Store(store_dir)
+    try:
+        for context_dir, status in ((None, 400), (ctx_dir, 200)):
+            settings = Settings(store=tmp_path / "unused", context_dir=context_dir)
+            with TestClient(create_app(settings, store), raise_server_exceptions=False) as client:
+                r = client.post("/api/recognition/compare",
+                                json={"document": doc.read_text(), "document_format": "application/ld+json",
+                                      "target": TARGET})
+            assert r.status_code == status, r.text
+            if status == 200:
+                assert r.json()["criteria"] == from_turtle["criteria"]
+    finally:
+        store.close()

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from microhe.api.auth import require_writer
-from microhe.api.deps import SettingsDep, StoreDep
+from microhe.api.deps import SettingsDep, StoreDep, contexts_of
 from microhe.api.errors import WRITE, InvalidOrAmbiguous, UnknownTerm, error_responses
 from microhe.api.http.language import LangDep, say_language
 from microhe.api.http.paging import page_links
@@ -116,7 +116,7 @@ def compare_route(store: StoreDep, settings: SettingsDep, req: CompareRequest, r
         name, media = (fmt, None) if "." in fmt else ("upload", fmt)
         document = Source(name, data, media)
     cred = resolve_side(store, "credential", iri=req.credential, document=document, base_iri=settings.base,
-                        document_name="upload")
+                        document_name="upload", contexts=contexts_of(settings) if document is not None else None)
     requirements = None if req.requirements is None else req.requirements.model_dump(exclude_none=True)
     tgt = resolve_side(store, "target", iri=req.target, requirements=requirements)
     result = compare_sides(store, cred, tgt, Rules(req.workload_ratio, req.outcome_coverage, req.strict_level), langs)
