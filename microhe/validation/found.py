@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 ELM = "http://data.europa.eu/snb/model/elm/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 OB = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
 CTDL = ("https://purl.org/ctdl/terms/", "https://purl.org/ctdlasn/terms/", "http://purl.org/ASN/schema/core/")
 
@@ -24,7 +25,7 @@ PREFIXES = {
     "elm": ELM,
     "schema": "https://schema.org/",
     "dcterms": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "skos": SKOS,
 }
 
 NOTHING_CHECKED = "0 micro-credentials found: nothing was checked"
@@ -33,6 +34,10 @@ NOTHING_CHECKED = "0 micro-credentials found: nothing was checked"
 #: found", even when the profiles chosen (e.g. consistency alone) target none of its nodes.
 SPECIFICATION_CLASSES = frozenset({ox.NamedNode(ELM + "Qualification"),
                                    ox.NamedNode(ELM + "LearningAchievementSpecification")})
+
+
+#: What the ``vocabulary`` profile checks: the files loaded beside the specifications.
+VOCABULARY_CLASSES = frozenset({SKOS + "Concept", SKOS + "ConceptScheme", ELM + "Organisation"})
 
 
 def holds_specification(quads: Sequence[ox.Quad]) -> bool:
@@ -63,6 +68,9 @@ def import_hint(classes: Sequence[str]) -> str:
         how = "a CTDL (Credential Engine) record: import it with `microhe import ctdl`"
     elif ELM + "EuropeanDigitalCredential" in classes:
         how = "a Europass credential the selected profiles do not target: import it with `microhe import edc`"
+    elif any(c in VOCABULARY_CLASSES for c in classes):
+        how = ("a skill hierarchy or institutions, no micro-credential: check and load it with the vocabulary "
+               "profile (`--profile vocabulary`, HTTP `?profile=vocabulary`)")
     else:
         how = ("none of them is a micro-credential specification (elm:Qualification, "
                "elm:LearningAchievementSpecification) or award (elm:EuropeanDigitalCredential)")

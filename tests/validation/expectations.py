@@ -34,6 +34,7 @@ PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "rov": "http://www.w3.org/ns/regorg#",
     "adms": "http://www.w3.org/ns/adms#",
     "mhe": "https://w3id.org/microhe/ontology#",
     "ref": "https://w3id.org/microhe/ref/",

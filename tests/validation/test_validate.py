@@ -115,7 +115,7 @@ def test_no_profile_is_an_error():
 
 
 def test_available_profiles_are_the_shapes_files():
-    assert available_profiles() == ["consistency", "council-2022", "council-2022-recommended", "microhe-2018"]
+    assert available_profiles() == ["consistency", "council-2022", "council-2022-recommended", "microhe-2018", "vocabulary"]
     assert set(DEFAULT_PROFILES) <= set(available_profiles())
 
 

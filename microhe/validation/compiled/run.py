@@ -72,6 +72,8 @@ def run_compiled(store: ox.Store, changed: dict, compiled: CompiledProfile, *, w
             if check.has_value:
                 v = row["value"]
                 value = None if v is None else to_rdflib(original(v))
+            elif check.sparql and check.path is None:
+                value = focus  # SHACL 5.3.2: no ?value on a node shape -> the value is the focus node
             message = _message(check, row, focus, value, original)
             results.append(ValidationResult(
                 focus_node=_str(focus), path=check.path, message=message, severity=check.severity,
