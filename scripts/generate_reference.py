@@ -379,6 +379,7 @@ PUBLISHER_HOSTS = {
     "Academic Information Centre (Latvian EQF NCP)": ("latvijaskvalifikacijas.lv", "nki-latvija.lv"),
     "SIOV (Slovak State Institute of VET, EQF NCP)": ("siov.sk",),
     "Liechtenstein Agency for International Educational Affairs (NQFL)": ("nqfl.li",),
+    "Government of the Republic of Serbia (Social Inclusion and Poverty Reduction Unit)": ("socijalnoukljucivanje.gov.rs",),
 }
 # The QDR list does not say which framework a level concept belongs to: the level concepts
 # are matched to a framework by their label prefix, and the prefix to the framework concept by

@@ -185,13 +185,13 @@ def test_coverage_table_is_generated_and_committed():
     # + 264 new QDR levels + VKS 1-8. Below EQF 1: the 9 of BELOW_EQF1 (tests/kg). Stated 155 = the
     # 111 stated before (128 - 9 below - LTKS 8 inferred; NLQF 1-8 and 4+ are now stated by Nuffic
     # rows) + AT-NQF 8 + CYQF 12 + ISQF 5 + SEQF 8 + NQF-VPET 8 + CROQF 4.2, 5, 6 (SQF 9 was
-    # already counted stated by its EQF 7 row). Inferred 120 = LTKS, CFC, DK-NQF, ESTQF, PQF,
-    # QNQ-PT, MECU, NSK, HQF, HUQF, LQF, CLQ, SKKR, VKS and NQFL, 8 each. Not found:
-    # 400 - 155 - 120 - 9 = 116.
-    assert "| total | 46 frameworks | 400 | 155 | 120 | 0 | 0 | 9 | 116 |" in text
+    # already counted stated by its EQF 7 row). Inferred 128 = LTKS, CFC, DK-NQF, ESTQF, PQF,
+    # QNQ-PT, MECU, NSK, HQF, HUQF, LQF, CLQ, SKKR, VKS, NQFL and NQFS 1-8 (not its 6.1, 6.2, 7.1,
+    # 7.2), 8 each. Not found: 400 - 155 - 128 - 9 = 108.
+    assert "| total | 46 frameworks | 400 | 155 | 128 | 0 | 0 | 9 | 108 |" in text
     for row in ("| NSK | CZE | 8 | 0 | 8 | 0 | 0 | 0 | 0 |", "| CROQF | HRV | 11 | 3 | 0 | 0 | 0 | 0 | 8 |",
                 "| NQF-VPET | CHE | 8 | 8 | 0 | 0 | 0 | 0 | 0 |", "| BQF | BGR | 9 | 0 | 0 | 0 | 0 | 0 | 9 |",
-                "| SQF | SVN | 10 | 10 | 0 | 0 | 0 | 0 | 0 |"):
+                "| SQF | SVN | 10 | 10 | 0 | 0 | 0 | 0 | 0 |", "| NQFS | SRB | 12 | 0 | 8 | 0 | 0 | 0 | 4 |"):
         assert row in text, row
 
 
@@ -234,6 +234,14 @@ def test_croqf_levels_with_a_per_level_source_are_stated(frameworks_graph, label
     assert _repo_confidences(frameworks_graph, "CROQF", label) == {(eqf, "Stated")}
 
 
+@pytest.mark.parametrize("code,sub", [("NQFS", "6.1"), ("NQFS", "6.2"), ("NQFS", "7.1"), ("NQFS", "7.2")])
+def test_nqfs_sub_levels_are_not_given_their_main_levels_eqf(demo_store, code, sub):
+    """NQFS 6 and 7 are inferred EQF 6 and 7 (eight levels to eight); their sub-levels are not."""
+    t = translate(demo_store, code, sub)
+    assert not t.eqf
+    assert any("referencing not found" in n.lower() for n in t.notes)
+
+
 @pytest.mark.parametrize("label", ["1", "2", "3", "4.1", "7.1", "7.2", "8.1", "8.2"])
 def test_croqf_sub_levels_without_a_source_are_not_guessed(demo_store, label):
     """Sub-levels are not 'integer part = EQF level': without a per-level source they stay
@@ -253,6 +261,7 @@ def test_croqf_sub_levels_without_a_source_are_not_guessed(demo_store, label):
     ("VKS", [str(i) for i in range(1, 9)], "Inferred"),
     ("NQFL", [str(i) for i in range(1, 9)], "Inferred"),
     ("NQF-VPET", [str(i) for i in range(1, 9)], "Stated"),
+    ("NQFS", [str(i) for i in range(1, 9)], "Inferred"),   # its eight main levels, not the sub-levels
 ])
 def test_eight_level_frameworks_referenced_one_to_one(frameworks_graph, code, labels, conf):
     """Level n -> EQF n where the national body, Eurydice or Cedefop says the eight levels are
@@ -262,7 +271,7 @@ def test_eight_level_frameworks_referenced_one_to_one(frameworks_graph, code, la
         assert _repo_confidences(frameworks_graph, code, label) == {(label, conf)}, (code, label)
 
 
-@pytest.mark.parametrize("code", ["BQF", "QDG", "ROQF", "NKR", "AQF", "ME-NQF", "NNMQF", "NQFS", "TQF",
+@pytest.mark.parametrize("code", ["BQF", "QDG", "ROQF", "NKR", "AQF", "ME-NQF", "NNMQF", "TQF",
                                   "BH-NQF", "KS-NQF"])
 def test_frameworks_without_a_found_source_carry_no_eqf_level(frameworks_graph, code):
     """No source with the EQF level of these levels was found (QDG and AQF: Cedefop/ETF say they
