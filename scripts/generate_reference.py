@@ -374,6 +374,12 @@ PUBLISHER_HOSTS = {
     "Polish Ministry of Education": ("prk.men.gov.pl",),
     "ANQEP (Portuguese National Agency for Qualification and VET)": ("anqep.gov.pt",),
     "Imperial College London": ("imperial.ac.uk",),
+    "SERI (Swiss State Secretariat for Education, Research and Innovation)": ("sbfi.admin.ch",),
+    "NSK (Czech National Register of Qualifications, NPI ČR)": ("narodnikvalifikace.cz",),
+    "Academic Information Centre (Latvian EQF NCP)": ("latvijaskvalifikacijas.lv", "nki-latvija.lv"),
+    "SIOV (Slovak State Institute of VET, EQF NCP)": ("siov.sk",),
+    "Liechtenstein Agency for International Educational Affairs (NQFL)": ("nqfl.li",),
+    "Government of the Republic of Serbia (Social Inclusion and Poverty Reduction Unit)": ("socijalnoukljucivanje.gov.rs",),
 }
 # The QDR list does not say which framework a level concept belongs to: the level concepts
 # are matched to a framework by their label prefix, and the prefix to the framework concept by

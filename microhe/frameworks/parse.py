@@ -22,7 +22,8 @@ Accepted forms (case, surrounding space and ``_``/``-`` between words do not mat
 * **a level with the framework given apart** (the CLI's FRAMEWORK argument, the API's
   ``framework`` parameter: a microhe code or short form): "6", "Level 6", "Niveau 6",
   "Entry 3", "Entry Level 3", "4+", "short", "second cycle", and Roman numerals only for
-  a framework whose official labels are Roman (FR-1969: "I", "II", "I-Master").
+  a framework whose official labels are Roman (FR-1969: "I", "II", "I-Master"; the Austrian
+  NQR and North Macedonia's MQF, whose Roman labels name the QDR's Arabic ones: "VI", "VII A").
 * a QF-EHEA cycle alone ("first cycle") names its framework.
 
 What is never guessed: a bare level without a framework ("6", "Entry 3": RQF or CQFW), a
@@ -52,6 +53,13 @@ from microhe.vocab import COUNTRY, MHE, QDR_SCHEME, SKOS
 
 DCT = "http://purl.org/dc/terms/"
 _ROMAN = re.compile(r"^(?=[IVX])X{0,3}(IX|IV|V?I{0,3})$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+#: Frameworks whose official level labels are Roman numerals although the graph's labels (the
+#: EU QDR's) are Arabic: the Austrian NQR ("NQF-Levels I to VIII", qualifikationsregister.at) and
+#: North Macedonia's MQF (levels I-VIII with sub-levels V A/B, VI A/B, VII A/B; ETF NQF inventory).
+#: There a Roman level, with its sub-level letter, is read as its number ("VII A" = "7 A").
+#: FR-1969 keeps its own Roman labels; every other framework refuses Roman numerals.
+ROMAN_LABELS = frozenset({"AT-NQF", "NNMQF"})
 _LEVEL_WORDS = ("level", "levels", "niveau", "livello", "nivel", "nível", "stufe", "lvl")
 _CYCLES = ("short", "first", "second", "third")
 
@@ -237,6 +245,12 @@ def resolve_framework(store: Store, name: str, country: str | None = None) -> st
     return codes[0]
 
 
+def _roman(numeral: str) -> int:
+    """The value of a Roman numeral already checked by ``_ROMAN`` (I to XXXIX)."""
+    values = [_ROMAN_VALUES[c] for c in numeral.upper()]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
 def _strip_level_word(s: str) -> str:
     for word in _LEVEL_WORDS:
         if s.startswith(word + " "):
@@ -271,6 +285,8 @@ def _level_in(voc: Vocabulary, code: str, text: str, original: str) -> ParsedLev
                     return _from_concept(voc, concept, original)
             raise UnknownLevelError(code, original, valid)
         s = base.casefold()
+    elif code in ROMAN_LABELS and (m := re.fullmatch(r"([ivx]+) ?([ab])?", s)) and _ROMAN.match(m[1].upper()):
+        s = f"{_roman(m[1])} {m[2]}" if m[2] else str(_roman(m[1]))
     elif _ROMAN.match(s.upper()) and s not in labels and code != "MQF":
         raise UnknownLevelError(code, original, valid)  # Roman numerals only where the labels are Roman
     lv = labels.get(s)

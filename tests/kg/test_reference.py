@@ -253,7 +253,7 @@ def test_uncertainty_markers_are_carried_as_confidence(fw):
         tail = f"eqf-{n}" if n else "below-eqf-1"
         return fw.value(URIRef(f"{REF}referencing/{code}/{level_slug(label)}/{tail}"), M("confidence"))
 
-    assert conf("SQF", "9", 8) == M("Uncertain")
+    assert conf("SQF", "9", 8) == M("Stated")  # the nok.si register states SOK 9 / EOK 8 (issue 22)
     assert conf("SQF", "9", 7) == M("Stated")
     assert conf("LTKS", "3", 3) == M("Inferred")  # no official per-level statement found (issue 22)
     assert conf("NLQF", "Entry", None) == M("Uncertain")

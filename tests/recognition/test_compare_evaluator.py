@@ -76,6 +76,7 @@ FIXTURE = "\n".join([
     spec("module-in-programme", level=None, credits=(ECTS_IRI, "5")),
     spec("sqf9-6ects", level=FW + "SQF/level/9", credits=(ECTS_IRI, "6"), country="SVN"),
     spec("eqf8-module-6ects", level="http://data.europa.eu/snb/eqf/8", credits=(ECTS_IRI, "6")),
+    spec("huqf6-6ects", level=FW + "HUQF/level/6", credits=(ECTS_IRI, "6"), country="HUN"),
     spec("fqf6-by-qdr", level=FQF6_QDR, credits=(ECTS_IRI, "5"), country="FRA"),
     spec("uk10-fheq6", level=FW + "FHEQ/level/6", credits=(CS + "UK", "10"), country="GBR"),
     spec("nlqf4plus", level=FW + "NLQF/level/4plus", credits=(ECTS_IRI, "5"), country="NLD"),
@@ -185,8 +186,9 @@ def test_eqf5_vs_a_module_of_an_eqf6_programme(store):
 
 
 def test_sqf9_vs_an_eqf8_module(store):
-    # SQF 9 is EQF 7 (specialisation diploma) or 8 (pre-Bologna master of science,
-    # uncertain): the highest candidate meets EQF 8 (benefit of the doubt), with caveats.
+    # SQF 9 is EQF 7 (specialisation diploma) or 8 (pre-Bologna master of science; stated by
+    # the nok.si register since issue 22, no longer uncertain): the highest candidate meets
+    # EQF 8 (benefit of the doubt), with the several-candidates caveat only.
     doc = run(store, "sqf9-6ects", "eqf8-module-6ects")
     assert summary(doc) == {
         "outcome": "recognise",
@@ -194,10 +196,27 @@ def test_sqf9_vs_an_eqf8_module(store):
         "exemption": {"module": T + "eqf8-module-6ects", "ects": 6},
         "missing": [],
         "criteria": {"level": ["meets", False], "workload": ["meets", False], **ALL_MET},
-        "caveats": ["eqf-candidates", "referencing"],
+        "caveats": ["eqf-candidates"],
     }
     text = " ".join(c["text"] for c in doc["caveats"])
-    assert "EQF 7" in text and "EQF 8" in text and "uncertain" in text
+    assert "EQF 7" in text and "EQF 8" in text and "uncertain" not in text
+
+
+def test_an_inferred_referencing_is_a_caveat(store):
+    # HuQF 6 is EQF 6 only by inference (Eurydice: the HuQF levels were adjusted to the EQF's,
+    # no per-level table; issue 22): EQF 6 meets the EQF 6 module, 6 of 6 ECTS, and the answer
+    # says the referencing is inferred.
+    doc = run(store, "huqf6-6ects", "eqf6-module-6ects")
+    assert summary(doc) == {
+        "outcome": "recognise",
+        "credit_transfer": {"ects": 6, "credential_ects": 6, "allowed_ects": 6},
+        "exemption": {"module": T + "eqf6-module-6ects", "ects": 6},
+        "missing": [],
+        "criteria": {"level": ["meets", False], "workload": ["meets", False], **ALL_MET},
+        "caveats": ["referencing"],
+    }
+    text = " ".join(c["text"] for c in doc["caveats"])
+    assert "HUQF 6" in text and "EQF 6" in text and "inferred" in text
 
 
 def test_french_fqf6_credential_by_qdr_iri(store):
