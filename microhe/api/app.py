@@ -32,9 +32,11 @@ from microhe.api.routes import (
     named_queries,
     pages,
     recognition,
+    signin,
     sparql,
     supplement,
     update,
+    upload,
     void,
 )
 from microhe.engine.pool import QueryPool
@@ -142,6 +144,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     # Routers (each module owns its routes; keep this list the only wiring).
     app.include_router(health.router)
     app.include_router(pages.router)
+    app.include_router(signin.router)
+    app.include_router(upload.router)
     app.mount("/static", StaticFiles(directory=static_directory()), name="static")
     app.include_router(sparql.router)
     app.include_router(named_queries.build_router())

@@ -23,7 +23,7 @@ from microhe.publish.names import local_href, safe_href
 
 #: The navigation of every page: (path, label). "Data model" is the ontology's documentation.
 NAV = (("/", "Home"), ("/search", "Search"), ("/frameworks", "Frameworks"), ("/sparql", "SPARQL"),
-       ("/docs", "API docs"), ("/ontology", "Data model"))
+       ("/docs", "API docs"), ("/ontology", "Data model"), ("/upload", "Upload"), ("/decisions", "Decisions"))
 
 
 @cache
@@ -70,7 +70,17 @@ def context(request: Request, lang: str | None = None) -> dict:
     nav = [{"href": root + p, "label": label, "current": p == path or (p != "/" and path.startswith(p + "/"))}
            for p, label in NAV]
     return {"lang": lang, "t": i18n.translator(lang), "root": root, "nav": nav, "languages": _switch(request),
-            "version": __version__}
+            "version": __version__, "account": _account(request)}
+
+
+def _account(request: Request) -> dict | None:
+    """Who is signed in (name, and the CSRF token of the sign-out form), or None."""
+    if getattr(request.app.state, "settings", None) is None:
+        return None
+    from microhe.api import session as web
+
+    s = web.current(request)
+    return {"name": s.name, "csrf": s.csrf} if s else None
 
 
 def render(request: Request, template: str, **values) -> tuple[str, dict[str, str]]:
