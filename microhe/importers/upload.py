@@ -124,7 +124,7 @@ def _records(quads: Sequence[ox.Quad], report: ValidationReport, conv: Conversio
     located = conv.locate(report.results) if conv is not None and conv.locator is not None else None
     records: dict[str, Record] = {}
     for i, r in enumerate(report.results):
-        node, seen = r.focus_node, set()
+        node, seen = r.focus_node, set[str]()
         while node not in specs and node in parent and node not in seen and len(seen) < 8:
             seen.add(node)
             node = parent[node]
@@ -160,7 +160,7 @@ def only_by(store: Store, graph: str, name: str) -> bool:
     """Whether every load record of ``graph`` is a write of the token ``name`` (so that it
     may replace or withdraw it from the pages)."""
     mine = {a.format(name=name) for a in AGENTS}
-    agents = load_agents(store).get(graph)
+    agents = load_agents(store).get(graph) or set()
     return bool(agents) and agents <= mine
 
 

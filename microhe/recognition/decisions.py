@@ -197,25 +197,30 @@ def decision_detail(store: Store, decision_key: str, langs: tuple[str, ...] = ()
     if not rows:
         raise NotFound(f"no recognition decision {decision_key!r} is recorded")
     iri = rows[0]["d"].value
-    [decision] = [d for d in list_decisions(store, langs=langs) if d.iri == iri] or [None]
+    decision = next((d for d in list_decisions(store, langs=langs) if d.iri == iri), None)
     if decision is None:
         raise NotFound(f"the recognition decision {decision_key!r} is incomplete in the store")
-    g, d = _n(DECISIONS_GRAPH), _n(iri)
-    note = next((q.object.value for q in store.quads_matching(d, _n(RDFS + "comment"), None, g)), None)
-    comparison = next((q.object for q in store.quads_matching(d, _n(MHE + "basedOnComparison"), None, g)), None)
+    g = _n(DECISIONS_GRAPH)
+
+    def value(subject, predicate: str) -> str | None:
+        o = next((q.object for q in store.quads_matching(subject, _n(predicate), None, g)), None)
+        return o.value if isinstance(o, (ox.NamedNode, ox.Literal)) else None
+
+    note = value(_n(iri), RDFS + "comment")
+    comparison = value(_n(iri), MHE + "basedOnComparison")
     target: Ref | None = None
     criteria: list[StoredCriterion] = []
-    if isinstance(comparison, ox.NamedNode):
-        t = next((q.object.value for q in store.quads_matching(comparison, _n(MHE + "comparisonTarget"), None, g)), None)
+    if comparison is not None:
+        t = value(_n(comparison), MHE + "comparisonTarget")
         if t:
             target = Labels(store, langs).fetch([t]).ref(t)
-        nodes = sorted((q.object for q in store.quads_matching(comparison, _n(MHE + "criterionResult"), None, g)),
-                       key=lambda n: _order(n.value))
+        nodes = sorted((q.object.value for q in store.quads_matching(_n(comparison), _n(MHE + "criterionResult"), None, g)
+                        if isinstance(q.object, ox.NamedNode)), key=_order)
         for node in nodes:
-            kind = next((q.object.value for q in store.quads_matching(node, _n(MHE + "criterion"), None, g)), "")
-            reason = next((q.object.value for q in store.quads_matching(node, _n(MHE + "reason"), None, g)), "")
-            sub = next((q.object.value for q in store.quads_matching(node, _n(MHE + "substantial"), None, g)), None)
-            criteria.append(StoredCriterion(_CRITERION_NAMES.get(kind, kind.rsplit("#", 1)[-1]), reason,
+            kind = value(_n(node), MHE + "criterion") or ""
+            sub = value(_n(node), MHE + "substantial")
+            criteria.append(StoredCriterion(_CRITERION_NAMES.get(kind, kind.rsplit("#", 1)[-1]),
+                                            value(_n(node), MHE + "reason") or "",
                                             None if sub is None else sub == "true"))
     return DecisionDetail(decision, note, target, criteria)
 

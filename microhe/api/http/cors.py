@@ -28,8 +28,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import Match
 
 from microhe.api.auth import require_writer
-from microhe.api.session import session_write
 from microhe.api.http.semantics import _leaves_of, allow_header, allowed_methods
+from microhe.api.session import session_write
 
 EXPOSED = ("ETag, Last-Modified, Link, Location, Content-Language, Vary, X-Result-Truncated, X-Row-Cap, Warning, "
            "Retry-After, Server-Timing")

@@ -29,8 +29,7 @@ from microhe.api.errors import status_of
 from microhe.api.pages import comparing, i18n, render
 from microhe.api.pages.forms import checked, read_form, refused
 from microhe.errors import MicroheError
-from microhe.recognition.decisions import OUTCOMES, PURPOSES, decision_detail, decision_id, list_decisions, \
-    record_decision
+from microhe.recognition.decisions import OUTCOMES, PURPOSES, decision_detail, decision_id, list_decisions, record_decision
 from microhe.store.labels import Labels
 from microhe.vocab import ELM
 
