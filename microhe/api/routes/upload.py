@@ -64,6 +64,13 @@ def _failure(request: Request, e: MicroheError, chosen: str) -> Response:
                  problems=problems, chosen=chosen)
 
 
+def _sign_in_first(request: Request) -> Response:
+    t = i18n.translator(render.language(request))
+    return refused(request, 401, "Sign in first", t("This form writes to the store and needs a signed-in session "
+                                                     "(your session may have ended). Sign in and try again; nothing "
+                                                     "was done."))
+
+
 @router.get("/upload")
 def upload_page(request: Request) -> Response:
     return _page(request, chosen="auto")
@@ -116,8 +123,7 @@ async def upload_load(request: Request) -> Response:
     if isinstance(session, Response):
         return session
     if session is None:
-        return RedirectResponse(f"{render.root_of(request)}/sign-in?next={render.root_of(request)}/upload",
-                                status_code=303)
+        return _sign_in_first(request)
     sid = form.get("staged")
     staging = Staging(settings.store)
     staged = staging.get(sid, session.name) if isinstance(sid, str) else None
@@ -161,8 +167,7 @@ async def withdraw(request: Request) -> Response:
     if isinstance(session, Response):
         return session
     if session is None:
-        return RedirectResponse(f"{render.root_of(request)}/sign-in?next={render.root_of(request)}/uploads",
-                                status_code=303)
+        return _sign_in_first(request)
     graph = form.get("graph")
     if not isinstance(graph, str) or not graph or not store.has_graph(graph):
         return refused(request, 404, "Not found", t("No such graph in the store; nothing was withdrawn."))
