@@ -103,7 +103,7 @@ async def upload_check(request: Request) -> Response:
         return _failure(request, e, fmt)
     staged = None
     blocked = None
-    if result.diff.exists and not only_by(store, result.graph, session.name if session else ""):
+    if session is not None and result.diff.exists and not only_by(store, result.graph, session.name):
         blocked = t("The graph {graph} holds data another token loaded; rename the file to load it into a graph of "
                     "its own.", graph=result.graph)
     if session is not None and result.conforms and blocked is None:
