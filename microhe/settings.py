@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     #: Build the recognition indexes (search, compare, pathways) on a background thread at
     #: start-up and after writes, instead of in the first request that needs them.
     warm_indexes: bool = True
+    #: Web sessions (``/sign-in``): a session ends after this many minutes without use
+    #: (and 24 h after signing in at the latest); kept server-side beside the store.
+    session_idle_minutes: int = Field(default=480, ge=1)
 
     @field_validator("cors_origins", "cors_write_origins", mode="before")
     @classmethod

@@ -22,6 +22,7 @@ from microhe.api.http.semantics import HttpSemantics
 from microhe.api.http.urlguard import URLGuard, document_refusals
 from microhe.api.pages.render import static_directory
 from microhe.api.routes import (
+    decisions,
     docs,
     exporting,
     graph_store,
@@ -32,9 +33,11 @@ from microhe.api.routes import (
     named_queries,
     pages,
     recognition,
+    signin,
     sparql,
     supplement,
     update,
+    upload,
     void,
 )
 from microhe.engine.pool import QueryPool
@@ -142,6 +145,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     # Routers (each module owns its routes; keep this list the only wiring).
     app.include_router(health.router)
     app.include_router(pages.router)
+    app.include_router(signin.router)
+    app.include_router(upload.router)
+    app.include_router(decisions.router)
     app.mount("/static", StaticFiles(directory=static_directory()), name="static")
     app.include_router(sparql.router)
     app.include_router(named_queries.build_router())

@@ -93,6 +93,18 @@ class TokenFile:
         del data[name]
         self._write(data)
 
+    def fingerprint(self, name: str) -> str | None:
+        """The stored hash of the token called ``name`` (None: no such token). A session
+        remembers it, so revoking the token, or replacing it by a new one of the same name,
+        ends the session (:mod:`microhe.auth.sessions`)."""
+        entry = self._read().get(name)
+        return entry.get("sha256") if isinstance(entry, dict) else None
+
+    def identify(self, token: str) -> tuple[str, str] | None:
+        """(name, stored hash) of ``token``, or None; constant time like :meth:`verify`."""
+        name = self.verify(token)
+        return None if name is None else (name, _hash(token))
+
     def verify(self, token: str) -> str | None:
         """The name of the token, or None. Every entry is compared (constant time)."""
         digest = _hash(token)

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
@@ -60,6 +60,28 @@ def load_records(store: Store) -> dict[str, LoadRecord]:
             r["g"].value, r["src"].value, r["sha"].value, int(r["n"].value), profiles,
             r["t"].value if r["t"] else None,
         )
+    return out
+
+
+def agent_iri(agent: str) -> str:
+    """The IRI a load record names its agent by (``graph-store:NAME``, ``upload:NAME``, ...)."""
+    return f"urn:microhe:agent:{quote(agent, safe='')}"
+
+
+def load_agents(store: Store) -> dict[str, set[str]]:
+    """The agents (as in :func:`agent_iri`, decoded) of every load record, by graph IRI: who
+    wrote each graph (a graph merged into by several writers has several)."""
+    rows = store.query(
+        f"""PREFIX mhe: <{MHE}> PREFIX prov: <{PROV}>
+        SELECT ?g ?a WHERE {{ GRAPH <{META_GRAPH}> {{ ?l a mhe:Load ; mhe:targetGraph ?g .
+            OPTIONAL {{ ?l prov:wasAssociatedWith ?a }} }} }}""",
+        default_graph=[META_GRAPH],
+    )
+    out: dict[str, set[str]] = {}
+    prefix = "urn:microhe:agent:"
+    for r in rows:
+        a = r["a"].value if r["a"] is not None else ""
+        out.setdefault(r["g"].value, set()).add(unquote(a[len(prefix):]) if a.startswith(prefix) else a)
     return out
 
 
@@ -130,7 +152,7 @@ def provenance_quads(graph: str, source: str, sha256: str, triples: int, profile
     ]
     out += [ox.Quad(node, _PROFILE, ox.NamedNode(SHAPES_BASE + p), _META) for p in profiles]
     if agent:
-        out.append(ox.Quad(node, _AGENT, ox.NamedNode(f"urn:microhe:agent:{quote(agent, safe='')}"), _META))
+        out.append(ox.Quad(node, _AGENT, ox.NamedNode(agent_iri(agent)), _META))
     if quads is not None:
         by_type: dict[object, str] = {ox.NamedNode(t): stat for stat, types in COUNTED_TYPES.items() for t in types}
         subjects: dict[str, set] = {stat: set() for stat in COUNTED_TYPES}

@@ -5,7 +5,9 @@ outcome and credit, on the basis of which comparison (PROV), kept in the graph
 
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
@@ -16,7 +18,7 @@ from microhe.rdf.iri import iri_problem
 from microhe.recognition.models import Comparison, Decision, DecisionRecorded
 from microhe.recognition.search import ISSUER_PATH
 from microhe.store.embedded import Store
-from microhe.store.labels import Labels
+from microhe.store.labels import Labels, Ref
 from microhe.vocab import ELM, MHE, PROV, RDF, RDFS, XSD
 
 DECISIONS_GRAPH = "https://w3id.org/microhe/graph/decisions"
@@ -107,17 +109,19 @@ def record_decision(store: Store, *, credential: str, institution: str, purpose:
 
 
 def list_decisions(store: Store, *, credential: str | None = None, issuer: str | None = None,
-                   langs: tuple[str, ...] = ()) -> list[Decision]:
-    """The recorded decisions, oldest first; only those about ``credential``, or about the
-    credentials of ``issuer``, when given. Credential, issuer and institution are labelled
-    in ``langs`` (else English, else any)."""
-    for name, iri in (("credential", credential), ("issuer", issuer)):
+                   langs: tuple[str, ...] = (), institution: str | None = None) -> list[Decision]:
+    """The recorded decisions, oldest first; only those about ``credential``, about the
+    credentials of ``issuer``, or taken by the recognising ``institution``, when given.
+    Credential, issuer and institution are labelled in ``langs`` (else English, else any)."""
+    for name, iri in (("credential", credential), ("issuer", issuer), ("institution", institution)):
         problem = iri_problem(iri) if iri else None
         if problem is not None:
             raise DecisionError(f"{name} must be an absolute IRI: {iri!r} is not ({problem})")
     subs = {}
     if credential:
         subs["cred"] = ox.NamedNode(credential)
+    if institution:
+        subs["inst"] = ox.NamedNode(institution)
     # A substituted ?issuer is bound before the pattern is evaluated, so under OPTIONAL it
     # would keep every decision: when filtering by issuer, the pattern must be required.
     by_issuer = f"?cred {ISSUER_PATH} ?issuer ."
@@ -144,3 +148,83 @@ def list_decisions(store: Store, *, credential: str | None = None, issuer: str |
                      credited_ects=float(r["ects"].value) if r["ects"] else None,
                      time=r["time"].value, decided_by=unquote(r["by"].value.rsplit("/", 1)[-1]))
             for r in rows]
+
+
+# -- one decision, as its page shows it --------------------------------------------------------
+
+#: Criterion classes -> the names comparisons give them.
+_CRITERION_NAMES = {MHE + v: k for k, v in CRITERIA.items()} | {MHE + "IssuerStatusCriterion": "issuer-status"}
+_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@dataclass
+class StoredCriterion:
+    """A criterion of the comparison a decision rests on, as recorded."""
+
+    name: str
+    reason: str
+    substantial: bool | None
+
+
+@dataclass
+class DecisionDetail:
+    """A decision with what its page shows besides the list's fields: the evaluator's
+    reasons (``note``) and the comparison it rests on (target, criteria), as stored."""
+
+    decision: Decision
+    note: str | None
+    target: Ref | None
+    criteria: list[StoredCriterion] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return decision_id(self.decision.iri)
+
+
+def decision_id(iri: str) -> str:
+    """The id of a decision IRI (``<base>/decision/<id>``): its page is ``/decisions/<id>``."""
+    return iri.rsplit("/", 1)[-1]
+
+
+def decision_detail(store: Store, decision_key: str, langs: tuple[str, ...] = ()) -> DecisionDetail:
+    """The decision whose id (the UUID its IRI ends with) is ``decision_key``; NotFound
+    when there is none."""
+    if not _ID.match(decision_key or ""):
+        raise NotFound(f"no recognition decision {decision_key!r}: a decision id is a UUID")
+    rows = list(store.query(  # the key is a UUID (checked above): safe in the query text
+        f"""SELECT ?d WHERE {{ GRAPH <{DECISIONS_GRAPH}> {{ ?d a <{MHE}RecognitionDecision> }}
+        FILTER(STRENDS(STR(?d), "/decision/{decision_key}")) }}"""))
+    if not rows:
+        raise NotFound(f"no recognition decision {decision_key!r} is recorded")
+    iri = rows[0]["d"].value
+    decision = next((d for d in list_decisions(store, langs=langs) if d.iri == iri), None)
+    if decision is None:
+        raise NotFound(f"the recognition decision {decision_key!r} is incomplete in the store")
+    g = _n(DECISIONS_GRAPH)
+
+    def value(subject, predicate: str) -> str | None:
+        o = next((q.object for q in store.quads_matching(subject, _n(predicate), None, g)), None)
+        return o.value if isinstance(o, (ox.NamedNode, ox.Literal)) else None
+
+    note = value(_n(iri), RDFS + "comment")
+    comparison = value(_n(iri), MHE + "basedOnComparison")
+    target: Ref | None = None
+    criteria: list[StoredCriterion] = []
+    if comparison is not None:
+        t = value(_n(comparison), MHE + "comparisonTarget")
+        if t:
+            target = Labels(store, langs).fetch([t]).ref(t)
+        nodes = sorted((q.object.value for q in store.quads_matching(_n(comparison), _n(MHE + "criterionResult"), None, g)
+                        if isinstance(q.object, ox.NamedNode)), key=_order)
+        for node in nodes:
+            kind = value(_n(node), MHE + "criterion") or ""
+            sub = value(_n(node), MHE + "substantial")
+            criteria.append(StoredCriterion(_CRITERION_NAMES.get(kind, kind.rsplit("#", 1)[-1]),
+                                            value(_n(node), MHE + "reason") or "",
+                                            None if sub is None else sub == "true"))
+    return DecisionDetail(decision, note, target, criteria)
+
+
+def _order(iri: str) -> int:
+    tail = iri.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0

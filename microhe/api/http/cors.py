@@ -13,7 +13,9 @@
   ``Authorization`` explicitly (the ``*`` wildcard does not cover it).
 
 Which routes write is read from the routes themselves (a dependency on
-:func:`microhe.api.auth.require_writer`), never listed by hand.
+:func:`microhe.api.auth.require_writer`, or on :func:`microhe.api.session.session_write` for
+the pages' forms that write through a web session), never listed by hand. No answer ever
+carries ``Access-Control-Allow-Credentials``: a browser never sends cookies cross-origin here.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from starlette.routing import Match
 
 from microhe.api.auth import require_writer
 from microhe.api.http.semantics import _leaves_of, allow_header, allowed_methods
+from microhe.api.session import session_write
 
 EXPOSED = ("ETag, Last-Modified, Link, Location, Content-Language, Vary, X-Result-Truncated, X-Row-Cap, Warning, "
            "Retry-After, Server-Timing")
@@ -36,7 +39,7 @@ MAX_AGE = "86400"
 
 
 def _needs_writer(dependant) -> bool:
-    return any(d.call is require_writer or _needs_writer(d) for d in dependant.dependencies)
+    return any(d.call is require_writer or d.call is session_write or _needs_writer(d) for d in dependant.dependencies)
 
 
 def is_write(app: Any, scope: dict, method: str) -> bool:

@@ -23,7 +23,7 @@ from microhe.publish.names import local_href, safe_href
 
 #: The navigation of every page: (path, label). "Data model" is the ontology's documentation.
 NAV = (("/", "Home"), ("/search", "Search"), ("/frameworks", "Frameworks"), ("/sparql", "SPARQL"),
-       ("/docs", "API docs"), ("/ontology", "Data model"))
+       ("/docs", "API docs"), ("/ontology", "Data model"), ("/upload", "Upload"), ("/decisions", "Decisions"))
 
 
 @cache
@@ -69,8 +69,20 @@ def context(request: Request, lang: str | None = None) -> dict:
     path = request.url.path[len(root):] if root and request.url.path.startswith(root) else request.url.path
     nav = [{"href": root + p, "label": label, "current": p == path or (p != "/" and path.startswith(p + "/"))}
            for p, label in NAV]
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    sign_in = f"{root}/sign-in" if path in ("/sign-in", "/") else f"{root}/sign-in?{urlencode({'next': here})}"
     return {"lang": lang, "t": i18n.translator(lang), "root": root, "nav": nav, "languages": _switch(request),
-            "version": __version__}
+            "version": __version__, "account": _account(request), "sign_in_href": sign_in}
+
+
+def _account(request: Request) -> dict | None:
+    """Who is signed in (name, and the CSRF token of the sign-out form), or None."""
+    if getattr(request.app.state, "settings", None) is None:
+        return None
+    from microhe.api import session as web
+
+    s = web.current(request)
+    return {"name": s.name, "csrf": s.csrf} if s else None
 
 
 def render(request: Request, template: str, **values) -> tuple[str, dict[str, str]]:
@@ -78,6 +90,8 @@ def render(request: Request, template: str, **values) -> tuple[str, dict[str, st
     ctx = context(request, values.pop("lang", None))
     html = environment().get_template(template).render({**ctx, **values})
     headers = {"Content-Language": ctx["lang"], "Vary": "Accept, Accept-Language, Cookie"}
+    if ctx["account"]:  # a signed-in page holds the session's CSRF token: never cached
+        headers["Cache-Control"] = "no-store"
     return html, headers
 
 

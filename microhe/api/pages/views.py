@@ -19,7 +19,7 @@ from microhe.api.pages import i18n, render
 from microhe.api.pages.search import incomplete
 from microhe.publish.credential import credential_view, institution_view, is_institution, is_specification
 from microhe.publish.resource import resource_page
-from microhe.recognition.decisions import list_decisions
+from microhe.recognition.decisions import decision_id, list_decisions
 from microhe.recognition.overview import offer_of
 from microhe.store.embedded import Store
 
@@ -59,7 +59,7 @@ def _decisions(store: Store, base: str, root: str, langs: tuple[str, ...], *, cr
                issuer: str | None = None) -> list[dict]:
     out = []
     for d in list_decisions(store, credential=credential, issuer=issuer, langs=langs):
-        out.append({"d": d, "href": render.href(d.iri, base, root),
+        out.append({"d": d, "href": f"{root}/decisions/{decision_id(d.iri)}",  # its page (routes/decisions.py)
                     "credential_href": render.href(d.credential.iri, base, root),
                     "institution_href": render.href(d.institution.iri, base, root)})
     return out
