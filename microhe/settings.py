@@ -105,12 +105,13 @@ class Settings(BaseSettings):
     #: Origins whose pages may call the write routes (token routes) cross-origin; default
     #: none, so no cross-origin write is possible.
     cors_write_origins: Annotated[tuple[str, ...], NoDecode] = ()
-    #: JSON-LD answers of graphs (Graph Store reads, the ontology, VoID) with more triples
-    #: than this are served flattened and expanded instead of compacted with microhe's
-    #: context: PyLD's compaction costs ~0.15 ms per triple (bench/RESULTS.md "JSON-LD
-    #: compaction"), so 50,000 triples take ~8 s. The answer says so (Content-Type profile,
-    #: header X-JSON-LD-Not-Compacted). Resource pages are bounded far below it.
-    jsonld_compact_cap: int = Field(default=50_000, ge=0)
+    #: JSON-LD answers (graphs: Graph Store reads, the ontology, VoID; resource pages) with
+    #: more triples than this are served flattened and expanded instead of compacted with
+    #: microhe's context: PyLD's compaction costs 0.4-1 ms per triple on this project's
+    #: machine (bench/RESULTS.md "JSON-LD compaction": 10k triples 4.2 s, 100k 107 s), the
+    #: expanded form ~16 us. The answer says so (Content-Type profile "...#flattened
+    #: ...#expanded", header X-JSON-LD-Not-Compacted).
+    jsonld_compact_cap: int = Field(default=10_000, ge=0)
     #: The licence of the data this deployment publishes (an IRI, e.g.
     #: http://publications.europa.eu/resource/authority/licence/CC_BY_4_0), stated in the
     #: VoID/DCAT-AP description as dct:license. Unset (default): no licence is claimed for

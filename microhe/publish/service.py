@@ -22,7 +22,8 @@ FORMATS = "http://www.w3.org/ns/formats/"
 #: measured in tests/publish/test_union_default_graph.py; why /sparql does not rewrite
 #: queries to set semantics: bench/RESULTS.md "Union default graph".
 UNION_ADVICE = (
-    "The default graph is the union of all named graphs (sd:UnionDefaultGraph). It is evaluated as a bag: a "
+    "The default graph is the union of all named graphs (sd:UnionDefaultGraph). This engine (pyoxigraph 0.5; "
+    "Oxigraph issue 1919, fixed upstream after 0.5.13) evaluates it as a bag: a "
     "triple that two graphs hold matches twice, so a pattern over the default graph can repeat a solution and "
     "COUNT(*) counts it per graph. Use SELECT DISTINCT (or COUNT(DISTINCT ...)) for set semantics, or "
     "GRAPH ?g { ... } to see which graph holds what. CONSTRUCT answers are sets already.")

@@ -31,7 +31,7 @@ class JsonLdForm:
     form: str
     context_url: str
     subject: str | None = None
-    cap: int = 50_000
+    cap: int = 10_000
 
 
 def requested_form(accept: str | None) -> str | None:
@@ -50,7 +50,7 @@ def requested_form(accept: str | None) -> str | None:
     return best[1] if best else None
 
 
-def jsonld_form(request, base: str, *, subject: str | None = None, cap: int = 50_000) -> JsonLdForm:
+def jsonld_form(request, base: str, *, subject: str | None = None, cap: int = 10_000) -> JsonLdForm:
     """The form of ``request``'s JSON-LD answer (framed by default where ``subject`` is
     given, else flattened; framed asked of a graph is served flattened)."""
     form = requested_form(request.headers.get("accept")) or (jw.FRAMED if subject else jw.FLATTENED)

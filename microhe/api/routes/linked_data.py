@@ -89,7 +89,7 @@ OFFERED = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML, N_QUADS, TRIG)
 
 
 def serve_resource(request: Request, store: Store, base: str, iri: str, query: str = "", *,
-                   cap: int = 50_000) -> Response:
+                   cap: int = 10_000) -> Response:
     """Dereference ``iri``: 404 when unknown (or when the path cannot form an IRI, such
     as ``/demo/%zz``: nothing can be described there), else HTML or RDF by negotiation.
     ``query`` is the part of the URL's query that names the resource (``iri=...`` at the
