@@ -86,12 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"store: {len(store)} quads, {args.credentials} credentials, {args.reps} reps per shape")
         mix = {"point": 5, "search": 3, "recognition": 2}
         p50 = {}
-        for kind, weight in mix.items():
+        for kind in mix:
             bag, sets = [], []
             for _ in range(args.reps):
                 q_bag, q_set = shapes(rng.choice(creds), rng.randint(4, 7), rng.choice(["DEU", "FRA", "ITA", "ESP"]))[kind]
-                tb, nb = _time(store, q_bag)
-                ts, ns = _time(store, q_set)
+                tb, _ = _time(store, q_bag)
+                ts, _ = _time(store, q_set)
                 bag.append(tb)
                 sets.append(ts)
             p50[kind] = (statistics.median(bag), statistics.median(sets))

@@ -28,6 +28,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from microhe.errors import InputError
 from microhe.rdf import formats
 from microhe.rdf.jsonld import bundled_contexts, load_context_file
 
@@ -45,7 +46,7 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-class RemoteContextRefused(ValueError):
+class RemoteContextRefused(InputError, ValueError):
     """A JSON-LD document named a context that is not bundled: microhe fetches nothing."""
 
 
@@ -169,8 +170,26 @@ def to_rdf(document: Any, *, own: Iterable[str] = ()) -> list[ox.Triple]:
     any, are dropped (their triples kept)."""
     from pyld import jsonld
 
-    dataset = jsonld.to_rdf(document, {**_options(own), "format": formats.N_QUADS})
+    try:
+        dataset = jsonld.to_rdf(document, {**_options(own), "format": formats.N_QUADS})
+    except jsonld.JsonLdError as e:
+        refused = _refusal_in(e)
+        if refused is not None:
+            raise refused from e
+        raise
     return list(dict.fromkeys(q.triple for q in ox.parse(dataset.encode("utf-8"), ox.RdfFormat.N_QUADS)))
+
+
+def _refusal_in(error: BaseException) -> RemoteContextRefused | None:
+    """The loader's refusal inside PyLD's wrapped errors (``cause`` chains), if any."""
+    seen: list[BaseException] = []
+    current: Any = error
+    while isinstance(current, BaseException) and current not in seen:
+        if isinstance(current, RemoteContextRefused):
+            return current
+        seen.append(current)
+        current = getattr(current, "cause", None) or current.__cause__ or current.__context__
+    return None
 
 
 def dumps(document: Any) -> bytes:

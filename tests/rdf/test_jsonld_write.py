@@ -39,24 +39,15 @@ def _no_connection(s: socket.socket) -> bool:
 def test_a_remote_context_in_the_data_is_never_fetched(listener):
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/context.jsonld"
     doc = {"@context": url, "@id": "http://example.org/a", "name": "A"}
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(jw.RemoteContextRefused, match="never fetched") as caught:
         jw.to_rdf(doc)
-    assert url in str(caught.value) or isinstance(caught.value.__cause__, jw.RemoteContextRefused) or any(
-        isinstance(e, jw.RemoteContextRefused) for e in _chain(caught.value))
+    assert url in str(caught.value)
     # nested and scoped references too
     nested = {"@context": {"knows": {"@id": "http://example.org/knows", "@context": url}},
               "@id": "http://example.org/a", "knows": {"@id": "http://example.org/b"}}
-    with pytest.raises(Exception):
+    with pytest.raises(jw.RemoteContextRefused, match="never fetched"):
         jw.to_rdf(nested)
     assert _no_connection(listener)
-
-
-def _chain(e: BaseException):
-    seen = []
-    while e is not None and e not in seen:
-        seen.append(e)
-        e = e.__cause__ or e.__context__ or getattr(e, "cause", None)
-    return seen
 
 
 def test_the_loader_serves_only_bundled_contexts(listener):

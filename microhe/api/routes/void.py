@@ -70,7 +70,8 @@ def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
                             headers={**headers, **page_headers, "Content-Length": str(len(body))})
         render.remember_language(request, response)
         return response
-    return rdf_response(description(store, settings.base, PLACES, Publication.of(settings)), mt, head=request.method == "HEAD", headers=headers,
+    quads = description(store, settings.base, PLACES, Publication.of(settings))
+    return rdf_response(quads, mt, head=request.method == "HEAD", headers=headers,
                         jsonld=jsonld_form(request, settings.base, cap=settings.jsonld_compact_cap))
 
 
