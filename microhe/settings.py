@@ -105,6 +105,24 @@ class Settings(BaseSettings):
     #: Origins whose pages may call the write routes (token routes) cross-origin; default
     #: none, so no cross-origin write is possible.
     cors_write_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    #: JSON-LD answers (graphs: Graph Store reads, the ontology, VoID; resource pages) with
+    #: more triples than this are served flattened and expanded instead of compacted with
+    #: microhe's context: PyLD's compaction costs 0.4-1 ms per triple on this project's
+    #: machine (bench/RESULTS.md "JSON-LD compaction": 10k triples 4.2 s, 100k 107 s), the
+    #: expanded form ~16 us. The answer says so (Content-Type profile "...#flattened
+    #: ...#expanded", header X-JSON-LD-Not-Compacted).
+    jsonld_compact_cap: int = Field(default=10_000, ge=0)
+    #: The licence of the data this deployment publishes (an IRI, e.g.
+    #: http://publications.europa.eu/resource/authority/licence/CC_BY_4_0), stated in the
+    #: VoID/DCAT-AP description as dct:license. Unset (default): no licence is claimed for
+    #: loaded data; only the bundled reference data states its own. Checked at start-up
+    #: (``microhe.publish.dataset.check_settings``: an absolute IRI).
+    dataset_license: str | None = None
+    #: Who publishes this deployment's data: an IRI (a person's or organisation's page or
+    #: identifier) and a name, stated as dct:publisher in the VoID/DCAT-AP description.
+    #: Unset: the publisher is "the microhe deployment at <base>", with no further claim.
+    dataset_publisher: str | None = None
+    dataset_publisher_name: str | None = None
     #: Build the recognition indexes (search, compare, pathways) on a background thread at
     #: start-up and after writes, instead of in the first request that needs them.
     warm_indexes: bool = True

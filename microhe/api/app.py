@@ -43,6 +43,7 @@ from microhe.api.routes import (
 from microhe.engine.pool import QueryPool
 from microhe.errors import MicroheError
 from microhe.ingest.load import initialise
+from microhe.publish.dataset import check_settings
 from microhe.publish.supplement_render import preload_pdf
 from microhe.recognition.warm import Warmer
 from microhe.settings import Settings, get_settings
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     the embedded store at ``settings.store``; initialised with the reference graphs when
     empty), so ``uvicorn --factory microhe.api:create_app`` honours every setting."""
     settings = settings or get_settings()
+    check_settings(settings)  # what the dataset description states (licence, publisher) is well-formed
     if store is None:
         store = open_configured(settings)
         if store.is_empty() or demo:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+from collections import ChainMap
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from microhe.api.auth import require_writer
 from microhe.api.http.limits import bad_length, declared_too_large, streamed_too_large
 from microhe.engine.pool import QueryPool, engine_for, pool_for
 from microhe.engine.threads import QueryExecutor
+from microhe.rdf import jsonld_write as jw
 from microhe.rdf.context_dir import open_context_dir
 from microhe.settings import Settings
 from microhe.store.embedded import Store
@@ -32,10 +34,15 @@ def _context_dir(path: str | None):
     return open_context_dir(path)
 
 
-def contexts_of(settings: Settings) -> Mapping[str, Any] | None:
-    """The operator's context directory (``Settings.context_dir``), opened once per path
-    (its index is read when first used: restart the server after editing it)."""
-    return _context_dir(None if settings.context_dir is None else str(settings.context_dir))
+def contexts_of(settings: Settings) -> Mapping[str, Any]:
+    """The contexts a JSON-LD body sent here may name besides the bundled ones: this
+    deployment's own ``{base}context.jsonld`` (so microhe's JSON-LD answers can be written
+    back as they are), then the operator's context directory (``Settings.context_dir``),
+    opened once per path (its index is read when first used: restart the server after
+    editing it)."""
+    own = {settings.base + jw.CONTEXT_PATH: jw.context_document()}
+    operator = _context_dir(None if settings.context_dir is None else str(settings.context_dir))
+    return own if operator is None else ChainMap(own, operator)
 
 
 StoreDep = Annotated[Store, Depends(get_store)]

@@ -130,7 +130,17 @@ def make_writable(tmp_path, reference_quads, *, on_disk: bool = False, reference
 
 
 def parse_rdf(data: bytes, media_type: str) -> list[ox.Quad]:
-    """Parse a response body by its media type (pyoxigraph; JSON-LD included)."""
+    """Parse a response body by its media type (pyoxigraph; JSON-LD by PyLD, as a portal
+    reads it: its ``@context``, the deployment's ``{base}context.jsonld``, resolved to the
+    bundled copy the app serves there, nothing fetched)."""
+    if media_type.split(";")[0].strip() == "application/ld+json":
+        import json
+
+        from microhe.rdf.jsonld_write import to_rdf
+
+        doc = json.loads(data)
+        own = [doc["@context"]] if isinstance(doc, dict) and isinstance(doc.get("@context"), str) else []
+        return [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in to_rdf(doc, own=own)]
     fmt = ox.RdfFormat.from_media_type(media_type.split(";")[0].strip())
     assert fmt is not None, media_type
     return list(ox.parse(data, fmt))

@@ -259,7 +259,7 @@ def test_keyboard_only_navigation(site, page):
 
 PAGE_TYPES = {"home": "/", "search": "/search?eqf=6", "credential": CREDENTIAL, "institution": "/demo/org/strathlowe",
               "ladder": "/frameworks", "framework": "/frameworks/SCQF", "level": "/ref/framework/SCQF/level/11",
-              "ontology": "/ontology", "sparql": "/sparql"}
+              "ontology": "/ontology", "sparql": "/sparql", "void": "/.well-known/void"}
 
 
 @pytest.mark.parametrize("name", ["home", "search", "credential", "ladder"])

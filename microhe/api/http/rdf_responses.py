@@ -1,5 +1,6 @@
 """RDF answers of the linked-data, Graph Store and VoID routers: one serialisation
-(prefixes pruned to the namespaces a document uses), one response shape (``Vary:
+(prefixes pruned to the namespaces a document uses; JSON-LD as one graph in the form the
+client asked for, :mod:`microhe.api.http.jsonld_forms`), one response shape (``Vary:
 Accept``, ``HEAD`` with the body's length), one ``Link: rel="alternate"`` header and one
 OpenAPI description of a negotiated RDF route.
 
@@ -15,6 +16,7 @@ import pyoxigraph as ox
 from fastapi import Response
 
 from microhe.api.errors import error_content
+from microhe.api.http.jsonld_forms import JsonLdForm, jsonld_body
 from microhe.api.http.negotiation import JSON_LD, content_type
 from microhe.publish.names import PREFIXES
 from microhe.rdf import formats
@@ -57,14 +59,25 @@ def _used_prefixes(data: list, prefixes: dict[str, str]) -> dict[str, str]:
 _SIMPLE_LOCAL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$|^$")
 
 
+def rdf_body(quads: Iterable[ox.Quad], mt: str, jsonld: JsonLdForm | None = None) -> tuple[bytes, str, dict[str, str]]:
+    """(body, Content-Type, extra headers) of an RDF answer: JSON-LD by ``jsonld`` (one
+    graph, compacted or framed with microhe's context; required for JSON-LD), the other
+    formats by :func:`serialize`."""
+    if mt == JSON_LD:
+        if jsonld is None:
+            raise ValueError("a JSON-LD answer needs its form (microhe.api.http.jsonld_forms.jsonld_form)")
+        return jsonld_body(quads, jsonld)
+    return serialize(quads, mt), content_type(mt), {}
+
+
 def rdf_response(quads: Iterable[ox.Quad], mt: str, *, status_code: int = 200, head: bool = False,
-                 headers: dict[str, str] | None = None) -> Response:
-    body = serialize(quads, mt)
-    all_headers = {"Vary": "Accept", **(headers or {})}
+                 headers: dict[str, str] | None = None, jsonld: JsonLdForm | None = None) -> Response:
+    body, ctype, extra = rdf_body(quads, mt, jsonld)
+    all_headers = {"Vary": "Accept", **(headers or {}), **extra}
     if head:
         all_headers["Content-Length"] = str(len(body))
-        return Response(status_code=status_code, media_type=content_type(mt), headers=all_headers)
-    return Response(body, status_code=status_code, media_type=content_type(mt), headers=all_headers)
+        return Response(status_code=status_code, media_type=ctype, headers=all_headers)
+    return Response(body, status_code=status_code, media_type=ctype, headers=all_headers)
 
 
 def link_header(url: str, offered: Sequence[str]) -> str:
@@ -90,4 +103,4 @@ def rdf_doc(offered: Sequence[str], *errors: int) -> dict:
     }
 
 
-__all__ = ["serialize", "rdf_response", "link_header", "rdf_doc"]
+__all__ = ["serialize", "rdf_body", "rdf_response", "link_header", "rdf_doc"]

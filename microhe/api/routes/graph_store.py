@@ -61,6 +61,7 @@ from fastapi.concurrency import run_in_threadpool
 from microhe.api.auth import refuse_token_in_url
 from microhe.api.deps import SettingsDep, StoreDep, WriterDep, contexts_of, read_body
 from microhe.api.errors import WRITE, error_content, error_responses
+from microhe.api.http.jsonld_forms import jsonld_form
 from microhe.api.http.multipart import is_multipart, merged_parts
 from microhe.api.http.negotiation import (
     JSON_LD,
@@ -256,9 +257,11 @@ def _write_doc() -> dict:
     }
 
 
-def _read(request: Request, store: Store, graph: str | None) -> Response:
+def _read(request: Request, store: Store, graph: str | None, settings: Settings) -> Response:
     """GET/HEAD of one graph: 404 when the store does not hold it; the representation by
-    ``Accept`` (Turtle default)."""
+    ``Accept`` (Turtle default). JSON-LD is the graph itself (no named-graph wrapper),
+    flattened and compacted with ``{base}context.jsonld`` up to
+    ``Settings.jsonld_compact_cap`` triples (:mod:`microhe.api.http.jsonld_forms`)."""
     refuse_token_in_url(request)  # reads need none, but one in the URL is a leak to report
     if graph is not None and not store.has_graph(graph):
         raise HTTPException(404, detail=f"no graph <{graph}> in the store")
@@ -270,7 +273,8 @@ def _read(request: Request, store: Store, graph: str | None) -> Response:
         # the iterator is made on the stream's own thread (pyoxigraph iterators are bound to theirs)
         return stream(lambda: nquads.lines(store.quads(graph), with_graph=mt == N_QUADS), media_type=content_type(mt),
                       headers=headers, what="a graph" if graph is None else f"graph <{graph}>")
-    return rdf_response(store.quads(graph), mt, head=request.method == "HEAD", headers=headers)
+    return rdf_response(store.quads(graph), mt, head=request.method == "HEAD", headers=headers,
+                        jsonld=jsonld_form(request, settings.base, cap=settings.jsonld_compact_cap))
 
 
 @router.get(GRAPH_STORE, summary="Read a graph (Graph Store Protocol)", response_class=Response, openapi_extra={
@@ -280,9 +284,9 @@ def _read(request: Request, store: Store, graph: str | None) -> Response:
                   **{str(code): error_content(code) for code in (400, 404, 406)}}})
 @router.head(GRAPH_STORE, include_in_schema=False)
 @conditional
-def get_graph(request: Request, store: StoreDep) -> Response:
+def get_graph(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """``?graph=IRI`` or ``?default``; the representation by ``Accept`` (Turtle default)."""
-    return _read(request, store, target_graph(request))
+    return _read(request, store, target_graph(request), settings)
 
 
 # -- writes ---------------------------------------------------------------------------------
@@ -441,7 +445,7 @@ def direct_graph(request: Request, settings: Settings) -> str:
 @conditional
 def get_direct(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """The graph ``<base>rdf-graphs/<path>``, as ``?graph=`` would read it."""
-    return _read(request, store, direct_graph(request, settings))
+    return _read(request, store, direct_graph(request, settings), settings)
 
 
 @router.put(DIRECT, summary="Replace a graph by its own URL (Graph Store Protocol)", status_code=200,

@@ -4,14 +4,20 @@
 * ``GET /demo/{rest}``: the bundled demo IRIs ``https://w3id.org/microhe/demo/<rest>``;
 * ``GET /ref/{rest}``: the reference data ``https://w3id.org/microhe/ref/<rest>``;
 * ``GET /ontology``: the core ontology ``https://w3id.org/microhe/ontology`` (HTML
-  documentation from its ``rdfs:label``/``skos:definition``; Turtle and JSON-LD).
+  documentation from its ``rdfs:label``/``skos:definition``; Turtle and JSON-LD);
+* ``GET /context.jsonld``: the JSON-LD context every JSON-LD answer is compacted with
+  (``{base}context.jsonld``; the bundled ``microhe/rdf/contexts/microhe-context.jsonld``),
+  with a content-hash ``ETag``, cacheable for a day.
 
 A resource is known when it is the subject or object of a triple, or names a graph;
 otherwise 404. Browsers get an HTML page (labels, types, a property table with links,
 incoming links, the graphs the statements live in); RDF clients get a concise bounded
 description (the resource's own triples in every graph, plus the closure over the blank
 nodes they reach) in Turtle (the default), JSON-LD, N-Triples, RDF/XML, or with graph
-names in N-Quads/TriG. Every answer carries ``Vary: Accept`` and one ``Link: <...>;
+names in N-Quads/TriG. JSON-LD is framed by default (the resource's node object first,
+its blank nodes nested, compacted with ``{base}context.jsonld``); the ``profile`` of
+``Accept: application/ld+json`` picks another form (:mod:`microhe.api.http.jsonld_forms`).
+Every answer carries ``Vary: Accept`` and one ``Link: <...>;
 rel="alternate"; type="..."`` per representation; ``?format=ttl|jsonld|nt|rdf|nq|trig|html``
 picks one explicitly (those are the alternate links).
 
@@ -28,6 +34,7 @@ and renders (the RDF responses it shares with the Graph Store and VoID routers:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from urllib.parse import quote, urlencode
 
@@ -37,6 +44,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import Match
 
 from microhe.api.deps import SettingsDep, StoreDep
+from microhe.api.http.jsonld_forms import jsonld_form
 from microhe.api.http.negotiation import (
     HTML,
     JSON_LD,
@@ -49,13 +57,14 @@ from microhe.api.http.negotiation import (
     representation,
 )
 from microhe.api.http.paths import GRAPH_STORE, RESOURCE
-from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response, serialize
+from microhe.api.http.rdf_responses import link_header, rdf_body, rdf_doc, rdf_response
 from microhe.api.http.semantics import conditional
 from microhe.api.pages import render, views
 from microhe.publish.names import safe_href
 from microhe.publish.ontology import core_ontology, ontology_documentation
 from microhe.publish.resource import describe, is_known
 from microhe.rdf import formats
+from microhe.rdf import jsonld_write as jw
 from microhe.rdf.iri import check_iri, iri_problem
 from microhe.store.embedded import Store
 from microhe.vocab import DEMO, REF
@@ -79,7 +88,8 @@ def html_page(request: Request, store: Store, base: str, node: ox.NamedNode, qua
 OFFERED = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML, N_QUADS, TRIG)
 
 
-def serve_resource(request: Request, store: Store, base: str, iri: str, query: str = "") -> Response:
+def serve_resource(request: Request, store: Store, base: str, iri: str, query: str = "", *,
+                   cap: int = 10_000) -> Response:
     """Dereference ``iri``: 404 when unknown (or when the path cannot form an IRI, such
     as ``/demo/%zz``: nothing can be described there), else HTML or RDF by negotiation.
     ``query`` is the part of the URL's query that names the resource (``iri=...`` at the
@@ -107,7 +117,7 @@ def serve_resource(request: Request, store: Store, base: str, iri: str, query: s
             response = Response(body, media_type=content_type(HTML), headers=headers)
         render.remember_language(request, response)
         return response
-    return rdf_response(quads, mt, head=head, headers=headers)
+    return rdf_response(quads, mt, head=head, headers=headers, jsonld=jsonld_form(request, base, subject=iri, cap=cap))
 
 
 def _raw_rest(request: Request, prefix: str) -> str:
@@ -157,7 +167,7 @@ fallback = APIRouter(route_class=FallbackRoute)  # tagged by the router it is in
 @conditional
 def demo_resource(rest: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """``https://w3id.org/microhe/demo/<rest>`` (the bundled, labelled demo data)."""
-    return serve_resource(request, store, settings.base, DEMO + _raw_rest(request, "/demo/"))
+    return serve_resource(request, store, settings.base, DEMO + _raw_rest(request, "/demo/"), cap=settings.jsonld_compact_cap)
 
 
 @router.get("/ref/{rest:path}", summary="Dereference a reference-data IRI", openapi_extra=_RESOURCE_DOC, response_class=Response)
@@ -165,7 +175,7 @@ def demo_resource(rest: str, request: Request, store: StoreDep, settings: Settin
 @conditional
 def ref_resource(rest: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """``https://w3id.org/microhe/ref/<rest>`` (frameworks, levels, credit systems, ...)."""
-    return serve_resource(request, store, settings.base, REF + _raw_rest(request, "/ref/"))
+    return serve_resource(request, store, settings.base, REF + _raw_rest(request, "/ref/"), cap=settings.jsonld_compact_cap)
 
 
 #: The longest IRI the lookup route reads (longer ones are refused before the store is asked).
@@ -196,14 +206,14 @@ def lookup_resource(request: Request, store: StoreDep, settings: SettingsDep, ir
                                            root=render.root_of(request))
         return Response(html.encode("utf-8") if request.method != "HEAD" else b"", status_code=404,
                         media_type=content_type(HTML), headers={**page_headers, "Vary": "Accept, Accept-Language, Cookie"})
-    return serve_resource(request, store, settings.base, iri, urlencode({"iri": iri}))
+    return serve_resource(request, store, settings.base, iri, urlencode({"iri": iri}), cap=settings.jsonld_compact_cap)
 
 
 @router.get("/ontology", summary="The microhe core ontology",
             openapi_extra=rdf_doc((TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML), 400, 406), response_class=Response)
 @router.head("/ontology", include_in_schema=False)
 @conditional
-def ontology(request: Request) -> Response:
+def ontology(request: Request, settings: SettingsDep) -> Response:
     """HTML documentation (labels and definitions of every term) for browsers; Turtle
     (the source file itself), JSON-LD, N-Triples or RDF/XML for machines."""
     offered = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML)
@@ -218,11 +228,40 @@ def ontology(request: Request) -> Response:
         body = html.encode("utf-8")
         headers.update(page_headers)
     else:
-        body = serialize(core.quads(), mt)
+        body, ctype, extra = rdf_body(core.quads(), mt, jsonld_form(request, settings.base,
+                                                                    cap=settings.jsonld_compact_cap))
+        headers.update(extra)
+        return _maybe_head(Response(body, media_type=ctype, headers=headers), head)
     if head:
         headers["Content-Length"] = str(len(body))
         body = b""
     return Response(body, media_type=content_type(mt), headers=headers)
+
+
+def _maybe_head(response: Response, head: bool) -> Response:
+    if head:
+        response.headers["Content-Length"] = str(len(response.body))
+        response.body = b""
+    return response
+
+
+@router.get("/" + jw.CONTEXT_PATH, summary="The JSON-LD context of microhe's JSON-LD answers", response_class=Response,
+            openapi_extra={"responses": {"200": {"description": "The context document",
+                                                 "content": {JSON_LD: {"schema": {"type": "object"}}}},
+                                         "304": {"description": "Not modified (If-None-Match)"}}})
+@router.head("/" + jw.CONTEXT_PATH, include_in_schema=False)
+def context(request: Request) -> Response:
+    """The context document every compacted or framed JSON-LD answer names as its
+    ``@context``: ELM 3 terms (as Europass names them), ``mhe:`` terms, Dublin Core, SKOS,
+    schema.org..., with ``@type`` coercions and language maps. Static: its ``ETag`` is its
+    content's hash, and it may be cached for a day."""
+    body = jw.context_bytes()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
+    inm = request.headers.get("if-none-match")
+    if inm is not None and ("*" in inm or etag in [t.strip().removeprefix("W/") for t in inm.split(",")]):
+        return Response(status_code=304, headers=headers)
+    return _maybe_head(Response(body, media_type=JSON_LD, headers=headers), request.method == "HEAD")
 
 
 @fallback.get("/{path:path}", summary="Dereference an instance IRI", openapi_extra=_RESOURCE_DOC, response_class=Response)
@@ -230,7 +269,7 @@ def ontology(request: Request) -> Response:
 @conditional
 def base_resource(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """An IRI minted under the deployment's base (``Settings.base``): ``<base><path>``."""
-    return serve_resource(request, store, settings.base, settings.base + _raw_rest(request, "/"))
+    return serve_resource(request, store, settings.base, settings.base + _raw_rest(request, "/"), cap=settings.jsonld_compact_cap)
 
 
 router.include_router(fallback)

@@ -47,7 +47,7 @@ from microhe.api.errors import error_content
 from microhe.api.http import negotiation as neg
 from microhe.api.http.clients import client_of
 from microhe.api.http.cors import PublicReadRoute
-from microhe.api.http.paths import RESOURCE, SPARQL
+from microhe.api.http.paths import RESOURCE, SPARQL, VOID
 from microhe.api.http.requestlog import note_query
 from microhe.api.http.sparql_protocol import (
     Outcome,
@@ -321,7 +321,8 @@ def service_response(request: Request, store: Store, settings: Settings, req: Pr
     if mt == neg.HTML:
         return html_page(request, settings)
     formats = [FORMATS + FORMAT_NAMES[mt] for mt in [*neg.RESULTS.media_types, *neg.GRAPH.media_types]]
-    triples = service_description(endpoint_url(request), store, settings, formats)
+    triples = service_description(endpoint_url(request), store, settings, formats,
+                                  void=settings.base + VOID.lstrip("/"))
     fmt = neg.GRAPH.format(mt)
     prefixes = {"sd": SD, "rdfs": RDFS, "ent": ENTAILMENT, "formats": FORMATS}
     body = in_memory(ox.serialize(triples, format=fmt, prefixes=prefixes if fmt == ox.RdfFormat.TURTLE else None))

@@ -29,15 +29,26 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from microhe.api.deps import SettingsDep, StoreDep
-from microhe.api.http.negotiation import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TURTLE, representation
+from microhe.api.http.jsonld_forms import jsonld_form
+from microhe.api.http.negotiation import (
+    HTML,
+    JSON_LD,
+    N_QUADS,
+    N_TRIPLES,
+    RDF_XML,
+    TURTLE,
+    content_type,
+    representation,
+)
 from microhe.api.http.paths import DUMP, PLACES, VOID
 from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response
 from microhe.api.http.semantics import conditional
 from microhe.api.http.streaming import ThreadStreamingResponse, stream
-from microhe.publish.dataset import description
+from microhe.api.pages import render
+from microhe.publish.dataset import Publication, description, page
 from microhe.rdf import nquads
 
-OFFERED = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
+OFFERED = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML)
 
 router = APIRouter(tags=["dataset"])
 
@@ -47,10 +58,21 @@ router = APIRouter(tags=["dataset"])
 @router.head(VOID, include_in_schema=False)
 @conditional
 def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    """Turtle by default; JSON-LD, N-Triples, RDF/XML by ``Accept`` (or ``?format=``)."""
+    """Turtle by default; JSON-LD, N-Triples, RDF/XML by ``Accept`` (or ``?format=``); an
+    HTML view for browsers (``Accept: text/html``)."""
     mt = representation(request, OFFERED)
     headers = {"Link": link_header(str(request.url.replace(query="")), OFFERED)}
-    return rdf_response(description(store, settings.base, PLACES), mt, head=request.method == "HEAD", headers=headers)
+    if mt == HTML:
+        html, page_headers = render.render(request, "void.html", **page(store, settings.base, PLACES,
+                                                                        Publication.of(settings)))
+        body = html.encode("utf-8")
+        response = Response(body if request.method != "HEAD" else b"", media_type=content_type(HTML),
+                            headers={**headers, **page_headers, "Content-Length": str(len(body))})
+        render.remember_language(request, response)
+        return response
+    quads = description(store, settings.base, PLACES, Publication.of(settings))
+    return rdf_response(quads, mt, head=request.method == "HEAD", headers=headers,
+                        jsonld=jsonld_form(request, settings.base, cap=settings.jsonld_compact_cap))
 
 
 @router.get(DUMP, summary="The whole store as N-Quads (streamed)", response_class=ThreadStreamingResponse,
