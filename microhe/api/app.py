@@ -22,6 +22,7 @@ from microhe.api.http.semantics import HttpSemantics
 from microhe.api.http.urlguard import URLGuard, document_refusals
 from microhe.api.pages.render import static_directory
 from microhe.api.routes import (
+    desk,
     docs,
     exporting,
     graph_store,
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     # Routers (each module owns its routes; keep this list the only wiring).
     app.include_router(health.router)
     app.include_router(pages.router)
+    app.include_router(desk.router)
     app.mount("/static", StaticFiles(directory=static_directory()), name="static")
     app.include_router(sparql.router)
     app.include_router(named_queries.build_router())

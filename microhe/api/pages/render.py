@@ -21,9 +21,11 @@ from microhe import __version__
 from microhe.api.pages import i18n
 from microhe.publish.names import local_href, safe_href
 
-#: The navigation of every page: (path, label). "Data model" is the ontology's documentation.
-NAV = (("/", "Home"), ("/search", "Search"), ("/frameworks", "Frameworks"), ("/sparql", "SPARQL"),
-       ("/docs", "API docs"), ("/ontology", "Data model"))
+#: The navigation of every page: (path, label). "Data model" is the ontology's documentation; levels and
+#: credits, compare and pathways are the recognition desk (routes/desk.py).
+NAV = (("/", "Home"), ("/search", "Search"), ("/frameworks", "Frameworks"), ("/level", "Levels and credits"),
+       ("/compare", "Compare"), ("/pathways", "Pathways"), ("/sparql", "SPARQL"), ("/docs", "API docs"),
+       ("/ontology", "Data model"))
 
 
 @cache
