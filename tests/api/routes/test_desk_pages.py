@@ -425,3 +425,23 @@ def test_head_like_get(client, path):
     g = client.get(path, headers=HTML)
     h = client.head(path, headers=HTML)
     assert h.status_code == g.status_code == 200 and h.content == b""
+
+
+def test_the_words_the_desk_puts_in_python_are_translated():
+    """The templates' strings are checked by test_pages; these are the desk's own tables and
+    sentences (statuses, outcomes, evidence labels, the Council elements, the level sentence)."""
+    import json
+    from importlib import resources
+
+    from microhe.api.pages import desk
+    from microhe.recognition.compare import ELEMENT_NAMES
+
+    used = {v for table in (desk.BASIS, desk.CRITERIA, desk.STATUS, desk.OUTCOMES, desk.EVIDENCE, ELEMENT_NAMES)
+            for v in table.values()}
+    source = resources.files("microhe.api.pages").joinpath("desk.py").read_text("utf-8")
+    used |= {m.group(2) for m in re.finditer(r"""\bt\(\s*(["'])(.*?)\1""", source)}
+    used |= {"stated", "inferred", "uncertain", "disputed", "module", "programme"}  # t(confidence), t(level from)
+    assert len(used) > 50
+    for lang in ("de", "fr"):
+        data = json.loads(resources.files("microhe.api.pages").joinpath("messages", f"{lang}.json").read_text("utf-8"))
+        assert not sorted(used - set(data)), (lang, sorted(used - set(data)))
