@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,6 +34,7 @@ from microhe.api.pages import desk, i18n, ladder, render
 from microhe.errors import InvalidValue, MicroheError
 from microhe.frameworks.credits import convert
 from microhe.frameworks.levels import translate
+from microhe.frameworks.parse import AmbiguousLevelError
 from microhe.ingest.load import Source
 from microhe.rdf.parse import detect_format
 from microhe.rdf.reading import UnsupportedFormatError
@@ -69,8 +71,8 @@ def level_page(request: Request, store: StoreDep) -> Response:
         except MicroheError as e:
             errors.append(str(e))
             status = max(status, status_of(e))
-            if type(e).__name__ == "AmbiguousLevelError":
-                candidates = desk.candidate_links(getattr(e, "valid", []), render.root_of(request) + "/level")
+            if isinstance(e, AmbiguousLevelError):
+                candidates = desk.candidate_links(e.valid, render.root_of(request) + "/level")
     if "amount" in values or "system" in values:
         try:
             if "amount" not in values or "system" not in values:
@@ -106,7 +108,12 @@ def _common(request: Request, store: Store, settings: Settings, form: desk.DeskF
             "other_outcomes": other, "selected": set(form.outcomes), "d": desk}
 
 
-def _link(settings: Settings, root: str):
+def _chooser(form: desk.DeskForm, path: str, role: str) -> Callable[[str], str]:
+    """The link that picks a search hit as the ``role`` side, the rest of the form kept."""
+    return lambda iri: form.url(path, **{role: iri})
+
+
+def _link(settings: Settings, root: str) -> Callable[[str], str | None]:
     return lambda iri: render.href(iri, settings.base, root)
 
 
@@ -123,8 +130,7 @@ def compare_page(request: Request, store: StoreDep, settings: SettingsDep) -> Re
     link = _link(settings, root)
     searches = {}
     for role in ("credential", "target"):
-        found, total, problem = desk.hits(store, texts.get(f"{role}_text"), langs,
-                                          lambda iri, r=role: form.url(path, **{r: iri}), link)
+        found, total, problem = desk.hits(store, texts.get(f"{role}_text"), langs, _chooser(form, path, role), link)
         searches[role] = {"hits": found, "total": total, "problem": problem}
     status = 422 if form.errors else 200
     comparison = None
