@@ -226,7 +226,7 @@ def test_the_compare_form_by_keyboard_alone(site, page):
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
 
 
-PAGES = {"level": f"/level?framework=SCQF&level=11&amount=15&system=SCQF",
+PAGES = {"level": "/level?framework=SCQF&level=11&amount=15&system=SCQF",
          "level-error": "/level?level=Entry+3",
          "compare": "/compare",
          "compare-report": f"/compare?credential={CRED}&target={TARGET}",
