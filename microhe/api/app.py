@@ -23,6 +23,7 @@ from microhe.api.http.urlguard import URLGuard, document_refusals
 from microhe.api.pages.render import static_directory
 from microhe.api.routes import (
     decisions,
+    desk,
     docs,
     exporting,
     graph_store,
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.include_router(signin.router)
     app.include_router(upload.router)
     app.include_router(decisions.router)
+    app.include_router(desk.router)
     app.mount("/static", StaticFiles(directory=static_directory()), name="static")
     app.include_router(sparql.router)
     app.include_router(named_queries.build_router())

@@ -19,7 +19,7 @@ from tests.demo import demo_copy
 
 BASE = "http://testserver/"
 UI_PATHS = ["/", "/search", "/search.csv", "/frameworks", "/frameworks/SCQF", "/sitemap.xml", "/static/microhe.css",
-            "/sparql", "/docs", "/ontology"]
+            "/sparql", "/docs", "/ontology", "/level", "/compare", "/pathways"]
 
 
 def minted_iris() -> list[str]:

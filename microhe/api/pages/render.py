@@ -21,9 +21,12 @@ from microhe import __version__
 from microhe.api.pages import i18n
 from microhe.publish.names import local_href, safe_href
 
-#: The navigation of every page: (path, label). "Data model" is the ontology's documentation.
-NAV = (("/", "Home"), ("/search", "Search"), ("/frameworks", "Frameworks"), ("/sparql", "SPARQL"),
-       ("/docs", "API docs"), ("/ontology", "Data model"), ("/upload", "Upload"), ("/decisions", "Decisions"))
+#: The navigation of every page: (path, label). "Data model" is the ontology's documentation; levels and
+#: credits, compare and pathways are the recognition desk (routes/desk.py); upload and decisions the
+#: steward's and the evaluator's writes (routes/upload.py, routes/decisions.py).
+NAV = (("/", "Home"), ("/search", "Search"), ("/frameworks", "Frameworks"), ("/level", "Levels and credits"),
+       ("/compare", "Compare"), ("/pathways", "Pathways"), ("/upload", "Upload"), ("/decisions", "Decisions"),
+       ("/sparql", "SPARQL"), ("/docs", "API docs"), ("/ontology", "Data model"))
 
 
 @cache

@@ -150,11 +150,13 @@ SITEMAP_MAX = 50_000
 
 @router.get("/sitemap.xml")
 def sitemap(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    """The pages of the site: home, search, the ladder and each framework, every credential
+    """The pages of the site: home, search, the ladder and each framework, the recognition
+    desk (level, compare, pathways), every credential
     and awarding body served here (local pages only), at most :data:`SITEMAP_MAX`."""
     origin = str(request.base_url).rstrip("/")
     root = render.root_of(request)
-    paths = ["/", "/search", "/frameworks", *(f"/frameworks/{c}" for c in ladder.framework_codes(store))]
+    paths = ["/", "/search", "/frameworks", *(f"/frameworks/{c}" for c in ladder.framework_codes(store)),
+             "/level", "/compare", "/pathways"]
     urls = [origin + p for p in paths]
     seen: set[str] = set()
     for r in search_index(store).records:

@@ -520,7 +520,8 @@ def test_sitemap_lists_the_pages_and_every_one_answers(client):
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
     locs = re.findall(r"<loc>(.*?)</loc>", r.text)
     paths = [urlsplit(u).path for u in locs]
-    for p in ("/", "/search", "/frameworks", "/frameworks/SCQF", "/demo/credential/strathlowe-applied-data-analysis",
+    for p in ("/", "/search", "/frameworks", "/frameworks/SCQF", "/level", "/compare", "/pathways",
+              "/demo/credential/strathlowe-applied-data-analysis",
               "/demo/org/strathlowe"):
         assert p in paths
     for path in paths:
