@@ -120,7 +120,7 @@ def test_the_steward_uploads_fixes_loads_and_withdraws(desk, page):
     bad.write_text(INVALID.replace("ex:bad", "ex:course"), encoding="utf-8")
     clicks, started = 0, time.monotonic()
     page.goto(site + "/")
-    page.get_by_role("link", name="Upload", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Upload", exact=True).click()
     clicks += 1
     page.wait_for_url(re.compile(r"/upload$"))
     axe_ok(page, "upload form")
