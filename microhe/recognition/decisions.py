@@ -139,7 +139,8 @@ def list_decisions(store: Store, *, credential: str | None = None, issuer: str |
                         for r in found]
     if rows and not issuer:
         issuers = _issuers_of(store, {r["cred"].value for r in rows})
-        rows = [{**r, "issuer": i} for r in rows for i in (issuers.get(r["cred"].value) or [None])]
+        none: list[ox.NamedNode | None] = [None]
+        rows = [{**r, "issuer": i} for r in rows for i in (issuers.get(r["cred"].value) or none)]
     inv_p = {MHE + v: k for k, v in PURPOSES.items()}
     inv_o = {MHE + v: k for k, v in OUTCOMES.items()}
     labels = Labels(store, langs).fetch(r[k].value for r in rows for k in ("cred", "issuer", "inst") if r[k])

@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import json
 import re
-from http import HTTPStatus
 from collections.abc import Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
