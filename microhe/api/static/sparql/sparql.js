@@ -147,7 +147,7 @@
     });
   });
 
-  function open(found) {
+  function openShared(found) {
     var tab = yasgui.getTab();
     if (!tab) return;
     if (found.name) tab.setName(found.name);
@@ -157,12 +157,12 @@
   }
   window.addEventListener("hashchange", function () {
     var found = shared();
-    if (found) open(found);
+    if (found) openShared(found);
   });
 
   var first = yasgui.getTab();
   if (link) {
-    open(link);
+    openShared(link);
   } else if (answered && first && first.getYasr()) {
     first.getYasr().setResponse(answered);  // the server's answer: the query is not run again
   } else if (mount.getAttribute("data-autorun") === "true" && first) {
