@@ -3,7 +3,8 @@
 One process tree: this process (the microhe side), one rdflib worker process (the
 baseline, fed one query at a time so baseline and microhe runs alternate on the same
 data), and the three HTTP servers (microhe, ``oxigraph serve``, rdflib-endpoint) on
-127.0.0.1 free ports, started and stopped here. Writes ``bench/results/latest.json``
+127.0.0.1 free ports, started and stopped here; then the clearinghouse pages against their
+JSON/RDF counterparts over HTTP (:mod:`bench.pages`). Writes ``bench/results/latest.json``
 and the figures section of ``bench/RESULTS.md`` (between the bench markers; the
 hand-written text around them is kept).
 """
@@ -921,6 +922,7 @@ def main(argv=None) -> int:
         "repeat_raw": not quick and n < 100_000, "validated_bulk": not quick,
         # the secondary in-memory comparison: on a 2k file in --quick, 10k otherwise, none above 100k
         "memory_credentials": None if big else min(n, 2000 if quick else 10_000),
+        "page_urls": 50 if quick else 200,  # per page type and side (issue 18: >= 200)
         "http_requests": 3000 if quick else 20000, "http_seconds": 6.0 if quick else 20.0, "http_concurrency": 8,
         "max_rdflib_credentials": 100_000,
     }
@@ -979,6 +981,11 @@ def main(argv=None) -> int:
             # 4. HTTP
             http = http_throughput(ld["store_dir"], http_params, cfg["http_concurrency"], cfg["http_seconds"], tmp,
                                    baseline)
+            # 5. the clearinghouse pages against their JSON/RDF counterparts (bench/pages.py)
+            from .pages import run as run_pages
+
+            pages = run_pages(ld["store_dir"], urls=cfg["page_urls"], command="(phase of python -m bench)",
+                              credentials=n)
         finally:
             if baseline is not None:
                 baseline.stop()
@@ -1027,6 +1034,7 @@ def main(argv=None) -> int:
         "http_vs_rdflib_endpoint": round(rps["microhe"] / rps["rdflib_endpoint"], 1)
         if rps.get("microhe") and rps.get("rdflib_endpoint") else None,
         "serving_rss_mb": (http.get("microhe") or {}).get("server_peak_rss_mb"),
+        "pages": pages,
     }
     mem = rss_mb()
     r["peak_rss_mb"] = mem["self"]
@@ -1035,6 +1043,9 @@ def main(argv=None) -> int:
     out = a.out or RESULTS / f"latest-{n}.json"
     out.write_text(json.dumps(r, indent=1) + "\n")
     write_markdown(r, a.markdown)
+    from .pages import write_markdown as write_pages
+
+    write_pages({**pages, "command": r["command"]}, a.markdown)
     log(f"done in {r['wall_s']}s: {out}, {a.markdown}")
     return 0
 

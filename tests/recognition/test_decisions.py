@@ -87,6 +87,18 @@ def test_the_query_agrees_with_list_decisions(store):
     assert len(list_decisions(store)) == 2
 
 
+def test_every_listing_names_the_awarding_body_of_the_decided_credential(store):
+    # credentials.ttl: strathlowe-applied-data-analysis is awarded by <org/strathlowe>,
+    # ballynore-data-analysis-essentials by <org/ballynore> (elm:awardingOpportunity)
+    expected = {CANDIDATE: STRATHLOWE, NEAR_MISS: BALLYNORE}
+    for listed in (list_decisions(store), list_decisions(store, credential=CANDIDATE),
+                   list_decisions(store, credential=NEAR_MISS), list_decisions(store, issuer=BALLYNORE)):
+        assert listed
+        assert {d.credential.iri: d.issuer.iri for d in listed if d.issuer} == \
+            {d.credential.iri: expected[d.credential.iri] for d in listed}
+    assert [d.issuer.label for d in list_decisions(store, credential=CANDIDATE) if d.issuer] == ["Strathlowe University (demo)"]
+
+
 def test_the_decision_keeps_its_comparison(store):
     d = list_decisions(store, credential=CANDIDATE)[0].iri
     rows = list(store.query(

@@ -22,7 +22,7 @@ import shutil
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 from urllib.request import urlopen
 
 import pytest
@@ -280,6 +280,72 @@ def test_construct_output_stays_inside_the_page(visit, site):
     v.page.locator(".yasr .select_response").click()  # the raw Turtle
     v.page.locator(".yasr .CodeMirror").first.wait_for()
     assert v.page.evaluate(no_overflow)
+
+
+
+def sparql_requests(v: Visit, site: str) -> list[str]:
+    return [u for u in v.requests if u.startswith(f"{site}/sparql")]
+
+
+def test_a_format_html_link_runs_the_query_once(visit, site):
+    """The server ran it (format=html): the editor shows that answer, it does not run it again."""
+    v = visit()
+    page = f"{site}/sparql?query={quote(EQF_LEVELS)}&format=html"
+    v.page.goto(page)
+    v.page.wait_for_function("() => document.querySelectorAll('.yasr table.dataTable tbody tr').length === 8")
+    assert [r[1] for r in yasgui_rows(v.page)] == [str(n) for n in range(1, 9)]
+    assert v.page.evaluate("microheYasgui.getTab().getQuery()") == EQF_LEVELS
+    # result links are the local pages, as after a run in the editor
+    hrefs = v.page.evaluate("[...document.querySelectorAll('.yasr table.dataTable tbody td:nth-child(2) a')]"
+                            ".map(a => a.getAttribute('href'))")
+    assert hrefs[0] == "/resource?iri=" + quote("http://data.europa.eu/snb/eqf/1", safe="")
+    v.page.wait_for_load_state("networkidle")
+    assert sparql_requests(v, site) == [page]  # the page itself, no second run
+    assert v.errors == []
+    assert_offline(v)
+
+
+def test_a_format_html_error_is_shown_without_running_again(visit, site):
+    v = visit()
+    page = f"{site}/sparql?query={quote(MISSING_PREFIX)}&format=html"
+    v.page.goto(page)
+    err = v.page.locator(".yasr .errorResult")
+    err.wait_for()
+    text = " ".join(err.text_content().split())
+    assert 'SPARQL syntax error: line 2, column 8: the prefix "mhe:" is not declared' in text
+    v.page.wait_for_load_state("networkidle")
+    assert sparql_requests(v, site) == [page]
+
+
+def test_a_share_link_opens_its_query_and_nothing_else_of_the_link(visit, site):
+    """YASGUI's share button: its link (this page's address, the query in the fragment) opens
+    that query and runs it here; an endpoint, method or headers in a link are ignored."""
+    v = visit()
+    v.page.goto(f"{site}/sparql?query={quote(BY_TITLE)}&format=html")
+    v.page.locator(".yasr table.dataTable tbody tr").first.wait_for()
+    v.page.evaluate(f"microheYasgui.getTab().setQuery({json.dumps(EQF_LEVELS)}) && null")
+    v.page.locator(".tabPanel.active .yasqe_share").click()
+    link = v.page.locator(".yasqe_sharePopup input").input_value()
+    assert link.startswith(f"{site}/sparql#")  # not the page's ?query=...&format=html
+    w = visit()
+    w.page.goto(link)
+    w.page.wait_for_function("() => document.querySelectorAll('.yasr table.dataTable tbody tr').length === 8")
+    assert w.page.evaluate("microheYasgui.getTab().getQuery()") == EQF_LEVELS
+    # a hand-made link: its endpoint and headers change nothing, its title names the tab
+    x = visit()
+    fragment = urlencode({"query": BY_TITLE, "endpoint": "http://example.org/sparql", "requestMethod": "GET",
+                          "headers": json.dumps({"X-Injected": "1"}), "tabTitle": "By title"})
+    x.page.goto(f"{site}/sparql#{fragment}")
+    x.page.locator(".yasr table.dataTable tbody a").first.wait_for()
+    assert x.page.evaluate("microheYasgui.getTab().getName()") == "By title"
+    assert x.page.evaluate("microheYasgui.getTab().getYasqe().config.requestConfig().endpoint") == f"{site}/sparql"
+    assert x.escaped == [] and not any("example.org" in u for u in x.requests)
+    # a link opened on the page already (only the fragment changes) runs its query too
+    x.page.evaluate(f"window.location.hash = {json.dumps(urlencode({'query': EQF_LEVELS}))}")
+    x.page.wait_for_function("() => document.querySelectorAll('.yasr table.dataTable tbody tr').length === 8")
+    for page in (w, x):
+        assert_offline(page)
+        assert page.errors == []
 
 
 def test_without_javascript_the_form_runs_the_query_on_the_server(visit, site):

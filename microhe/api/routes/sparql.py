@@ -35,6 +35,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -364,9 +365,11 @@ def local_rules(base: str | None, root: str) -> list[list[Any]]:
 
 def html_page(request: Request, settings: Settings, *, query: str | None = None, autorun: bool = False,
               result: dict[str, Any] | None = None, error: ProtocolError | None = None,
-              fmt: str = HTML_RESULTS) -> Response:
+              fmt: str = HTML_RESULTS, answered: dict[str, Any] | None = None) -> Response:
     """The query page: YASGUI (drawn by /static/sparql/sparql.js) over the plain form,
-    with ``result`` or ``error`` of a ``format=html`` run drawn by the server."""
+    with ``result`` or ``error`` of a ``format=html`` run drawn by the server, and
+    ``answered``, the same answer as YASGUI's results view reads it (the script shows it
+    instead of running the query a second time)."""
     problem: str | None
     try:
         cat = named.catalogue()
@@ -397,6 +400,7 @@ def html_page(request: Request, settings: Settings, *, query: str | None = None,
         result=result,
         error={"status": error.status, "message": str(error)} if error is not None else None,
         fmt=fmt,
+        answered=answered,
     )
     response = HTMLResponse(html, status_code=error.status if error is not None else 200,
                             headers={**page_headers, **(error.headers if error is not None else {}),
@@ -418,10 +422,20 @@ async def html_results(request: Request, store: Store, settings: Settings, execu
                                   client=client_of(request, settings), default_graph=default_graph,
                                   named_graphs=named_graphs, prefixes=info.prefixes)
     except ProtocolError as e:
-        return html_page(request, settings, query=req.query, autorun=True, error=e)
+        return html_page(request, settings, query=req.query, error=e, answered={"error": {
+            "status": e.status, "statusText": _phrase(e.status), "text": str(e)}})
     result = drawn_result(outcome, settings.base, request.scope.get("root_path", ""))
-    # autorun: with JavaScript the editor hides the drawn result and shows its own
-    return html_page(request, settings, query=req.query, autorun=True, result=result)
+    # with JavaScript the editor shows this answer in its own results view: the query runs once
+    answered = {"contentType": outcome.media_type, "data": outcome.body.decode("utf-8"), "status": 200,
+                "executionTime": round(outcome.seconds * 1000)}
+    return html_page(request, settings, query=req.query, result=result, answered=answered)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def drawn_result(outcome: Outcome, base: str | None, root: str) -> dict[str, Any]:

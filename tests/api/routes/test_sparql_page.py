@@ -14,6 +14,8 @@ from microhe.queries.catalogue import catalogue
 from ..conftest import BASE, EX
 
 HTML = {"Accept": "text/html"}
+#: Script elements that are data blocks (run nothing, so the policy allows them).
+DATA_BLOCKS = ("application/json",)
 
 
 class Elements(HTMLParser):
@@ -52,8 +54,9 @@ def assert_local_assets_only(page: Elements) -> None:
     """Scripts and styles come from this server's /static, and nothing runs inline."""
     scripts = page.all("script")
     assert scripts, "the page loads its scripts"
-    assert all(s.get("src", "").startswith("/static/") for s in scripts), scripts
-    assert all(not text.strip() for text in page.scripts), "no inline script"
+    code = [(s, text) for s, text in zip(scripts, page.scripts, strict=True) if s.get("type") not in DATA_BLOCKS]
+    assert all(s.get("src", "").startswith("/static/") for s, _ in code), scripts
+    assert all(not text.strip() for _, text in code), "no inline script"
     sheets = [link for link in page.all("link") if "stylesheet" in link.get("rel", "")]
     assert all(link["href"].startswith("/static/") for link in sheets), sheets
     assert page.all("style") == [], "no <style> element (style-src 'self')"
@@ -130,7 +133,21 @@ def test_format_html_draws_a_select_result_as_a_table_with_local_links(client):
     assert '<span class="lang">@en</span>' in r.text
     assert '<span class="dt">^^xsd:integer</span>' in r.text
     assert "^^xsd:string" not in r.text  # a plain string needs no datatype
-    assert Elements(r.text).by_id("yasgui")["data-autorun"] == "true"  # the editor shows it too
+    # the editor shows the same answer from the page (it does not run the query again)
+    assert page.by_id("yasgui")["data-autorun"] == "false"
+    answered = answered_block(page)
+    assert answered["status"] == 200 and answered["contentType"] == "application/sparql-results+json"
+    doc = json.loads(answered["data"])
+    assert [b["x"]["value"] for b in doc["results"]["bindings"]] == [
+        "https://w3id.org/microhe/demo/org/strathlowe", f"{BASE}credential/c1", f"{EX}alice"]
+
+
+def answered_block(page: Elements) -> dict:
+    """The JSON of the page's ``#sparql-answered`` data block (YASGUI's response summary)."""
+    scripts = page.all("script")
+    (text,) = [t for s, t in zip(scripts, page.scripts, strict=True) if s.get("id") == "sparql-answered"]
+    assert page.by_id("sparql-answered")["type"] == "application/json"
+    return json.loads(text)
 
 
 def test_format_html_links_only_http_https_and_mailto(client):
@@ -152,6 +169,23 @@ def test_format_html_draws_ask_and_construct(client):
     assert r.status_code == 200
     assert '<pre class="graph">' in r.text and "1 triples in " in r.text
     assert "&lt;/pre&gt;&lt;script&gt;x()" in r.text and "<script>x()" not in r.text
+    # the data block for the editor holds the Turtle as JSON text: it cannot close its element
+    page = Elements(r.text)
+    assert_local_assets_only(page)
+    answered = answered_block(page)
+    assert answered["contentType"] == "text/turtle" and '"</pre><script>x()</script>"' in answered["data"]
+
+
+def test_the_data_block_cannot_be_closed_by_a_result_value(client):
+    hostile = "</script><script>alert(1)</script><!--"
+    q = f"SELECT ?v WHERE {{ VALUES ?v {{ {json.dumps(hostile)} }} }}"
+    r = client.get("/sparql", params={"query": q, "format": "html"}, headers=HTML)
+    assert r.status_code == 200
+    page = Elements(r.text)
+    assert_local_assets_only(page)  # no script element came out of the value
+    assert "</script><script>alert(1)" not in r.text
+    doc = json.loads(answered_block(page)["data"])
+    assert doc["results"]["bindings"][0]["v"]["value"] == hostile
 
 
 def test_format_html_shows_a_syntax_error_with_line_and_column_and_the_status(client):
@@ -163,6 +197,11 @@ def test_format_html_shows_a_syntax_error_with_line_and_column_and_the_status(cl
     assert ('HTTP 400: SPARQL syntax error: line 2, column 8: the prefix &#34;mhe:&#34; is not declared'
             in r.text)
     assert "<table" not in r.text
+    # the editor shows the same error (the query is not sent again)
+    assert answered_block(Elements(r.text)) == {"error": {
+        "status": 400, "statusText": "Bad Request",
+        "text": 'SPARQL syntax error: line 2, column 8: the prefix "mhe:" is not declared; '
+                "add a PREFIX mhe: <...> line before the query"}}
 
 
 def test_format_html_refuses_what_the_endpoint_refuses(client):

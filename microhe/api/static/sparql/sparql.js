@@ -9,6 +9,12 @@
  * - Result links: an IRI this server publishes (data-local: [IRI prefix, local path, exact])
  *   opens the local page instead of w3id.org.
  * - The named queries (the list beside the editor) open in a tab of their own.
+ * - A query the server has answered already (format=html: the page's #sparql-answered block)
+ *   is shown in the results view as it is, not run a second time.
+ * - Share links: the share button's link is this page's address with the query in its
+ *   fragment (#query=...&tabTitle=...&outputFormat=..., YASGUI's form); opening one loads
+ *   and runs that query. Only those three are read: the endpoint, method, headers, extra
+ *   arguments and graphs a link may carry are ignored (one endpoint, requests as set here).
  *
  * Without this script (or without YASGUI) the plain form in the page does the same work
  * on the server (format=html); this script hides it once the editor is drawn.
@@ -54,6 +60,29 @@
     Yasr.plugins.table.defaults.openIriInNewWindow = false; // local pages open in this tab
   }
 
+  // A share link (YASGUI's share button): the query in the fragment.
+  function shared() {
+    var hash = window.location.hash.replace(/^#/, "");
+    if (!hash) return null;
+    var params = new URLSearchParams(hash);
+    var query = params.get("query");
+    if (query === null) return null;
+    var plugin = params.get("outputFormat");
+    return { query: query, name: params.get("tabTitle") || null,
+             plugin: plugin && Yasr.plugins && Yasr.plugins[plugin] ? plugin : null };
+  }
+  // ... made from this page's own address: never its ?query=...&format=html (the server
+  // would run that query too when the link is opened)
+  if (Yasgui.Tab && Yasgui.Tab.prototype.getShareableLink) {
+    var shareLink = Yasgui.Tab.prototype.getShareableLink;
+    Yasgui.Tab.prototype.getShareableLink = function (base) {
+      return shareLink.call(this, base || window.location.origin + window.location.pathname);
+    };
+  }
+  var link = shared();
+  var answeredEl = document.getElementById("sparql-answered");
+  var answered = answeredEl && !link ? JSON.parse(answeredEl.textContent) : null;
+
   mount.hidden = false;
   var yasgui = new Yasgui(mount, {
     persistenceId: null,
@@ -69,7 +98,7 @@
       acceptHeaderSelect: "application/sparql-results+json",
       acceptHeaderGraph: "text/turtle",
     },
-    yasqe: { value: textarea ? textarea.value : "", persistenceId: null, editorHeight: "22rem" },
+    yasqe: { value: link ? link.query : (textarea ? textarea.value : ""), persistenceId: null, editorHeight: "22rem" },
     yasr: { prefixes: prefixes, persistenceId: null, maxPersistentResponseSize: 0 },
   });
   window.microheYasgui = yasgui;
@@ -118,8 +147,25 @@
     });
   });
 
-  if (mount.getAttribute("data-autorun") === "true") {
+  function openShared(found) {
     var tab = yasgui.getTab();
-    if (tab) tab.query().catch(function () {});
+    if (!tab) return;
+    if (found.name) tab.setName(found.name);
+    if (found.plugin && tab.getYasr()) tab.getYasr().selectPlugin(found.plugin);
+    tab.setQuery(found.query);
+    tab.query().catch(function () {});
+  }
+  window.addEventListener("hashchange", function () {
+    var found = shared();
+    if (found) openShared(found);
+  });
+
+  var first = yasgui.getTab();
+  if (link) {
+    openShared(link);
+  } else if (answered && first && first.getYasr()) {
+    first.getYasr().setResponse(answered);  // the server's answer: the query is not run again
+  } else if (mount.getAttribute("data-autorun") === "true" && first) {
+    first.query().catch(function () {});
   }
 })();
