@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     #: Build the recognition indexes (search, compare, pathways) on a background thread at
     #: start-up and after writes, instead of in the first request that needs them.
     warm_indexes: bool = True
+    #: The change log beside the store (``GET /api/changes``, microhe/store/changes.py)
+    #: keeps the last this many entries, and none older than this many days; a harvester
+    #: asking from an older point gets 410 Gone ("harvest the dump again").
+    changes_keep_entries: int = Field(default=100_000, ge=1)
+    changes_keep_days: float = Field(default=30.0, gt=0)
 
     @field_validator("cors_origins", "cors_write_origins", mode="before")
     @classmethod
