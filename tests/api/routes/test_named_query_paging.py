@@ -109,3 +109,27 @@ def test_real_pages_of_50_send_first_and_no_next_when_the_page_is_not_full(demo_
         assert "Link" in r.headers["access-control-expose-headers"]
         # a query that does not page has no paging links
         assert "link" not in client.get("/api/queries/store-statistics").headers
+
+
+@pytest.mark.parametrize("header,message", [
+    ("#+ page: credential\n", "needs an optional 'after' iri parameter"),
+    ("#+ page: nothing\n#+ param: after iri optional paging\n", "names no selected variable"),
+    ("#+ page: credential\n#+ param: after iri required paging\n", "needs an optional 'after' iri parameter"),
+])
+def test_a_malformed_page_header_is_refused_with_what_to_fix(header, message):
+    from microhe.queries.catalogue import QueryError
+
+    text = "#+ summary: s\n" + header + "SELECT ?credential ?after WHERE { ?credential ?p ?o } LIMIT 5\n"
+    with pytest.raises(QueryError, match=message):
+        parse_query_file("broken", text)
+
+
+def test_a_query_that_pages_has_exactly_one_limit():
+    from microhe.queries.catalogue import QueryError
+
+    text = ("#+ summary: s\n#+ page: credential\n#+ param: after iri optional paging\n"
+            "SELECT ?credential ?after WHERE { { SELECT ?credential WHERE { ?credential ?p ?o } LIMIT 5 } } LIMIT 9\n")
+    with pytest.raises(QueryError, match="one LIMIT"):
+        parse_query_file("broken", text)
+    assert {n: (q.page_by, q.page_size) for n, q in catalogue().items() if q.page_by} == {
+        "credentials-by-eqf-level": ("credential", 50), "search-credentials": ("credential", 50)}
