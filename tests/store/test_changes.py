@@ -365,3 +365,12 @@ def test_the_log_file_is_sqlite_in_wal_mode(tmp_path):
         s.write({G1: [q("urn:a")]})
         with sqlite3.connect(tmp_path / "store.changes.sqlite") as db:
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_an_update_too_long_to_read_says_any_graph_may_have_changed():
+    from microhe.rdf.update_scope import MAX_CHARS
+
+    s = Store()
+    text = f"INSERT DATA {{ GRAPH <{G1}> {{ <urn:a> <urn:p> \"{'x' * MAX_CHARS}\" }} }}"
+    s.update(text)
+    assert (last(s).graphs, last(s).added) == (None, None)
