@@ -255,20 +255,19 @@ class ChangeLog:
 
     def seq_at(self, when: datetime) -> int:
         """The point just before ``when``: ``changes_since(seq_at(t))`` gives the changes
-        made at or after ``t``. Raises :class:`ChangesGone` when forgotten changes may be
-        at or after ``t``."""
+        committed at or after ``t`` (taken as the first such change, minus one, so that
+        writes committed out of number order are not skipped). Raises :class:`ChangesGone`
+        when forgotten changes may be at or after ``t``."""
         t = now_text(when)
         with self._lock:
             last = self.seq
-            found = self._one("SELECT MAX(seq) FROM entries WHERE state = 'done' AND time < ? AND seq <= ?", t, last)
+            first = self._one("SELECT MIN(seq) FROM entries WHERE state = 'done' AND time >= ? AND seq <= ?", t, last)
             floor = self.floor
             floor_time = self._meta("floor_time") or ""
-        if found is not None and found >= floor:
-            return found
-        if floor == 0 or (floor_time and t > floor_time):
-            return floor
-        raise ChangesGone(f"the change log no longer holds the changes since {t}: it begins at {floor_time} "
-                          "(older entries were forgotten, or the log restarted); harvest the dump again")
+        if floor > 0 and t <= floor_time:
+            raise ChangesGone(f"the change log no longer holds the changes since {t}: it begins at {floor_time} "
+                              "(older entries were forgotten, or the log restarted); harvest the dump again")
+        return max(floor, last if first is None else first - 1)
 
     # -- writing --------------------------------------------------------------------------
 

@@ -374,3 +374,17 @@ def test_an_update_too_long_to_read_says_any_graph_may_have_changed():
     text = f"INSERT DATA {{ GRAPH <{G1}> {{ <urn:a> <urn:p> \"{'x' * MAX_CHARS}\" }} }}"
     s.update(text)
     assert (last(s).graphs, last(s).added) == (None, None)
+
+
+def test_writes_committed_out_of_number_order_are_neither_shown_early_nor_skipped():
+    from microhe.store.changes import ChangeLog, Pending
+
+    log = ChangeLog(None)
+    a = log.begin(Pending("put", {G1}))
+    b = log.begin(Pending("put", {G2}))
+    log.commit(b, Pending("put", {G2}), lambda g: True)
+    assert (log.seq, log.changes_since(0)) == (0, ([], 0))  # b waits behind the pending a
+    t = datetime.now(UTC)
+    log.commit(a, Pending("put", {G1}), lambda g: True)
+    assert log.seq == b
+    assert a in [e.seq for e in log.changes_since(log.seq_at(t))[0]]  # a was committed after t
