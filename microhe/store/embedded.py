@@ -242,6 +242,8 @@ class Store(WriteTracking):
         drop, add, remove = list(drop), list(add), list(remove)
         with self._changing():
             pending = self._pending_write(graphs, drop, add, remove) if self.changes is not None else None
+            if pending is not None and not pending.graphs:
+                pending = None  # a write of nothing leaves no entry
             if bulk or pending is None:
                 self._write(graphs, drop, add, remove, bulk, pending)
                 return
@@ -331,6 +333,8 @@ class Store(WriteTracking):
                 self._db.extend(quads)
                 return
             quads = list(quads)
+            if not quads:
+                return
             pending = Pending(changes.kind_or("restore"), {graph_name(q.graph_name) for q in quads},
                               subjects_into(set(), quads), set())
             with self.changes.record(pending, self._exists):

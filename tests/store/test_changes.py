@@ -388,3 +388,11 @@ def test_writes_committed_out_of_number_order_are_neither_shown_early_nor_skippe
     log.commit(a, Pending("put", {G1}), lambda g: True)
     assert log.seq == b
     assert a in [e.seq for e in log.changes_since(log.seq_at(t))[0]]  # a was committed after t
+
+
+def test_a_write_of_nothing_leaves_no_entry():
+    s = Store()
+    s.write()
+    s.write(add=[])
+    s.restore([])
+    assert (s.changes.seq, entries(s)) == (0, [])
