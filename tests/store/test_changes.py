@@ -396,3 +396,33 @@ def test_a_write_of_nothing_leaves_no_entry():
     s.write(add=[])
     s.restore([])
     assert (s.changes.seq, entries(s)) == (0, [])
+
+
+# -- the kinds the library's write paths give their entries --------------------------------
+
+
+def test_load_drop_init_import_and_decision_name_their_kind(tmp_path):
+    from pathlib import Path
+
+    from microhe.importers.registry import import_document
+    from microhe.importers.service import store_conversions
+    from microhe.ingest.load import Source, drop, initialise, load
+    from microhe.recognition.decisions import record_decision
+    from tests.api.writes import VALID
+
+    s = Store()
+    initialise(s, demo=True)
+    start = s.changes.seq
+    [outcome] = load(s, [Source("spec.ttl", VALID.encode(), "text/turtle")], graph="urn:g:spec")
+    drop(s, "urn:g:spec")
+    ctdl = (Path(__file__).resolve().parents[1] / "interop" / "fixtures" / "ctdl-micro.json").read_bytes()
+    store_conversions(s, [import_document("ctdl", ctdl, "micro.json")], profiles=("consistency",),
+                      base="https://example.org/base/", agent="test")
+    record_decision(s, credential="https://w3id.org/microhe/demo/credential/strathlowe-applied-data-analysis",
+                    institution="https://w3id.org/microhe/ref/org/vmu", purpose="credit-transfer", outcome="recognise",
+                    decided_by="registrar", base="https://example.org/base/")
+    got = entries(s, start)
+    assert [e.kind for e in entries(s)][:start] == ["init"] * start
+    assert [e.kind for e in got] == ["load", "drop", "import", "decision"]
+    assert "urn:g:spec" in got[0].graphs and got[1].deleted == sorted({"urn:g:spec", "urn:g:spec#derived"})
+    assert got[3].graphs == ["https://w3id.org/microhe/graph/decisions"]  # recognition.decisions.DECISIONS_GRAPH
