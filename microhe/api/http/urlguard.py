@@ -62,9 +62,10 @@ class URLGuard:
 
 
 #: The answer every operation may give because of the rules above (documented on each).
+PLAIN_TEXT = {"schema": {"type": "string"}}
 REFUSAL = {"description": "The URL breaks a rule of every route: a credential in the query string, or a query "
            "string that is not UTF-8 (a plain-text message says which)",
-           "content": {"text/plain": {"schema": {"type": "string"}}}}
+           "content": {"text/plain": PLAIN_TEXT}}
 
 
 def document_refusals(schema: dict) -> dict:
@@ -78,7 +79,7 @@ def document_refusals(schema: dict) -> dict:
                 if "400" not in responses:
                     responses["400"] = REFUSAL
                 elif "content" in responses["400"]:
-                    responses["400"]["content"].setdefault("text/plain", REFUSAL["content"]["text/plain"])
+                    responses["400"]["content"].setdefault("text/plain", PLAIN_TEXT)
     return schema
 
 
