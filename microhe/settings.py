@@ -129,6 +129,11 @@ class Settings(BaseSettings):
     #: Web sessions (``/sign-in``): a session ends after this many minutes without use
     #: (and 24 h after signing in at the latest); kept server-side beside the store.
     session_idle_minutes: int = Field(default=480, ge=1)
+    #: The change log beside the store (``GET /api/changes``, microhe/store/changes.py)
+    #: keeps the last this many entries, and none older than this many days; a harvester
+    #: asking from an older point gets 410 Gone ("harvest the dump again").
+    changes_keep_entries: int = Field(default=100_000, ge=1)
+    changes_keep_days: float = Field(default=30.0, gt=0)
 
     @field_validator("cors_origins", "cors_write_origins", mode="before")
     @classmethod

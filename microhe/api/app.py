@@ -22,6 +22,7 @@ from microhe.api.http.semantics import HttpSemantics
 from microhe.api.http.urlguard import URLGuard, document_refusals
 from microhe.api.pages.render import static_directory
 from microhe.api.routes import (
+    changes,
     decisions,
     desk,
     docs,
@@ -48,7 +49,7 @@ from microhe.publish.dataset import check_settings
 from microhe.publish.supplement_render import preload_pdf
 from microhe.recognition.warm import Warmer
 from microhe.settings import Settings, get_settings
-from microhe.store import open_configured
+from microhe.store import open_configured, retain
 from microhe.store.embedded import Store
 
 #: The pages' static files: scripts, styles, vendored widgets (vendor/README.md).
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     )
     app.state.settings = settings
     app.state.store = store
+    retain(store, settings)  # the change log's retention (also for a store the caller opened)
     generate = app.openapi
 
     def openapi() -> dict:
@@ -162,6 +164,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.include_router(exporting.router)
     app.include_router(graphs.router)
     app.include_router(void.router)
+    app.include_router(changes.router)
     app.include_router(docs.router)
     app.include_router(supplement.router)  # before linked data: /demo/{rest}/supplement is a supplement
     # the pages' scripts, styles and vendored widgets (microhe/api/static, package data)

@@ -86,10 +86,12 @@ DESCRIPTIONS = {
     404: "Not found",
     406: "None of the offered representations is acceptable",
     409: "Conflict with the current state of the store",
+    410: "Gone: no longer available here (the message says what to do instead)",
     413: "Request body over the limit (Settings.max_body_bytes)",
     414: "The URL is too long (the message gives the limit)",
     415: "Unsupported Content-Type",
     422: "A value is wrong (the message says which and why)",
+    501: "Not offered by this deployment (the message says why)",
     503: "Temporarily unavailable (write tokens unreadable, or the server is busy)",
 }
 

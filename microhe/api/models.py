@@ -192,3 +192,29 @@ class ImportReport(BaseModel):
 __all__ = ["LoadOutcome", "ImportedSpecification", "ImportNote", "ImportField", "ImportRow", "ImportDryRun",
            "ImportReport", "Health", "Ready",
            "QueryParameter", "NamedQueryEntry", "StrippedLearner", "GraphWritten", "GraphWriteRefused"]
+
+
+class ChangeEntry(BaseModel):
+    """One committed write (``microhe.store.changes.Change``)."""
+
+    seq: int = Field(description="Its number: increasing, never reused (a failed write may leave a gap)")
+    time: str = Field(description="When it was committed (UTC, RFC 3339; never decreasing with seq)")
+    kind: str = Field(description="put, post, delete, update, load, import, decision, drop, init, restore, write, "
+                      "clear")
+    graphs: list[str] | None = Field(description="The graphs it touched (urn:x-arq:DefaultGraph: the store's default "
+                                     "graph); null: any graph may have changed (harvest the dump again)")
+    deleted: list[str] = Field(description="Those of its graphs that no longer exist (delete them)")
+    added: list[str] | None = Field(description="IRI subjects it added quads about; null: not known (re-read its "
+                                    "graphs)")
+    removed: list[str] | None = Field(description="IRI subjects it removed quads about; null: not known")
+    recovered: bool = Field(description="Recorded by the recovery after a crash: the write may not have committed "
+                            "(re-reading what it names is harmless)")
+
+
+class ChangePage(BaseModel):
+    """A page of the change log, oldest first (``GET /api/changes``)."""
+
+    since: int = Field(description="The point this page starts after")
+    seq: int = Field(description="The last change now: ask since this next time")
+    floor: int = Field(description="The oldest point the log answers from (older: 410, harvest the dump again)")
+    changes: list[ChangeEntry]

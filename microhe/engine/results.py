@@ -85,6 +85,9 @@ class Job:
     default_graph: list[str] | None = None
     named_graphs: list[str] | None = None
     base_iri: str | None = None
+    #: the keyset variable of a query that pages (``#+ page:``), whose distinct values the
+    #: answer counts (:attr:`Answer.page`)
+    page_by: str | None = None
 
 
 @dataclass
@@ -95,6 +98,9 @@ class Answer:
     truncated: bool
     size: int
     seconds: float
+    #: for a job with ``page_by``: (distinct values of that variable, the last one in
+    #: N-Triples syntax or "" when unbound), what the named-query routes build ``Link`` from
+    page: tuple[int, str] | None = None
 
 
 # == evaluation =========================================================================
@@ -160,7 +166,8 @@ def evaluate(source, job: Job, check: Callable[[], None] = _never) -> Answer:
     media_type, token = job.rendering.choice(result.kind)
     body = render(result, token, job.rendering, check)
     check()
-    return Answer(body, media_type, result.kind, result.truncated, result.size, time.monotonic() - t0)
+    page = result.keyset(job.page_by) if job.page_by and result.kind == "select" else None
+    return Answer(body, media_type, result.kind, result.truncated, result.size, time.monotonic() - t0, page)
 
 
 def render(result: Materialised, token: str, rendering: Rendering, check: Callable[[], None] = _never) -> bytes:
@@ -191,6 +198,18 @@ class Materialised:
     @property
     def size(self) -> int:
         return len(self.triples) if self.kind == "graph" else len(self.lines) if self.kind == "select" else 1
+
+    def keyset(self, variable: str) -> tuple[int, str]:
+        """(how many distinct values ``variable`` takes, the last one as its TSV cell) of a
+        SELECT result: a page of a keyset-paged query is full when the first is the page
+        size, and the second is the next page's ``after``."""
+        if variable not in self.variables:
+            return 0, ""
+        i = self.variables.index(variable)
+        seen: dict[str, None] = {}
+        for line in self.lines:
+            seen[line.split("\t")[i]] = None
+        return len(seen), next(reversed(seen), "")
 
     def tsv(self) -> bytes:
         """The result as ``text/tab-separated-values`` (SPARQL 1.1 TSV)."""

@@ -17,6 +17,7 @@ from microhe.importers.result import Conversion
 from microhe.ingest.load import Outcome, Source, graph_for, load
 from microhe.ingest.provenance import load_records
 from microhe.rdf import formats
+from microhe.store import changes
 from microhe.store.embedded import Store
 from microhe.validation import DEFAULT_PROFILES
 
@@ -51,8 +52,9 @@ def store_conversions(store: Store, convs: Sequence[Conversion], *, graph: str |
     IRIs are stable keys, so the file as it is now is the new state of its specifications
     (``replace_own=False``: only with ``replace``)."""
     replace = replace or (replace_own and own_graphs(store, convs, graph=graph, base=base))
-    return load(store, [as_source(c) for c in convs], graph=graph, profiles=profiles, replace=replace, base=base,
-                agent=agent)
+    with changes.operation("import"):  # the change log's kind (microhe.store.changes)
+        return load(store, [as_source(c) for c in convs], graph=graph, profiles=profiles, replace=replace,
+                    base=base, agent=agent)
 
 
 def own_graphs(store: Store, convs: Sequence[Conversion], *, graph: str | None, base: str) -> bool:

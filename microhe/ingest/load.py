@@ -38,20 +38,26 @@ from microhe.rdf.jsonld_keys import DroppedKey
 from microhe.rdf.parse import ParseResult, read
 from microhe.rdf.reading import ParseError
 from microhe.settings import DEFAULT_BASE
+from microhe.store import changes
 from microhe.store.embedded import Store
 from microhe.validation import DEFAULT_PROFILES, ValidationReport, validate
 
 
-def serialised(fn):
+def serialised(kind: str):
     """Run ``fn(store, ...)`` holding the store's write lock (:mod:`microhe.ingest.lock`):
-    its reads, validation and write are one sequence no other writer interleaves with."""
+    its reads, validation and write are one sequence no other writer interleaves with. Its
+    writes are of ``kind`` in the change log unless the caller named theirs
+    (:func:`microhe.store.changes.operation`: a Graph Store PUT stays a ``put``)."""
 
-    @functools.wraps(fn)
-    def locked(store, *args, **kwargs):
-        with write_lock(store):
-            return fn(store, *args, **kwargs)
+    def wrap(fn):
+        @functools.wraps(fn)
+        def locked(store, *args, **kwargs):
+            with write_lock(store), changes.operation(kind):
+                return fn(store, *args, **kwargs)
 
-    return locked
+        return locked
+
+    return wrap
 
 
 @dataclass
@@ -221,7 +227,7 @@ def _format_for(source: Source):
     return detect_format(name=source.name, media_type=source.media_type)
 
 
-@serialised
+@serialised("load")
 def load(
     store: Store,
     sources: Sequence[Source],
@@ -325,7 +331,7 @@ def load(
 DEFAULT_GRAPH = "urn:x-arq:DefaultGraph"
 
 
-@serialised
+@serialised("load")
 def merge(
     store: Store,
     source: Source,
@@ -379,7 +385,7 @@ def merge(
     return Outcome(source.name, record_graph, source.sha256, triples, status, stripped, report, found or None)
 
 
-@serialised
+@serialised("drop")
 def drop(store: Store, graph: str | None) -> int:
     """Remove a named graph (``None``: empty the store's own default graph) and its
     provenance records; returns the triples removed."""
@@ -395,7 +401,7 @@ def drop(store: Store, graph: str | None) -> int:
     return n
 
 
-@serialised
+@serialised("init")
 def initialise(store: Store, *, demo: bool = False) -> list[Outcome]:
     """Write the bundled reference graphs (and, with ``demo``, the demo graphs) that are
     missing or outdated, with provenance. Bundled data is not SHACL-gated here: its

@@ -7,6 +7,7 @@ Header grammar (grlc style, lines at the top of the file)::
     #+ tags: comma, separated
     #+ param: name type [required|optional] [default=VALUE] description words
     #+ class: lookup|recognition|facets|statistics
+    #+ page: VAR                 (keyset paging: see below)
 
 ``type`` is one of ``iri``, ``string``, ``integer``, ``decimal``, ``boolean``,
 ``langstring`` (a string with ``@lang``). Each parameter is a SPARQL variable ``?name``
@@ -23,6 +24,11 @@ optional parameter can be a plain, anchoring triple pattern instead of a
 ``COALESCE(..., true)`` filter that the store can only apply after reading everything. The
 file as written (every line kept) is the query with all those parameters given (the
 ``unless`` lines are then redundant, as they must be written).
+
+Paging (``#+ page: credential``): the query answers one page, the rows of the next N values
+of ``?VAR`` in a stable order (N: the one ``LIMIT`` of its text), after the value given as
+its optional ``after`` IRI parameter. The API sends ``Link: rel="next"`` (``after`` = the
+page's last ``?VAR``) while a page is full, and ``rel="first"``; the rows stay the query's.
 """
 
 from __future__ import annotations
@@ -100,6 +106,10 @@ class NamedQuery:
     params: tuple[Param, ...] = ()
     query_class: str = "lookup"
     extra: dict = field(default_factory=dict, compare=False)
+    #: keyset paging (``#+ page: VAR``): the variable whose last value is the next page's
+    #: ``after``, and the page size (the text's one ``LIMIT``)
+    page_by: str | None = None
+    page_size: int | None = None
 
     def text_for(self, given) -> str:
         """The query text for the given parameter names: each ``#+ if`` line is kept only
@@ -137,6 +147,7 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
     """A NamedQuery from a file's text (header comments + SPARQL)."""
     summary, description, params, qclass = "", [], [], "lookup"
     tags: tuple[str, ...] = ()
+    page_by: str | None = None
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -154,6 +165,8 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
             tags = tuple(t.strip() for t in value.split(",") if t.strip())
         elif key == "class":
             qclass = value
+        elif key == "page":
+            page_by = value.lstrip("?")
         elif key == "param":
             words = value.split()
             if len(words) < 2 or words[1] not in PARAM_TYPES:
@@ -177,7 +190,24 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
         if m and not set(m.group(2).split()) <= declared:
             raise QueryError(f"{name}: '#+ {m.group(1)}' names {', '.join(sorted(set(m.group(2).split()) - declared))}, "
                              f"which is not a declared parameter (line {line.strip()!r})")
-    return NamedQuery(name, text, summary, " ".join(description), tags, tuple(params), qclass)
+    page_size = _page_size(name, text, page_by, params) if page_by else None
+    return NamedQuery(name, text, summary, " ".join(description), tags, tuple(params), qclass,
+                      page_by=page_by, page_size=page_size)
+
+
+def _page_size(name: str, text: str, page_by: str, params: list[Param]) -> int:
+    """The page size of a query that pages: its one ``LIMIT``; it must take ``after`` (an
+    optional IRI) and select ``?page_by``."""
+    after = next((p for p in params if p.name == "after"), None)
+    if after is None or after.type != "iri" or after.required:
+        raise QueryError(f"{name}: '#+ page: {page_by}' needs an optional 'after' iri parameter")
+    if not re.fullmatch(r"\w+", page_by) or not re.search(rf"SELECT[^{{]*\?{page_by}\b", text, re.IGNORECASE):
+        raise QueryError(f"{name}: '#+ page: {page_by}' names no selected variable")
+    code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    limits = re.findall(r"\bLIMIT\s+(\d+)", code, re.IGNORECASE)
+    if len(limits) != 1:
+        raise QueryError(f"{name}: a query that pages has one LIMIT (its page size); found {len(limits)}")
+    return int(limits[0])
 
 
 @cache

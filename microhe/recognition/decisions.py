@@ -17,6 +17,7 @@ from microhe.errors import InvalidValue, NotFound
 from microhe.rdf.iri import iri_problem
 from microhe.recognition.models import Comparison, Decision, DecisionRecorded
 from microhe.recognition.search import ISSUER_PATH
+from microhe.store import changes
 from microhe.store.embedded import Store
 from microhe.store.labels import Labels, Ref
 from microhe.vocab import ELM, MHE, PROV, RDF, RDFS, XSD
@@ -104,7 +105,8 @@ def record_decision(store: Store, *, credential: str, institution: str, purpose:
             if crit.get("substantial") is not None:
                 q.append(ox.Quad(node, _n(MHE + "substantial"),
                                  ox.Literal("true" if crit["substantial"] else "false", datatype=_n(XSD + "boolean")), g))
-    store.write(add=q)
+    with changes.operation("decision"):  # the change log's kind (microhe.store.changes)
+        store.write(add=q)
     return DecisionRecorded(iri=d.value, decided_by=decided_by)
 
 

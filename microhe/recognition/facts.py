@@ -193,7 +193,7 @@ def workload(store: Store, credits: list[tuple[str, str]], hours: float | None,
 def facts_from_document(reference: Store, quads: list[ox.Quad], name: str = "upload") -> Facts:
     """Facts of the specification described by an uploaded document (an award's
     specification, or the document's single specification)."""
-    staging = Store()
+    staging = Store(log_changes=False)  # thrown away: its writes need no change log
     staging.restore(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
     specified = [r["s"].value for r in staging.query(
         f"PREFIX elm: <{ELM}> SELECT DISTINCT ?s WHERE {{ ?a elm:specifiedBy ?s . ?a a elm:LearningAchievement }}")]

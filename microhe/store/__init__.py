@@ -3,7 +3,8 @@ derived per store state, and their files beside the store.
 
 ``base`` (errors, write tracking, the protocol every store offers), ``embedded``
 (pyoxigraph), ``remote`` (any SPARQL 1.1 server; ``virtuoso`` its repairs), ``views``
-(per-state caches), ``snapshots``/``checkpoint`` (files beside an on-disk store),
+(per-state caches), ``changes`` (the change log: what each write changed),
+``snapshots``/``checkpoint`` (files beside an on-disk store),
 ``served`` (talking to a running server instead of its locked store).
 """
 
@@ -30,8 +31,18 @@ def open_configured(settings, *, read_only: bool = False):
         )
     from microhe.store.embedded import Store
 
-    return Store(settings.store, read_only=read_only)
+    store = Store(settings.store, read_only=read_only)
+    retain(store, settings)
+    return store
+
+
+def retain(store, settings) -> None:
+    """Apply the settings' retention to the store's change log (when it keeps one)."""
+    log = getattr(store, "changes", None)
+    if log is not None:
+        log.keep_entries = settings.changes_keep_entries
+        log.keep_days = settings.changes_keep_days
 
 
 
-__all__ = ["open_configured"]
+__all__ = ["open_configured", "retain"]

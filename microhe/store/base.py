@@ -66,10 +66,13 @@ class StoreProtocol(Protocol):
     unless the caller (or the query's own ``FROM``) names the dataset; ``substitutions``
     bind variables to terms, so values never enter the query text. A write is one call
     (set graphs, drop graphs, add/remove quads). ``generation``/``writing``/``state``
-    describe the committed state for the views derived from it (:mod:`microhe.store.views`)."""
+    describe the committed state for the views derived from it (:mod:`microhe.store.views`);
+    ``changes`` is what each committed write changed (:mod:`microhe.store.changes`)."""
 
     generation: int
     writing: int
+    #: the change log (``microhe.store.changes.ChangeLog``), None where the store keeps none
+    changes: Any
 
     @property
     def state(self) -> str | None: ...

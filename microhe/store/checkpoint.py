@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from microhe.store import lockfile
+from microhe.store import changes, lockfile
 
 log = logging.getLogger("microhe.checkpoint")
 
@@ -56,9 +56,11 @@ def interrupted_dir(store: Path) -> Path:
     return store.with_name(store.name + ".interrupted")
 
 
-def begin(store: Path, db, *, graphs: list[str], dropped: list[str]) -> None:
-    """Back up the store (``db``: its open pyoxigraph store) beside it with the marker.
-    Raises OSError (nothing written yet) when the checkpoint cannot be made."""
+def begin(store: Path, db, *, graphs: list[str], dropped: list[str], keep: tuple[str, ...] = ()) -> None:
+    """Back up the store (``db``: its open pyoxigraph store) beside it with the marker and
+    the files named in ``keep`` (microhe's own files inside the store's directory that a
+    roll-back must not lose: the change log's store id). Raises OSError (nothing written
+    yet) when the checkpoint cannot be made."""
     final = checkpoint_dir(store)
     if final.exists():
         raise OSError(f"{final} exists: an earlier bulk write was interrupted and not rolled back; "
@@ -68,6 +70,9 @@ def begin(store: Path, db, *, graphs: list[str], dropped: list[str]) -> None:
         shutil.rmtree(tmp)
     db.flush()
     db.backup(str(tmp))
+    for name in keep:
+        if (store / name).exists():
+            shutil.copy2(store / name, tmp / name)
     marker = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "graphs": graphs,
               "dropped": dropped}
     (tmp / MARKER).write_text(json.dumps(marker), "utf-8")
@@ -107,6 +112,9 @@ def roll_back(store: Path) -> Interrupted | None:
     aside = interrupted_dir(store)
     what = pending(store) if cp.exists() else None
     if what is not None:
+        # the interrupted write's change-log entry goes first: a crash after this line
+        # repeats the roll-back, which finds no entry to drop
+        changes.forget_pending_bulk(store)
         if store.exists():
             if aside.exists():
                 shutil.rmtree(aside)

@@ -20,19 +20,26 @@ import pyoxigraph as ox
 
 from microhe.engine import results
 from microhe.rdf import nquads
-from microhe.store import checkpoint, lockfile, snapshots
+from microhe.rdf.update_scope import touched_graphs
+from microhe.store import changes, checkpoint, lockfile, snapshots
 from microhe.store.base import StoreError, StoreLockedError, WriteTracking
+from microhe.store.changes import DEFAULT_GRAPH, ChangeLog, Pending, graph_name, subjects_into
 from microhe.store.update import in_graphs, update_text
 from microhe.vocab import META_GRAPH
 
 
 class Store(WriteTracking):
-    """An embedded pyoxigraph store on disk (``path``) or in memory (``path=None``)."""
+    """An embedded pyoxigraph store on disk (``path``) or in memory (``path=None``).
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+    ``changes`` is its change log (:mod:`microhe.store.changes`): beside an on-disk store
+    opened for writing, in memory for a store in memory (``log_changes=False``: none, for
+    throw-away staging stores), None for a read-only open."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False, log_changes: bool = True):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self._init_write_tracking()
+        self.changes: ChangeLog | None = None
         #: What the open rolled back (an interrupted bulk write), for the caller to report.
         self.rolled_back: checkpoint.Interrupted | None = None
         #: The process lock of a writable on-disk store (``microhe.store.lockfile``), taken
@@ -53,6 +60,11 @@ class Store(WriteTracking):
             if self.path is not None:
                 self._recover(self.path, read_only)
             self._open_db()
+            if self.path is None:
+                self.changes = ChangeLog(None) if log_changes else None
+            elif not read_only:
+                self.changes = changes.open_beside(self.path, empty=self.is_empty(),
+                                                   rolled_back=self.rolled_back is not None, exists=self._exists)
         except BaseException:
             lockfile.release(self._lock)
             raise
@@ -137,9 +149,39 @@ class Store(WriteTracking):
                              named_graphs=named_graphs, base_iri=base_iri)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """Run a SPARQL Update request in one transaction."""
+        """Run a SPARQL Update request in one transaction. Its change-log entry names the
+        graphs its text names (:mod:`microhe.rdf.update_scope`; any graph when it cannot
+        be told) and the subjects a diff of those graphs before and after finds (when they
+        hold at most ``changes.DIFF_CAP`` quads)."""
         with self._changing():
-            self._db.update(sparql, base_iri=base_iri)
+            if self.changes is None:
+                self._db.update(sparql, base_iri=base_iri)
+                return
+            graphs = touched_graphs(sparql, base_iri, DEFAULT_GRAPH)
+            before = self._contents(graphs)
+            pending = Pending(changes.kind_or("update"), graphs, None, None)
+            with self.changes.record(pending, self._exists):
+                self._db.update(sparql, base_iri=base_iri)
+                if before is not None and graphs is not None:
+                    after = self._contents(graphs) or set()
+                    pending.added = subjects_into(set(), after - before)
+                    pending.removed = subjects_into(set(), before - after)
+
+    def _contents(self, graphs: set[str] | None) -> set[ox.Quad] | None:
+        """The quads of ``graphs`` (for a diff), or None past ``changes.DIFF_CAP``."""
+        if graphs is None:
+            return None
+        out: set[ox.Quad] = set()
+        for g in graphs:
+            node = ox.DefaultGraph() if g == DEFAULT_GRAPH else ox.NamedNode(g)
+            for q in self._db.quads_for_pattern(None, None, None, node):
+                out.add(q)
+                if len(out) > changes.DIFF_CAP:
+                    return None
+        return out
+
+    def _exists(self, graph: str) -> bool:
+        return graph == DEFAULT_GRAPH or self._db.contains_named_graph(ox.NamedNode(graph))
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._db.named_graphs() if isinstance(g, ox.NamedNode))
@@ -192,14 +234,43 @@ class Store(WriteTracking):
         transaction of its own, last, so a provenance record in ``add`` is only present
         when its graph was written completely. On disk a checkpoint is taken first and an
         interrupted bulk write is rolled back to it by the next open (``microhe.store.checkpoint``);
-        in memory it leaves part of the graphs. Call :meth:`optimize` after the last bulk write."""
-        with self._changing():
-            self._write(dict(graphs or {}), list(drop), list(add), list(remove), bulk)
+        in memory it leaves part of the graphs. Call :meth:`optimize` after the last bulk write.
 
-    def _write(self, graphs: dict, drop: list, add: list, remove: list, bulk: bool) -> None:
+        The write's change-log entry (:mod:`microhe.store.changes`) is made in the same
+        step: pending before, done after; for a bulk write inside the checkpoint's bracket."""
+        graphs = {g: list(qs) for g, qs in (graphs or {}).items()}
+        drop, add, remove = list(drop), list(add), list(remove)
+        with self._changing():
+            pending = self._pending_write(graphs, drop, add, remove) if self.changes is not None else None
+            if pending is not None and not pending.graphs:
+                pending = None  # a write of nothing leaves no entry
+            if bulk or pending is None:
+                self._write(graphs, drop, add, remove, bulk, pending)
+                return
+            assert self.changes is not None
+            with self.changes.record(pending, self._exists):
+                self._write(graphs, drop, add, remove, bulk)
+
+    def _pending_write(self, graphs: dict, drop: list, add: list, remove: list) -> Pending:
+        """What the write will change: its graphs; the subjects of what it adds, and of what
+        it removes (a replaced or dropped graph's old content is read now)."""
+        touched = set(graphs) | {DEFAULT_GRAPH if g is None else g for g in drop}
+        touched |= {graph_name(q.graph_name) for q in (*add, *remove)}
+        added = subjects_into(set(), (q for qs in graphs.values() for q in qs))
+        added = subjects_into(added, add)
+        removed = subjects_into(set(), remove)
+        for g in [*drop, *(g for g in graphs if g not in drop)]:
+            if g is None:
+                removed = subjects_into(removed, self._db.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            elif self._db.contains_named_graph(ox.NamedNode(g)):
+                removed = subjects_into(removed, self._db.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        return Pending(changes.kind_or("write"), touched, added, removed)
+
+    def _write(self, graphs: dict, drop: list, add: list, remove: list, bulk: bool,
+               pending: Pending | None = None) -> None:
         replaced = [g for g in graphs if self.has_graph(g)]
         if bulk:
-            self._bulk_write(graphs, drop, add, remove, replaced)
+            self._bulk_write(graphs, drop, add, remove, replaced, pending)
             return
         if not replaced and not drop and not remove:
             quads = in_graphs(graphs)
@@ -210,18 +281,23 @@ class Store(WriteTracking):
         if text is not None:
             self._db.update(text)
 
-    def _bulk_write(self, graphs: dict, drop: list, add: list, remove: list, replaced: list) -> None:
+    def _bulk_write(self, graphs: dict, drop: list, add: list, remove: list, replaced: list,
+                    pending: Pending | None = None) -> None:
         """Drops and removals in one transaction, the graphs by the bulk writer, ``add``
         last. On disk the whole of it is bracketed by a checkpoint (``microhe.store.checkpoint``),
-        so a write killed half-way is rolled back exactly by the next open of the store."""
+        so a write killed half-way is rolled back exactly by the next open of the store.
+        The change-log entry is pending inside that bracket (made after the checkpoint,
+        marked done after it is removed), so the roll-back and the entry agree."""
         path = self.path
         on_disk = path is not None
         if path is not None:
             try:
                 checkpoint.begin(path, self._db, graphs=sorted(graphs),
-                                 dropped=sorted(g or "(default graph)" for g in [*drop, *replaced]))
+                                 dropped=sorted(g or "(default graph)" for g in [*drop, *replaced]),
+                                 keep=(changes.ID_FILE,))
             except OSError as e:
                 raise StoreError(f"cannot take the checkpoint before a bulk write, nothing written: {e}") from e
+        seq = self.changes.begin(pending, bulk=True) if self.changes is not None and pending is not None else None
         try:
             if drop or replaced or remove:
                 self._write({}, [*drop, *replaced], [], remove, False)
@@ -231,6 +307,8 @@ class Store(WriteTracking):
             if on_disk:
                 self._db.flush()
         except Exception as e:
+            if seq is not None and self.changes is not None:
+                self.changes.abandon(seq)
             if on_disk:
                 raise StoreError(f"the bulk write failed part-way ({type(e).__name__}: {e}); the store will be "
                                  f"rolled back to its state before it when next opened (or run "
@@ -238,6 +316,8 @@ class Store(WriteTracking):
             raise
         if path is not None:
             checkpoint.finish(path)
+        if seq is not None and self.changes is not None:
+            self.changes.commit(seq, pending, self._exists)
 
     def optimize(self) -> None:
         """Compact the on-disk store (RocksDB). The bulk writer leaves many overlapping
@@ -249,11 +329,25 @@ class Store(WriteTracking):
     def restore(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads exactly as given (blank-node labels kept), in one transaction."""
         with self._changing():
-            self._db.extend(quads)
+            if self.changes is None:
+                self._db.extend(quads)
+                return
+            quads = list(quads)
+            if not quads:
+                return
+            pending = Pending(changes.kind_or("restore"), {graph_name(q.graph_name) for q in quads},
+                              subjects_into(set(), quads), set())
+            with self.changes.record(pending, self._exists):
+                self._db.extend(quads)
 
     def clear(self) -> None:
+        """Remove every quad and graph (its change-log entry: any graph, subjects unknown)."""
         with self._changing():
-            self._db.clear()
+            if self.changes is None:
+                self._db.clear()
+                return
+            with self.changes.record(Pending(changes.kind_or("clear"), None, None, None), self._exists):
+                self._db.clear()
 
     # -- dumping ---------------------------------------------------------------------
 
@@ -277,6 +371,9 @@ class Store(WriteTracking):
         if db is not None and self.path is not None and not self.read_only:
             db.flush()
         del db
+        log = self.__dict__.get("changes")
+        if log is not None:
+            log.close()
         lockfile.release(self.__dict__.pop("_lock", None))
 
     def __enter__(self) -> Store:

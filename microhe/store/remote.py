@@ -126,6 +126,8 @@ class RemoteStore(WriteTracking):
         self.server_software: str | None = None
         #: Incremented on every write through this object (writes by others are not seen).
         self._init_write_tracking()
+        #: no change log: a SPARQL server is also written behind microhe's back
+        self.changes = None
         if check_union:
             self._check_union_default_graph()
 

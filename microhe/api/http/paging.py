@@ -5,9 +5,16 @@ query), never built from the ``Host`` header."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
+
+from microhe.api.http.paths import CHANGES
+
+#: The link relation (an extension relation type, RFC 8288 section 2.1.2) from the dump to
+#: the change feed after the state it holds.
+CHANGES_REL = "https://w3id.org/microhe/ontology#changes"
 
 
 def page_links(request: Request, *, total: int, offset: int, limit: int) -> str | None:
@@ -29,4 +36,16 @@ def page_links(request: Request, *, total: int, offset: int, limit: int) -> str 
     return ", ".join(links)
 
 
-__all__ = ["page_links"]
+def changes_link(request: Request, store: Any) -> str | None:
+    """The ``Link`` value naming the changes after the store's current state
+    (``/api/changes?since=<seq>``; for the dump, read before the dump is, so a write made
+    meanwhile is in the feed, possibly also in the dump, never in neither), or None for a
+    store without a change log."""
+    log = getattr(store, "changes", None)
+    if log is None:
+        return None
+    root = request.scope.get("root_path", "")
+    return f'<{root}{CHANGES}?{urlencode({"since": log.seq})}>; rel="{CHANGES_REL}"'
+
+
+__all__ = ["page_links", "changes_link", "CHANGES_REL"]

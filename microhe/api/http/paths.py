@@ -14,10 +14,12 @@ SPARQL = "/sparql"
 GRAPH_STORE = "/rdf-graphs"
 VOID = "/.well-known/void"
 DUMP = "/dump.nq"
+#: The change feed (``GET /api/changes?since=``), linked from the dump
+CHANGES = "/api/changes"
 #: The one route for IRIs outside the served bases (``/resource?iri=...``)
 RESOURCE = "/resource"
 
 #: Where the dataset description (microhe.publish.dataset) points: this app's routes.
 PLACES = Places(document=VOID, sparql=SPARQL, dump=DUMP, graph_store=GRAPH_STORE, resource=RESOURCE)
 
-__all__ = ["SPARQL", "GRAPH_STORE", "VOID", "DUMP", "RESOURCE", "PLACES"]
+__all__ = ["SPARQL", "GRAPH_STORE", "VOID", "DUMP", "CHANGES", "RESOURCE", "PLACES"]

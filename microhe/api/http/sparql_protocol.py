@@ -129,6 +129,7 @@ async def run_query(
     default_graph: list[str] | None = None,
     named_graphs: list[str] | None = None,
     prefixes: Mapping[str, str] | None = None,
+    page_by: str | None = None,
 ) -> Outcome:
     """Evaluate and serialise a query under the deadline, on the app's query engine: the
     worker processes (:class:`~microhe.engine.pool.QueryPool`) or the thread executor.
@@ -138,7 +139,8 @@ async def run_query(
     to write (default: the pyoxigraph format of the media type; the named-query routes
     add their JSON row shape, ``results.ROWS``, with the query's ``name``). Both are
     decided here, before evaluation, so that the job is plain data. ``client`` is whom the
-    query counts against (``Settings.client_share``)."""
+    query counts against (``Settings.client_share``). ``page_by``: the keyset variable of a
+    named query that pages (the answer then counts its values: ``Answer.page``)."""
 
     def choice(kind: str) -> tuple:
         try:
@@ -153,7 +155,7 @@ async def run_query(
 
     rendering = Rendering(results=choice("select"), graph=choice("graph"), prefixes=dict(prefixes or {}), name=name)
     job = Job(text, rendering, settings.row_cap, {k: results.term_text(v) for k, v in (substitutions or {}).items()},
-              default_graph, named_graphs, settings.base)
+              default_graph, named_graphs, settings.base, page_by)
     try:
         if isinstance(executor, QueryPool):
             answer = await executor.run(job, client)

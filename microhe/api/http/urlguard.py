@@ -62,18 +62,24 @@ class URLGuard:
 
 
 #: The answer every operation may give because of the rules above (documented on each).
+PLAIN_TEXT = {"schema": {"type": "string"}}
 REFUSAL = {"description": "The URL breaks a rule of every route: a credential in the query string, or a query "
            "string that is not UTF-8 (a plain-text message says which)",
-           "content": {"text/plain": {"schema": {"type": "string"}}}}
+           "content": {"text/plain": PLAIN_TEXT}}
 
 
 def document_refusals(schema: dict) -> dict:
-    """Declare :data:`REFUSAL` as the 400 of every operation that declares no 400 of its own
-    (a client checking answers against the document then meets no undeclared status)."""
+    """Declare :data:`REFUSAL` as the 400 of every operation that declares no 400 of its own,
+    and its plain-text body beside the 400 of those that do (a client checking answers
+    against the document then meets no undeclared status or Content-Type)."""
     for item in schema.get("paths", {}).values():
         for method, operation in item.items():
             if method in {"get", "put", "post", "delete", "patch", "head", "options"}:
-                operation.setdefault("responses", {}).setdefault("400", REFUSAL)
+                responses = operation.setdefault("responses", {})
+                if "400" not in responses:
+                    responses["400"] = REFUSAL
+                elif "content" in responses["400"]:
+                    responses["400"]["content"].setdefault("text/plain", PLAIN_TEXT)
     return schema
 
 

@@ -89,6 +89,7 @@ from microhe.rdf.iri import iri_problem
 from microhe.rdf.parse import detect_format
 from microhe.rdf.reading import UnsupportedFormatError
 from microhe.settings import Settings
+from microhe.store import changes
 from microhe.store.embedded import Store
 from microhe.validation import ValidationReport, available_profiles
 from microhe.vocab import META_GRAPH
@@ -317,7 +318,8 @@ async def _write(request: Request, store: Store, settings: Settings, writer: str
     agent = f"graph-store:{writer}"
 
     def run() -> Outcome:
-        return action(source, profiles, strip, agent, contexts)
+        with changes.operation(verb.lower()):  # the change log's kind: put or post
+            return action(source, profiles, strip, agent, contexts)
 
     try:
         return await run_in_threadpool(run)
@@ -360,7 +362,7 @@ async def _delete(store: Store, graph: str | None) -> Response:
     refuse_managed(graph)
 
     def run() -> bool:
-        with write_lock(store):
+        with write_lock(store), changes.operation("delete"):
             if graph is not None and not store.has_graph(graph):
                 return False
             drop(store, graph)

@@ -17,12 +17,18 @@ or CSV/TSV (``Accept: text/csv`` or ``?format=csv``); ASK gives ``{"query", "boo
 CONSTRUCT gives JSON-LD by default, or Turtle, N-Triples, RDF/XML. A bad parameter
 value, an unknown or repeated parameter is a 422 with the message. The same timeout, row
 cap (headers ``X-Result-Truncated``, ``X-Row-Cap``) and CORS as ``/sparql`` apply.
+
+A query that pages (keyset, ``#+ page: VAR`` with an ``after`` parameter:
+``credentials-by-eqf-level``, ``search-credentials``) answers ``Link: <...>; rel="first"``
+and, while the page is full, ``rel="next"`` with ``after`` = the page's last ``?VAR``; the
+rows are the query's own (its ``?after`` column echoes the ``after`` given).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -168,6 +174,26 @@ def _values(request: Request, q: NamedQuery) -> dict[str, str]:
     return values
 
 
+def paging_links(request: Request, q: NamedQuery, answer) -> str | None:
+    """``Link`` of a query that pages (``#+ page:``): ``rel="first"`` (the request without
+    ``after``) and, while the page is full and was not cut by the row cap, ``rel="next"``
+    (``after`` = the page's last ``?VAR``). Relative links, never built from ``Host``."""
+    if q.page_by is None or q.page_size is None or answer.page is None:
+        return None
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "after"]
+    root = request.scope.get("root_path", "")
+
+    def url(extra: list[tuple[str, str]]) -> str:
+        query = urlencode([*params, *extra])
+        return f"{root}{request.url.path}" + (f"?{query}" if query else "")
+
+    links = [f'<{url([])}>; rel="first"']
+    count, last = answer.page
+    if count >= q.page_size and not answer.truncated and last.startswith("<") and last.endswith(">"):
+        links.append(f'<{url([("after", last[1:-1])])}>; rel="next"')
+    return ", ".join(links)
+
+
 def _endpoint(q: NamedQuery):
     info = sparql_text.inspect(q.text)
     kind = info.kind
@@ -200,10 +226,14 @@ def _endpoint(q: NamedQuery):
                                       choose_media_type=choose_media_type, format_of=format_of, name=q.name,
                                       client=client_of(request, settings),
                                       substitutions=bindings, default_graph=default_graph,
-                                      named_graphs=named_graphs, prefixes=info.prefixes)
+                                      named_graphs=named_graphs, prefixes=info.prefixes, page_by=q.page_by)
         except ProtocolError as e:
             return JSONResponse({"detail": str(e)}, status_code=e.status, headers=e.headers)
-        return outcome_response(outcome, settings)
+        response = outcome_response(outcome, settings)
+        links = paging_links(request, q, outcome.result)
+        if links:
+            response.headers["Link"] = links
+        return response
 
     run_named_query.__name__ = "query_" + re.sub(r"\W", "_", q.name)
     run_named_query.__doc__ = q.description or q.summary

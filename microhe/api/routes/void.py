@@ -40,6 +40,7 @@ from microhe.api.http.negotiation import (
     content_type,
     representation,
 )
+from microhe.api.http.paging import changes_link
 from microhe.api.http.paths import DUMP, PLACES, VOID
 from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response
 from microhe.api.http.semantics import conditional
@@ -81,8 +82,12 @@ def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
 @router.head(DUMP, include_in_schema=False)
 @conditional
 def dump(request: Request, store: StoreDep) -> Response:
-    """Every quad of every graph, streamed; never built in memory."""
+    """Every quad of every graph, streamed; never built in memory. ``Link: rel=
+    "https://w3id.org/microhe/ontology#changes"`` names the change feed after it."""
     headers = {"Content-Disposition": 'inline; filename="microhe.nq"'}
+    feed = changes_link(request, store)  # before the dump is read: a write meanwhile is in the feed
+    if feed is not None:
+        headers["Link"] = feed
     if request.method == "HEAD":
         return Response(status_code=200, media_type=N_QUADS, headers=headers)
     # the iterator is made on the stream's own thread (pyoxigraph iterators are bound to theirs)

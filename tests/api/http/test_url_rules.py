@@ -97,3 +97,14 @@ def test_a_valid_token_in_the_header_still_writes(w):
                       content=b"INSERT DATA { GRAPH <http://example.org/url-rules> "
                               b"{ <http://example.org/s> <http://example.org/p> 1 } }")
     assert r.status_code == 204, r.text
+
+
+def test_every_operation_documents_the_plain_text_refusal_also_beside_its_own_400(w):
+    """An operation with its own 400 (JSON) may still get the URL guard's plain-text 400
+    (schemathesis found ``GET /resource?apikey=`` answered text/plain, undeclared)."""
+    doc = w.client.get("/openapi.json").json()
+    missing = [(path, method) for path, item in doc["paths"].items() for method, op in item.items()
+               if method in ("get", "put", "post", "delete") and "text/plain" not in op["responses"]["400"]["content"]]
+    assert missing == []
+    r = w.client.get("/resource", params={"iri": "https://w3id.org/microhe/ref/", "apikey": "x"})
+    assert (r.status_code, r.headers["content-type"].split(";")[0]) == (400, "text/plain")
