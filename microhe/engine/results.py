@@ -122,7 +122,12 @@ def query(db: ox.Store, sparql: str, *, substitutions: Mapping[str, Any] | None 
     if named_graphs is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     if substitutions:
-        kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+        # the IRIs written into the patterns (same rows; see sparql_text.inline_iris); a
+        # variable left nowhere in the text (an ASK, an unprojected one) needs no substitution
+        # and pyoxigraph refuses one for a variable the query does not hold
+        sparql = sparql_text.inline_iris(sparql, substitutions)
+        left = sparql_text.variables(sparql)
+        kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items() if k in left}
     return db.query(sparql, base_iri=base_iri, **kwargs)
 
 

@@ -7,6 +7,9 @@
   pick the ``Accept`` of its request.
 * :func:`bind_values`: parameters bound in a ``VALUES`` block injected into every group
   of the ``WHERE`` clause (the remote store; terms serialised by pyoxigraph).
+* :func:`inline_iris`: IRI parameters written into the query's patterns (the embedded
+  store; pyoxigraph's substitutions bind a variable only where it is projected, so a
+  pattern inside a UNION branch or a path is evaluated for every node and then joined).
 * :func:`with_dataset`: ``USING``/``USING NAMED`` added to an update (``/update``'s
   ``using-graph-uri`` parameters).
 
@@ -261,6 +264,84 @@ def bind_values(text: str, substitutions: Mapping[str, ox.NamedNode | ox.BlankNo
     for at in _group_starts(text):
         out += [text[last:at], block]
         last = at
+    out.append(text[last:])
+    return "".join(out)
+
+
+#: After these words a variable must stay a variable (``BIND(... AS ?x)``, ``BOUND(?x)``).
+_KEEP_NEXT = ("AS", "BOUND")
+#: Clauses whose variables must stay variables (a bare IRI is no GroupCondition/OrderCondition).
+_CLAUSE_ENDS = ("HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES", "GROUP")
+
+
+def variables(text: str) -> set[str]:
+    """The names (without ``?``/``$``) of the variables the text holds as code."""
+    return {t.text[1:] for t in code(text) if t.kind == "var"}
+
+
+def inline_iris(text: str, iris: Mapping[str, ox.NamedNode]) -> str:
+    """The query with the variables of ``iris`` (names without ``?``) replaced by their
+    IRIs (``<...>``, serialised by pyoxigraph: no value can end the IRI it is written in)
+    wherever a term may stand: triple patterns, paths, expressions, sub-select bodies.
+    Kept as variables, and so left to the caller's substitutions: projections (a parameter
+    stays in the answer's columns), ``AS ?x``, ``BOUND(?x)``, ``VALUES`` variable lists and
+    ``GROUP BY``/``ORDER BY`` clauses. A query with ``SELECT *`` is returned unchanged
+    (its columns are the variables in scope). The result gives the rows of the text with
+    the substitutions (pyoxigraph binds a substituted variable like a one-row VALUES joined
+    at the end, so a UNION branch or an alternative path using it is evaluated for every
+    node before the join: 300 ms where the inlined IRI takes 3 ms at 10^4 credentials)."""
+    names = {n: str(ox.NamedNode(t.value)) for n, t in iris.items() if isinstance(t, ox.NamedNode)}
+    if not names:
+        return text
+    toks = code(text)
+    if any(a.kind == "word" and a.text.upper() == "SELECT" and b.text == "*" for a, b in zip(toks, toks[1:], strict=False)):
+        return text
+    replace: dict[int, str] = {}  # token start -> IRI text
+    in_projection = in_clause = in_values = False
+    keep_next = False
+    parens = 0
+    for i, tok in enumerate(toks):
+        up = tok.text.upper() if tok.kind == "word" else ""
+        if up == "SELECT":
+            in_projection, in_clause = True, False
+            continue
+        if in_projection and (up == "WHERE" or tok.text == "{"):
+            in_projection = False
+        if up in ("GROUP", "ORDER") and i + 1 < len(toks) and toks[i + 1].text.upper() == "BY":
+            in_clause = True
+            continue
+        if in_clause and (tok.text == "}" or (up in _CLAUSE_ENDS and up not in ("GROUP", "ORDER"))):
+            in_clause = False
+        if up == "VALUES":
+            in_values, parens = True, 0
+            continue
+        if in_values:
+            if tok.text == "(":
+                parens += 1
+            elif tok.text == ")":
+                parens -= 1
+            elif tok.text == "{":
+                in_values = False
+            continue
+        if up in _KEEP_NEXT:
+            keep_next = True
+            continue
+        if tok.kind == "var":
+            if keep_next or in_projection or in_clause:
+                keep_next = False
+                continue
+            iri = names.get(tok.text[1:])
+            if iri is not None:
+                replace[tok.start] = iri
+        elif tok.kind != "punct" or tok.text not in "(":
+            keep_next = False
+    if not replace:
+        return text
+    out, last = [], 0
+    for tok in toks:
+        if tok.start in replace:
+            out += [text[last:tok.start], replace[tok.start]]
+            last = tok.end
     out.append(text[last:])
     return "".join(out)
 

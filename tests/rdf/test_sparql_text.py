@@ -136,3 +136,49 @@ def test_bind_values_refuses_what_it_cannot_bind(text, subs, message):
 
     with pytest.raises(ValueError, match=message):
         sparql_text.bind_values(text, subs)
+
+
+# -- inline_iris: IRI parameters written into the patterns (the embedded store) ---------------
+
+from microhe.rdf.sparql_text import inline_iris  # noqa: E402
+
+CRED = ox.NamedNode("https://example.org/c/1")
+
+
+def test_inline_iris_writes_the_iri_into_patterns_paths_and_expressions():
+    text = ("SELECT ?credential ?v WHERE { { ?credential a ?v } UNION "
+            "{ ?credential (<urn:a>|^<urn:b>/<urn:c>) ?v FILTER(STR(?credential) != \"\") } }")
+    out = inline_iris(text, {"credential": CRED})
+    assert out == ("SELECT ?credential ?v WHERE { { <https://example.org/c/1> a ?v } UNION "
+                   "{ <https://example.org/c/1> (<urn:a>|^<urn:b>/<urn:c>) ?v "
+                   "FILTER(STR(<https://example.org/c/1>) != \"\") } }")
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT ?credential WHERE { ?s ?p ?o BIND(?o AS ?credential) }",
+    "SELECT ?credential WHERE { ?s ?p ?o FILTER(BOUND(?credential)) }",
+    "SELECT ?credential WHERE { VALUES ?credential { <urn:x> } }",
+    "SELECT ?credential WHERE { VALUES (?credential ?o) { (<urn:x> 1) } }",
+    "SELECT ?credential (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?credential ORDER BY ?credential",
+    "SELECT ?credential WHERE { { SELECT ?credential WHERE { ?s ?p ?o } } }",
+    "SELECT * WHERE { ?credential ?p ?o }",
+    "SELECT ?credential WHERE { ?s ?p \"?credential\" } # ?credential",
+])
+def test_inline_iris_keeps_the_variables_that_must_stay_variables(text):
+    """Projections, AS, BOUND, VALUES lists, GROUP BY/ORDER BY, strings and comments are
+    left alone; with SELECT * nothing is inlined (the columns are the variables in scope)."""
+    assert inline_iris(text, {"credential": CRED}) == text
+
+
+def test_inline_iris_leaves_literals_and_blank_nodes_to_the_substitutions():
+    text = "SELECT ?eqf ?b WHERE { ?x <urn:rank> ?eqf ; <urn:b> ?b }"
+    assert inline_iris(text, {"eqf": ox.Literal("6"), "b": ox.BlankNode("b1")}) == text
+
+
+def test_inline_iris_cannot_be_used_to_inject_syntax():
+    """The IRI is written by pyoxigraph, which refuses what would end it (an IRI is checked
+    when the NamedNode is made)."""
+    with pytest.raises(ValueError):
+        ox.NamedNode("urn:x> } ; DROP ALL ; { <urn:y")
+    out = inline_iris("SELECT ?c WHERE { ?c ?p ?o }", {"c": ox.NamedNode("urn:x%3E%7D")})
+    assert out == "SELECT ?c WHERE { <urn:x%3E%7D> ?p ?o }"
