@@ -155,3 +155,23 @@ def test_the_list_filters_by_institution(signed_in):
     assert location not in d.client.get("/decisions?" + urlencode({"institution": DEMO + "org/ashcombe"})).text
     r = d.client.get("/decisions?" + urlencode({"credential": "not an iri"}))
     assert r.status_code == 422 and "absolute IRI" in r.text
+
+
+@pytest.mark.parametrize("params", [
+    {"credential": CRED, "target": TARGET},
+    {"credential": CRED, "eqf": "6", "ects": "5", "outcome": SKILL, "title": "Module X", "strict_level": "1"},
+])
+def test_the_compare_pages_record_link_opens_the_decision_form(signed_in, params):
+    """The two halves of the desk meet: /compare's "Record a decision" link (its parameters,
+    the checkbox's "1" included) is a /decisions/new the form page accepts, with the same
+    recommendation."""
+    page = signed_in.client.get("/compare?" + urlencode(params))
+    assert page.status_code == 200, page.text[-1500:]
+    m = re.search(r'<a[^>]*id="record-decision"[^>]*href="([^"]+)"|<a[^>]*href="([^"]+)"[^>]*id="record-decision"',
+                  page.text)
+    assert m, "no record link on the compare page"
+    href = (m.group(1) or m.group(2)).replace("&amp;", "&")
+    assert href.startswith("/decisions/new?")
+    form = signed_in.client.get(href)
+    assert form.status_code == 200, form.text[-1500:]
+    assert "csrf" in decision_form(form.text)
