@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     allow_service: bool = False
     #: Largest accepted request body / input file in bytes.
     max_body_bytes: int = 64 * 1024 * 1024
+    #: ``microhe load``: files of at least this many bytes are read, validated and written
+    #: in chunks (bounded memory; ``microhe.ingest.streamed``) instead of whole.
+    stream_bytes: int = 32 * 1024 * 1024
     #: Spreadsheet import (``microhe import csv``): the most bytes an XLSX file may unpack
     #: to (the sum of its zip members, counted while unpacking, whatever the zip headers
     #: claim: a zip bomb is refused here), and the most data rows one sheet or CSV may hold.
