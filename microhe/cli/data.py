@@ -179,7 +179,7 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, con
     try:
         outcomes = load(store, sources, graph=graph, profiles=chosen, replace=replace,
                         strip_personal=strip, base=base or settings.base, agent="microhe-cli",
-                        meter=bar, bulk=bulk, contexts=contexts)
+                        meter=bar, bulk=bulk, contexts=contexts, chunk=settings.load_chunk)
     except LoadError as e:
         bar.close()
         if isinstance(e, NotConforming):

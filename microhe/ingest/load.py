@@ -415,7 +415,7 @@ def _write_streamed(store: Store, targets: dict[str, Source], streams: dict[str,
         add: list[ox.Quad] = []
         for g, s in streams.items():
             src = targets[g]
-            add += provenance_quads(g, Path(src.name).name, src.sha256, sizes[g], profiles, agent, quads=s.typed,
+            add += provenance_quads(g, Path(src.name).name, src.sha256, sizes[g], profiles, agent, counts=s.counts,
                                     derived=len(s.derived), extra=src.record)
         for g, (src, quads, _found, _report, derived) in staged.items():
             add += provenance_quads(g, Path(src.name).name, src.sha256, sizes[g], profiles, agent, quads=quads,

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +40,7 @@ from microhe.ingest.derive import derive, reads
 from microhe.ingest.errors import LoadParseError
 from microhe.ingest.personal import may_hold_learners
 from microhe.ingest.progress import Meter
-from microhe.ingest.provenance import COUNTED_TYPES
+from microhe.ingest.provenance import type_counter
 from microhe.rdf.reading import Limits, ParseError
 from microhe.rdf.stream import STREAMABLE, read_chunks
 from microhe.store.chunked import CHUNK
@@ -49,8 +48,6 @@ from microhe.validation import ValidationReport
 from microhe.validation.compiled import NonCanonicalInput, UnsupportedShape
 from microhe.validation.ondisk import DiskStaging
 
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_COUNTED = frozenset(ox.NamedNode(t) for types in COUNTED_TYPES.values() for t in types)
 #: A streamed file is not held in memory, so the whole-file size limit does not apply.
 _NO_SIZE_LIMIT = Limits(max_bytes=1 << 62)
 
@@ -71,8 +68,8 @@ class Streamed:
     chunk: int
     report: ValidationReport
     derived: list[ox.Quad]
-    #: the rdf:type quads of the types the load record counts (provenance_quads(quads=...))
-    typed: list[ox.Quad] = field(default_factory=list)
+    #: the subjects per type the load record counts (provenance_quads(counts=...))
+    counts: dict[str, int] = field(default_factory=dict)
     quads: int = 0
 
     def chunks(self, meter: Meter | None = None) -> Iterator[list[ox.Quad]]:
@@ -111,7 +108,7 @@ def stage_streamed(store, path: Path, name: str, graph: str, *, media_type: str 
         raise NotStreamed(f"a profile needs pyshacl: {e}") from None
     salt = uuid.uuid4().hex
     kept: list[ox.Quad] = []
-    typed: list[ox.Quad] = []
+    count, counts = type_counter()
     size = path.stat().st_size
     meter.phase("parse", total=size, unit="bytes")
     done = [0]
@@ -128,7 +125,7 @@ def stage_streamed(store, path: Path, name: str, graph: str, *, media_type: str 
                     raise NotStreamed("the file may hold learner data: checked whole")
                 staging.add(part)
                 kept.extend(q for q in part if reads(q))
-                typed.extend(q for q in part if q.predicate == _RDF_TYPE and q.object in _COUNTED)
+                count(part)
         except ParseError as e:
             raise LoadParseError(str(e), source=name) from e
         except NonCanonicalInput as e:
@@ -136,13 +133,10 @@ def stage_streamed(store, path: Path, name: str, graph: str, *, media_type: str 
         if not staging.quads:
             raise LoadParseError(f"{name}: no RDF triples in the input; nothing to load", source=name)
         meter.phase("validate", total=None)
-        # the checks run in pyoxigraph without the GIL: derive's Python work overlaps them
-        with ThreadPoolExecutor(1) as pool:
-            validating = pool.submit(staging.report)
-            derived = derive(store, kept, graph)
-            del kept
-            report = validating.result()
-    return Streamed(path, name, fmt, base_iri, salt, chunk, report, derived, typed, staging.quads)
+        report = staging.report()
+    # derive after the staging store is gone (one at a time: the peak is the larger of the two)
+    derived = derive(store, kept, graph) if not report.violations else []  # (refused: nothing to derive)
+    return Streamed(path, name, fmt, base_iri, salt, chunk, report, derived, counts(), staging.quads)
 
 
 __all__ = ["NotStreamed", "Streamed", "stage_streamed", "streamable_format"]

@@ -7,7 +7,8 @@ iterable of chunks (lists of quads, e.g. 100,000 at a time from a parser) and wr
 one by one, so memory is bounded by a chunk:
 
 * ``bulk=False`` (``microhe load``'s default mode): each chunk is one transaction
-  (``Store.extend``), so the indexes are written as usual and nothing needs compacting;
+  (``Store.extend``), flushed to disk before the next (RocksDB's memtables would
+  otherwise hold every chunk: +100 MB per 100k quads), and nothing needs compacting;
 * ``bulk=True`` (``--bulk``): each chunk goes to the bulk writer (faster; compact after).
 
 Either way the write as a whole is no transaction, so it is bracketed by the checkpoint
@@ -73,6 +74,7 @@ def write_chunked(store: Store, graphs: Mapping[str, Chunks], *,
                         db.bulk_extend(quads)
                     else:
                         db.extend(quads)
+                        db.flush()  # else RocksDB's memtables keep every chunk: +100 MB per 100k quads
                     tell(len(quads))
                 sizes[g] = sum(1 for _ in db.quads_for_pattern(None, None, None, target))
             text = update_text([], remove, list(add(sizes)) if add is not None else [])
@@ -95,6 +97,7 @@ def _empty(db: ox.Store, graph: str, chunk: int) -> None:
     name = ox.NamedNode(graph)
     while next(iter(db.quads_for_pattern(None, None, None, name)), None) is not None:
         db.update(step)
+        db.flush()
     db.remove_graph(name)
 
 
