@@ -177,9 +177,13 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, con
     started = time.monotonic()
     bar = ProgressLine(quiet=quiet)
     try:
-        outcomes = load(store, sources, graph=graph, profiles=chosen, replace=replace,
-                        strip_personal=strip, base=base or settings.base, agent="microhe-cli",
-                        meter=bar, bulk=bulk, contexts=contexts, chunk=settings.load_chunk)
+        try:
+            outcomes = load(store, sources, graph=graph, profiles=chosen, replace=replace,
+                            strip_personal=strip, base=base or settings.base, agent="microhe-cli",
+                            meter=bar, bulk=bulk, contexts=contexts, chunk=settings.load_chunk)
+        except BaseException:
+            bar.close()  # (its heartbeat thread) before any message
+            raise
     except LoadError as e:
         bar.close()
         if isinstance(e, NotConforming):
@@ -195,11 +199,13 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, con
             click.echo(json.dumps({"loaded": False, "reason": e.reason, "message": e.render(spell_option)},
                                   indent=2))
         fail(e, prefix="nothing loaded: ")
-    if bulk:
-        # the bulk writer leaves overlapping files: compact once (queries 1.5-3x faster after)
-        bar.phase("index")
-        store.optimize()
-    bar.close()
+    try:
+        if bulk:
+            # the bulk writer leaves overlapping files: compact once (queries 1.5-3x faster after)
+            bar.phase("index")
+            store.optimize()
+    finally:
+        bar.close()
     elapsed = time.monotonic() - started
     if fmt == "json":
         click.echo(json.dumps({"loaded": True, "seconds": round(elapsed, 3),

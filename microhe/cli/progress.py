@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from typing import TextIO
 
@@ -53,7 +54,7 @@ class ProgressLine:
     """Phase, amount done, rate and time left of a load, on ``stream`` (stderr)."""
 
     def __init__(self, stream: TextIO | None = None, *, quiet: bool = False, label: str = "load",
-                 clock=time.monotonic):
+                 clock=time.monotonic, heartbeat: bool = True):
         self.stream = stream if stream is not None else sys.stderr
         self.quiet = quiet
         self.label = label
@@ -69,6 +70,17 @@ class ProgressLine:
         # the first line comes one interval in: a quick load shows none
         self._shown = self._begun
         self._dirty = False  # a TTY line is on screen
+        self._lock = threading.Lock()
+        # a phase without steps (validate, index) still gets its line every interval
+        self._stop = threading.Event()
+        self._beat = (threading.Thread(target=self._heartbeat, name="progress", daemon=True)
+                      if heartbeat and not quiet else None)
+        if self._beat is not None:
+            self._beat.start()
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(max(self.interval, 0.5)):
+            self._show()
 
     def phase(self, name: str, total: int | None = None, unit: str = "triples") -> None:
         self._name, self._total, self._unit, self._done = name, total, unit, 0
@@ -98,26 +110,29 @@ class ProgressLine:
         return "   ".join(parts)
 
     def _show(self, force: bool = False) -> None:
-        if self.quiet or self._name is None:
-            return
-        now = self._clock()
-        if not force and now - self._shown < self.interval:
-            return
-        self._shown = now
-        line = self.text()
-        if self.tty:
-            self.stream.write("\r\x1b[K" + line)
-            self._dirty = True
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
+        with self._lock:
+            if self.quiet or self._name is None or self._stop.is_set():
+                return
+            now = self._clock()
+            if not force and now - self._shown < self.interval:
+                return
+            self._shown = now
+            line = self.text()
+            if self.tty:
+                self.stream.write("\r\x1b[K" + line)
+                self._dirty = True
+            else:
+                self.stream.write(line + "\n")
+            self.stream.flush()
 
     def close(self) -> None:
-        """End the line on a terminal (the next output starts on a fresh line)."""
-        if self.tty and self._dirty and not self.quiet:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-            self._dirty = False
+        """Stop the heartbeat; end the line on a terminal (the next output starts afresh)."""
+        with self._lock:
+            self._stop.set()
+            if self.tty and self._dirty and not self.quiet:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+                self._dirty = False
 
 
 __all__ = ["ENV_INTERVAL", "ProgressLine"]

@@ -32,10 +32,10 @@ from microhe.ingest.errors import (
     NotConforming,
 )
 from microhe.ingest.lock import write_lock
-from microhe.ingest.progress import Meter, Silent
-from microhe.ingest.streamed import NotStreamed, Streamed, stage_streamed
 from microhe.ingest.personal import PersonalData, find_personal_data
+from microhe.ingest.progress import Meter, Silent
 from microhe.ingest.provenance import load_records, provenance_quads, record_quads
+from microhe.ingest.streamed import NotStreamed, Streamed, stage_streamed
 from microhe.kg import bundled
 from microhe.rdf.jsonld_keys import DroppedKey
 from microhe.rdf.parse import ParseResult, read

@@ -59,7 +59,8 @@ def write_chunked(store: Store, graphs: Mapping[str, Chunks], *,
         db = store.raw
         replaced = sorted(g for g in graphs if store.has_graph(g))
         try:
-            checkpoint.begin(path, db, graphs=sorted(graphs), dropped=replaced)
+            checkpoint.begin(path, db, graphs=sorted(graphs), dropped=replaced,
+                             kind="chunked bulk write" if bulk else "chunked write")
         except OSError as e:
             raise StoreError(f"cannot take the checkpoint before a chunked write, nothing written: {e}") from e
         try:

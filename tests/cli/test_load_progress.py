@@ -63,7 +63,7 @@ class Clock:
 
 def test_the_rate_and_time_left_are_those_of_the_current_phase():
     out, clock = io.StringIO(), Clock()
-    line = ProgressLine(out, clock=clock)
+    line = ProgressLine(out, clock=clock, heartbeat=False)
     line.interval = 0.0
     line.phase("parse", total=4_000_000, unit="bytes")
     clock.now += 10
@@ -85,7 +85,7 @@ def test_a_terminal_gets_one_line_rewritten_in_place():
             return True
 
     out, clock = Tty(), Clock()
-    line = ProgressLine(out, clock=clock)
+    line = ProgressLine(out, clock=clock, heartbeat=False)
     line.phase("write", total=10)
     for _ in range(10):
         clock.now += 1
