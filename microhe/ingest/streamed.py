@@ -45,8 +45,6 @@ from microhe.rdf.reading import Limits, ParseError
 from microhe.rdf.stream import STREAMABLE, read_chunks
 from microhe.store.chunked import CHUNK
 from microhe.validation import ValidationReport
-from microhe.validation.compiled import NonCanonicalInput, UnsupportedShape
-from microhe.validation.ondisk import DiskStaging
 
 #: A streamed file is not held in memory, so the whole-file size limit does not apply.
 _NO_SIZE_LIMIT = Limits(max_bytes=1 << 62)
@@ -101,6 +99,10 @@ def stage_streamed(store, path: Path, name: str, graph: str, *, media_type: str 
     """Read, check and validate the file at ``path`` (shown as ``name``) in chunks, and
     derive its values for ``graph`` (``store``: the reference data for derive). Raises
     LoadParseError, or NotStreamed before anything is decided."""
+    # the compiled engine imports rdflib: only for a load (microhe level etc. stay light)
+    from microhe.validation.compiled import NonCanonicalInput, UnsupportedShape
+    from microhe.validation.ondisk import DiskStaging
+
     fmt = streamable_format(name, media_type)
     try:
         staging = DiskStaging(profiles)
