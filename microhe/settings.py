@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from platformdirs import user_data_path
-from pydantic import Field, field_validator
+from pydantic import Field, NonNegativeInt, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     allow_service: bool = False
     #: Largest accepted request body / input file in bytes.
     max_body_bytes: int = 64 * 1024 * 1024
+    #: ``microhe load``: files of at least this many bytes are read, validated and written
+    #: in chunks (bounded memory; ``microhe.ingest.streamed``) instead of whole.
+    stream_bytes: NonNegativeInt = 32 * 1024 * 1024
+    #: Quads per chunk of such a load (parse, staging, write): memory grows with it.
+    load_chunk: PositiveInt = 100_000
     #: Spreadsheet import (``microhe import csv``): the most bytes an XLSX file may unpack
     #: to (the sum of its zip members, counted while unpacking, whatever the zip headers
     #: claim: a zip bomb is refused here), and the most data rows one sheet or CSV may hold.

@@ -2,7 +2,7 @@
 
 Not part of the default suite (minutes of work). Run from the repository root:
 
-    python -m tests.faults                      # 60 loads (4 modes) + 30 server writes
+    python -m tests.faults                      # 80 loads (8 modes) + 30 server writes
     python -m tests.faults --loads 8 --server-writes 4 --credentials 300   # a quick look
 
 Every run starts from a copy of one base store (reference + demo graphs + a synthetic
@@ -48,11 +48,19 @@ MODES = {
     "replace": ["--graph", G, "--replace"],
     "bulk-new": ["--graph", G_NEW, "--bulk"],
     "bulk-replace": ["--graph", G, "--replace", "--bulk"],
+    # the same four, with the file read, validated and written in chunks (issue 26): every
+    # file counts as large, and chunks of 5,000 quads make a kill land between or inside chunks
+    "chunked-new": ["--graph", G_NEW],
+    "chunked-replace": ["--graph", G, "--replace"],
+    "chunked-bulk-new": ["--graph", G_NEW, "--bulk"],
+    "chunked-bulk-replace": ["--graph", G, "--replace", "--bulk"],
 }
+CHUNKED_ENV = {"MICROHE_STREAM_BYTES": "1", "MICROHE_LOAD_CHUNK": "5000"}
 
 
-def _env() -> dict:
-    return {k: v for k, v in os.environ.items() if not k.startswith("MICROHE_")}
+def _env(mode: str = "") -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROHE_")}
+    return {**env, **CHUNKED_ENV} if mode.startswith("chunked") else env
 
 
 def _microhe(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -117,7 +125,7 @@ class Lab:
     def reference_load(self, mode: str) -> None:
         path = self.copy(f"ref-{mode}")
         t = time.monotonic()
-        subprocess.run(self.load_cmd(path, mode), check=True, capture_output=True, env=_env())
+        subprocess.run(self.load_cmd(path, mode), check=True, capture_output=True, env=_env(mode))
         took = time.monotonic() - t
         self.after[mode] = (_state(path)[1], took)
         shutil.rmtree(path)
@@ -126,7 +134,7 @@ class Lab:
         sizes, took = self.after[mode]
         path = self.copy(f"run-{i}")
         proc = subprocess.Popen(self.load_cmd(path, mode), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                env=_env())
+                                env=_env(mode))
         delay = self.rng.uniform(0.55, 1.02) * took  # validation comes first: aim at the write
         try:
             proc.wait(delay)
@@ -207,7 +215,8 @@ class Lab:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.faults", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--loads", type=int, default=60, help="killed loads, spread over the four modes")
+    ap.add_argument("--loads", type=int, default=80, help="killed loads, spread over the modes")
+    ap.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, of: {', '.join(MODES)}")
     ap.add_argument("--server-writes", type=int, default=30, help="killed servers during a Graph Store PUT")
     ap.add_argument("--credentials", type=int, default=1000, help="size of each synthetic file")
     ap.add_argument("--seed", type=int, default=1)
@@ -219,7 +228,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"setting up in {root} ({args.credentials} credentials per file) ...", file=sys.stderr)
         lab = Lab(root, args.credentials, args.seed)
         counts: dict[str, Counter] = {}
-        modes = list(MODES)
+        modes = [m for m in args.modes.split(",") if m]
+        unknown = [m for m in modes if m not in MODES]
+        if unknown:
+            ap.error(f"unknown mode(s) {', '.join(unknown)}; valid: {', '.join(MODES)}")
         for mode in modes:
             lab.reference_load(mode)
             print(f"reference {mode}: {lab.after[mode][1]:.1f} s", file=sys.stderr)

@@ -50,6 +50,8 @@ OUTSIDE = {
     "microhe.api.http.limits.BodyTooLarge", "microhe.api.http.streaming.StreamFailed",
     # the compiled validator's signals to fall back to pyshacl (never raised to a caller)
     "microhe.validation.compiled.form.UnsupportedShape", "microhe.validation.compiled.form.NonCanonicalInput",
+    # a large file's signal to fall back to the whole-file load (caught in load(), never raised to a caller)
+    "microhe.ingest.streamed.NotStreamed",
 }
 
 

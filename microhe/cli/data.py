@@ -28,6 +28,7 @@ from microhe.cli.common import (
     spell_option,
     store_option,
 )
+from microhe.cli.progress import ProgressLine
 from microhe.cli.remote import ask, open_for_reading, served_dump
 from microhe.errors import Conflict, Hint, InputError
 from microhe.settings import get_settings
@@ -143,7 +144,8 @@ def validate_cmd(files: tuple[Path, ...], profiles: tuple[str, ...], base: str |
 @base_option
 @context_dir_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, context_dir, fmt) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr (phase, triples/s, time left).")
+def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, context_dir, fmt, quiet) -> None:
     """Validate FILES and load each into its own named graph, all or nothing.
 
     Relative IRIs resolve against --base (default: the instance base), as in `validate`;
@@ -154,7 +156,13 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, con
     loads of large files), and the store is compacted afterwards. Before the bulk write
     the store is checkpointed beside itself (hard links, `<store>.checkpoint`); if the
     write is interrupted (killed, power cut), the next command that opens the store rolls
-    it back to that checkpoint exactly (or run `microhe restore-checkpoint`)."""
+    it back to that checkpoint exactly (or run `microhe restore-checkpoint`).
+
+    Files of MICROHE_STREAM_BYTES or more (default 32 MiB; N-Triples, N-Quads, Turtle,
+    TriG) are read, validated and written in chunks, in bounded memory: the same
+    validation, and the write, then not one transaction, is checkpointed the same way
+    (all or nothing after a crash). A long load shows its phase (parse, validate, write,
+    index), its rate and the time left on stderr; --quiet silences that."""
     from microhe.ingest.errors import LoadError, NotConforming
     from microhe.ingest.load import Source, load
 
@@ -164,13 +172,18 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, con
     contexts = contexts_for(context_dir)
     store, settings = open_store(store_path, http="PUT /rdf-graphs?graph=IRI (replace a graph) or POST "
                                  "/rdf-graphs?graph=IRI (merge into it), with the file as the body")
-    sources = [Source.from_path(p, settings.max_body_bytes * 64) for p in files]
+    sources = [Source.from_path(p, settings.max_body_bytes * 64, on_disk_from=settings.stream_bytes)
+               for p in files]
     started = time.monotonic()
-    bar = _Progress(sum(len(s.data) for s in sources))
+    bar = ProgressLine(quiet=quiet)
     try:
-        outcomes = load(store, sources, graph=graph, profiles=chosen, replace=replace,
-                        strip_personal=strip, base=base or settings.base, agent="microhe-cli",
-                        progress=bar.step, bulk=bulk, contexts=contexts)
+        try:
+            outcomes = load(store, sources, graph=graph, profiles=chosen, replace=replace,
+                            strip_personal=strip, base=base or settings.base, agent="microhe-cli",
+                            meter=bar, bulk=bulk, contexts=contexts, chunk=settings.load_chunk)
+        except BaseException:
+            bar.close()  # (its heartbeat thread) before any message
+            raise
     except LoadError as e:
         bar.close()
         if isinstance(e, NotConforming):
@@ -186,11 +199,13 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, con
             click.echo(json.dumps({"loaded": False, "reason": e.reason, "message": e.render(spell_option)},
                                   indent=2))
         fail(e, prefix="nothing loaded: ")
-    bar.close()
-    if bulk:
-        # the bulk writer leaves overlapping files: compact once (queries 1.5-3x faster after)
-        err("compacting the store after the bulk write ...")
-        store.optimize()
+    try:
+        if bulk:
+            # the bulk writer leaves overlapping files: compact once (queries 1.5-3x faster after)
+            bar.phase("index")
+            store.optimize()
+    finally:
+        bar.close()
     elapsed = time.monotonic() - started
     if fmt == "json":
         click.echo(json.dumps({"loaded": True, "seconds": round(elapsed, 3),
@@ -210,25 +225,6 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, con
     total = sum(o.triples for o in outcomes if o.status != "unchanged")
     if total:
         err(f"{total} triples in {elapsed:.2f} s ({total / max(elapsed, 1e-9):,.0f} triples/s)")
-
-
-class _Progress:
-    """A tqdm bar on stderr that appears only when the work takes more than a moment."""
-
-    def __init__(self, total_bytes: int):
-        from tqdm import tqdm
-
-        self._steps = 3
-        self._bar = tqdm(total=self._steps, desc="load", unit="step", file=sys.stderr, delay=1.0, leave=False,
-                         disable=None)
-        self._size = total_bytes
-
-    def step(self, stage: str, name: str) -> None:
-        self._bar.set_description(f"{stage} {Path(name).name if ',' not in name else name}"[:60])
-        self._bar.update(1 if self._bar.n < self._steps - 1 else 0)
-
-    def close(self) -> None:
-        self._bar.close()
 
 
 @click.command("graphs")

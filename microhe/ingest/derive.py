@@ -99,6 +99,8 @@ _QUERY_PREDICATES = frozenset(ox.NamedNode(p) for p in (
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ELM + "EQFLevel", ELM + "NQFLevel", ELM + "creditPoint",
     ELM + "framework", ELM + "point", ELM + "volumeOfLearning"))
 
+_READ_PREDICATES = (_QUERY_PREDICATES | _FACET_PREDICATES | {_LEGAL_NAME, _PREF_LABEL}) - {_RDF_TYPE}
+
 _DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 
 
@@ -123,6 +125,18 @@ def page_key(iri: str) -> str:
 
 def _dec(x: float) -> ox.Literal:
     return ox.Literal(f"{round(x, 4):.4f}".rstrip("0").rstrip(".") if x % 1 else f"{int(x)}.0", datatype=_DEC)
+
+
+def reads(q: ox.Quad) -> bool:
+    """Whether :func:`derive` reads ``q``: the predicates of ``_QUERY`` and of the facet
+    counts, and of ``rdf:type`` only the specification types (the only types either
+    looks at). ``derive(ref, [q for q in quads if reads(q)], g)`` equals
+    ``derive(ref, quads, g)``, at a third of the memory (a file loaded in chunks keeps
+    only these quads)."""
+    p = q.predicate
+    if p == _RDF_TYPE:
+        return q.object in _SPEC_TYPES
+    return p in _READ_PREDICATES
 
 
 def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Quad]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +33,20 @@ from microhe.ingest.errors import (
 )
 from microhe.ingest.lock import write_lock
 from microhe.ingest.personal import PersonalData, find_personal_data
+from microhe.ingest.progress import Meter, Silent
 from microhe.ingest.provenance import load_records, provenance_quads, record_quads
+from microhe.ingest.streamed import NotStreamed, Streamed, stage_streamed
 from microhe.kg import bundled
 from microhe.rdf.jsonld_keys import DroppedKey
 from microhe.rdf.parse import ParseResult, read
 from microhe.rdf.reading import ParseError
 from microhe.settings import DEFAULT_BASE
 from microhe.store import changes
+from microhe.store.chunked import CHUNK, write_chunked
 from microhe.store.embedded import Store
 from microhe.validation import DEFAULT_PROFILES, ValidationReport, validate
+
+log = logging.getLogger("microhe.load")
 
 
 def serialised(kind: str):
@@ -70,12 +76,23 @@ class Source:
     #: Extra (predicate IRI, object) pairs for the load record of this source: what an
     #: importer converted it from (format, source SHA-256, converter, seal status).
     record: tuple[tuple[str, ox.NamedNode | ox.Literal], ...] = ()
+    #: A large file left on disk (``data`` is then empty): :func:`load` reads it in chunks
+    #: when it can (:mod:`microhe.ingest.streamed`), else whole.
+    path: Path | None = None
+    _sha256: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_path(cls, path: str | Path, max_bytes: int | None = None) -> Source:
+    def from_path(cls, path: str | Path, max_bytes: int | None = None, *,
+                  on_disk_from: int | None = None) -> Source:
+        """The file at ``path``; with ``on_disk_from``, a file of at least that many bytes
+        is not read into memory (``path`` is set instead)."""
         p = Path(path)
         try:
             size = p.stat().st_size
+            if on_disk_from is not None and size >= on_disk_from and p.is_file():
+                with open(p, "rb"):  # readable now, as the bytes would have been
+                    pass
+                return cls(str(p), b"", path=p)  # not held in memory: no byte limit
             if max_bytes is not None and size > max_bytes:
                 raise LoadUsageError(f"{p}: {size} bytes exceeds the limit of {max_bytes} bytes", source=str(p))
             return cls(str(p), p.read_bytes())
@@ -83,8 +100,28 @@ class Source:
             raise LoadUsageError(f"{p}: cannot read: {e.strerror or e}", source=str(p)) from e
 
     @property
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path is not None and not self.data else len(self.data)
+
+    def content(self) -> bytes:
+        """The bytes (read from ``path`` when the source was left on disk)."""
+        if self.path is not None and not self.data:
+            try:
+                return self.path.read_bytes()
+            except OSError as e:
+                raise LoadUsageError(f"{self.path}: cannot read: {e.strerror or e}", source=self.name) from e
+        return self.data
+
+    @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        if self._sha256 is None:
+            if self.path is not None and not self.data:
+                from microhe.rdf.stream import sha256_of
+
+                self._sha256 = sha256_of(self.path)
+            else:
+                self._sha256 = hashlib.sha256(self.data).hexdigest()
+        return self._sha256
 
 
 @dataclass
@@ -195,7 +232,7 @@ def personal_gate(quads: Sequence[ox.Quad], source: str, strip: bool) -> Persona
 
 def _read_source(source: Source, base_iri: str | None, contexts: Mapping[str, Any] | None = None) -> ParseResult:
     try:
-        parsed = read(source.data, name=source.name, base_iri=base_iri, contexts=contexts,
+        parsed = read(source.content(), name=source.name, base_iri=base_iri, contexts=contexts,
                       format=None if source.media_type is None else _format_for(source))
     except ParseError as e:
         raise LoadParseError(str(e), source=source.name) from e
@@ -243,6 +280,8 @@ def load(
     bulk: bool = False,
     contexts: Mapping[str, Any] | None = None,
     generic: bool = False,
+    meter: Meter | None = None,
+    chunk: int = CHUNK,
 ) -> list[Outcome]:
     """Load ``sources`` into the store, each into its own named graph, all or nothing.
 
@@ -258,7 +297,15 @@ def load(
     target is refused like one with violations ("0 micro-credentials found: nothing was
     checked"). ``generic`` (a generic Graph Store deployment, ``Settings.generic_graph_store``;
     never the CLI): no learner-data gate, and data no profile targets is stored (violations
-    are still refused). Raises :class:`LoadError`.
+    are still refused). ``meter`` is told the phases and how far each got
+    (:mod:`microhe.ingest.progress`).
+
+    A source left on disk (``Source.path``, a large file) loaded into an embedded store on
+    disk is read, validated and written in chunks of ``chunk`` quads, in bounded memory
+    (:mod:`microhe.ingest.streamed`): same validation, same result; the write is then not
+    one transaction but chunks under a checkpoint, rolled back exactly by the next open of
+    the store if the process dies during it (``bulk`` chooses the bulk writer for the
+    chunks). Raises :class:`LoadError`.
     """
     if not sources:
         raise LoadUsageError("no input files given")
@@ -266,7 +313,9 @@ def load(
         raise LoadUsageError("a target graph takes one input: give one file, or no target graph (each file then "
                              "gets its own)")
     note = progress or (lambda _stage, _name: None)
+    meter = meter or Silent()
     records = load_records(store)
+    streams: dict[str, Streamed] = {}
 
     targets: dict[str, Source] = {}
     for src in sources:
@@ -289,6 +338,19 @@ def load(
             raise GraphConflict(f"<{g}> already holds {held}", source=src.name,
                                 hint=Hint("replace", "to swap its content"))
         note("parse+validate", src.name)
+        if src.path is not None and not src.data and _on_disk(store):
+            try:
+                streamed = stage_streamed(store, src.path, src.name, g, media_type=src.media_type, base_iri=base,
+                                          profiles=profiles, generic=generic, meter=meter, chunk=chunk)
+            except NotStreamed as why:
+                log.info("%s: read whole (%s)", src.name, why)
+            else:
+                if not accepted(streamed.report, generic):
+                    failures.append(refusal(src.name, streamed.report))
+                else:
+                    streams[g] = streamed
+                continue
+        meter.phase("parse+validate", total=None)
         try:
             quads, found, report, derived = _stage_and_derive(store, src, g, base_iri=base,
                                                                  strip_personal=strip_personal, profiles=profiles,
@@ -306,9 +368,13 @@ def load(
     if failures:
         raise LoadError.together(failures)
 
+    if streams:
+        note("write", ", ".join(s.name for s in streams.values()))
+        return outcomes + _write_streamed(store, targets, streams, staged, profiles, agent, bulk, meter)
     if not staged:
         return outcomes
     note("write", ", ".join(s[0].name for s in staged.values()))
+    meter.phase("write", total=None)
     add: list[ox.Quad] = []
     remove: list[ox.Quad] = []
     graphs: dict[str, list[ox.Quad]] = {}
@@ -323,6 +389,58 @@ def load(
         outcomes.append(Outcome(src.name, g, src.sha256, triples, status, len(found.quads), report, found or None))
     store.write(graphs, add=add, remove=remove, bulk=bulk)
     return outcomes
+
+
+def _on_disk(store) -> bool:
+    """Whether ``store`` can take a chunked write (an embedded store on disk, writable)."""
+    return isinstance(store, Store) and store.path is not None and not store.read_only
+
+
+def _write_streamed(store: Store, targets: dict[str, Source], streams: dict[str, Streamed], staged: dict,
+                    profiles: Sequence[str], agent: str | None, bulk: bool, meter: Meter) -> list[Outcome]:
+    """Write the streamed files (and the others of the same load, ``staged``) in chunks,
+    under one checkpoint (:func:`microhe.store.chunked.write_chunked`), the load records
+    last; the outcomes in the order of ``targets``."""
+    def listed(quads: list[ox.Quad]):
+        return lambda: [quads[i:i + CHUNK] for i in range(0, len(quads), CHUNK)]
+
+    graphs: dict = {}
+    status: dict[str, str] = {}
+    remove: list[ox.Quad] = []
+    for g, s in streams.items():
+        graphs[g] = functools.partial(s.chunks, meter)
+        graphs[derived_graph(g)] = listed(s.derived)
+    for g, (_src, quads, _found, _report, derived) in staged.items():
+        graphs[g] = listed(quads)
+        graphs[derived_graph(g)] = listed(derived)
+    for g in [*streams, *staged]:
+        status[g] = "replaced" if store.has_graph(g) else "loaded"
+        remove += record_quads(store, g)
+
+    def records(sizes: dict[str, int]) -> list[ox.Quad]:
+        add: list[ox.Quad] = []
+        for g, s in streams.items():
+            src = targets[g]
+            add += provenance_quads(g, Path(src.name).name, src.sha256, sizes[g], profiles, agent, counts=s.counts,
+                                    derived=len(s.derived), extra=src.record)
+        for g, (src, quads, _found, _report, derived) in staged.items():
+            add += provenance_quads(g, Path(src.name).name, src.sha256, sizes[g], profiles, agent, quads=quads,
+                                    derived=len(derived), extra=src.record)
+        return add
+
+    total = sum(s.quads for s in streams.values()) + sum(len(v[1]) for v in staged.values())
+    meter.phase("write", total=total)
+    sizes = write_chunked(store, graphs, add=records, remove=remove, bulk=bulk)
+    out: list[Outcome] = []
+    for g in targets:
+        if g in streams:
+            s = streams[g]
+            out.append(Outcome(s.name, g, targets[g].sha256, sizes[g], status[g], 0, s.report, None))
+        elif g in staged:
+            src, _quads, found, report, _derived = staged[g]
+            out.append(Outcome(src.name, g, src.sha256, sizes[g], status[g], len(found.quads), report,
+                               found or None))
+    return out
 
 
 #: How provenance records name the store's own default graph (the name Apache Jena uses

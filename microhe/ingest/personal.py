@@ -349,6 +349,28 @@ def find_personal_data(quads: Iterable[ox.Quad]) -> PersonalData:
     return PersonalData(found, carried, part)
 
 
+def may_hold_learners(quads: Iterable[ox.Quad]) -> bool:
+    """Whether ``quads`` hold a candidate learner: the first, cheap pass of
+    :func:`find_personal_data` (a person type, a personal property, the object of
+    ``cred:credentialSubject`` ...). False means the full detector would find none in
+    any data made of such chunks, so a file read in chunks (:mod:`microhe.ingest.streamed`)
+    is checked chunk by chunk; True sends the file to the whole-file detector."""
+    rules = _RULES
+    for q in quads:
+        rule = rules.get(q.predicate)
+        if rule is None:
+            continue
+        if rule == _TYPE:
+            if isinstance(q.object, ox.NamedNode) and q.object in PERSON_TYPES:
+                return True
+        elif rule == _OBJECT:
+            if not isinstance(q.object, ox.Literal):
+                return True
+        else:
+            return True
+    return False
+
+
 def _referrers(quads: Sequence[ox.Quad], nodes: set) -> dict:
     """``node -> [(subject, predicate), ...]`` of the quads whose object is one of ``nodes``."""
     out: dict = {}

@@ -5,7 +5,7 @@ agent, profiles, entity counts) and reading them back (``microhe graphs``,
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
@@ -127,16 +127,35 @@ COUNTED_TYPES = {
 }
 
 
+def type_counter() -> tuple[Callable[[Iterable[ox.Quad]], None], Callable[[], dict[str, int]]]:
+    """``(count, counts)``: feed ``count`` the quads of a file chunk by chunk; ``counts()``
+    is then what ``provenance_quads(quads=...)`` would count (distinct subjects per
+    :data:`COUNTED_TYPES` entry), kept as hashes of the subjects, not the terms."""
+    by_type: dict[object, str] = {ox.NamedNode(t): stat for stat, types in COUNTED_TYPES.items() for t in types}
+    subjects: dict[str, set[int]] = {stat: set() for stat in COUNTED_TYPES}
+
+    def count(quads: Iterable[ox.Quad]) -> None:
+        for q in quads:
+            if q.predicate == _TYPE:
+                stat = by_type.get(q.object)
+                if stat is not None:
+                    subjects[stat].add(hash(q.subject))
+
+    return count, lambda: {stat: len(subs) for stat, subs in subjects.items()}
+
+
 def provenance_quads(graph: str, source: str, sha256: str, triples: int, profiles: Sequence[str],
                      agent: str | None = None, *, quads: Sequence[ox.Quad] | None = None,
                      derived: int | None = None,
-                     extra: Sequence[tuple[str, ox.NamedNode | ox.Literal]] = ()) -> list[ox.Quad]:
+                     extra: Sequence[tuple[str, ox.NamedNode | ox.Literal]] = (),
+                     counts: Mapping[str, int] | None = None) -> list[ox.Quad]:
     """The meta-graph quads of one load record. With ``quads`` (what the load writes into
     ``graph``), the record also keeps the number of distinct subjects of each type in
     :data:`COUNTED_TYPES` (``mhe:specificationCount`` ...); ``derived`` is the number of
     triples written into ``<graph>#derived`` (``mhe:derivedTripleCount``). Statistics are
     then read from the meta graph alone. ``extra``: more (predicate, object) pairs of the
-    record (an import's format, source SHA-256, converter version, seal status)."""
+    record (an import's format, source SHA-256, converter version, seal status).
+    ``counts`` gives those numbers instead of ``quads`` (a file read in chunks: :func:`type_counter`)."""
     node = ox.NamedNode(f"urn:uuid:{uuid.uuid4()}")
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     integer = ox.NamedNode(XSD + "integer")
@@ -153,7 +172,10 @@ def provenance_quads(graph: str, source: str, sha256: str, triples: int, profile
     out += [ox.Quad(node, _PROFILE, ox.NamedNode(SHAPES_BASE + p), _META) for p in profiles]
     if agent:
         out.append(ox.Quad(node, _AGENT, ox.NamedNode(agent_iri(agent)), _META))
-    if quads is not None:
+    if counts is not None:
+        out += [ox.Quad(node, ox.NamedNode(f"{MHE}{stat}Count"), ox.Literal(str(counts.get(stat, 0)), datatype=integer),
+                        _META) for stat in COUNTED_TYPES]
+    elif quads is not None:
         by_type: dict[object, str] = {ox.NamedNode(t): stat for stat, types in COUNTED_TYPES.items() for t in types}
         subjects: dict[str, set] = {stat: set() for stat in COUNTED_TYPES}
         for q in quads:

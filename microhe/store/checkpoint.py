@@ -40,11 +40,13 @@ class Interrupted:
     started: str
     graphs: list[str]
     dropped: list[str]
+    #: what was interrupted: "bulk write", or "chunked write" (microhe.store.chunked)
+    kind: str = "bulk write"
 
     def describe(self) -> str:
         what = ", ".join(f"<{g}>" for g in (self.graphs + [d for d in self.dropped if d not in self.graphs])[:5])
         more = len(set(self.graphs) | set(self.dropped)) - 5
-        return (f"a bulk write started at {self.started} was interrupted "
+        return (f"a {self.kind} started at {self.started} was interrupted "
                 f"(graphs {what}{f' and {more} more' if more > 0 else ''})")
 
 
@@ -56,11 +58,13 @@ def interrupted_dir(store: Path) -> Path:
     return store.with_name(store.name + ".interrupted")
 
 
-def begin(store: Path, db, *, graphs: list[str], dropped: list[str], keep: tuple[str, ...] = ()) -> None:
-    """Back up the store (``db``: its open pyoxigraph store) beside it with the marker and
-    the files named in ``keep`` (microhe's own files inside the store's directory that a
-    roll-back must not lose: the change log's store id). Raises OSError (nothing written
-    yet) when the checkpoint cannot be made."""
+def begin(store: Path, db, *, graphs: list[str], dropped: list[str], keep: tuple[str, ...] = (),
+          kind: str = "bulk write") -> None:
+    """Back up the store (``db``: its open pyoxigraph store) beside it with the marker
+    (``kind``: what the roll-back message calls the write) and the files named in ``keep``
+    (microhe's own files inside the store's directory that a roll-back must not lose: the
+    change log's store id). Raises OSError (nothing written yet) when the checkpoint cannot
+    be made."""
     final = checkpoint_dir(store)
     if final.exists():
         raise OSError(f"{final} exists: an earlier bulk write was interrupted and not rolled back; "
@@ -74,7 +78,7 @@ def begin(store: Path, db, *, graphs: list[str], dropped: list[str], keep: tuple
         if (store / name).exists():
             shutil.copy2(store / name, tmp / name)
     marker = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "graphs": graphs,
-              "dropped": dropped}
+              "dropped": dropped, "kind": kind}
     (tmp / MARKER).write_text(json.dumps(marker), "utf-8")
     _fsync_dir(tmp)
     os.rename(tmp, final)
@@ -101,7 +105,8 @@ def pending(store: Path) -> Interrupted | None:
     except (OSError, ValueError) as e:
         # the marker is written before the rename that makes the checkpoint visible
         raise OSError(f"the checkpoint {marker.parent} is damaged ({e}); move it away to keep the store as it is") from e
-    return Interrupted(str(data.get("started", "?")), list(data.get("graphs", [])), list(data.get("dropped", [])))
+    return Interrupted(str(data.get("started", "?")), list(data.get("graphs", [])), list(data.get("dropped", [])),
+                       str(data.get("kind", "bulk write")))
 
 
 def roll_back(store: Path) -> Interrupted | None:

@@ -426,3 +426,32 @@ def test_load_drop_init_import_and_decision_name_their_kind(tmp_path):
     assert [e.kind for e in got] == ["load", "drop", "import", "decision"]
     assert "urn:g:spec" in got[0].graphs and got[1].deleted == sorted({"urn:g:spec", "urn:g:spec#derived"})
     assert got[3].graphs == ["https://w3id.org/microhe/graph/decisions"]  # recognition.decisions.DECISIONS_GRAPH
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_chunked_write_is_one_entry_naming_its_graphs_and_a_failed_one_none(tmp_path, bulk):
+    """Large loads go through store.chunked.write_chunked (issue 26), not Store.write: its
+    entry is made inside the checkpoint's bracket like a bulk write's, names the graph and
+    the records' graph, and leaves the subjects unknown (re-read the graphs)."""
+    from microhe.store.base import StoreError
+    from microhe.store.chunked import write_chunked
+
+    s = Store(tmp_path / "s")
+    try:
+        before = s.changes.seq
+        write_chunked(s, {G1: lambda: iter([[q("urn:a")], [q("urn:b")]])}, bulk=bulk, chunk=1,
+                      add=lambda sizes: [q("urn:record", str(sizes[G1]), G2)])
+        [entry] = entries(s, before)
+        assert entry.graphs == sorted([G1, G2]) and entry.added is None and entry.removed is None
+        assert not entry.recovered
+
+        def broken():
+            yield [q("urn:c")]
+            raise ValueError("the parser stopped")
+
+        seq = s.changes.seq
+        with pytest.raises(StoreError):
+            write_chunked(s, {"urn:g:3": broken}, bulk=bulk, chunk=1)
+        assert s.changes.seq == seq and entries(s, seq) == []
+    finally:
+        s.close()
