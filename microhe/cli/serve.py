@@ -44,7 +44,12 @@ def serve_cmd(store_path, host, port, base, demo, context_dir) -> None:
     from microhe.ingest.load import initialise
     from microhe.store import open_configured
 
-    settings = get_settings(store=store_path, base=base or f"http://{host}:{port}/", context_dir=context_dir)
+    # --port 0: bind now, so the default base names the port the server really listens on
+    # (else instance IRIs minted by uploads would read http://127.0.0.1:0/...)
+    sock = _bound_socket(host) if port == 0 else None
+    if sock is not None:
+        port = sock.getsockname()[1]
+    settings = get_settings(store=store_path, base=base or f"http://{_authority(host)}:{port}/", context_dir=context_dir)
     contexts_for(settings.context_dir)  # a context directory that cannot be used: exit 2 before serving
     store = open_configured(settings)  # remote when MICROHE_SPARQL_ENDPOINT is set; StoreError: exit 2
     if store.is_empty() or demo:
@@ -73,9 +78,29 @@ def serve_cmd(store_path, host, port, base, demo, context_dir) -> None:
     server = _announced_server(uvicorn, uvicorn.Config(app, host=host, port=port, log_level="warning"),
                                listening, stopping)
     try:
-        server.run()
+        server.run(sockets=[sock] if sock is not None else None)
     finally:
         stopping()
+
+
+def _bound_socket(host: str):
+    """A listening-ready TCP socket bound to ``host`` on a free port (uvicorn serves on it)."""
+    import socket
+
+    family, kind, proto, _, address = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as e:
+        sock.close()
+        raise click.ClickException(f"cannot listen on {host}: {e}") from None
+    return sock
+
+
+def _authority(host: str) -> str:
+    """``host`` as it stands in a URL (an IPv6 address in brackets)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def _announced_server(uvicorn, config, on_listening, on_shutdown):

@@ -67,6 +67,11 @@ def test_microhe_serve_on_a_fresh_account_creates_the_store_and_answers(tmp_path
             if status != 200:
                 time.sleep(0.2)
         assert get(f"http://127.0.0.1:{port}/health") == 200
+        # --port 0 without --base: the instance base is the port really listened on, not ":0"
+        with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/.well-known/void",
+                                                           headers={"Accept": "text/turtle"}), timeout=10) as r:
+            void = r.read().decode()
+        assert f'void:uriSpace "http://127.0.0.1:{port}/"' in void and "127.0.0.1:0/" not in void
         # the operator sees one line per refused request on stderr
         assert get(f"http://127.0.0.1:{port}/sparql?query=SELECT%20%3Fx") == 400
         assert "refused 400 GET /sparql client=127.0.0.1:" in log.read_text()
