@@ -20,7 +20,7 @@ from __future__ import annotations
 from microhe.errors import InvalidValue
 from microhe.recognition.facts import Facts, read_facts
 from microhe.recognition.models import CredentialBrief, DeclaredStack, NoSolution, Pathway, Pathways, PathwayTarget
-from microhe.recognition.search import Record, facet_index
+from microhe.recognition.search import Record, facet_index, search_index
 from microhe.store.embedded import Store
 from microhe.store.labels import Labels
 from microhe.store.views import per_store
@@ -69,8 +69,8 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
     if not 1 <= max_size <= 6:
         raise InvalidValue("max must be between 1 and 6")
     tgt = read_facts(store, target) if isinstance(target, str) else target
-    fx = facet_index(store)
-    idx = fx.idx
+    idx = search_index(store)
+    fx = facet_index(store) if idx.facets is None else idx.facets
     required = sorted(tgt.required_outcomes)
     need_ects = tgt.ects or 0.0
     need_eqf = min(tgt.eqf) if tgt.eqf else None
@@ -97,7 +97,8 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
                 hit.update(fx.skills.get(c, ()))
             for i in hit:
                 covered_by.setdefault(i, []).append(t)
-        pool = ((recs[i], frozenset(ts)) for i, ts in covered_by.items())
+        by_slot = fx.recs
+        pool = ((by_slot[i], frozenset(ts)) for i, ts in covered_by.items())
     else:
         pool = ((rec, frozenset()) for rec in recs)
     for rec, sig in pool:
