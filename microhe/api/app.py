@@ -6,6 +6,8 @@ mount the same routes; handlers call library functions in ``microhe.kg``.
 
 from __future__ import annotations
 
+import contextlib
+
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -43,6 +45,7 @@ from microhe.errors import MicroheError
 from microhe.ingest.load import initialise
 from microhe.publish.supplement_render import preload_pdf
 from microhe.recognition.warm import Warmer
+from microhe.store.views import save_all
 from microhe.settings import Settings, get_settings
 from microhe.store import open_configured, retain
 from microhe.store.embedded import Store
@@ -99,6 +102,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
         finally:
             if warmer is not None:
                 warmer.stop()
+                with contextlib.suppress(Exception):  # the next start catches up from an older point
+                    save_all(store)  # the views as they followed the writes, for the next start
             if isinstance(engine, QueryPool):
                 app.state.query_pool = None
                 engine.close()

@@ -470,11 +470,12 @@ facet_index.cached = lambda store: search_index.cached(store)  # type: ignore[at
 
 
 def _pick(current: tuple | None, lit) -> tuple:
-    """The better of two values: English first, then the smallest text (so that the value
+    """The better of two values: English first, then the greatest text (so that the value
     kept never depends on the order rows come in: a record read alone equals the record
-    read with all the others)."""
-    key = (getattr(lit, "language", None) != "en", lit.value)
-    return key if current is None or key < current else current
+    read with all the others; of a body's English ``legalName`` and ``prefLabel``, the
+    longer one that its shorter one begins, as the row order used to give)."""
+    key = (getattr(lit, "language", None) == "en", lit.value)
+    return key if current is None or key > current else current
 
 
 def _lang_pick(current: str, lit) -> str:

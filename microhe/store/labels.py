@@ -98,9 +98,11 @@ class Labels:
             if not values:
                 continue
             best: dict[str, tuple[tuple, str, str | None]] = {}
-            preds = " ".join(f"<{p}>" for p in _PREDICATES)
-            query = (f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {' '.join(values)} }} VALUES ?p {{ {preds} }} "
-                     "?s ?p ?l FILTER(isLiteral(?l)) }")
+            # the predicates as a FILTER, not a second VALUES: with two VALUES pyoxigraph joins
+            # them after reading every label of the store (6 s at 10^5 credentials, 1 ms so)
+            preds = ", ".join(f"<{p}>" for p in _PREDICATES)
+            query = (f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {' '.join(values)} }} "
+                     f"?s ?p ?l FILTER(isLiteral(?l) && ?p IN ({preds})) }}")
             for r in self.store.query(query):
                 lit = r["l"]
                 tag = getattr(lit, "language", None) or ""

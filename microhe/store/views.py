@@ -89,6 +89,7 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
         return lambda b: per_store(b, persist=persist, classes=classes, patch=patch, size=size)
     cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
     locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    rebuilding: weakref.WeakSet = weakref.WeakSet()  # stores whose view a thread of its own rebuilds
     guard = threading.Lock()
 
     def lock_of(store) -> threading.Lock:
@@ -162,6 +163,7 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
                 keep(store, caught[0], generation, caught[1], False)
                 return caught[0]
             if background_ok and size is not None and size(hit.view) >= BACKGROUND_MIN:
+                rebuilding.add(store)
                 threading.Thread(target=rebuild_later, args=(weakref.ref(store),), daemon=True,
                                  name=f"microhe-rebuild-{getattr(build, '__name__', 'view')}").start()
                 return hit.view
@@ -173,23 +175,25 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
         store = ref()
         if store is None:
             return
-        with lock_of(store):
-            hit = cache.get(store)
-            if hit is not None and hit.generation == store.generation:
-                return
-            try:
+        try:
+            with lock_of(store):
+                hit = cache.get(store)
+                if hit is not None and hit.generation == store.generation:
+                    return
                 generation = store.generation if not getattr(store, "writing", 0) else -1
                 made, seq, saved, built = load_or_build(store)
                 keep(store, made, generation, seq, saved, built=built)
-            except Exception:  # noqa: BLE001 - readers keep the last view; the next one asks again
-                log.exception("rebuilding the view %s failed", getattr(build, "__name__", build))
+        except Exception:  # noqa: BLE001 - readers keep the last view; the next one asks again
+            log.exception("rebuilding the view %s failed", getattr(build, "__name__", build))
+        finally:
+            rebuilding.discard(store)
 
     def catch_up(store) -> None:
         """After a write (``Store.on_written``): bring the view up to date now, waiting for
         a catch-up already under way (short) rather than leaving it behind the write."""
         hit = cache.get(store)
-        if hit is None or hit.generation == store.generation:
-            return
+        if hit is None or hit.generation == store.generation or store in rebuilding:
+            return  # nothing to do, or a rebuild under way (minutes at 10^5): it will be followed after
         with lock_of(store):
             hit = cache.get(store)
             if hit is not None and hit.generation != store.generation:
