@@ -178,7 +178,7 @@ def _template(store_dir: str) -> dict:
                 quads.append(t)
                 o = t.object
                 if isinstance(o, ox.NamedNode) and o.value.startswith(synth) and o.value not in seen and \
-                        ("/credential/" not in o.value or o.value.startswith(tpl + "/")):
+                        "/skill/" not in o.value and ("/credential/" not in o.value or o.value.startswith(tpl + "/")):
                     seen.add(o.value)
                     todo.append(o.value)
         title = next(t.object.value for t in quads if t.subject.value == tpl and t.predicate.value == DCT + "title")
@@ -281,13 +281,15 @@ def _write(c: Client, kind: str, k: int, tpl: dict, state: dict) -> tuple[int, f
     return status, took, check
 
 
-def _visible(c: Client, check) -> bool:
+def _visible(c: Client, check, *, search_only: bool = False) -> bool:
     what = check[0]
     if what == "cred":
         _, iri, tag = check
         st, doc = c.json("GET", _q("/api/credentials", text=tag))
         if st != 200 or not isinstance(doc, dict) or doc.get("total") != 1:
             return False
+        if search_only:
+            return True
         if c.call("GET", _q("/api/recognition/pathways", target=iri))[0] != 200:
             return False
         return c.json("POST", "/api/recognition/compare", {"credential": iri, "target": iri})[0] == 200
@@ -343,16 +345,23 @@ def live(store_dir: str, *, writes: int = 20, every: float = 3.0, tmp: str | Non
             if kind == "delete" and not state.get("graphs"):
                 kind = "put"
             status, took, check = _write(c, kind, k, tpl, state)
-            seen = None
+            seen = in_search = None
             if check is not None and status < 400:
                 v0 = time.perf_counter()
-                while time.perf_counter() - v0 < 60:
+                while time.perf_counter() - v0 < 60:  # search first (polled every 100 ms) ...
+                    if _visible(c, check, search_only=True):
+                        in_search = round(time.perf_counter() - v0, 3)
+                        break
+                    time.sleep(0.1)
+                while time.perf_counter() - v0 < 60:  # ... then search, compare and pathways together
                     if _visible(c, check):
                         seen = round(time.perf_counter() - v0, 3)
                         break
                     time.sleep(0.1)
-            results.append({"kind": kind, "status": status, "write_ms": round(took * 1000, 1), "visible_s": seen})
-            log(f"write {k} {kind}: {status} in {took * 1000:.0f} ms, visible after {seen}s")
+            results.append({"kind": kind, "status": status, "write_ms": round(took * 1000, 1), "visible_s": seen,
+                            "in_search_s": in_search})
+            log(f"write {k} {kind}: {status} in {took * 1000:.0f} ms, in search after {in_search}s, "
+                f"in search, compare and pathways after {seen}s")
         stop.set()
         for r in readers:
             r.join(180)
@@ -369,6 +378,8 @@ def live(store_dir: str, *, writes: int = 20, every: float = 3.0, tmp: str | Non
         vis = [x["visible_s"] for x in results if x["visible_s"] is not None]
         out["write_p50_ms"], out["write_p99_ms"] = pct(w, 50), pct(w, 99)
         out["visibility_max_s"] = max(vis) if vis else None
+        in_search = [x["in_search_s"] for x in results if x["in_search_s"] is not None]
+        out["visibility_search_max_s"] = max(in_search) if in_search else None
         out["not_visible"] = [x["kind"] for x in results if x["visible_s"] is None and x["kind"] != "framework"]
         out["write_results"] = results
 

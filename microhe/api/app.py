@@ -7,7 +7,6 @@ mount the same routes; handlers call library functions in ``microhe.kg``.
 from __future__ import annotations
 
 import contextlib
-
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -45,10 +44,10 @@ from microhe.errors import MicroheError
 from microhe.ingest.load import initialise
 from microhe.publish.supplement_render import preload_pdf
 from microhe.recognition.warm import Warmer
-from microhe.store.views import save_all
 from microhe.settings import Settings, get_settings
 from microhe.store import open_configured, retain
 from microhe.store.embedded import Store
+from microhe.store.views import save_all
 
 #: The pages' static files: scripts, styles, vendored widgets (vendor/README.md).
 

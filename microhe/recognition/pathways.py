@@ -98,7 +98,7 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
             for i in hit:
                 covered_by.setdefault(i, []).append(t)
         by_slot = fx.recs
-        pool = ((by_slot[i], frozenset(ts)) for i, ts in covered_by.items())
+        pool = ((rec, frozenset(ts)) for i, ts in covered_by.items() if (rec := by_slot[i]) is not None)
     else:
         pool = ((rec, frozenset()) for rec in recs)
     for rec, sig in pool:

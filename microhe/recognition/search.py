@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from microhe.frameworks.parse import parse_level
+from microhe.recognition import search_deps
 from microhe.recognition.models import Facets, SearchHit, SearchLevel, SearchResults
 from microhe.recognition.search_query import MODES, SearchError, SearchQuery
 from microhe.store.embedded import Store
 from microhe.store.labels import Labels
 from microhe.store.views import per_store
-from microhe.recognition import search_deps
 from microhe.validation.elements import incomplete_of_many, incomplete_records
 from microhe.vocab import DCTERMS, ELM, MHE, SKOS
 
@@ -215,7 +215,7 @@ class FacetIndex:
     Positions are *slots*: built in title order, so that the set bits of a filter come in
     the order results are shown; after a write is followed (:meth:`patched`) a changed
     record leaves its slot (cleared in every list and in ``all``) and takes a new one at
-    the end, and ``order``/``rank`` give the title order of the slots (``page``)."""
+    the end, and ``order`` gives the title order of the slots (``page``)."""
 
     def __init__(self, idx: SearchIndex):
         recs: list[Record | None] = list(idx.records)
@@ -225,7 +225,6 @@ class FacetIndex:
         self.all = (1 << n) - 1
         self.ordered = True  # slot order is title order
         self.order = array("I", range(n))
-        self.rank = array("I", range(n))
         eqf: dict[int, list[int]] = {}
         country: dict[str, list[int]] = {}
         modes: dict[str, list[int]] = {}
@@ -304,8 +303,8 @@ class FacetIndex:
                     slots.append(s)
                     if len(slots) == limit:
                         break
-        else:  # sparse: the hits' slots sorted by their title rank
-            slots = sorted(_slots(hits), key=self.rank.__getitem__)[offset:offset + limit]
+        else:  # sparse: the hits' slots sorted by their records' order
+            slots = sorted(_slots(hits), key=lambda s: _order(recs[s]))[offset:offset + limit]  # type: ignore[arg-type]
         return [recs[i] for i in slots]  # type: ignore[misc]
 
     def union(self, postings: dict[str, array], keys) -> int:
@@ -341,10 +340,12 @@ class FacetIndex:
         state["_words"] = {}
         return state
 
-    def patched(self, idx: SearchIndex, changed: dict[str, Record | None]) -> FacetIndex:
-        """A new index for ``idx``: this one with the records of ``changed`` (IRI -> its new
-        record, None when gone) moved to new slots. This one is left as it is (readers may
-        be using it): only the lists a changed record is in are copied."""
+    def patched(self, changed: dict[str, Record | None], edits: list[tuple[int, str | None]]) -> FacetIndex:
+        """A new index: this one with the records of ``changed`` (IRI -> its new record, None
+        when gone) moved to new slots, and the title order edited as the records' list was
+        (``edits``: a position removed, None, or a record's IRI inserted, in turn). This one
+        is left as it is (readers may be using it): only the lists a changed record is in
+        are copied."""
         fx = object.__new__(FacetIndex)
         fx.__dict__.update(self.__dict__)
         fx.recs, fx.slot = list(self.recs), dict(self.slot)
@@ -380,11 +381,12 @@ class FacetIndex:
             fx.offsets.append(pos)
         fx.blob = self.blob + b"".join(hay)
         fx.ordered = False
-        fx.order = array("I", (fx.slot[r.iri] for r in idx.records))
-        rank = array("I", bytes(4 * fx.n))
-        for k, s in enumerate(fx.order):
-            rank[s] = k
-        fx.rank = rank
+        fx.order = order = array("I", self.order)
+        for k, name in edits:
+            if name is None:
+                del order[k]
+            else:
+                order.insert(k, fx.slot[name])
         return fx
 
     def _move(self, r: Record, s: int, *, remove: bool) -> None:
@@ -457,16 +459,24 @@ def _band(ects: float) -> str | None:
     return next((b for lo, hi, b in ECTS_BANDS if lo <= ects < hi), None)
 
 
-def facet_index(store: Store) -> FacetIndex:
-    """The posting lists of :class:`FacetIndex`: those of the search index (built with it,
-    saved with it, and patched with it when it follows the change log)."""
-    idx = search_index(store)
-    if idx.facets is None:  # an index made without them (never saved so): built now
-        idx.facets = FacetIndex(idx)
-    return idx.facets
+class _FacetIndexView:
+    """``facet_index(store)``: the posting lists of :class:`FacetIndex`, those of the search
+    index (built with it, saved with it, patched with it when it follows the change log);
+    ``facet_index.cached(store)`` as the other views have it."""
+
+    __name__ = "facet_index"
+
+    def __call__(self, store: Store) -> FacetIndex:
+        idx = search_index(store)
+        if idx.facets is None:  # an index made without them (never saved so): built now
+            idx.facets = FacetIndex(idx)
+        return idx.facets
+
+    def cached(self, store: Store) -> bool:
+        return search_index.cached(store)
 
 
-facet_index.cached = lambda store: search_index.cached(store)  # type: ignore[attr-defined]
+facet_index = _FacetIndexView()
 
 
 def _pick(current: tuple | None, lit) -> tuple:
@@ -644,6 +654,7 @@ def _patch(store: Store, old: SearchIndex, changes) -> SearchIndex | None:
             via.update(now)
     narrower = _narrower(store) if search_deps.in_hierarchy(store, subjects, old.concepts()) else old.narrower
     records, keys = old.records, old.keys()
+    edits: list[tuple[int, str | None]] = []  # the title-order positions removed (None) and inserted
     if changed:
         records, keys = list(records), list(keys)
         for iri in changed:
@@ -651,18 +662,28 @@ def _patch(store: Store, old: SearchIndex, changes) -> SearchIndex | None:
             if was is not None:
                 k = bisect_left(keys, _order(was))
                 del keys[k], records[k]
+                edits.append((k, None))
         for rec in changed.values():
             if rec is not None:
                 k = bisect_left(keys, _order(rec))
                 keys.insert(k, _order(rec))
                 records.insert(k, rec)
+                edits.append((k, rec.iri))
     idx = SearchIndex(records, narrower, via, None, old.patched + 1)
     idx._memo["keys"] = keys
+    if changed:
+        by_iri = dict(by_iri)
+        for iri, rec in changed.items():
+            if rec is None:
+                by_iri.pop(iri, None)
+            else:
+                by_iri[iri] = rec
+    idx._memo["by_iri"] = by_iri
     fx = old.facets
     if fx is not None and changed:
         if fx.n + len(changed) > 2 * len(records) + 1024:
             return None  # too many empty slots: build again
-        fx = fx.patched(idx, changed)
+        fx = fx.patched(changed, edits)
     idx.facets = fx if fx is not None else FacetIndex(idx)
     return idx
 

@@ -35,7 +35,7 @@ Path = tuple[Step, ...]
 
 _ROV = "http://www.w3.org/ns/regorg#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
-_BODY = ("<{e}awardingBody>/<{e}location>/<{e}address>/<{e}countryCode>").format(e=ELM)
+_BODY = (f"<{ELM}awardingBody>/<{ELM}location>/<{ELM}address>/<{ELM}countryCode>")
 #: what the record itself reads beyond its specification's own triples (search.py's queries)
 RECORD_PATHS = (
     f"<{ELM}learningOutcome>/<{ELM}relatedESCOSkill>",

@@ -10,8 +10,9 @@ again. Three rules keep readers from ever waiting for it:
 
 * the writer brings such views up to date itself, after its write has ended and before its
   response (``Store.on_written``), so a client sees its own write in search;
-* a reader that finds the view behind while another thread brings it up to date answers
-  from the last view instead of waiting (a view is never withdrawn, only replaced);
+* a reader that finds a view behind while another thread brings it up to date (or builds
+  it again: any view, patched or not) answers from the last view instead of waiting (a
+  view is never withdrawn, only replaced);
 * a full rebuild of a large view (at least ``BACKGROUND_MIN`` in ``size``) runs on a
   thread of its own, readers answering from the last view until it is done.
 
@@ -77,8 +78,7 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
     brought up to date when ``store.generation`` changes. A caller that asks while another
     thread builds the view waits for that build instead of starting a second one (builds of
     a large store take seconds: ``microhe.recognition.warm`` runs them ahead of the first
-    request) -- unless the view follows the change log (``patch``, see the module), when it
-    answers from the last view.
+    request) -- unless there is a last view (of an earlier state), which then answers.
 
     With ``persist=NAME`` (``@per_store(persist="search-records", classes=(...))``) the view
     of an on-disk store is also saved in the store's directory for its state token and read
@@ -221,7 +221,7 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
         if hit is not None and hit.generation == store.generation:
             return hit.view
         lock = lock_of(store)
-        if hit is not None and patch is not None:
+        if hit is not None:
             if not lock.acquire(blocking=False):
                 return hit.view  # being brought up to date by another thread: the last view answers
         else:
