@@ -382,11 +382,11 @@ class FacetIndex:
         fx.blob = self.blob + b"".join(hay)
         fx.ordered = False
         fx.order = order = array("I", self.order)
-        for k, name in edits:
-            if name is None:
+        for k, moved in edits:
+            if moved is None:
                 del order[k]
             else:
-                order.insert(k, fx.slot[name])
+                order.insert(k, fx.slot[moved])
         return fx
 
     def _move(self, r: Record, s: int, *, remove: bool) -> None:
