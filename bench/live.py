@@ -261,8 +261,10 @@ def _write(c: Client, kind: str, k: int, tpl: dict, state: dict) -> tuple[int, f
         state["graphs"][-1] = (graph, tag)
         check = ("title", tag, 1)
     elif kind == "institution":
-        text = (f"INSERT DATA {{ GRAPH <{BENCH}graph/institutions> {{ <{tpl['org']}> <{SKOS}prefLabel> "
-                f"\"Zz {tag}\"@en }} }}")
+        g = f"{BENCH}graph/institutions"  # the institution renamed: its bench name replaced
+        text = (f"DELETE {{ GRAPH <{g}> {{ <{tpl['org']}> <{SKOS}prefLabel> ?n }} }} "
+                f"INSERT {{ GRAPH <{g}> {{ <{tpl['org']}> <{SKOS}prefLabel> \"Zz {tag}\"@en }} }} "
+                f"WHERE {{ OPTIONAL {{ GRAPH <{g}> {{ <{tpl['org']}> <{SKOS}prefLabel> ?n }} }} }}")
         status, raw = c.call("POST", "/update", text.encode(), "application/sparql-update")
         check = ("title", tag, None)  # every credential of the institution: at least one
     elif kind == "framework":
