@@ -23,14 +23,15 @@ from microhe.recognition.models import CredentialBrief, DeclaredStack, NoSolutio
 from microhe.recognition.search import Record, facet_index, search_index
 from microhe.store.embedded import Store
 from microhe.store.labels import Labels
-from microhe.store.views import per_store
+from microhe.store.views import Watch, per_store
+from microhe.vocab import ELM
 
 KEEP_PER_SIGNATURE = 3
 _STACK_QUERY = ("PREFIX elm: <http://data.europa.eu/snb/model/elm/> SELECT ?w ?p WHERE "
                 "{ { ?w elm:hasPart ?p } UNION { ?p elm:isPartOf ?w } }")
 
 
-@per_store
+@per_store(watch=Watch(predicates=(ELM + "hasPart", ELM + "isPartOf")))
 def part_of_edges(store: Store) -> dict[str, tuple[str, ...]]:
     """Declared part-of graph, whole -> its parts (sorted), read once per store state."""
     edges: dict[str, set[str]] = {}

@@ -33,6 +33,8 @@ import threading
 import weakref
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from microhe.store import snapshots
 from microhe.store.changes import ChangesGone
 
@@ -66,13 +68,46 @@ class _Entry:
     generation: int | None  # the store generation it is current for; None: usable, but behind
     seq: int | None  # the change-log point it describes; None: not known (never followed)
     saved: bool = False  # saved beside the store as it is
+    watched: frozenset[str] | None = None  # the subjects a watched view read (``Watch``)
 
 
 #: every persisted view, so that ``save_all`` can write those patched since their last save
 _PERSISTED: list = []
 
 
-def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ...] = (), patch=None, size=None):
+@dataclass(frozen=True)
+class Watch:
+    """What a view of reference data reads: the subjects typed with one of ``types`` or
+    having one of ``predicates``. Such a view (``per_store(watch=...)``) is kept across a
+    write whose changed subjects are none of those it read when built, and none of them is
+    one now; any other write, or one of unknown scope, builds it again. (The frameworks and
+    the credit systems are read at every write's derivation and by every compare: they
+    change only when reference data is written.)"""
+
+    types: tuple[str, ...] = ()
+    predicates: tuple[str, ...] = ()
+
+    def _where(self, var: str) -> str:
+        parts = [f"{{ ?{var} a <{t}> }}" for t in self.types]
+        parts += [f"{{ ?{var} <{p}> ?o }}" for p in self.predicates]
+        return " UNION ".join(parts)
+
+    def subjects(self, store) -> frozenset[str]:
+        return frozenset(r["s"].value for r in store.query(f"SELECT DISTINCT ?s WHERE {{ {self._where('s')} }}")
+                         if isinstance(r["s"], ox.NamedNode))
+
+    def touched(self, store, changed: set[str]) -> bool:
+        """Whether one of ``changed`` (IRIs) is one of the watched subjects now."""
+        listed = sorted(changed)
+        for i in range(0, len(listed), 400):
+            for iri in listed[i:i + 400]:  # the IRI in the query: bound by VALUES, the UNION would be read whole
+                if store.query(f"ASK {{ {self._where('s').replace('?s', f'<{iri}>')} }}"):
+                    return True
+        return False
+
+
+def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ...] = (), patch=None, size=None,
+              watch: Watch | None = None):
     """Decorate ``build(store) -> view`` so the view is built once per store state: cached
     per store object (weakly held, so an id() reused by a later store never hits) and
     brought up to date when ``store.generation`` changes. A caller that asks while another
@@ -86,7 +121,7 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
     the saved view is made of (only those are unpickled). ``size(view)`` says how large a
     view is (its rebuild goes to the background from ``BACKGROUND_MIN``)."""
     if build is None:
-        return lambda b: per_store(b, persist=persist, classes=classes, patch=patch, size=size)
+        return lambda b: per_store(b, persist=persist, classes=classes, patch=patch, size=size, watch=watch)
     cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
     locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
     rebuilding: weakref.WeakSet = weakref.WeakSet()  # stores whose view a thread of its own rebuilds
@@ -97,7 +132,21 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
             return locks.setdefault(store, threading.Lock())
 
     def log_of(store):
-        return getattr(store, "changes", None) if patch is not None else None
+        return getattr(store, "changes", None) if patch is not None or watch is not None else None
+
+    def keep_watched(store, old, changes):
+        """``patch`` of a watched view: the same view when no change touched what it read."""
+        entry = cache.get(store)
+        read = entry.watched if entry is not None else None
+        changed: set[str] = set()
+        for c in changes:
+            if c.graphs is None or c.added is None or c.removed is None:
+                return None
+            changed.update(c.added)
+            changed.update(c.removed)
+        if read is None or changed & read or watch.touched(store, changed):
+            return None
+        return old
 
     def follow(store, old, since: int | None):
         """``(view, seq)``: ``old`` (describing point ``since``) brought up to the log's
@@ -112,7 +161,7 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
             return None
         if not found:
             return old, last
-        new = patch(store, old, found)
+        new = (patch or keep_watched)(store, old, found)
         return None if new is None else (new, last)
 
     def load_or_build(store):
@@ -146,8 +195,15 @@ def per_store(build=None, *, persist: str | None = None, classes: tuple[type, ..
         committed = _quiet(store, generation)
         if committed or (seq is not None and log_of(store) is not None):
             first = store not in cache
-            cache[store] = _Entry(view_, generation if committed else None, seq, saved and committed)
-            if first and log_of(store) is not None and hasattr(store, "on_written"):
+            before = cache.get(store)
+            if watch is None:
+                watched = None
+            elif built or before is None or before.watched is None:
+                watched = watch.subjects(store) if committed else None
+            else:
+                watched = before.watched  # kept: what it read is what it read when built
+            cache[store] = _Entry(view_, generation if committed else None, seq, saved and committed, watched)
+            if first and patch is not None and log_of(store) is not None and hasattr(store, "on_written"):
                 store.on_written.append(catch_up)
         if committed and built and not saved and persist:
             save(store)  # built in full: saved at once, as before (patched ones: ``save_all``)
@@ -267,4 +323,4 @@ def _quiet(store, generation: int) -> bool:
     return store.generation == generation and not getattr(store, "writing", 0)
 
 
-__all__ = ["BACKGROUND_MIN", "per_store", "save_all"]
+__all__ = ["BACKGROUND_MIN", "Watch", "per_store", "save_all"]

@@ -19,8 +19,11 @@ import textwrap
 import pyoxigraph as ox
 import pytest
 
+from microhe.frameworks.credits import credit_systems
+from microhe.frameworks.levels import framework_index
 from microhe.ingest.load import Source, load
 from microhe.recognition.decisions import record_decision
+from microhe.recognition.pathways import part_of_edges
 from microhe.recognition.search import FacetIndex, facet_index, search, search_index
 from microhe.store.embedded import Store
 
@@ -285,3 +288,21 @@ def test_after_kill_minus_9_mid_write_the_view_catches_up_to_what_the_store_hold
         assert titles[spec] == ("Gnuqa analysis" if step == "after-commit" else title)
         assert search_index(s).patched == (1 if kind == "put" else 0)
         same_as_scratch(s)
+
+
+def test_reference_views_are_kept_across_writes_that_do_not_touch_them(live):
+    """The frameworks, credit systems and part-of edges are read by every derivation and
+    compare: a credential's write keeps them (the same objects), a write of what they read
+    builds them again, equal to a build from scratch."""
+    fi, credits, edges = framework_index(live), credit_systems(live), part_of_edges(live)
+    write_turtle(live, "zebra", NEW)
+    assert framework_index(live) is fi and credit_systems(live) is credits and part_of_edges(live) is edges
+    assert framework_index.cached(live)
+    level = next(iter(fi.levels))
+    live.update(f"PREFIX skos: <{SKOS}> INSERT DATA {{ GRAPH <{FRAMEWORKS}> {{ <{level}> skos:note \"edited\" }} }}")
+    assert framework_index(live) is not fi and "edited" in framework_index(live).levels[level].notes
+    assert framework_index(live) == framework_index.__wrapped__(live)
+    assert credit_systems(live) is credits
+    write_turtle(live, "part", NEW.replace("t:zebra a", f"t:zebra <{ELM}isPartOf> <{DEMO}strathlowe-applied-data-analysis> ; a"))
+    assert part_of_edges(live) is not edges and part_of_edges(live) == part_of_edges.__wrapped__(live)
+    assert T + "zebra" in part_of_edges(live)[DEMO + "strathlowe-applied-data-analysis"]
