@@ -898,6 +898,22 @@ def _growth_table(growth: dict) -> list[str]:
     return lines
 
 
+def record_live(n: int, lv: dict, path: Path) -> None:
+    """The live-writes figures of ``python -m bench.live --record N`` (a run on an existing
+    store of N credentials) into the growth table's column N; the size sections stay."""
+    growth = json.loads(GROWTH.read_text()) if GROWTH.exists() else {}
+    growth.setdefault(str(n), {}).update({k: lv.get(v) for k, v in LIVE_FIGURES.items()})
+    GROWTH.write_text(json.dumps(growth, indent=1, sort_keys=True) + "\n")
+    text = path.read_text()
+    pre, rest = text.split(BEGIN, 1)
+    region, post = rest.split(END, 1)
+    blocks = [m.group(0) for m in re.finditer(r"<!-- bench:(\d+):begin -->.*?<!-- bench:\1:end -->", region, re.S)]
+    body = [BEGIN, "", *_growth_table(growth), ""]
+    for b in blocks:
+        body += [b, ""]
+    path.write_text(pre + "\n".join(body) + END + post)
+
+
 def write_markdown(r: dict, path: Path) -> None:
     """Replace this size's section (between ``bench:<N>:begin/end``) and the growth table in
     the figures region of RESULTS.md; other sizes' sections and the hand-written text stay."""

@@ -425,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--writes", type=int, default=20)
     ap.add_argument("--every", type=float, default=3.0)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--record", type=int, default=None, metavar="N",
+                    help="put the figures into the growth table of bench/RESULTS.md as those of N credentials")
     a = ap.parse_args(argv)
     if not Path(a.store_dir).is_dir():
         ap.error(f"{a.store_dir}: no such store directory")
@@ -434,6 +436,10 @@ def main(argv: list[str] | None = None) -> int:
     out = a.out or RESULTS / "live.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(res, indent=1) + "\n")
+    if a.record:
+        from bench.__main__ import record_live
+
+        record_live(a.record, res, HERE / "RESULTS.md")
     log(f"done: {out}")
     return 0
 
