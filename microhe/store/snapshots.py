@@ -15,6 +15,11 @@ unchanged. Stores written by other tools (``oxigraph load`` on the directory) do
 change the token: delete ``microhe-views`` after such a write. Read-only opens never
 create a token; they read and write views when there is one.
 
+A view that follows the change log (issue 24) is also saved with the change-log point it
+describes and the log's id (header fields ``seq`` and ``log``): another state's file is
+then read and caught up from that point (``microhe.store.views``) instead of rebuilt, as
+long as the same log still holds every change after it.
+
 Files are unpickled with only the classes a view declares (and builtin containers), so a
 planted file cannot run code; an unreadable, truncated or foreign file is ignored (the
 view is rebuilt and the file replaced). Both files sit inside the store's directory, so
