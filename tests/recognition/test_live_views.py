@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pyoxigraph as ox
 import pytest
@@ -25,6 +26,7 @@ from microhe.ingest.load import Source, load
 from microhe.recognition.decisions import record_decision
 from microhe.recognition.pathways import part_of_edges
 from microhe.recognition.search import FacetIndex, facet_index, search, search_index
+from microhe.store import views
 from microhe.store.embedded import Store
 
 from .conftest import DEMO, ORG, PREFIXES, SKILL, write_turtle
@@ -306,3 +308,23 @@ def test_reference_views_are_kept_across_writes_that_do_not_touch_them(live):
     write_turtle(live, "part", NEW.replace("t:zebra a", f"t:zebra <{ELM}isPartOf> <{DEMO}strathlowe-applied-data-analysis> ; a"))
     assert part_of_edges(live) is not edges and part_of_edges(live) == part_of_edges.__wrapped__(live)
     assert T + "zebra" in part_of_edges(live)[DEMO + "strathlowe-applied-data-analysis"]
+
+
+def test_a_large_view_is_built_again_on_a_thread_of_its_own(live, monkeypatch):
+    """A change of unknown scope builds the view again; from ``BACKGROUND_MIN`` records
+    (here every view) on its own thread, the reader answering from the last view at once."""
+    monkeypatch.setattr(views, "BACKGROUND_MIN", 0)
+    before = search_index(live)
+    hooks, live.on_written = live.on_written, []  # the reader, not the writer, meets the change
+    try:
+        live.update(f"PREFIX elm: <{ELM}> PREFIX dcterms: <http://purl.org/dc/terms/> "
+                    f"INSERT {{ GRAPH ?g {{ <urn:x:wombat> a elm:Qualification ; dcterms:title \"Wombat\"@en }} }} "
+                    f"WHERE {{ GRAPH ?g {{ <{DEMO}strathlowe-applied-data-analysis> a elm:Qualification }} }}")
+        assert search_index(live) is before  # the rebuild started elsewhere; this answer did not wait
+        rebuilds = [t for t in threading.enumerate() if t.name == "microhe-rebuild-search_index"]
+        assert len(rebuilds) == 1
+        rebuilds[0].join(120)
+        assert search(live, text="wombat").total == 1 and search_index(live).patched == 0
+        same_as_scratch(live)
+    finally:
+        live.on_written = hooks
