@@ -10,6 +10,7 @@ while no view was open, and after a write killed with SIGKILL at each step."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -28,6 +29,7 @@ from microhe.recognition.pathways import part_of_edges
 from microhe.recognition.search import FacetIndex, facet_index, search, search_index
 from microhe.store import views
 from microhe.store.embedded import Store
+from microhe.store.views import save_all
 
 from .conftest import DEMO, ORG, PREFIXES, SKILL, write_turtle
 
@@ -328,3 +330,35 @@ def test_a_large_view_is_built_again_on_a_thread_of_its_own(live, monkeypatch):
         same_as_scratch(live)
     finally:
         live.on_written = hooks
+
+
+def _header(store_dir) -> tuple[dict, bytes]:
+    raw = (store_dir / "microhe-views" / "search-records.pickle").read_bytes()
+    head, body = raw.split(b"\n", 1)
+    return json.loads(head), body
+
+
+def test_a_followed_view_is_saved_with_its_point_and_read_back_as_it_is(store_dir):
+    with Store(store_dir) as s:
+        search_index(s)
+        write_turtle(s, "zebra", NEW)
+        assert search_index(s).patched == 1
+        assert save_all(s) == ["search_index"]
+        seq = s.changes.seq
+    assert _header(store_dir)[0]["seq"] == seq
+    with Store(store_dir) as s:  # the same state: read back, nothing to follow
+        assert search_index(s).patched == 1 and search(s, text="zebra").total == 1
+
+
+def test_a_saved_view_of_another_log_is_built_again_never_followed(store_dir):
+    with Store(store_dir) as s:
+        search_index(s)
+    with Store(store_dir) as s:
+        write_turtle(s, "zebra", NEW)
+    header, body = _header(store_dir)
+    header["log"] = "0" * 32  # as if saved beside another log (one deleted and begun again)
+    (store_dir / "microhe-views" / "search-records.pickle").write_bytes(json.dumps(header).encode() + b"\n" + body)
+    with Store(store_dir) as s:
+        assert search_index(s).patched == 0  # built, not caught up from a point of another log
+        assert search(s, text="zebra").total == 1
+        same_as_scratch(s)
