@@ -791,6 +791,13 @@ def targets(r: dict) -> list[tuple[str, str, str]]:
             f"in {rd['seconds']} s; microhe {r['http_rps']} rps")
     else:
         add("/sparql >= 10x rdflib-endpoint", None if rd_ratio is None else rd_ratio >= 10, f"{rd_ratio}x")
+    p99, vis = r.get("live_read_p99_ms"), r.get("live_visibility_max_s")
+    add("writes never stall readers: read p99 <= 250 ms, visibility <= 2 s", None if p99 is None or vis is None
+        else p99 <= 250 and vis <= 2, f"read p99 {p99} ms, visibility max {vis} s (in search "
+        f"{r.get('live_visibility_search_max_s')} s), write p99 {r.get('live_write_p99_ms')} ms")
+    ready = [r.get(k) for k in ("ready_s", "ready_after_kill_s", "ready_after_load_s")]
+    add("ready in <= 10 s (saved views; after kill -9 mid-write; after a load while stopped)",
+        None if None in ready else max(ready) <= 10, " / ".join(f"{x} s" for x in ready))
     rss = r.get("serving_rss_mb")
     detail = f"microhe serve peak RSS {rss} MB at {r['credentials']:,} credentials"
     add("serving 100k credentials within 2 GB RSS", None if rss is None or r["credentials"] < 100_000 else rss <= 2048,
@@ -812,8 +819,15 @@ def _size_block(r: dict) -> str:
               "validated_bulk_load_s", "validated_bulk_over_bulk", "validated_bulk_over_raw",
               "raw_load_memory_s", "validated_load_memory_s", "validated_load_over_raw_memory",
               "violations_match_pyshacl", "http_rps", "http_vs_oxigraph_server", "http_vs_rdflib_endpoint",
-              "serving_rss_mb", "peak_rss_mb", "peak_rss_children_max_mb"):
+              "serving_rss_mb", "peak_rss_mb", "peak_rss_children_max_mb", *LIVE_FIGURES):
         lines.append(f"| `{k}` | {r.get(k)} |")
+    lv = r.get("live") or {}
+    if lv.get("write_results"):
+        lines.append("| live writes (kind: status, write ms, visible in search / search+compare+pathways s) | "
+                     + "; ".join(f"{w['kind']}: {w['status']}, {w['write_ms']}, {w.get('in_search_s')}/{w['visible_s']}"
+                                 for w in lv["write_results"]) + " |")
+        lines.append(f"| live reads (4 readers, all reads) | {lv.get('read_count')} reads, p50 {lv.get('read_p50_ms')} ms, "
+                     f"p99 {lv.get('read_p99_ms')} ms, max {lv.get('read_max_ms')} ms; errors {lv.get('read_errors')} |")
     loads = r.get("loads") or {}
     if loads:
         lines.append("| load children (s, peak RSS MB) | " + "; ".join(
@@ -859,11 +873,16 @@ def _size_block(r: dict) -> str:
     return "\n".join(lines)
 
 
+#: the live-writes figures (bench/live.py) as they appear in latest.json, RESULTS.md and the growth table
+LIVE_FIGURES = {"live_read_p99_ms": "read_p99_ms", "live_write_p99_ms": "write_p99_ms",
+                "live_visibility_max_s": "visibility_max_s", "live_visibility_search_max_s": "visibility_search_max_s",
+                "ready_s": "ready_s", "ready_after_kill_s": "ready_after_kill_s",
+                "ready_after_load_s": "ready_after_load_s"}
 GROWTH = HERE / "growth.json"
 _GROWTH_KEYS = ("date", "command", "triples", "files", "store_quads", "store_mb_on_disk", "raw_load_s",
                 "validated_load_s", "validated_load_over_raw", "bulk_load_s", "validated_bulk_load_s",
                 "validated_bulk_over_bulk", "validated_load_over_raw_memory", "http_rps", "http_vs_oxigraph_server",
-                "serving_rss_mb", "wall_s")
+                "serving_rss_mb", *LIVE_FIGURES, "wall_s")
 
 
 def _growth_table(growth: dict) -> list[str]:
@@ -878,6 +897,22 @@ def _growth_table(growth: dict) -> list[str]:
         lines.append(f"| p50 ms {q} | " + " | ".join(str(growth[n].get("query_p50_ms", {}).get(q, "")) for n in sizes)
                      + " |")
     return lines
+
+
+def record_live(n: int, lv: dict, path: Path) -> None:
+    """The live-writes figures of ``python -m bench.live --record N`` (a run on an existing
+    store of N credentials) into the growth table's column N; the size sections stay."""
+    growth = json.loads(GROWTH.read_text()) if GROWTH.exists() else {}
+    growth.setdefault(str(n), {}).update({k: lv.get(v) for k, v in LIVE_FIGURES.items()})
+    GROWTH.write_text(json.dumps(growth, indent=1, sort_keys=True) + "\n")
+    text = path.read_text()
+    pre, rest = text.split(BEGIN, 1)
+    region, post = rest.split(END, 1)
+    blocks = [m.group(0) for m in re.finditer(r"<!-- bench:(\d+):begin -->.*?<!-- bench:\1:end -->", region, re.S)]
+    body = [BEGIN, "", *_growth_table(growth), ""]
+    for b in blocks:
+        body += [b, ""]
+    path.write_text(pre + "\n".join(body) + END + post)
 
 
 def write_markdown(r: dict, path: Path) -> None:
@@ -925,6 +960,7 @@ def main(argv=None) -> int:
         "page_urls": 50 if quick else 200,  # per page type and side (issue 18: >= 200)
         "http_requests": 3000 if quick else 20000, "http_seconds": 6.0 if quick else 20.0, "http_concurrency": 8,
         "max_rdflib_credentials": 100_000,
+        "live_writes": 20, "live_every_s": 3.0,
     }
     started = time.perf_counter()
     DATA.mkdir(exist_ok=True)
@@ -986,6 +1022,13 @@ def main(argv=None) -> int:
 
             pages = run_pages(ld["store_dir"], urls=cfg["page_urls"], command="(phase of python -m bench)",
                               credentials=n)
+            # 6. live writes (issue 24): readers while the server is written to, on a copy of the store
+            from bench.live import live as live_phase
+            try:
+                lv = live_phase(ld["store_dir"], writes=cfg["live_writes"], every=cfg["live_every_s"], tmp=tmp)
+            except Exception as e:  # noqa: BLE001 - reported in the results
+                lv = {"error": repr(e)[:500]}
+            log(f"live: {lv}")
         finally:
             if baseline is not None:
                 baseline.stop()
@@ -1035,6 +1078,7 @@ def main(argv=None) -> int:
         if rps.get("microhe") and rps.get("rdflib_endpoint") else None,
         "serving_rss_mb": (http.get("microhe") or {}).get("server_peak_rss_mb"),
         "pages": pages,
+        "live": lv, **{k: lv.get(v) for k, v in LIVE_FIGURES.items()},
     }
     mem = rss_mb()
     r["peak_rss_mb"] = mem["self"]
@@ -1042,6 +1086,8 @@ def main(argv=None) -> int:
     r["wall_s"] = round(time.perf_counter() - started, 1)
     out = a.out or RESULTS / f"latest-{n}.json"
     out.write_text(json.dumps(r, indent=1) + "\n")
+    if quick and a.out is None:
+        (RESULTS / "latest.json").write_text(json.dumps(r, indent=1) + "\n")  # the file --quick writes
     write_markdown(r, a.markdown)
     from .pages import write_markdown as write_pages
 

@@ -6,6 +6,7 @@ mount the same routes; handlers call library functions in ``microhe.kg``.
 
 from __future__ import annotations
 
+import contextlib
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -51,6 +52,7 @@ from microhe.recognition.warm import Warmer
 from microhe.settings import Settings, get_settings
 from microhe.store import open_configured, retain
 from microhe.store.embedded import Store
+from microhe.store.views import save_all
 
 #: The pages' static files: scripts, styles, vendored widgets (vendor/README.md).
 
@@ -105,6 +107,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
         finally:
             if warmer is not None:
                 warmer.stop()
+                with contextlib.suppress(Exception):  # the next start catches up from an older point
+                    save_all(store)  # the views as they followed the writes, for the next start
             if isinstance(engine, QueryPool):
                 app.state.query_pool = None
                 engine.close()

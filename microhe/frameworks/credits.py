@@ -30,7 +30,7 @@ from microhe.errors import InvalidValue
 from microhe.frameworks.models import ByHours, CreditConversion, ECTSValue, Range
 from microhe.store.embedded import Store
 from microhe.store.labels import Ref, choose
-from microhe.store.views import per_store
+from microhe.store.views import Watch, per_store
 from microhe.vocab import COUNTRY, MHE, SKOS
 
 ECTS_CODE = "ECTS"
@@ -104,7 +104,11 @@ SELECT ?n ?code ?country ?h ?note ?src WHERE {{
 }}"""
 
 
-@per_store
+#: what the credit systems read: they are kept across writes that touch none of it
+WATCH = Watch(types=(MHE + "CreditSystem", MHE + "CreditConversionRule", MHE + "NationalCreditHours"))
+
+
+@per_store(watch=WATCH)
 def credit_systems(store: Store) -> dict[str, CreditSystem]:
     """The credit systems of the store's reference data by code (built once per store state)."""
     systems: dict[str, CreditSystem] = {}
@@ -145,7 +149,7 @@ def credit_systems(store: Store) -> dict[str, CreditSystem]:
     return systems
 
 
-@per_store
+@per_store(watch=WATCH)
 def national_hours(store: Store) -> dict[tuple[str, str], NationalHours]:
     """(system code, ISO3) -> the country's fixed hours per credit of that system."""
     found: dict[tuple[str, str], dict] = {}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from microhe.errors import NotFound
 from microhe.store.embedded import Store
-from microhe.store.views import per_store
+from microhe.store.views import Watch, per_store
 from microhe.vocab import MHE, SKOS
 
 _CONFIDENCE = {MHE + "Stated": "stated", MHE + "Inferred": "inferred",
@@ -153,7 +153,12 @@ SELECT ?fw ?code ?fwname ?lvl ?label ?rank ?pref ?ref ?eqfnum ?conf ?note ?types
 }}"""
 
 
-@per_store
+#: what the frameworks index reads: it is kept across writes that touch none of it
+WATCH = Watch(types=(MHE + "QualificationsFramework", MHE + "FrameworkLevel", MHE + "LevelReferencing",
+                     MHE + "LevelPairing"), predicates=(MHE + "referencedToEQF",))
+
+
+@per_store(watch=WATCH)
 def framework_index(store: Store) -> FrameworkIndex:
     """The frameworks and levels of the store's reference data, indexed (built once per store state)."""
     frameworks: dict[str, str] = {}

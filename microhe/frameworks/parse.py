@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 
 from microhe.errors import InvalidValue
 from microhe.frameworks.index import (
+    WATCH,
     FrameworkIndex,
     Level,
     UnknownFrameworkError,
@@ -48,7 +49,7 @@ from microhe.frameworks.index import (
     framework_index,
 )
 from microhe.store.embedded import Store
-from microhe.store.views import per_store
+from microhe.store.views import Watch, per_store
 from microhe.vocab import COUNTRY, MHE, QDR_SCHEME, SKOS
 
 DCT = "http://purl.org/dc/terms/"
@@ -146,7 +147,7 @@ SELECT ?kind ?s ?o ?x WHERE {{
 _QDR_PREFIX = re.compile(r"^(?P<p>.+?) (?:Level|Levels|Entry)\b")
 
 
-@per_store
+@per_store(watch=Watch(types=WATCH.types, predicates=(*WATCH.predicates, SKOS + "inScheme", SKOS + "altLabel")))
 def vocabulary(store: Store) -> Vocabulary:
     """The framework names and QDR concepts of the store's reference data (built once per state)."""
     idx = framework_index(store)

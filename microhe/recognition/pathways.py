@@ -20,17 +20,18 @@ from __future__ import annotations
 from microhe.errors import InvalidValue
 from microhe.recognition.facts import Facts, read_facts
 from microhe.recognition.models import CredentialBrief, DeclaredStack, NoSolution, Pathway, Pathways, PathwayTarget
-from microhe.recognition.search import Record, facet_index
+from microhe.recognition.search import Record, facet_index, search_index
 from microhe.store.embedded import Store
 from microhe.store.labels import Labels
-from microhe.store.views import per_store
+from microhe.store.views import Watch, per_store
+from microhe.vocab import ELM
 
 KEEP_PER_SIGNATURE = 3
 _STACK_QUERY = ("PREFIX elm: <http://data.europa.eu/snb/model/elm/> SELECT ?w ?p WHERE "
                 "{ { ?w elm:hasPart ?p } UNION { ?p elm:isPartOf ?w } }")
 
 
-@per_store
+@per_store(watch=Watch(predicates=(ELM + "hasPart", ELM + "isPartOf")))
 def part_of_edges(store: Store) -> dict[str, tuple[str, ...]]:
     """Declared part-of graph, whole -> its parts (sorted), read once per store state."""
     edges: dict[str, set[str]] = {}
@@ -69,8 +70,8 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
     if not 1 <= max_size <= 6:
         raise InvalidValue("max must be between 1 and 6")
     tgt = read_facts(store, target) if isinstance(target, str) else target
-    fx = facet_index(store)
-    idx = fx.idx
+    idx = search_index(store)
+    fx = facet_index(store) if idx.facets is None else idx.facets
     required = sorted(tgt.required_outcomes)
     need_ects = tgt.ects or 0.0
     need_eqf = min(tgt.eqf) if tgt.eqf else None
@@ -97,7 +98,8 @@ def pathways(store: Store, target: Facts | str, *, max_size: int = 3, limit: int
                 hit.update(fx.skills.get(c, ()))
             for i in hit:
                 covered_by.setdefault(i, []).append(t)
-        pool = ((recs[i], frozenset(ts)) for i, ts in covered_by.items())
+        by_slot = fx.recs
+        pool = ((rec, frozenset(ts)) for i, ts in covered_by.items() if (rec := by_slot[i]) is not None)
     else:
         pool = ((rec, frozenset()) for rec in recs)
     for rec, sig in pool:

@@ -21,6 +21,7 @@ from microhe.frameworks.levels import framework_index
 from microhe.recognition.pathways import part_of_edges
 from microhe.recognition.search import facet_index, search_index
 from microhe.store.embedded import Store
+from microhe.store.views import save_all
 
 log = logging.getLogger("microhe.warm")
 
@@ -44,10 +45,13 @@ def warm(store: Store) -> dict[str, float]:
 class Warmer:
     """A daemon thread that keeps the views of ``store`` built: at start, and after each
     write once ``store.generation`` has not changed for ``settle`` seconds (a burst of
-    writes is built for once)."""
+    writes is built for once). The views that follow the change log are brought up to
+    date by the writes themselves; they are saved beside the store once no write came for
+    ``save_after`` seconds (saving 10^5 records takes seconds: not after every write), so
+    the next start catches up from a recent point."""
 
-    def __init__(self, store: Store, *, poll: float = 0.5, settle: float = 2.0):
-        self.store, self.poll, self.settle = store, poll, settle
+    def __init__(self, store: Store, *, poll: float = 0.5, settle: float = 2.0, save_after: float = 10.0):
+        self.store, self.poll, self.settle, self.save_after = store, poll, settle, save_after
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="microhe-warm", daemon=True)
         self.ready = threading.Event()  # set after each completed pass
@@ -63,8 +67,19 @@ class Warmer:
 
     def _run(self) -> None:
         seen = None
+        quiet_since, saved = time.monotonic(), True
         while not self._stop.is_set():
             generation = self.store.generation
+            if generation != seen:
+                quiet_since, saved = time.monotonic(), False
+            elif not saved and time.monotonic() - quiet_since >= self.save_after:
+                saved = True  # the views followed the writes in memory: saved once writes pause
+                try:
+                    names = save_all(self.store)
+                    if names:
+                        log.info("views saved beside the store: %s", ", ".join(names))
+                except Exception:  # noqa: BLE001 - not saved: the next start catches up from an older point
+                    log.exception("saving the views failed")
             if generation != seen:
                 if seen is not None and self._stop.wait(self.settle):
                     return

@@ -8,6 +8,7 @@ Code above the store (ingest, recognition, the API, the CLI) is written against
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -33,12 +34,19 @@ class WriteTracking:
     failed), never before, so a view keyed on it describes committed data; ``writing``
     counts the writes under way, and a view built meanwhile (which may have read the old
     data, or part of the new) is neither cached nor saved. Readers keep the views of the
-    state before a write until it ends. Every write runs inside ``with self._changing():``."""
+    state before a write until it ends. Every write runs inside ``with self._changing():``.
+
+    ``on_written`` are called with the store after each write that completed, in the
+    writer's thread once it has ended (``generation`` moved, ``writing`` back down): the
+    views kept up to date incrementally (``per_store(patch=...)``) catch up there, so a
+    write's response is sent after search reflects it while readers keep answering from
+    the views of the state before."""
 
     def _init_write_tracking(self) -> None:
         self.generation = 0
         self.writing = 0
         self._write_guard = threading.Lock()
+        self.on_written: list = []
 
     @contextlib.contextmanager
     def _changing(self):
@@ -52,6 +60,11 @@ class WriteTracking:
                 self.generation += 1
                 self._after_write()
                 self.writing -= 1
+        for hook in list(getattr(self, "on_written", ())):
+            try:
+                hook(self)
+            except Exception:  # noqa: BLE001 - a view that cannot catch up is rebuilt on demand; the write stands
+                logging.getLogger("microhe.store").exception("a view failed to catch up after a write")
 
     def _before_write(self) -> None:
         """Hook: before the write (the embedded store replaces its state token)."""

@@ -200,6 +200,14 @@ class ChangeLog:
             raise ChangeLogError(f"cannot open the change log {where}: {e}; if it is damaged, move it away "
                                  "(the log restarts: harvesters then harvest the dump again)") from e
         self._last_time = self._one("SELECT MAX(time) FROM entries") or ""
+        with contextlib.suppress(sqlite3.Error):  # issue 24: which log a saved view followed
+            self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('log', ?)", (secrets.token_hex(16),))
+
+    @property
+    def ident(self) -> str | None:
+        """A random id of this log file, made when it is created: a view saved at point N of
+        one log never catches up from N of another (a log deleted and begun again)."""
+        return self._meta("log")
 
     # -- reading ------------------------------------------------------------------------
 

@@ -166,6 +166,10 @@ class Store(WriteTracking):
                     after = self._contents(graphs) or set()
                     pending.added = subjects_into(set(), after - before)
                     pending.removed = subjects_into(set(), before - after)
+                    # a blank node's change is its IRI root's (issue 24: the views follow subjects)
+                    roots = _blank_roots((after - before) | (before - after), before | after)
+                    pending.added = subjects_into(pending.added, roots)
+                    pending.removed = subjects_into(pending.removed, roots)
 
     def _contents(self, graphs: set[str] | None) -> set[ox.Quad] | None:
         """The quads of ``graphs`` (for a diff), or None past ``changes.DIFF_CAP``."""
@@ -384,3 +388,27 @@ class Store(WriteTracking):
 
 
 __all__ = ["Store", "META_GRAPH"]
+
+
+def _blank_roots(changed: set[ox.Quad], contents: set[ox.Quad]) -> list[ox.Quad]:
+    """For the changed quads whose subject is a blank node, the quads of ``contents`` that
+    lead to it from an IRI subject (through blank nodes, in the same graph): a blank node
+    has no name of its own, so a change of it is listed as a change of its IRI root (an
+    institution whose address changed)."""
+    todo = {(q.subject, q.graph_name) for q in changed if isinstance(q.subject, ox.BlankNode)}
+    if not todo:
+        return []
+    parents: dict = {}
+    for q in contents:
+        if isinstance(q.object, ox.BlankNode):
+            parents.setdefault((q.object, q.graph_name), []).append(q)
+    out, seen = [], set(todo)
+    while todo:
+        node = todo.pop()
+        for q in parents.get(node, ()):
+            if isinstance(q.subject, ox.NamedNode):
+                out.append(q)
+            elif (q.subject, q.graph_name) not in seen:
+                seen.add((q.subject, q.graph_name))
+                todo.add((q.subject, q.graph_name))
+    return out

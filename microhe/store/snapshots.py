@@ -15,6 +15,11 @@ unchanged. Stores written by other tools (``oxigraph load`` on the directory) do
 change the token: delete ``microhe-views`` after such a write. Read-only opens never
 create a token; they read and write views when there is one.
 
+A view that follows the change log (issue 24) is also saved with the change-log point it
+describes and the log's id (header fields ``seq`` and ``log``): another state's file is
+then read and caught up from that point (``microhe.store.views``) instead of rebuilt, as
+long as the same log still holds every change after it.
+
 Files are unpickled with only the classes a view declares (and builtin containers), so a
 planted file cannot run code; an unreadable, truncated or foreign file is ignored (the
 view is rebuilt and the file replaced). Both files sit inside the store's directory, so
@@ -36,7 +41,8 @@ log = logging.getLogger("microhe.snapshots")
 STATE_FILE = "microhe-state"
 VIEWS_DIR = "microhe-views"
 #: bump when the layout of any persisted view changes: older files are then rebuilt
-FORMAT = 3  # 2: the view classes moved to microhe.recognition (issue 14); 3: Record.incomplete
+FORMAT = 4  # 2: the view classes moved to microhe.recognition (issue 14); 3: Record.incomplete;
+# 4: the search index carries its posting lists and what it needs to follow the change log (issue 24)
 
 
 def token(path: Path | None) -> str | None:
@@ -60,15 +66,26 @@ def new_token(path: Path) -> str:
 
 def load(path: Path | None, name: str, state: str | None, allowed: tuple[type, ...]):
     """The view ``name`` saved for ``state``, or None (none saved, another state, unreadable)."""
-    if path is None or state is None:
+    if state is None:
+        return None
+    found = read(path, name, allowed, lambda header: header.get("state") == state)
+    return None if found is None else found[1]
+
+
+def read(path: Path | None, name: str, allowed: tuple[type, ...], accept) -> tuple[dict, object] | None:
+    """``(header, view)`` of the view ``name`` saved beside the store when ``accept(header)``
+    (the header says for which state, change-log point and format it was saved), else None
+    (none saved, not accepted, unreadable: the caller rebuilds)."""
+    if path is None:
         return None
     file = Path(path) / VIEWS_DIR / f"{name}.pickle"
     try:
         with open(file, "rb") as f:
             header = json.loads(f.readline(4096))
-            if header != _header(name, state):
+            if not isinstance(header, dict) or header.get("view") != name or header.get("format") != FORMAT \
+                    or not accept(header):
                 return None
-            return _Unpickler(f, allowed).load()
+            return header, _Unpickler(f, allowed).load()
     except FileNotFoundError:
         return None
     except Exception as e:  # noqa: BLE001 - any damage means "rebuild", never a failed request
@@ -76,13 +93,14 @@ def load(path: Path | None, name: str, state: str | None, allowed: tuple[type, .
         return None
 
 
-def save(path: Path | None, name: str, state: str | None, view) -> bool:
-    """Write ``view`` for ``state``; False (logged) when it cannot be written."""
+def save(path: Path | None, name: str, state: str | None, view, **extra) -> bool:
+    """Write ``view`` for ``state`` (``extra``: more header fields, such as the change-log
+    point the view describes); False (logged) when it cannot be written."""
     if path is None or state is None:
         return False
     file = Path(path) / VIEWS_DIR / f"{name}.pickle"
     def write(f) -> None:  # streamed: the file of 10^6 records is ~600 MB
-        f.write(json.dumps(_header(name, state)).encode("ascii") + b"\n")
+        f.write(json.dumps({**extra, **_header(name, state)}).encode("ascii") + b"\n")
         pickle.dump(view, f, protocol=pickle.HIGHEST_PROTOCOL)
 
     try:
@@ -113,6 +131,8 @@ def _atomic_write(file: Path, write) -> None:
 
 
 _BUILTINS = {"set", "frozenset", "dict", "list", "tuple"}
+#: typed arrays (posting lists): made from a type code and bytes, never code
+_ARRAYS = {("array", "array"), ("array", "_array_reconstructor")}
 
 
 class _Unpickler(pickle.Unpickler):
@@ -123,7 +143,7 @@ class _Unpickler(pickle.Unpickler):
         self._allowed = {(c.__module__, c.__qualname__): c for c in allowed}
 
     def find_class(self, module: str, name: str):
-        if module == "builtins" and name in _BUILTINS:
+        if (module == "builtins" and name in _BUILTINS) or (module, name) in _ARRAYS:
             return super().find_class(module, name)
         try:
             return self._allowed[(module, name)]

@@ -28,11 +28,14 @@ def test_warm_builds_every_view_once_per_store_state():
     s = _fresh()
     assert not any(view.cached(s) for _, view in VIEWS)
     took = warm(s)
-    assert set(took) == {name for name, _ in VIEWS}
+    # the posting lists are made with the search records (issue 24: one view, patched as one)
+    assert set(took) == {name for name, _ in VIEWS} - {"posting lists"}
     assert all(view.cached(s) for _, view in VIEWS)
     assert warm(s) == {}  # nothing left to build
     s.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }")
-    assert not any(view.cached(s) for _, view in VIEWS)
+    # issue 24: the search records and their posting lists follow the change log, brought up
+    # to date by the writer before its write returns; the others are built again on demand
+    assert {name for name, view in VIEWS if view.cached(s)} == {"search records", "posting lists"}
 
 
 def test_concurrent_callers_share_one_build():
@@ -74,7 +77,8 @@ def test_the_warmer_builds_at_start_and_after_a_write():
             <https://example.org/warm/c1> a elm:Qualification ;
                 dcterms:title "Warm-up test credential"@en ;
                 elm:EQFLevel <http://data.europa.eu/snb/eqf/6> .""")
-        assert not search_cached(s)
+        assert search_cached(s)  # issue 24: brought up to date by the write itself
+        assert not dict(VIEWS)["part-of edges"].cached(s)
         assert warmer.ready.wait(30), "the warmer did not rebuild after the write"
         assert all(view.cached(s) for _, view in VIEWS)
         after = {r.iri for r in search(s, limit=1000, facets=False).results}

@@ -9,10 +9,11 @@ import logging
 import pickle
 import subprocess
 import sys
+from array import array
 
 import pytest
 
-from microhe.recognition.search import Record, SearchIndex, search, search_index
+from microhe.recognition.search import FacetIndex, Record, SearchIndex, search, search_index
 from microhe.store import snapshots
 from microhe.store.base import StoreError
 from microhe.store.embedded import Store
@@ -62,7 +63,9 @@ def test_the_saved_view_is_read_back_by_the_next_store_object(store_dir):
     with open(_file(store_dir), "rb") as f:
         header = f.readline()
         saved = pickle.load(f)
-    assert json.loads(header) == {"view": VIEW, "state": state, "format": snapshots.FORMAT}
+    doc = json.loads(header)
+    assert {k: doc[k] for k in ("view", "state", "format")} == {"view": VIEW, "state": state, "format": snapshots.FORMAT}
+    assert isinstance(doc["seq"], int) and doc["log"]  # the change-log point it describes (issue 24)
     saved.records[0].ects = 12345.5
     with open(_file(store_dir), "wb") as f:
         f.write(header)
@@ -111,8 +114,10 @@ def test_a_damaged_or_planted_file_is_ignored_and_replaced(store_dir, damage, tm
         assert "ignoring the saved view" in caplog.text
     with Store(store_dir, read_only=True) as ro:  # the rebuilt view was saved over it
         assert _titles(ro) == expected
-    assert file.read_bytes().startswith(header)
-    assert snapshots.load(store_dir, VIEW, state, (SearchIndex, Record)).records == search_index(Store(store_dir, read_only=True)).records  # noqa: E501 - data kept on one line
+    saved_header = json.loads(file.read_bytes().split(b"\n", 1)[0])
+    assert {k: saved_header[k] for k in ("view", "state", "format")} == json.loads(header)
+    classes = (SearchIndex, Record, FacetIndex, array)
+    assert snapshots.load(store_dir, VIEW, state, classes).records == search_index(Store(store_dir, read_only=True)).records  # noqa: E501 - data kept on one line
 
 
 def test_a_state_file_that_cannot_be_written_stops_the_write(store_dir):
