@@ -90,18 +90,19 @@ def test_query_errors_stay_errors_of_the_query_and_the_worker_lives_on(store):
 
 def test_a_job_that_waits_past_its_deadline_is_never_run_and_refusals_say_why(store):
     pool = QueryPool(store, workers=1, queue=1, client_share=2, timeout=3.0).start()
-    # 3 s, not less: on a loaded machine a replacement worker must start within the deadline
+    # 3 s, not less: on a loaded machine a replacement worker must start within the deadline;
+    # the waits for the answers are generous (a worker process starts in seconds, minutes under heavy load)
     try:
         running = pool.submit(job(AGGREGATE), "a")
-        assert poll(lambda: len(pool.busy_pids()) == 1, 10)
+        assert poll(lambda: len(pool.busy_pids()) == 1, 60)
         waiting = pool.submit(job("ASK {}"), "b")
         with pytest.raises(PoolBusy, match="all 1 query workers are busy"):
             pool.submit(job("ASK {}"), "c")
         with pytest.raises(QueryStopped, match="timed out after 3 s waiting for a free query worker"):
-            waiting.result(30)
+            waiting.result(120)
         with pytest.raises(QueryStopped, match="timed out after 3 s; the query was stopped"):
-            running.result(30)
-        assert pool.submit(job("ASK {}"), "c").result(30).body.endswith(b"true}")
+            running.result(120)
+        assert pool.submit(job("ASK {}"), "c").result(120).body.endswith(b"true}")
         assert pool.admitted == 0
     finally:
         pool.close()
