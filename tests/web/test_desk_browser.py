@@ -24,7 +24,9 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.api.writes import INVALID, VALID
-from tests.web.test_pages_browser import CHROMIUM, LISTENING, START_TIMEOUT_S, _microhe, _status
+from tests.web.harness import CHROMIUM, chromium, serving
+from tests.web.harness import microhe_command as _microhe
+from tests.web.harness import status as _status
 
 playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python")
@@ -50,41 +52,17 @@ def desk(tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
     token = subprocess.run([*_microhe(), "token", "add", "--store", str(store), "steward"], check=True,
                            capture_output=True, text=True, env=env).stdout.strip()
     log = work / "serve.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([*_microhe(), "serve", "--store", str(store), "--demo", "--port", "0"],
-                                stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        url = None
-        while True:
-            assert proc.poll() is None, f"microhe serve exited {proc.returncode}:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"no answer in {START_TIMEOUT_S} s:\n{log.read_text()}"
-            if url is None and (found := LISTENING.search(log.read_text())):
-                url = f"http://127.0.0.1:{found.group(1)}"
-            if url and _status(url + "/health") == 200:
-                break
-            time.sleep(0.1)
+    with serving(["--store", str(store), "--demo"], log, env) as url:
         files = work / "files"
         files.mkdir()
         yield url, token, files
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
-        assert token not in log.read_text()  # the server's log never holds the token
+    assert token not in log.read_text()  # the server's log never holds the token
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium(playwright) as b:
+        yield b
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -33,7 +32,9 @@ import pytest
 playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python")
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from tests.web.harness import CHROMIUM, chromium, serving  # noqa: E402
+from tests.web.harness import microhe_command as _microhe  # noqa: E402
+
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(CHROMIUM is None, reason="the chromium binary is not installed (apt-get install -y chromium)"),
@@ -41,27 +42,7 @@ pytestmark = [
 
 SYNTH = "https://w3id.org/microhe/synth/"
 SYNTH_COUNT = 60
-START_TIMEOUT_S = 60
-LISTENING = re.compile(r"microhe listening on http://[^:/]+:(\d+)/")
 CREDENTIAL = "/demo/credential/strathlowe-applied-data-analysis"
-
-
-def _microhe() -> list[str]:
-    script = shutil.which("microhe")
-    return [script] if script else [sys.executable, "-c", "from microhe.cli import main; main()"]
-
-
-def _status(url: str, method: str = "GET") -> int | None:
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, method=method, headers={"Accept": "text/html"}),
-                                    timeout=30) as r:
-            r.read()
-            return r.status
-    except urllib.error.HTTPError as e:
-        e.read()
-        return e.code
-    except OSError:
-        return None
 
 
 @pytest.fixture(scope="module")
@@ -76,38 +57,14 @@ def site(tmp_path_factory) -> Iterator[str]:
     subprocess.run([*_microhe(), "load", "--store", str(store), "--base", SYNTH, str(data)], check=True,
                    capture_output=True, env=env)
     log = work / "serve.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([*_microhe(), "serve", "--store", str(store), "--demo", "--port", "0", "--base", SYNTH],
-                                stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        url = None
-        while True:
-            assert proc.poll() is None, f"microhe serve exited {proc.returncode}:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"no answer in {START_TIMEOUT_S} s:\n{log.read_text()}"
-            if url is None and (found := LISTENING.search(log.read_text())):
-                url = f"http://127.0.0.1:{found.group(1)}"
-            if url and _status(url + "/health") == 200:
-                break
-            time.sleep(0.1)
+    with serving(["--store", str(store), "--demo", "--base", SYNTH], log, env) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium(playwright) as b:
+        yield b
 
 
 @pytest.fixture

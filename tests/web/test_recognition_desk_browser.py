@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +26,7 @@ import pytest
 playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python")
 
-from tests.web.test_pages_browser import CHROMIUM, LISTENING, START_TIMEOUT_S, _microhe, _status  # noqa: E402
+from tests.web.harness import CHROMIUM, chromium, serving  # noqa: E402
 
 pytestmark = [
     pytest.mark.integration,
@@ -45,38 +44,14 @@ def site(tmp_path_factory) -> Iterator[str]:
     """``microhe serve --demo --port 0`` over a fresh store."""
     work = tmp_path_factory.mktemp("desk-browser")
     log = work / "serve.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([*_microhe(), "serve", "--store", str(work / "store"), "--demo", "--port", "0"],
-                                stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        url = None
-        while True:
-            assert proc.poll() is None, f"microhe serve exited {proc.returncode}:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"no answer in {START_TIMEOUT_S} s:\n{log.read_text()}"
-            if url is None and (found := LISTENING.search(log.read_text())):
-                url = f"http://127.0.0.1:{found.group(1)}"
-            if url and _status(url + "/health") == 200:
-                break
-            time.sleep(0.1)
+    with serving(["--store", str(work / "store"), "--demo"], log, dict(os.environ)) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium(playwright) as b:
+        yield b
 
 
 @pytest.fixture
