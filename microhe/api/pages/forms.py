@@ -55,4 +55,16 @@ def checked(request: Request, form: FormData) -> Session | HTMLResponse | None:
     return s
 
 
-__all__ = ["refused", "csrf_refused", "read_form", "checked", "MAX_FIELDS"]
+async def posted(request: Request) -> tuple[FormData, Session | None] | HTMLResponse:
+    """A form post as every signed-in form reads it: the form and the session it was
+    checked against (:func:`read_form`, then :func:`checked`), or the refusal page."""
+    form = await read_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    session = checked(request, form)
+    if isinstance(session, HTMLResponse):
+        return session
+    return form, session
+
+
+__all__ = ["refused", "csrf_refused", "read_form", "checked", "posted", "MAX_FIELDS"]

@@ -27,7 +27,7 @@ from fastapi.responses import RedirectResponse, Response
 from microhe.api import session as web
 from microhe.api.errors import status_of
 from microhe.api.pages import comparing, i18n, render
-from microhe.api.pages.forms import checked, read_form, refused
+from microhe.api.pages.forms import posted, refused
 from microhe.errors import MicroheError
 from microhe.recognition.decisions import OUTCOMES, PURPOSES, decision_detail, decision_id, list_decisions, record_decision
 from microhe.store.labels import Labels
@@ -104,12 +104,10 @@ def _decision_values(form) -> dict[str, str]:
 async def post_decision(request: Request) -> Response:
     t = i18n.translator(render.language(request))
     settings, store = request.app.state.settings, request.app.state.store
-    form = await read_form(request)
-    if isinstance(form, Response):
-        return form
-    session = checked(request, form)
-    if isinstance(session, Response):
-        return session
+    got = await posted(request)
+    if isinstance(got, Response):
+        return got
+    form, session = got
     if session is None:
         return refused(request, 401, "Sign in first", t("Recording a decision needs a signed-in session; sign in "
                                                          "and open the comparison again. Nothing was recorded."))

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from microhe.api import session as web
 from microhe.api.pages import i18n, render
-from microhe.api.pages.forms import checked, read_form, refused
+from microhe.api.pages.forms import posted, read_form, refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,12 +74,10 @@ async def sign_in(request: Request) -> Response:
 
 @router.post("/sign-out", dependencies=[Depends(web.session_write)])
 async def sign_out(request: Request) -> Response:
-    form = await read_form(request)
-    if isinstance(form, Response):
-        return form
-    s = checked(request, form)
-    if isinstance(s, Response):
-        return s
+    got = await posted(request)
+    if isinstance(got, Response):
+        return got
+    form, s = got
     if s is not None:
         web.sessions(request).close(s.id)
     response = RedirectResponse(render.root_of(request) + "/", status_code=303)

@@ -27,7 +27,7 @@ from starlette.datastructures import UploadFile
 from microhe.api import session as web
 from microhe.api.errors import detail_of, status_of
 from microhe.api.pages import i18n, render
-from microhe.api.pages.forms import checked, read_form, refused
+from microhe.api.pages.forms import posted, refused
 from microhe.errors import MicroheError
 from microhe.importers.spreadsheet import SheetRejected
 from microhe.importers.upload import RDF_SYNTAXES, UPLOAD_FORMATS, check, load_upload, loaded_by, only_by
@@ -80,12 +80,10 @@ def upload_page(request: Request) -> Response:
 async def upload_check(request: Request) -> Response:
     t = i18n.translator(render.language(request))
     settings, store = request.app.state.settings, request.app.state.store
-    form = await read_form(request)
-    if isinstance(form, Response):
-        return form
-    session = checked(request, form)
-    if isinstance(session, Response):
-        return session
+    got = await posted(request)
+    if isinstance(got, Response):
+        return got
+    form, session = got
     fmt = form.get("format")
     fmt = fmt if isinstance(fmt, str) and fmt else "auto"
     upload = form.get("file")
@@ -116,12 +114,10 @@ async def upload_check(request: Request) -> Response:
 async def upload_load(request: Request) -> Response:
     t = i18n.translator(render.language(request))
     settings, store = request.app.state.settings, request.app.state.store
-    form = await read_form(request)
-    if isinstance(form, Response):
-        return form
-    session = checked(request, form)
-    if isinstance(session, Response):
-        return session
+    got = await posted(request)
+    if isinstance(got, Response):
+        return got
+    form, session = got
     if session is None:
         return _sign_in_first(request)
     sid = form.get("staged")
@@ -160,12 +156,10 @@ def my_uploads(request: Request) -> Response:
 async def withdraw(request: Request) -> Response:
     t = i18n.translator(render.language(request))
     store = request.app.state.store
-    form = await read_form(request)
-    if isinstance(form, Response):
-        return form
-    session = checked(request, form)
-    if isinstance(session, Response):
-        return session
+    got = await posted(request)
+    if isinstance(got, Response):
+        return got
+    form, session = got
     if session is None:
         return _sign_in_first(request)
     graph = form.get("graph")
