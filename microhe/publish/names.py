@@ -4,6 +4,7 @@ browser may follow it, or nothing: shown as text)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from microhe.kg import bundled
@@ -76,6 +77,16 @@ def lookup_href(iri: str, root_path: str = "", resource: str = "/resource") -> s
     if not colon or scheme.lower() in _NO_LINK_SCHEMES:
         return None
     return f"{root_path}{resource}?{urlencode({'iri': iri})}"
+
+
+def compact_path(path: str) -> str:
+    """A SHACL result path as people read it: every ``<iri>`` in a SPARQL property path
+    written ``prefix:local`` where a known prefix fits (``(elm:mode|(elm:provenBy/elm:mode))``),
+    a bare IRI likewise; anything else as it was."""
+    if "<" not in path:
+        return compact(path)
+    return re.sub(r"<([^<>\s]+)>", lambda m: (lambda c: c if c != m.group(1) else m.group(0))(compact(m.group(1))),
+                  path)
 
 
 def compact(iri: str) -> str:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pyoxigraph as ox
+import pytest
 
 from microhe.settings import Settings
 from tests.demo import demo_copy
@@ -42,3 +43,15 @@ def test_the_descriptions_are_library_functions():
     assert page["iri"] == CREDENTIAL.value and page["label"] and page["rows"]
     assert all(link.startswith("/kg/rdf-graphs?") for _, _, link in page["graphs"])
     assert ontology_documentation()["sections"]
+
+
+@pytest.mark.parametrize("path,shown", [
+    ("((<http://data.europa.eu/snb/model/elm/provenBy>|^<http://data.europa.eu/snb/model/elm/proves>)"
+     "/<http://purl.org/dc/terms/type>)", "((elm:provenBy|^elm:proves)/dcterms:type)"),
+    ("http://purl.org/dc/terms/title", "dcterms:title"),
+    ("(<urn:x:y>/<http://data.europa.eu/snb/model/elm/mode>)", "(<urn:x:y>/elm:mode)"),  # no prefix fits: kept
+    ("https://example.org/p", "https://example.org/p"),
+])
+def test_result_paths_are_shown_with_the_prefixes_the_messages_use(path, shown):
+    from microhe.publish.names import compact_path
+    assert compact_path(path) == shown

@@ -36,6 +36,7 @@ from microhe.ingest.load import drop
 from microhe.ingest.lock import write_lock
 from microhe.ingest.provenance import load_records
 from microhe.ingest.staging import Staging
+from microhe.publish.names import compact_path
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,7 +53,7 @@ def _choices() -> list[tuple[str, str]]:
 def _page(request: Request, status: int = 200, **values) -> Response:
     return render.page(request, "upload.html", status=status, formats=_choices(), rdf=tuple(RDF_SYNTAXES),
                        sign_in=f"{render.root_of(request)}/sign-in?next={render.root_of(request)}/upload",
-                       headers={"Cache-Control": "no-store"}, **values)
+                       headers={"Cache-Control": "no-store"}, compact_path=compact_path, **values)
 
 
 def _failure(request: Request, e: MicroheError, chosen: str) -> Response:

@@ -58,6 +58,9 @@ def test_an_invalid_credential_is_reported_by_record_with_what_to_add(desk):
     # the two missing Council elements, each with what to add (the shapes' messages)
     assert "M2 title: give the specification a dcterms:title." in section
     assert "M6 learning outcomes: add at least one elm:learningOutcome" in section
+    # the property of each result in the prefixed names the messages use, the full IRI only on hover
+    assert "<code title=\"http://purl.org/dc/terms/title\">dcterms:title</code>" in section
+    assert ">http://purl.org/dc/terms/title<" not in section
     assert "Violation" in section
     assert 'action="/upload/load"' not in r.text
     assert desk.store.dump_bytes() == before
