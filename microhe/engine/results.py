@@ -125,8 +125,7 @@ def query(db: ox.Store, sparql: str, *, substitutions: Mapping[str, Any] | None 
         # the IRIs written into the patterns (same rows; see sparql_text.inline_iris); a
         # variable left nowhere in the text (an ASK, an unprojected one) needs no substitution
         # and pyoxigraph refuses one for a variable the query does not hold
-        sparql = sparql_text.inline_iris(sparql, substitutions)
-        left = sparql_text.variables(sparql)
+        sparql, left = sparql_text.inlined(sparql, substitutions)
         kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items() if k in left}
     return db.query(sparql, base_iri=base_iri, **kwargs)
 

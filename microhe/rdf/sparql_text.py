@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -274,32 +275,52 @@ _KEEP_NEXT = ("AS", "BOUND")
 _CLAUSE_ENDS = ("HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES", "GROUP")
 
 
-def variables(text: str) -> set[str]:
-    """The names (without ``?``/``$``) of the variables the text holds as code."""
-    return {t.text[1:] for t in code(text) if t.kind == "var"}
-
-
 def inline_iris(text: str, iris: Mapping[str, ox.NamedNode]) -> str:
     """The query with the variables of ``iris`` (names without ``?``) replaced by their
-    IRIs (``<...>``, serialised by pyoxigraph: no value can end the IRI it is written in)
-    wherever a term may stand: triple patterns, paths, expressions, sub-select bodies.
+    IRIs: :func:`inlined`'s text."""
+    return inlined(text, iris)[0]
+
+
+def inlined(text: str, terms: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> tuple[str, frozenset[str]]:
+    """The query with the variables bound to IRIs in ``terms`` (names without ``?``)
+    replaced by those IRIs (``<...>``, serialised by pyoxigraph: no value can end the IRI it
+    is written in) wherever a term may stand: triple patterns, paths, expressions, sub-select
+    bodies; and the names of the variables the text still holds (a substitution for any
+    other is not needed, and pyoxigraph refuses one for a variable the query lacks).
+
     Kept as variables, and so left to the caller's substitutions: projections (a parameter
     stays in the answer's columns), ``AS ?x``, ``BOUND(?x)``, ``VALUES`` variable lists and
-    ``GROUP BY``/``ORDER BY`` clauses. A query with ``SELECT *`` is returned unchanged
-    (its columns are the variables in scope). The result gives the rows of the text with
-    the substitutions (pyoxigraph binds a substituted variable like a one-row VALUES joined
-    at the end, so a UNION branch or an alternative path using it is evaluated for every
-    node before the join: 300 ms where the inlined IRI takes 3 ms at 10^4 credentials)."""
-    names = {n: str(ox.NamedNode(t.value)) for n, t in iris.items() if isinstance(t, ox.NamedNode)}
-    if not names:
-        return text
+    ``GROUP BY``/``ORDER BY`` clauses; literals and blank nodes. A query with ``SELECT *``
+    is returned unchanged (its columns are the variables in scope). The result gives the
+    rows of the text with the substitutions (pyoxigraph binds a substituted variable like a
+    one-row VALUES joined at the end, so a UNION branch or an alternative path using it is
+    evaluated for every node before the join: 300 ms where the inlined IRI takes 3 ms at
+    10^4 credentials). Where to write them is worked out once per text and set of names
+    (tokenising a named query takes ~2 ms; the same texts come back with other values)."""
+    iris = {n: str(ox.NamedNode(t.value)) for n, t in terms.items() if isinstance(t, ox.NamedNode)}
+    spots, left = _inline_plan(text, frozenset(iris))
+    if not spots:
+        return text, left
+    out, last = [], 0
+    for start, end, name in spots:
+        out += [text[last:start], iris[name]]
+        last = end
+    out.append(text[last:])
+    return "".join(out), left
+
+
+@lru_cache(maxsize=256)
+def _inline_plan(text: str, names: frozenset[str]) -> tuple[tuple[tuple[int, int, str], ...], frozenset[str]]:
+    """Where ``text`` may take a term for one of the variables ``names`` ((start, end,
+    name) of each variable token, in order; see :func:`inlined` for where not), and the
+    variables it holds once those are replaced."""
     toks = code(text)
-    if any(a.kind == "word" and a.text.upper() == "SELECT" and b.text == "*" for a, b in zip(toks, toks[1:], strict=False)):
-        return text
-    replace: dict[int, str] = {}  # token start -> IRI text
-    in_projection = in_clause = in_values = False
-    keep_next = False
-    parens = 0
+    variables = frozenset(t.text[1:] for t in toks if t.kind == "var")
+    if not names or any(a.kind == "word" and a.text.upper() == "SELECT" and b.text == "*"
+                        for a, b in zip(toks, toks[1:], strict=False)):
+        return (), variables
+    spots: list[tuple[int, int, str]] = []
+    in_projection = in_clause = in_values = keep_next = False
     for i, tok in enumerate(toks):
         up = tok.text.upper() if tok.kind == "word" else ""
         if up == "SELECT":
@@ -313,15 +334,10 @@ def inline_iris(text: str, iris: Mapping[str, ox.NamedNode]) -> str:
         if in_clause and (tok.text == "}" or (up in _CLAUSE_ENDS and up not in ("GROUP", "ORDER"))):
             in_clause = False
         if up == "VALUES":
-            in_values, parens = True, 0
+            in_values = True
             continue
-        if in_values:
-            if tok.text == "(":
-                parens += 1
-            elif tok.text == ")":
-                parens -= 1
-            elif tok.text == "{":
-                in_values = False
+        if in_values:  # the variable list, up to the data block's "{"
+            in_values = tok.text != "{"
             continue
         if up in _KEEP_NEXT:
             keep_next = True
@@ -329,21 +345,13 @@ def inline_iris(text: str, iris: Mapping[str, ox.NamedNode]) -> str:
         if tok.kind == "var":
             if keep_next or in_projection or in_clause:
                 keep_next = False
-                continue
-            iri = names.get(tok.text[1:])
-            if iri is not None:
-                replace[tok.start] = iri
-        elif tok.kind != "punct" or tok.text not in "(":
+            elif tok.text[1:] in names:
+                spots.append((tok.start, tok.end, tok.text[1:]))
+        elif tok.kind != "punct" or tok.text != "(":
             keep_next = False
-    if not replace:
-        return text
-    out, last = [], 0
-    for tok in toks:
-        if tok.start in replace:
-            out += [text[last:tok.start], replace[tok.start]]
-            last = tok.end
-    out.append(text[last:])
-    return "".join(out)
+    starts = {start for start, _, _ in spots}
+    left = frozenset(t.text[1:] for t in toks if t.kind == "var" and t.start not in starts)
+    return tuple(spots), left
 
 
 # -- USING injection -------------------------------------------------------------------------
