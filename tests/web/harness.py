@@ -78,3 +78,19 @@ def chromium(playwright) -> Iterator:
             yield b
         finally:
             b.close()
+
+
+@contextlib.contextmanager
+def watched_page(browser, ignore=lambda message: False) -> Iterator:
+    """A fresh page (1280 x 900) whose console errors (CSP refusals land there) and page
+    errors are collected in ``page.console_errors`` and must be none when the block ends;
+    ``ignore(message)`` leaves out a console error a test asked for (a 4xx page)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and not ignore(m) else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.console_errors = errors
+    yield pg
+    context.close()
+    assert errors == [], errors

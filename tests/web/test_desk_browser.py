@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.api.writes import INVALID, VALID
-from tests.web.harness import CHROMIUM, chromium, serving
+from tests.web.harness import CHROMIUM, chromium, serving, watched_page
 from tests.web.harness import microhe_command as _microhe
 from tests.web.harness import status as _status
 
@@ -67,14 +67,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and "status of 4" not in m.text else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
-    assert errors == [], errors
+    with watched_page(browser, ignore=lambda m: "status of 4" in m.text) as pg:  # the 4xx pages it asks for
+        yield pg
 
 
 def axe_ok(page, name: str) -> None:

@@ -32,7 +32,7 @@ import pytest
 playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python")
 
-from tests.web.harness import CHROMIUM, chromium, serving  # noqa: E402
+from tests.web.harness import CHROMIUM, chromium, serving, watched_page  # noqa: E402
 from tests.web.harness import microhe_command as _microhe  # noqa: E402
 
 pytestmark = [
@@ -69,15 +69,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)  # CSP refusals land here
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.console_errors = errors  # type: ignore[attr-defined]
-    yield pg
-    context.close()
-    assert errors == [], errors
+    with watched_page(browser) as pg:
+        yield pg
 
 
 def _api_total(site: str, **params) -> int:

@@ -26,7 +26,7 @@ import pytest
 playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python")
 
-from tests.web.harness import CHROMIUM, chromium, serving  # noqa: E402
+from tests.web.harness import CHROMIUM, chromium, serving, watched_page  # noqa: E402
 
 pytestmark = [
     pytest.mark.integration,
@@ -56,20 +56,12 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    errors: list[str] = []
+    def asked_for(m) -> bool:  # a refusal page's own 422 is what the level tests ask for
+        return (m.text.endswith("status of 422 (Unprocessable Entity)")
+                and m.location.get("url", "").split("?")[0].endswith("/level"))
 
-    def console(m) -> None:  # CSP refusals land here; a refusal page's own 422 is what was asked for
-        if m.type == "error" and not (m.text.endswith("status of 422 (Unprocessable Entity)")
-                                      and m.location.get("url", "").split("?")[0].endswith("/level")):
-            errors.append(m.text)
-
-    pg.on("console", console)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
-    assert errors == [], errors
+    with watched_page(browser, ignore=asked_for) as pg:
+        yield pg
 
 
 def _statuses(pg) -> dict[str, str]:

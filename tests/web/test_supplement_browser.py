@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.web.harness import CHROMIUM, chromium, serving
+from tests.web.harness import CHROMIUM, chromium, serving, watched_page
 
 playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python")
@@ -39,14 +39,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
-    assert errors == [], errors
+    with watched_page(browser) as pg:
+        yield pg
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
