@@ -19,6 +19,7 @@ import pyoxigraph as ox
 import pytest
 
 from microhe.vocab import DEMO, DEMO_GRAPH, ELM, RDF, VOID
+from tests.api.writes import ORG, PREFIXES, spec
 from tests.w3c.server import Served
 
 PUBLIC = "https://microhe.example/"  # the deployment's public address (its base)
@@ -28,30 +29,9 @@ CHANGES_REL = "https://w3id.org/microhe/ontology#changes"
 NEW_GRAPH = DEMO + "graph/harvest-test"
 EDITED = DEMO + "credential/acb-web-development"
 NEW_SPEC = DEMO + "harvest/spec"
-TURTLE = f"""@prefix elm: <http://data.europa.eu/snb/model/elm/> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix rov: <http://www.w3.org/ns/regorg#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix ex: <{DEMO}harvest/> .
-ex:spec a elm:Qualification ; dcterms:title "Harvested after a write"@en ;
-    elm:awardingOpportunity [ a elm:AwardingOpportunity ; elm:awardingBody ex:org ] ;
-    elm:learningOutcome ex:lo ;
-    elm:creditPoint [ a elm:CreditPoint ; elm:framework <http://data.europa.eu/snb/education-credit/6fcec5c5af> ;
-                      elm:point "5" ] ;
-    elm:volumeOfLearning "PT125H"^^xsd:duration ;
-    elm:EQFLevel <http://data.europa.eu/snb/eqf/6> ;
-    elm:provenBy [ a elm:LearningAssessmentSpecification ; dcterms:title "Written examination"@en ;
-                   dcterms:type <http://data.europa.eu/snb/assessment/6e6cb2cc78> ] ;
-    elm:mode <http://data.europa.eu/snb/learning-assessment/920fbb3cbe> ;
-    elm:accreditation [ a elm:Accreditation ; dcterms:title "Programme quality assurance"@en ;
-                        dcterms:type <http://data.europa.eu/snb/accreditation/820101cba6> ;
-                        elm:accreditingAgent ex:org ] ;
-    elm:ISCEDFCode <http://data.europa.eu/snb/isced-f/0613> .
-ex:lo a elm:LearningOutcome ; dcterms:title "Harvest linked data"@en .
-ex:org a elm:Organisation ; rov:legalName "Harvest University"@en ;
-    elm:location [ a dcterms:Location ; elm:address [ a elm:Address ;
-        elm:countryCode <http://publications.europa.eu/resource/authority/country/DEU> ] ] .
-"""
+# the writes' valid specification (every Council 2022 element) under the demo base, so its
+# pages are served here
+TURTLE = PREFIXES.replace("<https://example.org/test/>", f"<{DEMO}harvest/>") + spec("spec", "Harvested after a write") + ORG
 
 
 class Portal:
