@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeGuard
 
 import pyoxigraph as ox
@@ -85,19 +85,10 @@ _AO, _BODY, _LOCATION, _ADDRESS, _COUNTRY, _MODE, _ISCED, _CP, _FW, _SPECIFIED_B
 _FACET_PREDICATES = frozenset((_RDF_TYPE, _AO, _BODY, _LOCATION, _ADDRESS, _COUNTRY, _MODE, _ISCED, _CP, _FW,
                                _SPECIFIED_BY, _AWARDED_BY))
 
-_QUERY = f"""
-PREFIX elm: <{ELM}>
-SELECT ?spec ?level ?fw ?point ?vol WHERE {{
-  {{ ?spec a elm:Qualification }} UNION {{ ?spec a elm:LearningAchievementSpecification }}
-  OPTIONAL {{ ?spec elm:EQFLevel|elm:NQFLevel ?level }}
-  OPTIONAL {{ ?spec elm:creditPoint ?cp . ?cp elm:framework ?fw ; elm:point ?point }}
-  OPTIONAL {{ ?spec elm:volumeOfLearning ?vol }}
-}}"""
-
-#: every predicate _QUERY matches
-_QUERY_PREDICATES = frozenset(ox.NamedNode(p) for p in (
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ELM + "EQFLevel", ELM + "NQFLevel", ELM + "creditPoint",
-    ELM + "framework", ELM + "point", ELM + "volumeOfLearning"))
+_EQF_LEVEL, _NQF_LEVEL, _POINT, _VOLUME = (ox.NamedNode(ELM + p) for p in ("EQFLevel", "NQFLevel", "point",
+                                                                     "volumeOfLearning"))
+#: every predicate the per-specification values read (levels, credits, volume)
+_QUERY_PREDICATES = frozenset((_RDF_TYPE, _EQF_LEVEL, _NQF_LEVEL, _CP, _FW, _POINT, _VOLUME))
 
 _READ_PREDICATES = (_QUERY_PREDICATES | _FACET_PREDICATES | {_LEGAL_NAME, _PREF_LABEL}) - {_RDF_TYPE}
 
@@ -141,109 +132,34 @@ def reads(q: ox.Quad) -> bool:
 
 def derive(reference: Store, quads: Iterable[ox.Quad], graph: str) -> list[ox.Quad]:
     """Derived quads (in ``<graph>#derived``) for the specifications among ``quads``;
-    ``reference`` provides the frameworks and credit systems."""
-    staging = ox.Store()
-    # only the triples _QUERY reads (inserting everything cost more than the rest of derive)
-    wanted = _QUERY_PREDICATES
-    default = ox.DefaultGraph()
-    quads = quads if isinstance(quads, (list, tuple)) else list(quads)
-    staging.extend([q if q.graph_name == default else ox.Quad(q.subject, q.predicate, q.object)
-                    for q in quads if q.predicate in wanted])
+    ``reference`` provides the frameworks and credit systems (see :func:`derive_stream`)."""
+    source = ox.Store()  # in memory: the quads derive reads, all in the default graph
+    source.extend([ox.Quad(q.subject, q.predicate, q.object) for q in quads if reads(q)])
+    return list(derive_stream(reference, source, ox.DefaultGraph(), graph))
+
+
+def derive_stream(reference: Store, source: ox.Store, source_graph: ox.NamedNode | ox.DefaultGraph, graph: str,
+                  *, done: Callable[[int], None] | None = None) -> Iterator[ox.Quad]:
+    """The derived quads of the specifications in ``source_graph`` of ``source``, one
+    specification after the other, then the per-graph aggregates (facet and ECTS nodes).
+
+    Reads with lookups, so what it holds grows with the number of facet values and
+    specifications' page keys, not with the triples: a graph of a million specifications
+    written in chunks is derived from the store after its write (``source`` is then the
+    store itself). ``done(n)`` is told after every ``n`` specifications."""
+    src = _Source(source, source_graph)
     idx = framework_index(reference)
     target = ox.NamedNode(derived_graph(graph))
-    specs: dict = {}
-    solutions = staging.query(_QUERY)
-    assert isinstance(solutions, ox.QuerySolutions), "_QUERY is a SELECT"
-    for r in solutions:
-        info = specs.setdefault(r["spec"], {"eqf": set(), "credits": [], "hours": None})
-        if r["level"] is not None and isinstance(r["level"], ox.NamedNode):
-            info["eqf"].update(idx.eqf_of(r["level"].value))
-        if r["fw"] is not None and r["point"] is not None:
-            info["credits"].append((r["fw"].value, r["point"].value))
-        if r["vol"] is not None:
-            info["hours"] = duration_hours(r["vol"].value)
-    # page keys: every specification (of _QUERY, i.e. typed) with an IRI
-    keys = {spec: ox.Literal(page_key(spec.value)) for spec in specs if isinstance(spec, ox.NamedNode)}
-    out: list[ox.Quad] = [ox.Quad(spec, _PAGE_KEY_P, key, target) for spec, key in keys.items()]
+    counts: dict[tuple[str, _Term], int] = {}
+    members: dict[tuple[str, _Term], list[ox.Literal]] = {}
     ects_members: dict[ox.Literal, list] = {}  # derived ECTS value -> page keys
-    for spec, info in specs.items():
-        for e in sorted(info["eqf"]):
-            out.append(ox.Quad(spec, _EQF_P, ox.NamedNode(f"{_EQF}{e}"), target))
-        # derivedECTS = ects.value (the system's convention, basis in the rule); derivedECTSMin/Max =
-        # by_hours.min/max (notional hours), so min <= max always and the value may lie outside
-        # them (UK, SCQF: 20 h per ECTS by convention). A system without hours (ECVET) gives no
-        # derived ECTS: its only figure is a disputed analogy; the hours of the volume of learning
-        # are used instead when stated.
-        ects = None
-        for system, point in sorted(info["credits"], key=lambda c: (not c[0].endswith("6fcec5c5af"), c)):
-            try:
-                doc = convert(reference, point, system)
-            except CreditError:
-                continue
-            if doc.by_hours is not None and doc.ects.value is not None:
-                ects = (doc.ects.value, doc.by_hours.min, doc.by_hours.max)
-                break
-        if ects is None and info["hours"]:
-            doc = convert(reference, info["hours"], "HOURS")
-            assert doc.by_hours is not None and doc.ects.value is not None  # HOURS defines hours
-            ects = (doc.ects.value, doc.by_hours.min, doc.by_hours.max)
-        if ects is not None:
-            value, lo, hi = ects
-            if spec in keys:
-                ects_members.setdefault(_dec(value), []).append(keys[spec])
-            out += [ox.Quad(spec, _ECTS_P, _dec(value), target),
-                    ox.Quad(spec, _MIN_P, _dec(lo), target),
-                    ox.Quad(spec, _MAX_P, _dec(hi), target)]
-    out += _facet_counts(reference, quads, specs, keys, graph, target)
-    out += _ects_members(ects_members, graph, target)
-    return out
-
-
-def _ects_members(by_value: dict[ox.Literal, list], graph: str, target: ox.NamedNode) -> list[ox.Quad]:
-    """Per derived ECTS value, a node listing the page keys of the graph's specifications with it."""
-    out = []
-    base = derived_graph(graph) + "/ects/"
-    for n, value in enumerate(sorted(by_value, key=lambda v: float(v.value)), 1):
-        node = ox.NamedNode(f"{base}{n}")
-        out.append(ox.Quad(node, _ECTS_VALUE_P, value, target))
-        out += [ox.Quad(node, _FMEMBER_P, k, target) for k in by_value[value]]
-    return out
-
-
-_COUNTRY_QUERY = (f"SELECT ?org ?c WHERE {{ ?org <{ELM}location> ?loc . ?loc <{ELM}address> ?a . "
-                  f"?a <{ELM}countryCode> ?c }}")
-
-
-def _facet_counts(reference: Store, quads: Sequence[ox.Quad], specs: dict, keys: dict, graph: str,
-                  target: ox.NamedNode) -> list[ox.Quad]:
-    """Per facet value, the number of the graph's specifications with that value (the
-    facets of the ``credential-facets`` named query), and for MEMBER_FACETS their page keys."""
-    names = (_LEGAL_NAME, _PREF_LABEL)  # the English names the input gives (for the labels)
-    wanted = _FACET_PREDICATES | set(names)
-    typed: set = set()
-    links: dict[ox.NamedNode, dict] = {p: {} for p in wanted if p != _RDF_TYPE}
-    for q in quads:
-        p = q.predicate
-        if p not in wanted:
-            continue
-        if p == _RDF_TYPE:
-            if q.object in _SPEC_TYPES:
-                typed.add(q.subject)
-        elif p in names:
-            if _english(q.object):
-                links[p].setdefault(q.subject, set()).add(q.object.value)
-        else:
-            links[p].setdefault(q.subject, set()).add(q.object)
-
-    def objs(p: ox.NamedNode, s) -> set:
-        return links[p].get(s, set())
-
     countries: dict = {}
 
     def country_of(org) -> set:
         hit = countries.get(org)
         if hit is None:
-            hit = {c for loc in objs(_LOCATION, org) for a in objs(_ADDRESS, loc) for c in objs(_COUNTRY, a)}
+            hit = {c for loc in src.objects(org, _LOCATION) for a in src.objects(loc, _ADDRESS)
+                   for c in src.objects(a, _COUNTRY)}
             if not hit and isinstance(org, ox.NamedNode):  # described elsewhere: the store as it is now
                 # one query (not a walk over quads_matching): the location and address may be
                 # blank nodes, which a remote store cannot be asked about by label
@@ -251,44 +167,144 @@ def _facet_counts(reference: Store, quads: Sequence[ox.Quad], specs: dict, keys:
             countries[org] = hit
         return hit
 
-    # achievements by the specification they are specified by (Europass awards)
-    awards: dict = {}
-    for achievement, specs_ in links[_SPECIFIED_BY].items():
-        for s in specs_:
-            awards.setdefault(s, set()).add(achievement)
-    counts: dict[tuple[str, _Term], set] = {}
-    for spec in typed:
-        values: list[tuple[str, _Term]] = []
-        info = specs.get(spec)
-        if info is not None:
-            values += [("eqf", ox.NamedNode(f"{_EQF}{e}")) for e in info["eqf"]]
+    told = 0
+    for told, spec in enumerate(src.specifications(), 1):
+        if done is not None and told % _TELL_EVERY == 0:
+            done(_TELL_EVERY)
+        eqf = {e for level in (*src.objects(spec, _EQF_LEVEL), *src.objects(spec, _NQF_LEVEL))
+               if isinstance(level, ox.NamedNode) for e in idx.eqf_of(level.value)}
+        points = src.objects(spec, _CP)
+        key = ox.Literal(page_key(spec.value)) if isinstance(spec, ox.NamedNode) else None
+        if key is not None:
+            yield ox.Quad(spec, _PAGE_KEY_P, key, target)
+        for e in sorted(eqf):
+            yield ox.Quad(spec, _EQF_P, ox.NamedNode(f"{_EQF}{e}"), target)
+        ects = _ects(reference, src, spec, points)
+        if ects is not None:
+            value, lo, hi = ects
+            if key is not None:
+                ects_members.setdefault(_dec(value), []).append(key)
+            yield ox.Quad(spec, _ECTS_P, _dec(value), target)
+            yield ox.Quad(spec, _MIN_P, _dec(lo), target)
+            yield ox.Quad(spec, _MAX_P, _dec(hi), target)
+        # the facet values (each counted once per specification)
+        values: set[tuple[str, _Term]] = {("eqf", ox.NamedNode(f"{_EQF}{e}")) for e in eqf}
         # the issuer, whichever ELM path carries it: the awarding opportunity's body, or
         # the body of the awarding process of an achievement specified by the specification
-        bodies = {b for ao in objs(_AO, spec) for b in objs(_BODY, ao)}
-        bodies |= {b for ach in awards.get(spec, ()) for ap in objs(_AWARDED_BY, ach) for b in objs(_BODY, ap)}
-        values += [("issuer", b) for b in bodies]
-        values += [("country", c) for b in bodies for c in country_of(b)]
-        values += [("mode", m) for m in objs(_MODE, spec)]
-        values += [("isced", i) for i in objs(_ISCED, spec)]
-        values += [("creditSystem", f) for cp in objs(_CP, spec) for f in objs(_FW, cp)]
-        for key in values:
-            counts.setdefault(key, set()).add(spec)
-    out = []
+        bodies = {b for ao in src.objects(spec, _AO) for b in src.objects(ao, _BODY)}
+        bodies |= {b for ach in src.subjects(_SPECIFIED_BY, spec) for ap in src.objects(ach, _AWARDED_BY)
+                   for b in src.objects(ap, _BODY)}
+        values |= {("issuer", b) for b in bodies}
+        values |= {("country", c) for b in bodies for c in country_of(b)}
+        values |= {("mode", m) for m in src.objects(spec, _MODE)}
+        values |= {("isced", i) for i in src.objects(spec, _ISCED)}
+        values |= {("creditSystem", f) for cp in points for f in src.objects(cp, _FW)}
+        for v in values:
+            counts[v] = counts.get(v, 0) + 1
+            if key is not None and v[0] in MEMBER_FACETS:
+                members.setdefault(v, []).append(key)
+    if done is not None:
+        done(told % _TELL_EVERY)
+    yield from _facet_nodes(reference, src, counts, members, graph, target)
+    yield from _ects_members(ects_members, graph, target)
+
+
+#: how many specifications :func:`derive_stream` derives between two calls of ``done``
+_TELL_EVERY = 1000
+
+
+class _Source:
+    """The triples derive reads: one graph of a pyoxigraph store (in memory or on disk)."""
+
+    def __init__(self, store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> None:
+        self.store, self.graph = store, graph
+
+    def objects(self, subject, predicate: ox.NamedNode) -> list:
+        if isinstance(subject, ox.Literal):  # a literal where a node was expected: nothing hangs off it
+            return []
+        return [q.object for q in self.store.quads_for_pattern(subject, predicate, None, self.graph)]
+
+    def subjects(self, predicate: ox.NamedNode, obj) -> list:
+        return [q.subject for q in self.store.quads_for_pattern(None, predicate, obj, self.graph)]
+
+    def specifications(self) -> Iterator:
+        """Each subject typed with a specification type, once."""
+        first, *others = sorted(_SPEC_TYPES, key=lambda t: t.value)
+        for q in self.store.quads_for_pattern(None, _RDF_TYPE, first, self.graph):
+            yield q.subject
+        for t in others:
+            for q in self.store.quads_for_pattern(None, _RDF_TYPE, t, self.graph):
+                if not self.has(q.subject, _RDF_TYPE, first):
+                    yield q.subject
+
+    def has(self, subject, predicate: ox.NamedNode, obj) -> bool:
+        return next(iter(self.store.quads_for_pattern(subject, predicate, obj, self.graph)), None) is not None
+
+    def english(self, predicate: ox.NamedNode, subject) -> set[str]:
+        """The English names (``predicate``) the source gives ``subject``."""
+        return {o.value for o in self.objects(subject, predicate) if _english(o)}
+
+
+def _ects(reference: Store, src: _Source, spec, points: list) -> tuple[float, float, float] | None:
+    """(value, min, max) of a specification's derived ECTS, or None.
+
+    derivedECTS = ects.value (the system's convention, basis in the rule); derivedECTSMin/Max =
+    by_hours.min/max (notional hours), so min <= max always and the value may lie outside
+    them (UK, SCQF: 20 h per ECTS by convention). A system without hours (ECVET) gives no
+    derived ECTS: its only figure is a disputed analogy; the hours of the volume of learning
+    are used instead when stated."""
+    credits = [(_value(fw), _value(point)) for cp in points for fw in src.objects(cp, _FW)
+               for point in src.objects(cp, _POINT)]
+    # ECTS itself first, then the others in a fixed order
+    for system, point in sorted(credits, key=lambda c: (not c[0].endswith("6fcec5c5af"), c)):
+        try:
+            doc = convert(reference, point, system)
+        except CreditError:
+            continue
+        if doc.by_hours is not None and doc.ects.value is not None:
+            return doc.ects.value, doc.by_hours.min, doc.by_hours.max
+    # one volume of learning is the rule (the smallest text where a graph gives several)
+    volumes = sorted(_value(v) for v in src.objects(spec, _VOLUME))
+    hours = duration_hours(volumes[0]) if volumes else None
+    if hours:
+        doc = convert(reference, hours, "HOURS")
+        assert doc.by_hours is not None and doc.ects.value is not None  # HOURS defines hours
+        return doc.ects.value, doc.by_hours.min, doc.by_hours.max
+    return None
+
+
+def _ects_members(by_value: dict[ox.Literal, list], graph: str, target: ox.NamedNode) -> Iterator[ox.Quad]:
+    """Per derived ECTS value, a node listing the page keys of the graph's specifications with it."""
+    base = derived_graph(graph) + "/ects/"
+    for n, value in enumerate(sorted(by_value, key=lambda v: float(v.value)), 1):
+        node = ox.NamedNode(f"{base}{n}")
+        yield ox.Quad(node, _ECTS_VALUE_P, value, target)
+        for k in by_value[value]:
+            yield ox.Quad(node, _FMEMBER_P, k, target)
+
+
+_COUNTRY_QUERY = (f"SELECT ?org ?c WHERE {{ ?org <{ELM}location> ?loc . ?loc <{ELM}address> ?a . "
+                  f"?a <{ELM}countryCode> ?c }}")
+
+
+def _facet_nodes(reference: Store, src: _Source, counts: dict, members: dict, graph: str,
+                 target: ox.NamedNode) -> Iterator[ox.Quad]:
+    """Per facet value, the number of the graph's specifications with that value (the
+    facets of the ``credential-facets`` named query), and for MEMBER_FACETS their page keys."""
     base = derived_graph(graph) + "/facet/"
     seq: dict[str, int] = {}
     # n follows the value IRIs' order: credential-facets sorts equal counts by it
-    for (facet, value), members in sorted(counts.items(), key=lambda kv: (kv[0][0], _value(kv[0][1]))):
+    for facet, value in sorted(counts, key=lambda fv: (fv[0], _value(fv[1]))):
         n = seq[facet] = seq.get(facet, 0) + 1
         node = ox.NamedNode(f"{base}{facet}/{n}")
-        out += [ox.Quad(node, _FACET_P, ox.Literal(facet), target),
-                ox.Quad(node, _FVALUE_P, value, target),
-                ox.Quad(node, _FCOUNT_P, ox.Literal(str(len(members)), datatype=_INT), target)]
-        if facet in MEMBER_FACETS:
-            out += [ox.Quad(node, _FMEMBER_P, keys[m], target) for m in members if m in keys]
-        label = _facet_label(facet, value, reference, objs)
+        yield ox.Quad(node, _FACET_P, ox.Literal(facet), target)
+        yield ox.Quad(node, _FVALUE_P, value, target)
+        yield ox.Quad(node, _FCOUNT_P, ox.Literal(str(counts[facet, value]), datatype=_INT), target)
+        for k in members.get((facet, value), ()):
+            yield ox.Quad(node, _FMEMBER_P, k, target)
+        label = _facet_label(facet, value, reference, lambda p, s: src.english(p, s))
         if label is not None:
-            out.append(ox.Quad(node, _FLABEL_P, ox.Literal(label), target))
-    return out
+            yield ox.Quad(node, _FLABEL_P, ox.Literal(label), target)
 
 
 _Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple

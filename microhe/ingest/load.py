@@ -340,7 +340,7 @@ def load(
         note("parse+validate", src.name)
         if src.path is not None and not src.data and _on_disk(store):
             try:
-                streamed = stage_streamed(store, src.path, src.name, g, media_type=src.media_type, base_iri=base,
+                streamed = stage_streamed(src.path, src.name, media_type=src.media_type, base_iri=base,
                                           profiles=profiles, generic=generic, meter=meter, chunk=chunk)
             except NotStreamed as why:
                 log.info("%s: read whole (%s)", src.name, why)
@@ -404,12 +404,24 @@ def _write_streamed(store: Store, targets: dict[str, Source], streams: dict[str,
     def listed(quads: list[ox.Quad]):
         return lambda: [quads[i:i + CHUNK] for i in range(0, len(quads), CHUNK)]
 
+    total = sum(s.quads for s in streams.values()) + sum(len(v[1]) for v in staged.values())
+
+    def derived_after_write(s: Streamed, g: str):
+        def chunks():
+            # derived from the file's graph once it is written (its write comes first), in chunks
+            yield from s.derived_chunks(store, g, meter)
+            written[0] += s.quads
+            meter.phase("write", total=total)
+            meter.advance(written[0])
+        return chunks
+
+    written = [0]
     graphs: dict = {}
     status: dict[str, str] = {}
     remove: list[ox.Quad] = []
     for g, s in streams.items():
         graphs[g] = functools.partial(s.chunks, meter)
-        graphs[derived_graph(g)] = listed(s.derived)
+        graphs[derived_graph(g)] = derived_after_write(s, g)
     for g, (_src, quads, _found, _report, derived) in staged.items():
         graphs[g] = listed(quads)
         graphs[derived_graph(g)] = listed(derived)
@@ -422,13 +434,12 @@ def _write_streamed(store: Store, targets: dict[str, Source], streams: dict[str,
         for g, s in streams.items():
             src = targets[g]
             add += provenance_quads(g, Path(src.name).name, src.sha256, sizes[g], profiles, agent, counts=s.counts,
-                                    derived=len(s.derived), extra=src.record)
+                                    derived=sizes[derived_graph(g)], extra=src.record)
         for g, (src, quads, _found, _report, derived) in staged.items():
             add += provenance_quads(g, Path(src.name).name, src.sha256, sizes[g], profiles, agent, quads=quads,
                                     derived=len(derived), extra=src.record)
         return add
 
-    total = sum(s.quads for s in streams.values()) + sum(len(v[1]) for v in staged.values())
     meter.phase("write", total=total)
     sizes = write_chunked(store, graphs, add=records, remove=remove, bulk=bulk)
     out: list[Outcome] = []

@@ -8,17 +8,19 @@ file on disk in a line- or statement-based format (N-Triples, N-Quads, Turtle, T
 an embedded store on disk, :func:`stage_streamed` instead
 
 1. parses the file in chunks (:func:`microhe.rdf.stream.read_chunks`), checking each chunk
-   for learner-data candidates, adding it to a staging store on disk
-   (:class:`microhe.validation.ondisk.DiskStaging`) and keeping only the quads
-   :func:`microhe.ingest.derive.derive` reads (:func:`microhe.ingest.derive.reads`);
+   for learner-data candidates and adding it to a staging store on disk
+   (:class:`microhe.validation.ondisk.DiskStaging`);
 2. validates the staged file as a whole (the same checks on the same content as
    ``validate``: every chunk sees the shared context because the checks run once, after
-   the last chunk) while computing the derived values;
+   the last chunk);
 
-and, when every file conformed, :func:`write_streamed` parses each file again (same
-blank-node labels: :func:`microhe.rdf.stream.read_chunks`) and writes it in chunks
+and, when every file conformed, the loader parses each file again (same blank-node
+labels: :func:`microhe.rdf.stream.read_chunks`) and writes it in chunks
 (:func:`microhe.store.chunked.write_chunked`, under a checkpoint: all or nothing after a
-crash). Nothing is written unless every file conforms, as before.
+crash), then derives its values from what the store now holds
+(:meth:`Streamed.derived_chunks`, :func:`microhe.ingest.derive.derive_stream`) and writes
+them in chunks too, under the same checkpoint. So nothing that grows with the file is held
+in memory between the two reads. Nothing is written unless every file conforms, as before.
 
 Where this does not apply the caller uses the whole-file path (:class:`NotStreamed`):
 JSON-LD and RDF/XML, a store in memory or remote, profiles the compiled engine does not
@@ -36,7 +38,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from microhe.ingest.derive import derive, reads
+from microhe.ingest.derive import derive_stream
 from microhe.ingest.errors import LoadParseError
 from microhe.ingest.personal import may_hold_learners
 from microhe.ingest.progress import Meter
@@ -56,7 +58,8 @@ class NotStreamed(Exception):
 
 @dataclass
 class Streamed:
-    """A file read, validated and derived, waiting to be written (by :func:`chunks`)."""
+    """A file read and validated, waiting to be written (:meth:`chunks`) and derived
+    (:meth:`derived_chunks`)."""
 
     path: Path
     name: str
@@ -65,7 +68,6 @@ class Streamed:
     salt: str
     chunk: int
     report: ValidationReport
-    derived: list[ox.Quad]
     #: the subjects per type the load record counts (provenance_quads(counts=...))
     counts: dict[str, int] = field(default_factory=dict)
     quads: int = 0
@@ -77,6 +79,22 @@ class Streamed:
             yield part
             if meter is not None:
                 meter.advance(len(part))
+
+    def derived_chunks(self, store, graph: str, meter: Meter | None = None) -> Iterator[list[ox.Quad]]:
+        """The derived values of ``graph`` (:func:`microhe.ingest.derive.derive_stream`), in
+        chunks of ``chunk`` quads, read from ``store`` once the file is written into it (the
+        store is also the reference data); ``meter`` is told the ``derive`` phase."""
+        if meter is not None:
+            meter.phase("derive", total=self.counts.get("specification"), unit="specifications")
+        part: list[ox.Quad] = []
+        for q in derive_stream(store, store.raw, ox.NamedNode(graph), graph,
+                               done=meter.advance if meter is not None else None):
+            part.append(q)
+            if len(part) >= self.chunk:
+                yield part
+                part = []
+        if part:
+            yield part
 
 
 def streamable_format(name: str, media_type: str | None) -> ox.RdfFormat:
@@ -93,11 +111,9 @@ def streamable_format(name: str, media_type: str | None) -> ox.RdfFormat:
     return fmt
 
 
-def stage_streamed(store, path: Path, name: str, graph: str, *, media_type: str | None = None,
-                   base_iri: str | None, profiles: Sequence[str], generic: bool = False,
-                   meter: Meter, chunk: int = CHUNK) -> Streamed:
-    """Read, check and validate the file at ``path`` (shown as ``name``) in chunks, and
-    derive its values for ``graph`` (``store``: the reference data for derive). Raises
+def stage_streamed(path: Path, name: str, *, media_type: str | None = None, base_iri: str | None,
+                   profiles: Sequence[str], generic: bool = False, meter: Meter, chunk: int = CHUNK) -> Streamed:
+    """Read, check and validate the file at ``path`` (shown as ``name``) in chunks. Raises
     LoadParseError, or NotStreamed before anything is decided."""
     # the compiled engine imports rdflib: only for a load (microhe level etc. stay light)
     from microhe.validation.compiled import NonCanonicalInput, UnsupportedShape
@@ -109,7 +125,6 @@ def stage_streamed(store, path: Path, name: str, graph: str, *, media_type: str 
     except UnsupportedShape as e:
         raise NotStreamed(f"a profile needs pyshacl: {e}") from None
     salt = uuid.uuid4().hex
-    kept: list[ox.Quad] = []
     count, counts = type_counter()
     size = path.stat().st_size
     meter.phase("parse", total=size, unit="bytes")
@@ -126,7 +141,6 @@ def stage_streamed(store, path: Path, name: str, graph: str, *, media_type: str 
                 if not generic and may_hold_learners(part):
                     raise NotStreamed("the file may hold learner data: checked whole")
                 staging.add(part)
-                kept.extend(q for q in part if reads(q))
                 count(part)
         except ParseError as e:
             raise LoadParseError(str(e), source=name) from e
@@ -136,9 +150,7 @@ def stage_streamed(store, path: Path, name: str, graph: str, *, media_type: str 
             raise LoadParseError(f"{name}: no RDF triples in the input; nothing to load", source=name)
         meter.phase("validate", total=None)
         report = staging.report()
-    # derive after the staging store is gone (one at a time: the peak is the larger of the two)
-    derived = derive(store, kept, graph) if not report.violations else []  # (refused: nothing to derive)
-    return Streamed(path, name, fmt, base_iri, salt, chunk, report, derived, counts(), staging.quads)
+    return Streamed(path, name, fmt, base_iri, salt, chunk, report, counts(), staging.quads)
 
 
 __all__ = ["NotStreamed", "Streamed", "stage_streamed", "streamable_format"]

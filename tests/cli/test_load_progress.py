@@ -34,7 +34,10 @@ def test_a_load_shows_each_phase_with_its_rate_and_the_time_left(tmp_path, small
     err = _load(tmp_path, small, *(["--bulk"] if bulk else []))
     lines = [line for line in err.splitlines() if line.startswith("load: ")]
     phases = list(dict.fromkeys(line.split()[1] for line in lines))
-    assert phases == ["parse", "validate", "write", *(["index"] if bulk else [])]
+    # derive runs on what was written, inside the write (which then goes on)
+    assert phases == ["parse", "validate", "write", "derive", *(["index"] if bulk else [])]
+    assert [line.split()[1] for line in lines].count("write") >= 2
+    assert re.search(r"load: derive +40 specifications / 40 specifications", err), err
     # the write phase counts triples against the file's total, with a rate and an estimate
     last_write = [line for line in lines if line.startswith("load: write")][-1]
     total = sum(1 for line in small.read_text().splitlines() if line.strip())
