@@ -154,6 +154,19 @@ def derive_stream(reference: Store, source: ox.Store, source_graph: ox.NamedNode
     members: dict[tuple[str, _Term], list[ox.Literal]] = {}
     ects_members: dict[ox.Literal, list] = {}  # derived ECTS value -> page keys
     countries: dict = {}
+    conversions: dict = {}  # (value, system) -> its conversion, or None (a third of the time without it)
+
+    def conversion(value, system: str):
+        key = (value, system)
+        if key in conversions:
+            return conversions[key]
+        try:
+            doc = convert(reference, value, system)
+        except CreditError:
+            doc = None
+        if len(conversions) < _CONVERSIONS_KEPT:
+            conversions[key] = doc
+        return doc
 
     def country_of(org) -> set:
         hit = countries.get(org)
@@ -179,7 +192,7 @@ def derive_stream(reference: Store, source: ox.Store, source_graph: ox.NamedNode
             yield ox.Quad(spec, _PAGE_KEY_P, key, target)
         for e in sorted(eqf):
             yield ox.Quad(spec, _EQF_P, ox.NamedNode(f"{_EQF}{e}"), target)
-        ects = _ects(reference, src, spec, points)
+        ects = _ects(conversion, src, spec, points)
         if ects is not None:
             value, lo, hi = ects
             if key is not None:
@@ -211,6 +224,8 @@ def derive_stream(reference: Store, source: ox.Store, source_graph: ox.NamedNode
 
 #: how many specifications :func:`derive_stream` derives between two calls of ``done``
 _TELL_EVERY = 1000
+#: how many distinct credit values :func:`derive_stream` remembers the conversion of
+_CONVERSIONS_KEPT = 10_000
 
 
 class _Source:
@@ -245,30 +260,28 @@ class _Source:
         return {o.value for o in self.objects(subject, predicate) if _english(o)}
 
 
-def _ects(reference: Store, src: _Source, spec, points: list) -> tuple[float, float, float] | None:
+def _ects(conversion: Callable, src: _Source, spec, points: list) -> tuple[float, float, float] | None:
     """(value, min, max) of a specification's derived ECTS, or None.
 
     derivedECTS = ects.value (the system's convention, basis in the rule); derivedECTSMin/Max =
     by_hours.min/max (notional hours), so min <= max always and the value may lie outside
     them (UK, SCQF: 20 h per ECTS by convention). A system without hours (ECVET) gives no
     derived ECTS: its only figure is a disputed analogy; the hours of the volume of learning
-    are used instead when stated."""
+    are used instead when stated. ``conversion(value, system)``: the credit conversion, or
+    None where the system has none."""
     credits = [(_value(fw), _value(point)) for cp in points for fw in src.objects(cp, _FW)
                for point in src.objects(cp, _POINT)]
     # ECTS itself first, then the others in a fixed order
     for system, point in sorted(credits, key=lambda c: (not c[0].endswith("6fcec5c5af"), c)):
-        try:
-            doc = convert(reference, point, system)
-        except CreditError:
-            continue
-        if doc.by_hours is not None and doc.ects.value is not None:
+        doc = conversion(point, system)
+        if doc is not None and doc.by_hours is not None and doc.ects.value is not None:
             return doc.ects.value, doc.by_hours.min, doc.by_hours.max
     # one volume of learning is the rule (the smallest text where a graph gives several)
     volumes = sorted(_value(v) for v in src.objects(spec, _VOLUME))
     hours = duration_hours(volumes[0]) if volumes else None
     if hours:
-        doc = convert(reference, hours, "HOURS")
-        assert doc.by_hours is not None and doc.ects.value is not None  # HOURS defines hours
+        doc = conversion(hours, "HOURS")
+        assert doc is not None and doc.by_hours is not None and doc.ects.value is not None  # HOURS defines hours
         return doc.ects.value, doc.by_hours.min, doc.by_hours.max
     return None
 

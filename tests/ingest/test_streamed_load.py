@@ -157,10 +157,12 @@ def _load_both(tmp_path, path: Path, demo_dir, chunk: int = 50, **kw):
     return stores
 
 
-def test_a_file_loaded_in_chunks_is_stored_as_the_whole_file_is(tmp_path, demo_dir, invalid_corpus):
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_file_loaded_in_chunks_is_stored_as_the_whole_file_is(tmp_path, demo_dir, invalid_corpus, bulk):
+    # the chunked path derives from the graph it has just written (by transactions, or by the bulk writer)
     path = tmp_path / "valid.nt"
     generate(path, credentials=45, seed=3)
-    (whole, [w]), (chunked, [c]) = _load_both(tmp_path, path, demo_dir)
+    (whole, [w]), (chunked, [c]) = _load_both(tmp_path, path, demo_dir, bulk=bulk)
     g = w.graph
     for graph in (g, g + "#derived"):
         assert sorted(map(str, whole.quads(graph))) == sorted(map(str, chunked.quads(graph)))
