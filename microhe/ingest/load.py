@@ -411,8 +411,9 @@ def _write_streamed(store: Store, targets: dict[str, Source], streams: dict[str,
             # derived from the file's graph once it is written (its write comes first), in chunks
             yield from s.derived_chunks(store, g, meter)
             written[0] += s.quads
-            meter.phase("write", total=total)
-            meter.advance(written[0])
+            if written[0] < total:  # more to write: back to the write phase, where it was
+                meter.phase("write", total=total)
+                meter.advance(written[0])
         return chunks
 
     written = [0]
