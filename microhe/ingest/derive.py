@@ -87,7 +87,7 @@ _FACET_PREDICATES = frozenset((_RDF_TYPE, _AO, _BODY, _LOCATION, _ADDRESS, _COUN
 
 _EQF_LEVEL, _NQF_LEVEL, _POINT, _VOLUME = (ox.NamedNode(ELM + p) for p in ("EQFLevel", "NQFLevel", "point",
                                                                      "volumeOfLearning"))
-#: every predicate the per-specification values read (levels, credits, volume)
+#: every predicate the per-specification values read (types, levels, credits, volume)
 _QUERY_PREDICATES = frozenset((_RDF_TYPE, _EQF_LEVEL, _NQF_LEVEL, _CP, _FW, _POINT, _VOLUME))
 
 _READ_PREDICATES = (_QUERY_PREDICATES | _FACET_PREDICATES | {_LEGAL_NAME, _PREF_LABEL}) - {_RDF_TYPE}
@@ -119,11 +119,10 @@ def _dec(x: float) -> ox.Literal:
 
 
 def reads(q: ox.Quad) -> bool:
-    """Whether :func:`derive` reads ``q``: the predicates of ``_QUERY`` and of the facet
-    counts, and of ``rdf:type`` only the specification types (the only types either
-    looks at). ``derive(ref, [q for q in quads if reads(q)], g)`` equals
-    ``derive(ref, quads, g)``, at a third of the memory (a file loaded in chunks keeps
-    only these quads)."""
+    """Whether :func:`derive_stream` reads ``q``: the predicates of the per-specification
+    values and of the facets, and of ``rdf:type`` only the specification types (the only
+    types it looks at). ``derive`` puts only these quads in its in-memory source, about a
+    third of a file."""
     p = q.predicate
     if p == _RDF_TYPE:
         return q.object in _SPEC_TYPES
