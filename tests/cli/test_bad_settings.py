@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -24,8 +23,7 @@ TURTLE = '<https://example.org/s> <https://example.org/p> "o" .\n'
 
 def _run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
     full = {k: v for k, v in os.environ.items() if not k.startswith("MICROHE_")} | env
-    microhe = Path(sys.executable).with_name("microhe")
-    command = [str(microhe)] if microhe.exists() else [sys.executable, "-m", "microhe.cli"]
+    command = [sys.executable, "-c", "import sys; from microhe.cli import main; sys.argv[0] = 'microhe'; main()"]
     return subprocess.run([*command, *args], env=full, capture_output=True, text=True, timeout=timeout)
 
 
