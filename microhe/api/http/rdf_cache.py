@@ -3,10 +3,11 @@ description): each representation's body built once per state, and HEAD and 304 
 without building it.
 
 Their JSON-LD is compacted by PyLD, 0.5-1 s per request under load; every GET, HEAD and
-conditional GET paid it. Here a body is kept per store object (weakly held) under the
-store's state token (:func:`microhe.api.http.semantics.store_version`, the seed of the
-ETag), the media type, the JSON-LD form and the route's own key, the last :data:`KEEP` of
-them; a write makes a new token, so the next request builds the new state's body. A
+conditional GET paid it. Here a body is kept per store state (a view, ``per_store``: the
+one cache of things derived from a store) under the state token
+(:func:`microhe.api.http.semantics.store_version`, the seed of the ETag), the media type,
+the JSON-LD form and the route's own key, the last :data:`KEEP` of them; a write makes a
+new state, so the next request builds the new state's body. A
 store without a state to name (remote, or in the middle of a write) gets no cache: its
 bodies are built per request, as before.
 
@@ -25,7 +26,6 @@ blank nodes were labelled afresh by every build.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -38,8 +38,9 @@ from microhe.api.http.jsonld_forms import JsonLdForm, jsonld_head
 from microhe.api.http.negotiation import JSON_LD, content_type
 from microhe.api.http.rdf_responses import rdf_body, rdf_response
 from microhe.api.http.semantics import store_version, validators_match
+from microhe.store.views import per_store
 
-#: Bodies kept per store: every representation of a few states (the current one first to stay).
+#: Bodies kept per store state (its representations of the ontology and VoID: a few formats and forms).
 KEEP = 32
 
 
@@ -50,25 +51,32 @@ class _Body:
     headers: dict[str, str]
 
 
-_bodies: weakref.WeakKeyDictionary[Any, OrderedDict[tuple, _Body]] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+class _Kept:
+    """The bodies of one store state, the last :data:`KEEP` used (a view: ``per_store``)."""
+
+    def __init__(self) -> None:
+        self.bodies: OrderedDict[tuple, _Body] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> _Body | None:
+        with self.lock:
+            found = self.bodies.get(key)
+            if found is not None:
+                self.bodies.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, body: _Body) -> None:
+        with self.lock:
+            self.bodies[key] = body
+            while len(self.bodies) > KEEP:
+                self.bodies.popitem(last=False)
 
 
-def _get(store: Any, key: tuple) -> _Body | None:
-    with _lock:
-        kept = _bodies.get(store)
-        if kept is None or key not in kept:
-            return None
-        kept.move_to_end(key)
-        return kept[key]
-
-
-def _put(store: Any, key: tuple, body: _Body) -> None:
-    with _lock:
-        kept = _bodies.setdefault(store, OrderedDict())
-        kept[key] = body
-        while len(kept) > KEEP:
-            kept.popitem(last=False)
+@per_store
+def _kept(store: Any) -> _Kept:
+    """Empty for each new state. (A reader may be handed the last state's while the new one is
+    made: the state token in every key keeps it from answering with an old body.)"""
+    return _Kept()
 
 
 def rdf_answer(request: Request, store: Any, key: Hashable, quads: Callable[[], Sequence[ox.Quad]], mt: str, *,
@@ -80,7 +88,7 @@ def rdf_answer(request: Request, store: Any, key: Hashable, quads: Callable[[], 
     if version is None:
         return rdf_response(quads(), mt, head=head, headers=headers, jsonld=jsonld)
     full_key = (version[0], mt, jsonld, key)
-    kept = _get(store, full_key)
+    kept = _kept(store).get(full_key)
     if kept is None:
         data = quads()
         if mt == JSON_LD and jsonld is not None:
@@ -94,7 +102,7 @@ def rdf_answer(request: Request, store: Any, key: Hashable, quads: Callable[[], 
             return shell
         body, ctype, extra = rdf_body(data, mt, jsonld)
         kept = _Body(body, ctype, extra)
-        _put(store, full_key, kept)
+        _kept(store).put(full_key, kept)
     all_headers = {"Vary": "Accept", **headers, **kept.headers}
     if head:
         return Response(media_type=kept.content_type, headers={**all_headers, "Content-Length": str(len(kept.body))})
