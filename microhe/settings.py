@@ -1,18 +1,28 @@
 """Deployment settings, in one place.
 
 Every setting can be given as an environment variable ``MICROHE_<NAME>`` (for example
-``MICROHE_STORE=/srv/microhe/store``); CLI options override the environment.
+``MICROHE_STORE=/srv/microhe/store``); CLI options override the environment. A value a
+setting does not allow is refused by :func:`get_settings` with :class:`SettingsError`, one
+line naming the variable, the value and what is allowed (the CLI: exit 2; ``serve`` does
+not start), never pydantic's report.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
+import re
+import types
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import annotated_types
 from platformdirs import user_data_path
-from pydantic import Field, NonNegativeInt, PositiveInt, field_validator
+from pydantic import Field, NonNegativeInt, PositiveInt, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as _SourceError
+
+from microhe.errors import InvalidValue
 
 
 def default_store_path() -> Path:
@@ -71,6 +81,9 @@ class Settings(BaseSettings):
     stream_bytes: NonNegativeInt = 32 * 1024 * 1024
     #: Quads per chunk of such a load (parse, staging, write): memory grows with it.
     load_chunk: PositiveInt = 100_000
+    #: ``microhe load``'s progress on a stderr that is not a terminal: a line every this many
+    #: seconds (0: every step); unset: every 5 s, or 0.2 s rewritten in place on a terminal.
+    progress_interval: float | None = Field(default=None, ge=0)
     #: Spreadsheet import (``microhe import csv``): the most bytes an XLSX file may unpack
     #: to (the sum of its zip members, counted while unpacking, whatever the zip headers
     #: claim: a zip bomb is refused here), and the most data rows one sheet or CSV may hold.
@@ -165,6 +178,69 @@ class Settings(BaseSettings):
         return value
 
 
+class SettingsError(InvalidValue):
+    """A setting's value (a ``MICROHE_*`` variable, or the option standing for it) that the
+    setting does not allow; the message names it, the value and what is allowed."""
+
+
 def get_settings(**overrides) -> Settings:
-    """Settings from the environment, with explicit (non-None) overrides applied."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings from the environment, with explicit (non-None) overrides applied; raises
+    :class:`SettingsError` for a value a setting does not allow."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as e:
+        raise SettingsError("; ".join(_problem(err, given) for err in e.errors())) from None
+    except _SourceError as e:  # a list setting whose variable is not JSON (pydantic-settings decodes it first)
+        m = re.search(r'field "(\w+)"', str(e))
+        name = m.group(1) if m else "?"
+        raise SettingsError(f"{_given_as(name, os.environ.get(_variable(name)), given)} is not allowed: "
+                            f"{allowed(name)}") from None
+
+
+def _variable(name: str) -> str:
+    return "MICROHE_" + name.upper()
+
+
+def _given_as(name: str, value: Any, overrides: dict[str, Any]) -> str:
+    """``MICROHE_NAME='value'``, or ``name='value'`` when an option gave it (not the environment)."""
+    shown = "(hidden)" if "password" in name else (value[:100] if isinstance(value, str) else value)
+    return f"{name if name in overrides else _variable(name)}={shown!r}"
+
+
+def _problem(err: Any, overrides: dict[str, Any]) -> str:
+    name = str(err["loc"][0]) if err.get("loc") else "?"
+    why = str(err.get("msg", "")).removeprefix("Value error, ")
+    if why.startswith("Input "):  # pydantic's own words, inside a sentence
+        why = "i" + why[1:]
+    return f"{_given_as(name, err.get('input'), overrides)} is not allowed ({why}): {allowed(name)}"
+
+
+_KINDS = {bool: "true or false", int: "a whole number", float: "a number", Path: "a path", str: "text"}
+_BOUNDS = ((annotated_types.Gt, "gt", ">"), (annotated_types.Ge, "ge", ">="), (annotated_types.Lt, "lt", "<"),
+           (annotated_types.Le, "le", "<="))
+
+
+def allowed(name: str) -> str:
+    """What setting ``name`` allows, in words: "a whole number > 0", "one of processes, threads"."""
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return "see the settings in microhe/settings.py"
+    kind = field.annotation
+    if get_origin(kind) in (Union, types.UnionType):  # X | None: what X allows
+        kind = next(a for a in get_args(kind) if a is not type(None))
+    if get_origin(kind) is Literal:
+        words = "one of " + ", ".join(map(str, get_args(kind)))
+    elif get_origin(kind) is tuple and any(m is NoDecode or isinstance(m, NoDecode) for m in field.metadata):
+        words = "a comma-separated list"
+    elif get_origin(kind) is tuple:
+        example = field.default if isinstance(field.default, tuple) and field.default else ("...",)
+        words = "a JSON list such as " + "[" + ", ".join(f'"{x}"' for x in example) + "]"
+    else:
+        words = _KINDS.get(kind, "a value of the documented form") if isinstance(kind, type) \
+            else "a value of the documented form"
+    for meta in field.metadata:
+        for cls, attr, sign in _BOUNDS:
+            if isinstance(meta, cls):
+                words += f" {sign} {getattr(meta, attr):g}"
+    return words + " (or unset it for the default)"

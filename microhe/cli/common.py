@@ -70,10 +70,14 @@ def fail(e: MicroheError, prefix: str = "") -> NoReturn:
 
 class Group(click.Group):
     """The command group: a library error a command does not handle itself ends the
-    command with its message and the exit code of its category."""
+    command with its message and the exit code of its category; the settings are read
+    first, so a ``MICROHE_*`` variable with a value its setting does not allow stops every
+    command the same way (``microhe.settings.SettingsError``, exit 2)."""
 
     def invoke(self, ctx: click.Context):
         try:
+            if ctx.parent is None:
+                get_settings()  # a MICROHE_* variable with a bad value: exit 2 before the command does anything
             return super().invoke(ctx)
         except MicroheError as e:
             assert category(e) is not None, type(e)

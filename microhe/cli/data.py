@@ -175,7 +175,7 @@ def load_cmd(store_path, files, graph, profiles, replace, strip, bulk, base, con
     sources = [Source.from_path(p, settings.max_body_bytes * 64, on_disk_from=settings.stream_bytes)
                for p in files]
     started = time.monotonic()
-    bar = ProgressLine(quiet=quiet)
+    bar = ProgressLine(quiet=quiet, interval=settings.progress_interval)
     try:
         try:
             outcomes = load(store, sources, graph=graph, profiles=chosen, replace=replace,

@@ -6,7 +6,8 @@ A :class:`ProgressLine` is the :class:`microhe.ingest.progress.Meter` of ``micro
 
 On a terminal it is one line rewritten in place (``\\r``) at most every 0.2 s; when stderr
 is not a terminal (a log, CI) it prints a new line at most every ``interval`` seconds
-(default 5; ``MICROHE_PROGRESS_INTERVAL`` overrides it, e.g. ``0`` for every step) and
+(default 5; the setting ``progress_interval``, ``MICROHE_PROGRESS_INTERVAL``, overrides it,
+e.g. ``0`` for every step, and a value it does not allow is refused before the load) and
 at each new phase. Nothing is shown for a load that ends within the first interval, and
 ``--quiet`` silences it altogether. The rate is of the current phase
 (bytes/s while parsing, triples/s while writing); the time left is the phase's remaining
@@ -15,22 +16,15 @@ work at that rate, shown only when the phase's total is known.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
 from typing import TextIO
 
-ENV_INTERVAL = "MICROHE_PROGRESS_INTERVAL"
 
-
-def _interval(tty: bool) -> float:
-    text = os.environ.get(ENV_INTERVAL)
-    if text is not None:
-        try:
-            return max(0.0, float(text))
-        except ValueError:
-            pass
+def _interval(tty: bool, interval: float | None) -> float:
+    if interval is not None:
+        return interval
     return 0.2 if tty else 5.0
 
 
@@ -54,12 +48,12 @@ class ProgressLine:
     """Phase, amount done, rate and time left of a load, on ``stream`` (stderr)."""
 
     def __init__(self, stream: TextIO | None = None, *, quiet: bool = False, label: str = "load",
-                 clock=time.monotonic, heartbeat: bool = True):
+                 clock=time.monotonic, heartbeat: bool = True, interval: float | None = None):
         self.stream = stream if stream is not None else sys.stderr
         self.quiet = quiet
         self.label = label
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.interval = _interval(self.tty)
+        self.interval = _interval(self.tty, interval)
         self._clock = clock
         self._begun = clock()
         self._name: str | None = None
@@ -135,4 +129,4 @@ class ProgressLine:
                 self._dirty = False
 
 
-__all__ = ["ENV_INTERVAL", "ProgressLine"]
+__all__ = ["ProgressLine"]

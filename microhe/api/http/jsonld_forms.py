@@ -59,27 +59,40 @@ def jsonld_form(request, base: str, *, subject: str | None = None, cap: int = 10
     return JsonLdForm(form, base + jw.CONTEXT_PATH, subject, cap)
 
 
+def jsonld_head(triples: int, spec: JsonLdForm) -> tuple[str, str, dict[str, str]]:
+    """(the form written, Content-Type, extra headers) of the JSON-LD answer ``spec`` over
+    ``triples`` triples: known from the count alone, before (and without) building the
+    document, so HEAD and a 304 need not build it (:mod:`microhe.api.http.rdf_cache`)."""
+    headers: dict[str, str] = {}
+    form = spec.form
+    if form != jw.EXPANDED and triples > spec.cap:
+        headers["X-JSON-LD-Not-Compacted"] = (f"{triples} triples exceed the compaction cap of {spec.cap} "
+                                              "(MICROHE_JSONLD_COMPACT_CAP): served flattened and expanded")
+        written, profile = jw.EXPANDED, f"{jw.FLATTENED} {jw.EXPANDED}"
+    elif form == jw.EXPANDED:
+        written, profile = jw.EXPANDED, jw.EXPANDED
+    elif form == jw.FRAMED and spec.subject is not None:
+        written, profile = jw.FRAMED, jw.FRAMED
+    else:
+        # compacted and flattened are the same document here: every node object at the top
+        # level, in @graph, compacted (microhe's expanded form is already flattened)
+        written, profile = jw.COMPACTED, f"{jw.FLATTENED} {jw.COMPACTED}"
+    return written, f'{JSON_LD}; profile="{profile}"', headers
+
+
 def jsonld_body(quads: Iterable[ox.Quad | ox.Triple], spec: JsonLdForm) -> tuple[bytes, str, dict[str, str]]:
     """(body, Content-Type, extra headers) of the JSON-LD answer ``spec`` over ``quads``
     (graph names dropped: one graph)."""
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    headers: dict[str, str] = {}
-    form = spec.form
-    if form != jw.EXPANDED and len(triples) > spec.cap:
-        headers["X-JSON-LD-Not-Compacted"] = (f"{len(triples)} triples exceed the compaction cap of {spec.cap} "
-                                              "(MICROHE_JSONLD_COMPACT_CAP): served flattened and expanded")
-        document: object = jw.expanded(triples)
-        profile = f"{jw.FLATTENED} {jw.EXPANDED}"
-    elif form == jw.EXPANDED:
-        document, profile = jw.expanded(triples), jw.EXPANDED
-    elif form == jw.FRAMED and spec.subject is not None:
-        document, profile = jw.framed(triples, spec.subject, spec.context_url), jw.FRAMED
+    written, ctype, headers = jsonld_head(len(triples), spec)
+    document: object
+    if written == jw.EXPANDED:
+        document = jw.expanded(triples)
+    elif written == jw.FRAMED and spec.subject is not None:  # (jsonld_head frames only a resource)
+        document = jw.framed(triples, spec.subject, spec.context_url)
     else:
-        # compacted and flattened are the same document here: every node object at the top
-        # level, in @graph, compacted (microhe's expanded form is already flattened)
         document = jw.compacted(triples, spec.context_url)
-        profile = f"{jw.FLATTENED} {jw.COMPACTED}"
-    return jw.dumps(document), f'{JSON_LD}; profile="{profile}"', headers
+    return jw.dumps(document), ctype, headers
 
 
-__all__ = ["JsonLdForm", "requested_form", "jsonld_form", "jsonld_body"]
+__all__ = ["JsonLdForm", "requested_form", "jsonld_form", "jsonld_head", "jsonld_body"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -115,7 +115,7 @@ def store_version(store: Any) -> tuple[str, float] | None:
     return f"{_BOOT}-{id(store):x}-{generation}", _first_seen(store)
 
 
-def _etag(seed: str, scope: dict, headers: MutableHeaders) -> str:
+def _etag(seed: str, scope: MutableMapping[str, Any], headers: MutableHeaders) -> str:
     raw = scope.get("raw_path") or scope.get("path", "").encode()
     key = "\n".join([seed, raw.decode("latin-1"), scope.get("query_string", b"").decode("latin-1"),
                      headers.get("content-type", ""), headers.get("content-language", "")])
@@ -141,6 +141,18 @@ def _not_modified(request_headers: dict[str, str], etag: str, modified: float) -
     if since.tzinfo is None:
         return False
     return int(modified) <= since.timestamp()
+
+
+def validators_match(scope: MutableMapping[str, Any], request_headers: dict[str, str], store: Any,
+                     headers: MutableHeaders) -> bool:
+    """Whether the request's ``If-None-Match`` / ``If-Modified-Since`` match the validators
+    this middleware will give an answer with ``headers`` (its Content-Type and
+    Content-Language), i.e. the answer will be a 304: a route may then skip building the
+    body (:mod:`microhe.api.http.rdf_cache`). ``request_headers``: lower-case names."""
+    version = store_version(store)
+    if version is None:
+        return False
+    return _not_modified(request_headers, _etag(version[0], scope, headers), version[1])
 
 
 def _add_vary(headers: MutableHeaders, name: str) -> None:
@@ -220,4 +232,5 @@ class HttpSemantics:
         return False
 
 
-__all__ = ["HttpSemantics", "conditional", "allowed_methods", "route_leaves", "allow_header", "store_version"]
+__all__ = ["HttpSemantics", "conditional", "allowed_methods", "route_leaves", "allow_header", "store_version",
+           "validators_match"]

@@ -3,29 +3,29 @@ forms read from the URL (GET forms, so an answer is a shareable link and the bac
 walks through it), the answers of :mod:`microhe.frameworks` and :mod:`microhe.recognition`
 put in words, and the links between them.
 
-The comparison's parameters are one list (:data:`COMPARE_PARAMS`): the ``/decisions/new``
-page of the decisions desk reads the same names, so "Record a decision" is that page with
-the query the comparison was made from. A value the page cannot use is a message on the
-page (4xx, the form refilled), never a 5xx.
+The comparison's parameters are read in one place for every page that takes them
+(:mod:`microhe.api.pages.comparing`, whose lists this module re-exports for the templates):
+the ``/decisions/new`` page of the decisions desk reads the same names, so "Record a
+decision" is that page with the query the comparison was made from. A value the page
+cannot use is a message on the page (4xx, the form refilled), never a 5xx.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, ValidationError
 
+from microhe.api.pages.comparing import COMPARE_PARAMS, PATHWAY_PARAMS, REQUIREMENT_PARAMS, RULE_PARAMS
 from microhe.errors import MicroheError
 from microhe.frameworks.credits import credit_systems
 from microhe.frameworks.models import CreditConversion, LevelTranslation
 from microhe.publish.names import safe_href
-from microhe.rdf.iri import is_absolute_iri
-from microhe.recognition.compare import ELEMENT_NAMES, Rules
+from microhe.recognition.compare import ELEMENT_NAMES
 from microhe.recognition.models import Comparison, CreditsStated, CriterionResult
 from microhe.recognition.search import search
 from microhe.recognition.search_query import SearchQuery
@@ -35,116 +35,7 @@ from microhe.store.labels import Ref
 #: The largest credential file the compare page reads (an ELM document is a few kB; the JSON
 #: API's body limit, Settings.max_body_bytes, is for loading data, not for one comparison).
 DOCUMENT_MAX = 2 * 1024 * 1024
-#: How a target is given: an IRI in the store, or requirements (``outcome`` repeats).
-REQUIREMENT_PARAMS = ("eqf", "programme_eqf", "ects", "outcome", "title")
-RULE_PARAMS = ("workload_ratio", "outcome_coverage", "strict_level")
-#: The parameters of a comparison, in the order links carry them (``/decisions/new`` reads the same).
-COMPARE_PARAMS = ("credential", "target", *REQUIREMENT_PARAMS, *RULE_PARAMS)
-PATHWAY_PARAMS = ("target", *REQUIREMENT_PARAMS, "max")
-TITLE_MAX = 300
 HITS = 10
-_TRUE = ("1", "true", "on", "yes")
-
-
-@dataclass
-class DeskForm:
-    """The parameters of a compare or pathways form as given, what they make, and what was wrong."""
-
-    values: dict[str, str] = field(default_factory=dict)    # single-valued parameters, stripped, non-empty
-    outcomes: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    requirements: dict[str, Any] | None = None
-    rules: Rules = field(default_factory=Rules)
-    max_size: int = 3
-
-    @property
-    def credential(self) -> str | None:
-        return self.values.get("credential")
-
-    @property
-    def target(self) -> str | None:
-        return self.values.get("target")
-
-    @property
-    def has_target(self) -> bool:
-        return self.target is not None or self.requirements is not None
-
-    def pairs(self, names: Iterable[str] = COMPARE_PARAMS, **changes: str | None) -> list[tuple[str, str]]:
-        """The given parameters among ``names`` as query pairs, ``changes`` applied (None drops)."""
-        values = {**self.values, **{k: v for k, v in changes.items() if v is not None}}
-        for k, v in changes.items():
-            if v is None:
-                values.pop(k, None)
-        out: list[tuple[str, str]] = []
-        for name in names:
-            if name == "outcome":
-                out += [("outcome", o) for o in self.outcomes]
-            elif name in values:
-                out.append((name, values[name]))
-        return out
-
-    def url(self, path: str, names: Iterable[str] = COMPARE_PARAMS, **changes: str | None) -> str:
-        pairs = self.pairs(names, **changes)
-        return path + ("?" + urlencode(pairs) if pairs else "")
-
-
-def _number(form: DeskForm, name: str, lo: float, hi: float, *, whole: bool = False) -> float | None:
-    raw = form.values.get(name)
-    if raw is None:
-        return None
-    kind = "a whole number" if whole else "a number"
-    try:
-        x = float(raw) if not whole else int(raw)
-    except ValueError:
-        form.errors.append(f"{name} must be {kind} from {lo:g} to {hi:g}, not {raw!r}")
-        return None
-    if not math.isfinite(x) or not lo <= x <= hi:
-        form.errors.append(f"{name} must be {kind} from {lo:g} to {hi:g}, not {raw!r}")
-        return None
-    return x
-
-
-def read_form(params: Any, names: Iterable[str] = (*COMPARE_PARAMS, "max")) -> DeskForm:
-    """The form of ``params`` (query or form data: ``get``/``getlist``), checked."""
-    form = DeskForm()
-    for name in names:
-        if name == "outcome":
-            form.outcomes = [o.strip() for o in params.getlist("outcome") if isinstance(o, str) and o.strip()]
-            continue
-        raw = params.get(name)
-        if isinstance(raw, str) and raw.strip():
-            form.values[name] = raw.strip()
-    for o in form.outcomes:
-        if not is_absolute_iri(o):
-            form.errors.append(f"outcome {o[:200]!r} is not an absolute IRI: pick skills from the list")
-    req: dict[str, Any] = {}
-    for key in ("eqf", "programme_eqf"):
-        n = _number(form, key, 1, 8, whole=True)
-        if n is not None:
-            req[key] = int(n)
-    ects = _number(form, "ects", 0, 10_000)
-    if ects is not None:
-        req["ects"] = ects
-    if form.outcomes:
-        req["outcomes"] = list(form.outcomes)
-    title = form.values.get("title")
-    if title is not None:
-        if len(title) > TITLE_MAX:
-            form.errors.append(f"title is longer than {TITLE_MAX} characters")
-        req["title"] = title
-    if any(k in form.values for k in REQUIREMENT_PARAMS) or form.outcomes:
-        form.requirements = req
-    if form.requirements is not None and form.target is not None:
-        form.errors.append("give a target IRI or requirements (level, ECTS, outcomes, title), not both: clear one")
-    ratio = _number(form, "workload_ratio", 0, 10)
-    coverage = _number(form, "outcome_coverage", 0, 1)
-    strict = form.values.get("strict_level", "").lower() in _TRUE
-    form.rules = Rules(workload_ratio=0.8 if ratio is None else ratio,
-                       outcome_coverage=0.75 if coverage is None else coverage, strict_level=strict)
-    if "max" in names:
-        size = _number(form, "max", 1, 6, whole=True)
-        form.max_size = 3 if size is None else int(size)
-    return form
 
 
 # -- picking a credential or a target by search -------------------------------------------------
@@ -321,7 +212,7 @@ def safe(iri: str) -> str | None:
     return safe_href(iri)
 
 
-__all__ = ["DOCUMENT_MAX", "COMPARE_PARAMS", "PATHWAY_PARAMS", "REQUIREMENT_PARAMS", "RULE_PARAMS", "DeskForm",
-           "read_form", "Hit", "hits", "candidate_links", "eqf_words", "level_name", "system_choices", "credit_words",
+__all__ = ["DOCUMENT_MAX", "COMPARE_PARAMS", "PATHWAY_PARAMS", "REQUIREMENT_PARAMS", "RULE_PARAMS", "Hit", "hits",
+           "candidate_links", "eqf_words", "level_name", "system_choices", "credit_words",
            "span", "num", "BASIS", "CRITERIA", "STATUS", "OUTCOMES", "EVIDENCE", "cue", "Item", "evidence_rows", "report_rows",
            "missing_elements", "safe"]

@@ -69,7 +69,7 @@ def _institutions(request: Request) -> list[dict]:
     return sorted(({"iri": r.iri, "label": r.label or r.iri} for r in refs), key=lambda x: x["label"].lower())
 
 
-def _new_page(request: Request, asked: comparing.ComparisonAsked, comparison, *, status: int = 200,
+def _new_page(request: Request, asked: comparing.ComparisonForm, comparison, *, status: int = 200,
               values: dict | None = None, error: str | None = None) -> Response:
     rec = comparison.recommendation
     prefill = {"purpose": "credit-transfer", "outcome": rec.outcome,
@@ -88,7 +88,7 @@ async def new_decision(request: Request) -> Response:
         return web.to_sign_in(request)
     store = request.app.state.store
     try:
-        asked = comparing.read(list(request.query_params.multi_items()))
+        asked = comparing.read(request.query_params.multi_items())
         comparison = await run_in_threadpool(comparing.run, store, asked, (render.language(request),))
     except MicroheError as e:
         return refused(request, status_of(e), "Cannot compare", str(e))
@@ -117,6 +117,7 @@ async def post_decision(request: Request) -> Response:
         comparison = await run_in_threadpool(comparing.run, store, asked, (render.language(request),))
     except MicroheError as e:
         return refused(request, status_of(e), "Cannot compare", str(e))
+    credential = asked.values["credential"]  # comparing.read requires it
     credited: float | None = None
     problem = None
     if values["credited_ects"].strip():
@@ -129,7 +130,7 @@ async def post_decision(request: Request) -> Response:
     if problem is None:
         try:
             recorded = await run_in_threadpool(
-                lambda: record_decision(store, credential=asked.credential, institution=values["institution"].strip(),
+                lambda: record_decision(store, credential=credential, institution=values["institution"].strip(),
                                         purpose=values["purpose"], outcome=values["outcome"],
                                         decided_by=session.name, base=settings.base, credited_ects=credited,
                                         comparison=comparison, note=values["note"].strip()[:5000] or None))

@@ -30,7 +30,7 @@ from starlette.datastructures import UploadFile
 from microhe.api.deps import SettingsDep, StoreDep
 from microhe.api.errors import status_of
 from microhe.api.http.multipart import is_multipart
-from microhe.api.pages import desk, i18n, ladder, render
+from microhe.api.pages import comparing, desk, i18n, ladder, render
 from microhe.errors import InvalidValue, MicroheError
 from microhe.frameworks.credits import convert
 from microhe.frameworks.levels import translate
@@ -90,7 +90,7 @@ def level_page(request: Request, store: StoreDep) -> Response:
 # -- /compare ---------------------------------------------------------------------------
 
 
-def _common(request: Request, store: Store, settings: Settings, form: desk.DeskForm, lang: str) -> dict[str, Any]:
+def _common(request: Request, store: Store, settings: Settings, form: comparing.ComparisonForm, lang: str) -> dict[str, Any]:
     """What the compare and pathways forms share: the chosen things' labels, the skill tree."""
     langs = i18n.label_langs(lang)
     root = render.root_of(request)
@@ -108,7 +108,7 @@ def _common(request: Request, store: Store, settings: Settings, form: desk.DeskF
             "other_outcomes": other, "selected": set(form.outcomes), "d": desk}
 
 
-def _chooser(form: desk.DeskForm, path: str, role: str) -> Callable[[str], str]:
+def _chooser(form: comparing.ComparisonForm, path: str, role: str) -> Callable[[str], str]:
     """The link that picks a search hit as the ``role`` side, the rest of the form kept."""
     return lambda iri: form.url(path, **{role: iri})
 
@@ -124,7 +124,7 @@ def compare_page(request: Request, store: StoreDep, settings: SettingsDep) -> Re
     langs = i18n.label_langs(lang)
     root = render.root_of(request)
     path = root + "/compare"
-    form = desk.read_form(request.query_params, desk.COMPARE_PARAMS)
+    form = comparing.read_form(request.query_params.multi_items(), comparing.COMPARE_PARAMS)
     q = request.query_params
     texts = {k: q[k].strip()[:200] for k in ("credential_text", "target_text") if q.get(k) and q[k].strip()}
     link = _link(settings, root)
@@ -148,7 +148,7 @@ def compare_page(request: Request, store: StoreDep, settings: SettingsDep) -> Re
                        **_common(request, store, settings, form, lang))
 
 
-def _compare(store: Store, cred: Side, form: desk.DeskForm, langs: tuple[str, ...]):
+def _compare(store: Store, cred: Side, form: comparing.ComparisonForm, langs: tuple[str, ...]):
     tgt = resolve_side(store, "target", iri=form.target, requirements=form.requirements)
     return compare_sides(store, cred, tgt, form.rules, langs)
 
@@ -207,7 +207,7 @@ def _upload_page(request: Request, store: Store, settings: Settings, lang: str, 
                  problem: tuple[int, str] | None, name: str, data: bytes, media: str | None) -> Response:
     langs = i18n.label_langs(lang)
     root = render.root_of(request)
-    form = desk.read_form(params, desk.COMPARE_PARAMS)
+    form = comparing.read_form(params.multi_items(), comparing.COMPARE_PARAMS)
     form.values.pop("credential", None)  # the file is the credential
     status = 422 if form.errors else 200
     comparison = None
@@ -242,12 +242,12 @@ def pathways_page(request: Request, store: StoreDep, settings: SettingsDep) -> R
     langs = i18n.label_langs(lang)
     root = render.root_of(request)
     path = root + "/pathways"
-    form = desk.read_form(request.query_params, desk.PATHWAY_PARAMS)
+    form = comparing.read_form(request.query_params.multi_items(), comparing.PATHWAY_PARAMS)
     q = request.query_params
     texts = {k: q[k].strip()[:200] for k in ("target_text",) if q.get(k) and q[k].strip()}
     link = _link(settings, root)
     found, total, problem = desk.hits(store, texts.get("target_text"), langs,
-                                      lambda iri: form.url(path, desk.PATHWAY_PARAMS, target=iri), link)
+                                      lambda iri: form.url(path, comparing.PATHWAY_PARAMS, target=iri), link)
     status = 422 if form.errors else 200
     result = None
     if not form.errors and form.has_target:

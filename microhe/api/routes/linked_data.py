@@ -57,7 +57,8 @@ from microhe.api.http.negotiation import (
     representation,
 )
 from microhe.api.http.paths import GRAPH_STORE, RESOURCE
-from microhe.api.http.rdf_responses import link_header, rdf_body, rdf_doc, rdf_response
+from microhe.api.http.rdf_cache import rdf_answer
+from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response
 from microhe.api.http.semantics import conditional
 from microhe.api.pages import render, views
 from microhe.publish.names import safe_href
@@ -213,9 +214,11 @@ def lookup_resource(request: Request, store: StoreDep, settings: SettingsDep, ir
             openapi_extra=rdf_doc((TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML), 400, 406), response_class=Response)
 @router.head("/ontology", include_in_schema=False)
 @conditional
-def ontology(request: Request, settings: SettingsDep) -> Response:
+def ontology(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     """HTML documentation (labels and definitions of every term) for browsers; Turtle
-    (the source file itself), JSON-LD, N-Triples or RDF/XML for machines."""
+    (the source file itself), JSON-LD, N-Triples or RDF/XML for machines (built once per
+    store state, whose token its ETag names; HEAD and 304 without building them:
+    :mod:`microhe.api.http.rdf_cache`)."""
     offered = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML)
     mt = representation(request, offered)
     core = _core_ontology()
@@ -228,10 +231,8 @@ def ontology(request: Request, settings: SettingsDep) -> Response:
         body = html.encode("utf-8")
         headers.update(page_headers)
     else:
-        body, ctype, extra = rdf_body(core.quads(), mt, jsonld_form(request, settings.base,
-                                                                    cap=settings.jsonld_compact_cap))
-        headers.update(extra)
-        return _maybe_head(Response(body, media_type=ctype, headers=headers), head)
+        return rdf_answer(request, store, ("ontology", core.iri), core.quads, mt, headers=headers,
+                          jsonld=jsonld_form(request, settings.base, cap=settings.jsonld_compact_cap))
     if head:
         headers["Content-Length"] = str(len(body))
         body = b""

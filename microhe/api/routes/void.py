@@ -16,7 +16,9 @@ document, content-negotiated (Turtle by default, JSON-LD, N-Triples, RDF/XML), w
   endpoint; ``dct:title``, ``dct:description``, ``dct:publisher``, ``dct:license`` on each.
 
 The counts are SPARQL aggregates over the union graph (``SELECT ... GROUP BY``), cached per
-store state (``Store.generation``, bumped by every write through the store object).
+store state (``Store.generation``, bumped by every write through the store object); so is
+each representation's body (:mod:`microhe.api.http.rdf_cache`: JSON-LD compaction costs up
+to a second), and HEAD and 304 are answered without building it.
 
 ``GET /dump.nq`` streams every quad as N-Quads (``application/n-quads``) from
 ``Store.quads()``, made and read on a thread of its own (``microhe.api.http.streaming``), in
@@ -42,7 +44,8 @@ from microhe.api.http.negotiation import (
 )
 from microhe.api.http.paging import changes_link
 from microhe.api.http.paths import DUMP, PLACES, VOID
-from microhe.api.http.rdf_responses import link_header, rdf_doc, rdf_response
+from microhe.api.http.rdf_cache import rdf_answer
+from microhe.api.http.rdf_responses import link_header, rdf_doc
 from microhe.api.http.semantics import conditional
 from microhe.api.http.streaming import ThreadStreamingResponse, stream
 from microhe.api.pages import render
@@ -71,9 +74,10 @@ def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
                             headers={**headers, **page_headers, "Content-Length": str(len(body))})
         render.remember_language(request, response)
         return response
-    quads = description(store, settings.base, PLACES, Publication.of(settings))
-    return rdf_response(quads, mt, head=request.method == "HEAD", headers=headers,
-                        jsonld=jsonld_form(request, settings.base, cap=settings.jsonld_compact_cap))
+    publication = Publication.of(settings)
+    return rdf_answer(request, store, ("void", settings.base, publication),
+                      lambda: description(store, settings.base, PLACES, publication), mt, headers=headers,
+                      jsonld=jsonld_form(request, settings.base, cap=settings.jsonld_compact_cap))
 
 
 @router.get(DUMP, summary="The whole store as N-Quads (streamed)", response_class=ThreadStreamingResponse,
