@@ -23,6 +23,7 @@ from rdflib.namespace import DCTERMS
 
 from microhe.frameworks.levels import translate
 from microhe.frameworks.parse import AmbiguousLevelError, parse_level
+from microhe.frameworks.sources import MIRROR_HOSTS, by_name, is_mirror, publisher_of
 
 ROOT = Path(__file__).parents[2]
 NQF_XSD = ROOT / ".." / "shared" / "anchors" / "elm" / "cv-xsd" / "nqf.xsd"
@@ -30,12 +31,6 @@ REPO_CSV = ROOT / "data" / "nqf_eqf_referencing.csv"
 XS = "{http://www.w3.org/2001/XMLSchema}"
 
 needs_shared = pytest.mark.skipif(not NQF_XSD.is_file(), reason="../shared is not available")
-
-#: Document-mirror and re-upload hosts: never a source (issue 22).
-MIRRORS = ("abcdocz", "docslib", "studylib", "readkong", "yumpu", "vdocuments", "vdocument.in", "9pdf",
-           "scribd", "dokumen.pub", "pdfslide", "documents.pub", "fdocuments", "educationdocbox", "docplayer",
-           "silo.tips", "5y1.org", "kulturimpuls", "academia.edu", "slideshare")
-
 
 def qdr_concepts() -> list[tuple[str, str]]:
     root = ET.parse(NQF_XSD).getroot()
@@ -115,33 +110,152 @@ def test_every_repository_row_has_a_publisher_a_quote_a_date_and_no_mirror_sourc
         for u in r["source_url"].split(" ; "):
             parts = urlsplit(u.strip())
             assert parts.scheme in ("http", "https") and parts.hostname and "@" not in parts.netloc, u
-            assert not any(m in parts.hostname for m in MIRRORS), u
+            assert not is_mirror(u), u
 
 
-#: Mirror copies still cited by rows of the shared CSV (read-only) and by the generator's UK
-#: pairings, for which no copy on the publisher's own host was found in issue 22 (the UK-Ireland
-#: leaflet, the FHEQ self-certification, the NFQ Diploma Supplement template, UK HE Europe Unit
-#: guidance). Written out so that any other mirror fails, and this list can only shrink.
-MIRRORS_LEFT = {
-    "https://abcdocz.com/doc/369190/qualifications-can-cross-boundaries",
-    "https://docslib.org/doc/2439177/qualifications-can-cross-boundaries-head-of-each-column",
-    "https://studylib.net/doc/18677874/uk-he-guidance-credit-in-england",
-    "https://vdocuments.net/self-certificatioif-compatibility-of-fheq-with-fq-ehea-self-certificatioif-n.html",
-    "https://www.scribd.com/doc/196462505/FHEQ08",
-    "https://www.yumpu.com/en/document/view/34047621/see-the-national-diploma-supplement-template-europass/5",
-}
+SHARED_CSV = ROOT / ".." / "shared" / "data" / "nqf_eqf_referencing.csv"
 
 
-def test_no_malformed_and_no_other_mirror_source_is_left_in_the_reference_graph():
-    found = set()
-    for name in ("frameworks.ttl", "credit-systems.ttl"):
+def merged_rows() -> list[dict[str, str]]:
+    """The shared CSV's rows, each replaced by the repository's row of the same framework and
+    level where there is one, plus the repository's new rows (the generator's rule, written
+    out again here)."""
+    repo = repo_rows()
+    keys = {(r["framework_short"], r["nqf_level_label"]) for r in repo}
+    with SHARED_CSV.open(newline="", encoding="utf-8") as f:
+        shared = list(csv.DictReader(f))
+    return [r for r in shared if (r["framework_short"], r["nqf_level_label"]) not in keys] + repo
+
+
+def graph_sources() -> set[str]:
+    out = set()
+    for name in ("frameworks.ttl", "credit-systems.ttl", "vocabularies.ttl"):
         g = Graph().parse(ROOT / "microhe" / "kg" / "reference" / name, format="turtle")
-        for s in g.objects(None, DCTERMS.source):
-            parts = urlsplit(str(s))
-            assert "@" not in parts.netloc, s  # the former 'http://nicholas.russell@imperial.ac.uk/...'
-            if any(m in (parts.hostname or "") for m in MIRRORS):
-                found.add(str(s))
-    assert found <= MIRRORS_LEFT, found - MIRRORS_LEFT
+        out |= {str(s) for s in g.objects(None, DCTERMS.source)}
+    return out
+
+
+def test_no_mirror_no_malformed_and_no_unpublished_source_in_the_reference_graph():
+    """Issue 22: strict, no mirror is tolerated any more (the six UK/Ireland mirrors were
+    replaced or their levels re-graded), and every source has a known publisher."""
+    srcs = graph_sources()
+    assert len(srcs) > 50
+    for s in srcs:
+        parts = urlsplit(s)
+        assert "@" not in parts.netloc, s  # the former 'http://nicholas.russell@imperial.ac.uk/...'
+        assert not is_mirror(s), s
+        assert publisher_of(s) is not None, f"{s}: no publisher known for this host"
+
+
+@needs_shared
+def test_merged_csv_rows_cite_no_mirror_and_only_published_sources():
+    rows = merged_rows()
+    assert len(rows) > 250
+    for r in rows:
+        for u in r["source_url"].split(" ; "):
+            assert not is_mirror(u), (r["framework_short"], r["nqf_level_label"], u)
+            assert publisher_of(u) is not None, (r["framework_short"], r["nqf_level_label"], u)
+        # a mirror named in a note is still a mirror cited
+        assert not any(m in r["note"] for m in MIRROR_HOSTS), (r["framework_short"], r["nqf_level_label"])
+
+
+def test_every_repository_row_names_a_known_publisher_and_cites_it():
+    for r in repo_rows():
+        p = by_name(r["publisher"])
+        assert p is not None, r["publisher"]
+        assert any(publisher_of(u) == p for u in r["source_url"].split(" ; ")), r
+
+
+@pytest.mark.parametrize("url,mirror", [
+    ("https://abcdocz.com/doc/369190/qualifications-can-cross-boundaries", True),
+    ("https://www.scribd.com/doc/196462505/FHEQ08", True),
+    ("https://issuu.com/x/docs/y", True),
+    ("https://pdfcoffee.com/x.pdf", True),
+    ("https://dokumen.pub/x.html", True),
+    ("https://fdocuments.net/document/x.html", True),
+    ("https://www.qqi.ie/what-we-do", False),
+    ("https://europass.europa.eu/en/compare-qualifications", False),
+])
+def test_the_mirror_list_names_the_issues_hosts(url, mirror):
+    assert is_mirror(url) is mirror
+
+
+def test_the_generator_uses_the_one_mirror_list():
+    """The list is kept in one place (microhe.frameworks.sources); the generator does not
+    keep a copy that could drift."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate_reference", ROOT / "scripts" / "generate_reference.py")
+    mod = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    sys.modules[spec.name] = mod  # dataclasses look their module up
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        del sys.modules[spec.name]
+    assert mod.MIRROR_HOSTS is MIRROR_HOSTS
+
+
+# --- the former mirror rows: UK and Ireland (issue 22, third session) ---------------------
+
+def _ref_sources(g: Graph, code: str, label: str) -> set[str]:
+    from rdflib import URIRef
+
+    from microhe.vocab import MHE, level_iri
+
+    out = set()
+    for ref in g.subjects(URIRef(MHE + "referencedLevel"), URIRef(level_iri(code, label))):
+        out |= {str(s) for s in g.objects(ref, DCTERMS.source)}
+    return out
+
+
+@pytest.mark.parametrize("label,eqf", [("7", "6"), ("8", "6"), ("9", "7"), ("10", "8")])
+def test_irish_nfq_higher_levels_are_stated_by_europass(frameworks_graph, label, eqf):
+    """Europass 'Compare national qualifications frameworks' puts Ireland's NQF 10 beside
+    Estonia's NQF 8, NQF 9 beside 7, NQF 8 and 7 beside 6 (Estonia's levels are the EQF's)."""
+    assert _repo_confidences(frameworks_graph, "NFQ", label) == {(eqf, "Stated")}
+    assert any(urlsplit(s).hostname == "europass.europa.eu" for s in _ref_sources(frameworks_graph, "NFQ", label))
+
+
+@pytest.mark.parametrize("label,eqf", [("4", "3"), ("5", "4"), ("6", "5")])
+def test_irish_nfq_middle_levels_are_inferred_from_official_pages(frameworks_graph, label, eqf):
+    """QQI's NARIC entry for the Leaving Certificate gives 'EQF Level 3/4' for 'Irish NFQ Level
+    4 / 5' (not which to which); Europass shows NQF 6 in the row below the EQF 6 row only."""
+    assert _repo_confidences(frameworks_graph, "NFQ", label) == {(eqf, "Inferred")}
+
+
+@pytest.mark.parametrize("label", ["1", "2", "3"])
+def test_irish_nfq_levels_with_only_mirror_sources_are_not_found(demo_store, label):
+    t = translate(demo_store, "NFQ", label)
+    assert not t.eqf
+    assert any("referencing not found" in n.lower() for n in t.notes)
+
+
+@pytest.mark.parametrize("code,labels", [
+    ("RQF", ["Entry 3"] + [str(i) for i in range(1, 9)]),
+    ("CQFW", ["Entry 3"] + [str(i) for i in range(1, 9)]),
+    ("SCQF", [str(i) for i in range(3, 13)]),
+    ("FHEQ", [str(i) for i in range(4, 9)]),
+])
+def test_uk_levels_read_only_in_mirror_copies_are_uncertain(frameworks_graph, code, labels):
+    """The UK-Ireland leaflet's table was read only in copies on mirror hosts; the publishers'
+    own pages (Welsh Government, QAA, SCQF Partnership) confirm the leaflet relates the levels
+    to the EQF but their stored text has no per-level numbers: uncertain, not stated."""
+    for label in labels:
+        confs = _repo_confidences(frameworks_graph, code, label)
+        assert confs and {c for _, c in confs} == {"Uncertain"}, (code, label, confs)
+        assert all(publisher_of(s) and publisher_of(s).official for s in _ref_sources(frameworks_graph, code, label))
+
+
+def test_uk_credit_convention_cites_a_uk_institution_not_a_mirror():
+    g = Graph().parse(ROOT / "microhe" / "kg" / "reference" / "credit-systems.ttl", format="turtle")
+    from rdflib import URIRef
+
+    from microhe.vocab import REF
+
+    srcs = {str(s) for s in g.objects(URIRef(REF + "credit-rule/UK-ECTS"), DCTERMS.source)}
+    assert srcs and not any(is_mirror(s) for s in srcs)
+    assert any(urlsplit(s).hostname == "heythrop.ac.uk" for s in srcs), srcs
 
 
 @pytest.mark.parametrize("text,framework,want", [
