@@ -1204,6 +1204,13 @@ def main(argv: list[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8", newline="\n")
         print(f"{target}: {len(graph)} triples", file=sys.stderr)
+    # docs/qf-coverage.md is generated from frameworks.ttl: written (or checked) with it
+    if args.out.resolve() == (REPO / "microhe" / "kg" / "reference").resolve():
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import qf_coverage  # noqa: PLC0415 - the sibling script, found through the path set above
+
+        if qf_coverage.main(["--check"] if args.check else []) != 0:
+            differ.append("docs/qf-coverage.md")
     if differ:
         print("out of date: " + ", ".join(differ), file=sys.stderr)
         return 1

@@ -310,6 +310,54 @@ def test_coverage_table_is_generated_and_committed():
         assert row in text, row
 
 
+@needs_shared
+def test_the_publisher_table_totals_come_from_the_csv_rows():
+    """The 'sources by publisher' table of docs/qf-coverage.md: its totals recomputed from the
+    merged CSV rows (every level row with a referencing node: not the credit rows, not the
+    'Referencing not found' overrides), publishers from microhe.frameworks.sources."""
+    text = (ROOT / "docs" / "qf-coverage.md").read_text(encoding="utf-8")
+    rows = [r for r in merged_rows() if not r["nqf_level_label"].startswith("credit_conversion:")
+            and not (not r["eqf_level"] and r["note"].startswith("Referencing not found"))]
+    urls = {u.strip() for r in rows for u in r["source_url"].split(" ; ")}
+    pubs = {publisher_of(u).name for u in urls}
+    assert f"| total | {len(pubs)} publishers, {len(urls)} sources | {len(rows)} referencing nodes | | |" in text
+    ec = [r for r in rows if any(publisher_of(u).name == "European Commission" for u in r["source_url"].split(" ; "))]
+    ec_urls = {u.strip() for r in ec for u in r["source_url"].split(" ; ") if publisher_of(u).name == "European Commission"}
+    assert f"| European Commission | {len(ec_urls)} | {len(ec)} |" in text
+    # hand check: Europass's comparison supports exactly NFQ 6-10 (this session's rows)
+    europass = [line for line in text.splitlines() if "europass.europa.eu" in line]
+    assert len(europass) == 1 and europass[0].rstrip().endswith("| NFQ 6, 7, 8, 9, 10 |"), europass
+
+
+def _load_script(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    sys.modules[name] = mod  # dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@needs_shared
+def test_the_generator_checks_the_coverage_document_too(tmp_path, monkeypatch):
+    """generate_reference.py writes docs/qf-coverage.md with the graph, and --check fails when
+    that document is out of date (here: a stale copy put in its place)."""
+    stale = tmp_path / "qf-coverage.md"
+    stale.write_text("stale\n", encoding="utf-8")
+    try:
+        cov = _load_script("qf_coverage")
+        monkeypatch.setattr(cov, "OUT", stale)
+        gen = _load_script("generate_reference")
+        assert gen.main(["--check"]) == 1
+        monkeypatch.setattr(cov, "OUT", ROOT / "docs" / "qf-coverage.md")
+        assert gen.main(["--check"]) == 0
+    finally:
+        sys.modules.pop("qf_coverage", None)
+        sys.modules.pop("generate_reference", None)
+
+
 # --- issue 22, remaining frameworks (second helper session) -----------------------------
 
 
