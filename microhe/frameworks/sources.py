@@ -42,6 +42,7 @@ PUBLISHERS: tuple[Publisher, ...] = (
     Publisher("Eurydice (European Commission, EACEA)", ("eurydice.eacea.ec.europa.eu",)),
     Publisher("EUR-Lex (Publications Office of the EU)", ("eur-lex.europa.eu",)),
     Publisher("European Commission", ("europa.eu", "github.com/european-commission-empl")),
+    Publisher("ETF (European Training Foundation)", ("etf.europa.eu",)),
     # national authorities, coordination points, legislators
     Publisher("OeAD (Austrian NQF coordination point)", ("qualifikationsregister.at",)),
     Publisher("Cyprus Qualifications Framework Committee", ("cyqf.gov.cy",)),

@@ -301,7 +301,8 @@ def test_coverage_table_is_generated_and_committed():
     # become 4 stated (7-10, Europass) + 3 inferred (4-6) + 3 not found (1-3); SCQF 3-12 (10),
     # RQF and CQFW Entry 3 and 1-8 (9 each) and FHEQ 4-8 (5) go from stated to uncertain (33).
     # Stated 155 - 10 - 10 - 9 - 9 - 5 + 4 = 116; inferred 128 + 3 = 131; not found 108 + 3 = 111.
-    assert "| total | 46 frameworks | 400 | 116 | 131 | 33 | 0 | 9 | 111 |" in text
+    # NKR 4 stated by Cedefop ('NKR/EQF level 4'): stated 117, not found 110.
+    assert "| total | 46 frameworks | 400 | 117 | 131 | 33 | 0 | 9 | 110 |" in text
     for row in ("| NSK | CZE | 8 | 0 | 8 | 0 | 0 | 0 | 0 |", "| CROQF | HRV | 11 | 3 | 0 | 0 | 0 | 0 | 8 |",
                 "| NQF-VPET | CHE | 8 | 8 | 0 | 0 | 0 | 0 | 0 |", "| BQF | BGR | 9 | 0 | 0 | 0 | 0 | 0 | 9 |",
                 "| SQF | SVN | 10 | 10 | 0 | 0 | 0 | 0 | 0 |", "| NQFS | SRB | 12 | 0 | 8 | 0 | 0 | 0 | 4 |",
@@ -356,6 +357,30 @@ def test_the_generator_checks_the_coverage_document_too(tmp_path, monkeypatch):
     finally:
         sys.modules.pop("qf_coverage", None)
         sys.modules.pop("generate_reference", None)
+
+
+def test_norway_level_4_is_stated_and_its_other_levels_are_not_guessed(frameworks_graph, demo_store):
+    """Cedefop writes 'NKR/EQF level 4' for the upper secondary VET qualification; no per-level
+    statement was found for the other NKR levels, whose sub-levels 5.1/5.2 and 6.1/6.2 are not
+    'integer part = EQF level'."""
+    assert _repo_confidences(frameworks_graph, "NKR", "4") == {("4", "Stated")}
+    for label in ("1", "2", "3", "5.1", "5.2", "6.1", "6.2", "7", "8"):
+        t = translate(demo_store, "NKR", label)
+        assert not t.eqf and any("referencing not found" in n.lower() for n in t.notes), label
+
+
+@pytest.mark.parametrize("code,host", [("QDG", "www.cedefop.europa.eu"), ("AQF", "openspace.etf.europa.eu")])
+def test_frameworks_not_yet_referenced_cite_the_statement_that_they_are_not(demo_store, frameworks_graph, code, host):
+    """QDG (Cedefop) and AQF (ETF): 'not yet referenced to the EQF' is itself sourced, on each level."""
+    from rdflib import URIRef
+
+    from microhe.vocab import level_iri
+
+    for label in [str(i) for i in range(1, 9)]:
+        t = translate(demo_store, code, label)
+        assert not t.eqf and any("referencing not found" in n.lower() for n in t.notes)
+        srcs = {urlsplit(str(s)).hostname for s in frameworks_graph.objects(URIRef(level_iri(code, label)), DCTERMS.source)}
+        assert host in srcs, (code, label, srcs)
 
 
 # --- issue 22, remaining frameworks (second helper session) -----------------------------
@@ -434,7 +459,7 @@ def test_eight_level_frameworks_referenced_one_to_one(frameworks_graph, code, la
         assert _repo_confidences(frameworks_graph, code, label) == {(label, conf)}, (code, label)
 
 
-@pytest.mark.parametrize("code", ["BQF", "QDG", "ROQF", "NKR", "AQF", "ME-NQF", "NNMQF", "TQF",
+@pytest.mark.parametrize("code", ["BQF", "QDG", "ROQF", "AQF", "ME-NQF", "NNMQF", "TQF",
                                   "BH-NQF", "KS-NQF"])
 def test_frameworks_without_a_found_source_carry_no_eqf_level(frameworks_graph, code):
     """No source with the EQF level of these levels was found (QDG and AQF: Cedefop/ETF say they
