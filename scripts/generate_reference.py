@@ -11,6 +11,9 @@ Writes three Turtle files from the read-only shared material (never read at run 
                          learning settings and the country authority list.
 
 Inputs: ``<shared>/data/nqf_eqf_referencing.csv`` and ``<shared>/anchors/elm/cv-xsd/*.xsd``.
+It then runs ``scripts/qf_coverage.py``, which writes ``docs/qf-coverage.md`` from
+``frameworks.ttl`` (``--check`` checks it too). The publishers of the cited hosts and the
+document mirrors that are never a source are listed in ``microhe/frameworks/sources.py``.
 The output is deterministic (sorted, no blank nodes, no time stamps): running the script
 twice gives byte-identical files. Usage::
 
@@ -40,6 +43,12 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
+from microhe.frameworks.sources import (  # noqa: E402, F401 - MIRROR_HOSTS: the one list, re-exported
+    MIRROR_HOSTS,
+    by_name,
+    is_mirror,
+    publisher_of,
+)
 from microhe.vocab import (  # noqa: E402 - after the path set-up above
     COUNTRY,
     DCTERMS,
@@ -56,12 +65,6 @@ from microhe.vocab import (  # noqa: E402 - after the path set-up above
     framework_iri,
     level_iri,
     level_slug,
-)
-from microhe.frameworks.sources import (  # noqa: E402, F401 - MIRROR_HOSTS: the one list, re-exported
-    MIRROR_HOSTS,
-    by_name,
-    is_mirror,
-    publisher_of,
 )
 
 CSV_REL = "data/nqf_eqf_referencing.csv"
@@ -481,7 +484,6 @@ def read_repo_rows(path: Path = REPO_CSV) -> list[dict[str, str]]:
                 raise ValueError(f"{where}: empty {col}")
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["retrieved"]):
             raise ValueError(f"{where}: retrieved {r['retrieved']!r} is not a date (YYYY-MM-DD)")
-        hosts = []
         for u in r["source_url"].split(" ; "):
             m = re.fullmatch(r"https?://([A-Za-z0-9.-]+)(?::\d+)?(?:[/?#]\S*)?", u.strip())
             if not m:

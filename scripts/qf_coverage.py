@@ -20,7 +20,6 @@ import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
