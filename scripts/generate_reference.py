@@ -11,6 +11,9 @@ Writes three Turtle files from the read-only shared material (never read at run 
                          learning settings and the country authority list.
 
 Inputs: ``<shared>/data/nqf_eqf_referencing.csv`` and ``<shared>/anchors/elm/cv-xsd/*.xsd``.
+It then runs ``scripts/qf_coverage.py``, which writes ``docs/qf-coverage.md`` from
+``frameworks.ttl`` (``--check`` checks it too). The publishers of the cited hosts and the
+document mirrors that are never a source are listed in ``microhe/frameworks/sources.py``.
 The output is deterministic (sorted, no blank nodes, no time stamps): running the script
 twice gives byte-identical files. Usage::
 
@@ -40,6 +43,12 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
+from microhe.frameworks.sources import (  # noqa: E402, F401 - MIRROR_HOSTS: the one list, re-exported
+    MIRROR_HOSTS,
+    by_name,
+    is_mirror,
+    publisher_of,
+)
 from microhe.vocab import (  # noqa: E402 - after the path set-up above
     COUNTRY,
     DCTERMS,
@@ -358,29 +367,11 @@ REPO_COLUMNS = ("country_iso3", "framework_name", "framework_short", "nqf_level_
                 "source_url", "note", "publisher", "evidence", "retrieved")
 
 # A repository row is Stated only with a source on its publisher's official host and a quote;
-# otherwise its note must say "inferred" or "UNCERTAIN". Publisher -> official host suffixes.
-PUBLISHER_HOSTS = {
-    "Cedefop": ("cedefop.europa.eu",),
-    "European Commission": ("europa.eu",),
-    "Eurydice (European Commission, EACEA)": ("eurydice.eacea.ec.europa.eu",),
-    "EUR-Lex (Publications Office of the EU)": ("eur-lex.europa.eu",),
-    "OeAD (Austrian NQF coordination point)": ("qualifikationsregister.at",),
-    "Cyprus Qualifications Framework Committee": ("cyqf.gov.cy",),
-    "Nuffic": ("nuffic.nl",),
-    "ENIC/NARIC Iceland": ("enicnaric.is",),
-    "CPI (Slovenian NQF coordination point)": ("nok.si",),
-    "Danish Ministry of Higher Education and Science (UFM)": ("ufm.dk",),
-    "Kutsekoda (Estonian Qualifications Authority)": ("kutsekoda.ee",),
-    "Polish Ministry of Education": ("prk.men.gov.pl",),
-    "ANQEP (Portuguese National Agency for Qualification and VET)": ("anqep.gov.pt",),
-    "Imperial College London": ("imperial.ac.uk",),
-    "SERI (Swiss State Secretariat for Education, Research and Innovation)": ("sbfi.admin.ch",),
-    "NSK (Czech National Register of Qualifications, NPI ČR)": ("narodnikvalifikace.cz",),
-    "Academic Information Centre (Latvian EQF NCP)": ("latvijaskvalifikacijas.lv", "nki-latvija.lv"),
-    "SIOV (Slovak State Institute of VET, EQF NCP)": ("siov.sk",),
-    "Liechtenstein Agency for International Educational Affairs (NQFL)": ("nqfl.li",),
-    "Government of the Republic of Serbia (Social Inclusion and Poverty Reduction Unit)": ("socijalnoukljucivanje.gov.rs",),
-}
+# otherwise its note must say "inferred" or "UNCERTAIN". The publishers and their hosts, and the
+# document mirrors that are never a source, are listed once in microhe/frameworks/sources.py.
+# A repository row with no EQF level whose note starts with this marker overrides a shared row
+# that has no usable source: the level is left 'referencing not found' (no referencing node).
+NOT_FOUND_MARK = "Referencing not found"
 # The QDR list does not say which framework a level concept belongs to: the level concepts
 # are matched to a framework by their label prefix, and the prefix to the framework concept by
 # name. Only QNQ is doubtful (Italy's framework is also abbreviated QNQ).
@@ -388,11 +379,6 @@ QNQ_PT_NOTE = ("inferred: the EU QDR list gives no hierarchy; its eight 'QNQ Lev
                "Portugal's (Quadro Nacional de Qualificações) because Italy's levels are 'IT NQF Level n' and "
                "the list has a 'Portuguese National Qualifications Framework' concept and no other family for "
                "it (issue 17; Cedefop NQF country report Portugal 2022).")
-# Document mirrors and re-upload sites: never a source (issue 22).
-MIRROR_HOSTS = ("abcdocz", "docslib", "studylib", "readkong", "yumpu", "vdocuments", "vdocument.in", "9pdf",
-                "scribd", "dokumen.pub", "pdfslide", "documents.pub", "fdocuments", "educationdocbox",
-                "docplayer", "silo.tips", "5y1.org", "kulturimpuls", "academia.edu", "slideshare")
-
 NOT_FOUND_NOTE = ("Referencing not found: no source stating the EQF level of this level was found (issue 22 "
                   "searched the Cedefop NQF country pages, national coordination points, referencing reports "
                   "and Europass); it is not guessed.")
@@ -402,29 +388,42 @@ NOT_FOUND_NOTE = ("Referencing not found: no source stating the EQF level of thi
 # `closest`, and lists a QF-EHEA cycle at the same EQF level only where one of these names
 # it (RQF 4, SCQF 7 and FHEQ 4 are EQF 5, yet no self-certification makes them short cycle).
 # (code, label, code, label, confidence, sources, note)
-_LEAFLET = "https://abcdocz.com/doc/369190/qualifications-can-cross-boundaries"
-_FHEQ_SC = ("https://vdocuments.net/self-certificatioif-compatibility-of-fheq-with-fq-ehea-self-certificatioif-n.html",
-            "https://www.scribd.com/doc/196462505/FHEQ08")
+# The UK-Ireland leaflet 'Qualifications can cross boundaries' and the FHEQ self-certification
+# were read only in copies on document-mirror hosts (never cited, issue 22); the publishers' own
+# pages say what the documents do, not their per-level tables: the pairings are uncertain.
+QAA_QUALIFICATIONS = ("http://www.qaa.ac.uk/assuring-standards-and-quality/the-quality-code/qualifications"
+                      "?TermStoreId=6b185e6c-0907-4bf0-939c-5e32b6b0d190&TermSetId=d8bbf376-e21e-40e9-86f7-9abc40a376c4"
+                      "&TermId=ce7c2bd8-0800-45c3-8d66-93d25f1ad3a2&DeviceChannel=HighContrast")
+WALES_LEAFLET = ("http://wales.gov.uk/topics/educationandskills/qualificationsinwales/creditqualificationsframework/"
+                 "publications/comparingqualificationsguide/?skip=1&lang=en")
+SCQF_EUROPEAN_TOOLS = "https://scqf.org.uk/services-partnerships/international-european-tools-and-projects/european-tools/"
+_LEAFLET = (WALES_LEAFLET, QAA_QUALIFICATIONS)
+_FHEQ_SC = ("http://www.qaa.ac.uk/AssuringStandardsAndQuality/Qualifications/Pages/theFHEQ-within-Europe.aspx",
+            QAA_QUALIFICATIONS)
 _SCQF_SC = ("http://www.qaa.ac.uk/AssuringStandardsAndQuality/Qualifications/Pages/theFHEQ-within-Europe.aspx",
-            _LEAFLET)
-_UK_IE = ("UK-Ireland leaflet 'Qualifications can cross boundaries' (the CSV's source for both rows): the "
-          "Scottish {a} sits beside the Irish {b}; a broad comparison, not equivalence.")
+            SCQF_EUROPEAN_TOOLS)
+_READ_IN_COPIES = ("UNCERTAIN: {doc} was read only in copies on document-mirror hosts, which are not cited; "
+                   "the publishers' own pages (cited) say what it does, their stored text not this level's row.")
+_UK_IE = (_READ_IN_COPIES.format(doc="the UK-Ireland leaflet 'Qualifications can cross boundaries'") + " The leaflet "
+          "puts the Scottish {a} beside the Irish {b}; a broad comparison, not equivalence.")
+_FHEQ_T1 = _READ_IN_COPIES.format(doc="the FHEQ (QAA 2008), Table 1, with the FHEQ self-certification report")
 PAIRINGS = (
-    ("SCQF", "9", "NFQ", "7", "Stated", (_LEAFLET,),
+    ("SCQF", "9", "NFQ", "7", "Uncertain", _LEAFLET,
      _UK_IE.format(a="Bachelors/Ordinary Degree (SCQF 9)", b="Ordinary Bachelor Degree (NFQ 7)")),
-    ("SCQF", "10", "NFQ", "8", "Stated", (_LEAFLET,),
+    ("SCQF", "10", "NFQ", "8", "Uncertain", _LEAFLET,
      _UK_IE.format(a="Honours Degree (SCQF 10)", b="Honours Bachelor Degree (NFQ 8)")),
     # FHEQ self-certification (QAA 2008, FHEQ Table 1): level 4 names no cycle
-    ("FHEQ", "5", "QF-EHEA", "short", "Stated", _FHEQ_SC,
-     "FHEQ self-certification (2008), Table 1: foundation degree at level 5 = short cycle (within or linked "
-     "to the first cycle); FHEQ level 4 (Certificate of HE) names no cycle."),
-    ("FHEQ", "6", "QF-EHEA", "first", "Stated", _FHEQ_SC, "FHEQ self-certification (2008), Table 1: level 6 = first cycle."),
-    ("FHEQ", "7", "QF-EHEA", "second", "Stated", _FHEQ_SC, "FHEQ self-certification (2008), Table 1: level 7 = second cycle."),
-    ("FHEQ", "8", "QF-EHEA", "third", "Stated", _FHEQ_SC, "FHEQ self-certification (2008), Table 1: level 8 = third cycle."),
+    ("FHEQ", "5", "QF-EHEA", "short", "Uncertain", _FHEQ_SC,
+     _FHEQ_T1 + " Table 1: foundation degree at level 5 = short cycle (within or linked to the first cycle); "
+     "FHEQ level 4 (Certificate of HE) names no cycle. QAA states that it verified the FHEQ's compatibility."),
+    *((("FHEQ", lv, "QF-EHEA", cyc, "Uncertain", _FHEQ_SC,
+        _FHEQ_T1 + f" Table 1: level {lv} = {cyc} cycle. QAA states that it verified the FHEQ's compatibility.")
+       for lv, cyc in (("6", "first"), ("7", "second"), ("8", "third")))),
     # Scotland's verification (FQHEIS, SCQF levels 7-12): report not read here
     *((("SCQF", lv, "QF-EHEA", cyc, "Uncertain", _SCQF_SC,
         f"UNCERTAIN: SCQF {lv} = {cyc} cycle as Scotland's verification of the FQHEIS against the QF-EHEA is "
-        "summarised by QAA and the UK-Ireland leaflet; the verification report itself was not read. "
+        "summarised by QAA and the UK-Ireland leaflet (read only in mirror copies, not cited); the "
+        "verification report itself was not read. "
         "SCQF 7 names no cycle.")
        for lv, cyc in (("8", "short"), ("9", "first"), ("10", "first"), ("11", "second"), ("12", "third")))),
 )
@@ -485,22 +484,25 @@ def read_repo_rows(path: Path = REPO_CSV) -> list[dict[str, str]]:
                 raise ValueError(f"{where}: empty {col}")
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["retrieved"]):
             raise ValueError(f"{where}: retrieved {r['retrieved']!r} is not a date (YYYY-MM-DD)")
-        hosts = []
         for u in r["source_url"].split(" ; "):
             m = re.fullmatch(r"https?://([A-Za-z0-9.-]+)(?::\d+)?(?:[/?#]\S*)?", u.strip())
             if not m:
                 raise ValueError(f"{where}: malformed source URL {u!r}")
-            host = m[1].lower()
-            if any(x in host for x in MIRROR_HOSTS):
-                raise ValueError(f"{where}: {host} is a document mirror, not a source")
-            hosts.append(host)
-        if confidence(r["note"]) == CONFIDENCE["Stated"]:
-            official = PUBLISHER_HOSTS.get(r["publisher"])
-            if official is None:
-                raise ValueError(f"{where}: publisher {r['publisher']!r} has no official host in PUBLISHER_HOSTS")
-            if not any(h == o or h.endswith("." + o) for h in hosts for o in official):
-                raise ValueError(f"{where}: stated, but no source is on {r['publisher']}'s host {official}; "
-                                 "cite the official page or mark the note 'inferred'/'UNCERTAIN'")
+            if is_mirror(u):
+                raise ValueError(f"{where}: {m[1].lower()} is a document mirror, not a source")
+            if publisher_of(u) is None:
+                raise ValueError(f"{where}: no publisher is known for {m[1].lower()}; add it to "
+                                 "microhe/frameworks/sources.py PUBLISHERS or cite its publisher's page")
+        publisher = by_name(r["publisher"])
+        if publisher is None:
+            raise ValueError(f"{where}: publisher {r['publisher']!r} is not in microhe/frameworks/sources.py")
+        if not any(publisher_of(u) == publisher for u in r["source_url"].split(" ; ")):
+            raise ValueError(f"{where}: no source is on {r['publisher']}'s host {publisher.hosts}")
+        if confidence(r["note"]) == CONFIDENCE["Stated"] and not publisher.official:
+            raise ValueError(f"{where}: stated, but {r['publisher']} is a third party; cite the official "
+                             "page or mark the note 'inferred'/'UNCERTAIN'")
+        if r["note"].startswith(NOT_FOUND_MARK) and r["eqf_level"]:
+            raise ValueError(f"{where}: '{NOT_FOUND_MARK}' with an EQF level")
     return rows
 
 
@@ -509,7 +511,18 @@ def read_rows(shared: Path) -> list[dict[str, str]]:
     (framework_short, nqf_level_label) where there is one, plus the repository's new rows."""
     repo = read_repo_rows()
     keys = {(r["framework_short"], r["nqf_level_label"]) for r in repo}
-    return [r for r in read_csv(shared / CSV_REL) if (r["framework_short"], r["nqf_level_label"]) not in keys] + repo
+    rows = [r for r in read_csv(shared / CSV_REL) if (r["framework_short"], r["nqf_level_label"]) not in keys] + repo
+    for r in rows:
+        for u in r["source_url"].split(" ; "):
+            if is_mirror(u) or publisher_of(u) is None:
+                raise ValueError(f"{r['framework_short']} {r['nqf_level_label']}: source {u.strip()!r} is a "
+                                 "document mirror or has no known publisher; override the row in " + CSV_REL)
+    return rows
+
+
+def is_not_found(row: dict[str, str]) -> bool:
+    """A repository row saying that no usable source gives this level's EQF level."""
+    return not row["eqf_level"] and row["note"].startswith(NOT_FOUND_MARK)
 
 
 def row_note(row: dict[str, str]) -> str:
@@ -762,7 +775,11 @@ def build_frameworks(shared: Path) -> tuple[Graph, str]:
             g.add((lvl, skos("notation"), Literal(label)))
             g.add((lvl, skos("prefLabel"), Literal(level_pref_label(fw, label), lang="en")))
             g.add((lvl, mhe("levelRank"), Literal(rank)))
-            lrows = [(r, q) for r, lab, q in parsed if lab == label]
+            lrows = [(r, q) for r, lab, q in parsed if lab == label and not is_not_found(r)]
+            for r, _, _ in [(r, lab, q) for r, lab, q in parsed if lab == label and is_not_found(r)]:
+                g.add((lvl, skos("note"), Literal(row_note(r))))  # why: the sources that were checked
+                for src in sources(r):
+                    g.add((lvl, dct("source"), src))
             for r, _ in lrows:
                 base = _PAREN.match(r["nqf_level_label"].strip())["base"]
                 if base != level_pref_label(fw, label):
@@ -1189,6 +1206,13 @@ def main(argv: list[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8", newline="\n")
         print(f"{target}: {len(graph)} triples", file=sys.stderr)
+    # docs/qf-coverage.md is generated from frameworks.ttl: written (or checked) with it
+    if args.out.resolve() == (REPO / "microhe" / "kg" / "reference").resolve():
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import qf_coverage  # noqa: PLC0415 - the sibling script, found through the path set above
+
+        if qf_coverage.main(["--check"] if args.check else []) != 0:
+            differ.append("docs/qf-coverage.md")
     if differ:
         print("out of date: " + ", ".join(differ), file=sys.stderr)
         return 1

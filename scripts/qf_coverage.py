@@ -2,10 +2,12 @@
 """Write ``docs/qf-coverage.md``: how far the EQF referencing of every framework level in
 the bundled reference graph is sourced (issue 22).
 
-Reads ``microhe/kg/reference/frameworks.ttl`` (the generated graph) and the repository
-CSV ``data/nqf_eqf_referencing.csv`` (for the list of sources by publisher). A level counts
-once, by its best referencing: ``stated`` > ``inferred`` > ``uncertain`` > ``disputed``;
-``below EQF 1`` when its only referencing says so; ``not found`` when it has none. Usage::
+Reads ``microhe/kg/reference/frameworks.ttl`` (the generated graph). A level counts once, by
+its best referencing: ``stated`` > ``inferred`` > ``uncertain`` > ``disputed``; ``below EQF 1``
+when its only referencing says so; ``not found`` when it has none. The second table lists
+the sources of the referencing nodes by publisher (``microhe/frameworks/sources.py``), with
+the framework levels each supports. ``scripts/generate_reference.py`` runs this script after
+writing the graph. Usage::
 
     python scripts/qf_coverage.py          # write docs/qf-coverage.md
     python scripts/qf_coverage.py --check  # exit 1 if the committed file is out of date
@@ -14,18 +16,21 @@ once, by its best referencing: ``stated`` > ``inferred`` > ``uncertain`` > ``dis
 from __future__ import annotations
 
 import argparse
-import csv
+import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run from a checkout without installing
+    sys.path.insert(0, str(REPO))
+
+from microhe.frameworks.sources import publisher_of  # noqa: E402 - after the path set-up above
+
 TTL = REPO / "microhe" / "kg" / "reference" / "frameworks.ttl"
-REPO_CSV = REPO / "data" / "nqf_eqf_referencing.csv"
 OUT = REPO / "docs" / "qf-coverage.md"
 MHE = "https://w3id.org/microhe/ontology#"
 COLUMNS = ("stated", "inferred", "uncertain", "disputed", "below EQF 1", "not found")
@@ -65,14 +70,48 @@ def table(g: Graph) -> tuple[list[tuple[str, str, Counter]], Counter]:
     return rows, total
 
 
-def publishers() -> dict[str, set[str]]:
-    out: dict[str, set[str]] = defaultdict(set)
-    if REPO_CSV.is_file():
-        with REPO_CSV.open(newline="", encoding="utf-8") as f:
-            for r in csv.DictReader(f):
-                for u in r["source_url"].split(" ; "):
-                    out[r["publisher"]].add(u.strip())
+def publishers(g: Graph) -> dict[str, dict[str, set[str]]]:
+    """publisher -> source URL -> the levels ("CODE label") of the referencing nodes citing it."""
+    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for ref in g.subjects(RDF.type, m("LevelReferencing")):
+        level = g.value(ref, m("referencedLevel"))
+        name = f"{g.value(g.value(level, SKOS.inScheme), SKOS.notation)} {g.value(level, SKOS.notation)}"
+        for src in g.objects(ref, DCTERMS.source):
+            p = publisher_of(str(src))
+            if p is None:
+                raise SystemExit(f"{src}: no publisher known (microhe/frameworks/sources.py)")
+            out[p.name + ("" if p.official else " (third party)")][str(src)].add(name)
     return out
+
+
+def _levels(names: set[str]) -> str:
+    """'DQR 1-3, NFQ 7' style: labels grouped by framework, in natural order."""
+    by_fw: dict[str, list[str]] = defaultdict(list)
+    for n in names:
+        fw, label = n.split(" ", 1)
+        by_fw[fw].append(label)
+    def key(label: str) -> tuple[int, int, str]:
+        m_ = re.match(r"(\d+)(.*)", label)
+        return (1, int(m_[1]), m_[2]) if m_ else (0, 0, label)  # 'Entry 3' before 1, 5 before 5a
+
+    return "; ".join(f"{fw} {', '.join(sorted(ls, key=key))}" for fw, ls in sorted(by_fw.items()))
+
+
+def publisher_lines(g: Graph) -> list[str]:
+    pubs = publishers(g)
+    refs = len(set(g.subjects(RDF.type, m("LevelReferencing"))))
+    lines = ["", "## Sources of the referencing by publisher", "",
+             "Every source of a level's EQF referencing (`mhe:LevelReferencing`), by its publisher; the levels",
+             "it supports. A referencing node citing two publishers counts for both.", "",
+             "| publisher | sources | referencing nodes | source | levels supported |", "|---|---|---|---|---|"]
+    for pub, urls in sorted(pubs.items(), key=lambda kv: kv[0].casefold()):
+        nodes = sum(len(v) for v in urls.values())
+        for i, (u, names) in enumerate(sorted(urls.items())):
+            head = f"| {pub} | {len(urls)} | {nodes} |" if i == 0 else "| | | |"
+            lines.append(f"{head} <{u}> | {_levels(names)} |")
+    n_src = sum(len(u) for u in pubs.values())
+    lines.append(f"| total | {len(pubs)} publishers, {n_src} sources | {refs} referencing nodes | | |")
+    return lines
 
 
 def render() -> str:
@@ -94,11 +133,7 @@ def render() -> str:
                      + " | ".join(str(counts.get(c, 0)) for c in COLUMNS) + " |")
     lines.append(f"| total | {len(rows)} frameworks | {sum(total.values())} | "
                  + " | ".join(str(total.get(c, 0)) for c in COLUMNS) + " |")
-    lines += ["", "## Sources of the repository rows (`data/nqf_eqf_referencing.csv`) by publisher", ""]
-    for pub, urls in sorted(publishers().items()):
-        hosts = sorted({urlsplit(u).hostname or u for u in urls})
-        lines.append(f"* **{pub}** ({', '.join(hosts)}):")
-        lines += [f"  * <{u}>" for u in sorted(urls)]
+    lines += publisher_lines(g)
     return "\n".join(lines) + "\n"
 
 

@@ -86,7 +86,8 @@ def test_level_text_says_broadly_comparable_and_closest(runner, store_dir):
     r = run(runner, store_dir, "level", "SCQF", "9")
     assert r.exit_code == 0, r.stderr
     assert "same EQF level (broadly comparable level, not equivalence" in r.stdout
-    assert "closest: NFQ 7 [stated]" in r.stdout
+    # the UK-Ireland pairing is uncertain since issue 22 (the leaflet was read only in mirror copies)
+    assert "closest: NFQ 7 [uncertain]" in r.stdout
     assert "equivalent" not in r.stdout.replace("not equivalence", "")
 
 

@@ -134,7 +134,8 @@ def test_5_ects_eqf6_credential_vs_6_ects_eqf6_module_with_all_outcomes(store):
 def test_scqf10_with_20_points_vs_dqr6_module_of_5_ects(store):
     # SCQF 10 -> EQF 6, DQR 6 -> EQF 6; 20 SCQF points = 10 ECTS by the 2:1 convention
     # (6.67-8 by notional hours, outside it: a caveat); 10/5 = 2: recognise, transfer
-    # min(10, 5 x 1) = 5.
+    # min(10, 5 x 1) = 5. SCQF 10 -> EQF 6 is uncertain since issue 22 (the UK-Ireland leaflet's
+    # table was read only in mirror copies): a referencing caveat.
     doc = run(store, "scqf10-20pts", "dqr6-module-5ects")
     assert summary(doc) == {
         "outcome": "recognise",
@@ -142,7 +143,7 @@ def test_scqf10_with_20_points_vs_dqr6_module_of_5_ects(store):
         "exemption": {"module": T + "dqr6-module-5ects", "ects": 5},
         "missing": [],
         "criteria": {"level": ["meets", False], "workload": ["meets", False], **ALL_MET},
-        "caveats": ["credit-convention"],
+        "caveats": ["credit-convention", "referencing"],
     }
     w = next(c for c in doc["criteria"] if c["name"] == "workload")["evidence"]
     assert w["credential_credits"]["amount"] == 20 and w["credential_credits"]["system"] == "SCQF"
@@ -229,6 +230,7 @@ def test_french_fqf6_credential_by_qdr_iri(store):
 
 def test_10_uk_credits_at_fheq6_vs_dqr6_module(store):
     # 10 UK credits = 5 ECTS by the 2:1 convention (3.33-4 by hours: a caveat); 5/5 = 1.
+    # FHEQ 6 -> EQF 6 is uncertain since issue 22: a referencing caveat too.
     doc = run(store, "uk10-fheq6", "dqr6-module-5ects")
     assert summary(doc) == {
         "outcome": "recognise",
@@ -236,7 +238,7 @@ def test_10_uk_credits_at_fheq6_vs_dqr6_module(store):
         "exemption": {"module": T + "dqr6-module-5ects", "ects": 5},
         "missing": [],
         "criteria": {"level": ["meets", False], "workload": ["meets", False], **ALL_MET},
-        "caveats": ["credit-convention"],
+        "caveats": ["credit-convention", "referencing"],
     }
     caveat = next(c for c in doc["caveats"] if c["kind"] == "credit-convention")
     assert "3.33-4" in caveat["text"]
