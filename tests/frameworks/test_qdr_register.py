@@ -210,10 +210,12 @@ def _ref_sources(g: Graph, code: str, label: str) -> set[str]:
 
 
 @pytest.mark.parametrize("label,eqf", [("7", "6"), ("8", "6"), ("9", "7"), ("10", "8")])
-def test_irish_nfq_higher_levels_are_stated_by_europass(frameworks_graph, label, eqf):
+def test_irish_nfq_higher_levels_are_inferred_from_europass(frameworks_graph, label, eqf):
     """Europass 'Compare national qualifications frameworks' puts Ireland's NQF 10 beside
-    Estonia's NQF 8, NQF 9 beside 7, NQF 8 and 7 beside 6 (Estonia's levels are the EQF's)."""
-    assert _repo_confidences(frameworks_graph, "NFQ", label) == {(eqf, "Stated")}
+    Estonia's NQF 8, NQF 9 beside 7, NQF 8 and 7 beside 6 (Estonia's levels are the EQF's).
+    The page's stored text shows no EQF numbers: the level is read from the row alignment,
+    so inferred, not stated (a statement needs a quote that states it)."""
+    assert _repo_confidences(frameworks_graph, "NFQ", label) == {(eqf, "Inferred")}
     assert any(urlsplit(s).hostname == "europass.europa.eu" for s in _ref_sources(frameworks_graph, "NFQ", label))
 
 
@@ -302,11 +304,12 @@ def test_coverage_table_is_generated_and_committed():
     # RQF and CQFW Entry 3 and 1-8 (9 each) and FHEQ 4-8 (5) go from stated to uncertain (33).
     # Stated 155 - 10 - 10 - 9 - 9 - 5 + 4 = 116; inferred 128 + 3 = 131; not found 108 + 3 = 111.
     # NKR 4 stated by Cedefop ('NKR/EQF level 4'): stated 117, not found 110.
-    assert "| total | 46 frameworks | 400 | 117 | 131 | 33 | 0 | 9 | 110 |" in text
+    # NFQ 7-10 re-graded inferred (Europass's rows show no EQF numbers): stated 113, inferred 135.
+    assert "| total | 46 frameworks | 400 | 113 | 135 | 33 | 0 | 9 | 110 |" in text
     for row in ("| NSK | CZE | 8 | 0 | 8 | 0 | 0 | 0 | 0 |", "| CROQF | HRV | 11 | 3 | 0 | 0 | 0 | 0 | 8 |",
                 "| NQF-VPET | CHE | 8 | 8 | 0 | 0 | 0 | 0 | 0 |", "| BQF | BGR | 9 | 0 | 0 | 0 | 0 | 0 | 9 |",
                 "| SQF | SVN | 10 | 10 | 0 | 0 | 0 | 0 | 0 |", "| NQFS | SRB | 12 | 0 | 8 | 0 | 0 | 0 | 4 |",
-                "| NFQ | IRL | 10 | 4 | 3 | 0 | 0 | 0 | 3 |", "| SCQF | GBR | 12 | 0 | 0 | 10 | 0 | 2 | 0 |",
+                "| NFQ | IRL | 10 | 0 | 7 | 0 | 0 | 0 | 3 |", "| SCQF | GBR | 12 | 0 | 0 | 10 | 0 | 2 | 0 |",
                 "| RQF | GBR | 11 | 0 | 0 | 9 | 0 | 2 | 0 |", "| FHEQ | GBR | 5 | 0 | 0 | 5 | 0 | 0 | 0 |"):
         assert row in text, row
 
