@@ -25,7 +25,7 @@ MIRROR_HOSTS: tuple[str, ...] = (
     "scribd", "issuu", "pdfcoffee", "dokumen.pub", "dokumen.tips", "pdfslide", "documents.pub",
     "fdocuments", "educationdocbox", "docplayer", "silo.tips", "5y1.org", "kulturimpuls",
     "academia.edu", "slideshare", "docsbay", "docest", "pingpdf", "manualzilla", "paperzz",
-    "xdocs", "documents.tips", "pdf4pro", "fliphtml5", "calameo",
+    "xdocs", "documents.tips", "pdf4pro", "fliphtml5", "calameo", "genderi",
 )
 
 
@@ -60,6 +60,9 @@ PUBLISHERS: tuple[Publisher, ...] = (
     Publisher("Liechtenstein Agency for International Educational Affairs (NQFL)", ("nqfl.li",)),
     Publisher("Government of the Republic of Serbia (Social Inclusion and Poverty Reduction Unit)",
               ("socijalnoukljucivanje.gov.rs",)),
+    Publisher("Romanian Ministry of Justice (legislation portal)", ("legislatie.just.ro",)),
+    Publisher("Ministry of Education and Science of North Macedonia (NQF site)", ("mrk.mk",)),
+    Publisher("National Qualifications Authority of Kosovo (AKK)", ("akkks.rks-gov.net",)),
     Publisher("QQI (Quality and Qualifications Ireland)", ("qqi.ie",)),
     Publisher("Welsh Government", ("wales.gov.uk", "gov.wales")),
     Publisher("QAA (Quality Assurance Agency for Higher Education)", ("qaa.ac.uk",)),
