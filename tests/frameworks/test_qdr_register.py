@@ -308,10 +308,11 @@ def test_coverage_table_is_generated_and_committed():
     # NKR 4 stated by Cedefop ('NKR/EQF level 4'): stated 117, not found 110.
     # NFQ 7-10 re-graded inferred (Europass's rows show no EQF numbers): stated 113, inferred 135.
     # Session 9, fourth helper: ROQF 3 stated by Cedefop ('NQF/EQF level 3'): stated 113 + 1 = 114,
-    # not found 110 - 1 = 109 (the other new rows are "Referencing not found": counts unchanged).
-    assert "| total | 46 frameworks | 400 | 114 | 135 | 33 | 0 | 9 | 109 |" in text
+    # not found 110 - 1 = 109 (the other new rows are "Referencing not found": counts unchanged);
+    # CROQF 4.1 stated by Cedefop ('NQF level 4.1 (EQF level 4; ...)'): stated 115, not found 108.
+    assert "| total | 46 frameworks | 400 | 115 | 135 | 33 | 0 | 9 | 108 |" in text
     assert "| ROQF | ROU | 8 | 1 | 0 | 0 | 0 | 0 | 7 |" in text
-    for row in ("| NSK | CZE | 8 | 0 | 8 | 0 | 0 | 0 | 0 |", "| CROQF | HRV | 11 | 3 | 0 | 0 | 0 | 0 | 8 |",
+    for row in ("| NSK | CZE | 8 | 0 | 8 | 0 | 0 | 0 | 0 |", "| CROQF | HRV | 11 | 4 | 0 | 0 | 0 | 0 | 7 |",
                 "| NQF-VPET | CHE | 8 | 8 | 0 | 0 | 0 | 0 | 0 |", "| BQF | BGR | 9 | 0 | 0 | 0 | 0 | 0 | 9 |",
                 "| SQF | SVN | 10 | 10 | 0 | 0 | 0 | 0 | 0 |", "| NQFS | SRB | 12 | 0 | 8 | 0 | 0 | 0 | 4 |",
                 "| NFQ | IRL | 10 | 0 | 7 | 0 | 0 | 0 | 3 |", "| SCQF | GBR | 12 | 0 | 0 | 10 | 0 | 2 | 0 |",
@@ -423,10 +424,11 @@ def test_sqf_9_pre_bologna_master_is_stated_eqf_8_by_the_slovenian_register(fram
     assert urlsplit(row[0]["source_url"]).hostname == "www.nok.si"
 
 
-@pytest.mark.parametrize("label,eqf", [("4.2", "4"), ("5", "5"), ("6", "6")])
+@pytest.mark.parametrize("label,eqf", [("4.1", "4"), ("4.2", "4"), ("5", "5"), ("6", "6")])
 def test_croqf_levels_with_a_per_level_source_are_stated(frameworks_graph, label, eqf):
     """Nuffic's Croatia table gives CROQF and EQF per diploma (state matura 4.2/4, professional
-    associate 5/5, baccalaureus 6/6)."""
+    associate 5/5, baccalaureus 6/6); Cedefop's VET policy timeline writes 'NQF level 4.1 (EQF
+    level 4; 3-year programmes in IVET)' (fourth helper, session 9)."""
     assert _repo_confidences(frameworks_graph, "CROQF", label) == {(eqf, "Stated")}
 
 
@@ -438,7 +440,7 @@ def test_nqfs_sub_levels_are_not_given_their_main_levels_eqf(demo_store, code, s
     assert any("referencing not found" in n.lower() for n in t.notes)
 
 
-@pytest.mark.parametrize("label", ["1", "2", "3", "4.1", "7.1", "7.2", "8.1", "8.2"])
+@pytest.mark.parametrize("label", ["1", "2", "3", "7.1", "7.2", "8.1", "8.2"])
 def test_croqf_sub_levels_without_a_source_are_not_guessed(demo_store, label):
     """Sub-levels are not 'integer part = EQF level': without a per-level source they stay
     'referencing not found'."""
