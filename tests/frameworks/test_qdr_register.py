@@ -310,7 +310,10 @@ def test_coverage_table_is_generated_and_committed():
     # Session 9, fourth helper: ROQF 3 stated by Cedefop ('NQF/EQF level 3'): stated 113 + 1 = 114,
     # not found 110 - 1 = 109 (the other new rows are "Referencing not found": counts unchanged);
     # CROQF 4.1 stated by Cedefop ('NQF level 4.1 (EQF level 4; ...)'): stated 115, not found 108.
-    assert "| total | 46 frameworks | 400 | 115 | 135 | 33 | 0 | 9 | 108 |" in text
+    # ISQF 1, 3, 4 stated by Cedefop ('ISQF level 1 covers EQF level 2', 'ISQF 3/ EQF4', 'ISQF 4/EQF 5'):
+    # stated 115 + 3 = 118, not found 108 - 3 = 105.
+    assert "| total | 46 frameworks | 400 | 118 | 135 | 33 | 0 | 9 | 105 |" in text
+    assert "| ISQF | ISL | 9 | 8 | 0 | 0 | 0 | 0 | 1 |" in text
     assert "| ROQF | ROU | 8 | 1 | 0 | 0 | 0 | 0 | 7 |" in text
     for row in ("| NSK | CZE | 8 | 0 | 8 | 0 | 0 | 0 | 0 |", "| CROQF | HRV | 11 | 4 | 0 | 0 | 0 | 0 | 7 |",
                 "| NQF-VPET | CHE | 8 | 8 | 0 | 0 | 0 | 0 | 0 |", "| BQF | BGR | 9 | 0 | 0 | 0 | 0 | 0 | 9 |",
@@ -556,3 +559,19 @@ def test_candidate_frameworks_searched_without_a_per_level_source_say_what_was_r
     rows = [r for r in repo_rows() if r["framework_short"] == code]
     assert sorted(r["nqf_level_label"] for r in rows) == sorted(f"{code} {lab}" for lab in labels)
     assert all(r["eqf_level"] == "" and r["note"].startswith("Referencing not found") for r in rows)
+
+
+@pytest.mark.parametrize("label,eqf", [("1", "2"), ("3", "4"), ("4", "5")])
+def test_isqf_lower_levels_are_stated_with_their_offset(frameworks_graph, label, eqf):
+    """The ISQF is offset from the EQF (the issue's trap): Cedefop writes 'ISQF level 1 covers EQF
+    level 2' (NQF report 2022), 'upper secondary level (ISQF 3/ EQF4)' and 'post-secondary
+    non-tertiary level (ISQF 4/EQF 5)' (VET in Europe, Iceland): never level n -> EQF n."""
+    assert _repo_confidences(frameworks_graph, "ISQF", label) == {(eqf, "Stated")}
+    row = [r for r in repo_rows() if r["nqf_level_label"] == f"ISQF {label}"]
+    assert len(row) == 1 and row[0]["eqf_level"] == eqf and row[0]["publisher"] == "Cedefop"
+
+
+def test_isqf_2_without_a_statement_is_not_guessed(demo_store):
+    """ISQF 2 is not named with an EQF level in the pages read: not 'EQF 3' by the offset."""
+    t = translate(demo_store, "ISQF", "2")
+    assert not t.eqf and any("referencing not found" in n.lower() for n in t.notes)
