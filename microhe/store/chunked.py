@@ -86,7 +86,7 @@ def write_chunked(store: Store, graphs: Mapping[str, Chunks], *,
                         db.extend(quads)
                         db.flush()  # else RocksDB's memtables keep every chunk: +100 MB per 100k quads
                     tell(len(quads))
-                sizes[g] = sum(1 for _ in db.quads_for_pattern(None, None, None, target))
+                sizes[g] = _size(db, g)
             records = list(add(sizes)) if add is not None else []
             text = update_text([], remove, records)
             if text is not None:
@@ -104,6 +104,16 @@ def write_chunked(store: Store, graphs: Mapping[str, Chunks], *,
                 pending.graphs = (pending.graphs or set()) | {changes.graph_name(q.graph_name) for q in records}
             log.commit(seq, pending, store._exists)
     return sizes
+
+
+def _size(db: ox.Store, graph: str) -> int:
+    """The number of triples in ``graph``, counted by the store (iterating 31 M quads in
+    Python took minutes; the COUNT takes seconds)."""
+    rows = db.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}")  # a checked IRI
+    assert isinstance(rows, ox.QuerySolutions)
+    n = next(iter(rows))["n"]
+    assert isinstance(n, ox.Literal)
+    return int(n.value)
 
 
 def _empty(db: ox.Store, graph: str, chunk: int) -> None:
