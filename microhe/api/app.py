@@ -10,11 +10,12 @@ import contextlib
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
 from microhe import __version__
 from microhe.api.deps import start_query_engine
-from microhe.api.errors import microhe_error
+from microhe.api.errors import invalid_request, microhe_error
 from microhe.api.http.cors import Cors
 from microhe.api.http.csp import ContentSecurityPolicy
 from microhe.api.http.limits import BodyLimit
@@ -139,6 +140,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *, 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the generated schema
     # every library refusal gets its status from its category, here and nowhere else
     app.add_exception_handler(MicroheError, microhe_error)  # type: ignore[arg-type]  # Starlette types every handler for Exception; this one gets MicroheError only
+    # a refused body echoed safely (FastAPI's own handler fails on NaN and Infinity)
+    app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]  # as above: gets RequestValidationError only
     # Middleware, innermost first: the URL rules of every route, the body limit (held while
     # bodies are read, on every route, JSON ones included), then the request log (outermost,
     # so that it also sees the refusals of the middleware inside it).

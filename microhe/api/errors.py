@@ -22,8 +22,11 @@ missing Content-Type, a body over the limit, an unacceptable format).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -160,6 +163,25 @@ async def microhe_error(request: Request, e: MicroheError) -> JSONResponse:
     return library_error_response(e)
 
 
+def _json_safe(value: Any) -> Any:
+    """``value`` with every float JSON cannot write (NaN, Infinity: Python's JSON parser reads
+    them, RFC 8259 has none) as its text, e.g. ``"nan"``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+async def invalid_request(request: Request, e: RequestValidationError) -> JSONResponse:
+    """FastAPI's 422 answer to a request its models refuse, with the refused input written
+    safely: FastAPI's own handler failed (500) on a body holding ``NaN`` or ``Infinity``,
+    because it echoes the input in a JSON answer that cannot hold them."""
+    return JSONResponse({"detail": _json_safe(jsonable_encoder(e.errors()))}, status_code=422)
+
+
 __all__ = ["ErrorMessage", "FieldError", "InvalidInput", "InvalidOrAmbiguous", "UnknownTerm", "error_responses", "error_content",
            "DESCRIPTIONS", "WRITE", "STATUS", "spell_option", "status_of", "detail_of", "library_error_response",
-           "microhe_error"]
+           "microhe_error", "invalid_request"]

@@ -5,6 +5,7 @@ outcome and credit, on the basis of which comparison (PROV), kept in the graph
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -65,8 +66,8 @@ def record_decision(store: Store, *, credential: str, institution: str, purpose:
         raise DecisionError(f"purpose must be one of {', '.join(PURPOSES)}")
     if outcome not in OUTCOMES:
         raise DecisionError(f"outcome must be one of {', '.join(OUTCOMES)}")
-    if credited_ects is not None and (credited_ects != credited_ects or credited_ects < 0):
-        raise DecisionError("credited_ects must be a non-negative number")
+    if credited_ects is not None and (not math.isfinite(credited_ects) or credited_ects < 0):
+        raise DecisionError(f"credited_ects must be a finite non-negative number, not {credited_ects}")
     for name, iri in (("credential", credential), ("institution", institution)):
         problem = iri_problem(iri)
         if problem is not None:

@@ -118,6 +118,7 @@ def test_the_decision_keeps_its_comparison(store):
     ({"outcome": "maybe"}, "outcome"),
     ({"credited_ects": -1.0}, "credited_ects"),
     ({"credited_ects": float("nan")}, "credited_ects"),
+    ({"credited_ects": float("inf")}, "credited_ects"),  # the desk form's "inf" reads as this
     ({"institution": "not an iri"}, "institution"),
     ({"credential": "https://example.org/a b"}, "credential"),
 ])

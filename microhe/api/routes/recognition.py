@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from microhe.api.auth import require_writer
 from microhe.api.deps import SettingsDep, StoreDep, contexts_of
@@ -72,7 +72,13 @@ def credits(store: StoreDep, response: Response, langs: LangDep,
     return result
 
 
+#: Request bodies refuse NaN and Infinity, which Python's JSON parser reads and RFC 8259 does
+#: not have (an infinite ECTS requirement was compared as if meant).
+FINITE = ConfigDict(allow_inf_nan=False)
+
+
 class Requirements(BaseModel):
+    model_config = FINITE
     eqf: int | list[int] | None = Field(None, description="Required EQF level(s): the target module's own")
     programme_eqf: int | list[int] | None = Field(
         None, description="The EQF level(s) of the programme the target module belongs to, when the module's own "
@@ -85,6 +91,7 @@ class Requirements(BaseModel):
 
 
 class CompareRequest(BaseModel):
+    model_config = FINITE
     credential: str | None = Field(None, description="IRI of a specification in the store")
     document: str | None = Field(None, description="An ELM/RDF document (validated, never stored)")
     document_format: str | None = Field(None, description="Media type or file name of the document, e.g. text/turtle")
@@ -158,6 +165,7 @@ def credentials(store: StoreDep, request: Request, response: Response, langs: La
 
 
 class DecisionRequest(BaseModel):
+    model_config = FINITE
     credential: str = Field(description="IRI of the recognised specification (must be in the store)")
     institution: str = Field(description="IRI of the recognising institution")
     purpose: Literal["access", "credit-transfer", "full-recognition"]

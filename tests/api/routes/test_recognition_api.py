@@ -468,3 +468,33 @@ def test_openapi_documents_the_parameters(rclient):
                                           "country", "mode", "text", "limit", "offset"}
     assert "requestBody" in paths["/api/recognition/compare"]["post"]
     assert "requestBody" in paths["/api/recognition/decisions"]["post"]
+
+
+# -- numbers JSON does not have (RFC 8259): Python's parser reads NaN and Infinity ---------
+
+NON_FINITE = ("NaN", "Infinity", "-Infinity", "1e999")
+
+
+@pytest.mark.parametrize("number", NON_FINITE)
+@pytest.mark.parametrize("template", [
+    '{"credential": "%s", "requirements": {"ects": %s}}',
+    '{"credential": "%s", "workload_ratio": %s}',
+    '{"credential": "%s", "outcome_coverage": %s}',
+])
+def test_a_comparison_with_a_non_finite_number_is_refused_with_422(rclient, template, number):
+    r = rclient.post("/api/recognition/compare", content=template % (CANDIDATE, number),
+                     headers={"Content-Type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"], r.text  # the usual validation answer, naming the field
+
+
+@pytest.mark.parametrize("number", NON_FINITE)
+def test_a_decision_with_non_finite_credited_ects_is_refused_and_changes_nothing(rclient, rstore, token, number):
+    import json
+
+    before = rstore.dump_bytes()
+    body = json.dumps(DECISION | {"credited_ects": 0}).replace('"credited_ects": 0', f'"credited_ects": {number}')
+    r = rclient.post("/api/recognition/decisions", content=body,
+                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert rstore.dump_bytes() == before
