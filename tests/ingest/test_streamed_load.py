@@ -238,13 +238,13 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
     from microhe.ingest.load import Source, load
     from microhe.store.embedded import Store
-    store, path, mode, graph = sys.argv[1:5]
+    store, path, mode, graph, kill_in = sys.argv[1:6]
     class KillInWrite:
         phase_name = None
         def phase(self, name, total=None, unit="triples"):
             self.phase_name = name
         def advance(self, n):
-            if self.phase_name == "write":
+            if self.phase_name == kill_in:
                 os.kill(os.getpid(), signal.SIGKILL)
     s = Store(store)
     p = Path(path)
@@ -256,7 +256,9 @@ CHILD = textwrap.dedent("""
 
 @pytest.mark.parametrize("mode", ["default", "bulk"])
 @pytest.mark.parametrize("target", ["new", "replace"])
-def test_a_load_killed_mid_write_leaves_the_old_state_exactly(store_dir, tmp_path, mode, target):
+# "derive": the file's graph is written and part of its derived values too (chunks of 200)
+@pytest.mark.parametrize("kill_in", ["write", "derive"])
+def test_a_load_killed_mid_write_leaves_the_old_state_exactly(store_dir, tmp_path, mode, target, kill_in):
     path = tmp_path / "big.nt"
     generate(path, credentials=40, seed=5)
     graph = ("https://w3id.org/microhe/demo/graph/credentials" if target == "replace"
@@ -264,7 +266,7 @@ def test_a_load_killed_mid_write_leaves_the_old_state_exactly(store_dir, tmp_pat
     with Store(store_dir, read_only=True) as ro:
         before = ro.dump_bytes()
         assert ro.has_graph(graph) == (target == "replace")
-    run = subprocess.run([sys.executable, "-c", CHILD, str(store_dir), str(path), mode, graph],
+    run = subprocess.run([sys.executable, "-c", CHILD, str(store_dir), str(path), mode, graph, kill_in],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == -signal.SIGKILL, (run.returncode, run.stdout, run.stderr[-2000:])
     with Store(store_dir) as s:
