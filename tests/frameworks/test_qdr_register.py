@@ -127,6 +127,21 @@ def merged_rows() -> list[dict[str, str]]:
     return [r for r in shared if (r["framework_short"], r["nqf_level_label"]) not in keys] + repo
 
 
+@needs_shared
+def test_every_stated_level_rests_on_a_quote():
+    """Issue 22: "a level is `stated` only with a source ... and a quote". A shared row has no
+    evidence column, so a merged level row graded stated (a note without disputed / uncertain /
+    inferred, the generator's confidence() rule written out again) must be a repository row
+    with a non-empty quote."""
+    unquoted = [
+        (r["framework_short"], r["nqf_level_label"]) for r in merged_rows()
+        if r["eqf_level"].strip() and not r["nqf_level_label"].startswith("credit_conversion:")
+        and not re.search(r"\b(disputed|uncertain|inferred)\b", r["note"].lower())
+        and not (r.get("evidence") or "").strip()
+    ]
+    assert unquoted == [], f"{len(unquoted)} stated levels without a quote: {unquoted}"
+
+
 def graph_sources() -> set[str]:
     out = set()
     for name in ("frameworks.ttl", "credit-systems.ttl", "vocabularies.ttl"):
