@@ -275,7 +275,10 @@ def test_uncertainty_markers_are_carried_as_confidence(fw):
     assert conf("LTKS", "3", 3) == M("Inferred")  # no official per-level statement found (issue 22)
     assert conf("NLQF", "Entry", None) == M("Uncertain")
     assert conf("MQF", "A", None) == M("Uncertain")
-    assert conf("DQR", "6", 6) == M("Stated")
+    # dqr.de says only that German qualifications can be assigned to the EQF's eight levels:
+    # no per-level statement, so inferred (session 9); QNQ's decree states it level by level
+    assert conf("DQR", "6", 6) == M("Inferred")
+    assert conf("QNQ", "6", 6) == M("Stated")
 
 
 def test_many_to_one_referencings(fw):
