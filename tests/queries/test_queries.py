@@ -390,7 +390,8 @@ def test_the_csv_names_every_framework_code():
     # session replaces the mirror-sourced rows NFQ 1-10, SCQF 1-12, RQF and CQFW (11 each), FHEQ
     # 4-8 (49) and adds NKR 4, QDG 1-8 and AQF 1-8 (17); the fourth adds ROQF 1-8 (8), NNMQF's 14
     # levels, KS-NQF 1-8 and BH-NQF 1-8 (16), CROQF 4.1 and ISQF 1, 3 and 4 (4):
-    # 129 - 9 - 49 + 174 + 49 + 17 + 8 + 14 + 16 + 4
+    # 129 - 9 - 49 + 174 + 49 + 17 + 8 + 14 + 16 + 4; the fifth (quotes for stated levels)
+    # replaces 60 shared rows with repository rows of the same level: + 60 - 60
     assert len(CSV_ROWS) == 129 - 9 - 49 + 174 + 49 + 17 + 8 + 14 + 16 + 4
     # of which 'Referencing not found': NFQ 1-3, QDG 1-8, AQF 1-8; ROQF 1-2 and 4-8, NNMQF's 14,
     # KS-NQF 1-8, BH-NQF 1-8
