@@ -135,7 +135,8 @@ def test_scqf10_with_20_points_vs_dqr6_module_of_5_ects(store):
     # SCQF 10 -> EQF 6, DQR 6 -> EQF 6; 20 SCQF points = 10 ECTS by the 2:1 convention
     # (6.67-8 by notional hours, outside it: a caveat); 10/5 = 2: recognise, transfer
     # min(10, 5 x 1) = 5. SCQF 10 -> EQF 6 is uncertain since issue 22 (the UK-Ireland leaflet's
-    # table was read only in mirror copies): a referencing caveat.
+    # table was read only in mirror copies): a referencing caveat. DQR 6 -> EQF 6 is inferred
+    # since session 9 (dqr.de states no per-level correspondence): a second one, for the target.
     doc = run(store, "scqf10-20pts", "dqr6-module-5ects")
     assert summary(doc) == {
         "outcome": "recognise",
@@ -143,7 +144,7 @@ def test_scqf10_with_20_points_vs_dqr6_module_of_5_ects(store):
         "exemption": {"module": T + "dqr6-module-5ects", "ects": 5},
         "missing": [],
         "criteria": {"level": ["meets", False], "workload": ["meets", False], **ALL_MET},
-        "caveats": ["credit-convention", "referencing"],
+        "caveats": ["credit-convention", "referencing", "referencing"],
     }
     w = next(c for c in doc["criteria"] if c["name"] == "workload")["evidence"]
     assert w["credential_credits"]["amount"] == 20 and w["credential_credits"]["system"] == "SCQF"
@@ -230,7 +231,8 @@ def test_french_fqf6_credential_by_qdr_iri(store):
 
 def test_10_uk_credits_at_fheq6_vs_dqr6_module(store):
     # 10 UK credits = 5 ECTS by the 2:1 convention (3.33-4 by hours: a caveat); 5/5 = 1.
-    # FHEQ 6 -> EQF 6 is uncertain since issue 22: a referencing caveat too.
+    # FHEQ 6 -> EQF 6 is uncertain since issue 22: a referencing caveat too; DQR 6 -> EQF 6 is
+    # inferred since session 9: a second one, for the target.
     doc = run(store, "uk10-fheq6", "dqr6-module-5ects")
     assert summary(doc) == {
         "outcome": "recognise",
@@ -238,7 +240,7 @@ def test_10_uk_credits_at_fheq6_vs_dqr6_module(store):
         "exemption": {"module": T + "dqr6-module-5ects", "ects": 5},
         "missing": [],
         "criteria": {"level": ["meets", False], "workload": ["meets", False], **ALL_MET},
-        "caveats": ["credit-convention", "referencing"],
+        "caveats": ["credit-convention", "referencing", "referencing"],
     }
     caveat = next(c for c in doc["caveats"] if c["kind"] == "credit-convention")
     assert "3.33-4" in caveat["text"]
