@@ -314,7 +314,7 @@ def _facet_nodes(reference: Store, src: _Source, counts: dict, members: dict, gr
         yield ox.Quad(node, _FCOUNT_P, ox.Literal(str(counts[facet, value]), datatype=_INT), target)
         for k in members.get((facet, value), ()):
             yield ox.Quad(node, _FMEMBER_P, k, target)
-        label = _facet_label(facet, value, reference, lambda p, s: src.english(p, s))
+        label = _facet_label(facet, value, reference, src.english)
         if label is not None:
             yield ox.Quad(node, _FLABEL_P, ox.Literal(label), target)
 

@@ -405,6 +405,7 @@ def _write_streamed(store: Store, targets: dict[str, Source], streams: dict[str,
         return lambda: [quads[i:i + CHUNK] for i in range(0, len(quads), CHUNK)]
 
     total = sum(s.quads for s in streams.values()) + sum(len(v[1]) for v in staged.values())
+    written = [0]  # the streamed files' triples written so far (the write phase resumes there)
 
     def derived_after_write(s: Streamed, g: str):
         def chunks():
@@ -416,7 +417,6 @@ def _write_streamed(store: Store, targets: dict[str, Source], streams: dict[str,
                 meter.advance(written[0])
         return chunks
 
-    written = [0]
     graphs: dict = {}
     status: dict[str, str] = {}
     remove: list[ox.Quad] = []
